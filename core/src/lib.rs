@@ -1,0 +1,12 @@
+//! # census-core
+//!
+//! The pure heart of the census system: the questionnaire file model, the expression
+//! language, the case engine that recomputes only what an answer affects, the long-form
+//! sample selection, and the stable JSON forms used for storage and sync. No UI, no SQL,
+//! no network: everything here is deterministic and fuzzable.
+
+pub mod expr;
+pub mod model;
+pub mod value;
+
+pub use value::{GpsPoint, Type, Value};

@@ -1,0 +1,1 @@
+//! The enumerator's tablet app: encrypted store, sync client and eframe screens.

@@ -1,0 +1,3 @@
+//! Starts the census tablet app.
+
+fn main() {}
