@@ -1,1 +1,8 @@
 //! The enumerator's tablet app: encrypted store, sync client and eframe screens.
+pub mod app;
+pub mod commands;
+pub mod demo;
+pub mod i18n;
+pub mod keys;
+pub mod store;
+pub mod ui;

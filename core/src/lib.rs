@@ -5,8 +5,12 @@
 //! sample selection, and the stable JSON forms used for storage and sync. No UI, no SQL,
 //! no network: everything here is deterministic and fuzzable.
 
+pub mod answers;
+pub mod engine;
 pub mod expr;
+pub mod load;
 pub mod model;
+pub mod sampling;
 pub mod value;
 
 pub use value::{GpsPoint, Type, Value};

@@ -1,0 +1,230 @@
+//! The app: one struct holding the state, whose frame function only assembles panels and
+//! hands the screens' commands to [`crate::commands::apply`].
+
+pub mod case_view;
+pub mod config;
+pub mod state;
+pub mod views;
+
+use std::path::PathBuf;
+
+use egui::{Align, Layout, Ui};
+
+pub use config::AppConfig;
+use state::{AppState, Screen, Views};
+
+use crate::commands::{self, Command};
+use crate::i18n::{Lang, Strings};
+use crate::keys::{KEY_FILE_NAME, KeyFile};
+use crate::ui::screens::{
+    self, district::district_ui, drafts::Drafts, enrol::enrol_ui, home::home_ui,
+    questionnaire::navigation_ui, questionnaire::questionnaire_ui, unlock::unlock_ui, widgets,
+};
+
+/// The census questionnaire bundled with the app (data, not code).
+pub const QUESTIONNAIRE_JSON: &str = include_str!("../schemas/rgph2024.json");
+
+/// The name of the bundled questionnaire file, as problems name it.
+pub const QUESTIONNAIRE_FILE: &str = "schemas/rgph2024.json";
+
+/// The enumerator's app.
+#[derive(Debug)]
+pub struct CensusApp {
+    state: AppState,
+    drafts: Drafts,
+}
+
+impl CensusApp {
+    /// Starts the app on `config.data_dir`: enrolment on first run (automatic in demo
+    /// mode), else the unlock screen. Never fails: problems are shown on screen.
+    pub fn new(config: AppConfig) -> CensusApp {
+        let questionnaire = census_core::load::load_questionnaire(QUESTIONNAIRE_FILE, QUESTIONNAIRE_JSON)
+            .map_err(|report| report.to_string());
+        let mut state = AppState {
+            config,
+            lang: Lang::Fr,
+            strings: Strings::bundled(),
+            screen: Screen::Enrol,
+            keyfile: None,
+            enumerator_id: String::new(),
+            store: None,
+            questionnaire,
+            case: None,
+            error: None,
+            views: Views::default(),
+        };
+        if let Err(problem) = &state.questionnaire {
+            let message = state.tr().f("questionnaire_broken", &[("detail", problem)]);
+            state.fail(message);
+        }
+        let key_path = state.config.data_dir.join(KEY_FILE_NAME);
+        if state.config.demo && !key_path.exists() {
+            let enrolled = commands::session::enrol_device(
+                &state.config.data_dir,
+                crate::demo::DEMO_ENUMERATOR_ID,
+                state.config.demo_pin.clone(),
+                &commands::AssignmentSource::Demo,
+            );
+            if let Err(message) = enrolled {
+                state.fail(message);
+            }
+        }
+        if key_path.exists() {
+            match KeyFile::load(&key_path) {
+                Ok(keyfile) => {
+                    state.enumerator_id = keyfile.device_id().to_owned();
+                    state.keyfile = Some(keyfile);
+                    state.screen = Screen::Unlock;
+                }
+                Err(e) => state.fail(e.to_string()),
+            }
+        }
+        let mut app = CensusApp {
+            state,
+            drafts: Drafts::default(),
+        };
+        commands::refresh(&mut app.state);
+        app
+    }
+
+    /// The screen shown (for tests and the launcher).
+    pub fn screen(&self) -> &Screen {
+        &self.state.screen
+    }
+
+    /// The interface language.
+    pub fn language(&self) -> Lang {
+        self.state.lang
+    }
+
+    /// The error banner's text, if one is shown.
+    pub fn error(&self) -> Option<&str> {
+        self.state.error.as_deref()
+    }
+
+    /// Carries out one command (as if a screen had returned it).
+    pub fn apply(&mut self, command: Command) {
+        commands::apply(&mut self.state, &mut self.drafts, command);
+    }
+
+    /// Draws one frame into `ui` (the whole window) and applies what the screens asked.
+    pub fn ui(&mut self, ui: &mut Ui) {
+        let mut out = Vec::new();
+        let rtl = self.state.lang.is_rtl();
+        if let (Screen::Unlock, Some(keyfile)) = (&self.state.screen, &self.state.keyfile) {
+            let wait = commands::session::wait_seconds(keyfile);
+            self.state.views.unlock.wait_seconds = wait;
+            if wait.is_some() {
+                // A countdown is on screen: redraw once a second while it runs.
+                ui.ctx().request_repaint_after(std::time::Duration::from_secs(1));
+            }
+        }
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            out.extend(self.top_bar(ui));
+        });
+        if let Some(message) = &self.state.error {
+            let tr = self.state.tr();
+            egui::Panel::top("error_banner").show(ui, |ui| {
+                widgets::row(ui, rtl, |ui| {
+                    widgets::error(ui, message, rtl);
+                    if widgets::big_button(ui, tr.t("dismiss")).clicked() {
+                        out.push(Command::DismissError);
+                    }
+                });
+            });
+        }
+        let tr = self.state.tr();
+        let views = &self.state.views;
+        let drafts = &mut self.drafts;
+        if self.state.screen == Screen::Questionnaire {
+            let side = if rtl {
+                egui::Panel::right("sections")
+            } else {
+                egui::Panel::left("sections")
+            };
+            side.resizable(false)
+                .exact_size(240.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        out.extend(navigation_ui(ui, &views.questionnaire, &tr));
+                    });
+                });
+        }
+        egui::CentralPanel::default_margins().show(ui, |ui| {
+            let layout = if rtl {
+                Layout::top_down(Align::Max)
+            } else {
+                Layout::top_down(Align::Min)
+            };
+            ui.with_layout(layout, |ui| match &self.state.screen {
+                Screen::Enrol => out.extend(enrol_ui(ui, &views.enrol, &tr, drafts)),
+                Screen::Unlock => out.extend(unlock_ui(ui, &views.unlock, &tr, drafts)),
+                Screen::Home => {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        out.extend(home_ui(ui, &views.home, &tr));
+                    });
+                }
+                Screen::District(_) => out.extend(district_ui(ui, &views.district, &tr, drafts)),
+                Screen::Questionnaire => {
+                    out.extend(questionnaire_ui(ui, &views.questionnaire, &tr, drafts));
+                }
+            });
+        });
+        for command in out {
+            commands::apply(&mut self.state, &mut self.drafts, command);
+        }
+    }
+
+    fn top_bar(&self, ui: &mut Ui) -> Vec<Command> {
+        let mut out = Vec::new();
+        let tr = self.state.tr();
+        let rtl = tr.rtl();
+        widgets::row(ui, rtl, |ui| {
+            ui.label(egui::RichText::new(tr.t("app_title")).strong());
+            ui.separator();
+            for lang in Lang::ALL {
+                let selected = lang == self.state.lang;
+                if widgets::choice_button(ui, lang.native_name(), selected).clicked() && !selected {
+                    out.push(Command::SetLanguage(lang));
+                }
+            }
+            if self.state.store.is_some() {
+                ui.separator();
+                if widgets::big_button(ui, tr.t("lock")).clicked() {
+                    out.push(Command::Lock);
+                }
+            }
+        });
+        out
+    }
+}
+
+impl eframe::App for CensusApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        CensusApp::ui(self, ui);
+    }
+}
+
+/// Prepares the egui context: fonts for Arabic and Tifinagh, the house style.
+pub fn setup_context(ctx: &egui::Context) {
+    crate::ui::fonts::install_fonts(ctx);
+    screens::style::apply(ctx);
+}
+
+/// Runs the app in a native window on `data_dir` (normal mode: enrolment on first run).
+/// This is the entry point of the desktop binary and of the Android launcher.
+pub fn run(native_options: eframe::NativeOptions, data_dir: PathBuf) -> eframe::Result {
+    run_with(native_options, AppConfig::new(data_dir))
+}
+
+/// Runs the app in a native window with a full configuration (demo mode, fixed date).
+pub fn run_with(native_options: eframe::NativeOptions, config: AppConfig) -> eframe::Result {
+    eframe::run_native(
+        "census",
+        native_options,
+        Box::new(move |cc| {
+            setup_context(&cc.egui_ctx);
+            Ok(Box::new(CensusApp::new(config)))
+        }),
+    )
+}

@@ -1,0 +1,246 @@
+//! Builds the questionnaire screen's data from the engine's state of the open case.
+
+use census_core::engine::{Case, Completion, IssueKind, RowPath};
+use census_core::load::{Questionnaire, text};
+use census_core::model::{QuestionType, Severity};
+use census_core::Value;
+
+use super::state::OpenCase;
+use crate::i18n::Tr;
+use crate::ui::screens::view::{
+    AnswerKind, BlockingItem, CheckView, JumpTarget, Page, QuestionView, QuestionnaireView,
+    RosterView, RowItem, SectionTab,
+};
+
+/// The questionnaire screen's data for the open case.
+pub fn questionnaire_view(open: &OpenCase, tr: &Tr) -> QuestionnaireView {
+    let case = &open.case;
+    let q = case.questionnaire().as_ref();
+    let lang = tr.lang.code();
+    let row = &open.row;
+    let level = q.level_of(row).unwrap_or_default();
+    let section_ids = q.level_sections(level);
+    let sections = section_ids
+        .iter()
+        .map(|s| SectionTab {
+            label: q.section_label(s, lang).unwrap_or(s).to_owned(),
+            relevant: !case.section_questions(row, s).is_empty(),
+        })
+        .collect();
+    let questions = match (open.page, section_ids.get(open.section)) {
+        (Page::Section, Some(section)) => case
+            .section_questions(row, section)
+            .into_iter()
+            .filter_map(|id| question_view(case, q, row, id, tr))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let rosters = q
+        .level_rosters(level)
+        .into_iter()
+        .filter_map(|id| roster_view(case, q, row, id, tr))
+        .collect();
+    let checks = case
+        .failed_checks(row)
+        .into_iter()
+        .map(|c| CheckView {
+            id: c.check.clone(),
+            message: text(&c.message, lang).to_owned(),
+            soft: c.severity == Severity::Soft,
+            confirmed: c.confirmed,
+        })
+        .collect();
+    let blocking = case
+        .issues()
+        .into_iter()
+        .map(|issue| {
+            let mut message = text(&issue.message, lang).to_owned();
+            if message.is_empty() {
+                message = issue.item.clone();
+            }
+            if issue.kind == IssueKind::RequiredMissing
+                && let Some(question) = issue.question.as_deref().and_then(|id| q.question(id))
+            {
+                message = tr.f("not_answered", &[("q", question.label(lang))]);
+            }
+            let place = row_title(case, q, &issue.row, lang);
+            BlockingItem {
+                message: format!("{place}: {message}"),
+                target: jump_target(q, &issue.row, issue.question.as_deref()),
+            }
+        })
+        .collect::<Vec<_>>();
+    let shown = case.row_questions(row);
+    let answered = shown
+        .iter()
+        .filter(|id| case.answer(row, id).is_some())
+        .count();
+    QuestionnaireView {
+        title: open.title.clone(),
+        breadcrumbs: breadcrumbs(case, q, row, lang),
+        row: row.to_string(),
+        sections,
+        section: open.section,
+        page: open.page,
+        questions,
+        rosters,
+        checks,
+        blocking,
+        completion: (
+            u32::try_from(answered).unwrap_or(u32::MAX),
+            u32::try_from(shown.len()).unwrap_or(u32::MAX),
+        ),
+        complete: open.meta.status == crate::store::CaseStatus::Complete,
+        focus: open.focus.clone(),
+    }
+}
+
+fn question_view(
+    case: &Case,
+    q: &Questionnaire,
+    row: &RowPath,
+    id: &str,
+    tr: &Tr,
+) -> Option<QuestionView> {
+    let lang = tr.lang.code();
+    let info = q.question(id)?;
+    let state = case.question_state(row, id)?;
+    let labelled = |codes: &[String]| -> Vec<(String, String)> {
+        let all = info.choices(lang);
+        codes
+            .iter()
+            .map(|code| {
+                let label = all
+                    .iter()
+                    .find(|(c, _)| c == code)
+                    .map_or(code.as_str(), |(_, l)| l);
+                (code.clone(), label.to_owned())
+            })
+            .collect()
+    };
+    let kind = match info.question_type()? {
+        QuestionType::Integer => AnswerKind::Integer,
+        QuestionType::Decimal => AnswerKind::Decimal,
+        QuestionType::Text => AnswerKind::Text,
+        QuestionType::SingleChoice => AnswerKind::Single(labelled(&state.choices)),
+        QuestionType::MultipleChoice => AnswerKind::Multiple(labelled(&state.choices)),
+        QuestionType::Date => AnswerKind::Date,
+        QuestionType::Gps => AnswerKind::Gps,
+        QuestionType::YesNo => AnswerKind::YesNo,
+        QuestionType::Note => AnswerKind::Note,
+        QuestionType::Calculated => AnswerKind::Calculated,
+    };
+    let value = if kind == AnswerKind::Calculated {
+        case.value(row, id)
+    } else {
+        case.answer(row, id).cloned().unwrap_or(Value::Null)
+    };
+    let message = state.constraint_failed.as_ref().map(|t| {
+        let m = text(t, lang);
+        if m.is_empty() {
+            tr.t("engine_failed").replace("{detail}", id)
+        } else {
+            m.to_owned()
+        }
+    });
+    Some(QuestionView {
+        id: id.to_owned(),
+        label: info.label(lang).to_owned(),
+        hint: info.hint(lang).map(str::to_owned),
+        kind,
+        value,
+        required: info.required(),
+        message,
+    })
+}
+
+fn roster_view(
+    case: &Case,
+    q: &Questionnaire,
+    row: &RowPath,
+    id: &str,
+    tr: &Tr,
+) -> Option<RosterView> {
+    let lang = tr.lang.code();
+    let roster = q.roster(id)?;
+    let noun = q.level_label(roster.level(), lang).unwrap_or(id).to_owned();
+    let paths = case.rows(row, id);
+    let rows = paths
+        .iter()
+        .enumerate()
+        .map(|(index, path)| {
+            let number = (index + 1).to_string();
+            let label = case.row_label(path);
+            let label = if label == number {
+                tr.f("row_unnamed", &[("what", &noun), ("n", &number)])
+            } else {
+                label
+            };
+            let status = case.row_status(path);
+            let key = match status {
+                Completion::NotStarted => "status_not_started",
+                Completion::InProgress => "status_in_progress",
+                Completion::Complete => "status_complete",
+            };
+            RowItem {
+                path: path.to_string(),
+                label,
+                status: tr.t(key).to_owned(),
+                has_errors: status == Completion::InProgress,
+            }
+        })
+        .collect();
+    Some(RosterView {
+        id: id.to_owned(),
+        label: roster.label(lang).to_owned(),
+        row_noun: noun,
+        rows,
+        can_add: paths.len() < roster.max_rows() as usize,
+    })
+}
+
+/// "Household 1 — Fatima" style name of a row.
+fn row_title(case: &Case, q: &Questionnaire, row: &RowPath, lang: &str) -> String {
+    let level = q.level_of(row).unwrap_or_default();
+    let noun = q.level_label(level, lang).unwrap_or(level);
+    if row.is_root() {
+        return noun.to_owned();
+    }
+    let position = row
+        .parent()
+        .zip(row.last())
+        .and_then(|(parent, (roster, _))| {
+            case.rows(&parent, roster).iter().position(|p| p == row)
+        })
+        .map_or(0, |i| i + 1);
+    let label = case.row_label(row);
+    if label == position.to_string() {
+        format!("{noun} {position}")
+    } else {
+        format!("{noun} {position} — {label}")
+    }
+}
+
+fn breadcrumbs(case: &Case, q: &Questionnaire, row: &RowPath, lang: &str) -> Vec<(String, String)> {
+    let segments = row.segments();
+    (0..=segments.len())
+        .map(|n| {
+            let path = RowPath::from_segments(segments[..n].to_vec());
+            (row_title(case, q, &path, lang), path.to_string())
+        })
+        .collect()
+}
+
+/// Where to fix a problem: the question's section in its row (or the row's rosters).
+pub fn jump_target(q: &Questionnaire, row: &RowPath, question: Option<&str>) -> JumpTarget {
+    let level = q.level_of(row).unwrap_or_default();
+    let section = question
+        .and_then(|id| q.question(id))
+        .and_then(|info| info.section())
+        .and_then(|s| q.level_sections(level).iter().position(|x| *x == s));
+    JumpTarget {
+        row: row.to_string(),
+        section,
+        question: question.map(str::to_owned),
+    }
+}

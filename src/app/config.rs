@@ -1,0 +1,146 @@
+//! How the app is started: data directory, demo mode, a fixed "today" (tests, screenshots).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+/// The PIN of the demo enrolment unless `--demo-pin` says otherwise.
+pub const DEFAULT_DEMO_PIN: &str = "1234";
+
+/// The data directory used when none is given: `./census-data`, next to where the app runs.
+pub const DEFAULT_DATA_DIR: &str = "census-data";
+
+/// What the app needs to start.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AppConfig {
+    /// Where the encrypted database and the key file live.
+    pub data_dir: PathBuf,
+    /// Demo mode: enrol automatically with the demo assignment and show the demo PIN.
+    pub demo: bool,
+    /// The demo PIN (demo mode only).
+    pub demo_pin: String,
+    /// A fixed date for "today" (revisits due, interview date); the clock when `None`.
+    pub today: Option<NaiveDate>,
+}
+
+impl std::fmt::Debug for AppConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppConfig")
+            .field("data_dir", &self.data_dir)
+            .field("demo", &self.demo)
+            .field("today", &self.today)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppConfig {
+    /// A normal (non-demo) configuration for `data_dir`.
+    pub fn new(data_dir: PathBuf) -> AppConfig {
+        AppConfig {
+            data_dir,
+            demo: false,
+            demo_pin: DEFAULT_DEMO_PIN.to_owned(),
+            today: None,
+        }
+    }
+
+    /// A demo configuration for `data_dir` with the default demo PIN.
+    pub fn demo(data_dir: PathBuf) -> AppConfig {
+        AppConfig {
+            demo: true,
+            ..AppConfig::new(data_dir)
+        }
+    }
+
+    /// Today's date: the fixed one, else the local clock's.
+    pub fn today(&self) -> NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+
+    /// Reads the command line (without the program name).
+    ///
+    /// * no argument: demo mode in `./census-data`;
+    /// * `--data-dir DIR`: that directory, normal mode (enrolment on first run);
+    /// * `--demo`: demo mode (also with `--data-dir`);
+    /// * `--demo-pin PIN`: the demo PIN (implies `--demo`);
+    /// * `--today YYYY-MM-DD`: a fixed date.
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<AppConfig, String> {
+        let mut data_dir = None;
+        let mut demo = None;
+        let mut demo_pin = DEFAULT_DEMO_PIN.to_owned();
+        let mut today = None;
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            let mut value = |name: &str| {
+                args.next()
+                    .ok_or_else(|| format!("{name} needs a value; see --help"))
+            };
+            match arg.as_str() {
+                "--data-dir" => data_dir = Some(PathBuf::from(value("--data-dir")?)),
+                "--demo" => demo = Some(true),
+                "--demo-pin" => {
+                    demo_pin = value("--demo-pin")?;
+                    demo = Some(true);
+                }
+                "--today" => {
+                    let text = value("--today")?;
+                    let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                        .map_err(|_| format!("--today needs a date YYYY-MM-DD, not {text:?}"))?;
+                    today = Some(date);
+                }
+                "--help" | "-h" => return Err(USAGE.to_owned()),
+                other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
+            }
+        }
+        let demo = demo.unwrap_or(data_dir.is_none());
+        Ok(AppConfig {
+            data_dir: data_dir.unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+            demo,
+            demo_pin,
+            today,
+        })
+    }
+}
+
+/// The command-line help.
+pub const USAGE: &str = "census — the enumerator's tablet app
+
+USAGE: census [--data-dir DIR] [--demo] [--demo-pin PIN] [--today YYYY-MM-DD]
+
+  (no argument)      demo mode in ./census-data: enrolled with the demo assignment,
+                     the demo PIN is shown on the unlock screen
+  --data-dir DIR     keep the encrypted database and key file in DIR (normal mode:
+                     the first run asks to enrol the tablet)
+  --demo             demo mode in the given data directory
+  --demo-pin PIN     the demo PIN (default 1234); implies --demo
+  --today DATE       use DATE as today's date";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn no_argument_is_demo_mode_in_census_data() {
+        let c = AppConfig::from_args(args(&[])).unwrap();
+        assert!(c.demo);
+        assert_eq!(c.data_dir, PathBuf::from("census-data"));
+    }
+
+    #[test]
+    fn data_dir_alone_is_normal_mode() {
+        let c = AppConfig::from_args(args(&["--data-dir", "/tmp/x", "--today", "2024-09-05"]))
+            .unwrap();
+        assert!(!c.demo);
+        assert_eq!(c.today, NaiveDate::from_ymd_opt(2024, 9, 5));
+        assert!(AppConfig::from_args(args(&["--today", "5/9/2024"])).is_err());
+        assert!(AppConfig::from_args(args(&["--bogus"])).is_err());
+        let d = AppConfig::from_args(args(&["--data-dir", "d", "--demo-pin", "9876"])).unwrap();
+        assert!(d.demo);
+        assert_eq!(d.demo_pin, "9876");
+    }
+}

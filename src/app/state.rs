@@ -1,0 +1,119 @@
+//! The app's state between frames: the screen, the open store and case, the cached view
+//! data the screens draw, and the one error banner.
+
+use std::sync::Arc;
+
+use census_core::engine::{Case, RowPath};
+use census_core::load::Questionnaire;
+
+use super::config::AppConfig;
+use crate::i18n::{Lang, Strings, Tr};
+use crate::keys::KeyFile;
+use crate::store::{CaseId, CaseMeta, Store};
+use crate::ui::screens::view::{
+    DistrictView, EnrolView, HomeView, Page, QuestionnaireView, UnlockView,
+};
+
+/// Which screen is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Screen {
+    /// First run.
+    #[default]
+    Enrol,
+    /// Locked.
+    Unlock,
+    /// My districts.
+    Home,
+    /// One district (its code).
+    District(String),
+    /// The open case.
+    Questionnaire,
+}
+
+/// The dwelling case being interviewed.
+#[derive(Debug)]
+pub struct OpenCase {
+    /// Store id.
+    pub id: CaseId,
+    /// Stored metadata.
+    pub meta: CaseMeta,
+    /// The engine's state of the case.
+    pub case: Case,
+    /// The row shown.
+    pub row: RowPath,
+    /// What is shown for that row.
+    pub page: Page,
+    /// The section shown (index in the row's level).
+    pub section: usize,
+    /// A question to bring into view once.
+    pub focus: Option<String>,
+    /// Address line for the title.
+    pub title: String,
+}
+
+/// Cached view data, rebuilt after every command.
+#[derive(Debug, Clone, Default)]
+pub struct Views {
+    /// Enrolment.
+    pub enrol: EnrolView,
+    /// Unlock.
+    pub unlock: UnlockView,
+    /// Home.
+    pub home: HomeView,
+    /// District.
+    pub district: DistrictView,
+    /// Questionnaire.
+    pub questionnaire: QuestionnaireView,
+}
+
+/// Everything the app holds between frames.
+pub struct AppState {
+    /// How the app was started.
+    pub config: AppConfig,
+    /// The interface language.
+    pub lang: Lang,
+    /// The screens' strings.
+    pub strings: Strings,
+    /// The screen shown.
+    pub screen: Screen,
+    /// The key file, once enrolled.
+    pub keyfile: Option<KeyFile>,
+    /// The enumerator number (from the store's settings once unlocked).
+    pub enumerator_id: String,
+    /// The open store, once unlocked.
+    pub store: Option<Store>,
+    /// The census questionnaire, or why it could not be loaded.
+    pub questionnaire: Result<Arc<Questionnaire>, String>,
+    /// The case being interviewed.
+    pub case: Option<OpenCase>,
+    /// The error banner (shown once, until dismissed or replaced).
+    pub error: Option<String>,
+    /// The screens' data.
+    pub views: Views,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("config", &self.config)
+            .field("lang", &self.lang)
+            .field("screen", &self.screen)
+            .field("unlocked", &self.store.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// The strings in the current language.
+    pub fn tr(&self) -> Tr<'_> {
+        Tr {
+            strings: &self.strings,
+            lang: self.lang,
+        }
+    }
+
+    /// Shows `message` in the error banner.
+    pub fn fail(&mut self, message: String) {
+        self.error = Some(message);
+    }
+}

@@ -1,0 +1,398 @@
+//! Questionnaire commands: opening a dwelling's case, saving each answer through the store
+//! as it is entered, roster rows, soft-check confirmations, navigation and completion.
+//!
+//! Order of every change: the engine checks and applies it, then the store saves it in one
+//! transaction; when the store fails, the engine change is undone, so the screen never
+//! shows as saved what is not.
+
+use census_core::Value;
+use census_core::engine::{Case, Completion, RowPath};
+
+use super::Command;
+use super::district::find_or_create_case;
+use crate::app::state::{AppState, OpenCase, Screen};
+use crate::i18n::Tr;
+use crate::store::{CaseStatus, EventContext, StoredCase};
+use crate::ui::screens::drafts::Drafts;
+use crate::ui::screens::view::Page;
+
+fn tr(state: &AppState) -> Tr<'_> {
+    Tr {
+        strings: &state.strings,
+        lang: state.lang,
+    }
+}
+
+fn store_failed(state: &mut AppState, e: impl std::fmt::Display) {
+    let message = tr(state).f("store_failed", &[("detail", &e.to_string())]);
+    state.fail(message);
+}
+
+fn engine_failed(state: &mut AppState, e: impl std::fmt::Display) {
+    let message = tr(state).f("engine_failed", &[("detail", &e.to_string())]);
+    state.fail(message);
+}
+
+fn context(open: &OpenCase) -> EventContext {
+    EventContext {
+        screen: format!("questionnaire/{}/{}", open.row, open.section),
+        gps: None,
+    }
+}
+
+/// Opens (creating when needed) the case of a dwelling of the open district and restores
+/// it from the store.
+pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
+    let Screen::District(code) = state.screen.clone() else {
+        return;
+    };
+    let questionnaire = match &state.questionnaire {
+        Ok(q) => q.clone(),
+        Err(e) => {
+            let message = tr(state).f("questionnaire_broken", &[("detail", e)]);
+            state.fail(message);
+            return;
+        }
+    };
+    let today = state.config.today();
+    let Some(store) = state.store.as_mut() else {
+        return;
+    };
+    let ctx = EventContext {
+        screen: format!("district/{code}"),
+        gps: None,
+    };
+    let loaded = find_or_create_case(
+        store,
+        &code,
+        building_no,
+        dwelling_no,
+        questionnaire.id(),
+        questionnaire.version(),
+        &ctx,
+    )
+    .and_then(|id| {
+        store.start_visit(id, &ctx)?;
+        store.load_case(id)
+    });
+    let stored = match loaded {
+        Ok(stored) => stored,
+        Err(e) => return store_failed(state, e),
+    };
+    let mut case = match restore(questionnaire, today, &stored) {
+        Ok(case) => case,
+        Err(e) => return engine_failed(state, e),
+    };
+    if let Err(e) = save_defaults(store, stored.meta.case_id, &case, &RowPath::root(), &ctx) {
+        return store_failed(state, e);
+    }
+    let address = store
+        .buildings(&code)
+        .ok()
+        .and_then(|bs| bs.into_iter().find(|b| b.building_no == building_no))
+        .map(|b| b.address)
+        .unwrap_or_default();
+    let inputs = [
+        ("district_id", Value::Text(code.clone())),
+        ("building_number", Value::Integer(i64::from(building_no))),
+        ("dwelling_number", Value::Integer(i64::from(dwelling_no))),
+    ];
+    for (input, value) in inputs {
+        let root = RowPath::root();
+        if case.answer(&root, input) == Some(&value) {
+            continue;
+        }
+        if let Err(e) = case.set_input(&root, input, value.clone()) {
+            return engine_failed(state, e);
+        }
+        if let Err(e) = store.save_answer(stored.meta.case_id, "", input, &value.to_json(), &ctx) {
+            return store_failed(state, e);
+        }
+    }
+    let name = tr(state).f("dwelling", &[("n", &format!("{building_no}.{dwelling_no}"))]);
+    state.case = Some(OpenCase {
+        id: stored.meta.case_id,
+        meta: stored.meta.clone(),
+        case,
+        row: RowPath::root(),
+        page: Page::Section,
+        section: 0,
+        focus: None,
+        title: format!("{name} — {address}"),
+    });
+    state.screen = Screen::Questionnaire;
+}
+
+/// Rebuilds the engine's case from what the store holds.
+pub fn restore(
+    questionnaire: std::sync::Arc<census_core::load::Questionnaire>,
+    today: chrono::NaiveDate,
+    stored: &StoredCase,
+) -> Result<Case, String> {
+    let mut rows = Vec::with_capacity(stored.rows.len());
+    for (path, position) in &stored.rows {
+        let parsed: RowPath = path
+            .parse()
+            .map_err(|e| format!("stored row {path:?}: {e}"))?;
+        rows.push((parsed, *position));
+    }
+    let mut answers = Vec::with_capacity(stored.answers.len());
+    for (path, item, json) in &stored.answers {
+        let parsed: RowPath = path
+            .parse()
+            .map_err(|e| format!("stored row {path:?}: {e}"))?;
+        answers.push((parsed, item.clone(), json.clone()));
+    }
+    let confirmations = stored
+        .confirmations
+        .iter()
+        .map(|c| {
+            c.row_path
+                .parse::<RowPath>()
+                .map(|p| (p, c.check_id.clone(), c.note.clone()))
+                .map_err(|e| format!("stored row {:?}: {e}", c.row_path))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if stored.rows.is_empty() && stored.answers.is_empty() && confirmations.is_empty() {
+        // A new case: the dwelling row starts with its defaults (saved by the caller).
+        return Ok(Case::new(questionnaire, today));
+    }
+    Case::restore(questionnaire, today, rows, answers, confirmations).map_err(|e| e.to_string())
+}
+
+/// Saves the answers a row holds but the store does not (the defaults of a new row), so
+/// that restoring the case rebuilds exactly what was on screen.
+fn save_defaults(
+    store: &mut crate::store::Store,
+    case_id: crate::store::CaseId,
+    case: &Case,
+    row: &RowPath,
+    ctx: &EventContext,
+) -> Result<(), crate::store::StoreError> {
+    let q = case.questionnaire().clone();
+    let Some(level) = q.level_of(row) else {
+        return Ok(());
+    };
+    let row_text = row.to_string();
+    for section in q.level_sections(level) {
+        for id in q.section_question_ids(section) {
+            if let Some(value) = case.answer(row, id)
+                && store.answer(case_id, &row_text, id)?.is_none()
+            {
+                store.save_answer(case_id, &row_text, id, &value.to_json(), ctx)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Carries out a questionnaire command.
+pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
+    if state.case.is_none() {
+        return;
+    }
+    match command {
+        Command::SetAnswer {
+            row,
+            question,
+            value,
+        } => set_answer(state, &row, &question, value),
+        Command::AddRow { parent, roster } => add_row(state, drafts, &parent, &roster),
+        Command::RemoveRow(row) => remove_row(state, &row),
+        Command::ConfirmCheck { row, check, note } => confirm_check(state, &row, &check, note),
+        Command::OpenRow(row) => {
+            if let (Some(open), Ok(path)) = (state.case.as_mut(), row.parse::<RowPath>()) {
+                open_row(open, path);
+            }
+        }
+        Command::OpenSection(index) => {
+            if let Some(open) = state.case.as_mut() {
+                open.page = Page::Section;
+                open.section = index;
+                open.focus = None;
+            }
+        }
+        Command::ShowRosters => {
+            if let Some(open) = state.case.as_mut() {
+                open.page = Page::Rosters;
+                open.focus = None;
+            }
+        }
+        Command::ShowSummary => {
+            if let Some(open) = state.case.as_mut() {
+                open.page = Page::Summary;
+                open.focus = None;
+            }
+        }
+        Command::JumpTo(target) => {
+            if let (Some(open), Ok(path)) = (state.case.as_mut(), target.row.parse::<RowPath>()) {
+                open_row(open, path);
+                match target.section {
+                    Some(section) => open.section = section,
+                    None => open.page = Page::Rosters,
+                }
+                open.focus = target.question;
+            }
+        }
+        Command::Complete => complete(state),
+        Command::SaveAndLeave => leave(state, drafts),
+        _ => {}
+    }
+}
+
+fn open_row(open: &mut OpenCase, path: RowPath) {
+    let q = open.case.questionnaire().clone();
+    let has_sections = q
+        .level_of(&path)
+        .is_some_and(|level| !q.level_sections(level).is_empty());
+    open.row = path;
+    open.section = 0;
+    open.page = if has_sections {
+        Page::Section
+    } else {
+        Page::Rosters
+    };
+    open.focus = None;
+}
+
+fn set_answer(state: &mut AppState, row: &str, question: &str, value: Value) {
+    let Ok(path) = row.parse::<RowPath>() else {
+        return;
+    };
+    let (Some(open), Some(store)) = (state.case.as_mut(), state.store.as_mut()) else {
+        return;
+    };
+    let old = open.case.answer(&path, question).cloned().unwrap_or(Value::Null);
+    if let Err(e) = open.case.set_answer(&path, question, value) {
+        return engine_failed(state, e);
+    }
+    // Save what the engine stored (it normalises, e.g. an integer for a decimal).
+    let saved = open.case.answer(&path, question).cloned().unwrap_or(Value::Null);
+    let ctx = context(open);
+    match store.save_answer(open.id, row, question, &saved.to_json(), &ctx) {
+        Ok(_) => {
+            if open.meta.status == CaseStatus::NotStarted {
+                open.meta.status = CaseStatus::InProgress;
+            }
+            open.focus = None;
+        }
+        Err(e) => {
+            let _ = open.case.set_answer(&path, question, old);
+            store_failed(state, e);
+        }
+    }
+}
+
+fn add_row(state: &mut AppState, drafts: &mut Drafts, parent: &str, roster: &str) {
+    let Ok(parent_path) = parent.parse::<RowPath>() else {
+        return;
+    };
+    let (Some(open), Some(store)) = (state.case.as_mut(), state.store.as_mut()) else {
+        return;
+    };
+    let (path, _) = match open.case.add_row(&parent_path, roster) {
+        Ok(added) => added,
+        Err(e) => return engine_failed(state, e),
+    };
+    let position = open
+        .case
+        .rows(&parent_path, roster)
+        .iter()
+        .position(|p| *p == path)
+        .unwrap_or(0);
+    let ctx = context(open);
+    let path_text = path.to_string();
+    if let Err(e) = store.add_row(open.id, &path_text, position, &ctx) {
+        let _ = open.case.remove_row(&path);
+        return store_failed(state, e);
+    }
+    // A new household gets its number and the long-form decision as inputs.
+    let q = open.case.questionnaire().clone();
+    let mut inputs = Vec::new();
+    if q.question("household_number").is_some_and(|i| q.level_of(&path) == Some(i.level())) {
+        let number = i64::try_from(position + 1).unwrap_or(i64::MAX);
+        inputs.push(("household_number", Value::Integer(number)));
+    }
+    if q.question("long_form").is_some_and(|i| q.level_of(&path) == Some(i.level())) {
+        inputs.push(("long_form", Value::Bool(open.meta.long_form)));
+    }
+    for (input, value) in inputs {
+        if let Err(e) = open.case.set_input(&path, input, value.clone()) {
+            return engine_failed(state, e);
+        }
+        if let Err(e) = store.save_answer(open.id, &path_text, input, &value.to_json(), &ctx) {
+            return store_failed(state, e);
+        }
+    }
+    if let Err(e) = save_defaults(store, open.id, &open.case, &path, &ctx) {
+        return store_failed(state, e);
+    }
+    drafts.clear_prefix(&format!("q:{path_text}:"));
+    open_row(open, path);
+}
+
+fn remove_row(state: &mut AppState, row: &str) {
+    let Ok(path) = row.parse::<RowPath>() else {
+        return;
+    };
+    let (Some(open), Some(store)) = (state.case.as_mut(), state.store.as_mut()) else {
+        return;
+    };
+    let ctx = context(open);
+    if let Err(e) = store.remove_row(open.id, row, &ctx) {
+        return store_failed(state, e);
+    }
+    if let Err(e) = open.case.remove_row(&path) {
+        return engine_failed(state, e);
+    }
+    if open.row.segments().starts_with(path.segments()) {
+        let parent = path.parent().unwrap_or_default();
+        open_row(open, parent);
+        open.page = Page::Rosters;
+    }
+}
+
+fn confirm_check(state: &mut AppState, row: &str, check: &str, note: String) {
+    let Ok(path) = row.parse::<RowPath>() else {
+        return;
+    };
+    let (Some(open), Some(store)) = (state.case.as_mut(), state.store.as_mut()) else {
+        return;
+    };
+    if let Err(e) = open.case.confirm_check(&path, check, note.clone()) {
+        return engine_failed(state, e);
+    }
+    let ctx = context(open);
+    if let Err(e) = store.confirm_check(open.id, row, check, &note, &ctx) {
+        store_failed(state, e);
+    }
+}
+
+fn complete(state: &mut AppState) {
+    let (Some(open), Some(store)) = (state.case.as_mut(), state.store.as_mut()) else {
+        return;
+    };
+    if open.case.completion() != Completion::Complete {
+        open.page = Page::Summary;
+        return;
+    }
+    let ctx = context(open);
+    match store.set_status(open.id, CaseStatus::Complete, None, &ctx) {
+        Ok(_) => {
+            open.meta.status = CaseStatus::Complete;
+            open.page = Page::Summary;
+        }
+        Err(e) => store_failed(state, e),
+    }
+}
+
+fn leave(state: &mut AppState, drafts: &mut Drafts) {
+    let district = state.case.as_ref().map(|open| open.meta.district_id.clone());
+    state.case = None;
+    drafts.clear_prefix("q:");
+    drafts.clear_prefix("check:");
+    state.screen = match district {
+        Some(code) => Screen::District(code),
+        None => Screen::Home,
+    };
+}

@@ -1,0 +1,235 @@
+//! District commands: adding buildings and dwellings, recording visits without interview.
+
+use chrono::{NaiveDate, NaiveTime};
+
+use crate::app::state::{AppState, Screen};
+use crate::commands::{NewOccupancy, VisitOutcome};
+use crate::i18n::Tr;
+use crate::store::{
+    Building, CaseStatus, Dwelling, EventContext, GpsFix, NewCase, Occupancy, Store,
+};
+use crate::ui::screens::drafts::{DistrictDialog, Drafts};
+
+fn district_code(state: &AppState) -> Option<String> {
+    match &state.screen {
+        Screen::District(code) => Some(code.clone()),
+        _ => None,
+    }
+}
+
+/// Adds a building typed by hand (address, GPS point).
+pub fn add_building(state: &mut AppState, drafts: &mut Drafts, address: &str, lat: &str, lon: &str) {
+    let tr = Tr {
+        strings: &state.strings,
+        lang: state.lang,
+    };
+    let Some(code) = district_code(state) else {
+        return;
+    };
+    if address.is_empty() {
+        drafts.form_error = Some(tr.t("address_missing").to_owned());
+        return;
+    }
+    let gps = match parse_gps(lat, lon) {
+        Ok(gps) => gps,
+        Err(()) => {
+            drafts.form_error = Some(tr.t("bad_gps").to_owned());
+            return;
+        }
+    };
+    let Some(store) = state.store.as_mut() else {
+        return;
+    };
+    let result = store.buildings(&code).and_then(|existing| {
+        let building_no = existing.iter().map(|b| b.building_no).max().unwrap_or(0) + 1;
+        store.add_building(
+            &code,
+            &Building {
+                building_no,
+                address: address.to_owned(),
+                gps,
+                dwellings: Vec::new(),
+            },
+        )
+    });
+    match result {
+        Ok(()) => {
+            drafts.dialog = DistrictDialog::None;
+            drafts.form_error = None;
+            drafts.clear_prefix("building.");
+        }
+        Err(e) => drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.to_string())])),
+    }
+}
+
+fn parse_gps(lat: &str, lon: &str) -> Result<Option<GpsFix>, ()> {
+    if lat.is_empty() && lon.is_empty() {
+        return Ok(None);
+    }
+    let lat: f64 = lat.replace(',', ".").parse().map_err(|_| ())?;
+    let lon: f64 = lon.replace(',', ".").parse().map_err(|_| ())?;
+    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+        return Err(());
+    }
+    Ok(Some(GpsFix {
+        lat,
+        lon,
+        accuracy_m: None,
+    }))
+}
+
+/// Adds a dwelling to a building.
+pub fn add_dwelling(
+    state: &mut AppState,
+    drafts: &mut Drafts,
+    building_no: u32,
+    description: &str,
+    occupancy: NewOccupancy,
+) {
+    let tr = Tr {
+        strings: &state.strings,
+        lang: state.lang,
+    };
+    let Some(code) = district_code(state) else {
+        return;
+    };
+    let Some(store) = state.store.as_mut() else {
+        return;
+    };
+    let result = store.buildings(&code).and_then(|buildings| {
+        let dwelling_no = buildings
+            .iter()
+            .find(|b| b.building_no == building_no)
+            .and_then(|b| b.dwellings.iter().map(|d| d.dwelling_no).max())
+            .unwrap_or(0)
+            + 1;
+        let occupancy = match occupancy {
+            NewOccupancy::Occupied => Occupancy::Occupied,
+            NewOccupancy::Vacant => Occupancy::Vacant,
+            NewOccupancy::Secondary => Occupancy::Secondary,
+        };
+        store.add_dwelling(
+            &code,
+            building_no,
+            &Dwelling {
+                dwelling_no,
+                occupancy,
+                description: description.to_owned(),
+            },
+        )
+    });
+    match result {
+        Ok(()) => {
+            drafts.dialog = DistrictDialog::None;
+            drafts.form_error = None;
+            drafts.clear_prefix("dwelling.");
+        }
+        Err(e) => drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.to_string())])),
+    }
+}
+
+/// Records a refusal or an absence (with its revisit appointment) on the dwelling's case,
+/// creating the case when the dwelling has none yet.
+#[allow(clippy::too_many_arguments)]
+pub fn record_visit(
+    state: &mut AppState,
+    drafts: &mut Drafts,
+    building_no: u32,
+    dwelling_no: u32,
+    outcome: VisitOutcome,
+    date: &str,
+    time: &str,
+    note: &str,
+) {
+    let tr = Tr {
+        strings: &state.strings,
+        lang: state.lang,
+    };
+    let revisit = if date.is_empty() {
+        None
+    } else {
+        let Ok(day) = NaiveDate::parse_from_str(date, "%Y-%m-%d") else {
+            drafts.form_error = Some(tr.t("bad_date").to_owned());
+            return;
+        };
+        let at = if time.is_empty() {
+            NaiveTime::from_hms_opt(9, 0, 0)
+        } else {
+            NaiveTime::parse_from_str(time, "%H:%M").ok()
+        };
+        let Some(at) = at else {
+            drafts.form_error = Some(tr.t("bad_time").to_owned());
+            return;
+        };
+        Some(day.and_time(at))
+    };
+    let (status, revisit) = match outcome {
+        VisitOutcome::Refused => (CaseStatus::Refused, None),
+        VisitOutcome::Absent => (CaseStatus::Absent, revisit),
+    };
+    let Some(code) = district_code(state) else {
+        return;
+    };
+    let (qid, qversion) = match &state.questionnaire {
+        Ok(q) => (q.id().to_owned(), q.version().to_owned()),
+        Err(e) => {
+            drafts.form_error = Some(e.clone());
+            return;
+        }
+    };
+    let Some(store) = state.store.as_mut() else {
+        return;
+    };
+    let ctx = EventContext {
+        screen: format!("district/{code}/visit {note}").trim().to_owned(),
+        gps: None,
+    };
+    let result = find_or_create_case(store, &code, building_no, dwelling_no, &qid, &qversion, &ctx)
+        .and_then(|case_id| store.set_status(case_id, status, revisit, &ctx));
+    match result {
+        Ok(_) => {
+            drafts.dialog = DistrictDialog::None;
+            drafts.form_error = None;
+            drafts.clear_prefix("visit.");
+        }
+        Err(e) => drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.to_string())])),
+    }
+}
+
+/// The case of a dwelling, created (short form unless sampled) when it has none.
+pub fn find_or_create_case(
+    store: &mut Store,
+    district: &str,
+    building_no: u32,
+    dwelling_no: u32,
+    questionnaire_id: &str,
+    questionnaire_version: &str,
+    ctx: &EventContext,
+) -> Result<crate::store::CaseId, crate::store::StoreError> {
+    let cases = store.list_cases(district)?;
+    if let Some(meta) = cases
+        .iter()
+        .find(|m| m.building_no == building_no && m.dwelling_no == dwelling_no)
+    {
+        return Ok(meta.case_id);
+    }
+    let sequence = u32::try_from(cases.len()).unwrap_or(u32::MAX).saturating_add(1);
+    let long_form = store
+        .districts()?
+        .iter()
+        .find(|d| d.district_id == district)
+        .and_then(|d| d.sampling.select(sequence).ok())
+        .is_some_and(|s| s.selected);
+    store.create_case(
+        &NewCase {
+            questionnaire_id: questionnaire_id.to_owned(),
+            questionnaire_version: questionnaire_version.to_owned(),
+            district_id: district.to_owned(),
+            building_no,
+            dwelling_no,
+            household_no: 1,
+            long_form,
+        },
+        ctx,
+    )
+}

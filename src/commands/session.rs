@@ -1,0 +1,131 @@
+//! Enrolment, unlocking and locking.
+
+use std::path::Path;
+
+use chrono::Utc;
+
+use crate::app::state::{AppState, Screen};
+use crate::commands::AssignmentSource;
+use crate::demo;
+use crate::keys::{KEY_FILE_NAME, KeyError, KeyFile, LockState, Pin};
+use crate::store::Store;
+
+/// Enrols the device: checks the form, creates the key file and the store, imports the
+/// assignment, and opens the home screen.
+pub fn enrol(
+    state: &mut AppState,
+    enumerator_id: &str,
+    pin: String,
+    pin_again: &str,
+    assignment: &AssignmentSource,
+) {
+    let tr = crate::i18n::Tr {
+        strings: &state.strings,
+        lang: state.lang,
+    };
+    let problem = if enumerator_id.is_empty() {
+        Some(tr.t("enumerator_missing").to_owned())
+    } else if pin.chars().count() < 4 || !pin.chars().all(|c| c.is_ascii_digit()) {
+        Some(tr.t("pin_too_short").to_owned())
+    } else if pin != pin_again {
+        Some(tr.t("pin_mismatch").to_owned())
+    } else {
+        None
+    };
+    state.views.enrol.error = problem;
+    if state.views.enrol.error.is_some() {
+        return;
+    }
+    match enrol_device(&state.config.data_dir, enumerator_id, pin, assignment) {
+        Ok((keyfile, store)) => {
+            state.enumerator_id = keyfile.device_id().to_owned();
+            state.keyfile = Some(keyfile);
+            state.store = Some(store);
+            state.screen = Screen::Home;
+        }
+        Err(message) => state.views.enrol.error = Some(message),
+    }
+}
+
+/// Creates the key file and the store in `dir` and imports the assignment.
+pub fn enrol_device(
+    dir: &Path,
+    enumerator_id: &str,
+    pin: String,
+    assignment: &AssignmentSource,
+) -> Result<(KeyFile, Store), String> {
+    let assignment = match assignment {
+        AssignmentSource::Demo => demo::demo_assignment()?,
+        AssignmentSource::File(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("The assignment file {path} cannot be read ({e})."))?;
+            demo::parse_assignment(path, &text)?
+        }
+    };
+    let office = demo::office_public_key()?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "The data directory {} cannot be created ({e}): check the storage.",
+            dir.display()
+        )
+    })?;
+    let pin = Pin::new(pin).map_err(|e| e.to_string())?;
+    let (keyfile, key) = KeyFile::create(&dir.join(KEY_FILE_NAME), &pin, &office, enumerator_id)
+        .map_err(|e| e.to_string())?;
+    let mut store = Store::open(dir, &key).map_err(|e| e.to_string())?;
+    store
+        .import_assignment(&assignment)
+        .map_err(|e| e.to_string())?;
+    Ok((keyfile, store))
+}
+
+/// Tries the PIN; on success opens the store and the home screen.
+pub fn unlock(state: &mut AppState, pin: String) {
+    let Some(keyfile) = state.keyfile.as_mut() else {
+        state.screen = Screen::Enrol;
+        return;
+    };
+    let result = Pin::new(pin).and_then(|pin| keyfile.unlock(&pin));
+    let tr = crate::i18n::Tr {
+        strings: &state.strings,
+        lang: state.lang,
+    };
+    match result {
+        Ok(key) => match Store::open(&state.config.data_dir, &key) {
+            Ok(store) => {
+                state.store = Some(store);
+                state.views.unlock.error = None;
+                state.screen = Screen::Home;
+            }
+            Err(e) => state.views.unlock.error = Some(tr.f("open_failed", &[("detail", &e.to_string())])),
+        },
+        Err(KeyError::WrongPin { .. }) | Err(KeyError::UnacceptablePin(_)) => {
+            state.views.unlock.error = Some(tr.t("wrong_pin").to_owned());
+        }
+        Err(KeyError::TooSoon { .. }) => state.views.unlock.error = None,
+        Err(other) => state.views.unlock.error = Some(other.to_string()),
+    }
+}
+
+/// Seconds before another PIN may be tried (None when one may be tried now).
+pub fn wait_seconds(keyfile: &KeyFile) -> Option<u64> {
+    let now = Utc::now();
+    match keyfile.lock_state(now) {
+        LockState::WaitUntil(until) => {
+            let seconds = (until - now).num_seconds().max(1);
+            u64::try_from(seconds).ok()
+        }
+        _ => None,
+    }
+}
+
+/// Closes the store and the case and shows the unlock screen.
+pub fn lock(state: &mut AppState) {
+    state.case = None;
+    state.store = None;
+    state.screen = if state.keyfile.is_some() {
+        Screen::Unlock
+    } else {
+        Screen::Enrol
+    };
+}

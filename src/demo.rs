@@ -1,0 +1,63 @@
+//! The demo assignment bundled with the app: census district 07-041-0012 in the centre of
+//! Aït Ourir (province of Al Haouz, region Marrakech-Safi), 12 buildings and 19 listed
+//! dwellings (the cartography expects 20: one is left for the enumerator to add), and the
+//! demo office public key used to seal the recovery copy of the database key.
+
+use crate::keys::{OfficePublicKey, hex};
+use crate::store::Assignment;
+
+/// The demo assignment file (`assets/demo/assignment.json`).
+pub const DEMO_ASSIGNMENT_JSON: &str = include_str!("../assets/demo/assignment.json");
+
+/// The demo office public key (hex), `assets/demo/office_public.hex`.
+pub const DEMO_OFFICE_PUBLIC_HEX: &str = include_str!("../assets/demo/office_public.hex");
+
+/// The enumerator number used by the demo enrolment.
+pub const DEMO_ENUMERATOR_ID: &str = "AR-0741-118";
+
+/// Reads an assignment file's JSON, with a message naming what is wrong.
+pub fn parse_assignment(source: &str, json: &str) -> Result<Assignment, String> {
+    serde_json::from_str(json).map_err(|e| format!("{source} is not a district assignment: {e}"))
+}
+
+/// The demo assignment.
+pub fn demo_assignment() -> Result<Assignment, String> {
+    parse_assignment("assets/demo/assignment.json", DEMO_ASSIGNMENT_JSON)
+}
+
+/// The office public key the tablet seals its recovery key to.
+///
+/// Only the demo office key is bundled for now; a production build would carry the
+/// statistics office's real key here.
+pub fn office_public_key() -> Result<OfficePublicKey, String> {
+    hex::decode_array::<32>(DEMO_OFFICE_PUBLIC_HEX.trim())
+        .map(OfficePublicKey)
+        .ok_or_else(|| "the bundled office public key is damaged".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_assignment_is_a_plausible_district() {
+        let a = demo_assignment().unwrap();
+        assert_eq!(a.districts.len(), 1);
+        let d = &a.districts[0];
+        assert_eq!(d.buildings.len(), 12);
+        let dwellings: usize = d.buildings.iter().map(|b| b.dwellings.len()).sum();
+        assert!((15..=25).contains(&dwellings), "{dwellings}");
+        assert!(d.expected_dwellings as usize >= dwellings);
+        for b in &d.buildings {
+            let gps = b.gps.unwrap();
+            // Inside Aït Ourir.
+            assert!((31.55..31.58).contains(&gps.lat) && (-7.68..-7.64).contains(&gps.lon));
+        }
+        d.sampling.validate().unwrap();
+    }
+
+    #[test]
+    fn office_key_decodes() {
+        office_public_key().unwrap();
+    }
+}

@@ -1,0 +1,364 @@
+//! The key file (`census.key`, JSON, next to the database): the database key wrapped under the
+//! PIN and, separately, sealed to the office for recovery; plus the wrong-PIN counter.
+//!
+//! Wrong-PIN counter: each attempt is counted in the file *before* the PIN is tried (so killing
+//! the app during the key derivation does not give a free guess) and reset on success. From the
+//! 4th failure on, the next attempt waits ([`retry_delay`]); after [`MAX_PIN_FAILURES`] only
+//! office recovery unlocks. The counter is **not** cryptographically authenticated: nothing
+//! secret is available before the PIN is known, so someone who can edit or restore the file
+//! can reset it. Such a person can also copy the file and guess offline, which the 310,000
+//! PBKDF2 iterations slow down; the counter limits guessing through the app. A missing or
+//! unreadable counter fails closed (the file is refused as damaged). Real rate limiting
+//! against file-level attackers needs a hardware keystore (Android Keystore), later.
+
+use std::fs;
+use std::io::Write;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use ring::pbkdf2;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::secret::fill_random;
+use super::{DatabaseKey, KeyError, OfficePublicKey, OfficeSecretKey, Pin, hex, seal};
+
+/// The key file's name inside the data directory.
+pub const KEY_FILE_NAME: &str = "census.key";
+/// PBKDF2-HMAC-SHA256 iterations for new PIN wraps.
+pub const PBKDF2_ITERATIONS: u32 = 310_000;
+/// Wrong PINs after which only office recovery unlocks.
+pub const MAX_PIN_FAILURES: u32 = 10;
+
+const FORMAT: u32 = 1;
+const KDF_NAME: &str = "pbkdf2-hmac-sha256";
+const PIN_WRAP_LABEL: &str = "census db-key pin-wrap v1";
+const RECOVERY_LABEL: &str = "census db-key recovery v1";
+
+/// Delay imposed before the next attempt after `failures` wrong PINs in a row.
+pub fn retry_delay(failures: u32) -> chrono::Duration {
+    let seconds = match failures {
+        0..=3 => 0,
+        4 => 30,
+        5 => 60,
+        6 => 120,
+        7 => 300,
+        8 => 900,
+        _ => 1800,
+    };
+    chrono::Duration::seconds(seconds)
+}
+
+/// Whether a PIN may be tried now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockState {
+    /// A PIN may be tried; `failures` wrong PINs so far.
+    Ready {
+        /// Wrong PINs in a row so far.
+        failures: u32,
+    },
+    /// Wait until this time before the next attempt.
+    WaitUntil(DateTime<Utc>),
+    /// Only office recovery can unlock.
+    LockedOut,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PinWrap {
+    kdf: String,
+    iterations: u32,
+    salt: String,
+    nonce: String,
+    wrapped_key: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecoveryWrap {
+    office_public_key: String,
+    sealed_key: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyFileData {
+    format: u32,
+    device_id: String,
+    pin_wrap: PinWrap,
+    recovery_wrap: RecoveryWrap,
+    failed_attempts: u32,
+    last_failure: Option<DateTime<Utc>>,
+}
+
+/// A loaded key file. Every change is written to disk (atomically) before it is reported.
+pub struct KeyFile {
+    path: PathBuf,
+    data: KeyFileData,
+}
+
+impl std::fmt::Debug for KeyFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyFile")
+            .field("path", &self.path)
+            .field("device_id", &self.data.device_id)
+            .field("failed_attempts", &self.data.failed_attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyFile {
+    /// Creates a new key file with a fresh random database key wrapped under `pin` and sealed
+    /// to the office. Refuses to overwrite an existing file.
+    pub fn create(
+        path: &Path,
+        pin: &Pin,
+        office_public: &OfficePublicKey,
+        device_id: &str,
+    ) -> Result<(KeyFile, DatabaseKey), KeyError> {
+        if path.exists() {
+            return Err(KeyError::AlreadyExists(path.to_path_buf()));
+        }
+        let key = DatabaseKey::generate()?;
+        let sealed = seal::seal_to_office(
+            &office_public.0,
+            key.expose_secret_bytes(),
+            recovery_aad(device_id).as_bytes(),
+        )
+        .map_err(|e| KeyError::Malformed(format!("office public key: {e}")))?;
+        let data = KeyFileData {
+            format: FORMAT,
+            device_id: device_id.to_string(),
+            pin_wrap: wrap_under_pin(&key, pin, device_id)?,
+            recovery_wrap: RecoveryWrap {
+                office_public_key: office_public.to_hex(),
+                sealed_key: hex::encode(&sealed),
+            },
+            failed_attempts: 0,
+            last_failure: None,
+        };
+        let file = KeyFile {
+            path: path.to_path_buf(),
+            data,
+        };
+        file.save()?;
+        Ok((file, key))
+    }
+
+    /// Loads an existing key file.
+    pub fn load(path: &Path) -> Result<KeyFile, KeyError> {
+        let text = fs::read_to_string(path).map_err(|source| KeyError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let data: KeyFileData = serde_json::from_str(&text)
+            .map_err(|e| KeyError::Malformed(format!("{}: {e}", path.display())))?;
+        if data.format != FORMAT {
+            return Err(KeyError::Malformed(format!(
+                "{}: key file format {} is not known to this version of the app",
+                path.display(),
+                data.format
+            )));
+        }
+        Ok(KeyFile {
+            path: path.to_path_buf(),
+            data,
+        })
+    }
+
+    /// The device id bound into both wraps.
+    pub fn device_id(&self) -> &str {
+        &self.data.device_id
+    }
+
+    /// Wrong PINs in a row so far.
+    pub fn failed_attempts(&self) -> u32 {
+        self.data.failed_attempts
+    }
+
+    /// Whether a PIN may be tried at `now`.
+    pub fn lock_state(&self, now: DateTime<Utc>) -> LockState {
+        let failures = self.data.failed_attempts;
+        if failures >= MAX_PIN_FAILURES {
+            return LockState::LockedOut;
+        }
+        match self.data.last_failure {
+            // A clock set back before the last failure allows the attempt (each failure
+            // records the new time; the lockout still holds).
+            Some(last) if now >= last && now < last + retry_delay(failures) => {
+                LockState::WaitUntil(last + retry_delay(failures))
+            }
+            _ => LockState::Ready { failures },
+        }
+    }
+
+    /// Unlocks the database key with the PIN, now.
+    pub fn unlock(&mut self, pin: &Pin) -> Result<DatabaseKey, KeyError> {
+        self.unlock_at(pin, Utc::now())
+    }
+
+    /// Unlocks the database key with the PIN, at `now` (counts, delays and locks out).
+    pub fn unlock_at(&mut self, pin: &Pin, now: DateTime<Utc>) -> Result<DatabaseKey, KeyError> {
+        match self.lock_state(now) {
+            LockState::LockedOut => return Err(KeyError::LockedOut),
+            LockState::WaitUntil(until) => {
+                let wait = (until - now).num_seconds().max(1);
+                return Err(KeyError::TooSoon {
+                    wait_seconds: u64::try_from(wait).unwrap_or(1),
+                });
+            }
+            LockState::Ready { .. } => {}
+        }
+        // Count the attempt first, so that killing the app mid-derivation gives no free try.
+        let previous = (self.data.failed_attempts, self.data.last_failure);
+        self.data.failed_attempts += 1;
+        self.data.last_failure = Some(now);
+        if let Err(e) = self.save() {
+            (self.data.failed_attempts, self.data.last_failure) = previous;
+            return Err(e);
+        }
+        match unwrap_with_pin(&self.data.pin_wrap, pin, &self.data.device_id)? {
+            Some(key) => {
+                self.data.failed_attempts = 0;
+                self.data.last_failure = None;
+                self.save()?;
+                Ok(key)
+            }
+            None if self.data.failed_attempts >= MAX_PIN_FAILURES => Err(KeyError::LockedOut),
+            None => Err(KeyError::WrongPin {
+                attempts_left: MAX_PIN_FAILURES - self.data.failed_attempts,
+            }),
+        }
+    }
+
+    /// Re-wraps the database key under `new_pin` (the database itself is not rewritten).
+    pub fn change_pin(&mut self, old_pin: &Pin, new_pin: &Pin) -> Result<(), KeyError> {
+        let key = self.unlock(old_pin)?;
+        self.data.pin_wrap = wrap_under_pin(&key, new_pin, &self.data.device_id)?;
+        self.save()
+    }
+
+    /// Office recovery: opens the recovery wrap with the office's private key, re-wraps the
+    /// database key under `new_pin` and resets the wrong-PIN counter.
+    pub fn recover_with_office_key(
+        &mut self,
+        office_secret: &OfficeSecretKey,
+        new_pin: &Pin,
+    ) -> Result<(), KeyError> {
+        let sealed = hex::decode(&self.data.recovery_wrap.sealed_key)
+            .ok_or_else(|| KeyError::Malformed("recovery wrap is not hexadecimal".into()))?;
+        let opened = seal::open_as_office(
+            office_secret,
+            &sealed,
+            recovery_aad(&self.data.device_id).as_bytes(),
+        )
+        .map_err(|_| KeyError::WrongOfficeKey)?;
+        let bytes: [u8; 32] = opened
+            .as_slice()
+            .try_into()
+            .map_err(|_| KeyError::Malformed("recovered key has the wrong length".into()))?;
+        let key = DatabaseKey::from_secret_bytes(bytes);
+        self.data.pin_wrap = wrap_under_pin(&key, new_pin, &self.data.device_id)?;
+        self.data.failed_attempts = 0;
+        self.data.last_failure = None;
+        self.save()
+    }
+
+    /// Writes the file atomically: temporary file, fsync, rename, fsync of the directory.
+    fn save(&self) -> Result<(), KeyError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| KeyError::Io { path, source }
+        };
+        let text = serde_json::to_string_pretty(&self.data)
+            .map_err(|e| KeyError::Malformed(format!("cannot encode key file: {e}")))?;
+        let tmp = self.path.with_extension("key.tmp");
+        let mut file = fs::File::create(&tmp).map_err(io(&tmp))?;
+        file.write_all(text.as_bytes()).map_err(io(&tmp))?;
+        file.sync_all().map_err(io(&tmp))?;
+        drop(file);
+        fs::rename(&tmp, &self.path).map_err(io(&self.path))?;
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(io(dir))?;
+        }
+        Ok(())
+    }
+}
+
+fn recovery_aad(device_id: &str) -> String {
+    format!("{RECOVERY_LABEL}\0{device_id}")
+}
+
+fn pin_aad(device_id: &str) -> String {
+    format!("{PIN_WRAP_LABEL}\0{device_id}")
+}
+
+fn derive_kek(pin: &Pin, salt: &[u8], iterations: u32) -> Result<LessSafeKey, KeyError> {
+    let iterations = NonZeroU32::new(iterations)
+        .ok_or_else(|| KeyError::Malformed("zero PBKDF2 iterations".into()))?;
+    let mut kek = Zeroizing::new([0u8; 32]);
+    pbkdf2::derive(
+        pbkdf2::PBKDF2_HMAC_SHA256,
+        iterations,
+        salt,
+        pin.expose_secret_bytes(),
+        kek.as_mut(),
+    );
+    let unbound = UnboundKey::new(&AES_256_GCM, kek.as_ref())
+        .map_err(|_| KeyError::Crypto("AES-256-GCM key setup"))?;
+    Ok(LessSafeKey::new(unbound))
+}
+
+fn wrap_under_pin(key: &DatabaseKey, pin: &Pin, device_id: &str) -> Result<PinWrap, KeyError> {
+    let mut salt = [0u8; 16];
+    fill_random(&mut salt)?;
+    let mut nonce = [0u8; 12];
+    fill_random(&mut nonce)?;
+    let kek = derive_kek(pin, &salt, PBKDF2_ITERATIONS)?;
+    let mut buffer = Zeroizing::new(key.expose_secret_bytes().to_vec());
+    kek.seal_in_place_append_tag(
+        Nonce::assume_unique_for_key(nonce),
+        Aad::from(pin_aad(device_id).as_bytes()),
+        &mut *buffer,
+    )
+    .map_err(|_| KeyError::Crypto("AES-256-GCM wrap"))?;
+    Ok(PinWrap {
+        kdf: KDF_NAME.into(),
+        iterations: PBKDF2_ITERATIONS,
+        salt: hex::encode(&salt),
+        nonce: hex::encode(&nonce),
+        wrapped_key: hex::encode(&buffer),
+    })
+}
+
+/// `Ok(None)` when the PIN is wrong.
+fn unwrap_with_pin(
+    wrap: &PinWrap,
+    pin: &Pin,
+    device_id: &str,
+) -> Result<Option<DatabaseKey>, KeyError> {
+    let damaged = |what: &str| KeyError::Malformed(format!("PIN wrap: bad {what}"));
+    if wrap.kdf != KDF_NAME {
+        return Err(damaged("key derivation name"));
+    }
+    let salt = hex::decode(&wrap.salt).ok_or_else(|| damaged("salt"))?;
+    let nonce = hex::decode_array::<12>(&wrap.nonce).ok_or_else(|| damaged("nonce"))?;
+    let mut buffer =
+        Zeroizing::new(hex::decode(&wrap.wrapped_key).ok_or_else(|| damaged("wrapped key"))?);
+    let kek = derive_kek(pin, &salt, wrap.iterations)?;
+    let Ok(plain) = kek.open_in_place(
+        Nonce::assume_unique_for_key(nonce),
+        Aad::from(pin_aad(device_id).as_bytes()),
+        &mut *buffer,
+    ) else {
+        return Ok(None);
+    };
+    let bytes: [u8; 32] = (&*plain)
+        .try_into()
+        .map_err(|_| damaged("wrapped key length"))?;
+    Ok(Some(DatabaseKey::from_secret_bytes(bytes)))
+}

@@ -1,0 +1,112 @@
+//! Key handling for the tablet: the random database key, its PIN wrap and office recovery
+//! wrap in a small JSON key file next to the database, and the office sealing construction.
+//!
+//! - [`secret`]: secret value types (not `Clone`, redacted `Debug`, wiped on drop).
+//! - [`seal`]: X25519 + HKDF-SHA256 + AES-256-GCM sealing to the office's public key.
+//! - [`keyfile`]: the key file: PIN unlock with delays and lockout, PIN change, office recovery.
+
+pub mod hex;
+pub mod keyfile;
+pub mod seal;
+pub mod secret;
+
+use std::fmt;
+use std::path::PathBuf;
+
+pub use keyfile::{KEY_FILE_NAME, KeyFile, LockState, MAX_PIN_FAILURES, PBKDF2_ITERATIONS};
+pub use seal::{SealError, open_as_office, seal_to_office};
+pub use secret::{DatabaseKey, OfficePublicKey, OfficeSecretKey, Pin};
+
+/// Why a key operation failed; the `Display` text is meant for the person holding the tablet.
+#[derive(Debug)]
+pub enum KeyError {
+    /// The PIN was wrong; `attempts_left` more wrong PINs lock the tablet.
+    WrongPin {
+        /// Wrong PINs still allowed before lockout.
+        attempts_left: u32,
+    },
+    /// Too many wrong PINs recently: the next attempt is allowed after `wait_seconds`.
+    TooSoon {
+        /// Seconds to wait before the next attempt.
+        wait_seconds: u64,
+    },
+    /// Too many wrong PINs: only office recovery can unlock this tablet.
+    LockedOut,
+    /// The new PIN is not acceptable.
+    UnacceptablePin(String),
+    /// The key file cannot be read or written.
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// A key file already exists where a new one was to be created.
+    AlreadyExists(PathBuf),
+    /// The key file (or an office key file) is damaged or not of the expected kind.
+    Malformed(String),
+    /// The office key given does not open this tablet's recovery wrap.
+    WrongOfficeKey,
+    /// The random generator or a cipher failed.
+    Crypto(&'static str),
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyError::WrongPin { attempts_left } => write!(
+                f,
+                "Wrong PIN. {attempts_left} more wrong PIN(s) will lock the tablet until the \
+                 office unlocks it. Your answers are safe."
+            ),
+            KeyError::TooSoon { wait_seconds } => write!(
+                f,
+                "Too many wrong PINs: wait {} before trying again. Your answers are safe.",
+                human_duration(*wait_seconds)
+            ),
+            KeyError::LockedOut => write!(
+                f,
+                "The tablet is locked after {MAX_PIN_FAILURES} wrong PINs. Your answers are safe \
+                 and nothing was deleted: contact your supervisor so the office can unlock it."
+            ),
+            KeyError::UnacceptablePin(why) => write!(f, "This PIN cannot be used: {why}."),
+            KeyError::Io { path, source } => write!(
+                f,
+                "The key file {} could not be read or written ({source}). Nothing was deleted.",
+                path.display()
+            ),
+            KeyError::AlreadyExists(path) => write!(
+                f,
+                "A key file already exists at {}: it was left untouched.",
+                path.display()
+            ),
+            KeyError::Malformed(why) => write!(
+                f,
+                "A key file is damaged ({why}): contact your supervisor; nothing was deleted."
+            ),
+            KeyError::WrongOfficeKey => write!(
+                f,
+                "This office key cannot open this tablet's recovery data (wrong office key, or \
+                 the key file was altered)."
+            ),
+            KeyError::Crypto(why) => write!(f, "A cryptographic operation failed: {why}."),
+        }
+    }
+}
+
+impl std::error::Error for KeyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            KeyError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+fn human_duration(seconds: u64) -> String {
+    if seconds < 60 {
+        format!("{seconds} s")
+    } else {
+        format!("{} min {} s", seconds / 60, seconds % 60)
+    }
+}

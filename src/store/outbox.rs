@@ -1,0 +1,45 @@
+//! The sync outbox: which case revisions wait to be sent, and their acknowledgement.
+
+use rusqlite::params;
+
+use super::{CaseId, OutboxEntry, Revision, Store, StoreError, parse_time};
+
+impl Store {
+    /// Case revisions waiting to be sent, oldest first.
+    pub fn outbox_pending(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT case_id, revision, queued_at FROM outbox WHERE state = 'pending'
+             ORDER BY queued_at, case_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, revision, queued_at) = row?;
+            out.push(OutboxEntry {
+                case_id: id
+                    .parse()
+                    .map_err(|e| StoreError::Corrupted(format!("case id {id:?}: {e}")))?,
+                revision: Revision(revision),
+                queued_at: parse_time(&queued_at)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Marks the case's queued revision as sent, only if `revision` is still the latest one
+    /// queued (a change made during the upload keeps the case pending). Returns whether it did.
+    pub fn mark_sent(&mut self, case_id: CaseId, revision: Revision) -> Result<bool, StoreError> {
+        let changed = self.conn.prepare_cached(
+            "UPDATE outbox SET state = 'sent'
+             WHERE case_id = ?1 AND revision = ?2 AND state = 'pending'",
+        )?
+        .execute(params![case_id.to_string(), revision.0])?;
+        Ok(changed == 1)
+    }
+}

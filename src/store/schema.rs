@@ -1,0 +1,144 @@
+//! Versioned, append-only schema migrations, run at open.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. Never edit or reorder a
+//! migration once released: append a new one. A database whose version is above
+//! [`SCHEMA_VERSION`] was written by a newer app and is refused untouched.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Migrations in order; migration `i` brings the schema to version `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
+CREATE TABLE district (
+    district_id          TEXT PRIMARY KEY,
+    name                 TEXT NOT NULL,
+    expected_buildings   INTEGER NOT NULL,
+    expected_dwellings   INTEGER NOT NULL,
+    expected_households  INTEGER NOT NULL,
+    rate_per_mille       INTEGER NOT NULL,
+    random_start         INTEGER NOT NULL,
+    take_all             INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE building (
+    district_id  TEXT NOT NULL REFERENCES district(district_id),
+    building_no  INTEGER NOT NULL,
+    address      TEXT NOT NULL,
+    lat          REAL,
+    lon          REAL,
+    accuracy_m   REAL,
+    listed_at    TEXT NOT NULL,
+    PRIMARY KEY (district_id, building_no)
+) STRICT;
+
+CREATE TABLE dwelling (
+    district_id  TEXT NOT NULL,
+    building_no  INTEGER NOT NULL,
+    dwelling_no  INTEGER NOT NULL,
+    occupancy    TEXT NOT NULL,
+    description  TEXT NOT NULL,
+    listed_at    TEXT NOT NULL,
+    PRIMARY KEY (district_id, building_no, dwelling_no),
+    FOREIGN KEY (district_id, building_no) REFERENCES building(district_id, building_no)
+) STRICT;
+
+CREATE TABLE cases (
+    case_id               TEXT PRIMARY KEY,
+    questionnaire_id      TEXT NOT NULL,
+    questionnaire_version TEXT NOT NULL,
+    district_id           TEXT NOT NULL,
+    building_no           INTEGER NOT NULL,
+    dwelling_no           INTEGER NOT NULL,
+    household_no          INTEGER NOT NULL,
+    status                TEXT NOT NULL,
+    revisit_at            TEXT,
+    visits                INTEGER NOT NULL DEFAULT 0,
+    long_form             INTEGER NOT NULL,
+    created_at            TEXT NOT NULL,
+    updated_at            TEXT NOT NULL,
+    revision              INTEGER NOT NULL
+) STRICT;
+CREATE INDEX cases_by_district ON cases(district_id, building_no, dwelling_no, household_no);
+
+CREATE TABLE answers (
+    case_id   TEXT NOT NULL REFERENCES cases(case_id),
+    row_path  TEXT NOT NULL,
+    item_id   TEXT NOT NULL,
+    value     TEXT NOT NULL,
+    PRIMARY KEY (case_id, row_path, item_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE roster_rows (
+    case_id   TEXT NOT NULL REFERENCES cases(case_id),
+    row_path  TEXT NOT NULL,
+    position  INTEGER NOT NULL,
+    PRIMARY KEY (case_id, row_path)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE confirmations (
+    case_id      TEXT NOT NULL REFERENCES cases(case_id),
+    row_path     TEXT NOT NULL,
+    check_id     TEXT NOT NULL,
+    note         TEXT NOT NULL,
+    confirmed_at TEXT NOT NULL,
+    PRIMARY KEY (case_id, row_path, check_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE events (
+    case_id    TEXT NOT NULL REFERENCES cases(case_id),
+    seq        INTEGER NOT NULL,
+    at         TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    row_path   TEXT,
+    item_id    TEXT,
+    old        TEXT,
+    new        TEXT,
+    screen     TEXT NOT NULL,
+    lat        REAL,
+    lon        REAL,
+    accuracy_m REAL,
+    PRIMARY KEY (case_id, seq)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+
+CREATE TABLE outbox (
+    case_id    TEXT PRIMARY KEY REFERENCES cases(case_id),
+    revision   INTEGER NOT NULL,
+    queued_at  TEXT NOT NULL,
+    state      TEXT NOT NULL
+) STRICT;
+CREATE INDEX outbox_by_state ON outbox(state, queued_at);
+"#,
+];
+
+/// The newest schema version this build knows.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The schema version recorded in the database.
+pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)
+}
+
+/// Applies the missing migrations, each in its own transaction with its version number.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let found = current_version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerVersion {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
+        tx.commit()?;
+    }
+    Ok(())
+}

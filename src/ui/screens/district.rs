@@ -1,0 +1,252 @@
+//! A district: its buildings and dwellings, search and status filter, adding a building or a
+//! dwelling, opening a dwelling's questionnaire, recording a refusal or an absence.
+
+use egui::Ui;
+
+use super::drafts::{DistrictDialog, Drafts};
+use super::view::{BuildingRow, DistrictView, DwellingRow, DwellingStatus};
+use super::widgets;
+use crate::commands::{Command, NewOccupancy, VisitOutcome};
+use crate::i18n::Tr;
+
+/// Draws the district screen.
+pub fn district_ui(ui: &mut Ui, view: &DistrictView, tr: &Tr, drafts: &mut Drafts) -> Vec<Command> {
+    let rtl = tr.rtl();
+    let mut commands = Vec::new();
+    widgets::row(ui, rtl, |ui| {
+        if widgets::big_button(ui, tr.t("back")).clicked() {
+            commands.push(Command::GoHome);
+        }
+        widgets::heading(ui, &tr.f("district_title", &[("code", &view.code)]), rtl);
+    });
+    widgets::weak(ui, &view.name, rtl);
+    widgets::text_field(ui, tr.t("search"), drafts.field("district.search"), rtl);
+    widgets::row(ui, rtl, |ui| {
+        if widgets::choice_button(ui, tr.t("filter_all"), drafts.filter.is_none()).clicked() {
+            drafts.filter = None;
+        }
+        for status in DwellingStatus::ALL {
+            let selected = drafts.filter == Some(status);
+            if widgets::choice_button(ui, tr.t(status.key()), selected).clicked() {
+                drafts.filter = if selected { None } else { Some(status) };
+            }
+        }
+    });
+    widgets::row(ui, rtl, |ui| {
+        if widgets::big_button(ui, tr.t("add_building")).clicked() {
+            drafts.dialog = DistrictDialog::AddBuilding;
+            drafts.form_error = None;
+        }
+    });
+    dialog_ui(ui, tr, drafts, &mut commands);
+    ui.separator();
+    let query = drafts.get("district.search").trim().to_lowercase();
+    let filter = drafts.filter;
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            let mut shown = 0;
+            for building in &view.buildings {
+                let dwellings: Vec<&DwellingRow> = building
+                    .dwellings
+                    .iter()
+                    .filter(|d| filter.is_none_or(|f| f == d.status))
+                    .collect();
+                if !matches_query(building, &query) || (filter.is_some() && dwellings.is_empty()) {
+                    continue;
+                }
+                shown += 1;
+                building_ui(ui, building, &dwellings, tr, drafts, &mut commands);
+            }
+            if shown == 0 {
+                widgets::weak(ui, tr.t("no_buildings"), rtl);
+            }
+        });
+    commands
+}
+
+fn matches_query(building: &BuildingRow, query: &str) -> bool {
+    query.is_empty()
+        || building.address.to_lowercase().contains(query)
+        || building.number.to_string() == query
+}
+
+fn building_ui(
+    ui: &mut Ui,
+    building: &BuildingRow,
+    dwellings: &[&DwellingRow],
+    tr: &Tr,
+    drafts: &mut Drafts,
+    commands: &mut Vec<Command>,
+) {
+    let rtl = tr.rtl();
+    widgets::card(ui, |ui| {
+        widgets::column(ui, rtl, |ui| {
+            let title = format!(
+                "{} — {}",
+                tr.f("building", &[("n", &building.number.to_string())]),
+                building.address
+            );
+            widgets::text(ui, &title, rtl);
+            if let Some(gps) = &building.gps {
+                widgets::weak(ui, gps, rtl);
+            }
+            for dwelling in dwellings {
+                dwelling_ui(ui, dwelling, tr, commands, drafts);
+            }
+            let add = format!("{} ({})", tr.t("add_dwelling"), building.number);
+            if widgets::big_button(ui, &add).clicked() {
+                drafts.dialog = DistrictDialog::AddDwelling(building.number);
+                drafts.form_error = None;
+            }
+        });
+    });
+    ui.add_space(6.0);
+}
+
+fn dwelling_ui(
+    ui: &mut Ui,
+    dwelling: &DwellingRow,
+    tr: &Tr,
+    commands: &mut Vec<Command>,
+    drafts: &mut Drafts,
+) {
+    let rtl = tr.rtl();
+    let (b, d) = (dwelling.building_no, dwelling.dwelling_no);
+    let name = tr.f("dwelling", &[("n", &format!("{b}.{d}"))]);
+    widgets::row(ui, rtl, |ui| {
+        if widgets::big_button(ui, &name).clicked() {
+            commands.push(Command::OpenCase {
+                building_no: b,
+                dwelling_no: d,
+            });
+        }
+        let mut info = vec![dwelling.occupancy.clone(), tr.t(dwelling.status.key()).to_owned()];
+        if !dwelling.description.is_empty() {
+            info.insert(0, dwelling.description.clone());
+        }
+        if let Some(revisit) = &dwelling.revisit {
+            info.push(revisit.clone());
+        }
+        ui.label(info.join(" · "));
+        if widgets::big_button(ui, tr.t("record_refusal")).clicked() {
+            drafts.dialog = DistrictDialog::Refusal(b, d);
+            drafts.form_error = None;
+        }
+        if widgets::big_button(ui, tr.t("record_absence")).clicked() {
+            drafts.dialog = DistrictDialog::Absence(b, d);
+            drafts.form_error = None;
+        }
+    });
+}
+
+fn dialog_ui(ui: &mut Ui, tr: &Tr, drafts: &mut Drafts, commands: &mut Vec<Command>) {
+    let rtl = tr.rtl();
+    let dialog = drafts.dialog.clone();
+    if dialog == DistrictDialog::None {
+        return;
+    }
+    widgets::card(ui, |ui| {
+        widgets::column(ui, rtl, |ui| match dialog {
+            DistrictDialog::None => {}
+            DistrictDialog::AddBuilding => {
+                widgets::heading(ui, tr.t("add_building"), rtl);
+                widgets::text_field(ui, tr.t("address"), drafts.field("building.address"), rtl);
+                widgets::text_field(ui, tr.t("latitude"), drafts.field("building.lat"), rtl);
+                widgets::text_field(ui, tr.t("longitude"), drafts.field("building.lon"), rtl);
+                widgets::weak(ui, tr.t("gps_hint"), rtl);
+                if form_buttons(ui, tr, drafts) {
+                    commands.push(Command::AddBuilding {
+                        address: drafts.get("building.address").trim().to_owned(),
+                        lat: drafts.get("building.lat").trim().to_owned(),
+                        lon: drafts.get("building.lon").trim().to_owned(),
+                    });
+                }
+            }
+            DistrictDialog::AddDwelling(building_no) => {
+                let title = format!(
+                    "{} — {}",
+                    tr.t("add_dwelling"),
+                    tr.f("building", &[("n", &building_no.to_string())])
+                );
+                widgets::heading(ui, &title, rtl);
+                widgets::text_field(ui, tr.t("address"), drafts.field("dwelling.description"), rtl);
+                widgets::text(ui, tr.t("occupancy"), rtl);
+                let current = drafts.get("dwelling.occupancy").to_owned();
+                widgets::row(ui, rtl, |ui| {
+                    for (code, key) in OCCUPANCIES {
+                        let selected = current == code || (current.is_empty() && code == "occupied");
+                        if widgets::choice_button(ui, tr.t(key), selected).clicked() {
+                            *drafts.field("dwelling.occupancy") = code.to_owned();
+                        }
+                    }
+                });
+                if form_buttons(ui, tr, drafts) {
+                    let occupancy = match drafts.get("dwelling.occupancy") {
+                        "vacant" => NewOccupancy::Vacant,
+                        "secondary" => NewOccupancy::Secondary,
+                        _ => NewOccupancy::Occupied,
+                    };
+                    commands.push(Command::AddDwelling {
+                        building_no,
+                        description: drafts.get("dwelling.description").trim().to_owned(),
+                        occupancy,
+                    });
+                }
+            }
+            DistrictDialog::Refusal(b, d) | DistrictDialog::Absence(b, d) => {
+                let outcome = if matches!(dialog, DistrictDialog::Refusal(..)) {
+                    VisitOutcome::Refused
+                } else {
+                    VisitOutcome::Absent
+                };
+                let title_key = match outcome {
+                    VisitOutcome::Refused => "record_refusal",
+                    VisitOutcome::Absent => "record_absence",
+                };
+                let title = format!(
+                    "{} — {}",
+                    tr.t(title_key),
+                    tr.f("dwelling", &[("n", &format!("{b}.{d}"))])
+                );
+                widgets::heading(ui, &title, rtl);
+                widgets::text_field(ui, tr.t("revisit_date"), drafts.field("visit.date"), rtl);
+                widgets::text_field(ui, tr.t("revisit_time"), drafts.field("visit.time"), rtl);
+                widgets::text_field(ui, tr.t("note"), drafts.field("visit.note"), rtl);
+                if form_buttons(ui, tr, drafts) {
+                    commands.push(Command::RecordVisit {
+                        building_no: b,
+                        dwelling_no: d,
+                        outcome,
+                        date: drafts.get("visit.date").trim().to_owned(),
+                        time: drafts.get("visit.time").trim().to_owned(),
+                        note: drafts.get("visit.note").trim().to_owned(),
+                    });
+                }
+            }
+        });
+    });
+}
+
+const OCCUPANCIES: [(&str, &str); 3] = [
+    ("occupied", "occ_occupied"),
+    ("vacant", "occ_vacant"),
+    ("secondary", "occ_secondary"),
+];
+
+/// Shows the form's error and its Create / Cancel buttons; true when Create was pressed.
+fn form_buttons(ui: &mut Ui, tr: &Tr, drafts: &mut Drafts) -> bool {
+    let rtl = tr.rtl();
+    if let Some(message) = &drafts.form_error {
+        widgets::error(ui, message, rtl);
+    }
+    let mut create = false;
+    widgets::row(ui, rtl, |ui| {
+        create = widgets::primary_button(ui, tr.t("create"), true).clicked();
+        if widgets::big_button(ui, tr.t("cancel")).clicked() {
+            drafts.dialog = DistrictDialog::None;
+            drafts.form_error = None;
+        }
+    });
+    create
+}

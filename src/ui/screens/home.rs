@@ -1,0 +1,72 @@
+//! Home: my districts with progress, the sync status, the way into a district.
+
+use egui::Ui;
+
+use super::view::HomeView;
+use super::widgets;
+use crate::commands::Command;
+use crate::i18n::Tr;
+
+/// Draws the home screen.
+pub fn home_ui(ui: &mut Ui, view: &HomeView, tr: &Tr) -> Vec<Command> {
+    let rtl = tr.rtl();
+    let mut commands = Vec::new();
+    widgets::heading(ui, tr.t("home_title"), rtl);
+    for district in &view.districts {
+        widgets::card(ui, |ui| {
+            widgets::column(ui, rtl, |ui| {
+                widgets::heading(ui, &tr.f("district_code", &[("code", &district.code)]), rtl);
+                widgets::text(ui, &district.name, rtl);
+                let n = |v: u32| v.to_string();
+                widgets::text(
+                    ui,
+                    &tr.f(
+                        "buildings_listed",
+                        &[
+                            ("n", &n(district.buildings_listed)),
+                            ("expected", &n(district.buildings_expected)),
+                        ],
+                    ),
+                    rtl,
+                );
+                let ratio = if district.households_expected == 0 {
+                    0.0
+                } else {
+                    district.households_done as f32 / district.households_expected as f32
+                };
+                widgets::text(
+                    ui,
+                    &tr.f(
+                        "households_enumerated",
+                        &[
+                            ("n", &n(district.households_done)),
+                            ("expected", &n(district.households_expected)),
+                        ],
+                    ),
+                    rtl,
+                );
+                ui.add(egui::ProgressBar::new(ratio.min(1.0)).desired_height(12.0));
+                let revisits = tr.f("revisits_today", &[("n", &n(district.revisits_today))]);
+                if district.revisits_today > 0 {
+                    widgets::warning(ui, &revisits, rtl);
+                } else {
+                    widgets::text(ui, &revisits, rtl);
+                }
+                let open = format!("{} {}", tr.t("open"), district.code);
+                if widgets::primary_button(ui, &open, true).clicked() {
+                    commands.push(Command::OpenDistrict(district.code.clone()));
+                }
+            });
+        });
+        ui.add_space(8.0);
+    }
+    widgets::card(ui, |ui| {
+        widgets::column(ui, rtl, |ui| {
+            widgets::heading(ui, tr.t("sync_title"), rtl);
+            widgets::text(ui, &tr.f("outbox_waiting", &[("n", &view.outbox.to_string())]), rtl);
+            let last = view.last_sync.as_deref().unwrap_or(tr.t("never_synced"));
+            widgets::weak(ui, last, rtl);
+        });
+    });
+    commands
+}

@@ -1,0 +1,13 @@
+//! The screens: free functions that draw from borrowed view data and return commands.
+
+pub mod district;
+pub mod drafts;
+pub mod enrol;
+pub mod home;
+pub mod question;
+pub mod questionnaire;
+pub mod roster;
+pub mod style;
+pub mod unlock;
+pub mod view;
+pub mod widgets;

@@ -1,0 +1,216 @@
+//! One question on a section page: its label, its input (big buttons for choices, numeric
+//! and text fields) and its inline message. A change is returned as a `SetAnswer` command
+//! at once, so that every answer is saved as it is entered.
+
+use census_core::{GpsPoint, Value};
+use chrono::NaiveDate;
+use egui::Ui;
+
+use super::drafts::Drafts;
+use super::view::{AnswerKind, QuestionView};
+use super::widgets;
+use crate::commands::Command;
+use crate::i18n::Tr;
+
+/// Draws one question of row `row`.
+pub fn question_ui(
+    ui: &mut Ui,
+    row: &str,
+    q: &QuestionView,
+    tr: &Tr,
+    drafts: &mut Drafts,
+) -> Vec<Command> {
+    let rtl = tr.rtl();
+    let mut out = Vec::new();
+    let mut set = |value: Value| {
+        out.push(Command::SetAnswer {
+            row: row.to_owned(),
+            question: q.id.clone(),
+            value,
+        })
+    };
+    let label = if q.required {
+        format!("{} *", q.label)
+    } else {
+        q.label.clone()
+    };
+    let key = format!("q:{row}:{}", q.id);
+    let mut parse_error = None;
+    match &q.kind {
+        AnswerKind::Note => {
+            widgets::text(ui, &q.label, rtl);
+        }
+        AnswerKind::Calculated => {
+            widgets::text(ui, &label, rtl);
+            widgets::weak(ui, &display(&q.value), rtl);
+        }
+        AnswerKind::Single(choices) => {
+            widgets::text(ui, &label, rtl);
+            hint(ui, q, rtl);
+            widgets::row(ui, rtl, |ui| {
+                for (code, text) in choices {
+                    let selected = matches!(&q.value, Value::Text(c) if c == code);
+                    if widgets::choice_button(ui, text, selected).clicked() && !selected {
+                        set(Value::Text(code.clone()));
+                    }
+                }
+            });
+        }
+        AnswerKind::Multiple(choices) => {
+            widgets::text(ui, &label, rtl);
+            hint(ui, q, rtl);
+            let chosen = match &q.value {
+                Value::Multi(codes) => codes.clone(),
+                _ => Vec::new(),
+            };
+            widgets::row(ui, rtl, |ui| {
+                for (code, text) in choices {
+                    let selected = chosen.contains(code);
+                    if widgets::choice_button(ui, text, selected).clicked() {
+                        let mut next: Vec<String> =
+                            chosen.iter().filter(|c| *c != code).cloned().collect();
+                        if !selected {
+                            next.push(code.clone());
+                        }
+                        set(if next.is_empty() {
+                            Value::Null
+                        } else {
+                            Value::Multi(next)
+                        });
+                    }
+                }
+            });
+        }
+        AnswerKind::YesNo => {
+            widgets::text(ui, &label, rtl);
+            hint(ui, q, rtl);
+            widgets::row(ui, rtl, |ui| {
+                for (answer, text) in [(true, tr.t("yes")), (false, tr.t("no"))] {
+                    let selected = q.value == Value::Bool(answer);
+                    if widgets::choice_button(ui, text, selected).clicked() && !selected {
+                        set(Value::Bool(answer));
+                    }
+                }
+            });
+        }
+        AnswerKind::Gps => {
+            widgets::text(ui, &label, rtl);
+            hint(ui, q, rtl);
+            let (lat0, lon0) = match &q.value {
+                Value::Gps(p) => (p.lat.to_string(), p.lon.to_string()),
+                _ => (String::new(), String::new()),
+            };
+            let lat_key = format!("{key}:lat");
+            let lon_key = format!("{key}:lon");
+            drafts.field_or(&lat_key, || lat0);
+            drafts.field_or(&lon_key, || lon0);
+            let a = widgets::text_field(ui, tr.t("latitude"), drafts.field(&lat_key), rtl);
+            let b = widgets::text_field(ui, tr.t("longitude"), drafts.field(&lon_key), rtl);
+            let parsed = parse_gps(drafts.get(&lat_key), drafts.get(&lon_key));
+            match parsed {
+                Ok(value) => {
+                    if a.changed() || b.changed() {
+                        set(value);
+                    }
+                }
+                Err(()) => parse_error = Some(tr.t("bad_gps").to_owned()),
+            }
+        }
+        AnswerKind::Integer | AnswerKind::Decimal | AnswerKind::Text | AnswerKind::Date => {
+            let initial = display(&q.value);
+            drafts.field_or(&key, || initial);
+            let response = widgets::text_field(ui, &label, drafts.field(&key), rtl);
+            hint(ui, q, rtl);
+            match parse(&q.kind, drafts.get(&key)) {
+                Ok(value) => {
+                    if response.changed() && value != q.value {
+                        set(value);
+                    }
+                }
+                Err(message_key) => parse_error = Some(tr.t(message_key).to_owned()),
+            }
+        }
+    }
+    if let Some(message) = parse_error.as_ref().or(q.message.as_ref()) {
+        widgets::error(ui, message, rtl);
+    }
+    out
+}
+
+fn hint(ui: &mut Ui, q: &QuestionView, rtl: bool) {
+    if let Some(hint) = &q.hint {
+        widgets::weak(ui, hint, rtl);
+    }
+}
+
+/// The answer as it is typed in a field.
+pub fn display(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Integer(i) => i.to_string(),
+        Value::Decimal(d) => d.to_string(),
+        Value::Text(s) => s.clone(),
+        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Value::Multi(codes) => codes.join(", "),
+        Value::Gps(p) => format!("{:.5}, {:.5}", p.lat, p.lon),
+    }
+}
+
+/// Reads typed text as a value of the question's kind; the error is an i18n key.
+pub fn parse(kind: &AnswerKind, text: &str) -> Result<Value, &'static str> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Value::Null);
+    }
+    match kind {
+        AnswerKind::Integer => text
+            .parse::<i64>()
+            .map(Value::Integer)
+            .map_err(|_| "not_a_whole_number"),
+        AnswerKind::Decimal => text
+            .replace(',', ".")
+            .parse::<f64>()
+            .ok()
+            .filter(|d| d.is_finite())
+            .map(Value::Decimal)
+            .ok_or("not_a_number"),
+        AnswerKind::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Value::Date)
+            .map_err(|_| "not_a_date"),
+        _ => Ok(Value::Text(text.to_owned())),
+    }
+}
+
+fn parse_gps(lat: &str, lon: &str) -> Result<Value, ()> {
+    let (lat, lon) = (lat.trim(), lon.trim());
+    if lat.is_empty() && lon.is_empty() {
+        return Ok(Value::Null);
+    }
+    let lat: f64 = lat.replace(',', ".").parse().map_err(|_| ())?;
+    let lon: f64 = lon.replace(',', ".").parse().map_err(|_| ())?;
+    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+        return Err(());
+    }
+    Ok(Value::Gps(GpsPoint {
+        lat,
+        lon,
+        accuracy_m: None,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_typed_answers() {
+        assert_eq!(parse(&AnswerKind::Integer, " 42 "), Ok(Value::Integer(42)));
+        assert_eq!(parse(&AnswerKind::Integer, "4x"), Err("not_a_whole_number"));
+        assert_eq!(parse(&AnswerKind::Decimal, "3,5"), Ok(Value::Decimal(3.5)));
+        assert_eq!(parse(&AnswerKind::Date, "2024-13-01"), Err("not_a_date"));
+        assert_eq!(parse(&AnswerKind::Text, ""), Ok(Value::Null));
+        assert!(parse_gps("91", "0").is_err());
+        assert!(matches!(parse_gps("31.5", "-7.6"), Ok(Value::Gps(_))));
+    }
+}

@@ -1,0 +1,142 @@
+//! The questionnaire of one dwelling: the sections of the current row, its rosters, its
+//! checks, and the summary of what blocks completion.
+
+use egui::Ui;
+
+use super::drafts::Drafts;
+use super::question::question_ui;
+use super::roster::{checks_ui, roster_ui, summary_ui};
+use super::view::{Page, QuestionnaireView};
+use super::widgets;
+use crate::commands::Command;
+use crate::i18n::Tr;
+
+/// Draws the navigation side panel content: breadcrumbs, sections, rosters, summary.
+pub fn navigation_ui(ui: &mut Ui, view: &QuestionnaireView, tr: &Tr) -> Vec<Command> {
+    let rtl = tr.rtl();
+    let mut out = Vec::new();
+    widgets::column(ui, rtl, |ui| {
+        for (label, path) in &view.breadcrumbs {
+            let current = *path == view.row;
+            if widgets::choice_button(ui, label, current).clicked() && !current {
+                out.push(Command::OpenRow(path.clone()));
+            }
+        }
+        ui.separator();
+        widgets::weak(ui, tr.t("sections"), rtl);
+        for (index, section) in view.sections.iter().enumerate() {
+            let selected = view.page == Page::Section && view.section == index;
+            let response = ui.add_enabled(
+                section.relevant,
+                egui::Button::selectable(selected, &section.label)
+                    .min_size(egui::vec2(ui.available_width(), widgets::TOUCH)),
+            );
+            if response.clicked() {
+                out.push(Command::OpenSection(index));
+            }
+        }
+        for roster in &view.rosters {
+            let selected = view.page == Page::Rosters;
+            let label = format!("{} ({})", roster.label, roster.rows.len());
+            if widgets::choice_button(ui, &label, selected).clicked() {
+                out.push(Command::ShowRosters);
+            }
+        }
+        ui.separator();
+        let summary = format!("{} ({})", tr.t("summary"), view.blocking.len());
+        if widgets::choice_button(ui, &summary, view.page == Page::Summary).clicked() {
+            out.push(Command::ShowSummary);
+        }
+    });
+    out
+}
+
+/// Draws the page of the questionnaire (section, rosters or summary).
+pub fn questionnaire_ui(
+    ui: &mut Ui,
+    view: &QuestionnaireView,
+    tr: &Tr,
+    drafts: &mut Drafts,
+) -> Vec<Command> {
+    let rtl = tr.rtl();
+    let mut out = Vec::new();
+    widgets::row(ui, rtl, |ui| {
+        if widgets::big_button(ui, tr.t("save_and_leave")).clicked() {
+            out.push(Command::SaveAndLeave);
+        }
+        widgets::heading(ui, &view.title, rtl);
+    });
+    let (done, total) = view.completion;
+    widgets::weak(
+        ui,
+        &format!(
+            "{} · {}",
+            tr.f(
+                "completion",
+                &[("done", &done.to_string()), ("total", &total.to_string())]
+            ),
+            tr.t("saved_each_answer")
+        ),
+        rtl,
+    );
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            widgets::column(ui, rtl, |ui| match view.page {
+                Page::Section => section_page(ui, view, tr, drafts, &mut out),
+                Page::Rosters => {
+                    for roster in &view.rosters {
+                        out.extend(roster_ui(ui, &view.row, roster, tr, drafts));
+                    }
+                    out.extend(checks_ui(ui, &view.row, &view.checks, tr, drafts));
+                }
+                Page::Summary => out.extend(summary_ui(ui, view, tr)),
+            });
+        });
+    out
+}
+
+fn section_page(
+    ui: &mut Ui,
+    view: &QuestionnaireView,
+    tr: &Tr,
+    drafts: &mut Drafts,
+    out: &mut Vec<Command>,
+) {
+    let rtl = tr.rtl();
+    if let Some(section) = view.sections.get(view.section) {
+        widgets::heading(ui, &section.label, rtl);
+    }
+    for q in &view.questions {
+        let response = widgets::card(ui, |ui| {
+            widgets::column(ui, rtl, |ui| {
+                out.extend(question_ui(ui, &view.row, q, tr, drafts));
+            });
+            ui.min_rect()
+        });
+        if view.focus.as_deref() == Some(q.id.as_str()) {
+            ui.scroll_to_rect(response, Some(egui::Align::Center));
+        }
+        ui.add_space(4.0);
+    }
+    out.extend(checks_ui(ui, &view.row, &view.checks, tr, drafts));
+    ui.add_space(8.0);
+    widgets::row(ui, rtl, |ui| {
+        if view.section > 0 && widgets::big_button(ui, tr.t("previous")).clicked() {
+            out.push(Command::OpenSection(view.section - 1));
+        }
+        let next = view.section + 1;
+        if next < view.sections.len() {
+            if widgets::primary_button(ui, tr.t("next"), true).clicked() {
+                out.push(Command::OpenSection(next));
+            }
+        } else if !view.rosters.is_empty() {
+            if widgets::primary_button(ui, tr.t("next"), true).clicked() {
+                out.push(Command::ShowRosters);
+            }
+        } else if widgets::primary_button(ui, tr.t("summary"), true).clicked() {
+            out.push(Command::ShowSummary);
+        }
+    });
+}

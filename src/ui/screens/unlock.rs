@@ -1,0 +1,41 @@
+//! Unlock with the PIN; a wrong PIN says so, and the waiting time is shown.
+
+use egui::Ui;
+
+use super::drafts::Drafts;
+use super::view::UnlockView;
+use super::widgets;
+use crate::commands::Command;
+use crate::i18n::Tr;
+
+/// Draws the unlock form.
+pub fn unlock_ui(ui: &mut Ui, view: &UnlockView, tr: &Tr, drafts: &mut Drafts) -> Vec<Command> {
+    let rtl = tr.rtl();
+    let mut commands = Vec::new();
+    widgets::heading(ui, tr.t("unlock_title"), rtl);
+    if !view.enumerator_id.is_empty() {
+        widgets::weak(ui, &view.enumerator_id, rtl);
+    }
+    widgets::text(ui, tr.t("unlock_intro"), rtl);
+    if let Some(pin) = &view.demo_pin {
+        widgets::warning(ui, &tr.f("demo_pin", &[("pin", pin)]), rtl);
+    }
+    ui.add_space(8.0);
+    let field = widgets::secret_field(ui, tr.t("pin"), drafts.field("unlock.pin"), rtl);
+    let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    if let Some(message) = &view.error {
+        widgets::error(ui, message, rtl);
+    }
+    let waiting = view.wait_seconds.is_some_and(|s| s > 0);
+    if let Some(seconds) = view.wait_seconds.filter(|s| *s > 0) {
+        widgets::error(ui, &tr.f("wait_seconds", &[("s", &seconds.to_string())]), rtl);
+    }
+    ui.add_space(8.0);
+    let clicked = widgets::primary_button(ui, tr.t("unlock"), !waiting).clicked();
+    if (clicked || entered) && !waiting {
+        commands.push(Command::Unlock {
+            pin: std::mem::take(drafts.field("unlock.pin")),
+        });
+    }
+    commands
+}

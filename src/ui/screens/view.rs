@@ -1,0 +1,298 @@
+//! What the screens draw: plain data prepared by the app from the store and the engine.
+//!
+//! Screens only read these; every change they want goes back as a
+//! [`crate::commands::Command`]. Nothing here touches the store or the engine.
+
+use census_core::Value;
+
+/// The first-run screen: enrol the device.
+#[derive(Debug, Clone, Default)]
+pub struct EnrolView {
+    /// Whether the demo assignment may be chosen.
+    pub demo_available: bool,
+    /// A message about the last attempt, in the current language.
+    pub error: Option<String>,
+}
+
+/// The unlock screen.
+#[derive(Debug, Clone, Default)]
+pub struct UnlockView {
+    /// In demo mode, the PIN to type (shown on screen).
+    pub demo_pin: Option<String>,
+    /// The enumerator the tablet is enrolled for.
+    pub enumerator_id: String,
+    /// A message about the last attempt, in the current language.
+    pub error: Option<String>,
+    /// Seconds left before another attempt is accepted.
+    pub wait_seconds: Option<u64>,
+}
+
+/// One district on the home screen.
+#[derive(Debug, Clone, Default)]
+pub struct DistrictCard {
+    /// District code, e.g. `07-041-0012`.
+    pub code: String,
+    /// Name of the district and its commune.
+    pub name: String,
+    /// Buildings listed so far.
+    pub buildings_listed: u32,
+    /// Buildings expected by the cartography.
+    pub buildings_expected: u32,
+    /// Households whose questionnaire is complete.
+    pub households_done: u32,
+    /// Households expected by the cartography.
+    pub households_expected: u32,
+    /// Revisit appointments due today.
+    pub revisits_today: u32,
+}
+
+/// The home screen.
+#[derive(Debug, Clone, Default)]
+pub struct HomeView {
+    /// The enumerator's districts.
+    pub districts: Vec<DistrictCard>,
+    /// Cases waiting to be sent.
+    pub outbox: u32,
+    /// When the tablet last synced, if ever (already formatted).
+    pub last_sync: Option<String>,
+}
+
+/// Where a dwelling's interview stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum DwellingStatus {
+    /// No questionnaire opened yet.
+    #[default]
+    NotStarted,
+    /// A questionnaire is open and not complete.
+    InProgress,
+    /// The questionnaire is complete.
+    Complete,
+    /// The household refused.
+    Refused,
+    /// Nobody was home.
+    Absent,
+    /// The dwelling is empty.
+    Vacant,
+}
+
+impl DwellingStatus {
+    /// Every status, in filter-menu order.
+    pub const ALL: [DwellingStatus; 6] = [
+        DwellingStatus::NotStarted,
+        DwellingStatus::InProgress,
+        DwellingStatus::Complete,
+        DwellingStatus::Refused,
+        DwellingStatus::Absent,
+        DwellingStatus::Vacant,
+    ];
+
+    /// The i18n key of the status name.
+    pub fn key(self) -> &'static str {
+        match self {
+            DwellingStatus::NotStarted => "status_not_started",
+            DwellingStatus::InProgress => "status_in_progress",
+            DwellingStatus::Complete => "status_complete",
+            DwellingStatus::Refused => "status_refused",
+            DwellingStatus::Absent => "status_absent",
+            DwellingStatus::Vacant => "status_vacant",
+        }
+    }
+}
+
+/// A dwelling in the district list.
+#[derive(Debug, Clone, Default)]
+pub struct DwellingRow {
+    /// Building number in the district.
+    pub building_no: u32,
+    /// Dwelling number in the building.
+    pub dwelling_no: u32,
+    /// Description (floor, door).
+    pub description: String,
+    /// Occupancy, in the current language.
+    pub occupancy: String,
+    /// Interview status.
+    pub status: DwellingStatus,
+    /// Revisit appointment, formatted, if any.
+    pub revisit: Option<String>,
+}
+
+/// A building in the district list, with its dwellings.
+#[derive(Debug, Clone, Default)]
+pub struct BuildingRow {
+    /// Building number in the district.
+    pub number: u32,
+    /// Street address.
+    pub address: String,
+    /// GPS point, formatted.
+    pub gps: Option<String>,
+    /// Its dwellings.
+    pub dwellings: Vec<DwellingRow>,
+}
+
+/// The district screen.
+#[derive(Debug, Clone, Default)]
+pub struct DistrictView {
+    /// District code.
+    pub code: String,
+    /// District name.
+    pub name: String,
+    /// Buildings in listing order.
+    pub buildings: Vec<BuildingRow>,
+}
+
+/// How a question takes its answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnswerKind {
+    /// Whole number typed on a numeric field.
+    Integer,
+    /// Decimal number.
+    Decimal,
+    /// Free text.
+    Text,
+    /// One choice among buttons: (code, label).
+    Single(Vec<(String, String)>),
+    /// Several choices: (code, label).
+    Multiple(Vec<(String, String)>),
+    /// Yes or no buttons.
+    YesNo,
+    /// A date typed as `YYYY-MM-DD`.
+    Date,
+    /// Latitude and longitude typed by hand.
+    Gps,
+    /// Text only.
+    Note,
+    /// Computed; shown, never typed.
+    Calculated,
+}
+
+/// One question as shown on a section page.
+#[derive(Debug, Clone)]
+pub struct QuestionView {
+    /// Question id.
+    pub id: String,
+    /// Label in the current language.
+    pub label: String,
+    /// Hint in the current language.
+    pub hint: Option<String>,
+    /// How it is answered.
+    pub kind: AnswerKind,
+    /// Current answer.
+    pub value: Value,
+    /// Whether completion needs it.
+    pub required: bool,
+    /// A validation message to show under it, in the current language.
+    pub message: Option<String>,
+}
+
+/// One row of a roster list.
+#[derive(Debug, Clone)]
+pub struct RowItem {
+    /// Row path text, e.g. `households.1/persons.4`.
+    pub path: String,
+    /// The row's label (e.g. the person's name) or a numbered placeholder.
+    pub label: String,
+    /// Status text in the current language.
+    pub status: String,
+    /// Whether the row has problems that block completion.
+    pub has_errors: bool,
+}
+
+/// A roster of the current row (e.g. the persons of a household).
+#[derive(Debug, Clone)]
+pub struct RosterView {
+    /// Roster id.
+    pub id: String,
+    /// Title in the current language.
+    pub label: String,
+    /// Name of one row (the level's label), for "Add …".
+    pub row_noun: String,
+    /// The rows.
+    pub rows: Vec<RowItem>,
+    /// Whether another row may be added.
+    pub can_add: bool,
+}
+
+/// A failed check of the current row.
+#[derive(Debug, Clone)]
+pub struct CheckView {
+    /// Check id.
+    pub id: String,
+    /// Message in the current language.
+    pub message: String,
+    /// Soft checks may be confirmed with a note.
+    pub soft: bool,
+    /// The confirmation note, once confirmed.
+    pub confirmed: Option<String>,
+}
+
+/// Where a blocking problem can be fixed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JumpTarget {
+    /// Row path text.
+    pub row: String,
+    /// Section index in the row's level (None: the row's roster list).
+    pub section: Option<usize>,
+    /// Question id to bring into view.
+    pub question: Option<String>,
+}
+
+/// One line of the summary.
+#[derive(Debug, Clone)]
+pub struct BlockingItem {
+    /// What is wrong, in the current language (with the row named).
+    pub message: String,
+    /// Where to fix it.
+    pub target: JumpTarget,
+}
+
+/// A section tab of the current row.
+#[derive(Debug, Clone)]
+pub struct SectionTab {
+    /// Section title.
+    pub label: String,
+    /// Whether any of its questions is relevant.
+    pub relevant: bool,
+}
+
+/// What the questionnaire area shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Page {
+    /// The questions of one section of the current row.
+    #[default]
+    Section,
+    /// The rosters of the current row.
+    Rosters,
+    /// What blocks completion.
+    Summary,
+}
+
+/// The questionnaire screen.
+#[derive(Debug, Clone, Default)]
+pub struct QuestionnaireView {
+    /// Title: dwelling and address.
+    pub title: String,
+    /// Path labels from the dwelling to the current row, with their paths.
+    pub breadcrumbs: Vec<(String, String)>,
+    /// The current row path text (empty for the dwelling itself).
+    pub row: String,
+    /// Sections of the current row.
+    pub sections: Vec<SectionTab>,
+    /// The section shown.
+    pub section: usize,
+    /// What is shown.
+    pub page: Page,
+    /// The questions of the section shown (relevant ones only).
+    pub questions: Vec<QuestionView>,
+    /// Rosters of the current row.
+    pub rosters: Vec<RosterView>,
+    /// Failed checks of the current row.
+    pub checks: Vec<CheckView>,
+    /// Everything that blocks completion of the case.
+    pub blocking: Vec<BlockingItem>,
+    /// Answered and total relevant required questions.
+    pub completion: (u32, u32),
+    /// Whether the case is marked complete.
+    pub complete: bool,
+    /// Question to scroll to once (after a jump).
+    pub focus: Option<String>,
+}

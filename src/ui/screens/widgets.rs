@@ -1,0 +1,149 @@
+//! Small drawing helpers shared by the screens: labels that respect the reading direction,
+//! big touch targets, labelled text fields, mirrored rows.
+
+use egui::{Align, Button, Color32, Layout, Response, RichText, TextEdit, Ui, Vec2};
+
+/// Minimum height of anything the enumerator touches, in points.
+pub const TOUCH: f32 = 48.0;
+
+/// A wrapping label in the current reading direction.
+pub fn text(ui: &mut Ui, text: &str, rtl: bool) -> Response {
+    if rtl {
+        ui.with_layout(Layout::top_down(Align::Max), |ui| {
+            ui.add(egui::Label::new(text).wrap())
+        })
+        .inner
+    } else {
+        ui.add(egui::Label::new(text).wrap())
+    }
+}
+
+/// A section heading.
+pub fn heading(ui: &mut Ui, title: &str, rtl: bool) -> Response {
+    let rich = RichText::new(title).heading().strong();
+    if rtl {
+        ui.with_layout(Layout::top_down(Align::Max), |ui| ui.label(rich))
+            .inner
+    } else {
+        ui.label(rich)
+    }
+}
+
+/// Secondary text (hints, counts).
+pub fn weak(ui: &mut Ui, text: &str, rtl: bool) -> Response {
+    let rich = RichText::new(text).weak();
+    if rtl {
+        ui.with_layout(Layout::top_down(Align::Max), |ui| {
+            ui.add(egui::Label::new(rich).wrap())
+        })
+        .inner
+    } else {
+        ui.add(egui::Label::new(rich).wrap())
+    }
+}
+
+/// A message in the error colour.
+pub fn error(ui: &mut Ui, text: &str, rtl: bool) -> Response {
+    let rich = RichText::new(text).color(ui.visuals().error_fg_color);
+    if rtl {
+        ui.with_layout(Layout::top_down(Align::Max), |ui| {
+            ui.add(egui::Label::new(rich).wrap())
+        })
+        .inner
+    } else {
+        ui.add(egui::Label::new(rich).wrap())
+    }
+}
+
+/// A message in the warning colour.
+pub fn warning(ui: &mut Ui, text: &str, rtl: bool) -> Response {
+    let rich = RichText::new(text).color(ui.visuals().warn_fg_color);
+    if rtl {
+        ui.with_layout(Layout::top_down(Align::Max), |ui| {
+            ui.add(egui::Label::new(rich).wrap())
+        })
+        .inner
+    } else {
+        ui.add(egui::Label::new(rich).wrap())
+    }
+}
+
+/// A button at least [`TOUCH`] high.
+pub fn big_button(ui: &mut Ui, label: &str) -> Response {
+    ui.add(Button::new(label).min_size(Vec2::new(TOUCH * 2.0, TOUCH)))
+}
+
+/// A button for the main action of a screen.
+pub fn primary_button(ui: &mut Ui, label: &str, enabled: bool) -> Response {
+    let fill = ui.visuals().selection.bg_fill;
+    let button = Button::new(RichText::new(label).strong().color(Color32::WHITE))
+        .fill(fill)
+        .min_size(Vec2::new(TOUCH * 3.0, TOUCH));
+    ui.add_enabled(enabled, button)
+}
+
+/// A choice shown as a big toggle button.
+pub fn choice_button(ui: &mut Ui, label: &str, selected: bool) -> Response {
+    ui.add(
+        Button::selectable(selected, label).min_size(Vec2::new(TOUCH * 2.0, TOUCH)),
+    )
+}
+
+/// A labelled single-line text field; the field is findable by its label.
+pub fn text_field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool) -> Response {
+    field(ui, label, value, rtl, false)
+}
+
+/// A labelled secret field (PIN).
+pub fn secret_field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool) -> Response {
+    field(ui, label, value, rtl, true)
+}
+
+fn field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool, secret: bool) -> Response {
+    let label_response = text(ui, label, rtl);
+    let width = ui.available_width().min(520.0);
+    let edit = TextEdit::singleline(value)
+        .password(secret)
+        .min_size(Vec2::new(width, TOUCH))
+        .vertical_align(Align::Center)
+        .horizontal_align(if rtl { Align::Max } else { Align::Min });
+    let layout = if rtl {
+        Layout::top_down(Align::Max)
+    } else {
+        Layout::top_down(Align::Min)
+    };
+    ui.with_layout(layout, |ui| ui.add(edit))
+        .inner
+        .labelled_by(label_response.id)
+}
+
+/// A horizontal row, laid out right to left when the language is.
+pub fn row<R>(ui: &mut Ui, rtl: bool, add: impl FnOnce(&mut Ui) -> R) -> R {
+    let layout = if rtl {
+        Layout::right_to_left(Align::Center).with_main_wrap(true)
+    } else {
+        Layout::left_to_right(Align::Center).with_main_wrap(true)
+    };
+    ui.with_layout(layout, add).inner
+}
+
+/// A framed card around a group of widgets.
+pub fn card<R>(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> R) -> R {
+    egui::Frame::group(ui.style())
+        .inner_margin(12.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            add(ui)
+        })
+        .inner
+}
+
+/// The vertical layout of a screen body in the reading direction.
+pub fn column<R>(ui: &mut Ui, rtl: bool, add: impl FnOnce(&mut Ui) -> R) -> R {
+    let layout = if rtl {
+        Layout::top_down(Align::Max)
+    } else {
+        Layout::top_down(Align::Min)
+    };
+    ui.with_layout(layout, add).inner
+}

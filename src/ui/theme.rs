@@ -1,0 +1,1 @@
+//! The house look: high-contrast theme and touch-sized widgets.
