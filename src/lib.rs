@@ -5,4 +5,5 @@ pub mod demo;
 pub mod i18n;
 pub mod keys;
 pub mod store;
+pub mod sync;
 pub mod ui;

@@ -12,5 +12,6 @@ pub mod load;
 pub mod model;
 pub mod sampling;
 pub mod value;
+pub mod wire;
 
 pub use value::{GpsPoint, Type, Value};

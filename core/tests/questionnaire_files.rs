@@ -1,6 +1,6 @@
-//! Every questionnaire in `schemas/` matches `schemas/questionnaire.schema.json` and reads
-//! into [`census_core::model::QuestionnaireFile`]; broken copies are rejected with messages
-//! that name the file and the JSON path of each problem.
+//! Every questionnaire in `schemas/` matches `schemas/questionnaire.schema.json`, reads
+//! into [`census_core::model::QuestionnaireFile`] and compiles with the loader; broken copies
+//! are rejected with messages that name the file and the JSON path of each problem.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -123,6 +123,9 @@ fn file_problems(validator: &jsonschema::Validator, path: &Path) -> Vec<String> 
         .collect();
     if let Err(e) = serde_json::from_str::<QuestionnaireFile>(&text) {
         problems.push(format!("{name}: model: {e}"));
+    }
+    if let Err(report) = census_core::load::load_questionnaire(&name, &text) {
+        problems.extend(report.problems.iter().map(|p| format!("load: {p}")));
     }
     problems
 }
@@ -261,7 +264,7 @@ fn a_question_without_a_label_is_rejected_by_the_schema_and_the_model() {
     assert!(
         problems
             .iter()
-            .any(|p| p.contains("(d_sec_location > d_address)")),
+            .any(|p| p.contains("(dwelling > d_sec_location > d_address)")),
         "the message names the section and the question: {problems:?}"
     );
     assert!(serde_json::from_value::<QuestionnaireFile>(copy).is_err());

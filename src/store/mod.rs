@@ -15,6 +15,7 @@ mod error;
 mod events;
 mod outbox;
 mod schema;
+pub mod sync_state;
 mod types;
 
 use std::fs;

@@ -21,14 +21,20 @@ impl Case {
         let Some(n) = self.c().nodes.get(node) else {
             return Value::Null;
         };
-        self.row(key).and_then(|r| r.vals.get(n.slot)).cloned().unwrap_or(Value::Null)
+        self.row(key)
+            .and_then(|r| r.vals.get(n.slot))
+            .cloned()
+            .unwrap_or(Value::Null)
     }
 
     fn node_is_true(&self, node: NodeIx, key: usize) -> bool {
         let Some(n) = self.c().nodes.get(node) else {
             return false;
         };
-        matches!(self.row(key).and_then(|r| r.vals.get(n.slot)), Some(Value::Bool(true)))
+        matches!(
+            self.row(key).and_then(|r| r.vals.get(n.slot)),
+            Some(Value::Bool(true))
+        )
     }
 
     /// Evaluates an expression in row `key`.
@@ -36,7 +42,9 @@ impl Case {
         match e {
             CExpr::Lit(v) => v.clone(),
             CExpr::Current(node) => self.node_value(*node, key),
-            CExpr::Node { node, up } => self.ancestor(key, *up).map_or(Value::Null, |k| self.node_value(*node, k)),
+            CExpr::Node { node, up } => self
+                .ancestor(key, *up)
+                .map_or(Value::Null, |k| self.node_value(*node, k)),
             CExpr::At { node, up, n } => {
                 let Value::Integer(n) = self.eval(n, key) else {
                     return Value::Null;
@@ -52,7 +60,9 @@ impl Case {
                     .and_then(|i| self.row(anchor)?.lists.get(list_slot)?.get(i).cloned())
                     .unwrap_or(Value::Null)
             }
-            CExpr::Position => self.row(key).map_or(Value::Null, |r| Value::Integer(i64::from(r.pos) + 1)),
+            CExpr::Position => self
+                .row(key)
+                .map_or(Value::Null, |r| Value::Integer(i64::from(r.pos) + 1)),
             CExpr::Unary(op, x) => unary(*op, &self.eval(x, key)),
             CExpr::Binary(op, l, r) => {
                 let left = self.eval(l, key);
@@ -84,14 +94,23 @@ impl Case {
         let Some(n) = c.nodes.get(node) else {
             return Out::V(Value::Null);
         };
-        let row_rel = || c.levels.get(n.level).is_some_and(|l| self.node_is_true(l.row_rel, key));
+        let row_rel = || {
+            c.levels
+                .get(n.level)
+                .is_some_and(|l| self.node_is_true(l.row_rel, key))
+        };
         let expr = n.expr.as_ref();
         let v = match n.kind {
             NodeKind::Val(item) => {
                 let Some(it) = c.items.get(item) else {
                     return Out::V(Value::Null);
                 };
-                let answer = || self.row(key).and_then(|r| r.answers.get(it.slot)).cloned().unwrap_or(Value::Null);
+                let answer = || {
+                    self.row(key)
+                        .and_then(|r| r.answers.get(it.slot))
+                        .cloned()
+                        .unwrap_or(Value::Null)
+                };
                 match &it.kind {
                     ItemKind::Input(_) => answer(),
                     ItemKind::Question { qtype, .. } => {
@@ -100,17 +119,24 @@ impl Case {
                         } else {
                             match qtype {
                                 QuestionType::Note => Value::Null,
-                                QuestionType::Calculated => it.calc_node.map_or(Value::Null, |c| self.node_value(c, key)),
+                                QuestionType::Calculated => it
+                                    .calc_node
+                                    .map_or(Value::Null, |c| self.node_value(c, key)),
                                 _ => answer(),
                             }
                         }
                     }
                 }
             }
-            NodeKind::Calc(_) | NodeKind::RowArg(..) | NodeKind::RowLabel(_) => expr.map_or(Value::Null, |e| self.eval(e, key)),
+            NodeKind::Calc(_) | NodeKind::RowArg(..) | NodeKind::RowLabel(_) => {
+                expr.map_or(Value::Null, |e| self.eval(e, key))
+            }
             NodeKind::QRel(item) => {
                 let section_ok = match c.items.get(item).map(|i| &i.kind) {
-                    Some(ItemKind::Question { section, .. }) => c.sections.get(*section).is_some_and(|s| self.node_is_true(s.rel_node, key)),
+                    Some(ItemKind::Question { section, .. }) => c
+                        .sections
+                        .get(*section)
+                        .is_some_and(|s| self.node_is_true(s.rel_node, key)),
                     _ => false,
                 };
                 Value::Bool(section_ok && self.eval_bool(expr, key, true) == Some(true))
@@ -121,15 +147,20 @@ impl Case {
             NodeKind::RowRel => {
                 let ok = match c.levels.get(n.level).and_then(|l| l.parent) {
                     None => true,
-                    Some((_, roster)) => match (c.rosters.get(roster), self.row(key).and_then(|r| r.parent)) {
-                        (Some(rc), Some(parent)) => self.node_is_true(rc.rel_node, parent),
-                        _ => false,
-                    },
+                    Some((_, roster)) => {
+                        match (c.rosters.get(roster), self.row(key).and_then(|r| r.parent)) {
+                            (Some(rc), Some(parent)) => self.node_is_true(rc.rel_node, parent),
+                            _ => false,
+                        }
+                    }
                 };
                 Value::Bool(ok)
             }
             NodeKind::Constraint(item) => {
-                let current = c.items.get(item).map_or(Value::Null, |it| self.node_value(it.val_node, key));
+                let current = c
+                    .items
+                    .get(item)
+                    .map_or(Value::Null, |it| self.node_value(it.val_node, key));
                 Value::Bool(current.is_null() || self.eval_bool(expr, key, true) != Some(false))
             }
             NodeKind::Filter(..) => Value::Bool(self.eval_bool(expr, key, true) == Some(true)),
@@ -147,21 +178,39 @@ impl Case {
         let Some(agg) = c.aggs.get(a) else {
             return Out::V(Value::Null);
         };
-        let Some((level, row_rel)) = c.rosters.get(agg.roster).and_then(|r| c.levels.get(r.level).map(|l| (r.level, l.row_rel))) else {
+        let Some((level, row_rel)) = c
+            .rosters
+            .get(agg.roster)
+            .and_then(|r| c.levels.get(r.level).map(|l| (r.level, l.row_rel)))
+        else {
             return Out::V(Value::Null);
         };
         let mut rows = Vec::new();
         self.rows_at(key, level, &mut rows);
         let rows = rows.into_iter().filter(|r| self.node_is_true(row_rel, *r));
-        let arg = |k: usize, row: usize| agg.args.get(k).map_or(Value::Null, |n| self.node_value(*n, row));
+        let arg = |k: usize, row: usize| {
+            agg.args
+                .get(k)
+                .map_or(Value::Null, |n| self.node_value(*n, row))
+        };
         let v = match agg.function {
-            Function::Count if agg.args.is_empty() => Value::Integer(i64::try_from(rows.count()).unwrap_or(i64::MAX)),
-            Function::Count => {
-                Value::Integer(i64::try_from(rows.filter(|r| truthy(&arg(0, *r)) == Some(true)).count()).unwrap_or(i64::MAX))
+            Function::Count if agg.args.is_empty() => {
+                Value::Integer(i64::try_from(rows.count()).unwrap_or(i64::MAX))
             }
-            Function::Sum => rows.map(|r| arg(0, r)).filter(|v| !v.is_null()).fold(Value::Integer(0), |acc, v| binary(BinaryOp::Add, &acc, &v)),
+            Function::Count => Value::Integer(
+                i64::try_from(rows.filter(|r| truthy(&arg(0, *r)) == Some(true)).count())
+                    .unwrap_or(i64::MAX),
+            ),
+            Function::Sum => rows
+                .map(|r| arg(0, r))
+                .filter(|v| !v.is_null())
+                .fold(Value::Integer(0), |acc, v| binary(BinaryOp::Add, &acc, &v)),
             Function::Min | Function::Max => {
-                let better = if agg.function == Function::Min { BinaryOp::Lt } else { BinaryOp::Gt };
+                let better = if agg.function == Function::Min {
+                    BinaryOp::Lt
+                } else {
+                    BinaryOp::Gt
+                };
                 let mut best = Value::Null;
                 for v in rows.map(|r| arg(0, r)).filter(|v| !v.is_null()) {
                     if best.is_null() || truthy(&binary(better, &v, &best)) == Some(true) {
@@ -171,7 +220,11 @@ impl Case {
                 best
             }
             Function::Any | Function::All => {
-                let (decisive, otherwise) = if agg.function == Function::Any { (true, false) } else { (false, true) };
+                let (decisive, otherwise) = if agg.function == Function::Any {
+                    (true, false)
+                } else {
+                    (false, true)
+                };
                 let mut saw_null = false;
                 let mut result = None;
                 for r in rows {
@@ -190,7 +243,10 @@ impl Case {
                     None => Value::Bool(otherwise),
                 }
             }
-            Function::First => rows.into_iter().find(|r| truthy(&arg(0, *r)) == Some(true)).map_or(Value::Null, |r| arg(1, r)),
+            Function::First => rows
+                .into_iter()
+                .find(|r| truthy(&arg(0, *r)) == Some(true))
+                .map_or(Value::Null, |r| arg(1, r)),
             Function::At => return Out::L(rows.map(|r| arg(0, r)).collect()),
             _ => Value::Null,
         };

@@ -8,7 +8,10 @@ use crate::value::Value;
 use super::{Case, CheckState, Completion, Issue, IssueKind, RowPath};
 
 fn builtin(en: &str, fr: &str, ar: &str) -> Translations {
-    [("en", en), ("fr", fr), ("ar", ar)].into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    [("en", en), ("fr", fr), ("ar", ar)]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 impl Case {
@@ -34,7 +37,9 @@ impl Case {
 
     /// A row's own status (its questions and checks, not its sub-rows), for roster lists.
     pub fn row_status(&self, row: &RowPath) -> Completion {
-        let Ok(key) = self.key(row) else { return Completion::NotStarted };
+        let Ok(key) = self.key(row) else {
+            return Completion::NotStarted;
+        };
         let mut out = Vec::new();
         self.row_issues(key, false, &mut out);
         if out.is_empty() {
@@ -49,18 +54,26 @@ impl Case {
     /// Whether any answer of the row differs from its default.
     fn row_started(&self, key: usize) -> bool {
         let c = self.c();
-        let Some(row) = self.row(key) else { return false };
-        let Some(level) = c.levels.get(row.level) else { return false };
+        let Some(row) = self.row(key) else {
+            return false;
+        };
+        let Some(level) = c.levels.get(row.level) else {
+            return false;
+        };
         level.items.iter().zip(&row.answers).any(|(item, v)| {
             let it = c.items.get(*item);
-            matches!(it.map(|i| &i.kind), Some(ItemKind::Question { .. })) && !v.is_null() && it.and_then(|i| i.default.as_ref()) != Some(v)
+            matches!(it.map(|i| &i.kind), Some(ItemKind::Question { .. }))
+                && !v.is_null()
+                && it.and_then(|i| i.default.as_ref()) != Some(v)
         })
     }
 
     fn row_issues(&self, key: usize, recurse: bool, out: &mut Vec<Issue>) {
         let c = self.c();
         let Some(row) = self.row(key) else { return };
-        let Some(level) = c.levels.get(row.level) else { return };
+        let Some(level) = c.levels.get(row.level) else {
+            return;
+        };
         if self.node_value(level.row_rel, key).as_bool() != Some(true) {
             return;
         }
@@ -75,10 +88,22 @@ impl Case {
                         row: path.clone(),
                         question: Some(id.clone()),
                         item: id,
-                        message: builtin("An answer is required", "Une réponse est obligatoire", "الإجابة إلزامية"),
+                        message: builtin(
+                            "An answer is required",
+                            "Une réponse est obligatoire",
+                            "الإجابة إلزامية",
+                        ),
                     });
-                } else if state.relevant && let Some(message) = state.constraint_failed {
-                    out.push(Issue { kind: IssueKind::ConstraintFailed, row: path.clone(), question: Some(id.clone()), item: id, message });
+                } else if state.relevant
+                    && let Some(message) = state.constraint_failed
+                {
+                    out.push(Issue {
+                        kind: IssueKind::ConstraintFailed,
+                        row: path.clone(),
+                        question: Some(id.clone()),
+                        item: id,
+                        message,
+                    });
                 }
             }
         }
@@ -99,7 +124,13 @@ impl Case {
                             *m = format!("{label}: {m}");
                         }
                     }
-                    out.push(Issue { kind: IssueKind::TooFewRows, row: path.clone(), question: None, item: roster.id.clone(), message });
+                    out.push(Issue {
+                        kind: IssueKind::TooFewRows,
+                        row: path.clone(),
+                        question: None,
+                        item: roster.id.clone(),
+                        message,
+                    });
                 }
                 for child in children {
                     self.row_issues(child, true, out);
@@ -110,14 +141,22 @@ impl Case {
             if self.node_value(check.node, key).as_bool() != Some(false) {
                 continue;
             }
-            let Some(&check_ix) = c.check_ids.get(&check.id) else { continue };
+            let Some(&check_ix) = c.check_ids.get(&check.id) else {
+                continue;
+            };
             let kind = match check.severity {
                 Severity::Hard => IssueKind::HardCheck,
                 Severity::Soft if self.confirmations.contains_key(&(key, check_ix)) => continue,
                 Severity::Soft => IssueKind::SoftCheck,
             };
             let (row, question) = self.jump_target(key, &check.questions);
-            out.push(Issue { kind, row, question, item: check.id.clone(), message: check.message.clone() });
+            out.push(Issue {
+                kind,
+                row,
+                question,
+                item: check.id.clone(),
+                message: check.message.clone(),
+            });
         }
     }
 
@@ -133,7 +172,10 @@ impl Case {
         }
         let mut rows = Vec::new();
         self.rows_at(key, it.level, &mut rows);
-        let target = rows.iter().find(|r| self.item_relevant(questions.first().copied().unwrap_or(0), **r)).or(rows.first());
+        let target = rows
+            .iter()
+            .find(|r| self.item_relevant(questions.first().copied().unwrap_or(0), **r))
+            .or(rows.first());
         match target {
             Some(k) => (self.path(*k), Some(it.id.clone())),
             None => (self.path(key), None),
@@ -142,9 +184,13 @@ impl Case {
 
     /// The failing checks of a row, with the confirmation note of confirmed soft ones.
     pub fn failed_checks(&self, row: &RowPath) -> Vec<CheckState> {
-        let Ok(key) = self.key(row) else { return Vec::new() };
+        let Ok(key) = self.key(row) else {
+            return Vec::new();
+        };
         let c = self.c();
-        let Some(level) = self.row(key).and_then(|r| c.levels.get(r.level)) else { return Vec::new() };
+        let Some(level) = self.row(key).and_then(|r| c.levels.get(r.level)) else {
+            return Vec::new();
+        };
         level
             .checks
             .iter()
@@ -154,7 +200,12 @@ impl Case {
                 check: ck.id.clone(),
                 severity: ck.severity,
                 message: ck.message.clone(),
-                questions: ck.questions.iter().filter_map(|q| c.items.get(*q)).map(|i| i.id.clone()).collect(),
+                questions: ck
+                    .questions
+                    .iter()
+                    .filter_map(|q| c.items.get(*q))
+                    .map(|i| i.id.clone())
+                    .collect(),
                 confirmed: self.confirmations.get(&(key, k)).cloned(),
             })
             .collect()

@@ -87,10 +87,16 @@ impl FromStr for RowPath {
         }
         let mut segments = Vec::new();
         for part in s.split('/') {
-            let bad = || RowPathError(format!("malformed row path {s:?}: expected roster.number segments separated by '/'"));
+            let bad = || {
+                RowPathError(format!(
+                    "malformed row path {s:?}: expected roster.number segments separated by '/'"
+                ))
+            };
             let (roster, id) = part.rsplit_once('.').ok_or_else(bad)?;
             let valid_roster = !roster.is_empty()
-                && roster.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+                && roster
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
             if !valid_roster || id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad());
             }
@@ -117,7 +123,17 @@ mod tests {
 
     #[test]
     fn malformed_text_is_rejected() {
-        for text in ["/", "households", "households.", ".1", "households.1/", "households.x", "a.1//b.2", "h.-1", "h.99999999999"] {
+        for text in [
+            "/",
+            "households",
+            "households.",
+            ".1",
+            "households.1/",
+            "households.x",
+            "a.1//b.2",
+            "h.-1",
+            "h.99999999999",
+        ] {
             assert!(text.parse::<RowPath>().is_err(), "{text}");
         }
     }

@@ -49,7 +49,12 @@ impl Case {
 
     /// Marks what depends on the rows of `roster` under row `owner`.
     pub(crate) fn mark_roster(&self, work: &mut Work, roster: usize, owner: usize) {
-        let deps = self.c().roster_dependants.get(roster).cloned().unwrap_or_default();
+        let deps = self
+            .c()
+            .roster_dependants
+            .get(roster)
+            .cloned()
+            .unwrap_or_default();
         for (node, rel) in deps {
             self.mark_related(work, node, rel, owner);
         }
@@ -57,8 +62,15 @@ impl Case {
 
     /// Marks every node of a (new) row.
     pub(crate) fn mark_row(&self, work: &mut Work, key: usize) {
-        let Some(level) = self.row(key).map(|r| r.level) else { return };
-        let order = self.c().levels.get(level).map(|l| l.order.clone()).unwrap_or_default();
+        let Some(level) = self.row(key).map(|r| r.level) else {
+            return;
+        };
+        let order = self
+            .c()
+            .levels
+            .get(level)
+            .map(|l| l.order.clone())
+            .unwrap_or_default();
         for node in order {
             self.mark(work, node, key);
         }
@@ -86,7 +98,9 @@ impl Case {
 
     /// Stores a node result; true when it changed.
     fn store(&mut self, node: NodeIx, key: usize, out: Out) -> bool {
-        let Some(n) = self.q.c.nodes.get(node) else { return false };
+        let Some(n) = self.q.c.nodes.get(node) else {
+            return false;
+        };
         let (slot, list_slot) = (n.slot, n.list_slot);
         let Some(row) = self.rows.get_mut(key).and_then(Option::as_mut) else {
             return false;
@@ -116,7 +130,10 @@ impl Case {
             .confirmations
             .keys()
             .filter(|(key, check)| {
-                self.c().checks.get(*check).is_none_or(|c| self.node_value(c.node, *key).as_bool() != Some(false))
+                self.c()
+                    .checks
+                    .get(*check)
+                    .is_none_or(|c| self.node_value(c.node, *key).as_bool() != Some(false))
             })
             .copied()
             .collect();
@@ -136,7 +153,9 @@ impl Case {
         }
         let q = self.q.clone();
         for node in &q.c.order {
-            let Some(level) = q.c.nodes.get(*node).map(|n| n.level) else { continue };
+            let Some(level) = q.c.nodes.get(*node).map(|n| n.level) else {
+                continue;
+            };
             for key in by_level.get(&level).map_or(&[][..], Vec::as_slice) {
                 let out = self.compute(*node, *key);
                 self.store(*node, *key, out);
@@ -152,11 +171,15 @@ impl Case {
         for (key, node) in work.changed {
             let Some(n) = c.nodes.get(node) else { continue };
             let id = match n.kind {
-                NodeKind::Val(i) | NodeKind::Calc(i) | NodeKind::QRel(i) | NodeKind::Constraint(i) | NodeKind::Filter(i, _) => {
-                    c.items.get(i).map(|it| it.id.clone())
-                }
+                NodeKind::Val(i)
+                | NodeKind::Calc(i)
+                | NodeKind::QRel(i)
+                | NodeKind::Constraint(i)
+                | NodeKind::Filter(i, _) => c.items.get(i).map(|it| it.id.clone()),
                 NodeKind::SecRel(s) => c.sections.get(s).map(|s| s.id.clone()),
-                NodeKind::RosterRel(r) | NodeKind::RowLabel(r) => c.rosters.get(r).map(|r| r.id.clone()),
+                NodeKind::RosterRel(r) | NodeKind::RowLabel(r) => {
+                    c.rosters.get(r).map(|r| r.id.clone())
+                }
                 NodeKind::Check(k) => c.checks.get(k).map(|k| k.id.clone()),
                 NodeKind::RowRel | NodeKind::RowArg(..) | NodeKind::Agg(_) => None,
             };

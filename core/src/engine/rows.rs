@@ -19,7 +19,14 @@ impl Case {
     }
 
     /// A new row of `level` (not yet linked into its parent's children).
-    pub(crate) fn make_row(&self, level: LevelIx, roster: Option<usize>, id: RowId, parent: Option<usize>, defaults: bool) -> Row {
+    pub(crate) fn make_row(
+        &self,
+        level: LevelIx,
+        roster: Option<usize>,
+        id: RowId,
+        parent: Option<usize>,
+        defaults: bool,
+    ) -> Row {
         let c = self.c();
         let (items, nodes, lists, rosters) = c.levels.get(level).map_or((0, 0, 0, 0), |l| {
             (l.items.len(), l.nodes.len(), l.lists, l.rosters.len())
@@ -27,7 +34,10 @@ impl Case {
         let mut answers = vec![Value::Null; items];
         if defaults && let Some(l) = c.levels.get(level) {
             for (slot, item) in l.items.iter().enumerate() {
-                if let (Some(d), Some(a)) = (c.items.get(*item).and_then(|i| i.default.clone()), answers.get_mut(slot)) {
+                if let (Some(d), Some(a)) = (
+                    c.items.get(*item).and_then(|i| i.default.clone()),
+                    answers.get_mut(slot),
+                ) {
                     *a = d;
                 }
             }
@@ -51,13 +61,26 @@ impl Case {
     }
 
     /// Links a new row under `parent` at the end of roster `roster`; returns its key.
-    pub(crate) fn attach(&mut self, parent: usize, roster: usize, id: RowId, defaults: bool) -> Result<usize, EngineError> {
+    pub(crate) fn attach(
+        &mut self,
+        parent: usize,
+        roster: usize,
+        id: RowId,
+        defaults: bool,
+    ) -> Result<usize, EngineError> {
         let (level, local) = {
-            let rc = self.c().rosters.get(roster).ok_or_else(|| EngineError::UnknownItem("unknown roster".into()))?;
+            let rc = self
+                .c()
+                .rosters
+                .get(roster)
+                .ok_or_else(|| EngineError::UnknownItem("unknown roster".into()))?;
             (rc.level, rc.local)
         };
         if self.by_id.contains_key(&id.0) {
-            return Err(EngineError::BadData(format!("row id {} is used twice", id.0)));
+            return Err(EngineError::BadData(format!(
+                "row id {} is used twice",
+                id.0
+            )));
         }
         let mut row = self.make_row(level, Some(roster), id, Some(parent), defaults);
         let key = self.rows.len();
@@ -101,7 +124,10 @@ impl Case {
         let mut current = self.row(key);
         while let Some(row) = current {
             let Some(parent) = row.parent else { break };
-            let roster = row.roster.and_then(|r| self.c().rosters.get(r)).map_or(String::new(), |r| r.id.clone());
+            let roster = row
+                .roster
+                .and_then(|r| self.c().rosters.get(r))
+                .map_or(String::new(), |r| r.id.clone());
             segments.push((roster, row.id));
             current = self.row(parent);
         }

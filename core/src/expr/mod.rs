@@ -11,6 +11,7 @@
 pub mod ast;
 pub mod functions;
 mod lexer;
+mod names;
 pub mod ops;
 pub mod parser;
 mod print;

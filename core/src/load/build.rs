@@ -206,7 +206,10 @@ impl Builder {
                         None,
                         &format!("{loc}/code"),
                         None,
-                        format!("choice code '{}' appears twice in list '{name}'", choice.code),
+                        format!(
+                            "choice code '{}' appears twice in list '{name}'",
+                            choice.code
+                        ),
                     );
                 }
                 self.translations(
@@ -225,7 +228,9 @@ impl Builder {
         for lang in self.required.clone() {
             match t.get(&lang) {
                 Some(text) if !text.trim().is_empty() => {}
-                Some(_) => self.problem(who, loc, None, format!("{what} has an empty '{lang}' text")),
+                Some(_) => {
+                    self.problem(who, loc, None, format!("{what} has an empty '{lang}' text"))
+                }
                 None => self.problem(who, loc, None, format!("{what} has no '{lang}' text")),
             }
         }
@@ -260,7 +265,16 @@ impl Builder {
         ix
     }
 
-    fn job(&mut self, node: NodeIx, level: LevelIx, source: &str, location: String, owner: &str, purpose: Purpose, item: Option<usize>) {
+    fn job(
+        &mut self,
+        node: NodeIx,
+        level: LevelIx,
+        source: &str,
+        location: String,
+        owner: &str,
+        what: (Purpose, Option<usize>),
+    ) {
+        let (purpose, item) = what;
         self.jobs.push(Job {
             node,
             level,
@@ -304,7 +318,12 @@ impl Builder {
     }
 
     /// Walks one level and everything below it.
-    pub fn level(&mut self, def: &model::Level, path: &str, parent: Option<(LevelIx, usize)>) -> LevelIx {
+    pub fn level(
+        &mut self,
+        def: &model::Level,
+        path: &str,
+        parent: Option<(LevelIx, usize)>,
+    ) -> LevelIx {
         let ix = self.c.levels.len();
         let depth = parent
             .and_then(|(p, _)| self.c.levels.get(p))
@@ -312,7 +331,12 @@ impl Builder {
         if self.claim_other("level", &def.id, &format!("{path}/id")) {
             self.c.level_ids.insert(def.id.clone(), ix);
         }
-        self.translations(&def.label, Some(&def.id), &format!("{path}/label"), &format!("level '{}'", def.id));
+        self.translations(
+            &def.label,
+            Some(&def.id),
+            &format!("{path}/label"),
+            &format!("level '{}'", def.id),
+        );
         self.c.levels.push(LevelC {
             id: def.id.clone(),
             label: def.label.clone(),
@@ -336,9 +360,20 @@ impl Builder {
             let item = self.c.items.len();
             self.claim_name(&input.id, Name::Item(item), &format!("{loc}/id"));
             if let Some(label) = &input.label {
-                self.translations(label, Some(&input.id), &format!("{loc}/label"), &format!("input '{}'", input.id));
+                self.translations(
+                    label,
+                    Some(&input.id),
+                    &format!("{loc}/label"),
+                    &format!("input '{}'", input.id),
+                );
             }
-            self.add_item(ix, &input.id, input.label.clone(), ItemKind::Input(input.input_type), input_type(input.input_type));
+            self.add_item(
+                ix,
+                &input.id,
+                input.label.clone(),
+                ItemKind::Input(input.input_type),
+                input_type(input.input_type),
+            );
         }
         for (si, section) in def.sections.iter().enumerate() {
             self.section(ix, section, &format!("{path}/sections/{si}"));
@@ -352,7 +387,14 @@ impl Builder {
         ix
     }
 
-    fn add_item(&mut self, level: LevelIx, id: &str, label: Option<Translations>, kind: ItemKind, ty: Type) -> usize {
+    fn add_item(
+        &mut self,
+        level: LevelIx,
+        id: &str,
+        label: Option<Translations>,
+        kind: ItemKind,
+        ty: Type,
+    ) -> usize {
         let item = self.c.items.len();
         let slot = self.c.levels.get(level).map_or(0, |l| l.items.len());
         self.c.items.push(ItemC {
@@ -384,7 +426,12 @@ impl Builder {
         if self.claim_other("section", &def.id, &format!("{path}/id")) {
             self.c.section_ids.insert(def.id.clone(), six);
         }
-        self.translations(&def.label, Some(&def.id), &format!("{path}/label"), &format!("section '{}'", def.id));
+        self.translations(
+            &def.label,
+            Some(&def.id),
+            &format!("{path}/label"),
+            &format!("section '{}'", def.id),
+        );
         let rel_node = self.node(level, NodeKind::SecRel(six));
         self.c.sections.push(SectionC {
             id: def.id.clone(),
@@ -397,7 +444,14 @@ impl Builder {
             l.sections.push(six);
         }
         if let Some(rel) = &def.relevant {
-            self.job(rel_node, level, rel, format!("{path}/relevant"), &def.id, Purpose::Relevant, None);
+            self.job(
+                rel_node,
+                level,
+                rel,
+                format!("{path}/relevant"),
+                &def.id,
+                (Purpose::Relevant, None),
+            );
         }
         for (qi, q) in def.questions.iter().enumerate() {
             self.question(level, six, q, &format!("{path}/questions/{qi}"));
@@ -408,29 +462,67 @@ impl Builder {
         let item = self.c.items.len();
         let id = q.id.as_str();
         self.claim_name(id, Name::Item(item), &format!("{path}/id"));
-        self.translations(&q.label, Some(id), &format!("{path}/label"), &format!("question '{id}'"));
+        self.translations(
+            &q.label,
+            Some(id),
+            &format!("{path}/label"),
+            &format!("question '{id}'"),
+        );
         if let Some(hint) = &q.hint {
-            self.translations(hint, Some(id), &format!("{path}/hint"), &format!("the hint of '{id}'"));
+            self.translations(
+                hint,
+                Some(id),
+                &format!("{path}/hint"),
+                &format!("the hint of '{id}'"),
+            );
         }
         if let Some(msg) = &q.constraint_message {
-            self.translations(msg, Some(id), &format!("{path}/constraint_message"), &format!("the constraint message of '{id}'"));
+            self.translations(
+                msg,
+                Some(id),
+                &format!("{path}/constraint_message"),
+                &format!("the constraint message of '{id}'"),
+            );
         }
-        let is_choice = matches!(q.question_type, QuestionType::SingleChoice | QuestionType::MultipleChoice);
+        let is_choice = matches!(
+            q.question_type,
+            QuestionType::SingleChoice | QuestionType::MultipleChoice
+        );
         match (&q.choices, is_choice) {
-            (None, true) => self.problem(Some(id), &format!("{path}/choices"), None, format!("choice question '{id}' names no choice list (choices)")),
+            (None, true) => self.problem(
+                Some(id),
+                &format!("{path}/choices"),
+                None,
+                format!("choice question '{id}' names no choice list (choices)"),
+            ),
             (Some(list), true) if !self.c.choice_lists.contains_key(list) => self.problem(
                 Some(id),
                 &format!("{path}/choices"),
                 None,
                 format!("unknown choice list '{list}'"),
             ),
-            (Some(_), false) => self.problem(Some(id), &format!("{path}/choices"), None, "only single_choice and multiple_choice questions take choices".into()),
+            (Some(_), false) => self.problem(
+                Some(id),
+                &format!("{path}/choices"),
+                None,
+                "only single_choice and multiple_choice questions take choices".into(),
+            ),
             _ => {}
         }
         let is_calc = q.question_type == QuestionType::Calculated;
         match (&q.calculation, is_calc) {
-            (None, true) => self.problem(Some(id), &format!("{path}/calculation"), None, format!("calculated question '{id}' has no calculation")),
-            (Some(_), false) => self.problem(Some(id), &format!("{path}/calculation"), None, "only calculated questions take a calculation".into()),
+            (None, true) => self.problem(
+                Some(id),
+                &format!("{path}/calculation"),
+                None,
+                format!("calculated question '{id}' has no calculation"),
+            ),
+            (Some(_), false) => self.problem(
+                Some(id),
+                &format!("{path}/calculation"),
+                None,
+                "only calculated questions take a calculation".into(),
+            ),
             _ => {}
         }
         let ty = question_type(q.question_type);
@@ -451,7 +543,14 @@ impl Builder {
             it.rel_node = Some(rel);
         }
         if let Some(src) = &q.relevant {
-            self.job(rel, level, src, format!("{path}/relevant"), id, Purpose::Relevant, Some(item));
+            self.job(
+                rel,
+                level,
+                src,
+                format!("{path}/relevant"),
+                id,
+                (Purpose::Relevant, Some(item)),
+            );
         }
         if is_calc {
             let calc = self.node(level, NodeKind::Calc(item));
@@ -459,7 +558,14 @@ impl Builder {
                 it.calc_node = Some(calc);
             }
             if let Some(src) = &q.calculation {
-                self.job(calc, level, src, format!("{path}/calculation"), id, Purpose::Calculation, Some(item));
+                self.job(
+                    calc,
+                    level,
+                    src,
+                    format!("{path}/calculation"),
+                    id,
+                    (Purpose::Calculation, Some(item)),
+                );
             }
         }
         if let Some(src) = &q.constraint {
@@ -467,27 +573,54 @@ impl Builder {
             if let Some(it) = self.c.items.get_mut(item) {
                 it.constraint_node = Some(node);
             }
-            self.job(node, level, src, format!("{path}/constraint"), id, Purpose::Constraint, Some(item));
+            self.job(
+                node,
+                level,
+                src,
+                format!("{path}/constraint"),
+                id,
+                (Purpose::Constraint, Some(item)),
+            );
         }
         if let (Some(list), true) = (&q.choices, is_choice) {
             let filters: Vec<(usize, String)> = self
                 .c
                 .choice_lists
                 .get(list)
-                .map(|l| l.iter().enumerate().filter_map(|(i, ch)| ch.filter.clone().map(|f| (i, f))).collect())
+                .map(|l| {
+                    l.iter()
+                        .enumerate()
+                        .filter_map(|(i, ch)| ch.filter.clone().map(|f| (i, f)))
+                        .collect()
+                })
                 .unwrap_or_default();
             for (ci, src) in filters {
                 let node = self.node(level, NodeKind::Filter(item, ci));
                 if let Some(it) = self.c.items.get_mut(item) {
                     it.filters.push((ci, node));
                 }
-                self.job(node, level, &src, format!("/choice_lists/{list}/{ci}/filter"), id, Purpose::Filter, Some(item));
+                self.job(
+                    node,
+                    level,
+                    &src,
+                    format!("/choice_lists/{list}/{ci}/filter"),
+                    id,
+                    (Purpose::Filter, Some(item)),
+                );
             }
         }
         if let Some(default) = &q.default {
             let loc = format!("{path}/default");
-            if matches!(q.question_type, QuestionType::Calculated | QuestionType::Note) {
-                self.problem(Some(id), &loc, None, "a calculated question or a note cannot have a default".into());
+            if matches!(
+                q.question_type,
+                QuestionType::Calculated | QuestionType::Note
+            ) {
+                self.problem(
+                    Some(id),
+                    &loc,
+                    None,
+                    "a calculated question or a note cannot have a default".into(),
+                );
             } else {
                 match Value::from_json(default, ty) {
                     Ok(v) => {
@@ -497,7 +630,12 @@ impl Builder {
                             it.default = Some(v);
                         }
                     }
-                    Err(e) => self.problem(Some(id), &loc, None, format!("the default does not fit a {} question: {e}", ty.name())),
+                    Err(e) => self.problem(
+                        Some(id),
+                        &loc,
+                        None,
+                        format!("the default does not fit a {} question: {e}", ty.name()),
+                    ),
                 }
             }
         }
@@ -508,8 +646,13 @@ impl Builder {
         let list = self.c.choice_lists.get(list?)?;
         let known = |code: &String| list.iter().any(|c| &c.code == code);
         match v {
-            Value::Text(code) if !known(code) => Some(format!("'{code}' is not a code of the choice list")),
-            Value::Multi(codes) => codes.iter().find(|c| !known(c)).map(|c| format!("'{c}' is not a code of the choice list")),
+            Value::Text(code) if !known(code) => {
+                Some(format!("'{code}' is not a code of the choice list"))
+            }
+            Value::Multi(codes) => codes
+                .iter()
+                .find(|c| !known(c))
+                .map(|c| format!("'{c}' is not a code of the choice list")),
             _ => None,
         }
     }
@@ -517,9 +660,22 @@ impl Builder {
     fn roster(&mut self, owner: LevelIx, def: &model::Roster, path: &str) {
         let rix = self.c.rosters.len();
         self.claim_name(&def.id, Name::Roster(rix), &format!("{path}/id"));
-        self.translations(&def.label, Some(&def.id), &format!("{path}/label"), &format!("roster '{}'", def.id));
+        self.translations(
+            &def.label,
+            Some(&def.id),
+            &format!("{path}/label"),
+            &format!("roster '{}'", def.id),
+        );
         if def.min_rows > def.max_rows {
-            self.problem(Some(&def.id), &format!("{path}/min_rows"), None, format!("min_rows {} is more than max_rows {}", def.min_rows, def.max_rows));
+            self.problem(
+                Some(&def.id),
+                &format!("{path}/min_rows"),
+                None,
+                format!(
+                    "min_rows {} is more than max_rows {}",
+                    def.min_rows, def.max_rows
+                ),
+            );
         }
         let rel_node = self.node(owner, NodeKind::RosterRel(rix));
         let local = self.c.levels.get(owner).map_or(0, |l| l.rosters.len());
@@ -538,7 +694,14 @@ impl Builder {
             l.rosters.push(rix);
         }
         if let Some(src) = &def.relevant {
-            self.job(rel_node, owner, src, format!("{path}/relevant"), &def.id, Purpose::Relevant, None);
+            self.job(
+                rel_node,
+                owner,
+                src,
+                format!("{path}/relevant"),
+                &def.id,
+                (Purpose::Relevant, None),
+            );
         }
         let child = self.level(&def.level, &format!("{path}/level"), Some((owner, rix)));
         if let Some(r) = self.c.rosters.get_mut(rix) {
@@ -549,7 +712,14 @@ impl Builder {
             if let Some(r) = self.c.rosters.get_mut(rix) {
                 r.label_node = Some(node);
             }
-            self.job(node, child, src, format!("{path}/row_label"), &def.id, Purpose::RowLabel, None);
+            self.job(
+                node,
+                child,
+                src,
+                format!("{path}/row_label"),
+                &def.id,
+                (Purpose::RowLabel, None),
+            );
         }
     }
 
@@ -558,7 +728,12 @@ impl Builder {
         if self.claim_other("check", &def.id, &format!("{path}/id")) {
             self.c.check_ids.insert(def.id.clone(), cix);
         }
-        self.translations(&def.message, Some(&def.id), &format!("{path}/message"), &format!("the message of check '{}'", def.id));
+        self.translations(
+            &def.message,
+            Some(&def.id),
+            &format!("{path}/message"),
+            &format!("the message of check '{}'", def.id),
+        );
         let node = self.node(level, NodeKind::Check(cix));
         self.c.checks.push(CheckC {
             id: def.id.clone(),
@@ -571,25 +746,55 @@ impl Builder {
         if let Some(l) = self.c.levels.get_mut(level) {
             l.checks.push(cix);
         }
-        self.job(node, level, &def.expression, format!("{path}/expression"), &def.id, Purpose::Check, None);
+        self.job(
+            node,
+            level,
+            &def.expression,
+            format!("{path}/expression"),
+            &def.id,
+            (Purpose::Check, None),
+        );
         if let Some(src) = &def.relevant {
-            self.job(node, level, src, format!("{path}/relevant"), &def.id, Purpose::CheckRelevant, None);
+            self.job(
+                node,
+                level,
+                src,
+                format!("{path}/relevant"),
+                &def.id,
+                (Purpose::CheckRelevant, None),
+            );
         }
-        self.pending_check_questions.push((cix, def.questions.clone(), path.to_string()));
+        self.pending_check_questions
+            .push((cix, def.questions.clone(), path.to_string()));
     }
 
     /// Resolves the `questions` of every check, once every name is known.
     pub fn resolve_check_questions(&mut self) {
         for (cix, names, path) in std::mem::take(&mut self.pending_check_questions) {
-            let check_id = self.c.checks.get(cix).map(|c| c.id.clone()).unwrap_or_default();
+            let check_id = self
+                .c
+                .checks
+                .get(cix)
+                .map(|c| c.id.clone())
+                .unwrap_or_default();
             for (i, name) in names.iter().enumerate() {
                 match self.c.names.get(name) {
-                    Some(Name::Item(ix)) if matches!(self.c.items.get(*ix).map(|it| &it.kind), Some(ItemKind::Question { .. })) => {
+                    Some(Name::Item(ix))
+                        if matches!(
+                            self.c.items.get(*ix).map(|it| &it.kind),
+                            Some(ItemKind::Question { .. })
+                        ) =>
+                    {
                         if let Some(c) = self.c.checks.get_mut(cix) {
                             c.questions.push(*ix);
                         }
                     }
-                    _ => self.problem(Some(&check_id), &format!("{path}/questions/{i}"), None, format!("check '{check_id}' names unknown question '{name}'")),
+                    _ => self.problem(
+                        Some(&check_id),
+                        &format!("{path}/questions/{i}"),
+                        None,
+                        format!("check '{check_id}' names unknown question '{name}'"),
+                    ),
                 }
             }
         }

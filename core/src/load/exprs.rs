@@ -57,7 +57,10 @@ impl Builder {
         // with their unknown types standing as null, and the cycle is reported by the graph.
         let mut done = vec![false; jobs.len()];
         let calc_jobs: Vec<usize> = (0..jobs.len())
-            .filter(|&i| jobs.get(i).is_some_and(|j| j.purpose == Purpose::Calculation))
+            .filter(|&i| {
+                jobs.get(i)
+                    .is_some_and(|j| j.purpose == Purpose::Calculation)
+            })
             .collect();
         let mut typed: Vec<bool> = vec![false; self.c.items.len()];
         loop {
@@ -104,7 +107,9 @@ impl Builder {
         } else {
             None
         };
-        let current_type = current_item.and_then(|i| self.c.items.get(i)).map(|it| it.ty);
+        let current_type = current_item
+            .and_then(|i| self.c.items.get(i))
+            .map(|it| it.ty);
         let result = {
             let scope = LevelScope {
                 c: &self.c,
@@ -142,7 +147,9 @@ impl Builder {
         {
             item.ty = ty;
         }
-        let current_node = current_item.and_then(|i| self.c.items.get(i)).map(|it| it.val_node);
+        let current_node = current_item
+            .and_then(|i| self.c.items.get(i))
+            .map(|it| it.val_node);
         match self.compile(ast, job.level, current_node, false) {
             Ok(compiled) => {
                 if let Some(node) = self.c.nodes.get_mut(job.node) {
@@ -221,7 +228,10 @@ impl Builder {
                 if self.c.levels.get(level).is_some_and(|l| l.parent.is_some()) {
                     CExpr::Position
                 } else {
-                    return Err((e.span, "position() has no meaning outside a roster row".into()));
+                    return Err((
+                        e.span,
+                        "position() has no meaning outside a roster row".into(),
+                    ));
                 }
             }
             ExprKind::Call(f, args) if f.is_aggregate() => {
@@ -332,4 +342,3 @@ impl Builder {
         node
     }
 }
-

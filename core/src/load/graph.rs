@@ -83,7 +83,8 @@ fn sources(c: &Compiled, node: NodeIx) -> (Vec<(NodeIx, Rel)>, bool) {
                 }
             }
         }
-        NodeKind::Calc(_) | NodeKind::Filter(..) | NodeKind::RowArg(..) | NodeKind::RowLabel(_) => {}
+        NodeKind::Calc(_) | NodeKind::Filter(..) | NodeKind::RowArg(..) | NodeKind::RowLabel(_) => {
+        }
     }
     (out, pos)
 }
@@ -98,19 +99,30 @@ fn describe(c: &Compiled, node: NodeIx) -> String {
     match n.kind {
         NodeKind::Val(i) | NodeKind::Calc(i) => item(i).to_string(),
         NodeKind::QRel(i) => format!("relevant of {}", item(i)),
-        NodeKind::SecRel(s) => format!("relevant of section {}", c.sections.get(s).map_or("?", |s| s.id.as_str())),
+        NodeKind::SecRel(s) => format!(
+            "relevant of section {}",
+            c.sections.get(s).map_or("?", |s| s.id.as_str())
+        ),
         NodeKind::RowRel => format!("relevance of {level} rows"),
-        NodeKind::RosterRel(r) => format!("relevant of roster {}", c.rosters.get(r).map_or("?", |r| r.id.as_str())),
+        NodeKind::RosterRel(r) => format!(
+            "relevant of roster {}",
+            c.rosters.get(r).map_or("?", |r| r.id.as_str())
+        ),
         NodeKind::Constraint(i) => format!("constraint of {}", item(i)),
         NodeKind::Filter(i, _) => format!("choice filter of {}", item(i)),
         NodeKind::Check(k) => format!("check {}", c.checks.get(k).map_or("?", |k| k.id.as_str())),
         NodeKind::RowArg(a, _) | NodeKind::Agg(a) => {
             let agg = c.aggs.get(a);
-            let roster = agg.and_then(|g| c.rosters.get(g.roster)).map_or("?", |r| r.id.as_str());
+            let roster = agg
+                .and_then(|g| c.rosters.get(g.roster))
+                .map_or("?", |r| r.id.as_str());
             let f = agg.map_or("?", |g| g.function.name());
             format!("{f}({roster}, …)")
         }
-        NodeKind::RowLabel(r) => format!("row_label of {}", c.rosters.get(r).map_or("?", |r| r.id.as_str())),
+        NodeKind::RowLabel(r) => format!(
+            "row_label of {}",
+            c.rosters.get(r).map_or("?", |r| r.id.as_str())
+        ),
     }
 }
 
@@ -129,7 +141,9 @@ impl Builder {
                     d.push((node, rel));
                 }
             }
-            let Some(n) = self.c.nodes.get(node) else { continue };
+            let Some(n) = self.c.nodes.get(node) else {
+                continue;
+            };
             if uses_position
                 && let Some((_, roster)) = self.c.levels.get(n.level).and_then(|l| l.parent)
                 && let Some(d) = roster_deps.get_mut(roster)
@@ -142,15 +156,26 @@ impl Builder {
                 // Rows of every roster between the anchor and the aggregated roster.
                 let mut roster = Some(agg.roster);
                 while let Some(r) = roster {
-                    let Some(rc) = self.c.rosters.get(r) else { break };
-                    let rel = if rc.owner == agg.anchor { Rel::Same } else { Rel::Up };
+                    let Some(rc) = self.c.rosters.get(r) else {
+                        break;
+                    };
+                    let rel = if rc.owner == agg.anchor {
+                        Rel::Same
+                    } else {
+                        Rel::Up
+                    };
                     if let Some(d) = roster_deps.get_mut(r) {
                         d.push((node, rel));
                     }
                     if rc.owner == agg.anchor {
                         break;
                     }
-                    roster = self.c.levels.get(rc.owner).and_then(|l| l.parent).map(|p| p.1);
+                    roster = self
+                        .c
+                        .levels
+                        .get(rc.owner)
+                        .and_then(|l| l.parent)
+                        .map(|p| p.1);
                 }
             }
         }
@@ -161,7 +186,12 @@ impl Builder {
             }
         }
         for li in 0..self.c.levels.len() {
-            let mut nodes = self.c.levels.get(li).map(|l| l.nodes.clone()).unwrap_or_default();
+            let mut nodes = self
+                .c
+                .levels
+                .get(li)
+                .map(|l| l.nodes.clone())
+                .unwrap_or_default();
             nodes.sort_by_key(|n| self.c.nodes.get(*n).map_or(0, |n| n.rank));
             if let Some(l) = self.c.levels.get_mut(li) {
                 l.order = nodes;
@@ -200,8 +230,14 @@ impl Builder {
                         }
                         Some(1) => {
                             let from = stack.iter().position(|(n, _)| *n == dep).unwrap_or(0);
-                            let path: Vec<NodeIx> = stack.get(from..).map(|s| s.iter().map(|(n, _)| *n).collect()).unwrap_or_default();
-                            if !path.iter().any(|n| in_cycle.get(*n).copied().unwrap_or(false)) {
+                            let path: Vec<NodeIx> = stack
+                                .get(from..)
+                                .map(|s| s.iter().map(|(n, _)| *n).collect())
+                                .unwrap_or_default();
+                            if !path
+                                .iter()
+                                .any(|n| in_cycle.get(*n).copied().unwrap_or(false))
+                            {
                                 for n in &path {
                                     if let Some(f) = in_cycle.get_mut(*n) {
                                         *f = true;
@@ -234,11 +270,15 @@ impl Builder {
             }
         }
         // The first item of the cycle names the problem.
-        let owner = path.iter().find_map(|n| match self.c.nodes.get(*n).map(|n| n.kind) {
-            Some(NodeKind::Val(i) | NodeKind::Calc(i) | NodeKind::QRel(i)) => self.c.items.get(i).map(|it| it.id.clone()),
-            Some(NodeKind::Check(k)) => self.c.checks.get(k).map(|c| c.id.clone()),
-            _ => None,
-        });
+        let owner = path
+            .iter()
+            .find_map(|n| match self.c.nodes.get(*n).map(|n| n.kind) {
+                Some(NodeKind::Val(i) | NodeKind::Calc(i) | NodeKind::QRel(i)) => {
+                    self.c.items.get(i).map(|it| it.id.clone())
+                }
+                Some(NodeKind::Check(k)) => self.c.checks.get(k).map(|c| c.id.clone()),
+                _ => None,
+            });
         let location = owner
             .as_ref()
             .and_then(|o| self.locations.get(o).cloned())

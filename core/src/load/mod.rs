@@ -48,7 +48,10 @@ pub fn load_questionnaire(
 }
 
 /// Validates and compiles an already parsed file.
-pub fn compile_file(file_name: &str, file: &QuestionnaireFile) -> Result<Questionnaire, LoadReport> {
+pub fn compile_file(
+    file_name: &str,
+    file: &QuestionnaireFile,
+) -> Result<Questionnaire, LoadReport> {
     let mut b = build::Builder::new(file_name, file);
     b.level(&file.root, "/root", None);
     b.resolve_check_questions();

@@ -62,7 +62,9 @@ impl<'a> QuestionInfo<'a> {
 
     /// The label in `lang` (with fallback).
     pub fn label(&self, lang: &str) -> &'a str {
-        self.item().and_then(|i| i.label.as_ref()).map_or("", |t| text(t, lang))
+        self.item()
+            .and_then(|i| i.label.as_ref())
+            .map_or("", |t| text(t, lang))
     }
 
     /// The hint in `lang`, if the question has one.
@@ -75,33 +77,47 @@ impl<'a> QuestionInfo<'a> {
 
     /// Whether an answer is required while relevant.
     pub fn required(&self) -> bool {
-        matches!(self.item().map(|i| &i.kind), Some(ItemKind::Question { required: true, .. }))
+        matches!(
+            self.item().map(|i| &i.kind),
+            Some(ItemKind::Question { required: true, .. })
+        )
     }
 
     /// Every choice of the question's list as (code, label in `lang`), before filters.
     pub fn choices(&self, lang: &str) -> Vec<(&'a str, &'a str)> {
-        let Some(ItemKind::Question { list: Some(list), .. }) = self.item().map(|i| &i.kind) else {
+        let Some(ItemKind::Question {
+            list: Some(list), ..
+        }) = self.item().map(|i| &i.kind)
+        else {
             return Vec::new();
         };
         self.q
             .c
             .choice_lists
             .get(list)
-            .map(|l| l.iter().map(|c| (c.code.as_str(), text(&c.label, lang))).collect())
+            .map(|l| {
+                l.iter()
+                    .map(|c| (c.code.as_str(), text(&c.label, lang)))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     /// The id of the section holding the question (`None` for an input).
     pub fn section(&self) -> Option<&'a str> {
         match self.item()?.kind {
-            ItemKind::Question { section, .. } => self.q.c.sections.get(section).map(|s| s.id.as_str()),
+            ItemKind::Question { section, .. } => {
+                self.q.c.sections.get(section).map(|s| s.id.as_str())
+            }
             ItemKind::Input(_) => None,
         }
     }
 
     /// The id of the level whose rows hold the question.
     pub fn level(&self) -> &'a str {
-        self.item().and_then(|i| self.q.c.levels.get(i.level)).map_or("", |l| l.id.as_str())
+        self.item()
+            .and_then(|i| self.q.c.levels.get(i.level))
+            .map_or("", |l| l.id.as_str())
     }
 }
 
@@ -139,12 +155,16 @@ impl<'a> RosterInfo<'a> {
 
     /// The level of each row.
     pub fn level(&self) -> &'a str {
-        self.r().and_then(|r| self.q.c.levels.get(r.level)).map_or("", |l| l.id.as_str())
+        self.r()
+            .and_then(|r| self.q.c.levels.get(r.level))
+            .map_or("", |l| l.id.as_str())
     }
 
     /// The level owning the roster (the parent rows).
     pub fn owner(&self) -> &'a str {
-        self.r().and_then(|r| self.q.c.levels.get(r.owner)).map_or("", |l| l.id.as_str())
+        self.r()
+            .and_then(|r| self.q.c.levels.get(r.owner))
+            .map_or("", |l| l.id.as_str())
     }
 }
 
@@ -196,7 +216,13 @@ impl Questionnaire {
             .level_ids
             .get(level)
             .and_then(|l| self.c.levels.get(*l))
-            .map(|l| l.sections.iter().filter_map(|s| self.c.sections.get(*s)).map(|s| s.id.as_str()).collect())
+            .map(|l| {
+                l.sections
+                    .iter()
+                    .filter_map(|s| self.c.sections.get(*s))
+                    .map(|s| s.id.as_str())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -206,7 +232,13 @@ impl Questionnaire {
             .level_ids
             .get(level)
             .and_then(|l| self.c.levels.get(*l))
-            .map(|l| l.rosters.iter().filter_map(|r| self.c.rosters.get(*r)).map(|r| r.id.as_str()).collect())
+            .map(|l| {
+                l.rosters
+                    .iter()
+                    .filter_map(|r| self.c.rosters.get(*r))
+                    .map(|r| r.id.as_str())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -230,14 +262,23 @@ impl Questionnaire {
             .section_ids
             .get(section)
             .and_then(|s| self.c.sections.get(*s))
-            .map(|s| s.questions.iter().filter_map(|q| self.c.items.get(*q)).map(|q| q.id.as_str()).collect())
+            .map(|s| {
+                s.questions
+                    .iter()
+                    .filter_map(|q| self.c.items.get(*q))
+                    .map(|q| q.id.as_str())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     /// A question or input by id.
     pub fn question(&self, id: &str) -> Option<QuestionInfo<'_>> {
         match self.c.names.get(id)? {
-            Name::Item(item) => Some(QuestionInfo { q: self, item: *item }),
+            Name::Item(item) => Some(QuestionInfo {
+                q: self,
+                item: *item,
+            }),
             Name::Roster(_) => None,
         }
     }
@@ -245,7 +286,10 @@ impl Questionnaire {
     /// A roster by id.
     pub fn roster(&self, id: &str) -> Option<RosterInfo<'_>> {
         match self.c.names.get(id)? {
-            Name::Roster(roster) => Some(RosterInfo { q: self, roster: *roster }),
+            Name::Roster(roster) => Some(RosterInfo {
+                q: self,
+                roster: *roster,
+            }),
             Name::Item(_) => None,
         }
     }

@@ -65,6 +65,9 @@ impl Scope for LevelScope<'_> {
     }
 
     fn in_roster_row(&self) -> bool {
-        self.c.levels.get(self.level).is_some_and(|l| l.parent.is_some())
+        self.c
+            .levels
+            .get(self.level)
+            .is_some_and(|l| l.parent.is_some())
     }
 }

@@ -182,6 +182,9 @@ fn visual_parts(
     spans: &[Range<usize>],
     line: Range<usize>,
 ) -> Vec<(Range<usize>, bool)> {
+    if line.is_empty() {
+        return Vec::new();
+    }
     let (levels, runs) = info.visual_runs(line);
     let mut parts = Vec::new();
     for run in runs {

@@ -18,7 +18,9 @@ mod tests;
 use std::ops::Range;
 use std::sync::Arc;
 
-use egui::{Align, Color32, FontId, Galley, Pos2, Rect, Response, Role, Sense, Ui, Vec2, WidgetInfo};
+use egui::{
+    Align, Color32, FontId, Galley, Pos2, Rect, Response, Role, Sense, Ui, Vec2, WidgetInfo,
+};
 
 /// The direction of a paragraph.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -122,12 +124,14 @@ impl VisualLine {
         }
     }
 
-    /// Every glyph of the line with its left edge in the text's box, left to right.
+    /// Every drawn glyph of the line with its left edge in the text's box, left to right
+    /// (without the empty zero-width glyphs egui adds for the other characters of a cluster).
     pub fn glyphs(&self) -> impl Iterator<Item = (char, f32)> + '_ {
         self.pieces.iter().flat_map(move |piece| {
             piece.galley.rows.iter().flat_map(move |row| {
                 row.glyphs
                     .iter()
+                    .filter(|g| g.advance_width > 0.0 || !g.uv_rect.is_nothing())
                     .map(move |g| (g.chr, self.x + piece.x + row.pos.x + g.pos.x))
             })
         })
@@ -155,6 +159,11 @@ pub fn row_height(ctx: &egui::Context, font: &FontId) -> f32 {
 /// Whether `text` reads right to left (its first strong character is right to left).
 pub fn is_rtl(text: &str) -> bool {
     layout::paragraph_is_rtl(text, BaseDirection::Auto)
+}
+
+/// Whether `c` belongs to a right-to-left script (Arabic, Hebrew…).
+pub fn is_rtl_char(c: char) -> bool {
+    chars::is_rtl_script(c)
 }
 
 /// Size of the box of laid-out lines: as wide as `max_width` when some line is not
@@ -201,7 +210,14 @@ pub struct BidiText {
 impl BidiText {
     /// Lays `text` out in `style` within `max_width`.
     pub fn new(ctx: &egui::Context, text: &str, style: &BidiStyle, max_width: f32) -> Self {
-        let lines = layout_lines(ctx, text, &style.font, max_width, style.direction, style.align);
+        let lines = layout_lines(
+            ctx,
+            text,
+            &style.font,
+            max_width,
+            style.direction,
+            style.align,
+        );
         let row_height = row_height(ctx, &style.font);
         let size = box_size(&lines, max_width, row_height);
         Self {
@@ -233,7 +249,13 @@ pub fn bidi_label(ui: &mut Ui, text: &str, style: &BidiStyle) -> Response {
     let laid = BidiText::new(ui.ctx(), text, style, max_width);
     let (rect, response) = ui.allocate_exact_size(laid.size, Sense::hover());
     if ui.is_rect_visible(rect) {
-        paint_lines(ui.painter(), rect.min, &laid.lines, laid.row_height, style.color);
+        paint_lines(
+            ui.painter(),
+            rect.min,
+            &laid.lines,
+            laid.row_height,
+            style.color,
+        );
     }
     response.widget_info(|| WidgetInfo::labeled(Role::Label, ui.is_enabled(), text));
     response

@@ -129,11 +129,11 @@ fn dwelling_ui(
             info.push(revisit.clone());
         }
         ui.label(info.join(" · "));
-        if widgets::big_button(ui, tr.t("record_refusal")).clicked() {
+        if widgets::action_on(ui, tr.t("record_refusal"), &name).clicked() {
             drafts.dialog = DistrictDialog::Refusal(b, d);
             drafts.form_error = None;
         }
-        if widgets::big_button(ui, tr.t("record_absence")).clicked() {
+        if widgets::action_on(ui, tr.t("record_absence"), &name).clicked() {
             drafts.dialog = DistrictDialog::Absence(b, d);
             drafts.form_error = None;
         }

@@ -50,7 +50,7 @@ pub fn question_ui(
             widgets::row(ui, rtl, |ui| {
                 for (code, text) in choices {
                     let selected = matches!(&q.value, Value::Text(c) if c == code);
-                    if widgets::choice_button(ui, text, selected).clicked() && !selected {
+                    if widgets::choice_in(ui, &q.label, text, selected).clicked() && !selected {
                         set(Value::Text(code.clone()));
                     }
                 }
@@ -66,7 +66,7 @@ pub fn question_ui(
             widgets::row(ui, rtl, |ui| {
                 for (code, text) in choices {
                     let selected = chosen.contains(code);
-                    if widgets::choice_button(ui, text, selected).clicked() {
+                    if widgets::choice_in(ui, &q.label, text, selected).clicked() {
                         let mut next: Vec<String> =
                             chosen.iter().filter(|c| *c != code).cloned().collect();
                         if !selected {
@@ -87,7 +87,7 @@ pub fn question_ui(
             widgets::row(ui, rtl, |ui| {
                 for (answer, text) in [(true, tr.t("yes")), (false, tr.t("no"))] {
                     let selected = q.value == Value::Bool(answer);
-                    if widgets::choice_button(ui, text, selected).clicked() && !selected {
+                    if widgets::choice_in(ui, &q.label, text, selected).clicked() && !selected {
                         set(Value::Bool(answer));
                     }
                 }

@@ -32,7 +32,7 @@ pub fn roster_ui(
                 } else {
                     ui.label(&row.status);
                 }
-                if widgets::big_button(ui, tr.t("remove")).clicked() {
+                if widgets::action_on(ui, tr.t("remove"), &row.label).clicked() {
                     drafts.confirm_remove = Some(row.path.clone());
                 }
             });

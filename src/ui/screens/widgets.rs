@@ -89,6 +89,27 @@ pub fn choice_button(ui: &mut Ui, label: &str, selected: bool) -> Response {
     )
 }
 
+/// A choice button whose accessible name also names its question ("Sexe: Féminin"), so a
+/// screen reader (and a test) can tell apart the "Yes" of two questions.
+pub fn choice_in(ui: &mut Ui, question: &str, label: &str, selected: bool) -> Response {
+    let response = choice_button(ui, label, selected);
+    let name = format!("{question}: {label}");
+    let enabled = ui.is_enabled();
+    response.widget_info(|| {
+        egui::WidgetInfo::selected(egui::Role::Button, enabled, selected, &name)
+    });
+    response
+}
+
+/// A button whose accessible name says what it acts on ("Remove: Fatima").
+pub fn action_on(ui: &mut Ui, label: &str, target: &str) -> Response {
+    let response = big_button(ui, label);
+    let name = format!("{label}: {target}");
+    let enabled = ui.is_enabled();
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, enabled, &name));
+    response
+}
+
 /// A labelled single-line text field; the field is findable by its label.
 pub fn text_field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool) -> Response {
     field(ui, label, value, rtl, false)
@@ -105,8 +126,11 @@ fn field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool, secret: bool) 
     let edit = TextEdit::singleline(value)
         .password(secret)
         .min_size(Vec2::new(width, TOUCH))
-        .vertical_align(Align::Center)
-        .horizontal_align(if rtl { Align::Max } else { Align::Min });
+        .align(if rtl {
+            egui::Align2::RIGHT_CENTER
+        } else {
+            egui::Align2::LEFT_CENTER
+        });
     let layout = if rtl {
         Layout::top_down(Align::Max)
     } else {
@@ -117,14 +141,15 @@ fn field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool, secret: bool) 
         .labelled_by(label_response.id)
 }
 
-/// A horizontal row, laid out right to left when the language is.
+/// A horizontal row (wrapping when too long), laid out right to left when the language is.
 pub fn row<R>(ui: &mut Ui, rtl: bool, add: impl FnOnce(&mut Ui) -> R) -> R {
     let layout = if rtl {
         Layout::right_to_left(Align::Center).with_main_wrap(true)
     } else {
         Layout::left_to_right(Align::Center).with_main_wrap(true)
     };
-    ui.with_layout(layout, add).inner
+    let size = Vec2::new(ui.available_width(), TOUCH);
+    ui.allocate_ui_with_layout(size, layout, add).inner
 }
 
 /// A framed card around a group of widgets.

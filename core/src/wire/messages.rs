@@ -1,0 +1,186 @@
+//! The server's replies and the downloads: batch results, assignment, review decisions,
+//! office key, questionnaire list, enrolment, and the JSON error body.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::types::QuestionnaireRef;
+use crate::sampling::SamplingPlan;
+use crate::value::GpsPoint;
+
+/// What the server did with one case of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CaseOutcome {
+    /// Stored at this revision: the device may mark the case as sent.
+    Stored,
+    /// The server already had this revision or a newer one: also an acknowledgement.
+    AlreadyHad,
+    /// Not stored; the device keeps the case and shows the reason.
+    Rejected {
+        /// Why, in words.
+        reason: String,
+    },
+}
+
+impl CaseOutcome {
+    /// Whether the device may mark the case (at this revision) as sent.
+    pub fn is_acknowledged(&self) -> bool {
+        matches!(self, CaseOutcome::Stored | CaseOutcome::AlreadyHad)
+    }
+}
+
+/// The result for one case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseResult {
+    /// The case.
+    pub case_id: Uuid,
+    /// The revision sent.
+    pub revision: u64,
+    /// What happened.
+    pub outcome: CaseOutcome,
+}
+
+/// The server's answer to a batch: one result per case, in the batch's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchReply {
+    /// The batch answered.
+    pub batch_id: Uuid,
+    /// One result per case.
+    pub results: Vec<CaseResult>,
+}
+
+/// A building of the cartographic frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameBuilding {
+    /// Building number within the district.
+    pub building_number: u32,
+    /// Location, when cartography has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gps: Option<GpsPoint>,
+    /// Free description (street, landmark).
+    #[serde(default)]
+    pub description: String,
+}
+
+/// One census district (DR) assigned to a device, with its place in the hierarchy and
+/// its expected counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssignedDistrict {
+    /// District id.
+    pub district_id: String,
+    /// Control sector id.
+    pub control_sector: String,
+    /// Supervision zone id.
+    pub supervision_zone: String,
+    /// Commune.
+    pub commune: String,
+    /// Province.
+    pub province: String,
+    /// Region.
+    pub region: String,
+    /// Expected buildings (cartography).
+    pub expected_buildings: u32,
+    /// Expected dwellings.
+    pub expected_dwellings: u32,
+    /// Expected households.
+    pub expected_households: u32,
+    /// Long-form sampling plan of the district.
+    pub sampling: SamplingPlan,
+    /// Buildings of the frame (may be empty when cartography has none).
+    #[serde(default)]
+    pub buildings: Vec<FrameBuilding>,
+}
+
+/// A device's assignment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// The enumerator the device is enrolled for.
+    pub enumerator_id: String,
+    /// The districts the device may write.
+    pub districts: Vec<AssignedDistrict>,
+}
+
+/// A supervisor's decision on a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Approved: nothing more to do.
+    Approved,
+    /// Sent back: the case reopens on the tablet with the comment.
+    SentBack,
+}
+
+/// A review decision, downloaded by the device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewDecision {
+    /// Cursor position of this decision (increasing).
+    pub cursor: u64,
+    /// The case.
+    pub case_id: Uuid,
+    /// The revision reviewed.
+    pub revision: u64,
+    /// Approved or sent back.
+    pub decision: Decision,
+    /// The reviewer's comment.
+    #[serde(default)]
+    pub comment: String,
+    /// When, RFC 3339.
+    pub at: String,
+}
+
+/// A page of review decisions after a cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewDecisions {
+    /// The decisions, by increasing cursor.
+    pub decisions: Vec<ReviewDecision>,
+    /// The cursor to ask from next time (the last decision's, or the one asked).
+    pub next_cursor: u64,
+}
+
+/// The office's public key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeKey {
+    /// X25519 public key, standard base64 (32 bytes).
+    pub office_public_key: String,
+}
+
+/// The questionnaires the office accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionnaireList {
+    /// Questionnaire ids and versions.
+    pub questionnaires: Vec<QuestionnaireRef>,
+}
+
+/// Enrolment request: a device presents a one-time code issued by the office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolRequest {
+    /// The one-time code.
+    pub code: String,
+    /// The device's id (stable for the device).
+    pub device_id: String,
+    /// The device's Ed25519 public key, standard base64 (32 bytes).
+    pub device_public_key: String,
+    /// The enumerator the code was issued for.
+    pub enumerator_id: String,
+}
+
+/// Enrolment reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrolReply {
+    /// Bearer token for every later request. A secret: store it encrypted, never log it.
+    pub device_token: String,
+    /// The office's X25519 public key, standard base64.
+    pub office_public_key: String,
+    /// The device's assignment.
+    pub assignment: Assignment,
+}
+
+/// The JSON body of every error reply (4xx and 5xx).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable machine code (e.g. `bad_signature`, `unknown_device`, `too_large`).
+    pub error: String,
+    /// Explanation in words.
+    pub message: String,
+}

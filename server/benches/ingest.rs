@@ -1,0 +1,3 @@
+//! Ingest benchmark (work in progress).
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! # census-server
+//!
+//! The statistics office's sync server (work in progress).

@@ -1,0 +1,3 @@
+//! `census-server`: the office's sync server.
+
+fn main() {}

@@ -1,0 +1,129 @@
+//! Storage behind one trait, with two implementations: [`sqlite::SqliteStore`] (embedded
+//! default, one file) and [`postgres::PgStore`] (national scale). Both keep the same
+//! guarantees: a batch id is processed once (a replay gets the stored reply); a case is
+//! stored only at a newer revision, never twice; a batch's cases and its reply commit in
+//! one transaction.
+
+pub mod postgres;
+pub mod sqlite;
+mod types;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use census_core::wire::{BatchPayload, BatchReply, CaseRecord, Decision, ReviewDecision};
+use uuid::Uuid;
+
+pub use types::{Counts, DeviceRecord, District, NewCode, NewDevice, StoreError, StoredCase};
+
+/// A boxed future returned by [`Storage`] methods.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// What [`Storage::ingest`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ingested {
+    /// One result per case.
+    pub reply: BatchReply,
+    /// The batch id had been processed before: this is the stored reply, nothing was
+    /// written.
+    pub replayed: bool,
+}
+
+/// The office's storage.
+pub trait Storage: Send + Sync {
+    /// `"sqlite"` or `"postgres"`.
+    fn kind(&self) -> &'static str;
+    /// Inserts or updates districts of the frame (a district's random start, once drawn,
+    /// is kept). Returns how many rows were written.
+    fn import_districts<'a>(&'a self, districts: &'a [District]) -> StoreFuture<'a, usize>;
+    /// Records a one-time enrolment code (by its hash).
+    fn add_enrolment_code<'a>(&'a self, code: &'a NewCode) -> StoreFuture<'a, ()>;
+    /// Uses a one-time code to enrol (or re-enrol) a device.
+    fn enrol<'a>(&'a self, device: &'a NewDevice) -> StoreFuture<'a, DeviceRecord>;
+    /// The device holding this token hash.
+    fn device_by_token<'a>(
+        &'a self,
+        token_hash: &'a [u8; 32],
+    ) -> StoreFuture<'a, Option<DeviceRecord>>;
+    /// The districts with these ids (unknown ids are skipped), sorted by id.
+    fn districts<'a>(&'a self, ids: &'a [String]) -> StoreFuture<'a, Vec<District>>;
+    /// Stores a verified batch from `device` (see the module documentation).
+    fn ingest<'a>(
+        &'a self,
+        device: &'a DeviceRecord,
+        payload: &'a BatchPayload,
+        accepted_questionnaires: &'a [(String, String)],
+    ) -> StoreFuture<'a, Ingested>;
+    /// Records a review decision on a stored case; returns its cursor.
+    fn add_review<'a>(
+        &'a self,
+        case_id: Uuid,
+        decision: Decision,
+        comment: &'a str,
+    ) -> StoreFuture<'a, u64>;
+    /// Review decisions after `since` on cases of `districts`, at most `limit`.
+    fn reviews_since<'a>(
+        &'a self,
+        districts: &'a [String],
+        since: u64,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<ReviewDecision>>;
+    /// Stored cases ordered by case id, after `after`, at most `limit`.
+    fn cases_page<'a>(
+        &'a self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<StoredCase>>;
+    /// Row counts (cases, events, batches), for tests and the operator.
+    fn counts(&self) -> StoreFuture<'_, Counts>;
+}
+
+/// Opens the storage named by `database`: a `postgres://` or `postgresql://` URL, or a
+/// SQLite file path (optionally prefixed with `sqlite:`).
+pub async fn open(database: &str) -> Result<Arc<dyn Storage>, StoreError> {
+    if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PgStore::connect(database).await?))
+    } else {
+        let path = database.strip_prefix("sqlite:").unwrap_or(database);
+        let path = path.strip_prefix("//").unwrap_or(path).to_owned();
+        let store = tokio::task::spawn_blocking(move || sqlite::SqliteStore::open(&path))
+            .await
+            .map_err(|e| StoreError::Backend(format!("open task failed: {e}")))??;
+        Ok(Arc::new(store))
+    }
+}
+
+/// Why a case is refused before touching the database, or `None` when it may be stored.
+pub fn precheck(
+    case: &CaseRecord,
+    device: &DeviceRecord,
+    accepted_questionnaires: &[(String, String)],
+) -> Option<String> {
+    if !device.districts.iter().any(|d| d == &case.district_id) {
+        return Some(format!(
+            "district {} is outside your districts",
+            case.district_id
+        ));
+    }
+    if i64::try_from(case.revision).is_err() {
+        return Some("revision is out of range".into());
+    }
+    if !case.case.is_object() {
+        return Some("the case document is not a JSON object".into());
+    }
+    if !accepted_questionnaires.is_empty()
+        && !accepted_questionnaires
+            .iter()
+            .any(|(id, v)| id == &case.questionnaire_id && v == &case.questionnaire_version)
+    {
+        return Some(format!(
+            "questionnaire {} version {} is not accepted by the office",
+            case.questionnaire_id, case.questionnaire_version
+        ));
+    }
+    None
+}
+
+/// The reason given when a case id already belongs to a district outside the device's.
+pub const FOREIGN_CASE: &str = "this case id belongs to a district outside your districts";

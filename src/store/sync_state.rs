@@ -1,0 +1,309 @@
+//! Sync client state (owned by the sync client, `src/sync/`): enrolment facts and credentials,
+//! per-case rejection reasons from the office, and review decisions received.
+//!
+//! **Temporary home.** These tables are created on first use (`CREATE TABLE IF NOT EXISTS`)
+//! rather than by a numbered migration, so that this file does not touch the store's
+//! migration list; they belong in a migration once the store's owner adopts them. Everything
+//! is inside the encrypted database (the device key and token included).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use super::{CaseId, CaseStatus, EventContext, Revision, Store, StoreError, now_text, parse_time};
+
+const TABLES: &str = r#"
+CREATE TABLE IF NOT EXISTS sync_setting (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS sync_rejection (
+    case_id   TEXT PRIMARY KEY,
+    revision  INTEGER NOT NULL,
+    reason    TEXT NOT NULL,
+    at        TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS review_note (
+    decision_id  TEXT PRIMARY KEY,
+    case_id      TEXT NOT NULL,
+    decision     TEXT NOT NULL,
+    comment      TEXT NOT NULL,
+    decided_at   TEXT NOT NULL,
+    received_at  TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS review_note_by_case ON review_note(case_id, decided_at);
+"#;
+
+/// One fact the sync client keeps between runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncKey {
+    /// The device id given by the office at enrolment.
+    DeviceId,
+    /// The device's Ed25519 key (PKCS#8, hex). Secret.
+    DeviceKey,
+    /// The bearer token given by the office at enrolment. Secret.
+    DeviceToken,
+    /// The office's X25519 public key (hex), batches are sealed to it.
+    OfficePublicKey,
+    /// The enumerator id the office enrolled this tablet for.
+    EnumeratorId,
+    /// When the last complete sync succeeded (RFC 3339).
+    LastSuccessAt,
+    /// The review decisions cursor (opaque, from the office).
+    ReviewCursor,
+}
+
+impl SyncKey {
+    fn as_str(self) -> &'static str {
+        match self {
+            SyncKey::DeviceId => "device_id",
+            SyncKey::DeviceKey => "device_key",
+            SyncKey::DeviceToken => "device_token",
+            SyncKey::OfficePublicKey => "office_public_key",
+            SyncKey::EnumeratorId => "enumerator_id",
+            SyncKey::LastSuccessAt => "last_success_at",
+            SyncKey::ReviewCursor => "review_cursor",
+        }
+    }
+}
+
+/// A case revision the office refused, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The case.
+    pub case_id: CaseId,
+    /// The revision refused (a later revision is sent again).
+    pub revision: Revision,
+    /// The office's reason, as shown to the enumerator.
+    pub reason: String,
+    /// When the refusal was received.
+    pub at: DateTime<Utc>,
+}
+
+/// A supervisor's review decision on a case, as received from the office.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewNote {
+    /// The office's id for the decision (received once).
+    pub decision_id: String,
+    /// The case.
+    pub case_id: CaseId,
+    /// `approved` or `sent_back`.
+    pub decision: String,
+    /// The supervisor's comment.
+    pub comment: String,
+    /// When the supervisor decided.
+    pub decided_at: DateTime<Utc>,
+}
+
+/// The decision text that reopens a case on the tablet.
+pub const SENT_BACK: &str = "sent_back";
+
+fn ensure(conn: &Connection) -> Result<(), StoreError> {
+    let present: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'
+             AND name IN ('sync_setting', 'sync_rejection', 'review_note')",
+        )?
+        .query_row([], |r| r.get(0))?;
+    if present < 3 {
+        conn.execute_batch(TABLES)?;
+    }
+    Ok(())
+}
+
+fn case_id(text: &str) -> Result<CaseId, StoreError> {
+    text.parse()
+        .map_err(|e| StoreError::Corrupted(format!("case id {text:?}: {e}")))
+}
+
+impl Store {
+    /// One sync fact, if set.
+    pub fn sync_setting(&self, key: SyncKey) -> Result<Option<String>, StoreError> {
+        ensure(&self.conn)?;
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM sync_setting WHERE key = ?1")?
+            .query_row([key.as_str()], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Sets several sync facts in one transaction (all or none).
+    pub fn set_sync_settings(&mut self, values: &[(SyncKey, &str)]) -> Result<(), StoreError> {
+        ensure(&self.conn)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (key, value) in values {
+            tx.prepare_cached(
+                "INSERT INTO sync_setting (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![key.as_str(), value])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records that the office refused `revision` of the case, with its reason (replacing an
+    /// earlier refusal of the same case).
+    pub fn record_rejection(
+        &mut self,
+        case_id: CaseId,
+        revision: Revision,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        ensure(&self.conn)?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO sync_rejection (case_id, revision, reason, at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (case_id) DO UPDATE SET revision = excluded.revision,
+                     reason = excluded.reason, at = excluded.at",
+            )?
+            .execute(params![case_id.to_string(), revision.0, reason, now_text()])?;
+        Ok(())
+    }
+
+    /// Forgets the case's refusal (the office accepted it since).
+    pub fn clear_rejection(&mut self, case_id: CaseId) -> Result<(), StoreError> {
+        ensure(&self.conn)?;
+        self.conn
+            .prepare_cached("DELETE FROM sync_rejection WHERE case_id = ?1")?
+            .execute([case_id.to_string()])?;
+        Ok(())
+    }
+
+    /// Forgets every refusal, so that all refused cases are offered again (e.g. after the
+    /// assignment changed). Returns how many were forgotten.
+    pub fn clear_all_rejections(&mut self) -> Result<usize, StoreError> {
+        ensure(&self.conn)?;
+        Ok(self.conn.execute("DELETE FROM sync_rejection", [])?)
+    }
+
+    /// Every refusal on record, oldest first.
+    pub fn rejections(&self) -> Result<Vec<Rejection>, StoreError> {
+        ensure(&self.conn)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT case_id, revision, reason, at FROM sync_rejection ORDER BY at, case_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, revision, reason, at) = row?;
+            out.push(Rejection {
+                case_id: case_id(&id)?,
+                revision: Revision(revision),
+                reason,
+                at: parse_time(&at)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Records a review decision received from the office. A `sent_back` decision reopens the
+    /// case (status back to in progress, through the normal change log). A decision already
+    /// received changes nothing. Returns whether it was new.
+    pub fn apply_review_decision(
+        &mut self,
+        note: &ReviewNote,
+        ctx: &EventContext,
+    ) -> Result<bool, StoreError> {
+        ensure(&self.conn)?;
+        // The case must exist on this tablet before anything is recorded.
+        let meta = self.case_meta(note.case_id)?;
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO review_note (decision_id, case_id, decision, comment, decided_at,
+                     received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (decision_id) DO NOTHING",
+            )?
+            .execute(params![
+                note.decision_id,
+                note.case_id.to_string(),
+                note.decision,
+                note.comment,
+                super::time_text(note.decided_at),
+                now_text(),
+            ])?;
+        // Reopen even when the note was recorded before a crash but the status change was not.
+        if note.decision == SENT_BACK && meta.status != CaseStatus::InProgress {
+            let latest = self.latest_review_decision(note.case_id)?;
+            if latest.as_deref() == Some(note.decision_id.as_str()) {
+                self.set_status(note.case_id, CaseStatus::InProgress, None, ctx)?;
+            }
+        }
+        Ok(inserted == 1)
+    }
+
+    fn latest_review_decision(&self, case_id: CaseId) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT decision_id FROM review_note WHERE case_id = ?1
+                 ORDER BY decided_at DESC, received_at DESC LIMIT 1",
+            )?
+            .query_row([case_id.to_string()], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The review decisions received for a case, newest first (the first one's comment is the
+    /// one to show).
+    pub fn review_notes(&self, case_id: CaseId) -> Result<Vec<ReviewNote>, StoreError> {
+        ensure(&self.conn)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT decision_id, decision, comment, decided_at FROM review_note
+             WHERE case_id = ?1 ORDER BY decided_at DESC, received_at DESC",
+        )?;
+        let rows = stmt.query_map([case_id.to_string()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (decision_id, decision, comment, decided_at) = row?;
+            out.push(ReviewNote {
+                decision_id,
+                case_id,
+                decision,
+                comment,
+                decided_at: parse_time(&decided_at)?,
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// A case and its event log read in one read transaction, so that the revision, the
+    /// answers and the events sent together are one consistent state even while the screens
+    /// keep writing through another connection.
+    pub fn case_for_sync(
+        &self,
+        case_id: CaseId,
+    ) -> Result<(super::StoredCase, Vec<super::Event>), StoreError> {
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        let read = self
+            .load_case(case_id)
+            .and_then(|case| Ok((case, self.events(case_id)?)));
+        match read {
+            Ok(value) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}

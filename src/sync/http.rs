@@ -1,0 +1,206 @@
+//! The office's HTTP API as seen from the tablet: one blocking `reqwest` client used only on
+//! the sync thread (or in tests). Every failure becomes a [`SyncProblem`].
+//!
+//! TLS is rustls with the `ring` provider (installed once, process-wide, by
+//! [`install_tls_provider`]), verifying the server against the platform's roots, or only
+//! against the certificates given in [`SyncConfig::trusted_certificates`] when there are any.
+
+use std::time::Duration;
+
+use census_core::wire::{
+    Assignment, BatchReply, EnrolReply, EnrolRequest, ErrorBody, OfficeKey, ReviewDecisions,
+};
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use zeroize::Zeroizing;
+
+use super::SyncConfig;
+use super::problem::SyncProblem;
+
+/// The server's paths (see `schemas/openapi.yaml`).
+pub mod paths {
+    /// Liveness probe (no authentication, cheap).
+    pub const HEALTH: &str = "/health";
+    /// Enrolment with a one-time code.
+    pub const ENROL: &str = "/v1/enrol";
+    /// Batch upload.
+    pub const BATCHES: &str = "/v1/batches";
+    /// The device's assignment.
+    pub const ASSIGNMENT: &str = "/v1/assignment";
+    /// Review decisions after a cursor (`?since=N`).
+    pub const REVIEWS: &str = "/v1/reviews";
+    /// The office's public key.
+    pub const OFFICE_KEY: &str = "/v1/office-key";
+}
+
+/// The device's bearer token. Redacted in `Debug`, wiped on drop.
+pub struct DeviceToken(Zeroizing<String>);
+
+impl DeviceToken {
+    /// Wraps a token.
+    pub fn new(token: String) -> DeviceToken {
+        DeviceToken(Zeroizing::new(token))
+    }
+
+    /// The token text, to store (encrypted) or send. Never log it.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DeviceToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DeviceToken(<redacted>)")
+    }
+}
+
+/// Installs rustls' `ring` crypto provider as the process default (once; later calls and an
+/// already installed provider are fine).
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// What an HTTP exchange is, to word its failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exchange {
+    Enrol,
+    Authenticated,
+}
+
+/// A connection to the office's server.
+#[derive(Debug, Clone)]
+pub struct OfficeClient {
+    base: String,
+    http: Client,
+}
+
+impl OfficeClient {
+    /// A client for the server at `config.server_url`.
+    pub fn new(config: &SyncConfig) -> Result<OfficeClient, SyncProblem> {
+        install_tls_provider();
+        let mut builder = Client::builder()
+            .timeout(config.timing.request_timeout)
+            .connect_timeout(config.timing.connect_timeout)
+            .user_agent(concat!("census-tablet/", env!("CARGO_PKG_VERSION")))
+            .no_proxy();
+        if !config.trusted_certificates.is_empty() {
+            let mut certs = Vec::new();
+            for pem in &config.trusted_certificates {
+                let cert = reqwest::Certificate::from_pem(pem).map_err(|e| {
+                    SyncProblem::Crypto(format!("the office certificate is not valid PEM: {e}"))
+                })?;
+                certs.push(cert);
+            }
+            builder = builder.tls_certs_only(certs);
+        }
+        let http = builder.build().map_err(|e| {
+            SyncProblem::Crypto(format!("the connection could not be prepared: {e}"))
+        })?;
+        Ok(OfficeClient {
+            base: config.server_url.trim_end_matches('/').to_owned(),
+            http,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Whether the server answers its health probe (a cheap check before real work).
+    pub fn is_reachable(&self) -> bool {
+        self.http
+            .get(self.url(paths::HEALTH))
+            .timeout(Duration::from_secs(5))
+            .send()
+            .is_ok_and(|r| r.status().is_success())
+    }
+
+    /// Enrols the device with a one-time code.
+    pub fn enrol(&self, request: &EnrolRequest) -> Result<EnrolReply, SyncProblem> {
+        let req = self.http.post(self.url(paths::ENROL)).json(request);
+        read_json(send(req)?, Exchange::Enrol)
+    }
+
+    /// Uploads one batch envelope; the reply holds one result per case.
+    pub fn post_batch(
+        &self,
+        token: &DeviceToken,
+        envelope: Vec<u8>,
+    ) -> Result<BatchReply, SyncProblem> {
+        let req = self
+            .http
+            .post(self.url(paths::BATCHES))
+            .bearer_auth(token.expose_secret())
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(envelope);
+        read_json(send(req)?, Exchange::Authenticated)
+    }
+
+    /// The device's current assignment.
+    pub fn assignment(&self, token: &DeviceToken) -> Result<Assignment, SyncProblem> {
+        let req = self
+            .http
+            .get(self.url(paths::ASSIGNMENT))
+            .bearer_auth(token.expose_secret());
+        read_json(send(req)?, Exchange::Authenticated)
+    }
+
+    /// Review decisions after `cursor`.
+    pub fn reviews(
+        &self,
+        token: &DeviceToken,
+        cursor: u64,
+    ) -> Result<ReviewDecisions, SyncProblem> {
+        let req = self
+            .http
+            .get(format!("{}?since={cursor}", self.url(paths::REVIEWS)))
+            .bearer_auth(token.expose_secret());
+        read_json(send(req)?, Exchange::Authenticated)
+    }
+
+    /// The office's public key (no authentication).
+    pub fn office_key(&self) -> Result<OfficeKey, SyncProblem> {
+        read_json(
+            send(self.http.get(self.url(paths::OFFICE_KEY)))?,
+            Exchange::Authenticated,
+        )
+    }
+}
+
+fn send(request: RequestBuilder) -> Result<Response, SyncProblem> {
+    // Any failure before an answer (no route, refused, reset, timeout) leaves the outcome
+    // unknown: the same cases are sent again later, which the office deduplicates.
+    request.send().map_err(|_| SyncProblem::Offline)
+}
+
+fn read_json<T: DeserializeOwned>(
+    response: Response,
+    exchange: Exchange,
+) -> Result<T, SyncProblem> {
+    let status = response.status();
+    // A connection cut while the answer is read is a lost answer, not a refusal.
+    let body = response.bytes().map_err(|_| SyncProblem::Offline)?;
+    if status.is_success() {
+        return serde_json::from_slice(&body)
+            .map_err(|e| SyncProblem::BadAnswer(format!("unexpected answer: {e}")));
+    }
+    let message = serde_json::from_slice::<ErrorBody>(&body)
+        .map(|b| b.message)
+        .unwrap_or_else(|_| status.canonical_reason().unwrap_or("error").to_owned());
+    Err(match (status, exchange) {
+        (StatusCode::TOO_MANY_REQUESTS, _) => SyncProblem::ServerTrouble,
+        (s, _) if s.is_server_error() => SyncProblem::ServerTrouble,
+        (
+            StatusCode::BAD_REQUEST
+            | StatusCode::UNAUTHORIZED
+            | StatusCode::FORBIDDEN
+            | StatusCode::NOT_FOUND
+            | StatusCode::CONFLICT
+            | StatusCode::GONE,
+            Exchange::Enrol,
+        ) => SyncProblem::EnrolmentCodeRefused(message),
+        (StatusCode::UNAUTHORIZED, Exchange::Authenticated) => SyncProblem::NotRecognised,
+        _ => SyncProblem::Refused(message),
+    })
+}

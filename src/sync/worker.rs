@@ -1,0 +1,269 @@
+//! The sync thread's loop: waits for a request, a scheduled retry or the periodic check;
+//! runs a sync; publishes status snapshots. It owns its own [`Store`] connection to the
+//! same encrypted database (WAL lets the screens keep writing meanwhile).
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+
+use super::backoff::Backoff;
+use super::client::{SyncClient, is_enrolled};
+use super::problem::SyncProblem;
+use super::status::{SyncActivity, SyncStatus};
+use super::{SyncConfig, Waker};
+use crate::keys::DatabaseKey;
+use crate::store::Store;
+use crate::store::sync_state::SyncKey;
+
+/// What the UI thread asks of the sync thread.
+pub(super) enum Command {
+    /// Sync now (resets the backoff).
+    SyncNow,
+    /// Enrol with a one-time code, then sync.
+    Enrol {
+        /// The code.
+        code: String,
+        /// The enumerator signed in.
+        enumerator_id: String,
+    },
+    /// Stop the thread.
+    Shutdown,
+}
+
+pub(super) struct Worker {
+    pub config: SyncConfig,
+    pub dir: PathBuf,
+    pub key: DatabaseKey,
+    pub commands: Receiver<Command>,
+    pub updates: Sender<SyncStatus>,
+    pub waker: Option<Waker>,
+}
+
+struct Running {
+    client: SyncClient,
+    store: Store,
+    status: SyncStatus,
+    updates: Sender<SyncStatus>,
+    waker: Option<Waker>,
+    backoff: Backoff,
+    /// When the next automatic attempt is due (a retry); `None`: only the periodic check.
+    next_due: Option<Instant>,
+    last_attempt: Option<Instant>,
+}
+
+impl Worker {
+    pub(super) fn run(self) {
+        let Worker {
+            config,
+            dir,
+            key,
+            commands,
+            updates,
+            waker,
+        } = self;
+        let mut status = SyncStatus::default();
+        let publish = |status: &SyncStatus| {
+            let _ = updates.send(status.clone());
+            if let Some(w) = &waker {
+                w();
+            }
+        };
+        let client = match SyncClient::new(config.clone()) {
+            Ok(c) => c,
+            Err(problem) => {
+                status.problem = Some(problem);
+                status.activity = SyncActivity::Stopped;
+                publish(&status);
+                return;
+            }
+        };
+        // Opening can fail transiently (storage busy, full): retry with backoff.
+        let mut backoff = Backoff::new(config.timing.first_retry, config.timing.max_retry);
+        let store = loop {
+            match Store::open(&dir, &key) {
+                Ok(store) => break store,
+                Err(e) => {
+                    let delay = backoff.next_delay();
+                    status.problem = Some(SyncProblem::from(e));
+                    status.activity = SyncActivity::WaitingToRetry {
+                        at: Instant::now() + delay,
+                    };
+                    publish(&status);
+                    match commands.recv_timeout(delay) {
+                        Ok(Command::Shutdown) | Err(RecvTimeoutError::Disconnected) => return,
+                        _ => {}
+                    }
+                }
+            }
+        };
+        drop(key);
+        backoff.reset();
+        let mut running = Running {
+            client,
+            store,
+            status,
+            updates,
+            waker,
+            backoff,
+            next_due: Some(Instant::now()),
+            last_attempt: None,
+        };
+        running.refresh_counts();
+        running.publish();
+        running.serve(&commands);
+    }
+}
+
+impl Running {
+    fn publish(&self) {
+        let _ = self.updates.send(self.status.clone());
+        if let Some(w) = &self.waker {
+            w();
+        }
+    }
+
+    fn set_activity(&mut self, activity: SyncActivity) {
+        self.status.activity = activity;
+        self.publish();
+    }
+
+    fn refresh_counts(&mut self) {
+        if let Err(problem) = self.read_counts() {
+            self.status.problem = Some(problem);
+        }
+    }
+
+    fn read_counts(&mut self) -> Result<(), SyncProblem> {
+        self.status.pending = self.client.pending(&self.store)?.len();
+        self.status.rejected = self.store.rejections()?.len();
+        self.status.enrolled = is_enrolled(&self.store)?;
+        self.status.last_success = self
+            .store
+            .sync_setting(SyncKey::LastSuccessAt)?
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc));
+        Ok(())
+    }
+
+    fn serve(&mut self, commands: &Receiver<Command>) {
+        let timing = self.client.config().timing.clone();
+        loop {
+            let now = Instant::now();
+            let wait = match self.next_due {
+                Some(at) => at.saturating_duration_since(now),
+                None => timing.idle_check,
+            };
+            match commands.recv_timeout(wait) {
+                Ok(Command::SyncNow) => {
+                    self.backoff.reset();
+                    self.attempt(false);
+                }
+                Ok(Command::Enrol {
+                    code,
+                    enumerator_id,
+                }) => self.enrol(&code, &enumerator_id),
+                Ok(Command::Shutdown) | Err(RecvTimeoutError::Disconnected) => {
+                    self.status.activity = SyncActivity::Stopped;
+                    self.publish();
+                    return;
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if self.next_due.is_some() {
+                        // A scheduled retry: probe cheaply first.
+                        self.attempt(true);
+                    } else {
+                        self.refresh_counts();
+                        let refresh_due = self
+                            .last_attempt
+                            .is_none_or(|t| t.elapsed() >= timing.refresh_every);
+                        if self.status.enrolled && (self.status.pending > 0 || refresh_due) {
+                            self.attempt(true);
+                        } else {
+                            self.publish();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn enrol(&mut self, code: &str, enumerator_id: &str) {
+        self.set_activity(SyncActivity::Enrolling);
+        match self.client.enrol(&mut self.store, code, enumerator_id) {
+            Ok(()) => {
+                self.status.problem = None;
+                self.backoff.reset();
+                self.attempt(false);
+            }
+            Err(problem) => self.failed(problem),
+        }
+    }
+
+    /// One sync attempt; with `probe`, a cheap health check first (automatic attempts).
+    fn attempt(&mut self, probe: bool) {
+        self.last_attempt = Some(Instant::now());
+        self.refresh_counts();
+        if !self.status.enrolled {
+            self.failed(SyncProblem::NotEnrolled);
+            return;
+        }
+        self.set_activity(SyncActivity::Checking);
+        if probe && !self.client.office().is_reachable() {
+            self.failed(SyncProblem::Offline);
+            return;
+        }
+        let updates = self.updates.clone();
+        let waker = self.waker.clone();
+        let mut snapshot = self.status.clone();
+        let mut progress = |sent: usize, total: usize| {
+            snapshot.activity = SyncActivity::Sending { sent, total };
+            let _ = updates.send(snapshot.clone());
+            if let Some(w) = &waker {
+                w();
+            }
+        };
+        let result = (|| {
+            let credentials = super::client::Credentials::load(&self.store)?;
+            let mut report = self
+                .client
+                .upload(&mut self.store, &credentials, &mut progress)?;
+            self.status.activity = SyncActivity::Downloading;
+            self.publish();
+            self.client
+                .download(&mut self.store, &credentials, &mut report)?;
+            let now = Utc::now();
+            self.store.set_sync_settings(&[(
+                SyncKey::LastSuccessAt,
+                &now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            )])?;
+            Ok::<_, SyncProblem>(report)
+        })();
+        match result {
+            Ok(report) => {
+                self.backoff.reset();
+                self.next_due = None;
+                self.status.problem = None;
+                self.status.last_report = Some(report);
+                self.refresh_counts();
+                self.set_activity(SyncActivity::Idle);
+            }
+            Err(problem) => self.failed(problem),
+        }
+    }
+
+    fn failed(&mut self, problem: SyncProblem) {
+        self.refresh_counts();
+        if problem.retries_on_its_own() {
+            let at = Instant::now() + self.backoff.next_delay();
+            self.next_due = Some(at);
+            self.status.problem = Some(problem);
+            self.set_activity(SyncActivity::WaitingToRetry { at });
+        } else {
+            self.next_due = None;
+            self.status.problem = Some(problem);
+            self.set_activity(SyncActivity::WaitingForEnumerator);
+        }
+    }
+}
