@@ -17,7 +17,7 @@ use crate::commands::{self, Command};
 use crate::i18n::{Lang, Strings};
 use crate::keys::{KEY_FILE_NAME, KeyFile};
 use crate::ui::screens::{
-    self, district::district_ui, drafts::Drafts, enrol::enrol_ui, home::home_ui,
+    district::district_ui, drafts::Drafts, enrol::enrol_ui, home::home_ui,
     questionnaire::navigation_ui, questionnaire::questionnaire_ui, unlock::unlock_ui, widgets,
 };
 
@@ -100,6 +100,11 @@ impl CensusApp {
     /// The error banner's text, if one is shown.
     pub fn error(&self) -> Option<&str> {
         self.state.error.as_deref()
+    }
+
+    /// The open case in the engine's stable JSON form (what a restart must rebuild).
+    pub fn case_snapshot(&self) -> Option<serde_json::Value> {
+        self.state.case.as_ref().map(|open| open.case.to_json())
     }
 
     /// Carries out one command (as if a screen had returned it).
@@ -208,7 +213,7 @@ impl eframe::App for CensusApp {
 /// Prepares the egui context: fonts for Arabic and Tifinagh, the house style.
 pub fn setup_context(ctx: &egui::Context) {
     crate::ui::fonts::install_fonts(ctx);
-    screens::style::apply(ctx);
+    crate::ui::theme::apply_theme(ctx);
 }
 
 /// Runs the app in a native window on `data_dir` (normal mode: enrolment on first run).

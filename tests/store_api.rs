@@ -12,15 +12,23 @@ use store_support::{assignment, ctx, new_case, open_new};
 fn answers_are_saved_logged_and_reloaded() {
     let dir = tempfile::tempdir().unwrap();
     let (key, mut store) = open_new(dir.path());
-    let case = store.create_case(&new_case("D1", 1, 1), &ctx("list")).unwrap();
-    assert_eq!(store.case_meta(case).unwrap().status, CaseStatus::NotStarted);
+    let case = store
+        .create_case(&new_case("D1", 1, 1), &ctx("list"))
+        .unwrap();
+    assert_eq!(
+        store.case_meta(case).unwrap().status,
+        CaseStatus::NotStarted
+    );
     assert_eq!(store.case_meta(case).unwrap().revision, Revision(1));
 
     let r1 = store
         .save_answer(case, "", "head_name", &json!("Fatima"), &ctx("q1"))
         .unwrap();
     assert_eq!(r1, Revision(2));
-    assert_eq!(store.case_meta(case).unwrap().status, CaseStatus::InProgress);
+    assert_eq!(
+        store.case_meta(case).unwrap().status,
+        CaseStatus::InProgress
+    );
     let r2 = store
         .save_answer(case, "", "head_name", &json!("Fatima Z."), &ctx("q1"))
         .unwrap();
@@ -31,7 +39,13 @@ fn answers_are_saved_logged_and_reloaded() {
         .unwrap();
     assert_eq!(same, r2);
     store
-        .save_answer(case, "households.1/persons.2", "age", &json!(34), &ctx("age"))
+        .save_answer(
+            case,
+            "households.1/persons.2",
+            "age",
+            &json!(34),
+            &ctx("age"),
+        )
         .unwrap();
     store
         .save_answer(case, "", "phone", &json!("0600"), &ctx("phone"))
@@ -58,7 +72,14 @@ fn answers_are_saved_logged_and_reloaded() {
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(
         kinds,
-        ["case_created", "answer", "answer", "answer", "answer", "answer"]
+        [
+            "case_created",
+            "answer",
+            "answer",
+            "answer",
+            "answer",
+            "answer"
+        ]
     );
     assert_eq!(events[2].old, Some(json!("Fatima")));
     assert_eq!(events[2].new, Some(json!("Fatima Z.")));
@@ -77,15 +98,21 @@ fn answers_are_saved_logged_and_reloaded() {
 fn rows_and_confirmations() {
     let dir = tempfile::tempdir().unwrap();
     let (_key, mut store) = open_new(dir.path());
-    let case = store.create_case(&new_case("D1", 1, 1), &ctx("list")).unwrap();
+    let case = store
+        .create_case(&new_case("D1", 1, 1), &ctx("list"))
+        .unwrap();
     store.add_row(case, "persons.1", 0, &ctx("roster")).unwrap();
     store.add_row(case, "persons.2", 1, &ctx("roster")).unwrap();
-    store.add_row(case, "persons.10", 2, &ctx("roster")).unwrap();
+    store
+        .add_row(case, "persons.10", 2, &ctx("roster"))
+        .unwrap();
     assert!(matches!(
         store.add_row(case, "persons.2", 5, &ctx("roster")),
         Err(StoreError::Invalid(_))
     ));
-    store.add_row(case, "persons.1/births.1", 0, &ctx("births")).unwrap();
+    store
+        .add_row(case, "persons.1/births.1", 0, &ctx("births"))
+        .unwrap();
     store
         .save_answer(case, "persons.1", "name", &json!("Ali"), &ctx("name"))
         .unwrap();
@@ -101,7 +128,11 @@ fn rows_and_confirmations() {
     store
         .save_rows(
             case,
-            &[("persons.10".into(), 0), ("persons.1".into(), 1), ("persons.2".into(), 2)],
+            &[
+                ("persons.10".into(), 0),
+                ("persons.1".into(), 1),
+                ("persons.2".into(), 2),
+            ],
             &ctx("reorder"),
         )
         .unwrap();
@@ -149,16 +180,23 @@ fn unknown_case_is_reported() {
     ] {
         assert!(matches!(result, Err(StoreError::NotFound(_))), "{result:?}");
     }
-    assert!(matches!(store.load_case(ghost), Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.load_case(ghost),
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 #[test]
 fn status_revisits_and_progress() {
     let dir = tempfile::tempdir().unwrap();
     let (_key, mut store) = open_new(dir.path());
-    store.import_assignment(&assignment("D7", "1 rue A")).unwrap();
+    store
+        .import_assignment(&assignment("D7", "1 rue A"))
+        .unwrap();
     // Import again: idempotent.
-    store.import_assignment(&assignment("D7", "1 rue A")).unwrap();
+    store
+        .import_assignment(&assignment("D7", "1 rue A"))
+        .unwrap();
     store
         .add_building(
             "D7",
@@ -217,17 +255,21 @@ fn status_revisits_and_progress() {
         )
         .unwrap();
     store.start_visit(c, &ctx("s")).unwrap();
-    store.set_status(c, CaseStatus::Complete, None, &ctx("s")).unwrap();
+    store
+        .set_status(c, CaseStatus::Complete, None, &ctx("s"))
+        .unwrap();
+    // Completing checkpoints: the WAL is truncated.
+    let wal = dir.path().join("census.db-wal");
+    assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
     assert!(matches!(
         store.set_status(d, CaseStatus::Refused, Some(appointment), &ctx("s")),
         Err(StoreError::Invalid(_))
     ));
-    store.set_status(d, CaseStatus::Vacant, None, &ctx("s")).unwrap();
+    store
+        .set_status(d, CaseStatus::Vacant, None, &ctx("s"))
+        .unwrap();
     assert_eq!(store.case_meta(c).unwrap().visits, 1);
     assert_eq!(store.case_meta(a).unwrap().revisit_at, Some(appointment));
-    // Completing checkpoints: the WAL is truncated.
-    let wal = dir.path().join("census.db-wal");
-    assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
 
     let progress = store.district_progress("D7", day).unwrap();
     assert_eq!(progress.expected_buildings, 40);
@@ -248,7 +290,12 @@ fn status_revisits_and_progress() {
     assert_eq!(count(CaseStatus::NotStarted), 0);
     assert_eq!(progress.revisits_due.len(), 1);
     assert_eq!(progress.revisits_due[0].case_id, a);
-    let listed: Vec<_> = store.list_cases("D7").unwrap().iter().map(|m| m.case_id).collect();
+    let listed: Vec<_> = store
+        .list_cases("D7")
+        .unwrap()
+        .iter()
+        .map(|m| m.case_id)
+        .collect();
     assert_eq!(listed, vec![a, b, c, d]);
     assert!(store.list_cases("D8").unwrap().is_empty());
 }
@@ -283,12 +330,15 @@ fn event_log_is_append_only() {
     let dir = tempfile::tempdir().unwrap();
     let (key, mut store) = open_new(dir.path());
     let case = store.create_case(&new_case("D1", 1, 1), &ctx("l")).unwrap();
-    store.save_answer(case, "", "x", &json!(1), &ctx("x")).unwrap();
+    store
+        .save_answer(case, "", "x", &json!(1), &ctx("x"))
+        .unwrap();
     drop(store);
     // Tamper through SQLCipher directly: the triggers refuse.
     let conn = rusqlite::Connection::open(dir.path().join("census.db")).unwrap();
     let hex = census::keys::hex::encode(key.expose_secret_bytes());
-    conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\"")).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\""))
+        .unwrap();
     let err = conn.execute("UPDATE events SET new = '2'", []).unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
     let err = conn.execute("DELETE FROM events", []).unwrap_err();

@@ -35,7 +35,11 @@ fn office_keys(dir: &Path) -> (std::path::PathBuf, OfficePublicKey) {
         .arg(&public)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (secret, OfficePublicKey::read_file(&public).unwrap())
 }
 
@@ -112,9 +116,16 @@ fn wrong_pins_delay_then_lock_and_office_recovery_unlocks() {
         reloaded.unlock_at(&pin("2468"), later),
         Err(KeyError::LockedOut)
     ));
-    assert!(KeyError::LockedOut.to_string().contains("nothing was deleted"));
+    assert!(
+        KeyError::LockedOut
+            .to_string()
+            .contains("nothing was deleted")
+    );
     // Nothing deleted.
-    assert_eq!(std::fs::read(data.path().join("census.db")).unwrap(), db_before);
+    assert_eq!(
+        std::fs::read(data.path().join("census.db")).unwrap(),
+        db_before
+    );
 
     // A wrong office key is refused and changes nothing.
     let wrong_dir = tempfile::tempdir().unwrap();
@@ -141,7 +152,11 @@ fn wrong_pins_delay_then_lock_and_office_recovery_unlocks() {
         .args(["--new-pin", "9753"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("tablet-0042"));
 
     let mut recovered = KeyFile::load(&key_path).unwrap();
@@ -168,7 +183,9 @@ fn pin_change_rewraps_without_touching_the_database() {
         KeyFile::create(&key_path, &pin("1234"), &office.public_key(), "tablet-7").unwrap();
     let mut store = Store::open(data.path(), &key).unwrap();
     let case = store.create_case(&new_case("D1", 1, 1), &ctx("l")).unwrap();
-    store.save_answer(case, "", "q", &json!(true), &ctx("q")).unwrap();
+    store
+        .save_answer(case, "", "q", &json!(true), &ctx("q"))
+        .unwrap();
     drop(store);
     let db_before = std::fs::read(data.path().join("census.db")).unwrap();
 
@@ -178,7 +195,10 @@ fn pin_change_rewraps_without_touching_the_database() {
     ));
     file.change_pin(&pin("1234"), &pin("5678")).unwrap();
     assert_eq!(file.failed_attempts(), 0);
-    assert_eq!(std::fs::read(data.path().join("census.db")).unwrap(), db_before);
+    assert_eq!(
+        std::fs::read(data.path().join("census.db")).unwrap(),
+        db_before
+    );
 
     let mut reloaded = KeyFile::load(&key_path).unwrap();
     assert!(matches!(

@@ -105,15 +105,18 @@ fn schema_problems(validator: &jsonschema::Validator, instance: &Value) -> Vec<S
         .collect()
 }
 
-/// Every problem of one questionnaire file, each line prefixed with the file name.
+/// Every problem of one questionnaire file, each line naming the file.
 fn file_problems(validator: &jsonschema::Validator, path: &Path) -> Vec<String> {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
-        .unwrap_or_default()
-        .to_owned();
-    let text = read_text(path);
-    let instance: Value = match serde_json::from_str(&text) {
+        .unwrap_or_default();
+    text_problems(validator, name, &read_text(path))
+}
+
+/// Every problem of a questionnaire text: JSON Schema, model, loader.
+fn text_problems(validator: &jsonschema::Validator, name: &str, text: &str) -> Vec<String> {
+    let instance: Value = match serde_json::from_str(text) {
         Ok(value) => value,
         Err(e) => return vec![format!("{name}: not valid JSON: {e}")],
     };
@@ -121,10 +124,10 @@ fn file_problems(validator: &jsonschema::Validator, path: &Path) -> Vec<String> 
         .into_iter()
         .map(|p| format!("{name}: schema: {p}"))
         .collect();
-    if let Err(e) = serde_json::from_str::<QuestionnaireFile>(&text) {
+    if let Err(e) = serde_json::from_str::<QuestionnaireFile>(text) {
         problems.push(format!("{name}: model: {e}"));
     }
-    if let Err(report) = census_core::load::load_questionnaire(&name, &text) {
+    if let Err(report) = census_core::load::load_questionnaire(name, text) {
         problems.extend(report.problems.iter().map(|p| format!("load: {p}")));
     }
     problems
@@ -306,4 +309,22 @@ fn a_bad_severity_in_a_nested_level_is_rejected_with_its_path() {
     let copy = broken_copy(pointer, |check| check["severity"] = json!("fatal"));
     assert_rejected_at(&copy, &format!("{pointer}/severity"), "fatal");
     assert!(serde_json::from_value::<QuestionnaireFile>(copy).is_err());
+}
+
+#[test]
+fn an_unknown_name_in_an_expression_is_reported_with_the_file_and_path() {
+    let pointer = "/root/sections/3";
+    let copy = broken_copy(pointer, |section| {
+        assert_eq!(section["id"], json!("d_sec_construction"));
+        section["relevant"] = json!("d_occupancy = '1' and no_such_question");
+    });
+    let text = serde_json::to_string(&copy).expect("serializes");
+    let problems = text_problems(&validator(), "broken.json", &text);
+    assert!(
+        problems.iter().any(|p| p.contains("broken.json")
+            && p.contains(pointer)
+            && p.contains("no_such_question")),
+        "expected a load problem naming broken.json, {pointer} and the unknown name, got:\n{}",
+        problems.join("\n")
+    );
 }

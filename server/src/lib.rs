@@ -1,3 +1,14 @@
 //! # census-server
 //!
-//! The statistics office's sync server (work in progress).
+//! The statistics office's sync server: devices enrol with a one-time code, then send
+//! signed, sealed batches (`census_core::wire`), and download their assignment and review
+//! decisions. Storage is SQLite (embedded default) or PostgreSQL behind [`store::Storage`].
+
+pub mod cli;
+pub mod export;
+pub mod frame;
+pub mod http;
+pub mod keyfile;
+pub mod ratelimit;
+pub mod secrets;
+pub mod store;

@@ -1,3 +1,137 @@
-//! `census-server`: the office's sync server.
+//! `census-server`: the office's sync server and its admin commands.
 
-fn main() {}
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use census_core::wire::{Decision, b64_encode};
+use census_server::cli::{Cli, Command, ServeArgs};
+use census_server::http::{AppState, ServerConfig, serve};
+use census_server::store::{self, NewCode, Storage};
+use census_server::{export, frame, keyfile, secrets};
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("census-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_store(cli: &Cli) -> Result<Arc<dyn Storage>, String> {
+    std::fs::create_dir_all(&cli.data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", cli.data_dir.display()))?;
+    store::open(&cli.database())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let store = open_store(&cli).await?;
+    match cli.command {
+        None => serve_command(&cli, store, ServeArgs::default()).await,
+        Some(Command::Serve(ref args)) => serve_command(&cli, store, args.clone()).await,
+        Some(Command::ImportFrame { ref csv }) => {
+            let file = std::fs::File::open(csv)
+                .map_err(|e| format!("cannot open {}: {e}", csv.display()))?;
+            let districts =
+                frame::read_frame(file).map_err(|e| format!("{}: {e}", csv.display()))?;
+            let n = store
+                .import_districts(&districts)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("imported {n} districts");
+            Ok(())
+        }
+        Some(Command::IssueCode {
+            ref enumerator,
+            ref districts,
+        }) => {
+            let known = store
+                .districts(districts)
+                .await
+                .map_err(|e| e.to_string())?;
+            for d in districts {
+                if !known.iter().any(|k| &k.district_id == d) {
+                    return Err(format!("district {d} is not in the frame: import it first"));
+                }
+            }
+            let code = secrets::generate_code()?;
+            store
+                .add_enrolment_code(&NewCode {
+                    code_hash: secrets::code_hash(&code),
+                    enumerator_id: enumerator.clone(),
+                    districts: districts.clone(),
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{code}");
+            Ok(())
+        }
+        Some(Command::Export { ref out }) => {
+            let n = export::export(store.as_ref(), out).await?;
+            println!("exported {n} cases to {}", out.display());
+            Ok(())
+        }
+        Some(Command::Review {
+            case,
+            ref decision,
+            ref comment,
+        }) => {
+            let decision = match decision.as_str() {
+                "approved" => Decision::Approved,
+                "sent-back" | "sent_back" => Decision::SentBack,
+                other => return Err(format!("decision {other:?}: use approved or sent-back")),
+            };
+            let cursor = store
+                .add_review(case, decision, comment)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("review recorded (cursor {cursor})");
+            Ok(())
+        }
+    }
+}
+
+async fn serve_command(cli: &Cli, store: Arc<dyn Storage>, args: ServeArgs) -> Result<(), String> {
+    let key_path = cli.data_dir.join("office.key");
+    let (office, created) = keyfile::load_or_create(&key_path)?;
+    let public = b64_encode(&office.public_key());
+    if created {
+        println!("new office key saved to {} (mode 0600)", key_path.display());
+    }
+    println!("office public key: {public}");
+    let mut accepted = Vec::new();
+    for q in &args.questionnaires {
+        let (id, version) = q
+            .split_once('@')
+            .ok_or_else(|| format!("--questionnaire {q:?}: use id@version"))?;
+        accepted.push((id.to_owned(), version.to_owned()));
+    }
+    let config = ServerConfig {
+        rate_burst: args.rate_burst,
+        rate_per_second: args.rate_per_second,
+        accepted_questionnaires: accepted,
+        ..ServerConfig::default()
+    };
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    tracing::info!(listen = %args.listen, storage = store.kind(), "census-server listening");
+    let state = AppState::new(store, office, config);
+    serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| format!("server stopped: {e}"))
+}

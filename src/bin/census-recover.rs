@@ -76,7 +76,9 @@ fn run(args: Vec<String>) -> Result<String, String> {
             let public_out = PathBuf::from(required(&mut opts, "public-out")?);
             no_more(&opts)?;
             let secret = OfficeSecretKey::generate().map_err(|e| e.to_string())?;
-            secret.write_new_file(&secret_out).map_err(|e| e.to_string())?;
+            secret
+                .write_new_file(&secret_out)
+                .map_err(|e| e.to_string())?;
             let public = secret.public_key();
             public.write_file(&public_out).map_err(|e| e.to_string())?;
             Ok(format!(

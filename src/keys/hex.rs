@@ -14,7 +14,7 @@ pub fn encode(bytes: &[u8]) -> String {
 /// Decodes hexadecimal text (either case); `None` when the text is not hexadecimal.
 pub fn decode(text: &str) -> Option<Vec<u8>> {
     let bytes = text.trim().as_bytes();
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     bytes

@@ -353,7 +353,7 @@ fn unwrap_with_pin(
     let Ok(plain) = kek.open_in_place(
         Nonce::assume_unique_for_key(nonce),
         Aad::from(pin_aad(device_id).as_bytes()),
-        &mut *buffer,
+        &mut buffer,
     ) else {
         return Ok(None);
     };

@@ -156,7 +156,10 @@ impl OfficeSecretKey {
             .strip_prefix(SECRET_FILE_PREFIX)
             .and_then(hex::decode_array::<32>)
             .ok_or_else(|| {
-                KeyError::Malformed(format!("{} is not an office secret key file", path.display()))
+                KeyError::Malformed(format!(
+                    "{} is not an office secret key file",
+                    path.display()
+                ))
             })?;
         Ok(OfficeSecretKey(bytes))
     }
@@ -171,12 +174,14 @@ impl fmt::Debug for OfficeSecretKey {
 impl OfficePublicKey {
     /// Writes the public key to a file (overwrites).
     pub fn write_file(&self, path: &Path) -> Result<(), KeyError> {
-        fs::write(path, format!("{PUBLIC_FILE_PREFIX}{}\n", hex::encode(&self.0))).map_err(
-            |source| KeyError::Io {
-                path: path.to_path_buf(),
-                source,
-            },
+        fs::write(
+            path,
+            format!("{PUBLIC_FILE_PREFIX}{}\n", hex::encode(&self.0)),
         )
+        .map_err(|source| KeyError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
     }
 
     /// Reads a public key written by [`OfficePublicKey::write_file`].
@@ -190,7 +195,10 @@ impl OfficePublicKey {
             .and_then(hex::decode_array::<32>)
             .map(OfficePublicKey)
             .ok_or_else(|| {
-                KeyError::Malformed(format!("{} is not an office public key file", path.display()))
+                KeyError::Malformed(format!(
+                    "{} is not an office public key file",
+                    path.display()
+                ))
             })
     }
 

@@ -125,7 +125,9 @@ impl Store {
             .execute(params![id, row_path, position_i64])
             .map_err(|e| missing_case(e, case_id))?;
         if inserted == 0 {
-            return Err(StoreError::Invalid(format!("row {row_path} already exists")));
+            return Err(StoreError::Invalid(format!(
+                "row {row_path} already exists"
+            )));
         }
         let change = Change {
             kind: "row_added",
@@ -153,11 +155,15 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let position: Option<i64> = tx
-            .prepare_cached("SELECT position FROM roster_rows WHERE case_id = ?1 AND row_path = ?2")?
+            .prepare_cached(
+                "SELECT position FROM roster_rows WHERE case_id = ?1 AND row_path = ?2",
+            )?
             .query_row(params![id, row_path], |r| r.get(0))
             .optional()?;
         let Some(position) = position else {
-            return Err(StoreError::NotFound(format!("row {row_path} of case {case_id}")));
+            return Err(StoreError::NotFound(format!(
+                "row {row_path} of case {case_id}"
+            )));
         };
         let removed: Vec<(String, String, String)> = tx
             .prepare_cached(

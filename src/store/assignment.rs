@@ -1,7 +1,7 @@
 //! The enumerator's assignment (districts, buildings, dwellings) and district progress.
 
-use chrono::NaiveDate;
 use census_core::sampling::SamplingPlan;
+use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
@@ -56,7 +56,12 @@ fn insert_dwelling(
         dwelling.description,
         now,
     ])
-    .map_err(|e| missing(e, format!("building {building_no} of district {district_id}")))
+    .map_err(|e| {
+        missing(
+            e,
+            format!("building {building_no} of district {district_id}"),
+        )
+    })
 }
 
 fn missing(error: rusqlite::Error, what: String) -> StoreError {
@@ -107,7 +112,11 @@ impl Store {
     }
 
     /// Lists a new building (with its dwellings) in a district.
-    pub fn add_building(&mut self, district_id: &str, building: &Building) -> Result<(), StoreError> {
+    pub fn add_building(
+        &mut self,
+        district_id: &str,
+        building: &Building,
+    ) -> Result<(), StoreError> {
         let now = now_text();
         let tx = self
             .conn
@@ -202,9 +211,8 @@ impl Store {
         })?;
         for row in rows {
             let (building_no, dwelling_no, occupancy, description) = row?;
-            let occupancy = Occupancy::parse(&occupancy).ok_or_else(|| {
-                StoreError::Corrupted(format!("stored occupancy {occupancy:?}"))
-            })?;
+            let occupancy = Occupancy::parse(&occupancy)
+                .ok_or_else(|| StoreError::Corrupted(format!("stored occupancy {occupancy:?}")))?;
             if let Some(b) = buildings.iter_mut().find(|b| b.building_no == building_no) {
                 b.dwellings.push(Dwelling {
                     dwelling_no,

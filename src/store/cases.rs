@@ -6,8 +6,8 @@ use serde_json::json;
 
 use super::events::{self, Change};
 use super::{
-    CaseId, CaseMeta, CaseStatus, Confirmation, EventContext, NewCase, Revision, Store,
-    StoreError, StoredCase, now_text, parse_time,
+    CaseId, CaseMeta, CaseStatus, Confirmation, EventContext, NewCase, Revision, Store, StoreError,
+    StoredCase, now_text, parse_time,
 };
 
 const META_COLUMNS: &str = "case_id, questionnaire_id, questionnaire_version, district_id,
@@ -178,7 +178,11 @@ impl Store {
     }
 
     /// Counts a new visit to the household (opening the case on another day or attempt).
-    pub fn start_visit(&mut self, case_id: CaseId, ctx: &EventContext) -> Result<Revision, StoreError> {
+    pub fn start_visit(
+        &mut self,
+        case_id: CaseId,
+        ctx: &EventContext,
+    ) -> Result<Revision, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -205,7 +209,9 @@ impl Store {
     pub fn case_meta(&self, case_id: CaseId) -> Result<CaseMeta, StoreError> {
         let raw = self
             .conn
-            .prepare_cached(&format!("SELECT {META_COLUMNS} FROM cases WHERE case_id = ?1"))?
+            .prepare_cached(&format!(
+                "SELECT {META_COLUMNS} FROM cases WHERE case_id = ?1"
+            ))?
             .query_row([case_id.to_string()], meta_from_row)
             .optional()?;
         raw.ok_or_else(|| StoreError::NotFound(format!("case {case_id}")))?

@@ -29,9 +29,8 @@ use crate::keys::DatabaseKey;
 pub use error::StoreError;
 pub use schema::SCHEMA_VERSION;
 pub use types::{
-    Assignment, Building, CaseId, CaseMeta, CaseStatus, Confirmation, District,
-    DistrictProgress, Dwelling, Event, EventContext, GpsFix, NewCase, Occupancy, OutboxEntry,
-    Revision, StoredCase,
+    Assignment, Building, CaseId, CaseMeta, CaseStatus, Confirmation, District, DistrictProgress,
+    Dwelling, Event, EventContext, GpsFix, NewCase, Occupancy, OutboxEntry, Revision, StoredCase,
 };
 
 /// The database file's name inside the data directory.
@@ -141,7 +140,9 @@ impl Store {
             .conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
         if busy != 0 {
-            return Err(StoreError::Other("the checkpoint could not complete".into()));
+            return Err(StoreError::Other(
+                "the checkpoint could not complete".into(),
+            ));
         }
         Ok(())
     }
@@ -156,11 +157,11 @@ impl Store {
     /// Testing aid: caps the database at `max_pages` pages (`PRAGMA max_page_count`), so that
     /// a full device can be simulated without privileges. Returns the cap now in force.
     pub fn simulate_storage_limit(&self, max_pages: u64) -> Result<u64, StoreError> {
-        let pages: i64 = self.conn.query_row(
-            &format!("PRAGMA max_page_count = {max_pages}"),
-            [],
-            |r| r.get(0),
-        )?;
+        let pages: i64 =
+            self.conn
+                .query_row(&format!("PRAGMA max_page_count = {max_pages}"), [], |r| {
+                    r.get(0)
+                })?;
         Ok(u64::try_from(pages).unwrap_or(0))
     }
 }

@@ -35,11 +35,13 @@ impl Store {
     /// Marks the case's queued revision as sent, only if `revision` is still the latest one
     /// queued (a change made during the upload keeps the case pending). Returns whether it did.
     pub fn mark_sent(&mut self, case_id: CaseId, revision: Revision) -> Result<bool, StoreError> {
-        let changed = self.conn.prepare_cached(
-            "UPDATE outbox SET state = 'sent'
+        let changed = self
+            .conn
+            .prepare_cached(
+                "UPDATE outbox SET state = 'sent'
              WHERE case_id = ?1 AND revision = ?2 AND state = 'pending'",
-        )?
-        .execute(params![case_id.to_string(), revision.0])?;
+            )?
+            .execute(params![case_id.to_string(), revision.0])?;
         Ok(changed == 1)
     }
 }

@@ -5,7 +5,7 @@
 mod widgets;
 
 pub use widgets::{
-    big_button, choice_button, column_layout, numeric_field, progress_bar, row_layout,
+    big_button, choice_button, column_layout, numeric_field, progress_bar, row, row_layout,
     secondary_button, section_header, status_chip, text_field,
 };
 

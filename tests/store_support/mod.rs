@@ -85,7 +85,9 @@ pub fn open_new(dir: &Path) -> (DatabaseKey, Store) {
 /// A store with one case and `n` answers at the root.
 pub fn store_with_answers(dir: &Path, n: usize) -> (DatabaseKey, CaseId) {
     let (key, mut store) = open_new(dir);
-    let case = store.create_case(&new_case("D1", 1, 1), &ctx("start")).unwrap();
+    let case = store
+        .create_case(&new_case("D1", 1, 1), &ctx("start"))
+        .unwrap();
     for i in 0..n {
         store
             .save_answer(

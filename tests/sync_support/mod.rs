@@ -2,7 +2,8 @@
 //! bundled questionnaire, and the sync configuration for it.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-// pub mod server; (added with the server harness)
+pub mod proxy;
+pub mod server;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -105,4 +106,43 @@ pub fn queued(store: &Store) -> Vec<CaseId> {
         .into_iter()
         .map(|e| e.case_id)
         .collect()
+}
+
+/// A store enrolled with `server` for enumerator `E-001` writing `districts`, and a client.
+pub fn enrolled(
+    server: &server::TestServer,
+    dir: &Path,
+    url: &str,
+    districts: &[&str],
+) -> (DatabaseKey, Store, census::sync::SyncClient) {
+    let (key, mut store) = open_new(dir);
+    let client = census::sync::SyncClient::new(config(url)).unwrap();
+    let code = server.issue_code("E-001", districts);
+    client.enrol(&mut store, &code, "E-001").unwrap();
+    (key, store, client)
+}
+
+/// Polls the handle until `done` holds (panics after `seconds`), returning every distinct
+/// status seen on the way and the last one.
+pub fn wait_until(
+    handle: &mut census::sync::SyncHandle,
+    seconds: u64,
+    done: impl Fn(&census::sync::SyncStatus) -> bool,
+) -> Vec<census::sync::SyncStatus> {
+    let start = std::time::Instant::now();
+    let mut seen: Vec<census::sync::SyncStatus> = Vec::new();
+    loop {
+        let status = handle.poll().clone();
+        if seen.last() != Some(&status) {
+            seen.push(status.clone());
+        }
+        if done(&status) {
+            return seen;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(seconds),
+            "timed out; statuses seen: {seen:#?}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }

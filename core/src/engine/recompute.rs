@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::load::compiled::{NodeIx, NodeKind, Rel};
+use crate::load::compiled::{CExpr, NodeIx, NodeKind, Rel};
+use crate::value::Value;
 
 use super::eval::Out;
 use super::{Case, Changes};
@@ -83,12 +84,30 @@ impl Case {
                 continue;
             }
             let out = self.compute(node, key);
-            if self.store(node, key, out) {
-                work.changed.push((key, node));
-                let q = self.q.clone();
-                if let Some(deps) = q.c.dependants.get(node) {
-                    for (dep, rel) in deps {
-                        self.mark_related(work, *dep, *rel, key);
+            let Some(changed_indices) = self.store(node, key, out) else {
+                continue;
+            };
+            work.changed.push((key, node));
+            let q = self.q.clone();
+            let Some(deps) = q.c.dependants.get(node) else { continue };
+            for (dep, rel) in deps {
+                match &changed_indices {
+                    None => self.mark_related(work, *dep, *rel, key),
+                    // A list (`at`) changed: only rows whose `n` points at a changed
+                    // element need their `at(…)` re-read.
+                    Some(indices) => {
+                        let Some(level) = q.c.nodes.get(*dep).map(|n| n.level) else { continue };
+                        let mut rows = Vec::new();
+                        match rel {
+                            Rel::Same => rows.push(key),
+                            Rel::Up => rows.extend(self.ancestor_at(key, level)),
+                            Rel::Down => self.rows_at(key, level, &mut rows),
+                        }
+                        for row in rows {
+                            if self.reads_index(*dep, node, row, indices) {
+                                self.mark(work, *dep, row);
+                            }
+                        }
                     }
                 }
             }
@@ -96,31 +115,71 @@ impl Case {
         self.drop_passing_confirmations();
     }
 
-    /// Stores a node result; true when it changed.
-    fn store(&mut self, node: NodeIx, key: usize, out: Out) -> bool {
-        let Some(n) = self.q.c.nodes.get(node) else {
-            return false;
-        };
+    /// Whether node `dep` in row `key` reads one of `indices` (0-based) of list `list`.
+    fn reads_index(&self, dep: NodeIx, list: NodeIx, key: usize, indices: &[usize]) -> bool {
+        let Some(n) = self.c().nodes.get(dep) else { return false };
+        let mut hit = false;
+        for e in [&n.expr, &n.cond].into_iter().flatten() {
+            self.visit_at(e, list, key, indices, &mut hit);
+        }
+        hit
+    }
+
+    fn visit_at(&self, e: &CExpr, list: NodeIx, key: usize, indices: &[usize], hit: &mut bool) {
+        if *hit {
+            return;
+        }
+        match e {
+            CExpr::At { node, n, .. } => {
+                if *node == list
+                    && let Value::Integer(i) = self.eval(n, key)
+                    && let Some(i) = usize::try_from(i).ok().and_then(|i| i.checked_sub(1))
+                    && indices.contains(&i)
+                {
+                    *hit = true;
+                }
+                self.visit_at(n, list, key, indices, hit);
+            }
+            CExpr::Unary(_, x) => self.visit_at(x, list, key, indices, hit),
+            CExpr::Binary(_, l, r) => {
+                self.visit_at(l, list, key, indices, hit);
+                self.visit_at(r, list, key, indices, hit);
+            }
+            CExpr::Call(_, args) => {
+                for a in args {
+                    self.visit_at(a, list, key, indices, hit);
+                }
+            }
+            CExpr::Lit(_) | CExpr::Current(_) | CExpr::Node { .. } | CExpr::Position => {}
+        }
+    }
+
+    /// Stores a node result. `None` when unchanged; `Some(None)` when a value changed;
+    /// `Some(Some(indices))` when a list changed at these (0-based) indices.
+    fn store(&mut self, node: NodeIx, key: usize, out: Out) -> Option<Option<Vec<usize>>> {
+        let n = self.q.c.nodes.get(node)?;
         let (slot, list_slot) = (n.slot, n.list_slot);
-        let Some(row) = self.rows.get_mut(key).and_then(Option::as_mut) else {
-            return false;
-        };
+        let row = self.rows.get_mut(key).and_then(Option::as_mut)?;
         match (out, list_slot) {
-            (Out::L(list), Some(ls)) => match row.lists.get_mut(ls) {
-                Some(old) if *old != list => {
-                    *old = list;
-                    true
+            (Out::L(list), Some(ls)) => {
+                let old = row.lists.get_mut(ls)?;
+                if *old == list {
+                    return None;
                 }
-                _ => false,
-            },
-            (Out::V(v), _) => match row.vals.get_mut(slot) {
-                Some(old) if *old != v => {
-                    *old = v;
-                    true
+                let len = old.len().max(list.len());
+                let indices = (0..len).filter(|i| old.get(*i) != list.get(*i)).collect();
+                *old = list;
+                Some(Some(indices))
+            }
+            (Out::V(v), _) => {
+                let old = row.vals.get_mut(slot)?;
+                if *old == v {
+                    return None;
                 }
-                _ => false,
-            },
-            (Out::L(_), None) => false,
+                *old = v;
+                Some(None)
+            }
+            (Out::L(_), None) => None,
         }
     }
 

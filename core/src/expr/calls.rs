@@ -38,7 +38,13 @@ impl Checker {
         false
     }
 
-    pub(super) fn call(&mut self, function: Function, args: &[Expr], span: Span, scope: &dyn Scope) -> Type {
+    pub(super) fn call(
+        &mut self,
+        function: Function,
+        args: &[Expr],
+        span: Span,
+        scope: &dyn Scope,
+    ) -> Type {
         let arity = function.arity();
         if !arity.accepts(args.len()) {
             return self.error(
@@ -102,15 +108,16 @@ impl Checker {
             }
             Function::Today | Function::ReferenceDate => Type::Date,
             Function::Date => {
-                if self.expect(function, 0, arg(0), is_text, "a text 'YYYY-MM-DD'") {
-                    if let ExprKind::Literal(Literal::Text(text)) = &args[0].kind {
-                        if parse_date(text).is_none() {
-                            self.error(
-                                args[0].span,
-                                format!("'{text}' is not a valid date: write it 'YYYY-MM-DD', e.g. '2024-09-01'"),
-                            );
-                        }
-                    }
+                if self.expect(function, 0, arg(0), is_text, "a text 'YYYY-MM-DD'")
+                    && let ExprKind::Literal(Literal::Text(text)) = &args[0].kind
+                    && parse_date(text).is_none()
+                {
+                    self.error(
+                        args[0].span,
+                        format!(
+                            "'{text}' is not a valid date: write it 'YYYY-MM-DD', e.g. '2024-09-01'"
+                        ),
+                    );
                 }
                 Type::Date
             }
@@ -216,17 +223,17 @@ impl Checker {
             );
         };
         // `n` of `at` is evaluated in the current row.
-        if function == Function::At {
-            if let Some(n) = rest.first() {
-                let ty = self.infer(n, scope);
-                self.expect(
-                    function,
-                    1,
-                    (n, ty),
-                    |t| matches!(t, Type::Integer | Type::Null),
-                    "a row number (integer)",
-                );
-            }
+        if function == Function::At
+            && let Some(n) = rest.first()
+        {
+            let ty = self.infer(n, scope);
+            self.expect(
+                function,
+                1,
+                (n, ty),
+                |t| matches!(t, Type::Integer | Type::Null),
+                "a row number (integer)",
+            );
         }
         let row = match scope.roster_row_scope(roster) {
             Ok(row) => row,

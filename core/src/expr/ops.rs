@@ -104,7 +104,7 @@ pub fn binary(op: BinaryOp, left: &Value, right: &Value) -> Value {
         BinaryOp::Sub => arithmetic(left, right, i64::checked_sub, |a, b| a - b),
         BinaryOp::Mul => arithmetic(left, right, i64::checked_mul, |a, b| a * b),
         BinaryOp::Div => match (left.as_f64(), right.as_f64()) {
-            (Some(_), Some(b)) if b == 0.0 => Value::Null,
+            (Some(_), Some(0.0)) => Value::Null,
             (Some(a), Some(b)) => decimal(a / b),
             _ => Value::Null,
         },

@@ -90,6 +90,7 @@ fn binary_operators() {
         // Division by zero, overflow.
         (Div, Integer(1), Integer(0), Null),
         (Div, Decimal(1.0), Decimal(0.0), Null),
+        (Div, Integer(1), Decimal(-0.0), Null),
         (Div, Integer(0), Integer(0), Null),
         (Rem, Integer(1), Integer(0), Null),
         (Rem, Integer(i64::MIN), Integer(-1), Null),

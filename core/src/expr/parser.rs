@@ -402,18 +402,17 @@ impl Parser {
                 message: format!("`{name}` takes {}, found {}", arity.describe(), args.len()),
             });
         }
-        if function.is_aggregate() {
-            if let Some(first) = args.first() {
-                if !matches!(first.kind, ExprKind::Name(_)) {
-                    return Err(ParseError {
-                        span: first.span,
-                        message: format!(
-                            "the first argument of `{name}` must be a roster id, e.g. `{name}(persons{})`",
-                            if args.len() > 1 { ", …" } else { "" }
-                        ),
-                    });
-                }
-            }
+        if function.is_aggregate()
+            && let Some(first) = args.first()
+            && !matches!(first.kind, ExprKind::Name(_))
+        {
+            return Err(ParseError {
+                span: first.span,
+                message: format!(
+                    "the first argument of `{name}` must be a roster id, e.g. `{name}(persons{})`",
+                    if args.len() > 1 { ", …" } else { "" }
+                ),
+            });
         }
         Self::node(ExprKind::Call(function, args), span, depth)
     }

@@ -56,7 +56,6 @@ pub fn check(expr: &Expr, scope: &dyn Scope) -> Result<Type, Vec<TypeError>> {
 
 pub use super::names::{NameUse, names_used};
 
-
 /// "an integer", "a text", … for messages.
 fn a_type(ty: Type) -> &'static str {
     match ty {

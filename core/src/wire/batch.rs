@@ -135,27 +135,38 @@ pub fn build_batch(
     device_key: &DeviceKey,
     office_public: &[u8; 32],
 ) -> Result<SignedBatch, WireError> {
-    check_device_id(&payload.device_id)?;
     let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
     serde_json::to_writer(&mut gz, payload).map_err(|e| WireError::BadJson(e.to_string()))?;
     let compressed = gz
         .finish()
         .map_err(|e| WireError::CorruptGzip(e.to_string()))?;
-    let sealed = seal_to_office(
-        office_public,
+    seal_and_sign(
         &compressed,
-        &aad(&payload.batch_id, &payload.device_id),
-    )?;
-    let message = signed_message(
         payload.wire_version,
-        &payload.batch_id,
+        payload.batch_id,
         &payload.device_id,
-        &sealed,
-    );
+        device_key,
+        office_public,
+    )
+}
+
+/// Seals already-compressed bytes and signs them: the last steps of [`build_batch`], for
+/// tools and tests that need to send exactly these bytes (e.g. a corrupt payload).
+pub fn seal_and_sign(
+    compressed: &[u8],
+    wire_version: u32,
+    batch_id: Uuid,
+    device_id: &str,
+    device_key: &DeviceKey,
+    office_public: &[u8; 32],
+) -> Result<SignedBatch, WireError> {
+    check_device_id(device_id)?;
+    let sealed = seal_to_office(office_public, compressed, &aad(&batch_id, device_id))?;
+    let message = signed_message(wire_version, &batch_id, device_id, &sealed);
     Ok(SignedBatch {
-        wire_version: payload.wire_version,
-        batch_id: payload.batch_id,
-        device_id: payload.device_id.clone(),
+        wire_version,
+        batch_id,
+        device_id: device_id.to_owned(),
         signature: device_key.sign(&message),
         sealed,
     })

@@ -25,7 +25,7 @@ use base64::engine::general_purpose::STANDARD;
 
 pub use batch::{
     MAX_INFLATED_BYTES, SignedBatch, build_batch, gzip, inflate_capped, open_batch,
-    open_signed_batch,
+    open_signed_batch, seal_and_sign,
 };
 pub use error::WireError;
 pub use messages::{

@@ -4,8 +4,10 @@
 //! stored only at a newer revision, never twice; a batch's cases and its reply commit in
 //! one transaction.
 
+mod pg_schema;
 pub mod postgres;
 pub mod sqlite;
+mod sqlite_rows;
 mod types;
 
 use std::future::Future;

@@ -7,7 +7,6 @@ pub mod home;
 pub mod question;
 pub mod questionnaire;
 pub mod roster;
-pub mod style;
 pub mod unlock;
 pub mod view;
 pub mod widgets;

@@ -119,7 +119,12 @@ pub fn question_ui(
         AnswerKind::Integer | AnswerKind::Decimal | AnswerKind::Text | AnswerKind::Date => {
             let initial = display(&q.value);
             drafts.field_or(&key, || initial);
-            let response = widgets::text_field(ui, &label, drafts.field(&key), rtl);
+            let field = drafts.field(&key);
+            let response = if matches!(q.kind, AnswerKind::Integer | AnswerKind::Decimal) {
+                widgets::numeric_field(ui, &label, field, rtl)
+            } else {
+                widgets::text_field(ui, &label, field, rtl)
+            };
             hint(ui, q, rtl);
             match parse(&q.kind, drafts.get(&key)) {
                 Ok(value) => {

@@ -1,102 +1,82 @@
 //! Small drawing helpers shared by the screens: labels that respect the reading direction,
 //! big touch targets, labelled text fields, mirrored rows.
 
-use egui::{Align, Button, Color32, Layout, Response, RichText, TextEdit, Ui, Vec2};
+use egui::{Align, Button, Color32, Layout, Response, TextEdit, Ui, Vec2};
+
+use crate::ui::bidi::{BaseDirection, BidiStyle, bidi_label};
+use crate::ui::theme;
 
 /// Minimum height of anything the enumerator touches, in points.
 pub const TOUCH: f32 = 48.0;
 
-/// A wrapping label in the current reading direction.
+/// A wrapping label in the current reading direction (helper-5's bidi label).
 pub fn text(ui: &mut Ui, text: &str, rtl: bool) -> Response {
-    if rtl {
-        ui.with_layout(Layout::top_down(Align::Max), |ui| {
-            ui.add(egui::Label::new(text).wrap())
-        })
-        .inner
-    } else {
-        ui.add(egui::Label::new(text).wrap())
-    }
+    let color = ui.visuals().text_color();
+    bidi_text(ui, text, rtl, ui.style().text_styles[&egui::TextStyle::Body].size, color)
+}
+
+fn bidi_text(ui: &mut Ui, text: &str, rtl: bool, size: f32, color: Color32) -> Response {
+    let style = BidiStyle {
+        font: egui::FontId::proportional(size),
+        color,
+        direction: BaseDirection::forced(rtl),
+        align: Some(if rtl { Align::Max } else { Align::Min }),
+    };
+    bidi_label(ui, text, &style)
 }
 
 /// A section heading.
 pub fn heading(ui: &mut Ui, title: &str, rtl: bool) -> Response {
-    let rich = RichText::new(title).heading().strong();
-    if rtl {
-        ui.with_layout(Layout::top_down(Align::Max), |ui| ui.label(rich))
-            .inner
-    } else {
-        ui.label(rich)
-    }
+    let color = ui.visuals().strong_text_color();
+    let size = ui.style().text_styles[&egui::TextStyle::Heading].size;
+    bidi_text(ui, title, rtl, size, color)
 }
 
 /// Secondary text (hints, counts).
 pub fn weak(ui: &mut Ui, text: &str, rtl: bool) -> Response {
-    let rich = RichText::new(text).weak();
-    if rtl {
-        ui.with_layout(Layout::top_down(Align::Max), |ui| {
-            ui.add(egui::Label::new(rich).wrap())
-        })
-        .inner
-    } else {
-        ui.add(egui::Label::new(rich).wrap())
-    }
+    let color = ui.visuals().weak_text_color();
+    let size = ui.style().text_styles[&egui::TextStyle::Small].size;
+    bidi_text(ui, text, rtl, size, color)
 }
 
 /// A message in the error colour.
 pub fn error(ui: &mut Ui, text: &str, rtl: bool) -> Response {
-    let rich = RichText::new(text).color(ui.visuals().error_fg_color);
-    if rtl {
-        ui.with_layout(Layout::top_down(Align::Max), |ui| {
-            ui.add(egui::Label::new(rich).wrap())
-        })
-        .inner
-    } else {
-        ui.add(egui::Label::new(rich).wrap())
-    }
+    let color = ui.visuals().error_fg_color;
+    let size = ui.style().text_styles[&egui::TextStyle::Body].size;
+    bidi_text(ui, text, rtl, size, color)
 }
 
 /// A message in the warning colour.
 pub fn warning(ui: &mut Ui, text: &str, rtl: bool) -> Response {
-    let rich = RichText::new(text).color(ui.visuals().warn_fg_color);
-    if rtl {
-        ui.with_layout(Layout::top_down(Align::Max), |ui| {
-            ui.add(egui::Label::new(rich).wrap())
-        })
-        .inner
-    } else {
-        ui.add(egui::Label::new(rich).wrap())
-    }
+    let color = ui.visuals().warn_fg_color;
+    let size = ui.style().text_styles[&egui::TextStyle::Body].size;
+    bidi_text(ui, text, rtl, size, color)
 }
 
-/// A button at least [`TOUCH`] high.
+/// A secondary action button at least [`TOUCH`] high (helper-5's house button).
 pub fn big_button(ui: &mut Ui, label: &str) -> Response {
-    ui.add(Button::new(label).min_size(Vec2::new(TOUCH * 2.0, TOUCH)))
+    theme::secondary_button(ui, label)
 }
 
-/// A button for the main action of a screen.
+/// The main action of a screen (helper-5's filled house button).
 pub fn primary_button(ui: &mut Ui, label: &str, enabled: bool) -> Response {
-    let fill = ui.visuals().selection.bg_fill;
-    let button = Button::new(RichText::new(label).strong().color(Color32::WHITE))
-        .fill(fill)
-        .min_size(Vec2::new(TOUCH * 3.0, TOUCH));
-    ui.add_enabled(enabled, button)
+    ui.add_enabled_ui(enabled, |ui| theme::big_button(ui, label))
+        .inner
 }
 
-/// A choice shown as a big toggle button.
+/// A compact toggle (filters, language, navigation) at least [`TOUCH`] high.
 pub fn choice_button(ui: &mut Ui, label: &str, selected: bool) -> Response {
-    ui.add(
-        Button::selectable(selected, label).min_size(Vec2::new(TOUCH * 2.0, TOUCH)),
-    )
+    ui.add(Button::selectable(selected, label).min_size(Vec2::new(TOUCH, TOUCH)))
 }
 
 /// A choice button whose accessible name also names its question ("Sexe: Féminin"), so a
 /// screen reader (and a test) can tell apart the "Yes" of two questions.
 pub fn choice_in(ui: &mut Ui, question: &str, label: &str, selected: bool) -> Response {
-    let response = choice_button(ui, label, selected);
+    let response = theme::choice_button(ui, label, selected);
     let name = format!("{question}: {label}");
     let enabled = ui.is_enabled();
     response.widget_info(|| {
-        egui::WidgetInfo::selected(egui::Role::Button, enabled, selected, &name)
+        egui::WidgetInfo::selected(egui::Role::RadioButton, enabled, selected, &name)
     });
     response
 }
@@ -112,19 +92,20 @@ pub fn action_on(ui: &mut Ui, label: &str, target: &str) -> Response {
 
 /// A labelled single-line text field; the field is findable by its label.
 pub fn text_field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool) -> Response {
-    field(ui, label, value, rtl, false)
+    theme::text_field(ui, label, value, rtl)
 }
 
-/// A labelled secret field (PIN).
+/// A labelled number field (keeps digits, sign and one separator).
+pub fn numeric_field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool) -> Response {
+    theme::numeric_field(ui, label, value, rtl)
+}
+
+/// A labelled secret field (PIN): dots, never the digits.
 pub fn secret_field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool) -> Response {
-    field(ui, label, value, rtl, true)
-}
-
-fn field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool, secret: bool) -> Response {
     let label_response = text(ui, label, rtl);
     let width = ui.available_width().min(520.0);
     let edit = TextEdit::singleline(value)
-        .password(secret)
+        .password(true)
         .min_size(Vec2::new(width, TOUCH))
         .align(if rtl {
             egui::Align2::RIGHT_CENTER

@@ -12,6 +12,9 @@ use super::{
 };
 use crate::ui::bidi::{BaseDirection, BidiStyle, BidiText, bidi_label, is_rtl};
 
+/// Height of the line of text in a field.
+const FIELD_LINE_HEIGHT: f32 = 1.6 * BODY_SIZE;
+
 /// Padding inside buttons and choices.
 const PAD: Vec2 = vec2(16.0, 10.0);
 
@@ -22,6 +25,13 @@ pub fn row_layout(rtl: bool) -> Layout {
     } else {
         Layout::left_to_right(Align::Center)
     }
+}
+
+/// A horizontal row of widgets in the reading direction (first widget at the right in
+/// Arabic), as high as its content (at least [`MIN_TOUCH`]), not the whole remaining height.
+pub fn row<R>(ui: &mut Ui, rtl: bool, add: impl FnOnce(&mut Ui) -> R) -> R {
+    let size = vec2(ui.available_width(), MIN_TOUCH);
+    ui.allocate_ui_with_layout(size, row_layout(rtl), add).inner
 }
 
 /// Layout of a column whose items hug the reading side: right in Arabic.
@@ -281,12 +291,29 @@ fn field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool, numeric: bool)
     } else {
         egui::Align2::LEFT_CENTER
     };
+    let color = if overlay { Color32::TRANSPARENT } else { INK };
+    // A line taller than the Latin font's: egui clips a field's text to its rows, and the
+    // dots under Arabic letters (ب, ي, ج…) reach below the Latin font's descent.
+    let mut layouter = move |ui: &Ui, text: &dyn egui::TextBuffer, wrap_width: f32| {
+        let mut job = egui::text::LayoutJob::simple_singleline(
+            text.as_str().to_owned(),
+            FontId::proportional(BODY_SIZE),
+            color,
+        );
+        for section in &mut job.sections {
+            section.format.line_height = Some(FIELD_LINE_HEIGHT);
+            section.format.valign = Align::Center;
+        }
+        job.wrap.max_width = wrap_width;
+        ui.fonts_mut(|f| f.layout_job(job))
+    };
     let edit = TextEdit::singleline(value)
         .id(id)
         .font(FontId::proportional(BODY_SIZE))
-        .text_color(if overlay { Color32::TRANSPARENT } else { INK })
+        .text_color(color)
+        .layouter(&mut layouter)
         .min_size(vec2(width, MIN_TOUCH))
-        .margin(vec2(12.0, 8.0))
+        .margin(vec2(12.0, (MIN_TOUCH - FIELD_LINE_HEIGHT) / 2.0))
         .align(align);
     let response = ui.add(edit).labelled_by(label_response.id);
     if overlay && ui.is_rect_visible(response.rect) {
@@ -300,6 +327,7 @@ fn field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool, numeric: bool)
         let text = BidiText::new(ui.ctx(), value, &style, f32::INFINITY);
         text.paint(&ui.painter_at(response.rect), inner, INK);
     }
+    focus_ring(ui, response.rect, &response);
     if numeric && response.changed() {
         *value = numeric_only(value);
     }

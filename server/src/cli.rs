@@ -1,0 +1,99 @@
+//! Command line: `census-server [serve]` and the admin subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// The census office's sync server.
+#[derive(Debug, Parser)]
+#[command(name = "census-server", version, about)]
+pub struct Cli {
+    /// Directory for the office key and the default SQLite database.
+    #[arg(long, global = true, default_value = "census-server-data")]
+    pub data_dir: PathBuf,
+    /// `postgres://user:password@host/db`, or a SQLite file (default: DATA_DIR/census.db).
+    #[arg(long, global = true)]
+    pub database: Option<String>,
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the sync API (the default).
+    Serve(ServeArgs),
+    /// Import (or update) census districts from a CSV file.
+    ImportFrame {
+        /// The CSV file (see the README for its columns).
+        csv: PathBuf,
+    },
+    /// Issue a one-time enrolment code for an enumerator's device.
+    IssueCode {
+        /// Enumerator id.
+        #[arg(long)]
+        enumerator: String,
+        /// Districts the device may write, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        districts: Vec<String>,
+    },
+    /// Export stored cases as CSV (one file per level) plus a data dictionary.
+    Export {
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Record a review decision on a case (the device downloads it).
+    Review {
+        /// Case id.
+        #[arg(long)]
+        case: uuid::Uuid,
+        /// `approved` or `sent-back`.
+        #[arg(long)]
+        decision: String,
+        /// Comment for the enumerator.
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+}
+
+/// Options of `serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (plain HTTP; put a TLS terminator in front in production).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Accepted questionnaire as `id@version` (repeatable; none: accept any).
+    #[arg(long = "questionnaire")]
+    pub questionnaires: Vec<String>,
+    /// Per-device burst of requests.
+    #[arg(long, default_value_t = 60)]
+    pub rate_burst: u32,
+    /// Per-device sustained requests per second.
+    #[arg(long, default_value_t = 2.0)]
+    pub rate_per_second: f64,
+}
+
+impl Default for ServeArgs {
+    fn default() -> ServeArgs {
+        ServeArgs {
+            listen: "127.0.0.1:8080".into(),
+            questionnaires: Vec::new(),
+            rate_burst: 60,
+            rate_per_second: 2.0,
+        }
+    }
+}
+
+impl Cli {
+    /// The database to open.
+    pub fn database(&self) -> String {
+        self.database.clone().unwrap_or_else(|| {
+            self.data_dir
+                .join("census.db")
+                .to_string_lossy()
+                .into_owned()
+        })
+    }
+}

@@ -1,0 +1,105 @@
+//! The HTTP API (axum): routes, shared state, serving. Paths as in `schemas/openapi.yaml`.
+
+mod error;
+mod handlers;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use census_core::wire::OfficeSecret;
+use tokio::net::TcpListener;
+
+pub use error::ApiError;
+
+use crate::ratelimit::RateLimiter;
+use crate::store::Storage;
+
+/// Tunables of the HTTP service.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Largest request body accepted for a batch (bytes).
+    pub max_batch_bytes: usize,
+    /// Largest inflated batch payload (bytes).
+    pub max_inflated_bytes: usize,
+    /// Per-device burst of requests.
+    pub rate_burst: u32,
+    /// Per-device sustained requests per second.
+    pub rate_per_second: f64,
+    /// Questionnaire (id, version) pairs accepted; empty accepts any.
+    pub accepted_questionnaires: Vec<(String, String)>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> ServerConfig {
+        ServerConfig {
+            max_batch_bytes: 32 * 1024 * 1024,
+            max_inflated_bytes: census_core::wire::MAX_INFLATED_BYTES,
+            rate_burst: 60,
+            rate_per_second: 2.0,
+            accepted_questionnaires: Vec::new(),
+        }
+    }
+}
+
+/// Largest enrolment request body (bytes).
+pub const MAX_ENROL_BYTES: usize = 64 * 1024;
+
+/// What every handler shares.
+pub struct AppState {
+    /// Storage.
+    pub store: Arc<dyn Storage>,
+    /// The office's private key (opens batches).
+    pub office: OfficeSecret,
+    /// Tunables.
+    pub config: ServerConfig,
+    /// Per-device rate limit.
+    pub limiter: RateLimiter,
+}
+
+impl AppState {
+    /// Shared state from its parts.
+    pub fn new(store: Arc<dyn Storage>, office: OfficeSecret, config: ServerConfig) -> Arc<Self> {
+        let limiter = RateLimiter::new(config.rate_burst, config.rate_per_second);
+        Arc::new(AppState {
+            store,
+            office,
+            config,
+            limiter,
+        })
+    }
+}
+
+/// The application's routes.
+pub fn router(state: Arc<AppState>) -> Router {
+    let batch_limit = state.config.max_batch_bytes;
+    Router::new()
+        .route("/health", get(handlers::health))
+        .route("/v1/office-key", get(handlers::office_key))
+        .route(
+            "/v1/enrol",
+            post(handlers::enrol).layer(DefaultBodyLimit::max(MAX_ENROL_BYTES)),
+        )
+        .route(
+            "/v1/batches",
+            post(handlers::batches).layer(DefaultBodyLimit::max(batch_limit)),
+        )
+        .route("/v1/assignment", get(handlers::assignment))
+        .route("/v1/reviews", get(handlers::reviews))
+        .route("/v1/questionnaires", get(handlers::questionnaires))
+        .fallback(handlers::not_found)
+        .with_state(state)
+}
+
+/// Serves the API on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,62 @@
+//! The office key file: 32 secret bytes, created with mode 0600 when missing.
+
+use std::io::Write;
+use std::path::Path;
+
+use census_core::wire::OfficeSecret;
+
+/// Loads the office key from `path`, or generates and saves a new one. Returns the key and
+/// whether it was created now.
+pub fn load_or_create(path: &Path) -> Result<(OfficeSecret, bool), String> {
+    if path.exists() {
+        let bytes = zeroize::Zeroizing::new(
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+        );
+        let key = OfficeSecret::from_secret_bytes(&bytes)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok((key, false));
+    }
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let key = OfficeSecret::generate().map_err(|e| e.to_string())?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    file.write_all(&key.to_secret_bytes_dangerous()[..])
+        .and_then(|()| file.sync_all())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok((key, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_is_created_private_then_reloaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/office.key");
+        let (k1, created) = load_or_create(&path).unwrap();
+        assert!(created);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let (k2, created) = load_or_create(&path).unwrap();
+        assert!(!created);
+        assert_eq!(k1.public_key(), k2.public_key());
+    }
+}

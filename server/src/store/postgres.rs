@@ -1,0 +1,508 @@
+//! PostgreSQL storage (tokio-postgres with a deadpool connection pool).
+
+use std::str::FromStr;
+
+use census_core::sampling::SamplingPlan;
+use census_core::wire::{
+    BatchPayload, BatchReply, CaseOutcome, CaseRecord, CaseResult, Decision, ReviewDecision,
+};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Transaction};
+use tokio_postgres::NoTls;
+use tokio_postgres::types::Json;
+use uuid::Uuid;
+
+use super::pg_schema::{CASE_COLUMNS, INSERT_EVENTS, SCHEMA, UPSERT_CASE, UPSERT_DISTRICT};
+use super::sqlite::{decision_text, parse_decision};
+use super::{
+    Counts, DeviceRecord, District, FOREIGN_CASE, Ingested, NewCode, NewDevice, Storage,
+    StoreError, StoreFuture, StoredCase, precheck,
+};
+
+fn be(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn u32_of(v: i64) -> Result<u32, StoreError> {
+    u32::try_from(v).map_err(be)
+}
+
+/// The PostgreSQL store.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user:password@host/db`) and creates missing tables.
+    pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
+        PgStore::connect_with(url, None).await
+    }
+
+    /// Like [`PgStore::connect`], but every connection works in `schema` (created when
+    /// missing; letters, digits and `_` only): isolated stores in one database, for tests.
+    pub async fn connect_in_schema(url: &str, schema: &str) -> Result<PgStore, StoreError> {
+        if schema.is_empty()
+            || !schema
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Err(StoreError::Backend(format!("bad schema name {schema:?}")));
+        }
+        PgStore::connect_with(url, Some(schema)).await
+    }
+
+    async fn connect_with(url: &str, schema: Option<&str>) -> Result<PgStore, StoreError> {
+        let mut config = tokio_postgres::Config::from_str(url)
+            .map_err(|e| StoreError::Backend(format!("bad PostgreSQL URL: {e}")))?;
+        if let Some(schema) = schema {
+            let (client, connection) = config.connect(NoTls).await.map_err(be)?;
+            let task = tokio::spawn(connection);
+            client
+                .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+                .await
+                .map_err(be)?;
+            drop(client);
+            let _ = task.await;
+            config.options(format!("-c search_path={schema}"));
+        }
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager).max_size(16).build().map_err(be)?;
+        let client = pool.get().await.map_err(be)?;
+        client.batch_execute(SCHEMA).await.map_err(be)?;
+        Ok(PgStore { pool })
+    }
+}
+
+async fn store_case(
+    tx: &Transaction<'_>,
+    case: &CaseRecord,
+    device: &DeviceRecord,
+    batch_id: Uuid,
+) -> Result<CaseOutcome, StoreError> {
+    let upsert = tx.prepare_cached(UPSERT_CASE).await.map_err(be)?;
+    let written = tx
+        .execute(
+            &upsert,
+            &[
+                &case.case_id,
+                &(case.revision as i64),
+                &case.district_id,
+                &i64::from(case.building_number),
+                &i64::from(case.dwelling_number),
+                &case.household_number.map(i64::from),
+                &case.questionnaire_id,
+                &case.questionnaire_version,
+                &case.status,
+                &case.long_form.as_ref().map(Json),
+                &Json(&case.case),
+                &case.updated_at,
+                &device.device_id,
+                &batch_id,
+                &device.districts,
+            ],
+        )
+        .await
+        .map_err(be)?;
+    if written == 0 {
+        let row = tx
+            .query_one(
+                "SELECT district_id FROM cases WHERE case_id = $1",
+                &[&case.case_id],
+            )
+            .await
+            .map_err(be)?;
+        let district: String = row.get(0);
+        if !device.districts.contains(&district) {
+            return Ok(CaseOutcome::Rejected {
+                reason: FOREIGN_CASE.into(),
+            });
+        }
+        return Ok(CaseOutcome::AlreadyHad);
+    }
+    if !case.events.is_empty() {
+        let insert = tx.prepare_cached(INSERT_EVENTS).await.map_err(be)?;
+        tx.execute(&insert, &[&case.case_id, &Json(&case.events)])
+            .await
+            .map_err(be)?;
+    }
+    Ok(CaseOutcome::Stored)
+}
+
+impl PgStore {
+    async fn ingest_tx(
+        &self,
+        device: &DeviceRecord,
+        payload: &BatchPayload,
+        accepted: &[(String, String)],
+    ) -> Result<Ingested, StoreError> {
+        let mut client = self.pool.get().await.map_err(be)?;
+        let tx = client.transaction().await.map_err(be)?;
+        // Claiming the id waits for a concurrent transaction holding the same id.
+        let claimed = tx
+            .execute(
+                "INSERT INTO batches (batch_id, device_id, case_count) VALUES ($1, $2, $3)
+                 ON CONFLICT (batch_id) DO NOTHING",
+                &[
+                    &payload.batch_id,
+                    &device.device_id,
+                    &(payload.cases.len() as i64),
+                ],
+            )
+            .await
+            .map_err(be)?;
+        if claimed == 0 {
+            let row = tx
+                .query_one(
+                    "SELECT device_id, reply FROM batches WHERE batch_id = $1",
+                    &[&payload.batch_id],
+                )
+                .await
+                .map_err(be)?;
+            let owner: String = row.get(0);
+            if owner != device.device_id {
+                return Err(StoreError::BatchIdTaken);
+            }
+            let reply: Option<Json<BatchReply>> = row.get(1);
+            let reply = reply.ok_or_else(|| be("stored batch has no reply"))?.0;
+            return Ok(Ingested {
+                reply,
+                replayed: true,
+            });
+        }
+        let mut results = Vec::with_capacity(payload.cases.len());
+        for case in &payload.cases {
+            let outcome = match precheck(case, device, accepted) {
+                Some(reason) => CaseOutcome::Rejected { reason },
+                None => store_case(&tx, case, device, payload.batch_id).await?,
+            };
+            results.push(CaseResult {
+                case_id: case.case_id,
+                revision: case.revision,
+                outcome,
+            });
+        }
+        let reply = BatchReply {
+            batch_id: payload.batch_id,
+            results,
+        };
+        tx.execute(
+            "UPDATE batches SET reply = $2 WHERE batch_id = $1",
+            &[&payload.batch_id, &Json(&reply)],
+        )
+        .await
+        .map_err(be)?;
+        tx.commit().await.map_err(be)?;
+        Ok(Ingested {
+            reply,
+            replayed: false,
+        })
+    }
+
+    async fn enrol_tx(&self, d: &NewDevice) -> Result<DeviceRecord, StoreError> {
+        let mut client = self.pool.get().await.map_err(be)?;
+        let tx = client.transaction().await.map_err(be)?;
+        let row = tx
+            .query_opt(
+                "SELECT enumerator_id, districts, used_by FROM enrolment_codes
+                 WHERE code_hash = $1 FOR UPDATE",
+                &[&&d.code_hash[..]],
+            )
+            .await
+            .map_err(be)?
+            .ok_or(StoreError::CodeUnknown)?;
+        let enumerator: String = row.get(0);
+        let districts: Json<Vec<String>> = row.get(1);
+        let used_by: Option<String> = row.get(2);
+        if used_by.is_some() {
+            return Err(StoreError::CodeUsed);
+        }
+        if enumerator != d.enumerator_id {
+            return Err(StoreError::EnumeratorMismatch);
+        }
+        tx.execute(
+            "UPDATE enrolment_codes SET used_by = $1 WHERE code_hash = $2",
+            &[&d.device_id, &&d.code_hash[..]],
+        )
+        .await
+        .map_err(be)?;
+        tx.execute(
+            "INSERT INTO devices (device_id, enumerator_id, public_key, token_hash, districts)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (device_id) DO UPDATE SET enumerator_id = excluded.enumerator_id,
+               public_key = excluded.public_key, token_hash = excluded.token_hash,
+               districts = excluded.districts, enrolled_at = now()",
+            &[
+                &d.device_id,
+                &d.enumerator_id,
+                &&d.public_key[..],
+                &&d.token_hash[..],
+                &districts,
+            ],
+        )
+        .await
+        .map_err(be)?;
+        tx.commit().await.map_err(be)?;
+        Ok(DeviceRecord {
+            device_id: d.device_id.clone(),
+            enumerator_id: d.enumerator_id.clone(),
+            public_key: d.public_key.to_vec(),
+            districts: districts.0,
+        })
+    }
+}
+
+fn district_from_row(r: &tokio_postgres::Row) -> Result<District, StoreError> {
+    Ok(District {
+        district_id: r.get(0),
+        control_sector: r.get(1),
+        supervision_zone: r.get(2),
+        commune: r.get(3),
+        province: r.get(4),
+        region: r.get(5),
+        expected_buildings: u32_of(r.get(6))?,
+        expected_dwellings: u32_of(r.get(7))?,
+        expected_households: u32_of(r.get(8))?,
+        sampling: SamplingPlan {
+            rate_per_mille: u16::try_from(r.get::<_, i32>(9)).map_err(be)?,
+            random_start: u16::try_from(r.get::<_, i32>(10)).map_err(be)?,
+            take_all: r.get(11),
+        },
+    })
+}
+
+fn case_from_row(r: &tokio_postgres::Row) -> Result<StoredCase, StoreError> {
+    Ok(StoredCase {
+        case_id: r.get(0),
+        revision: r.get::<_, i64>(1) as u64,
+        district_id: r.get(2),
+        building_number: u32_of(r.get(3))?,
+        dwelling_number: u32_of(r.get(4))?,
+        household_number: r.get::<_, Option<i64>>(5).map(u32_of).transpose()?,
+        questionnaire_id: r.get(6),
+        questionnaire_version: r.get(7),
+        status: r.get(8),
+        long_form: r.get(9),
+        case: r.get(10),
+        updated_at: r.get(11),
+        device_id: r.get(12),
+    })
+}
+
+impl Storage for PgStore {
+    fn kind(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn import_districts<'a>(&'a self, districts: &'a [District]) -> StoreFuture<'a, usize> {
+        Box::pin(async move {
+            let mut client = self.pool.get().await.map_err(be)?;
+            let tx = client.transaction().await.map_err(be)?;
+            let st = tx.prepare_cached(UPSERT_DISTRICT).await.map_err(be)?;
+            for d in districts {
+                tx.execute(
+                    &st,
+                    &[
+                        &d.district_id,
+                        &d.control_sector,
+                        &d.supervision_zone,
+                        &d.commune,
+                        &d.province,
+                        &d.region,
+                        &i64::from(d.expected_buildings),
+                        &i64::from(d.expected_dwellings),
+                        &i64::from(d.expected_households),
+                        &i32::from(d.sampling.rate_per_mille),
+                        &i32::from(d.sampling.random_start),
+                        &d.sampling.take_all,
+                    ],
+                )
+                .await
+                .map_err(be)?;
+            }
+            tx.commit().await.map_err(be)?;
+            Ok(districts.len())
+        })
+    }
+
+    fn add_enrolment_code<'a>(&'a self, code: &'a NewCode) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let client = self.pool.get().await.map_err(be)?;
+            client
+                .execute(
+                    "INSERT INTO enrolment_codes (code_hash, enumerator_id, districts)
+                     VALUES ($1, $2, $3)",
+                    &[
+                        &&code.code_hash[..],
+                        &code.enumerator_id,
+                        &Json(&code.districts),
+                    ],
+                )
+                .await
+                .map_err(be)?;
+            Ok(())
+        })
+    }
+
+    fn enrol<'a>(&'a self, device: &'a NewDevice) -> StoreFuture<'a, DeviceRecord> {
+        Box::pin(self.enrol_tx(device))
+    }
+
+    fn device_by_token<'a>(
+        &'a self,
+        token_hash: &'a [u8; 32],
+    ) -> StoreFuture<'a, Option<DeviceRecord>> {
+        Box::pin(async move {
+            let client = self.pool.get().await.map_err(be)?;
+            let st = client
+                .prepare_cached(
+                    "SELECT device_id, enumerator_id, public_key, districts FROM devices
+                     WHERE token_hash = $1",
+                )
+                .await
+                .map_err(be)?;
+            let row = client
+                .query_opt(&st, &[&&token_hash[..]])
+                .await
+                .map_err(be)?;
+            Ok(row.map(|r| DeviceRecord {
+                device_id: r.get(0),
+                enumerator_id: r.get(1),
+                public_key: r.get(2),
+                districts: r.get::<_, Json<Vec<String>>>(3).0,
+            }))
+        })
+    }
+
+    fn districts<'a>(&'a self, ids: &'a [String]) -> StoreFuture<'a, Vec<District>> {
+        Box::pin(async move {
+            let client = self.pool.get().await.map_err(be)?;
+            let rows = client
+                .query(
+                    "SELECT * FROM districts WHERE district_id = ANY($1) ORDER BY district_id",
+                    &[&ids],
+                )
+                .await
+                .map_err(be)?;
+            rows.iter().map(district_from_row).collect()
+        })
+    }
+
+    fn ingest<'a>(
+        &'a self,
+        device: &'a DeviceRecord,
+        payload: &'a BatchPayload,
+        accepted: &'a [(String, String)],
+    ) -> StoreFuture<'a, Ingested> {
+        Box::pin(self.ingest_tx(device, payload, accepted))
+    }
+
+    fn add_review<'a>(
+        &'a self,
+        case_id: Uuid,
+        decision: Decision,
+        comment: &'a str,
+    ) -> StoreFuture<'a, u64> {
+        Box::pin(async move {
+            let client = self.pool.get().await.map_err(be)?;
+            let row = client
+                .query_opt(
+                    "INSERT INTO reviews (case_id, revision, decision, comment, at)
+                     SELECT case_id, revision, $2, $3, $4 FROM cases WHERE case_id = $1
+                     RETURNING cursor",
+                    &[
+                        &case_id,
+                        &decision_text(decision),
+                        &comment,
+                        &chrono::Utc::now().to_rfc3339(),
+                    ],
+                )
+                .await
+                .map_err(be)?
+                .ok_or(StoreError::NoSuchCase(case_id))?;
+            Ok(row.get::<_, i64>(0) as u64)
+        })
+    }
+
+    fn reviews_since<'a>(
+        &'a self,
+        districts: &'a [String],
+        since: u64,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<ReviewDecision>> {
+        Box::pin(async move {
+            let client = self.pool.get().await.map_err(be)?;
+            let rows = client
+                .query(
+                    "SELECT r.cursor, r.case_id, r.revision, r.decision, r.comment, r.at
+                     FROM reviews r JOIN cases c ON c.case_id = r.case_id
+                     WHERE r.cursor > $1 AND c.district_id = ANY($2)
+                     ORDER BY r.cursor LIMIT $3",
+                    &[
+                        &(since.min(i64::MAX as u64) as i64),
+                        &districts,
+                        &i64::from(limit),
+                    ],
+                )
+                .await
+                .map_err(be)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(ReviewDecision {
+                        cursor: r.get::<_, i64>(0) as u64,
+                        case_id: r.get(1),
+                        revision: r.get::<_, i64>(2) as u64,
+                        decision: parse_decision(r.get(3))?,
+                        comment: r.get(4),
+                        at: r.get(5),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn cases_page<'a>(
+        &'a self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<StoredCase>> {
+        Box::pin(async move {
+            let client = self.pool.get().await.map_err(be)?;
+            let rows = client
+                .query(
+                    &format!(
+                        "SELECT {CASE_COLUMNS} FROM cases
+                         WHERE $1::uuid IS NULL OR case_id > $1 ORDER BY case_id LIMIT $2"
+                    ),
+                    &[&after, &i64::from(limit)],
+                )
+                .await
+                .map_err(be)?;
+            rows.iter().map(case_from_row).collect()
+        })
+    }
+
+    fn counts(&self) -> StoreFuture<'_, Counts> {
+        Box::pin(async move {
+            let client = self.pool.get().await.map_err(be)?;
+            let row = client
+                .query_one(
+                    "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_events),
+                       (SELECT count(*) FROM batches)",
+                    &[],
+                )
+                .await
+                .map_err(be)?;
+            Ok(Counts {
+                cases: row.get::<_, i64>(0) as u64,
+                events: row.get::<_, i64>(1) as u64,
+                batches: row.get::<_, i64>(2) as u64,
+            })
+        })
+    }
+}

@@ -1,0 +1,534 @@
+//! SQLite storage: one file, one connection behind a mutex, work on tokio's blocking pool.
+//! (The workspace's rusqlite is built with SQLCipher; without a key it is plain SQLite.)
+
+use std::sync::{Arc, Mutex};
+
+use census_core::wire::{
+    BatchPayload, BatchReply, CaseOutcome, CaseRecord, CaseResult, Decision, ReviewDecision,
+};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use uuid::Uuid;
+
+use super::{
+    Counts, DeviceRecord, District, FOREIGN_CASE, Ingested, NewCode, NewDevice, Storage,
+    StoreError, StoreFuture, StoredCase, precheck,
+};
+use crate::store::sqlite_rows::{SCHEMA, district_from_row, stored_case_from_row};
+
+fn be(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339()
+}
+
+fn json_list(v: &[String]) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(be)
+}
+
+/// The SQLite store.
+#[derive(Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path` and its tables.
+    pub fn open(path: &str) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open(path).map_err(be)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(be)?;
+        conn.execute_batch(SCHEMA).map_err(be)?;
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    fn run<T, F>(&self, f: F) -> StoreFuture<'static, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || {
+                let mut guard = conn
+                    .lock()
+                    .map_err(|_| StoreError::Backend("connection lock poisoned".into()))?;
+                f(&mut guard)
+            })
+            .await
+            .map_err(|e| StoreError::Backend(format!("database task failed: {e}")))?
+        })
+    }
+}
+
+fn ingest_tx(
+    conn: &mut Connection,
+    device: &DeviceRecord,
+    payload: &BatchPayload,
+    accepted: &[(String, String)],
+) -> Result<Ingested, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(be)?;
+    let batch_key = payload.batch_id.to_string();
+    let seen: Option<(String, String)> = tx
+        .query_row(
+            "SELECT device_id, reply FROM batches WHERE batch_id = ?1",
+            [&batch_key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(be)?;
+    if let Some((owner, reply)) = seen {
+        if owner != device.device_id {
+            return Err(StoreError::BatchIdTaken);
+        }
+        let reply: BatchReply = serde_json::from_str(&reply).map_err(be)?;
+        return Ok(Ingested {
+            reply,
+            replayed: true,
+        });
+    }
+    let received = now();
+    let mut results = Vec::with_capacity(payload.cases.len());
+    for case in &payload.cases {
+        let outcome = match precheck(case, device, accepted) {
+            Some(reason) => CaseOutcome::Rejected { reason },
+            None => store_case(&tx, case, device, &batch_key, &received)?,
+        };
+        results.push(CaseResult {
+            case_id: case.case_id,
+            revision: case.revision,
+            outcome,
+        });
+    }
+    let reply = BatchReply {
+        batch_id: payload.batch_id,
+        results,
+    };
+    tx.execute(
+        "INSERT INTO batches (batch_id, device_id, received_at, case_count, reply)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            batch_key,
+            device.device_id,
+            received,
+            payload.cases.len() as i64,
+            serde_json::to_string(&reply).map_err(be)?
+        ],
+    )
+    .map_err(be)?;
+    tx.commit().map_err(be)?;
+    Ok(Ingested {
+        reply,
+        replayed: false,
+    })
+}
+
+fn store_case(
+    tx: &rusqlite::Transaction<'_>,
+    case: &CaseRecord,
+    device: &DeviceRecord,
+    batch_key: &str,
+    received: &str,
+) -> Result<CaseOutcome, StoreError> {
+    let case_key = case.case_id.to_string();
+    let existing: Option<(i64, String)> = tx
+        .prepare_cached("SELECT revision, district_id FROM cases WHERE case_id = ?1")
+        .map_err(be)?
+        .query_row([&case_key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .map_err(be)?;
+    let revision = case.revision as i64;
+    match existing {
+        Some((_, district)) if !device.districts.contains(&district) => {
+            return Ok(CaseOutcome::Rejected {
+                reason: FOREIGN_CASE.into(),
+            });
+        }
+        Some((stored, _)) if stored >= revision => return Ok(CaseOutcome::AlreadyHad),
+        _ => {}
+    }
+    let long_form = match &case.long_form {
+        Some(lf) => Some(serde_json::to_string(lf).map_err(be)?),
+        None => None,
+    };
+    tx.prepare_cached(
+        "INSERT INTO cases (case_id, revision, district_id, building_number, dwelling_number,
+           household_number, questionnaire_id, questionnaire_version, status, long_form,
+           case_json, updated_at, device_id, batch_id, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT (case_id) DO UPDATE SET revision = excluded.revision,
+           district_id = excluded.district_id, building_number = excluded.building_number,
+           dwelling_number = excluded.dwelling_number,
+           household_number = excluded.household_number,
+           questionnaire_id = excluded.questionnaire_id,
+           questionnaire_version = excluded.questionnaire_version, status = excluded.status,
+           long_form = excluded.long_form, case_json = excluded.case_json,
+           updated_at = excluded.updated_at, device_id = excluded.device_id,
+           batch_id = excluded.batch_id, received_at = excluded.received_at",
+    )
+    .map_err(be)?
+    .execute(params![
+        case_key,
+        revision,
+        case.district_id,
+        case.building_number,
+        case.dwelling_number,
+        case.household_number,
+        case.questionnaire_id,
+        case.questionnaire_version,
+        case.status,
+        long_form,
+        serde_json::to_string(&case.case).map_err(be)?,
+        case.updated_at,
+        device.device_id,
+        batch_key,
+        received,
+    ])
+    .map_err(be)?;
+    let mut insert = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO case_events (case_id, seq, at, kind, row_path, item_id, old,
+               new, screen, gps) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )
+        .map_err(be)?;
+    for e in &case.events {
+        let gps = match &e.gps {
+            Some(g) => Some(serde_json::to_string(g).map_err(be)?),
+            None => None,
+        };
+        insert
+            .execute(params![
+                case_key,
+                e.seq as i64,
+                e.at,
+                e.kind,
+                e.row_path,
+                e.item_id,
+                e.old.to_string(),
+                e.new.to_string(),
+                e.screen,
+                gps
+            ])
+            .map_err(be)?;
+    }
+    Ok(CaseOutcome::Stored)
+}
+
+fn enrol_tx(conn: &mut Connection, d: &NewDevice) -> Result<DeviceRecord, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(be)?;
+    let code: Option<(String, String, Option<String>)> = tx
+        .query_row(
+            "SELECT enumerator_id, districts, used_by FROM enrolment_codes WHERE code_hash = ?1",
+            [&d.code_hash[..]],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()
+        .map_err(be)?;
+    let Some((enumerator, districts, used_by)) = code else {
+        return Err(StoreError::CodeUnknown);
+    };
+    if used_by.is_some() {
+        return Err(StoreError::CodeUsed);
+    }
+    if enumerator != d.enumerator_id {
+        return Err(StoreError::EnumeratorMismatch);
+    }
+    tx.execute(
+        "UPDATE enrolment_codes SET used_by = ?1 WHERE code_hash = ?2",
+        params![d.device_id, &d.code_hash[..]],
+    )
+    .map_err(be)?;
+    tx.execute(
+        "INSERT INTO devices (device_id, enumerator_id, public_key, token_hash, districts,
+           enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (device_id) DO UPDATE SET enumerator_id = excluded.enumerator_id,
+           public_key = excluded.public_key, token_hash = excluded.token_hash,
+           districts = excluded.districts, enrolled_at = excluded.enrolled_at",
+        params![
+            d.device_id,
+            d.enumerator_id,
+            &d.public_key[..],
+            &d.token_hash[..],
+            districts,
+            now()
+        ],
+    )
+    .map_err(be)?;
+    tx.commit().map_err(be)?;
+    Ok(DeviceRecord {
+        device_id: d.device_id.clone(),
+        enumerator_id: d.enumerator_id.clone(),
+        public_key: d.public_key.to_vec(),
+        districts: serde_json::from_str(&districts).map_err(be)?,
+    })
+}
+
+impl Storage for SqliteStore {
+    fn kind(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn import_districts<'a>(&'a self, districts: &'a [District]) -> StoreFuture<'a, usize> {
+        let districts = districts.to_vec();
+        self.run(move |conn| {
+            let tx = conn.transaction().map_err(be)?;
+            {
+                let mut st = tx
+                    .prepare(
+                        "INSERT INTO districts (district_id, control_sector, supervision_zone,
+                           commune, province, region, expected_buildings, expected_dwellings,
+                           expected_households, rate_per_mille, random_start, take_all)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                         ON CONFLICT (district_id) DO UPDATE SET
+                           control_sector = excluded.control_sector,
+                           supervision_zone = excluded.supervision_zone,
+                           commune = excluded.commune, province = excluded.province,
+                           region = excluded.region,
+                           expected_buildings = excluded.expected_buildings,
+                           expected_dwellings = excluded.expected_dwellings,
+                           expected_households = excluded.expected_households,
+                           rate_per_mille = excluded.rate_per_mille,
+                           take_all = excluded.take_all",
+                    )
+                    .map_err(be)?;
+                for d in &districts {
+                    st.execute(params![
+                        d.district_id,
+                        d.control_sector,
+                        d.supervision_zone,
+                        d.commune,
+                        d.province,
+                        d.region,
+                        d.expected_buildings,
+                        d.expected_dwellings,
+                        d.expected_households,
+                        d.sampling.rate_per_mille,
+                        d.sampling.random_start,
+                        d.sampling.take_all
+                    ])
+                    .map_err(be)?;
+                }
+            }
+            tx.commit().map_err(be)?;
+            Ok(districts.len())
+        })
+    }
+
+    fn add_enrolment_code<'a>(&'a self, code: &'a NewCode) -> StoreFuture<'a, ()> {
+        let code = code.clone();
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO enrolment_codes (code_hash, enumerator_id, districts, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    &code.code_hash[..],
+                    code.enumerator_id,
+                    json_list(&code.districts)?,
+                    now()
+                ],
+            )
+            .map_err(be)?;
+            Ok(())
+        })
+    }
+
+    fn enrol<'a>(&'a self, device: &'a NewDevice) -> StoreFuture<'a, DeviceRecord> {
+        let device = device.clone();
+        self.run(move |conn| enrol_tx(conn, &device))
+    }
+
+    fn device_by_token<'a>(
+        &'a self,
+        token_hash: &'a [u8; 32],
+    ) -> StoreFuture<'a, Option<DeviceRecord>> {
+        let hash = *token_hash;
+        self.run(move |conn| {
+            let row: Option<(String, String, Vec<u8>, String)> = conn
+                .prepare_cached(
+                    "SELECT device_id, enumerator_id, public_key, districts FROM devices
+                     WHERE token_hash = ?1",
+                )
+                .map_err(be)?
+                .query_row([&hash[..]], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()
+                .map_err(be)?;
+            row.map(|(device_id, enumerator_id, public_key, districts)| {
+                Ok(DeviceRecord {
+                    device_id,
+                    enumerator_id,
+                    public_key,
+                    districts: serde_json::from_str(&districts).map_err(be)?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn districts<'a>(&'a self, ids: &'a [String]) -> StoreFuture<'a, Vec<District>> {
+        let ids = ids.to_vec();
+        self.run(move |conn| {
+            let mut st = conn
+                .prepare_cached(
+                    "SELECT * FROM districts WHERE district_id IN (SELECT value FROM json_each(?1))
+                     ORDER BY district_id",
+                )
+                .map_err(be)?;
+            let rows = st
+                .query_map([json_list(&ids)?], district_from_row)
+                .map_err(be)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(be)
+        })
+    }
+
+    fn ingest<'a>(
+        &'a self,
+        device: &'a DeviceRecord,
+        payload: &'a BatchPayload,
+        accepted: &'a [(String, String)],
+    ) -> StoreFuture<'a, Ingested> {
+        let (device, payload, accepted) = (device.clone(), payload.clone(), accepted.to_vec());
+        self.run(move |conn| ingest_tx(conn, &device, &payload, &accepted))
+    }
+
+    fn add_review<'a>(
+        &'a self,
+        case_id: Uuid,
+        decision: Decision,
+        comment: &'a str,
+    ) -> StoreFuture<'a, u64> {
+        let comment = comment.to_owned();
+        self.run(move |conn| {
+            let key = case_id.to_string();
+            let revision: Option<i64> = conn
+                .query_row(
+                    "SELECT revision FROM cases WHERE case_id = ?1",
+                    [&key],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(be)?;
+            let revision = revision.ok_or(StoreError::NoSuchCase(case_id))?;
+            conn.execute(
+                "INSERT INTO reviews (case_id, revision, decision, comment, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![key, revision, decision_text(decision), comment, now()],
+            )
+            .map_err(be)?;
+            Ok(conn.last_insert_rowid() as u64)
+        })
+    }
+
+    fn reviews_since<'a>(
+        &'a self,
+        districts: &'a [String],
+        since: u64,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<ReviewDecision>> {
+        let districts = districts.to_vec();
+        self.run(move |conn| {
+            let mut st = conn
+                .prepare_cached(
+                    "SELECT r.cursor, r.case_id, r.revision, r.decision, r.comment, r.at
+                     FROM reviews r JOIN cases c ON c.case_id = r.case_id
+                     WHERE r.cursor > ?1
+                       AND c.district_id IN (SELECT value FROM json_each(?2))
+                     ORDER BY r.cursor LIMIT ?3",
+                )
+                .map_err(be)?;
+            let rows = st
+                .query_map(params![since as i64, json_list(&districts)?, limit], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                    ))
+                })
+                .map_err(be)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (cursor, case_id, revision, decision, comment, at) = row.map_err(be)?;
+                out.push(ReviewDecision {
+                    cursor: cursor as u64,
+                    case_id: Uuid::parse_str(&case_id).map_err(be)?,
+                    revision: revision as u64,
+                    decision: parse_decision(&decision)?,
+                    comment,
+                    at,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn cases_page<'a>(
+        &'a self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<StoredCase>> {
+        self.run(move |conn| {
+            let after = after.map(|u| u.to_string()).unwrap_or_default();
+            let mut st = conn
+                .prepare_cached(
+                    "SELECT case_id, revision, district_id, building_number, dwelling_number,
+                       household_number, questionnaire_id, questionnaire_version, status,
+                       long_form, case_json, updated_at, device_id
+                     FROM cases WHERE case_id > ?1 ORDER BY case_id LIMIT ?2",
+                )
+                .map_err(be)?;
+            let rows = st
+                .query_map(params![after, limit], stored_case_from_row)
+                .map_err(be)?;
+            let mut out = Vec::new();
+            for r in rows {
+                out.push(r.map_err(be)??);
+            }
+            Ok(out)
+        })
+    }
+
+    fn counts(&self) -> StoreFuture<'_, Counts> {
+        self.run(|conn| {
+            let count = |table: &str| -> Result<u64, StoreError> {
+                conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .map(|n| n as u64)
+                .map_err(be)
+            };
+            Ok(Counts {
+                cases: count("cases")?,
+                events: count("case_events")?,
+                batches: count("batches")?,
+            })
+        })
+    }
+}
+
+/// The stored text of a decision.
+pub fn decision_text(d: Decision) -> &'static str {
+    match d {
+        Decision::Approved => "approved",
+        Decision::SentBack => "sent_back",
+    }
+}
+
+/// Parses a stored decision.
+pub fn parse_decision(s: &str) -> Result<Decision, StoreError> {
+    match s {
+        "approved" => Ok(Decision::Approved),
+        "sent_back" => Ok(Decision::SentBack),
+        other => Err(StoreError::Backend(format!("unknown decision {other:?}"))),
+    }
+}

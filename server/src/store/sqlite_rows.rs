@@ -1,0 +1,95 @@
+//! The SQLite schema and row readers.
+
+use census_core::sampling::SamplingPlan;
+use rusqlite::Row;
+use uuid::Uuid;
+
+use super::{District, StoreError, StoredCase};
+
+/// Tables, created when missing. Ids are text (UUIDs hyphenated), JSON is text.
+pub const SCHEMA: &str = "
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+CREATE TABLE IF NOT EXISTS districts (
+  district_id TEXT PRIMARY KEY, control_sector TEXT NOT NULL, supervision_zone TEXT NOT NULL,
+  commune TEXT NOT NULL, province TEXT NOT NULL, region TEXT NOT NULL,
+  expected_buildings INTEGER NOT NULL, expected_dwellings INTEGER NOT NULL,
+  expected_households INTEGER NOT NULL, rate_per_mille INTEGER NOT NULL,
+  random_start INTEGER NOT NULL, take_all INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS enrolment_codes (
+  code_hash BLOB PRIMARY KEY, enumerator_id TEXT NOT NULL, districts TEXT NOT NULL,
+  created_at TEXT NOT NULL, used_by TEXT);
+CREATE TABLE IF NOT EXISTS devices (
+  device_id TEXT PRIMARY KEY, enumerator_id TEXT NOT NULL, public_key BLOB NOT NULL,
+  token_hash BLOB NOT NULL UNIQUE, districts TEXT NOT NULL, enrolled_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS batches (
+  batch_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, received_at TEXT NOT NULL,
+  case_count INTEGER NOT NULL, reply TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cases (
+  case_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, district_id TEXT NOT NULL,
+  building_number INTEGER NOT NULL, dwelling_number INTEGER NOT NULL, household_number INTEGER,
+  questionnaire_id TEXT NOT NULL, questionnaire_version TEXT NOT NULL, status TEXT NOT NULL,
+  long_form TEXT, case_json TEXT NOT NULL, updated_at TEXT NOT NULL, device_id TEXT NOT NULL,
+  batch_id TEXT NOT NULL, received_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS cases_by_district ON cases (district_id);
+CREATE TABLE IF NOT EXISTS case_events (
+  case_id TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL,
+  row_path TEXT NOT NULL, item_id TEXT NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL,
+  screen TEXT, gps TEXT, PRIMARY KEY (case_id, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reviews (
+  cursor INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, revision INTEGER NOT NULL,
+  decision TEXT NOT NULL, comment TEXT NOT NULL, at TEXT NOT NULL);
+";
+
+/// Reads a `SELECT * FROM districts` row.
+pub fn district_from_row(r: &Row<'_>) -> rusqlite::Result<District> {
+    Ok(District {
+        district_id: r.get(0)?,
+        control_sector: r.get(1)?,
+        supervision_zone: r.get(2)?,
+        commune: r.get(3)?,
+        province: r.get(4)?,
+        region: r.get(5)?,
+        expected_buildings: r.get(6)?,
+        expected_dwellings: r.get(7)?,
+        expected_households: r.get(8)?,
+        sampling: SamplingPlan {
+            rate_per_mille: r.get(9)?,
+            random_start: r.get(10)?,
+            take_all: r.get(11)?,
+        },
+    })
+}
+
+fn be(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+/// Reads a case row (columns as in `SqliteStore::cases_page`).
+pub fn stored_case_from_row(r: &Row<'_>) -> rusqlite::Result<Result<StoredCase, StoreError>> {
+    let case_id: String = r.get(0)?;
+    let revision: i64 = r.get(1)?;
+    let long_form: Option<String> = r.get(9)?;
+    let case_json: String = r.get(10)?;
+    let parsed = (|| {
+        Ok(StoredCase {
+            case_id: Uuid::parse_str(&case_id).map_err(be)?,
+            revision: revision as u64,
+            district_id: r.get(2).map_err(be)?,
+            building_number: r.get(3).map_err(be)?,
+            dwelling_number: r.get(4).map_err(be)?,
+            household_number: r.get(5).map_err(be)?,
+            questionnaire_id: r.get(6).map_err(be)?,
+            questionnaire_version: r.get(7).map_err(be)?,
+            status: r.get(8).map_err(be)?,
+            long_form: long_form
+                .map(|s| serde_json::from_str(&s))
+                .transpose()
+                .map_err(be)?,
+            case: serde_json::from_str(&case_json).map_err(be)?,
+            updated_at: r.get(11).map_err(be)?,
+            device_id: r.get(12).map_err(be)?,
+        })
+    })();
+    Ok(parsed)
+}

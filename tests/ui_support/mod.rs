@@ -1,0 +1,242 @@
+//! Shared helpers of the UI tests: start the real app on a data directory in an
+//! egui_kittest harness, find widgets by their label, read labels from the questionnaire.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
+
+use std::path::Path;
+
+use census::app::{AppConfig, CensusApp};
+use chrono::NaiveDate;
+use egui::Key;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+/// The app in a harness.
+pub struct App<'a> {
+    /// The harness.
+    pub h: Harness<'a, CensusApp>,
+}
+
+/// Starts the app in demo mode on `dir` (enrolled on first start), on 5 September 2024.
+pub fn start(dir: &Path) -> App<'static> {
+    let mut config = AppConfig::demo(dir.to_path_buf());
+    config.today = NaiveDate::from_ymd_opt(2024, 9, 5);
+    let app = CensusApp::new(config);
+    let h = Harness::builder()
+        .with_size(egui::Vec2::new(1280.0, 800.0))
+        .with_context_setup(census::app::setup_context)
+        .build_ui_state(|ui, app: &mut CensusApp| app.ui(ui), app);
+    let mut app = App { h };
+    app.h.run();
+    app
+}
+
+/// Types the demo PIN and unlocks.
+pub fn unlock(app: &mut App<'_>) {
+    app.type_in("Code PIN", "1234");
+    app.click_button("Déverrouiller");
+    assert!(app.has("Mes districts"), "unlocked");
+}
+
+impl<'a> App<'a> {
+    /// The app.
+    pub fn state(&self) -> &CensusApp {
+        self.h.state()
+    }
+
+    /// Clicks the one widget with this label.
+    #[track_caller]
+    pub fn click(&mut self, label: &str) {
+        self.h.get_by_label(label).click_accesskit();
+        self.h.run();
+    }
+
+    /// Clicks the one button with this label.
+    #[track_caller]
+    pub fn click_button(&mut self, label: &str) {
+        self.h
+            .get_by_role_and_label(egui::accesskit::Role::Button, label)
+            .click_accesskit();
+        self.h.run();
+    }
+
+    /// Clicks the first widget with this label.
+    #[track_caller]
+    pub fn click_first(&mut self, label: &str) {
+        self.h
+            .get_all_by_label(label)
+            .next()
+            .unwrap()
+            .click_accesskit();
+        self.h.run();
+    }
+
+    /// Clicks the first button whose label contains `part`.
+    #[track_caller]
+    pub fn click_contains(&mut self, part: &str) {
+        self.h
+            .get_all_by(|n| {
+                n.role() == egui::accesskit::Role::Button
+                    && n.label().is_some_and(|l| l.contains(part))
+            })
+            .next()
+            .unwrap()
+            .click_accesskit();
+        self.h.run();
+    }
+
+    /// Types `text` into the field with this label.
+    #[track_caller]
+    pub fn type_in(&mut self, label: &str, text: &str) {
+        self.h.get_by_label(label).focus();
+        self.h.run();
+        self.h.get_by_label(label).type_text(text);
+        self.h.run();
+    }
+
+    /// Replaces the text of the field with this label.
+    #[track_caller]
+    pub fn replace_in(&mut self, label: &str, text: &str) {
+        self.h.get_by_label(label).focus();
+        self.h.run();
+        let old = self.field_value(label).unwrap_or_default();
+        for _ in 0..old.chars().count() {
+            self.h.key_press(Key::Backspace);
+            self.h.run();
+        }
+        self.h.get_by_label(label).type_text(text);
+        self.h.run();
+    }
+
+    /// The text of the field with this label.
+    pub fn field_value(&self, label: &str) -> Option<String> {
+        self.h.get_by_label(label).value()
+    }
+
+    /// Whether some widget has exactly this label (or text).
+    pub fn has(&self, text: &str) -> bool {
+        self.h.query_all_by_label(text).next().is_some()
+    }
+
+    /// Whether some widget's label contains `part`.
+    pub fn has_contains(&self, part: &str) -> bool {
+        self.h.query_all_by_label_contains(part).next().is_some()
+    }
+
+    /// Whether a button has exactly this label.
+    pub fn has_button(&self, label: &str) -> bool {
+        self.h
+            .query_all_by_role_and_label(egui::accesskit::Role::Button, label)
+            .next()
+            .is_some()
+    }
+
+    /// Whether a button's label contains `part`.
+    pub fn has_button_contains(&self, part: &str) -> bool {
+        self.h
+            .query_all_by(|n| {
+                n.role() == egui::accesskit::Role::Button
+                    && n.label().is_some_and(|l| l.contains(part))
+            })
+            .next()
+            .is_some()
+    }
+
+    /// From a person, back to the household's roster list.
+    pub fn back_to_household(&mut self) {
+        self.click_contains("Ménage 1");
+        self.click_contains("Membres du ménage (");
+    }
+}
+
+/// The questionnaire file, for its French labels.
+pub struct Q {
+    json: serde_json::Value,
+}
+
+impl Q {
+    /// Reads `schemas/rgph2024.json`.
+    pub fn load() -> Q {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/schemas/rgph2024.json"
+        ))
+        .unwrap();
+        Q {
+            json: serde_json::from_str(&text).unwrap(),
+        }
+    }
+
+    fn find<'j>(
+        level: &'j serde_json::Value,
+        key: &str,
+        id: &str,
+    ) -> Option<&'j serde_json::Value> {
+        if key == "questions" {
+            for section in level["sections"].as_array().into_iter().flatten() {
+                for q in section["questions"].as_array().into_iter().flatten() {
+                    if q["id"] == id {
+                        return Some(q);
+                    }
+                }
+            }
+        } else {
+            for c in level[key].as_array().into_iter().flatten() {
+                if c["id"] == id {
+                    return Some(c);
+                }
+            }
+        }
+        level["rosters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find_map(|r| Q::find(&r["level"], key, id))
+    }
+
+    /// A question.
+    pub fn question(&self, id: &str) -> &serde_json::Value {
+        Q::find(&self.json["root"], "questions", id).unwrap_or_else(|| panic!("no question {id}"))
+    }
+
+    /// A question's constraint message in French.
+    pub fn constraint_message(&self, id: &str) -> String {
+        self.question(id)["constraint_message"]["fr"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A check's message in French.
+    pub fn check_message(&self, id: &str) -> String {
+        let check = Q::find(&self.json["root"], "checks", id).unwrap();
+        check["message"]["fr"].as_str().unwrap().to_owned()
+    }
+}
+
+/// The field label of a question as the screen shows it (with " *" when required).
+pub fn label(q: &Q, id: &str) -> String {
+    let question = q.question(id);
+    let text = question["label"]["fr"].as_str().unwrap();
+    if question["required"].as_bool() == Some(true) {
+        format!("{text} *")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The accessible name of a choice button: "question: choice" (`yes` / `no` for yes/no).
+pub fn choice(q: &Q, id: &str, code: &str) -> String {
+    let question = q.question(id);
+    let text = question["label"]["fr"].as_str().unwrap();
+    let choice = match code {
+        "yes" => "Oui".to_owned(),
+        "no" => "Non".to_owned(),
+        _ => {
+            let list = question["choices"].as_str().unwrap();
+            let choices = q.json["choice_lists"][list].as_array().unwrap();
+            let c = choices.iter().find(|c| c["code"] == code).unwrap();
+            c["label"]["fr"].as_str().unwrap().to_owned()
+        }
+    };
+    format!("{text}: {choice}")
+}
