@@ -22,9 +22,7 @@ impl eframe::App for Demo {
                         "اكتب الاسم الكامل لكل فرد من أفراد الأسرة كما هو مكتوب في البطاقة الوطنية للتعريف، ثم السن بالسنوات الكاملة (مثلا 25 سنة).",
                         &BidiStyle::default(),
                     );
-                    if text_field(ui, "الاسم الكامل", &mut self.name, true).changed() {
-                        eprintln!("DBG name={:?}", self.name);
-                    }
+                    text_field(ui, "الاسم الكامل", &mut self.name, true);
                     numeric_field(ui, "السن", &mut self.age, true);
                     for (i, label) in ["ذكر", "أنثى"].into_iter().enumerate() {
                         if choice_button(ui, label, self.choice == i).clicked() {

@@ -38,8 +38,9 @@ impl CensusApp {
     /// Starts the app on `config.data_dir`: enrolment on first run (automatic in demo
     /// mode), else the unlock screen. Never fails: problems are shown on screen.
     pub fn new(config: AppConfig) -> CensusApp {
-        let questionnaire = census_core::load::load_questionnaire(QUESTIONNAIRE_FILE, QUESTIONNAIRE_JSON)
-            .map_err(|report| report.to_string());
+        let questionnaire =
+            census_core::load::load_questionnaire(QUESTIONNAIRE_FILE, QUESTIONNAIRE_JSON)
+                .map_err(|report| report.to_string());
         let mut state = AppState {
             config,
             lang: Lang::Fr,
@@ -102,6 +103,11 @@ impl CensusApp {
         self.state.error.as_deref()
     }
 
+    /// The row of the open case shown, as path text (e.g. `households.1/persons.4`).
+    pub fn current_row(&self) -> Option<String> {
+        self.state.case.as_ref().map(|open| open.row.to_string())
+    }
+
     /// The open case in the engine's stable JSON form (what a restart must rebuild).
     pub fn case_snapshot(&self) -> Option<serde_json::Value> {
         self.state.case.as_ref().map(|open| open.case.to_json())
@@ -121,7 +127,8 @@ impl CensusApp {
             self.state.views.unlock.wait_seconds = wait;
             if wait.is_some() {
                 // A countdown is on screen: redraw once a second while it runs.
-                ui.ctx().request_repaint_after(std::time::Duration::from_secs(1));
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_secs(1));
             }
         }
         egui::Panel::top("top_bar").show(ui, |ui| {
@@ -147,13 +154,11 @@ impl CensusApp {
             } else {
                 egui::Panel::left("sections")
             };
-            side.resizable(false)
-                .exact_size(240.0)
-                .show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        out.extend(navigation_ui(ui, &views.questionnaire, &tr));
-                    });
+            side.resizable(false).exact_size(240.0).show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    out.extend(navigation_ui(ui, &views.questionnaire, &tr));
                 });
+            });
         }
         egui::CentralPanel::default_margins().show(ui, |ui| {
             let layout = if rtl {
@@ -185,7 +190,7 @@ impl CensusApp {
         let tr = self.state.tr();
         let rtl = tr.rtl();
         widgets::row(ui, rtl, |ui| {
-            ui.label(egui::RichText::new(tr.t("app_title")).strong());
+            widgets::inline_text(ui, tr.t("app_title"), None);
             ui.separator();
             for lang in Lang::ALL {
                 let selected = lang == self.state.lang;

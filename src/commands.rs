@@ -99,10 +99,7 @@ pub fn refresh(state: &mut AppState) {
         Screen::Enrol => state.views.enrol.demo_available = true,
         Screen::Unlock => {
             state.views.unlock.enumerator_id = state.enumerator_id.clone();
-            state.views.unlock.demo_pin = state
-                .config
-                .demo
-                .then(|| state.config.demo_pin.clone());
+            state.views.unlock.demo_pin = state.config.demo.then(|| state.config.demo_pin.clone());
         }
         Screen::Home => {
             let Some(store) = &state.store else { return };

@@ -99,12 +99,18 @@ impl Strings {
         for (lang, table) in &parsed {
             for key in english.keys() {
                 if table.get(key).is_none_or(|t| t.trim().is_empty()) {
-                    out.push(format!("assets/i18n/{}.json: missing \"{key}\"", lang.code()));
+                    out.push(format!(
+                        "assets/i18n/{}.json: missing \"{key}\"",
+                        lang.code()
+                    ));
                 }
             }
             for key in table.keys() {
                 if !english.contains_key(key) {
-                    out.push(format!("assets/i18n/{}.json: unknown \"{key}\"", lang.code()));
+                    out.push(format!(
+                        "assets/i18n/{}.json: unknown \"{key}\"",
+                        lang.code()
+                    ));
                 }
             }
         }
@@ -150,6 +156,17 @@ impl<'a> Tr<'a> {
         self.strings.fill(self.lang, key, args)
     }
 
+    /// A code, number or date kept left to right inside right-to-left text (wrapped in a
+    /// left-to-right isolate in Arabic, unchanged otherwise): `07-041-0012` must not read
+    /// `0012-041-07`.
+    pub fn ltr(&self, text: &str) -> String {
+        if self.rtl() {
+            format!("\u{2066}{text}\u{2069}")
+        } else {
+            text.to_owned()
+        }
+    }
+
     /// Whether the layout is mirrored (right to left).
     pub fn rtl(&self) -> bool {
         self.lang.is_rtl()
@@ -171,7 +188,11 @@ mod tests {
         let text = s.fill(Lang::En, "outbox_waiting", &[("n", "3")]);
         assert!(text.contains('3'), "{text}");
         assert_eq!(s.get(Lang::Ar, "no.such.key"), "no.such.key");
-        assert!(s.get(Lang::Zgh, "unlock").chars().any(|c| ('\u{2D30}'..='\u{2D7F}').contains(&c)));
+        assert!(
+            s.get(Lang::Zgh, "unlock")
+                .chars()
+                .any(|c| ('\u{2D30}'..='\u{2D7F}').contains(&c))
+        );
     }
 
     #[test]

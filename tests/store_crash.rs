@@ -99,7 +99,10 @@ fn run_kills(kills: usize, seed: u64) {
                 }
             }
         }
-        assert!(lines.iter().any(|l| l.ends_with("READY")), "child never got ready");
+        assert!(
+            lines.iter().any(|l| l.ends_with("READY")),
+            "child never got ready"
+        );
         std::thread::sleep(Duration::from_micros(rng.below(30_000)));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();

@@ -1,3 +1,163 @@
-//! Ingest benchmark (work in progress).
+//! Ingest benchmark: households per second from many simulated devices over loopback into
+//! SQLite (and PostgreSQL when `CENSUS_TEST_DATABASE_URL` is set), and the client's batch
+//! build time (serialise + gzip + seal + sign) for 1,000 households. Prints a table.
+//!
+//! `cargo bench -p census-server --bench ingest` (env `INGEST_DEVICES`, `INGEST_BATCHES`,
+//! `INGEST_BATCH_SIZE` override the defaults 50, 4, 100).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-fn main() {}
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use census_core::wire::{CaseOutcome, build_batch};
+use census_server::http::ServerConfig;
+use census_server::store::Storage;
+use census_server::store::postgres::PgStore;
+use support::*;
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn households(district: &str, n: usize, from: u32) -> Vec<census_core::wire::CaseRecord> {
+    (0..n)
+        .map(|i| household_case(district, from + i as u32, 4 + i % 2, 1))
+        .collect()
+}
+
+fn build_time() -> (Duration, Duration, usize, usize) {
+    let device = Device {
+        id: "bench-tab".into(),
+        key: census_core::wire::DeviceKey::generate().unwrap(),
+        token: String::new(),
+        office_public: census_core::wire::OfficeSecret::generate()
+            .unwrap()
+            .public_key(),
+        enumerator: "E-1".into(),
+    };
+    let p = payload(&device, households("DR-1", 1000, 1));
+    let json_len = serde_json::to_vec(&p).unwrap().len();
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..15 {
+        let t = Instant::now();
+        let b = build_batch(&p, &device.key, &device.office_public).unwrap();
+        let bytes = b.to_bytes();
+        times.push(t.elapsed());
+        size = bytes.len();
+    }
+    times.sort();
+    (
+        times[times.len() / 2],
+        times[times.len() - 1],
+        json_len,
+        size,
+    )
+}
+
+async fn ingest(
+    store: Arc<dyn Storage>,
+    devices: usize,
+    batches: usize,
+    size: usize,
+) -> (f64, usize) {
+    let ids: Vec<String> = (0..devices).map(|i| format!("DR-{i:03}")).collect();
+    let frame: Vec<_> = ids.iter().map(|d| district(d)).collect();
+    store.import_districts(&frame).await.unwrap();
+    let config = ServerConfig {
+        rate_burst: 1_000_000,
+        rate_per_second: 1_000_000.0,
+        ..ServerConfig::default()
+    };
+    let server = Arc::new(start(store, config).await);
+    let mut work = Vec::new();
+    for (i, d) in ids.iter().enumerate() {
+        let dev = server
+            .enrol(&format!("tab-{i}-{}", uuid::Uuid::new_v4()), "E", &[d])
+            .await;
+        let envelopes: Vec<Vec<u8>> = (0..batches)
+            .map(|b| {
+                envelope(
+                    &dev,
+                    &payload(&dev, households(d, size, (b * size + 1) as u32)),
+                )
+            })
+            .collect();
+        work.push((dev.token.clone(), envelopes));
+    }
+    let total = devices * batches * size;
+    let start_at = Instant::now();
+    let mut tasks = Vec::new();
+    for (token, envelopes) in work {
+        let server = Arc::clone(&server);
+        tasks.push(tokio::spawn(async move {
+            let mut stored = 0;
+            for e in envelopes {
+                let (status, body) = server.post_batch(&token, e).await;
+                assert_eq!(status, 200, "{body}");
+                let reply: census_core::wire::BatchReply = serde_json::from_value(body).unwrap();
+                stored += reply
+                    .results
+                    .iter()
+                    .filter(|r| r.outcome == CaseOutcome::Stored)
+                    .count();
+            }
+            stored
+        }));
+    }
+    let mut stored = 0;
+    for t in tasks {
+        stored += t.await.unwrap();
+    }
+    let secs = start_at.elapsed().as_secs_f64();
+    assert_eq!(stored, total, "every household stored once");
+    (total as f64 / secs, total)
+}
+
+fn main() {
+    let devices = env_or("INGEST_DEVICES", 50);
+    let batches = env_or("INGEST_BATCHES", 4);
+    let size = env_or("INGEST_BATCH_SIZE", 100);
+    let (median, max, json_len, sealed_len) = build_time();
+    println!("| measure | value |");
+    println!("|---|---|");
+    println!(
+        "| client batch build, 1,000 households (median / max of 15) | {:.1} ms / {:.1} ms |",
+        median.as_secs_f64() * 1e3,
+        max.as_secs_f64() * 1e3
+    );
+    println!(
+        "| batch size, 1,000 households: JSON → sealed envelope | {:.1} MB → {:.2} MB |",
+        json_len as f64 / 1e6,
+        sealed_len as f64 / 1e6
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (store, _dir) = sqlite_store().await;
+        let (rate, n) = ingest(store, devices, batches, size).await;
+        println!(
+            "| ingest SQLite: {devices} devices × {batches} batches × {size} households ({n}) | {rate:.0} households/s |"
+        );
+        match std::env::var("CENSUS_TEST_DATABASE_URL") {
+            Ok(url) => {
+                let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+                let store: Arc<dyn Storage> =
+                    Arc::new(PgStore::connect_in_schema(&url, &schema).await.unwrap());
+                let (rate, n) = ingest(store, devices, batches, size).await;
+                println!(
+                    "| ingest PostgreSQL: {devices} devices × {batches} batches × {size} households ({n}) | {rate:.0} households/s |"
+                );
+            }
+            Err(_) => println!("| ingest PostgreSQL | skipped: CENSUS_TEST_DATABASE_URL unset |"),
+        }
+    });
+}

@@ -1,9 +1,9 @@
 //! Builds the questionnaire screen's data from the engine's state of the open case.
 
+use census_core::Value;
 use census_core::engine::{Case, Completion, IssueKind, RowPath};
 use census_core::load::{Questionnaire, text};
 use census_core::model::{QuestionType, Severity};
-use census_core::Value;
 
 use super::state::OpenCase;
 use crate::i18n::Tr;
@@ -76,7 +76,11 @@ pub fn questionnaire_view(open: &OpenCase, tr: &Tr) -> QuestionnaireView {
         .filter(|id| case.answer(row, id).is_some())
         .count();
     QuestionnaireView {
-        title: open.title.clone(),
+        title: format!(
+            "{} — {}",
+            tr.f("dwelling", &[("n", &open.number)]),
+            open.address
+        ),
         breadcrumbs: breadcrumbs(case, q, row, lang),
         row: row.to_string(),
         sections,
@@ -209,9 +213,7 @@ fn row_title(case: &Case, q: &Questionnaire, row: &RowPath, lang: &str) -> Strin
     let position = row
         .parent()
         .zip(row.last())
-        .and_then(|(parent, (roster, _))| {
-            case.rows(&parent, roster).iter().position(|p| p == row)
-        })
+        .and_then(|(parent, (roster, _))| case.rows(&parent, roster).iter().position(|p| p == row))
         .map_or(0, |i| i + 1);
     let label = case.row_label(row);
     if label == position.to_string() {

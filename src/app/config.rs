@@ -133,8 +133,8 @@ mod tests {
 
     #[test]
     fn data_dir_alone_is_normal_mode() {
-        let c = AppConfig::from_args(args(&["--data-dir", "/tmp/x", "--today", "2024-09-05"]))
-            .unwrap();
+        let c =
+            AppConfig::from_args(args(&["--data-dir", "/tmp/x", "--today", "2024-09-05"])).unwrap();
         assert!(!c.demo);
         assert_eq!(c.today, NaiveDate::from_ymd_opt(2024, 9, 5));
         assert!(AppConfig::from_args(args(&["--today", "5/9/2024"])).is_err());

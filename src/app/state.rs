@@ -47,8 +47,10 @@ pub struct OpenCase {
     pub section: usize,
     /// A question to bring into view once.
     pub focus: Option<String>,
-    /// Address line for the title.
-    pub title: String,
+    /// The dwelling's number in the district, e.g. `1.2` (building.dwelling).
+    pub number: String,
+    /// The building's address.
+    pub address: String,
 }
 
 /// Cached view data, rebuilt after every command.

@@ -101,6 +101,7 @@ pub fn district_view(store: &Store, code: &str, tr: &Tr) -> Result<DistrictView,
                         revisit: meta.and_then(|m| m.revisit_at).map(|at| {
                             let date = at.format("%Y-%m-%d").to_string();
                             let time = at.format("%H:%M").to_string();
+                            let (date, time) = (tr.ltr(&date), tr.ltr(&time));
                             tr.f("revisit_on", &[("date", &date), ("time", &time)])
                         }),
                     }

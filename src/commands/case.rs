@@ -109,7 +109,6 @@ pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
             return store_failed(state, e);
         }
     }
-    let name = tr(state).f("dwelling", &[("n", &format!("{building_no}.{dwelling_no}"))]);
     state.case = Some(OpenCase {
         id: stored.meta.case_id,
         meta: stored.meta.clone(),
@@ -118,7 +117,8 @@ pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
         page: Page::Section,
         section: 0,
         focus: None,
-        title: format!("{name} — {address}"),
+        number: format!("{building_no}.{dwelling_no}"),
+        address,
     });
     state.screen = Screen::Questionnaire;
 }
@@ -262,12 +262,20 @@ fn set_answer(state: &mut AppState, row: &str, question: &str, value: Value) {
     let (Some(open), Some(store)) = (state.case.as_mut(), state.store.as_mut()) else {
         return;
     };
-    let old = open.case.answer(&path, question).cloned().unwrap_or(Value::Null);
+    let old = open
+        .case
+        .answer(&path, question)
+        .cloned()
+        .unwrap_or(Value::Null);
     if let Err(e) = open.case.set_answer(&path, question, value) {
         return engine_failed(state, e);
     }
     // Save what the engine stored (it normalises, e.g. an integer for a decimal).
-    let saved = open.case.answer(&path, question).cloned().unwrap_or(Value::Null);
+    let saved = open
+        .case
+        .answer(&path, question)
+        .cloned()
+        .unwrap_or(Value::Null);
     let ctx = context(open);
     match store.save_answer(open.id, row, question, &saved.to_json(), &ctx) {
         Ok(_) => {
@@ -309,11 +317,15 @@ fn add_row(state: &mut AppState, drafts: &mut Drafts, parent: &str, roster: &str
     // A new household gets its number and the long-form decision as inputs.
     let q = open.case.questionnaire().clone();
     let mut inputs = Vec::new();
-    if q.question("household_number").is_some_and(|i| q.level_of(&path) == Some(i.level())) {
+    if q.question("household_number")
+        .is_some_and(|i| q.level_of(&path) == Some(i.level()))
+    {
         let number = i64::try_from(position + 1).unwrap_or(i64::MAX);
         inputs.push(("household_number", Value::Integer(number)));
     }
-    if q.question("long_form").is_some_and(|i| q.level_of(&path) == Some(i.level())) {
+    if q.question("long_form")
+        .is_some_and(|i| q.level_of(&path) == Some(i.level()))
+    {
         inputs.push(("long_form", Value::Bool(open.meta.long_form)));
     }
     for (input, value) in inputs {
@@ -387,7 +399,10 @@ fn complete(state: &mut AppState) {
 }
 
 fn leave(state: &mut AppState, drafts: &mut Drafts) {
-    let district = state.case.as_ref().map(|open| open.meta.district_id.clone());
+    let district = state
+        .case
+        .as_ref()
+        .map(|open| open.meta.district_id.clone());
     state.case = None;
     drafts.clear_prefix("q:");
     drafts.clear_prefix("check:");

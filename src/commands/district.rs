@@ -18,7 +18,13 @@ fn district_code(state: &AppState) -> Option<String> {
 }
 
 /// Adds a building typed by hand (address, GPS point).
-pub fn add_building(state: &mut AppState, drafts: &mut Drafts, address: &str, lat: &str, lon: &str) {
+pub fn add_building(
+    state: &mut AppState,
+    drafts: &mut Drafts,
+    address: &str,
+    lat: &str,
+    lon: &str,
+) {
     let tr = Tr {
         strings: &state.strings,
         lang: state.lang,
@@ -184,8 +190,16 @@ pub fn record_visit(
         screen: format!("district/{code}/visit {note}").trim().to_owned(),
         gps: None,
     };
-    let result = find_or_create_case(store, &code, building_no, dwelling_no, &qid, &qversion, &ctx)
-        .and_then(|case_id| store.set_status(case_id, status, revisit, &ctx));
+    let result = find_or_create_case(
+        store,
+        &code,
+        building_no,
+        dwelling_no,
+        &qid,
+        &qversion,
+        &ctx,
+    )
+    .and_then(|case_id| store.set_status(case_id, status, revisit, &ctx));
     match result {
         Ok(_) => {
             drafts.dialog = DistrictDialog::None;
@@ -213,7 +227,9 @@ pub fn find_or_create_case(
     {
         return Ok(meta.case_id);
     }
-    let sequence = u32::try_from(cases.len()).unwrap_or(u32::MAX).saturating_add(1);
+    let sequence = u32::try_from(cases.len())
+        .unwrap_or(u32::MAX)
+        .saturating_add(1);
     let long_form = store
         .districts()?
         .iter()

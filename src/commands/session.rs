@@ -97,7 +97,9 @@ pub fn unlock(state: &mut AppState, pin: String) {
                 state.views.unlock.error = None;
                 state.screen = Screen::Home;
             }
-            Err(e) => state.views.unlock.error = Some(tr.f("open_failed", &[("detail", &e.to_string())])),
+            Err(e) => {
+                state.views.unlock.error = Some(tr.f("open_failed", &[("detail", &e.to_string())]))
+            }
         },
         Err(KeyError::WrongPin { .. }) | Err(KeyError::UnacceptablePin(_)) => {
             state.views.unlock.error = Some(tr.t("wrong_pin").to_owned());

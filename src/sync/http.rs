@@ -171,7 +171,35 @@ impl OfficeClient {
 fn send(request: RequestBuilder) -> Result<Response, SyncProblem> {
     // Any failure before an answer (no route, refused, reset, timeout) leaves the outcome
     // unknown: the same cases are sent again later, which the office deduplicates.
-    request.send().map_err(|_| SyncProblem::Offline)
+    request.send().map_err(|e| {
+        if is_certificate_error(&e) {
+            SyncProblem::Untrusted
+        } else {
+            SyncProblem::Offline
+        }
+    })
+}
+
+/// Whether the failure is the server's certificate being refused (somewhere in the chain of
+/// causes, possibly wrapped in an I/O error).
+fn is_certificate_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return matches!(
+                tls,
+                rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented
+            );
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+            && is_certificate_error(inner)
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 fn read_json<T: DeserializeOwned>(

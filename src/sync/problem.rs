@@ -8,6 +8,9 @@ use std::fmt;
 pub enum SyncProblem {
     /// The office's server cannot be reached (no network, server down, timeout).
     Offline,
+    /// The server reached does not prove it is the office (its TLS certificate is refused):
+    /// nothing was sent to it.
+    Untrusted,
     /// The tablet has no device credentials yet.
     NotEnrolled,
     /// The office refused the enrolment code (wrong, used or expired).
@@ -42,6 +45,7 @@ impl SyncProblem {
     pub fn key(&self) -> &'static str {
         match self {
             SyncProblem::Offline => "sync_offline",
+            SyncProblem::Untrusted => "sync_untrusted",
             SyncProblem::NotEnrolled => "sync_not_enrolled",
             SyncProblem::EnrolmentCodeRefused(_) => "sync_code_refused",
             SyncProblem::NotRecognised => "sync_not_recognised",
@@ -60,6 +64,11 @@ impl fmt::Display for SyncProblem {
             SyncProblem::Offline => f.write_str(
                 "No connection to the office: your cases are safe on the tablet and will be \
                  sent automatically.",
+            ),
+            SyncProblem::Untrusted => f.write_str(
+                "The server reached could not prove it is the office's (certificate refused): \
+                 nothing was sent. Try another network, and tell your supervisor if this \
+                 persists. Your cases are safe on the tablet.",
             ),
             SyncProblem::NotEnrolled => f.write_str(
                 "This tablet is not enrolled: ask your supervisor for an enrolment code.",

@@ -121,6 +121,10 @@ impl SyncStatus {
             SyncActivity::Enrolling => "Enrolling the tablet…".to_owned(),
             SyncActivity::Starting => "Starting…".to_owned(),
             SyncActivity::Stopped => "Sending is stopped.".to_owned(),
+            _ if self.rejected > 0 => format!(
+                "{} case(s) refused by the office: open them to see why; {} waiting to be sent",
+                self.rejected, self.pending
+            ),
             _ if self.pending > 0 => format!("{} case(s) waiting to be sent", self.pending),
             _ => match self.last_success {
                 Some(at) => format!("All cases sent (last sync {})", at.format("%Y-%m-%d %H:%M")),

@@ -31,7 +31,7 @@ pub fn new_case(district: &str, building_no: u32, household_no: u32) -> NewCase 
         building_no,
         dwelling_no: 1,
         household_no,
-        long_form: household_no % 5 == 0,
+        long_form: household_no.is_multiple_of(5),
     }
 }
 

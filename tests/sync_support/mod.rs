@@ -4,6 +4,7 @@
 
 pub mod proxy;
 pub mod server;
+pub mod tls;
 
 use std::path::Path;
 use std::sync::Arc;

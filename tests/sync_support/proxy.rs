@@ -94,7 +94,7 @@ impl Drop for Proxy {
 
 /// Reads one HTTP/1.1 request or response head and its `Content-Length` body (requests),
 /// or everything until the peer closes (responses, `to_eof`).
-fn read_message(stream: &mut TcpStream, to_eof: bool) -> Option<Vec<u8>> {
+pub fn read_message(stream: &mut impl Read, to_eof: bool) -> Option<Vec<u8>> {
     let mut data = Vec::new();
     let mut buf = [0u8; 16 * 1024];
     loop {
@@ -123,7 +123,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Replaces any `Connection` header of the message head by `Connection: close`.
-fn close_after(message: &[u8]) -> Vec<u8> {
+pub fn close_after(message: &[u8]) -> Vec<u8> {
     let Some(end) = find(message, b"\r\n\r\n") else {
         return message.to_vec();
     };
@@ -189,12 +189,9 @@ fn handle(
         return;
     }
     let answer = read_message(&mut server, true);
-    match (action, answer) {
-        (Action::Forward, Some(answer)) => {
-            let _ = device.write_all(&close_after(&answer));
-        }
-        // DropAnswer, or the server closed without answering: the device hears nothing.
-        _ => {}
+    // DropAnswer, or the server closed without answering: the device hears nothing.
+    if let (Action::Forward, Some(answer)) = (action, answer) {
+        let _ = device.write_all(&close_after(&answer));
     }
     let _ = device.shutdown(Shutdown::Both);
 }

@@ -262,3 +262,23 @@ fn label_is_found_by_its_logical_text() {
     assert!(laid.size.x >= 300.0 - 0.5);
     assert!(laid.size.y > 0.0);
 }
+
+#[test]
+fn egui_alone_lays_arabic_words_left_to_right() {
+    // The problem this module solves: if egui starts reordering by itself, this fails and
+    // the reordering here must go (it would reverse twice).
+    let ctx = ctx();
+    let galley =
+        ctx.fonts_mut(|f| f.layout_no_wrap("الاسم الكامل".to_owned(), font(), Color32::BLACK));
+    let x = |c: char| {
+        galley.rows[0]
+            .glyphs
+            .iter()
+            .find(|g| g.chr == c)
+            .map(|g| g.pos.x)
+    };
+    assert!(
+        x('س') < x('ك'),
+        "egui now orders Arabic words right to left"
+    );
+}

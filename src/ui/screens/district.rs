@@ -17,7 +17,11 @@ pub fn district_ui(ui: &mut Ui, view: &DistrictView, tr: &Tr, drafts: &mut Draft
         if widgets::big_button(ui, tr.t("back")).clicked() {
             commands.push(Command::GoHome);
         }
-        widgets::heading(ui, &tr.f("district_title", &[("code", &view.code)]), rtl);
+        widgets::heading(
+            ui,
+            &tr.f("district_title", &[("code", &tr.ltr(&view.code))]),
+            rtl,
+        );
     });
     widgets::weak(ui, &view.name, rtl);
     widgets::text_field(ui, tr.t("search"), drafts.field("district.search"), rtl);
@@ -89,7 +93,7 @@ fn building_ui(
             );
             widgets::text(ui, &title, rtl);
             if let Some(gps) = &building.gps {
-                widgets::weak(ui, gps, rtl);
+                widgets::weak(ui, &tr.ltr(gps), rtl);
             }
             for dwelling in dwellings {
                 dwelling_ui(ui, dwelling, tr, commands, drafts);
@@ -121,14 +125,17 @@ fn dwelling_ui(
                 dwelling_no: d,
             });
         }
-        let mut info = vec![dwelling.occupancy.clone(), tr.t(dwelling.status.key()).to_owned()];
+        let mut info = vec![
+            dwelling.occupancy.clone(),
+            tr.t(dwelling.status.key()).to_owned(),
+        ];
         if !dwelling.description.is_empty() {
             info.insert(0, dwelling.description.clone());
         }
         if let Some(revisit) = &dwelling.revisit {
             info.push(revisit.clone());
         }
-        ui.label(info.join(" · "));
+        widgets::inline_text(ui, &info.join(" · "), None);
         if widgets::action_on(ui, tr.t("record_refusal"), &name).clicked() {
             drafts.dialog = DistrictDialog::Refusal(b, d);
             drafts.form_error = None;
@@ -170,12 +177,18 @@ fn dialog_ui(ui: &mut Ui, tr: &Tr, drafts: &mut Drafts, commands: &mut Vec<Comma
                     tr.f("building", &[("n", &building_no.to_string())])
                 );
                 widgets::heading(ui, &title, rtl);
-                widgets::text_field(ui, tr.t("address"), drafts.field("dwelling.description"), rtl);
+                widgets::text_field(
+                    ui,
+                    tr.t("address"),
+                    drafts.field("dwelling.description"),
+                    rtl,
+                );
                 widgets::text(ui, tr.t("occupancy"), rtl);
                 let current = drafts.get("dwelling.occupancy").to_owned();
                 widgets::row(ui, rtl, |ui| {
                     for (code, key) in OCCUPANCIES {
-                        let selected = current == code || (current.is_empty() && code == "occupied");
+                        let selected =
+                            current == code || (current.is_empty() && code == "occupied");
                         if widgets::choice_button(ui, tr.t(key), selected).clicked() {
                             *drafts.field("dwelling.occupancy") = code.to_owned();
                         }

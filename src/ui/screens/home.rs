@@ -15,7 +15,8 @@ pub fn home_ui(ui: &mut Ui, view: &HomeView, tr: &Tr) -> Vec<Command> {
     for district in &view.districts {
         widgets::card(ui, |ui| {
             widgets::column(ui, rtl, |ui| {
-                widgets::heading(ui, &tr.f("district_code", &[("code", &district.code)]), rtl);
+                let code = tr.ltr(&district.code);
+                widgets::heading(ui, &tr.f("district_code", &[("code", &code)]), rtl);
                 widgets::text(ui, &district.name, rtl);
                 let n = |v: u32| v.to_string();
                 widgets::text(
@@ -52,7 +53,7 @@ pub fn home_ui(ui: &mut Ui, view: &HomeView, tr: &Tr) -> Vec<Command> {
                 } else {
                     widgets::text(ui, &revisits, rtl);
                 }
-                let open = format!("{} {}", tr.t("open"), district.code);
+                let open = format!("{} {code}", tr.t("open"));
                 if widgets::primary_button(ui, &open, true).clicked() {
                     commands.push(Command::OpenDistrict(district.code.clone()));
                 }
@@ -63,7 +64,11 @@ pub fn home_ui(ui: &mut Ui, view: &HomeView, tr: &Tr) -> Vec<Command> {
     widgets::card(ui, |ui| {
         widgets::column(ui, rtl, |ui| {
             widgets::heading(ui, tr.t("sync_title"), rtl);
-            widgets::text(ui, &tr.f("outbox_waiting", &[("n", &view.outbox.to_string())]), rtl);
+            widgets::text(
+                ui,
+                &tr.f("outbox_waiting", &[("n", &view.outbox.to_string())]),
+                rtl,
+            );
             let last = view.last_sync.as_deref().unwrap_or(tr.t("never_synced"));
             widgets::weak(ui, last, rtl);
         });

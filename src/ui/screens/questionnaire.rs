@@ -18,7 +18,7 @@ pub fn navigation_ui(ui: &mut Ui, view: &QuestionnaireView, tr: &Tr) -> Vec<Comm
     widgets::column(ui, rtl, |ui| {
         for (label, path) in &view.breadcrumbs {
             let current = *path == view.row;
-            if widgets::choice_button(ui, label, current).clicked() && !current {
+            if widgets::nav_button(ui, label, current).clicked() && !current {
                 out.push(Command::OpenRow(path.clone()));
             }
         }
@@ -26,11 +26,11 @@ pub fn navigation_ui(ui: &mut Ui, view: &QuestionnaireView, tr: &Tr) -> Vec<Comm
         widgets::weak(ui, tr.t("sections"), rtl);
         for (index, section) in view.sections.iter().enumerate() {
             let selected = view.page == Page::Section && view.section == index;
-            let response = ui.add_enabled(
-                section.relevant,
-                egui::Button::selectable(selected, &section.label)
-                    .min_size(egui::vec2(ui.available_width(), widgets::TOUCH)),
-            );
+            let response = ui
+                .add_enabled_ui(section.relevant, |ui| {
+                    widgets::nav_button(ui, &section.label, selected)
+                })
+                .inner;
             if response.clicked() {
                 out.push(Command::OpenSection(index));
             }
@@ -38,13 +38,13 @@ pub fn navigation_ui(ui: &mut Ui, view: &QuestionnaireView, tr: &Tr) -> Vec<Comm
         for roster in &view.rosters {
             let selected = view.page == Page::Rosters;
             let label = format!("{} ({})", roster.label, roster.rows.len());
-            if widgets::choice_button(ui, &label, selected).clicked() {
+            if widgets::nav_button(ui, &label, selected).clicked() {
                 out.push(Command::ShowRosters);
             }
         }
         ui.separator();
         let summary = format!("{} ({})", tr.t("summary"), view.blocking.len());
-        if widgets::choice_button(ui, &summary, view.page == Page::Summary).clicked() {
+        if widgets::nav_button(ui, &summary, view.page == Page::Summary).clicked() {
             out.push(Command::ShowSummary);
         }
     });

@@ -27,11 +27,8 @@ pub fn roster_ui(
                 if widgets::big_button(ui, &name).clicked() {
                     out.push(Command::OpenRow(row.path.clone()));
                 }
-                if row.has_errors {
-                    ui.colored_label(ui.visuals().error_fg_color, &row.status);
-                } else {
-                    ui.label(&row.status);
-                }
+                let color = row.has_errors.then(|| ui.visuals().warn_fg_color);
+                widgets::inline_text(ui, &row.status, color);
                 if widgets::action_on(ui, tr.t("remove"), &row.label).clicked() {
                     drafts.confirm_remove = Some(row.path.clone());
                 }
@@ -84,7 +81,11 @@ pub fn checks_ui(
                     widgets::error(ui, &check.message, rtl);
                     return;
                 }
-                widgets::warning(ui, &format!("{}: {}", tr.t("soft_check"), check.message), rtl);
+                widgets::warning(
+                    ui,
+                    &format!("{}: {}", tr.t("soft_check"), check.message),
+                    rtl,
+                );
                 if let Some(note) = &check.confirmed {
                     widgets::weak(ui, &tr.f("confirmed", &[("note", note)]), rtl);
                     return;
@@ -122,7 +123,7 @@ pub fn summary_ui(ui: &mut Ui, view: &QuestionnaireView, tr: &Tr) -> Vec<Command
             if widgets::big_button(ui, &go).clicked() {
                 out.push(Command::JumpTo(item.target.clone()));
             }
-            ui.add(egui::Label::new(&item.message).wrap());
+            widgets::text(ui, &item.message, rtl);
         });
     }
     ui.add_space(12.0);

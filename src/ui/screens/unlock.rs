@@ -28,7 +28,11 @@ pub fn unlock_ui(ui: &mut Ui, view: &UnlockView, tr: &Tr, drafts: &mut Drafts) -
     }
     let waiting = view.wait_seconds.is_some_and(|s| s > 0);
     if let Some(seconds) = view.wait_seconds.filter(|s| *s > 0) {
-        widgets::error(ui, &tr.f("wait_seconds", &[("s", &seconds.to_string())]), rtl);
+        widgets::error(
+            ui,
+            &tr.f("wait_seconds", &[("s", &seconds.to_string())]),
+            rtl,
+        );
     }
     ui.add_space(8.0);
     let clicked = widgets::primary_button(ui, tr.t("unlock"), !waiting).clicked();

@@ -1,9 +1,9 @@
 //! Small drawing helpers shared by the screens: labels that respect the reading direction,
 //! big touch targets, labelled text fields, mirrored rows.
 
-use egui::{Align, Button, Color32, Layout, Response, TextEdit, Ui, Vec2};
+use egui::{Align, Color32, Layout, Response, TextEdit, Ui, Vec2};
 
-use crate::ui::bidi::{BaseDirection, BidiStyle, bidi_label};
+use crate::ui::bidi::{BaseDirection, BidiStyle, BidiText, bidi_label};
 use crate::ui::theme;
 
 /// Minimum height of anything the enumerator touches, in points.
@@ -12,7 +12,13 @@ pub const TOUCH: f32 = 48.0;
 /// A wrapping label in the current reading direction (helper-5's bidi label).
 pub fn text(ui: &mut Ui, text: &str, rtl: bool) -> Response {
     let color = ui.visuals().text_color();
-    bidi_text(ui, text, rtl, ui.style().text_styles[&egui::TextStyle::Body].size, color)
+    bidi_text(
+        ui,
+        text,
+        rtl,
+        ui.style().text_styles[&egui::TextStyle::Body].size,
+        color,
+    )
 }
 
 fn bidi_text(ui: &mut Ui, text: &str, rtl: bool, size: f32, color: Color32) -> Response {
@@ -64,9 +70,85 @@ pub fn primary_button(ui: &mut Ui, label: &str, enabled: bool) -> Response {
         .inner
 }
 
-/// A compact toggle (filters, language, navigation) at least [`TOUCH`] high.
+/// A compact toggle (filters, language) at least [`TOUCH`] high, as wide as its text.
 pub fn choice_button(ui: &mut Ui, label: &str, selected: bool) -> Response {
-    ui.add(Button::selectable(selected, label).min_size(Vec2::new(TOUCH, TOUCH)))
+    toggle(ui, label, selected, false)
+}
+
+/// A full-width toggle of the navigation list (sections, rows), wrapping its text.
+pub fn nav_button(ui: &mut Ui, label: &str, selected: bool) -> Response {
+    toggle(ui, label, selected, true)
+}
+
+fn toggle(ui: &mut Ui, label: &str, selected: bool, full_width: bool) -> Response {
+    let pad = Vec2::new(14.0, 8.0);
+    let style = BidiStyle {
+        font: egui::FontId::proportional(ui.style().text_styles[&egui::TextStyle::Button].size),
+        color: ui.visuals().text_color(),
+        direction: BaseDirection::Auto,
+        align: None,
+    };
+    let max_text = if full_width {
+        (ui.available_width() - 2.0 * pad.x).max(TOUCH)
+    } else {
+        f32::INFINITY
+    };
+    let text = BidiText::new(ui.ctx(), label, &style, max_text);
+    let width = if full_width {
+        ui.available_width()
+    } else {
+        text.size.x + 2.0 * pad.x
+    };
+    let size = Vec2::new(width.max(TOUCH), (text.size.y + 2.0 * pad.y).max(TOUCH));
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::click());
+    if ui.is_rect_visible(rect) {
+        let visuals = ui.style().interact_selectable(&response, selected);
+        let fill = if selected || response.hovered() {
+            visuals.weak_bg_fill
+        } else {
+            Color32::TRANSPARENT
+        };
+        let stroke = if selected {
+            ui.visuals().selection.stroke
+        } else {
+            visuals.bg_stroke
+        };
+        ui.painter().rect(
+            rect,
+            visuals.corner_radius,
+            fill,
+            stroke,
+            egui::StrokeKind::Inside,
+        );
+        let color = if ui.is_enabled() {
+            ui.visuals().text_color()
+        } else {
+            ui.visuals().weak_text_color()
+        };
+        text.paint(ui.painter(), rect.shrink2(pad), color);
+    }
+    let enabled = ui.is_enabled();
+    response
+        .widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, enabled, selected, label));
+    response
+}
+
+/// A one-line label inside a row of widgets: as wide as its text, in reading order.
+pub fn inline_text(ui: &mut Ui, text: &str, color: Option<Color32>) -> Response {
+    let style = BidiStyle {
+        font: egui::FontId::proportional(ui.style().text_styles[&egui::TextStyle::Body].size),
+        color: color.unwrap_or_else(|| ui.visuals().text_color()),
+        direction: BaseDirection::Auto,
+        align: None,
+    };
+    let laid = BidiText::new(ui.ctx(), text, &style, f32::INFINITY);
+    let (rect, response) = ui.allocate_exact_size(laid.size, egui::Sense::hover());
+    if ui.is_rect_visible(rect) {
+        laid.paint(ui.painter(), rect, style.color);
+    }
+    let enabled = ui.is_enabled();
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, enabled, text));
+    response
 }
 
 /// A choice button whose accessible name also names its question ("Sexe: Féminin"), so a

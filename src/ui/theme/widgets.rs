@@ -283,7 +283,7 @@ fn field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool, numeric: bool)
     // Not being edited, right-to-left content is drawn by the bidi layout over a field whose
     // own (left-to-right) text is transparent; while editing, egui shows the logical text.
     let id = ui.next_auto_id();
-    let editing = ui.memory(|m| m.has_focus(id));
+    let editing = ui.input(|i| i.focused) && ui.memory(|m| m.has_focus(id));
     let overlay = !editing && value.chars().any(crate::ui::bidi::is_rtl_char);
     let width = ui.available_width();
     let align = if rtl {
