@@ -5,7 +5,7 @@
 
 mod ui_support;
 
-use ui_support::{Q, choice, label, start, unlock};
+use ui_support::{Q, choice, label, start, start_with, unlock};
 
 #[test]
 fn wrong_pin_is_refused_then_the_right_one_opens_home() {
@@ -25,6 +25,49 @@ fn wrong_pin_is_refused_then_the_right_one_opens_home() {
 }
 
 #[test]
+fn first_run_enrols_the_tablet_with_a_pin_typed_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = census::app::AppConfig::new(dir.path().to_path_buf());
+    let mut h = start_with(config.clone());
+    assert!(h.has("Enrôler cette tablette"));
+    h.type_in("Numéro d'agent recenseur", "AR-0741-200");
+    h.type_in("Code PIN", "2468");
+    h.type_in("Code PIN (confirmation)", "2469");
+    h.click_button("Enrôler");
+    assert!(h.has("Les deux codes diffèrent : saisissez deux fois le même PIN."));
+    h.replace_in("Code PIN (confirmation)", "2468");
+    h.click_button("Enrôler");
+    assert!(h.has("Mes districts"), "enrolled with the demo assignment");
+    drop(h);
+
+    // Next start: unlock with that PIN, no demo PIN shown.
+    let mut h = start_with(config);
+    assert!(h.has("AR-0741-200"));
+    assert!(!h.has_contains("PIN de démonstration"));
+    h.type_in("Code PIN", "2468");
+    h.click_button("Déverrouiller");
+    assert!(h.has("Mes districts"));
+}
+
+#[test]
+fn repeated_wrong_pins_show_the_waiting_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = start(dir.path());
+    for _ in 0..4 {
+        h.type_in("Code PIN", "0000");
+        h.click_button("Déverrouiller");
+    }
+    assert!(
+        h.has_contains("Trop d'essais : attendez"),
+        "the delay before the next attempt is shown"
+    );
+    // The right PIN is not even tried while the delay runs.
+    h.type_in("Code PIN", "1234");
+    h.click_button("Déverrouiller");
+    assert!(!h.has("Mes districts"));
+}
+
+#[test]
 fn add_a_dwelling_and_record_an_absence() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = start(dir.path());
@@ -39,7 +82,7 @@ fn add_a_dwelling_and_record_an_absence() {
     h.click("Absent: Logement 1.2");
     h.type_in("Date de revisite (AAAA-MM-JJ)", "2024-09-05");
     h.type_in("Heure de revisite (HH:MM)", "18:30");
-    h.click("Créer");
+    h.click_button("Enregistrer");
     assert!(h.has_contains("Revisite le 2024-09-05 18:30"));
     h.click("Retour");
     assert!(h.has("Revisites prévues aujourd'hui : 1"));
@@ -203,4 +246,85 @@ fn person_rest(h: &mut ui_support::App<'_>, q: &Q, marital: &str, mother: &str, 
     h.click(&choice(q, "p_birthplace", birthplace));
     h.click(&choice(q, "p_residence_5y", "1"));
     h.click(&choice(q, "p_lived_abroad", "no"));
+}
+
+#[test]
+fn each_answer_is_stored_the_moment_it_is_typed_and_idle_means_idle() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Q::load();
+    let mut first = start(dir.path());
+    unlock(&mut first);
+    first.click("Ouvrir 07-041-0012");
+    first.click("Logement 1.2");
+    first.type_in(&label(&q, "d_address"), "Derb Sidi Bouzid n° 3, 1er étage");
+    first.click("Suivant");
+    first.click(&choice(&q, "d_type", "2"));
+
+    // Nothing changes on screen: no frame asks for another one.
+    first.h.step();
+    let repaint = first.h.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay;
+    assert!(
+        repaint > std::time::Duration::from_secs(60),
+        "idle frame asked a repaint in {repaint:?}"
+    );
+
+    // A second app opened on the same data directory, while the first still shows the case
+    // (as after a crash), finds every answer already stored.
+    let mut second = start(dir.path());
+    unlock(&mut second);
+    second.click("Ouvrir 07-041-0012");
+    second.click("Logement 1.2");
+    assert_eq!(
+        first.state().case_snapshot(),
+        second.state().case_snapshot()
+    );
+    assert!(
+        second
+            .state()
+            .case_snapshot()
+            .unwrap()
+            .to_string()
+            .contains("1er étage")
+    );
+}
+
+#[test]
+fn a_person_removed_stays_removed_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Q::load();
+    let mut h = start(dir.path());
+    unlock(&mut h);
+    h.click("Ouvrir 07-041-0012");
+    h.click("Logement 2.1");
+    // Households are asked only in an occupied dwelling.
+    assert!(!h.has("Ajouter : Ménage"));
+    h.click("État d'occupation");
+    h.click(&choice(&q, "d_occupancy", "1"));
+    h.click_contains("Ménages du logement (");
+    h.click("Ajouter : Ménage");
+    h.click_contains("Membres du ménage (");
+    for name in ["Khadija Amrani", "Omar Amrani"] {
+        h.click("Ajouter : Personne");
+        h.type_in(&label(&q, "p_name"), name);
+        h.back_to_household();
+    }
+    h.click("Supprimer: Khadija Amrani");
+    assert!(
+        h.has_contains("Supprimer Khadija Amrani"),
+        "removal asks first"
+    );
+    h.click_button("Confirmer");
+    assert!(!h.has_button_contains("Khadija Amrani"));
+    assert!(h.has_button_contains("1. Omar Amrani"));
+    drop(h);
+
+    let mut h = start(dir.path());
+    unlock(&mut h);
+    h.click("Ouvrir 07-041-0012");
+    h.click("Logement 2.1");
+    h.click_contains("Ménages du logement (1)");
+    h.click_contains("1. ");
+    h.click_contains("Membres du ménage (1)");
+    assert!(h.has_button_contains("1. Omar Amrani"));
+    assert!(!h.has_button_contains("Khadija"));
 }

@@ -27,12 +27,16 @@ fn text(s: &str) -> Value {
 /// A case with two households, persons, a death, a removed row and a confirmation.
 fn sample() -> (Case, RowPath, Vec<RowPath>) {
     let mut case = Case::new(q(), today());
-    case.set_input(&RowPath::root(), "long_form", Value::Bool(true)).unwrap();
-    case.set_input(&RowPath::root(), "district_id", text("DR-0042")).unwrap();
-    case.set_answer(&RowPath::root(), "dw_rooms", Value::Integer(3)).unwrap();
+    case.set_input(&RowPath::root(), "long_form", Value::Bool(true))
+        .unwrap();
+    case.set_input(&RowPath::root(), "district_id", text("DR-0042"))
+        .unwrap();
+    case.set_answer(&RowPath::root(), "dw_rooms", Value::Integer(3))
+        .unwrap();
     let (hh, _) = case.add_row(&RowPath::root(), "households").unwrap();
     case.set_answer(&hh, "hh_name", text("Alaoui")).unwrap();
-    case.set_answer(&hh, "had_death", Value::Bool(true)).unwrap();
+    case.set_answer(&hh, "had_death", Value::Bool(true))
+        .unwrap();
     let mut persons = Vec::new();
     for (name, age) in [("Karim", 40), ("Nadia", 38), ("Lina", 30)] {
         let (p, _) = case.add_row(&hh, "persons").unwrap();
@@ -42,16 +46,26 @@ fn sample() -> (Case, RowPath, Vec<RowPath>) {
     }
     case.remove_row(&persons.remove(1)).unwrap();
     case.move_row(&persons[1], 0).unwrap();
-    case.set_answer(&persons[0], "relationship", text("01")).unwrap();
-    case.set_answer(&persons[0], "age", Value::Integer(20)).unwrap();
-    case.set_answer(&persons[1], "mother_line", Value::Integer(2)).unwrap();
-    case.set_answer(&persons[1], "age", Value::Integer(12)).unwrap();
-    case.set_answer(&persons[1], "education", text("1")).unwrap();
+    case.set_answer(&persons[0], "relationship", text("01"))
+        .unwrap();
+    case.set_answer(&persons[0], "age", Value::Integer(20))
+        .unwrap();
+    case.set_answer(&persons[1], "mother_line", Value::Integer(2))
+        .unwrap();
+    case.set_answer(&persons[1], "age", Value::Integer(12))
+        .unwrap();
+    case.set_answer(&persons[1], "education", text("1"))
+        .unwrap();
     let (d, _) = case.add_row(&hh, "deaths").unwrap();
     case.set_answer(&d, "d_name", text("Omar")).unwrap();
     case.add_row(&RowPath::root(), "households").unwrap();
     assert_eq!(case.failed_checks(&persons[1])[0].check, "mother_older");
-    case.confirm_check(&persons[1], "mother_older", "Mother's age given by a neighbour".into()).unwrap();
+    case.confirm_check(
+        &persons[1],
+        "mother_older",
+        "Mother's age given by a neighbour".into(),
+    )
+    .unwrap();
     (case, hh, persons)
 }
 
@@ -61,12 +75,21 @@ fn round_trip_keeps_everything() {
     let json = case.to_json();
     assert_eq!(json["format"], "census-case");
     assert_eq!(json["format_version"], 1);
-    assert_eq!(json["questionnaire"], json!({"id": "mini", "version": "0.1.0"}));
+    assert_eq!(
+        json["questionnaire"],
+        json!({"id": "mini", "version": "0.1.0"})
+    );
     assert_eq!(json["root"]["inputs"]["district_id"], "DR-0042");
     let hh_json = &json["root"]["rosters"]["households"][0];
     assert_eq!(hh_json["row_id"], 1);
-    assert_eq!(hh_json["rosters"]["persons"][0]["answers"]["p_name"], "Lina", "order kept");
-    assert!(hh_json["answers"].get("hh_heads").is_none(), "calculated values are not stored");
+    assert_eq!(
+        hh_json["rosters"]["persons"][0]["answers"]["p_name"], "Lina",
+        "order kept"
+    );
+    assert!(
+        hh_json["answers"].get("hh_heads").is_none(),
+        "calculated values are not stored"
+    );
     assert_eq!(json["confirmations"][0]["row"], persons[1].to_string());
     assert_eq!(json["next_row_id"], 7);
 
@@ -75,7 +98,10 @@ fn round_trip_keeps_everything() {
     assert_eq!(back.state_digest(), case.state_digest());
     assert_eq!(back.issues(), case.issues());
     assert_eq!(back.rows(&hh, "persons"), case.rows(&hh, "persons"));
-    assert_eq!(back.failed_checks(&persons[1])[0].confirmed.as_deref(), Some("Mother's age given by a neighbour"));
+    assert_eq!(
+        back.failed_checks(&persons[1])[0].confirmed.as_deref(),
+        Some("Mother's age given by a neighbour")
+    );
     // Row ids are not reused after a reload either.
     let mut back = back;
     let (new, _) = back.add_row(&hh, "persons").unwrap();
@@ -97,7 +123,10 @@ fn newer_format_and_wrong_shapes_are_clear_errors() {
     };
     assert!(load(&|j| j["format_version"] = json!(2)).contains("written by a newer version"));
     assert!(load(&|j| j["format"] = json!("other")).contains("not a case document"));
-    assert!(load(&|j| j["questionnaire"]["id"] = json!("rgph2024")).contains("questionnaire 'rgph2024'"));
+    assert!(
+        load(&|j| j["questionnaire"]["id"] = json!("rgph2024"))
+            .contains("questionnaire 'rgph2024'")
+    );
     let m = load(&|j| j["root"]["answers"]["dw_colour"] = json!("red"));
     assert!(m.contains("dw_colour"), "{m}");
     let m = load(&|j| j["root"]["rosters"]["households"][0]["answers"]["hh_name"] = json!(12));
@@ -124,7 +153,12 @@ fn restore_from_rows_and_answers_saved_one_by_one() {
     let json = case.to_json();
     let mut rows = Vec::new();
     let mut answers = Vec::new();
-    fn walk(path: RowPath, node: &serde_json::Value, rows: &mut Vec<(RowPath, usize)>, answers: &mut Vec<(RowPath, String, serde_json::Value)>) {
+    fn walk(
+        path: RowPath,
+        node: &serde_json::Value,
+        rows: &mut Vec<(RowPath, usize)>,
+        answers: &mut Vec<(RowPath, String, serde_json::Value)>,
+    ) {
         for kind in ["inputs", "answers"] {
             for (id, v) in node[kind].as_object().unwrap() {
                 answers.push((path.clone(), id.clone(), v.clone()));
@@ -142,8 +176,13 @@ fn restore_from_rows_and_answers_saved_one_by_one() {
     walk(RowPath::root(), &json["root"], &mut rows, &mut answers);
     rows.reverse(); // any order
     answers.reverse();
-    let confirmations = vec![(persons[1].clone(), "mother_older".to_string(), "Mother's age given by a neighbour".to_string())];
-    let mut restored = Case::restore(q(), today(), rows.clone(), answers.clone(), confirmations).unwrap();
+    let confirmations = vec![(
+        persons[1].clone(),
+        "mother_older".to_string(),
+        "Mother's age given by a neighbour".to_string(),
+    )];
+    let mut restored =
+        Case::restore(q(), today(), rows.clone(), answers.clone(), confirmations).unwrap();
     restored.reserve_row_ids(case.next_row_id());
     assert_eq!(restored.to_json(), json);
     assert_eq!(restored.state_digest(), case.state_digest());
@@ -153,5 +192,8 @@ fn restore_from_rows_and_answers_saved_one_by_one() {
     let err = Case::restore(q(), today(), orphan, vec![], vec![]).unwrap_err();
     assert!(err.to_string().contains("households.9"), "{err}");
     let bad_answer = vec![(hh.clone(), "age".to_string(), json!(3))];
-    assert!(Case::restore(q(), today(), rows, bad_answer, vec![]).is_err(), "age is a person question");
+    assert!(
+        Case::restore(q(), today(), rows, bad_answer, vec![]).is_err(),
+        "age is a person question"
+    );
 }

@@ -22,11 +22,21 @@ fn today() -> NaiveDate {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Answer { row: usize, question: usize, value: usize },
+    Answer {
+        row: usize,
+        question: usize,
+        value: usize,
+    },
     Input(bool),
-    Add { parent: usize, roster: usize },
+    Add {
+        parent: usize,
+        roster: usize,
+    },
     Remove(usize),
-    Move { row: usize, to: usize },
+    Move {
+        row: usize,
+        to: usize,
+    },
     Confirm(usize),
 }
 
@@ -54,9 +64,19 @@ fn all_rows(case: &Case) -> Vec<RowPath> {
 
 fn answer_for(level: &str, question: usize, value: usize) -> (&'static str, Value) {
     let t = |s: &str| Value::Text(s.to_string());
-    let int = |choices: &[i64]| choices.get(value).map_or(Value::Null, |i| Value::Integer(*i));
+    let int = |choices: &[i64]| {
+        choices
+            .get(value)
+            .map_or(Value::Null, |i| Value::Integer(*i))
+    };
     let code = |choices: &[&str]| choices.get(value).map_or(Value::Null, |c| t(c));
-    let boolean = || if value >= 6 { Value::Null } else { Value::Bool(value % 2 == 0) };
+    let boolean = || {
+        if value >= 6 {
+            Value::Null
+        } else {
+            Value::Bool(value.is_multiple_of(2))
+        }
+    };
     match level {
         "dwelling" => match question % 4 {
             0 => ("dw_type", code(&["1", "2", "3"])),
@@ -87,15 +107,21 @@ fn answer_for(level: &str, question: usize, value: usize) -> (&'static str, Valu
 fn apply(case: &mut Case, op: &Op) {
     let rows = all_rows(case);
     let pick = |i: usize| rows.get(i % rows.len()).cloned().unwrap();
-    let level_of = |case: &Case, row: &RowPath| case.questionnaire().level_of(row).unwrap().to_string();
+    let level_of =
+        |case: &Case, row: &RowPath| case.questionnaire().level_of(row).unwrap().to_string();
     match op {
-        Op::Answer { row, question, value } => {
+        Op::Answer {
+            row,
+            question,
+            value,
+        } => {
             let row = pick(*row);
             let (id, v) = answer_for(&level_of(case, &row), *question, *value);
             case.set_answer(&row, id, v).unwrap();
         }
         Op::Input(b) => {
-            case.set_input(&RowPath::root(), "long_form", Value::Bool(*b)).unwrap();
+            case.set_input(&RowPath::root(), "long_form", Value::Bool(*b))
+                .unwrap();
         }
         Op::Add { parent, roster } => {
             let parent = pick(*parent);
@@ -119,7 +145,12 @@ fn apply(case: &mut Case, op: &Op) {
         }
         Op::Confirm(row) => {
             let row = pick(*row);
-            let soft: Vec<String> = case.failed_checks(&row).into_iter().filter(|c| c.confirmed.is_none()).map(|c| c.check).collect();
+            let soft: Vec<String> = case
+                .failed_checks(&row)
+                .into_iter()
+                .filter(|c| c.confirmed.is_none())
+                .map(|c| c.check)
+                .collect();
             for check in soft {
                 let _ = case.confirm_check(&row, &check, "checked with the respondent".into());
             }

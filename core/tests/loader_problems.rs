@@ -97,8 +97,14 @@ fn missing_empty_and_undeclared_translations() {
     let missing = find(&ps, "has no 'en' text");
     assert_eq!(missing.question.as_deref(), Some("sex"));
     assert_eq!(missing.location, format!("{PERSON_Q}/1/label"));
-    assert_eq!(find(&ps, "empty 'en'").question.as_deref(), Some("relationship"));
-    assert_eq!(find(&ps, "'de' is not in languages").question.as_deref(), Some("age"));
+    assert_eq!(
+        find(&ps, "empty 'en'").question.as_deref(),
+        Some("relationship")
+    );
+    assert_eq!(
+        find(&ps, "'de' is not in languages").question.as_deref(),
+        Some("age")
+    );
 }
 
 #[test]
@@ -108,17 +114,31 @@ fn choice_lists() {
         person_q(d, 2).as_object_mut().unwrap().remove("choices");
         d["choice_lists"]["sex"][1]["code"] = json!("1");
     });
-    assert_eq!(find(&ps, "unknown choice list 'gender'").question.as_deref(), Some("sex"));
-    assert_eq!(find(&ps, "names no choice list").question.as_deref(), Some("relationship"));
+    assert_eq!(
+        find(&ps, "unknown choice list 'gender'")
+            .question
+            .as_deref(),
+        Some("sex")
+    );
+    assert_eq!(
+        find(&ps, "names no choice list").question.as_deref(),
+        Some("relationship")
+    );
     find(&ps, "appears twice in list 'sex'");
 }
 
 #[test]
 fn calculated_without_calculation() {
     let ps = problems(|d| {
-        person_q(d, 4).as_object_mut().unwrap().remove("calculation");
+        person_q(d, 4)
+            .as_object_mut()
+            .unwrap()
+            .remove("calculation");
     });
-    assert_eq!(find(&ps, "has no calculation").question.as_deref(), Some("is_head"));
+    assert_eq!(
+        find(&ps, "has no calculation").question.as_deref(),
+        Some("is_head")
+    );
 }
 
 #[test]
@@ -127,8 +147,14 @@ fn defaults_must_fit() {
         person_q(d, 3)["default"] = json!("forty");
         person_q(d, 1)["default"] = json!("7");
     });
-    assert_eq!(find(&ps, "does not fit a integer").location, format!("{PERSON_Q}/3/default"));
-    assert_eq!(find(&ps, "'7' is not a code").question.as_deref(), Some("sex"));
+    assert_eq!(
+        find(&ps, "does not fit a integer").location,
+        format!("{PERSON_Q}/3/default")
+    );
+    assert_eq!(
+        find(&ps, "'7' is not a code").question.as_deref(),
+        Some("sex")
+    );
 }
 
 #[test]
@@ -146,15 +172,32 @@ fn type_errors_name_question_and_column() {
         person_q(d, 6)["relevant"] = json!("age + 1");
         person_q(d, 10)["calculation"] = json!("p_name * 2");
         person_q(d, 8)["constraint"] = json!(". = 'x'");
-        d["root"]["rosters"][0]["level"]["sections"][0]["questions"][1]["relevant"] = json!("age > 3");
+        d["root"]["rosters"][0]["level"]["sections"][0]["questions"][1]["relevant"] =
+            json!("age > 3");
     });
-    let rel = ps.iter().find(|p| p.location.ends_with("/6/relevant")).unwrap();
+    let rel = ps
+        .iter()
+        .find(|p| p.location.ends_with("/6/relevant"))
+        .unwrap();
     assert!(rel.message.contains("boolean"), "{rel:?}");
-    let calc = ps.iter().find(|p| p.question.as_deref() == Some("older_than_head")).unwrap();
+    let calc = ps
+        .iter()
+        .find(|p| p.question.as_deref() == Some("older_than_head"))
+        .unwrap();
     assert_eq!(calc.column, Some(1), "{calc:?}");
-    assert!(ps.iter().any(|p| p.question.as_deref() == Some("mother_line")), "`.` is an integer: {ps:#?}");
-    let unknown = ps.iter().find(|p| p.question.as_deref() == Some("hh_size")).unwrap();
-    assert!(unknown.message.contains("age"), "a person's question is not visible from the household: {unknown:?}");
+    assert!(
+        ps.iter()
+            .any(|p| p.question.as_deref() == Some("mother_line")),
+        "`.` is an integer: {ps:#?}"
+    );
+    let unknown = ps
+        .iter()
+        .find(|p| p.question.as_deref() == Some("hh_size"))
+        .unwrap();
+    assert!(
+        unknown.message.contains("age"),
+        "a person's question is not visible from the household: {unknown:?}"
+    );
 }
 
 #[test]
@@ -188,7 +231,10 @@ fn cycle_between_calculated_questions_names_the_path() {
         person_q(d, 10)["calculation"] = json!("is_head");
     });
     let p = find(&ps, "circular dependency");
-    assert!(p.message.contains("is_head") && p.message.contains("older_than_head"), "{p:?}");
+    assert!(
+        p.message.contains("is_head") && p.message.contains("older_than_head"),
+        "{p:?}"
+    );
     assert!(p.location.starts_with(PERSON_Q), "{p:?}");
 }
 
@@ -198,7 +244,9 @@ fn relevance_that_depends_on_itself() {
     let p = find(&ps, "circular dependency");
     assert!(p.message.contains("relevant of marital"), "{p:?}");
     // Through an aggregate: a household count of persons whose relevance depends on it.
-    let ps = problems(|d| d["root"]["rosters"][0]["level"]["rosters"][0]["relevant"] = json!("hh_heads = 1"));
+    let ps = problems(|d| {
+        d["root"]["rosters"][0]["level"]["rosters"][0]["relevant"] = json!("hh_heads = 1")
+    });
     find(&ps, "circular dependency");
 }
 
@@ -218,11 +266,23 @@ fn several_problems_are_listed_together() {
         d["root"]["rosters"][0]["min_rows"] = json!(9);
     });
     assert!(ps.len() >= 5, "{ps:#?}");
-    let text = LoadReport { problems: ps.clone() }.to_string();
-    for needle in ["broken.json at /reference_date", "(age)", "(sex)", "(crowded)", "min_rows 9"] {
+    let text = LoadReport {
+        problems: ps.clone(),
+    }
+    .to_string();
+    for needle in [
+        "broken.json at /reference_date",
+        "(age)",
+        "(sex)",
+        "(crowded)",
+        "min_rows 9",
+    ] {
         assert!(text.contains(needle), "{needle} missing in:\n{text}");
     }
-    let unknown = ps.iter().find(|p| p.question.as_deref() == Some("crowded")).unwrap();
+    let unknown = ps
+        .iter()
+        .find(|p| p.question.as_deref() == Some("crowded"))
+        .unwrap();
     assert_eq!(unknown.column, Some(25), "{unknown:?}");
 }
 
@@ -237,7 +297,16 @@ fn never_panics_on_truncated_or_mangled_files() {
         assert!(load_questionnaire("g.json", garbage).is_err());
     }
     // Every expression replaced by odd text still gives problems, never a panic.
-    for odd in ["", "(", "count(", "at(persons)", "position(1)", "'unterminated", "1 +", "count(households, count(persons, position() > at(persons, 1, age)))"] {
+    for odd in [
+        "",
+        "(",
+        "count(",
+        "at(persons)",
+        "position(1)",
+        "'unterminated",
+        "1 +",
+        "count(households, count(persons, position() > at(persons, 1, age)))",
+    ] {
         let mut doc = mini();
         person_q(&mut doc, 3)["constraint"] = json!(odd);
         person_q(&mut doc, 4)["calculation"] = json!(odd);

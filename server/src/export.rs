@@ -43,7 +43,7 @@ fn flatten(case: &StoredCase) -> Vec<Row> {
         );
     }
     rows.push(root_row);
-    walk_rosters(&root, &Vec::new(), &mut rows);
+    walk_rosters(&root, &[], &mut rows);
     rows
 }
 
@@ -63,14 +63,14 @@ fn level_row(level: &str, ancestors: Vec<(String, String)>, row: &Value) -> Row 
     }
 }
 
-fn walk_rosters(row: &Value, ancestors: &Vec<(String, String)>, out: &mut Vec<Row>) {
+fn walk_rosters(row: &Value, ancestors: &[(String, String)], out: &mut Vec<Row>) {
     let Some(rosters) = row.get("rosters").and_then(Value::as_object) else {
         return;
     };
     for (name, children) in rosters {
         for child in children.as_array().into_iter().flatten() {
             let id = child.get("row_id").map(text).unwrap_or_default();
-            let mut keys = ancestors.clone();
+            let mut keys = ancestors.to_vec();
             keys.push((format!("{name}_row"), id));
             out.push(level_row(name, keys.clone(), child));
             walk_rosters(child, &keys, out);

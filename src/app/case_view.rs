@@ -12,6 +12,21 @@ use crate::ui::screens::view::{
     RosterView, RowItem, SectionTab,
 };
 
+/// A questionnaire text in `lang`. In Tamazight, French stands in where the file has no
+/// Tamazight text (the core's own fallback, the first language, would be Arabic, which reads
+/// wrongly in a left-to-right layout).
+fn loc<T: PartialEq>(lang: &str, get: impl Fn(&str) -> T) -> T {
+    if lang != "zgh" {
+        return get(lang);
+    }
+    let own = get("zgh");
+    if own == get("ar") && own != get("fr") {
+        get("fr")
+    } else {
+        own
+    }
+}
+
 /// The questionnaire screen's data for the open case.
 pub fn questionnaire_view(open: &OpenCase, tr: &Tr) -> QuestionnaireView {
     let case = &open.case;
@@ -23,7 +38,7 @@ pub fn questionnaire_view(open: &OpenCase, tr: &Tr) -> QuestionnaireView {
     let sections = section_ids
         .iter()
         .map(|s| SectionTab {
-            label: q.section_label(s, lang).unwrap_or(s).to_owned(),
+            label: loc(lang, |l| q.section_label(s, l)).unwrap_or(s).to_owned(),
             relevant: !case.section_questions(row, s).is_empty(),
         })
         .collect();
@@ -45,7 +60,7 @@ pub fn questionnaire_view(open: &OpenCase, tr: &Tr) -> QuestionnaireView {
         .into_iter()
         .map(|c| CheckView {
             id: c.check.clone(),
-            message: text(&c.message, lang).to_owned(),
+            message: loc(lang, |l| text(&c.message, l)).to_owned(),
             soft: c.severity == Severity::Soft,
             confirmed: c.confirmed,
         })
@@ -54,14 +69,14 @@ pub fn questionnaire_view(open: &OpenCase, tr: &Tr) -> QuestionnaireView {
         .issues()
         .into_iter()
         .map(|issue| {
-            let mut message = text(&issue.message, lang).to_owned();
+            let mut message = loc(lang, |l| text(&issue.message, l)).to_owned();
             if message.is_empty() {
                 message = issue.item.clone();
             }
             if issue.kind == IssueKind::RequiredMissing
                 && let Some(question) = issue.question.as_deref().and_then(|id| q.question(id))
             {
-                message = tr.f("not_answered", &[("q", question.label(lang))]);
+                message = tr.f("not_answered", &[("q", loc(lang, |l| question.label(l)))]);
             }
             let place = row_title(case, q, &issue.row, lang);
             BlockingItem {
@@ -110,7 +125,7 @@ fn question_view(
     let info = q.question(id)?;
     let state = case.question_state(row, id)?;
     let labelled = |codes: &[String]| -> Vec<(String, String)> {
-        let all = info.choices(lang);
+        let all = loc(lang, |l| info.choices(l));
         codes
             .iter()
             .map(|code| {
@@ -140,7 +155,7 @@ fn question_view(
         case.answer(row, id).cloned().unwrap_or(Value::Null)
     };
     let message = state.constraint_failed.as_ref().map(|t| {
-        let m = text(t, lang);
+        let m = loc(lang, |l| text(t, l));
         if m.is_empty() {
             tr.t("engine_failed").replace("{detail}", id)
         } else {
@@ -149,8 +164,8 @@ fn question_view(
     });
     Some(QuestionView {
         id: id.to_owned(),
-        label: info.label(lang).to_owned(),
-        hint: info.hint(lang).map(str::to_owned),
+        label: loc(lang, |l| info.label(l)).to_owned(),
+        hint: loc(lang, |l| info.hint(l)).map(str::to_owned),
         kind,
         value,
         required: info.required(),
@@ -167,7 +182,9 @@ fn roster_view(
 ) -> Option<RosterView> {
     let lang = tr.lang.code();
     let roster = q.roster(id)?;
-    let noun = q.level_label(roster.level(), lang).unwrap_or(id).to_owned();
+    let noun = loc(lang, |l| q.level_label(roster.level(), l))
+        .unwrap_or(id)
+        .to_owned();
     let paths = case.rows(row, id);
     let rows = paths
         .iter()
@@ -195,18 +212,33 @@ fn roster_view(
         })
         .collect();
     Some(RosterView {
+        relevant: roster_is_relevant(case, row, id, &paths),
         id: id.to_owned(),
-        label: roster.label(lang).to_owned(),
+        label: loc(lang, |l| roster.label(l)).to_owned(),
         row_noun: noun,
         rows,
-        can_add: paths.len() < roster.max_rows() as usize,
+        can_add: paths.len() < roster.max_rows() as usize
+            && roster_is_relevant(case, row, id, &paths),
     })
+}
+
+/// Whether a roster is asked in `row`: its rows have questions to ask. The engine has no
+/// query for a roster's relevance yet, so an empty roster is tried on a copy of the case.
+fn roster_is_relevant(case: &Case, row: &RowPath, roster: &str, paths: &[RowPath]) -> bool {
+    if let Some(first) = paths.first() {
+        return !case.row_questions(first).is_empty();
+    }
+    let mut trial = case.clone();
+    match trial.add_row(row, roster) {
+        Ok((added, _)) => !trial.row_questions(&added).is_empty(),
+        Err(_) => false,
+    }
 }
 
 /// "Household 1 — Fatima" style name of a row.
 fn row_title(case: &Case, q: &Questionnaire, row: &RowPath, lang: &str) -> String {
     let level = q.level_of(row).unwrap_or_default();
-    let noun = q.level_label(level, lang).unwrap_or(level);
+    let noun = loc(lang, |l| q.level_label(level, l)).unwrap_or(level);
     if row.is_root() {
         return noun.to_owned();
     }

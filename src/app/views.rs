@@ -26,6 +26,8 @@ pub fn home_view(store: &Store, today: NaiveDate) -> Result<HomeView, StoreError
             name: district.name.clone(),
             buildings_listed: progress.buildings_listed,
             buildings_expected: progress.expected_buildings,
+            dwellings_listed: progress.dwellings_listed,
+            dwellings_expected: progress.expected_dwellings,
             households_done,
             households_expected: progress.expected_households,
             revisits_today: u32::try_from(progress.revisits_due.len()).unwrap_or(u32::MAX),

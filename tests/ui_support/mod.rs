@@ -18,7 +18,11 @@ pub struct App<'a> {
 
 /// Starts the app in demo mode on `dir` (enrolled on first start), on 5 September 2024.
 pub fn start(dir: &Path) -> App<'static> {
-    let mut config = AppConfig::demo(dir.to_path_buf());
+    start_with(AppConfig::demo(dir.to_path_buf()))
+}
+
+/// Starts the app with `config`, on 5 September 2024.
+pub fn start_with(mut config: AppConfig) -> App<'static> {
     config.today = NaiveDate::from_ymd_opt(2024, 9, 5);
     let app = CensusApp::new(config);
     let h = Harness::builder()

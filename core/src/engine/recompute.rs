@@ -89,14 +89,18 @@ impl Case {
             };
             work.changed.push((key, node));
             let q = self.q.clone();
-            let Some(deps) = q.c.dependants.get(node) else { continue };
+            let Some(deps) = q.c.dependants.get(node) else {
+                continue;
+            };
             for (dep, rel) in deps {
                 match &changed_indices {
                     None => self.mark_related(work, *dep, *rel, key),
                     // A list (`at`) changed: only rows whose `n` points at a changed
                     // element need their `at(…)` re-read.
                     Some(indices) => {
-                        let Some(level) = q.c.nodes.get(*dep).map(|n| n.level) else { continue };
+                        let Some(level) = q.c.nodes.get(*dep).map(|n| n.level) else {
+                            continue;
+                        };
                         let mut rows = Vec::new();
                         match rel {
                             Rel::Same => rows.push(key),
@@ -117,7 +121,9 @@ impl Case {
 
     /// Whether node `dep` in row `key` reads one of `indices` (0-based) of list `list`.
     fn reads_index(&self, dep: NodeIx, list: NodeIx, key: usize, indices: &[usize]) -> bool {
-        let Some(n) = self.c().nodes.get(dep) else { return false };
+        let Some(n) = self.c().nodes.get(dep) else {
+            return false;
+        };
         let mut hit = false;
         for e in [&n.expr, &n.cond].into_iter().flatten() {
             self.visit_at(e, list, key, indices, &mut hit);

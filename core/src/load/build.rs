@@ -6,10 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use crate::model::{
-    self, InputType, QUESTIONNAIRE_FORMAT_VERSION, QuestionType, QuestionnaireFile, Translations,
-};
-use crate::value::{Type, Value};
+use crate::model::{self, InputType, QuestionType, QuestionnaireFile, Translations};
+use crate::value::Type;
 
 use super::compiled::{
     CheckC, Compiled, ItemC, ItemKind, LevelC, LevelIx, Name, NodeC, NodeIx, NodeKind, RosterC,
@@ -48,8 +46,8 @@ pub(crate) struct Builder {
     pub problems: Vec<Problem>,
     pub c: Compiled,
     pub jobs: Vec<Job>,
-    languages: Vec<String>,
-    required: Vec<String>,
+    pub(crate) languages: Vec<String>,
+    pub(crate) required: Vec<String>,
     other_ids: HashSet<String>,
     pending_check_questions: Vec<(usize, Vec<String>, String)>,
     /// Path of every named thing (question, input, roster, section, check), for reports.
@@ -137,115 +135,6 @@ impl Builder {
         });
     }
 
-    fn header(&mut self, file: &QuestionnaireFile) {
-        if file.format_version != QUESTIONNAIRE_FORMAT_VERSION {
-            self.problem(
-                None,
-                "/format_version",
-                None,
-                format!(
-                    "format_version {} is not supported: this program reads version {}",
-                    file.format_version, QUESTIONNAIRE_FORMAT_VERSION
-                ),
-            );
-        }
-        if file.id.trim().is_empty() {
-            self.problem(None, "/id", None, "the questionnaire id is empty".into());
-        }
-        if file.languages.is_empty() {
-            self.problem(None, "/languages", None, "no language is declared".into());
-        }
-        let mut seen = HashSet::new();
-        for (i, lang) in file.languages.iter().enumerate() {
-            if !seen.insert(lang) {
-                self.problem(
-                    None,
-                    &format!("/languages/{i}"),
-                    None,
-                    format!("language '{lang}' is listed twice"),
-                );
-            }
-        }
-        for (i, lang) in self.required.clone().iter().enumerate() {
-            if !self.languages.contains(lang) {
-                self.problem(
-                    None,
-                    &format!("/required_languages/{i}"),
-                    None,
-                    format!("required language '{lang}' is not in languages"),
-                );
-            }
-        }
-        match NaiveDate::parse_from_str(&file.reference_date, "%Y-%m-%d") {
-            Ok(d) => self.c.reference_date = d,
-            Err(_) => self.problem(
-                None,
-                "/reference_date",
-                None,
-                format!(
-                    "reference_date {:?} is not a valid date YYYY-MM-DD",
-                    file.reference_date
-                ),
-            ),
-        }
-        self.translations(&file.title, None, "/title", "the title");
-        for (name, list) in &file.choice_lists {
-            let mut codes = HashSet::new();
-            if list.is_empty() {
-                self.problem(
-                    None,
-                    &format!("/choice_lists/{name}"),
-                    None,
-                    format!("choice list '{name}' has no choices"),
-                );
-            }
-            for (i, choice) in list.iter().enumerate() {
-                let loc = format!("/choice_lists/{name}/{i}");
-                if !codes.insert(choice.code.clone()) {
-                    self.problem(
-                        None,
-                        &format!("{loc}/code"),
-                        None,
-                        format!(
-                            "choice code '{}' appears twice in list '{name}'",
-                            choice.code
-                        ),
-                    );
-                }
-                self.translations(
-                    &choice.label,
-                    None,
-                    &format!("{loc}/label"),
-                    &format!("choice '{}' of list '{name}'", choice.code),
-                );
-            }
-        }
-    }
-
-    /// Checks a translation object: every required language present and non-empty, no
-    /// undeclared language.
-    pub fn translations(&mut self, t: &Translations, who: Option<&str>, loc: &str, what: &str) {
-        for lang in self.required.clone() {
-            match t.get(&lang) {
-                Some(text) if !text.trim().is_empty() => {}
-                Some(_) => {
-                    self.problem(who, loc, None, format!("{what} has an empty '{lang}' text"))
-                }
-                None => self.problem(who, loc, None, format!("{what} has no '{lang}' text")),
-            }
-        }
-        for lang in t.keys() {
-            if !self.languages.contains(lang) {
-                self.problem(
-                    who,
-                    loc,
-                    None,
-                    format!("{what} has a '{lang}' text, but '{lang}' is not in languages"),
-                );
-            }
-        }
-    }
-
     /// Adds a node to a level and returns it.
     pub fn node(&mut self, level: LevelIx, kind: NodeKind) -> NodeIx {
         let ix = self.c.nodes.len();
@@ -265,7 +154,7 @@ impl Builder {
         ix
     }
 
-    fn job(
+    pub(crate) fn job(
         &mut self,
         node: NodeIx,
         level: LevelIx,
@@ -286,7 +175,7 @@ impl Builder {
         });
     }
 
-    fn claim_name(&mut self, id: &str, name: Name, loc: &str) {
+    pub(crate) fn claim_name(&mut self, id: &str, name: Name, loc: &str) {
         self.locations
             .entry(id.to_string())
             .or_insert_with(|| loc.trim_end_matches("/id").to_string());
@@ -387,7 +276,7 @@ impl Builder {
         ix
     }
 
-    fn add_item(
+    pub(crate) fn add_item(
         &mut self,
         level: LevelIx,
         id: &str,
@@ -455,205 +344,6 @@ impl Builder {
         }
         for (qi, q) in def.questions.iter().enumerate() {
             self.question(level, six, q, &format!("{path}/questions/{qi}"));
-        }
-    }
-
-    fn question(&mut self, level: LevelIx, section: usize, q: &model::Question, path: &str) {
-        let item = self.c.items.len();
-        let id = q.id.as_str();
-        self.claim_name(id, Name::Item(item), &format!("{path}/id"));
-        self.translations(
-            &q.label,
-            Some(id),
-            &format!("{path}/label"),
-            &format!("question '{id}'"),
-        );
-        if let Some(hint) = &q.hint {
-            self.translations(
-                hint,
-                Some(id),
-                &format!("{path}/hint"),
-                &format!("the hint of '{id}'"),
-            );
-        }
-        if let Some(msg) = &q.constraint_message {
-            self.translations(
-                msg,
-                Some(id),
-                &format!("{path}/constraint_message"),
-                &format!("the constraint message of '{id}'"),
-            );
-        }
-        let is_choice = matches!(
-            q.question_type,
-            QuestionType::SingleChoice | QuestionType::MultipleChoice
-        );
-        match (&q.choices, is_choice) {
-            (None, true) => self.problem(
-                Some(id),
-                &format!("{path}/choices"),
-                None,
-                format!("choice question '{id}' names no choice list (choices)"),
-            ),
-            (Some(list), true) if !self.c.choice_lists.contains_key(list) => self.problem(
-                Some(id),
-                &format!("{path}/choices"),
-                None,
-                format!("unknown choice list '{list}'"),
-            ),
-            (Some(_), false) => self.problem(
-                Some(id),
-                &format!("{path}/choices"),
-                None,
-                "only single_choice and multiple_choice questions take choices".into(),
-            ),
-            _ => {}
-        }
-        let is_calc = q.question_type == QuestionType::Calculated;
-        match (&q.calculation, is_calc) {
-            (None, true) => self.problem(
-                Some(id),
-                &format!("{path}/calculation"),
-                None,
-                format!("calculated question '{id}' has no calculation"),
-            ),
-            (Some(_), false) => self.problem(
-                Some(id),
-                &format!("{path}/calculation"),
-                None,
-                "only calculated questions take a calculation".into(),
-            ),
-            _ => {}
-        }
-        let ty = question_type(q.question_type);
-        let kind = ItemKind::Question {
-            qtype: q.question_type,
-            section,
-            required: q.required,
-            list: q.choices.clone().filter(|_| is_choice),
-            hint: q.hint.clone(),
-            constraint_message: q.constraint_message.clone(),
-        };
-        self.add_item(level, id, Some(q.label.clone()), kind, ty);
-        if let Some(s) = self.c.sections.get_mut(section) {
-            s.questions.push(item);
-        }
-        let rel = self.node(level, NodeKind::QRel(item));
-        if let Some(it) = self.c.items.get_mut(item) {
-            it.rel_node = Some(rel);
-        }
-        if let Some(src) = &q.relevant {
-            self.job(
-                rel,
-                level,
-                src,
-                format!("{path}/relevant"),
-                id,
-                (Purpose::Relevant, Some(item)),
-            );
-        }
-        if is_calc {
-            let calc = self.node(level, NodeKind::Calc(item));
-            if let Some(it) = self.c.items.get_mut(item) {
-                it.calc_node = Some(calc);
-            }
-            if let Some(src) = &q.calculation {
-                self.job(
-                    calc,
-                    level,
-                    src,
-                    format!("{path}/calculation"),
-                    id,
-                    (Purpose::Calculation, Some(item)),
-                );
-            }
-        }
-        if let Some(src) = &q.constraint {
-            let node = self.node(level, NodeKind::Constraint(item));
-            if let Some(it) = self.c.items.get_mut(item) {
-                it.constraint_node = Some(node);
-            }
-            self.job(
-                node,
-                level,
-                src,
-                format!("{path}/constraint"),
-                id,
-                (Purpose::Constraint, Some(item)),
-            );
-        }
-        if let (Some(list), true) = (&q.choices, is_choice) {
-            let filters: Vec<(usize, String)> = self
-                .c
-                .choice_lists
-                .get(list)
-                .map(|l| {
-                    l.iter()
-                        .enumerate()
-                        .filter_map(|(i, ch)| ch.filter.clone().map(|f| (i, f)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            for (ci, src) in filters {
-                let node = self.node(level, NodeKind::Filter(item, ci));
-                if let Some(it) = self.c.items.get_mut(item) {
-                    it.filters.push((ci, node));
-                }
-                self.job(
-                    node,
-                    level,
-                    &src,
-                    format!("/choice_lists/{list}/{ci}/filter"),
-                    id,
-                    (Purpose::Filter, Some(item)),
-                );
-            }
-        }
-        if let Some(default) = &q.default {
-            let loc = format!("{path}/default");
-            if matches!(
-                q.question_type,
-                QuestionType::Calculated | QuestionType::Note
-            ) {
-                self.problem(
-                    Some(id),
-                    &loc,
-                    None,
-                    "a calculated question or a note cannot have a default".into(),
-                );
-            } else {
-                match Value::from_json(default, ty) {
-                    Ok(v) => {
-                        if let Some(msg) = self.choice_problem(q.choices.as_deref(), &v) {
-                            self.problem(Some(id), &loc, None, format!("the default {msg}"));
-                        } else if let Some(it) = self.c.items.get_mut(item) {
-                            it.default = Some(v);
-                        }
-                    }
-                    Err(e) => self.problem(
-                        Some(id),
-                        &loc,
-                        None,
-                        format!("the default does not fit a {} question: {e}", ty.name()),
-                    ),
-                }
-            }
-        }
-    }
-
-    /// Why a value is not a valid answer of a choice list, if it is not.
-    pub fn choice_problem(&self, list: Option<&str>, v: &Value) -> Option<String> {
-        let list = self.c.choice_lists.get(list?)?;
-        let known = |code: &String| list.iter().any(|c| &c.code == code);
-        match v {
-            Value::Text(code) if !known(code) => {
-                Some(format!("'{code}' is not a code of the choice list"))
-            }
-            Value::Multi(codes) => codes
-                .iter()
-                .find(|c| !known(c))
-                .map(|c| format!("'{c}' is not a code of the choice list")),
-            _ => None,
         }
     }
 

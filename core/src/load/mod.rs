@@ -10,6 +10,8 @@ mod build;
 pub(crate) mod compiled;
 mod exprs;
 mod graph;
+mod header;
+mod question;
 mod questionnaire;
 mod report;
 mod scope;

@@ -162,7 +162,7 @@ fn dialog_ui(ui: &mut Ui, tr: &Tr, drafts: &mut Drafts, commands: &mut Vec<Comma
                 widgets::text_field(ui, tr.t("latitude"), drafts.field("building.lat"), rtl);
                 widgets::text_field(ui, tr.t("longitude"), drafts.field("building.lon"), rtl);
                 widgets::weak(ui, tr.t("gps_hint"), rtl);
-                if form_buttons(ui, tr, drafts) {
+                if form_buttons(ui, tr, drafts, "create") {
                     commands.push(Command::AddBuilding {
                         address: drafts.get("building.address").trim().to_owned(),
                         lat: drafts.get("building.lat").trim().to_owned(),
@@ -194,7 +194,7 @@ fn dialog_ui(ui: &mut Ui, tr: &Tr, drafts: &mut Drafts, commands: &mut Vec<Comma
                         }
                     }
                 });
-                if form_buttons(ui, tr, drafts) {
+                if form_buttons(ui, tr, drafts, "create") {
                     let occupancy = match drafts.get("dwelling.occupancy") {
                         "vacant" => NewOccupancy::Vacant,
                         "secondary" => NewOccupancy::Secondary,
@@ -226,7 +226,7 @@ fn dialog_ui(ui: &mut Ui, tr: &Tr, drafts: &mut Drafts, commands: &mut Vec<Comma
                 widgets::text_field(ui, tr.t("revisit_date"), drafts.field("visit.date"), rtl);
                 widgets::text_field(ui, tr.t("revisit_time"), drafts.field("visit.time"), rtl);
                 widgets::text_field(ui, tr.t("note"), drafts.field("visit.note"), rtl);
-                if form_buttons(ui, tr, drafts) {
+                if form_buttons(ui, tr, drafts, "record") {
                     commands.push(Command::RecordVisit {
                         building_no: b,
                         dwelling_no: d,
@@ -247,15 +247,15 @@ const OCCUPANCIES: [(&str, &str); 3] = [
     ("secondary", "occ_secondary"),
 ];
 
-/// Shows the form's error and its Create / Cancel buttons; true when Create was pressed.
-fn form_buttons(ui: &mut Ui, tr: &Tr, drafts: &mut Drafts) -> bool {
+/// Shows the form's error and its action / Cancel buttons; true when the action was pressed.
+fn form_buttons(ui: &mut Ui, tr: &Tr, drafts: &mut Drafts, action: &'static str) -> bool {
     let rtl = tr.rtl();
     if let Some(message) = &drafts.form_error {
         widgets::error(ui, message, rtl);
     }
     let mut create = false;
     widgets::row(ui, rtl, |ui| {
-        create = widgets::primary_button(ui, tr.t("create"), true).clicked();
+        create = widgets::primary_button(ui, tr.t(action), true).clicked();
         if widgets::big_button(ui, tr.t("cancel")).clicked() {
             drafts.dialog = DistrictDialog::None;
             drafts.form_error = None;

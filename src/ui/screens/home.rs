@@ -30,23 +30,30 @@ pub fn home_ui(ui: &mut Ui, view: &HomeView, tr: &Tr) -> Vec<Command> {
                     ),
                     rtl,
                 );
+                widgets::text(
+                    ui,
+                    &tr.f(
+                        "dwellings_listed",
+                        &[
+                            ("n", &n(district.dwellings_listed)),
+                            ("expected", &n(district.dwellings_expected)),
+                        ],
+                    ),
+                    rtl,
+                );
                 let ratio = if district.households_expected == 0 {
                     0.0
                 } else {
                     district.households_done as f32 / district.households_expected as f32
                 };
-                widgets::text(
-                    ui,
-                    &tr.f(
-                        "households_enumerated",
-                        &[
-                            ("n", &n(district.households_done)),
-                            ("expected", &n(district.households_expected)),
-                        ],
-                    ),
-                    rtl,
+                let households = tr.f(
+                    "households_enumerated",
+                    &[
+                        ("n", &n(district.households_done)),
+                        ("expected", &n(district.households_expected)),
+                    ],
                 );
-                ui.add(egui::ProgressBar::new(ratio.min(1.0)).desired_height(12.0));
+                crate::ui::theme::progress_bar(ui, ratio.min(1.0), &households, rtl);
                 let revisits = tr.f("revisits_today", &[("n", &n(district.revisits_today))]);
                 if district.revisits_today > 0 {
                     widgets::warning(ui, &revisits, rtl);

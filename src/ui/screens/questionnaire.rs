@@ -38,7 +38,13 @@ pub fn navigation_ui(ui: &mut Ui, view: &QuestionnaireView, tr: &Tr) -> Vec<Comm
         for roster in &view.rosters {
             let selected = view.page == Page::Rosters;
             let label = format!("{} ({})", roster.label, roster.rows.len());
-            if widgets::nav_button(ui, &label, selected).clicked() {
+            let clicked = ui
+                .add_enabled_ui(roster.relevant, |ui| {
+                    widgets::nav_button(ui, &label, selected)
+                })
+                .inner
+                .clicked();
+            if clicked {
                 out.push(Command::ShowRosters);
             }
         }
@@ -86,7 +92,7 @@ pub fn questionnaire_ui(
             widgets::column(ui, rtl, |ui| match view.page {
                 Page::Section => section_page(ui, view, tr, drafts, &mut out),
                 Page::Rosters => {
-                    for roster in &view.rosters {
+                    for roster in view.rosters.iter().filter(|r| r.relevant) {
                         out.extend(roster_ui(ui, &view.row, roster, tr, drafts));
                     }
                     out.extend(checks_ui(ui, &view.row, &view.checks, tr, drafts));
@@ -131,7 +137,7 @@ fn section_page(
             if widgets::primary_button(ui, tr.t("next"), true).clicked() {
                 out.push(Command::OpenSection(next));
             }
-        } else if !view.rosters.is_empty() {
+        } else if view.rosters.iter().any(|r| r.relevant) {
             if widgets::primary_button(ui, tr.t("next"), true).clicked() {
                 out.push(Command::ShowRosters);
             }

@@ -48,13 +48,11 @@ pub fn roster_ui(
         });
     }
     let add = tr.f("roster_add", &[("what", &roster.row_noun)]);
-    if ui
-        .add_enabled(
-            roster.can_add,
-            egui::Button::new(add).min_size(egui::vec2(widgets::TOUCH * 3.0, widgets::TOUCH)),
-        )
-        .clicked()
-    {
+    let clicked = ui
+        .add_enabled_ui(roster.can_add, |ui| widgets::big_button(ui, &add))
+        .inner
+        .clicked();
+    if clicked {
         out.push(Command::AddRow {
             parent: parent.to_owned(),
             roster: roster.id.clone(),

@@ -38,6 +38,10 @@ pub struct DistrictCard {
     pub buildings_listed: u32,
     /// Buildings expected by the cartography.
     pub buildings_expected: u32,
+    /// Dwellings listed so far.
+    pub dwellings_listed: u32,
+    /// Dwellings expected by the cartography.
+    pub dwellings_expected: u32,
     /// Households whose questionnaire is complete.
     pub households_done: u32,
     /// Households expected by the cartography.
@@ -210,6 +214,8 @@ pub struct RosterView {
     pub rows: Vec<RowItem>,
     /// Whether another row may be added.
     pub can_add: bool,
+    /// Whether the roster is asked (its relevance holds).
+    pub relevant: bool,
 }
 
 /// A failed check of the current row.

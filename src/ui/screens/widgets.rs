@@ -12,13 +12,7 @@ pub const TOUCH: f32 = 48.0;
 /// A wrapping label in the current reading direction (helper-5's bidi label).
 pub fn text(ui: &mut Ui, text: &str, rtl: bool) -> Response {
     let color = ui.visuals().text_color();
-    bidi_text(
-        ui,
-        text,
-        rtl,
-        ui.style().text_styles[&egui::TextStyle::Body].size,
-        color,
-    )
+    bidi_text(ui, text, rtl, font_size(ui, egui::TextStyle::Body), color)
 }
 
 fn bidi_text(ui: &mut Ui, text: &str, rtl: bool, size: f32, color: Color32) -> Response {
@@ -31,31 +25,39 @@ fn bidi_text(ui: &mut Ui, text: &str, rtl: bool, size: f32, color: Color32) -> R
     bidi_label(ui, text, &style)
 }
 
+/// The size of a text style of the current style (18 points if the style lacks it).
+fn font_size(ui: &Ui, style: egui::TextStyle) -> f32 {
+    ui.style()
+        .text_styles
+        .get(&style)
+        .map_or(18.0, |font| font.size)
+}
+
 /// A section heading.
 pub fn heading(ui: &mut Ui, title: &str, rtl: bool) -> Response {
     let color = ui.visuals().strong_text_color();
-    let size = ui.style().text_styles[&egui::TextStyle::Heading].size;
+    let size = font_size(ui, egui::TextStyle::Heading);
     bidi_text(ui, title, rtl, size, color)
 }
 
 /// Secondary text (hints, counts).
 pub fn weak(ui: &mut Ui, text: &str, rtl: bool) -> Response {
     let color = ui.visuals().weak_text_color();
-    let size = ui.style().text_styles[&egui::TextStyle::Small].size;
+    let size = font_size(ui, egui::TextStyle::Small);
     bidi_text(ui, text, rtl, size, color)
 }
 
 /// A message in the error colour.
 pub fn error(ui: &mut Ui, text: &str, rtl: bool) -> Response {
     let color = ui.visuals().error_fg_color;
-    let size = ui.style().text_styles[&egui::TextStyle::Body].size;
+    let size = font_size(ui, egui::TextStyle::Body);
     bidi_text(ui, text, rtl, size, color)
 }
 
 /// A message in the warning colour.
 pub fn warning(ui: &mut Ui, text: &str, rtl: bool) -> Response {
     let color = ui.visuals().warn_fg_color;
-    let size = ui.style().text_styles[&egui::TextStyle::Body].size;
+    let size = font_size(ui, egui::TextStyle::Body);
     bidi_text(ui, text, rtl, size, color)
 }
 
@@ -83,7 +85,7 @@ pub fn nav_button(ui: &mut Ui, label: &str, selected: bool) -> Response {
 fn toggle(ui: &mut Ui, label: &str, selected: bool, full_width: bool) -> Response {
     let pad = Vec2::new(14.0, 8.0);
     let style = BidiStyle {
-        font: egui::FontId::proportional(ui.style().text_styles[&egui::TextStyle::Button].size),
+        font: egui::FontId::proportional(font_size(ui, egui::TextStyle::Button)),
         color: ui.visuals().text_color(),
         direction: BaseDirection::Auto,
         align: None,
@@ -136,7 +138,7 @@ fn toggle(ui: &mut Ui, label: &str, selected: bool, full_width: bool) -> Respons
 /// A one-line label inside a row of widgets: as wide as its text, in reading order.
 pub fn inline_text(ui: &mut Ui, text: &str, color: Option<Color32>) -> Response {
     let style = BidiStyle {
-        font: egui::FontId::proportional(ui.style().text_styles[&egui::TextStyle::Body].size),
+        font: egui::FontId::proportional(font_size(ui, egui::TextStyle::Body)),
         color: color.unwrap_or_else(|| ui.visuals().text_color()),
         direction: BaseDirection::Auto,
         align: None,
