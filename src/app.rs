@@ -53,6 +53,9 @@ impl CensusApp {
             case: None,
             error: None,
             views: Views::default(),
+            sync: None,
+            sync_status: None,
+            waker: None,
         };
         if let Err(problem) = &state.questionnaire {
             let message = state.tr().f("questionnaire_broken", &[("detail", problem)]);
@@ -113,6 +116,11 @@ impl CensusApp {
         self.state.case.as_ref().map(|open| open.case.to_json())
     }
 
+    /// The latest sync status (`None` without a server or while locked).
+    pub fn sync_status(&self) -> Option<&crate::sync::SyncStatus> {
+        self.state.sync_status.as_ref()
+    }
+
     /// Carries out one command (as if a screen had returned it).
     pub fn apply(&mut self, command: Command) {
         commands::apply(&mut self.state, &mut self.drafts, command);
@@ -121,6 +129,11 @@ impl CensusApp {
     /// Draws one frame into `ui` (the whole window) and applies what the screens asked.
     pub fn ui(&mut self, ui: &mut Ui) {
         let mut out = Vec::new();
+        if self.state.waker.is_none() {
+            let ctx = ui.ctx().clone();
+            self.state.waker = Some(std::sync::Arc::new(move || ctx.request_repaint()));
+        }
+        commands::sync::poll(&mut self.state);
         let rtl = self.state.lang.is_rtl();
         if let (Screen::Unlock, Some(keyfile)) = (&self.state.screen, &self.state.keyfile) {
             let wait = commands::session::wait_seconds(keyfile);
@@ -171,7 +184,7 @@ impl CensusApp {
                 Screen::Unlock => out.extend(unlock_ui(ui, &views.unlock, &tr, drafts)),
                 Screen::Home => {
                     egui::ScrollArea::vertical().show(ui, |ui| {
-                        out.extend(home_ui(ui, &views.home, &tr));
+                        out.extend(home_ui(ui, &views.home, &tr, drafts));
                     });
                 }
                 Screen::District(_) => out.extend(district_ui(ui, &views.district, &tr, drafts)),

@@ -4,6 +4,7 @@
 pub mod case;
 pub mod district;
 pub mod session;
+pub mod sync;
 
 use census_core::Value;
 
@@ -83,6 +84,8 @@ pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
             case::open_case(state, building_no, dwelling_no);
         }
         Command::DismissError => state.error = None,
+        Command::SyncNow => sync::sync_now(state),
+        Command::EnrolWithOffice { code } => sync::enrol(state, drafts, &code),
         other => case::apply(state, drafts, other),
     }
     refresh(state);
@@ -103,8 +106,13 @@ pub fn refresh(state: &mut AppState) {
         }
         Screen::Home => {
             let Some(store) = &state.store else { return };
-            match views::home_view(store, today) {
-                Ok(view) => state.views.home = view,
+            let built = views::home_view(store, today)
+                .and_then(|view| Ok((view, sync::panel(state, store, &tr)?)));
+            match built {
+                Ok((mut view, panel)) => {
+                    view.sync = panel;
+                    state.views.home = view;
+                }
                 Err(e) => state.error = Some(tr.f("open_failed", &[("detail", &e.to_string())])),
             }
         }
@@ -262,6 +270,13 @@ pub enum Command {
     SaveAndLeave,
     /// Hide the error banner.
     DismissError,
+    /// Send the waiting cases to the office now.
+    SyncNow,
+    /// Enrol the tablet with the office using its one-time code.
+    EnrolWithOffice {
+        /// The code from the office.
+        code: String,
+    },
 }
 
 impl std::fmt::Debug for Command {
@@ -310,6 +325,8 @@ impl Command {
             Command::Complete => "complete",
             Command::SaveAndLeave => "save_and_leave",
             Command::DismissError => "dismiss_error",
+            Command::SyncNow => "sync_now",
+            Command::EnrolWithOffice { .. } => "enrol_with_office",
         }
     }
 }

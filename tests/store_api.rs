@@ -337,8 +337,10 @@ fn event_log_is_append_only() {
     // Tamper through SQLCipher directly: the triggers refuse.
     let conn = rusqlite::Connection::open(dir.path().join("census.db")).unwrap();
     let hex = census::keys::hex::encode(key.expose_secret_bytes());
-    conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\""))
-        .unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{hex}'\"; PRAGMA cipher_hmac_algorithm = HMAC_SHA256;"
+    ))
+    .unwrap();
     let err = conn.execute("UPDATE events SET new = '2'", []).unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
     let err = conn.execute("DELETE FROM events", []).unwrap_err();

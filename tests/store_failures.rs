@@ -85,7 +85,7 @@ fn newer_schema_is_refused_untouched() {
         let conn = rusqlite::Connection::open(db_path(dir.path())).unwrap();
         let hex = hex::encode(key.expose_secret_bytes());
         conn.execute_batch(&format!(
-            "PRAGMA key = \"x'{hex}'\"; PRAGMA user_version = 99;"
+            "PRAGMA key = \"x'{hex}'\"; PRAGMA cipher_hmac_algorithm = HMAC_SHA256; PRAGMA user_version = 99;"
         ))
         .unwrap();
     }

@@ -126,9 +126,10 @@ fn main() {
     );
     println!();
     println!(
-        "| persons | answer median | answer p99 | add person median | issues() | recompute_all |"
+        "| persons | answer median | answer p99 | add person median | issues() | recompute_all \
+         | slowest 3 questions (median / p99) |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|");
     let mut breakdown = Vec::new();
     for n in [10usize, 40] {
         let (mut case, hh, persons) = household(&q, n);
@@ -197,13 +198,24 @@ fn main() {
             case.recompute_all();
             full.push(t.elapsed());
         }
+        let mut slowest: Vec<(Duration, Duration, &str)> = by_question
+            .iter_mut()
+            .map(|(id, samples)| (quantile(samples, 0.5), quantile(samples, 0.99), *id))
+            .collect();
+        slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+        let slowest: Vec<String> = slowest
+            .iter()
+            .take(3)
+            .map(|(median, p99, id)| format!("{id} {} / {}", us(*median), us(*p99)))
+            .collect();
         println!(
-            "| {n} | {} | {} | {} | {} | {} |",
+            "| {n} | {} | {} | {} | {} | {} | {} |",
             us(quantile(&mut answers, 0.5)),
             us(quantile(&mut answers, 0.99)),
             us(quantile(&mut adds, 0.5)),
             us(quantile(&mut issues, 0.5)),
             us(quantile(&mut full, 0.5)),
+            slowest.join("; "),
         );
         breakdown.push((n, by_question));
     }

@@ -120,6 +120,53 @@ async fn ingest(
     (total as f64 / secs, total)
 }
 
+/// Server-side costs without HTTP: opening one 100-household batch (verify + decrypt +
+/// inflate + parse), and storing batches straight into a store.
+async fn breakdown(store: Arc<dyn Storage>, label: &str) {
+    let office = census_core::wire::OfficeSecret::generate().unwrap();
+    let device = Device {
+        id: "tab-x".into(),
+        key: census_core::wire::DeviceKey::generate().unwrap(),
+        token: String::new(),
+        office_public: office.public_key(),
+        enumerator: "E".into(),
+    };
+    let env = build_batch(
+        &payload(&device, households("DR-X", 100, 1)),
+        &device.key,
+        &device.office_public,
+    )
+    .unwrap();
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        census_core::wire::open_signed_batch(&env, &device.key.public_key(), &office, 1 << 26)
+            .unwrap();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "| open one 100-household batch (verify, decrypt, inflate, parse; median) | {:.1} ms |",
+        times[10].as_secs_f64() * 1e3
+    );
+    store.import_districts(&[district("DR-X")]).await.unwrap();
+    let record = census_server::store::DeviceRecord {
+        device_id: "tab-x".into(),
+        enumerator_id: "E".into(),
+        public_key: vec![0; 32],
+        districts: vec!["DR-X".into()],
+    };
+    let batches: Vec<_> = (0..20)
+        .map(|b| payload(&device, households("DR-X", 100, b * 100 + 1)))
+        .collect();
+    let t = Instant::now();
+    for p in &batches {
+        store.ingest(&record, p, &[]).await.unwrap();
+    }
+    let rate = 2000.0 / t.elapsed().as_secs_f64();
+    println!("| store only, {label}, one writer (no HTTP, no crypto) | {rate:.0} households/s |");
+}
+
 fn main() {
     let devices = env_or("INGEST_DEVICES", 50);
     let batches = env_or("INGEST_BATCHES", 4);
@@ -142,6 +189,8 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
+        let (direct, _d) = sqlite_store().await;
+        breakdown(direct, "SQLite").await;
         let (store, _dir) = sqlite_store().await;
         let (rate, n) = ingest(store, devices, batches, size).await;
         println!(

@@ -111,6 +111,7 @@ pub fn questionnaire_view(open: &OpenCase, tr: &Tr) -> QuestionnaireView {
         ),
         complete: open.meta.status == crate::store::CaseStatus::Complete,
         focus: open.focus.clone(),
+        office_notes: open.office_notes.clone(),
     }
 }
 

@@ -21,6 +21,8 @@ pub struct AppConfig {
     pub demo_pin: String,
     /// A fixed date for "today" (revisits due, interview date); the clock when `None`.
     pub today: Option<NaiveDate>,
+    /// The office's sync server (e.g. `https://census.example.org`); no sync when `None`.
+    pub server_url: Option<String>,
 }
 
 impl std::fmt::Debug for AppConfig {
@@ -29,6 +31,7 @@ impl std::fmt::Debug for AppConfig {
             .field("data_dir", &self.data_dir)
             .field("demo", &self.demo)
             .field("today", &self.today)
+            .field("server_url", &self.server_url)
             .finish_non_exhaustive()
     }
 }
@@ -41,6 +44,7 @@ impl AppConfig {
             demo: false,
             demo_pin: DEFAULT_DEMO_PIN.to_owned(),
             today: None,
+            server_url: None,
         }
     }
 
@@ -64,12 +68,14 @@ impl AppConfig {
     /// * `--data-dir DIR`: that directory, normal mode (enrolment on first run);
     /// * `--demo`: demo mode (also with `--data-dir`);
     /// * `--demo-pin PIN`: the demo PIN (implies `--demo`);
-    /// * `--today YYYY-MM-DD`: a fixed date.
+    /// * `--today YYYY-MM-DD`: a fixed date;
+    /// * `--server URL`: the office's sync server.
     pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<AppConfig, String> {
         let mut data_dir = None;
         let mut demo = None;
         let mut demo_pin = DEFAULT_DEMO_PIN.to_owned();
         let mut today = None;
+        let mut server_url = None;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let mut value = |name: &str| {
@@ -89,6 +95,15 @@ impl AppConfig {
                         .map_err(|_| format!("--today needs a date YYYY-MM-DD, not {text:?}"))?;
                     today = Some(date);
                 }
+                "--server" => {
+                    let url = value("--server")?.trim().trim_end_matches('/').to_owned();
+                    if !(url.starts_with("https://") || url.starts_with("http://")) {
+                        return Err(format!(
+                            "--server needs a URL such as https://census.example.org, not {url:?}"
+                        ));
+                    }
+                    server_url = Some(url);
+                }
                 "--help" | "-h" => return Err(USAGE.to_owned()),
                 other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
             }
@@ -99,6 +114,7 @@ impl AppConfig {
             demo,
             demo_pin,
             today,
+            server_url,
         })
     }
 }
@@ -107,6 +123,7 @@ impl AppConfig {
 pub const USAGE: &str = "census — the enumerator's tablet app
 
 USAGE: census [--data-dir DIR] [--demo] [--demo-pin PIN] [--today YYYY-MM-DD]
+              [--server URL]
 
   (no argument)      demo mode in ./census-data: enrolled with the demo assignment,
                      the demo PIN is shown on the unlock screen
@@ -114,7 +131,10 @@ USAGE: census [--data-dir DIR] [--demo] [--demo-pin PIN] [--today YYYY-MM-DD]
                      the first run asks to enrol the tablet)
   --demo             demo mode in the given data directory
   --demo-pin PIN     the demo PIN (default 1234); implies --demo
-  --today DATE       use DATE as today's date";
+  --today DATE       use DATE as today's date
+  --server URL       the office's sync server, e.g. https://census.example.org:
+                     completed work is sent there in the background (enrol the
+                     tablet with the office's code on the home screen)";
 
 #[cfg(test)]
 mod tests {
@@ -142,5 +162,14 @@ mod tests {
         let d = AppConfig::from_args(args(&["--data-dir", "d", "--demo-pin", "9876"])).unwrap();
         assert!(d.demo);
         assert_eq!(d.demo_pin, "9876");
+        assert_eq!(d.server_url, None);
+    }
+
+    #[test]
+    fn server_flag_takes_a_url() {
+        let c = AppConfig::from_args(args(&["--server", "https://office.example/"])).unwrap();
+        assert_eq!(c.server_url.as_deref(), Some("https://office.example"));
+        assert!(AppConfig::from_args(args(&["--server", "office.example"])).is_err());
+        assert!(AppConfig::from_args(args(&["--server"])).is_err());
     }
 }

@@ -10,6 +10,7 @@ use super::config::AppConfig;
 use crate::i18n::{Lang, Strings, Tr};
 use crate::keys::KeyFile;
 use crate::store::{CaseId, CaseMeta, Store};
+use crate::sync::{SyncHandle, SyncStatus, Waker};
 use crate::ui::screens::view::{
     DistrictView, EnrolView, HomeView, Page, QuestionnaireView, UnlockView,
 };
@@ -51,6 +52,9 @@ pub struct OpenCase {
     pub number: String,
     /// The building's address.
     pub address: String,
+    /// What the office said about this case (a supervisor's comment when it was sent back,
+    /// the reason it was refused), in the office's words.
+    pub office_notes: Vec<String>,
 }
 
 /// Cached view data, rebuilt after every command.
@@ -92,6 +96,12 @@ pub struct AppState {
     pub error: Option<String>,
     /// The screens' data.
     pub views: Views,
+    /// The sync client, while unlocked with a server configured.
+    pub sync: Option<SyncHandle>,
+    /// The last sync status taken from [`AppState::sync`].
+    pub sync_status: Option<SyncStatus>,
+    /// Wakes the UI when the sync status changes (set at the first frame).
+    pub waker: Option<Waker>,
 }
 
 impl std::fmt::Debug for AppState {

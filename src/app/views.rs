@@ -38,6 +38,7 @@ pub fn home_view(store: &Store, today: NaiveDate) -> Result<HomeView, StoreError
         districts,
         outbox,
         last_sync: None,
+        sync: Default::default(),
     })
 }
 

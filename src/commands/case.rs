@@ -92,6 +92,13 @@ pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
         .and_then(|bs| bs.into_iter().find(|b| b.building_no == building_no))
         .map(|b| b.address)
         .unwrap_or_default();
+    let office_notes = {
+        let tr = crate::i18n::Tr {
+            strings: &state.strings,
+            lang: state.lang,
+        };
+        super::sync::office_notes(store, stored.meta.case_id, &tr).unwrap_or_default()
+    };
     let inputs = [
         ("district_id", Value::Text(code.clone())),
         ("building_number", Value::Integer(i64::from(building_no))),
@@ -119,6 +126,7 @@ pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
         focus: None,
         number: format!("{building_no}.{dwelling_no}"),
         address,
+        office_notes,
     });
     state.screen = Screen::Questionnaire;
 }

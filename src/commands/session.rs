@@ -7,7 +7,7 @@ use chrono::Utc;
 use crate::app::state::{AppState, Screen};
 use crate::commands::AssignmentSource;
 use crate::demo;
-use crate::keys::{KEY_FILE_NAME, KeyError, KeyFile, LockState, Pin};
+use crate::keys::{DatabaseKey, KEY_FILE_NAME, KeyError, KeyFile, LockState, Pin};
 use crate::store::Store;
 
 /// Enrols the device: checks the form, creates the key file and the store, imports the
@@ -36,12 +36,13 @@ pub fn enrol(
     if state.views.enrol.error.is_some() {
         return;
     }
-    match enrol_device(&state.config.data_dir, enumerator_id, pin, assignment) {
-        Ok((keyfile, store)) => {
+    match create_device(&state.config.data_dir, enumerator_id, pin, assignment) {
+        Ok((keyfile, key, store)) => {
             state.enumerator_id = keyfile.device_id().to_owned();
             state.keyfile = Some(keyfile);
             state.store = Some(store);
             state.screen = Screen::Home;
+            super::sync::start(state, &key);
         }
         Err(message) => state.views.enrol.error = Some(message),
     }
@@ -54,6 +55,16 @@ pub fn enrol_device(
     pin: String,
     assignment: &AssignmentSource,
 ) -> Result<(KeyFile, Store), String> {
+    create_device(dir, enumerator_id, pin, assignment).map(|(keyfile, _, store)| (keyfile, store))
+}
+
+/// [`enrol_device`], also returning the database key (for the sync client).
+fn create_device(
+    dir: &Path,
+    enumerator_id: &str,
+    pin: String,
+    assignment: &AssignmentSource,
+) -> Result<(KeyFile, DatabaseKey, Store), String> {
     let assignment = match assignment {
         AssignmentSource::Demo => demo::demo_assignment()?,
         AssignmentSource::File(path) => {
@@ -76,7 +87,7 @@ pub fn enrol_device(
     store
         .import_assignment(&assignment)
         .map_err(|e| e.to_string())?;
-    Ok((keyfile, store))
+    Ok((keyfile, key, store))
 }
 
 /// Tries the PIN; on success opens the store and the home screen.
@@ -96,6 +107,7 @@ pub fn unlock(state: &mut AppState, pin: String) {
                 state.store = Some(store);
                 state.views.unlock.error = None;
                 state.screen = Screen::Home;
+                super::sync::start(state, &key);
             }
             Err(e) => {
                 state.views.unlock.error = Some(tr.f("open_failed", &[("detail", &e.to_string())]))
@@ -123,6 +135,7 @@ pub fn wait_seconds(keyfile: &KeyFile) -> Option<u64> {
 
 /// Closes the store and the case and shows the unlock screen.
 pub fn lock(state: &mut AppState) {
+    super::sync::stop(state);
     state.case = None;
     state.store = None;
     state.screen = if state.keyfile.is_some() {

@@ -195,7 +195,8 @@ impl Case {
         let key = self.attach(pkey, roster, id, true)?;
         let mut work = Work::default();
         self.mark_row(&mut work, key);
-        self.mark_roster(&mut work, roster, pkey);
+        // Appended last: no other row's position() changes.
+        self.mark_roster(&mut work, roster, pkey, false);
         self.run(&mut work);
         let path = parent.child(roster_id, id);
         let mut changes = self.changes(work);
@@ -216,12 +217,13 @@ impl Case {
         for k in self.subtree(key) {
             if let Some(r) = self.rows.get_mut(k).and_then(Option::take) {
                 self.by_id.remove(&r.id.0);
+                self.forget_at_reads(k, r.level);
             }
             self.confirmations.retain(|(rk, _), _| *rk != k);
         }
         self.renumber(parent, local, |siblings| siblings.retain(|k| *k != key));
         let mut work = Work::default();
-        self.mark_roster(&mut work, roster, parent);
+        self.mark_roster(&mut work, roster, parent, true);
         self.run(&mut work);
         let mut changes = self.changes(work);
         changes.rows_removed.push(row.clone());
@@ -252,7 +254,7 @@ impl Case {
             siblings.insert(new_index.min(siblings.len()), key);
         });
         let mut work = Work::default();
-        self.mark_roster(&mut work, roster, parent);
+        self.mark_roster(&mut work, roster, parent, true);
         self.run(&mut work);
         Ok(self.changes(work))
     }

@@ -185,9 +185,11 @@ impl Case {
         else {
             return Out::V(Value::Null);
         };
-        let mut rows = Vec::new();
-        self.rows_at(key, level, &mut rows);
-        let rows = rows.into_iter().filter(|r| self.node_is_true(row_rel, *r));
+        let rows = self.rows_under(key, level);
+        let rows = rows
+            .iter()
+            .copied()
+            .filter(|r| self.node_is_true(row_rel, *r));
         let arg = |k: usize, row: usize| {
             agg.args
                 .get(k)

@@ -10,6 +10,7 @@
 //! the row owning the roster instance, so a person's check reading `count(persons, …)`
 //! reads one cached household value.
 
+mod at_index;
 mod edit;
 mod eval;
 mod issues;
@@ -183,6 +184,8 @@ pub struct Case {
     pub(crate) next_row_id: u32,
     /// (row key, check index) → note.
     pub(crate) confirmations: BTreeMap<(usize, usize), String>,
+    /// Which rows read which element of each `at` list (derived state).
+    pub(crate) at_index: at_index::AtIndex,
 }
 
 impl Case {
@@ -206,6 +209,7 @@ impl Case {
             by_id: HashMap::new(),
             next_row_id: 1,
             confirmations: BTreeMap::new(),
+            at_index: at_index::AtIndex::default(),
         }
     }
 

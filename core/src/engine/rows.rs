@@ -1,5 +1,7 @@
 //! Row storage: creating rows, resolving paths, walking up and down the tree.
 
+use std::borrow::Cow;
+
 use crate::load::compiled::{Compiled, LevelIx};
 use crate::value::Value;
 
@@ -154,6 +156,22 @@ impl Case {
             }
             k = row.parent?;
         }
+    }
+
+    /// Every row of `level` under (or equal to) `key`, in interview order; borrowed
+    /// without copying when they are the children of one roster of `key`.
+    pub(crate) fn rows_under(&self, key: usize, level: LevelIx) -> Cow<'_, [usize]> {
+        let c = self.c();
+        if let Some(row) = self.row(key)
+            && let Some((parent, roster)) = c.levels.get(level).and_then(|lv| lv.parent)
+            && parent == row.level
+        {
+            let local = c.rosters.get(roster).map_or(0, |r| r.local);
+            return Cow::Borrowed(row.children.get(local).map_or(&[][..], Vec::as_slice));
+        }
+        let mut out = Vec::new();
+        self.rows_at(key, level, &mut out);
+        Cow::Owned(out)
     }
 
     /// Every row of `level` under (or equal to) `key`, in interview order.

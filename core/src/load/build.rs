@@ -108,6 +108,7 @@ impl Builder {
                 level_ids: HashMap::new(),
                 dependants: Vec::new(),
                 roster_dependants: Vec::new(),
+                position_dependants: Vec::new(),
                 order: Vec::new(),
             },
             jobs: Vec::new(),
@@ -147,6 +148,7 @@ impl Builder {
             cond: None,
             rank: 0,
             list_slot: None,
+            reads_at: false,
         });
         if let Some(l) = self.c.levels.get_mut(level) {
             l.nodes.push(ix);

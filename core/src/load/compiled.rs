@@ -83,6 +83,9 @@ pub(crate) struct NodeC {
     pub rank: u32,
     /// For list aggregates (`at`): slot of the list in the row.
     pub list_slot: Option<usize>,
+    /// Whether `expr` or `cond` contains an `at(…)`: the engine then indexes which list
+    /// elements each row of the node reads.
+    pub reads_at: bool,
 }
 
 /// How a dependant's rows relate to the row of the changed node.
@@ -228,6 +231,9 @@ pub(crate) struct Compiled {
     pub dependants: Vec<Vec<(NodeIx, Rel)>>,
     /// Per roster: the nodes to recompute when its rows change (in the owning row), and where.
     pub roster_dependants: Vec<Vec<(NodeIx, Rel)>>,
+    /// Per roster: the nodes of its rows that read `position()` (recomputed in every row
+    /// when rows are removed or moved; an added last row changes no other position).
+    pub position_dependants: Vec<Vec<NodeIx>>,
     /// All nodes in topological order.
     pub order: Vec<NodeIx>,
 }

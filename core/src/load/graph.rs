@@ -4,6 +4,17 @@
 use super::build::Builder;
 use super::compiled::{CExpr, Compiled, ItemKind, NodeIx, NodeKind, Rel};
 
+/// Whether an expression contains an `at(…)`.
+fn has_at(e: &CExpr) -> bool {
+    match e {
+        CExpr::At { .. } => true,
+        CExpr::Unary(_, x) => has_at(x),
+        CExpr::Binary(_, l, r) => has_at(l) || has_at(r),
+        CExpr::Call(_, args) => args.iter().any(has_at),
+        CExpr::Lit(_) | CExpr::Current(_) | CExpr::Node { .. } | CExpr::Position => false,
+    }
+}
+
 fn expr_deps(e: &CExpr, out: &mut Vec<(NodeIx, Rel)>, uses_position: &mut bool) {
     match e {
         CExpr::Lit(_) => {}
@@ -132,6 +143,7 @@ impl Builder {
         let count = self.c.nodes.len();
         let mut dependants: Vec<Vec<(NodeIx, Rel)>> = vec![Vec::new(); count];
         let mut roster_deps: Vec<Vec<(NodeIx, Rel)>> = vec![Vec::new(); self.c.rosters.len()];
+        let mut position_deps: Vec<Vec<NodeIx>> = vec![Vec::new(); self.c.rosters.len()];
         for node in 0..count {
             let (srcs, uses_position) = sources(&self.c, node);
             for (src, rel) in srcs {
@@ -146,9 +158,9 @@ impl Builder {
             };
             if uses_position
                 && let Some((_, roster)) = self.c.levels.get(n.level).and_then(|l| l.parent)
-                && let Some(d) = roster_deps.get_mut(roster)
+                && let Some(d) = position_deps.get_mut(roster)
             {
-                d.push((node, Rel::Down));
+                d.push(node);
             }
             if let NodeKind::Agg(a) = n.kind
                 && let Some(agg) = self.c.aggs.get(a)
@@ -185,6 +197,9 @@ impl Builder {
                 n.rank = u32::try_from(rank).unwrap_or(u32::MAX);
             }
         }
+        for n in &mut self.c.nodes {
+            n.reads_at = [&n.expr, &n.cond].into_iter().flatten().any(has_at);
+        }
         for li in 0..self.c.levels.len() {
             let mut nodes = self
                 .c
@@ -200,6 +215,7 @@ impl Builder {
         self.c.order = order;
         self.c.dependants = dependants;
         self.c.roster_dependants = roster_deps;
+        self.c.position_dependants = position_deps;
     }
 
     /// Depth-first topological order; every cycle is reported once with its path.

@@ -135,11 +135,9 @@ pub fn build_batch(
     device_key: &DeviceKey,
     office_public: &[u8; 32],
 ) -> Result<SignedBatch, WireError> {
-    let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
-    serde_json::to_writer(&mut gz, payload).map_err(|e| WireError::BadJson(e.to_string()))?;
-    let compressed = gz
-        .finish()
-        .map_err(|e| WireError::CorruptGzip(e.to_string()))?;
+    // Serialise first: many small writes into the gzip encoder are far slower.
+    let json = serde_json::to_vec(payload).map_err(|e| WireError::BadJson(e.to_string()))?;
+    let compressed = gzip(&json)?;
     seal_and_sign(
         &compressed,
         payload.wire_version,

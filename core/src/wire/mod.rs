@@ -33,7 +33,7 @@ pub use messages::{
     EnrolRequest, ErrorBody, FrameBuilding, OfficeKey, QuestionnaireList, ReviewDecision,
     ReviewDecisions,
 };
-pub use seal::{OfficeSecret, open_as_office, seal_to_office};
+pub use seal::{OfficeSecret, SEAL_VERSION, open_as_office, seal_to_office};
 pub use sign::{DeviceKey, verify_device_signature};
 pub use types::{BatchPayload, CaseRecord, EventRecord, QuestionnaireRef};
 

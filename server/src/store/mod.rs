@@ -14,7 +14,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use census_core::wire::{BatchPayload, BatchReply, CaseRecord, Decision, ReviewDecision};
+use census_core::wire::{
+    BatchPayload, BatchReply, CaseRecord, Decision, EventRecord, ReviewDecision,
+};
 use uuid::Uuid;
 
 pub use types::{Counts, DeviceRecord, District, NewCode, NewDevice, StoreError, StoredCase};
@@ -129,3 +131,28 @@ pub fn precheck(
 
 /// The reason given when a case id already belongs to a district outside the device's.
 pub const FOREIGN_CASE: &str = "this case id belongs to a district outside your districts";
+
+/// The events of `case` newer than `last_seq`, and the highest seq of the case.
+pub fn new_events(case: &CaseRecord, last_seq: i64) -> (Vec<&EventRecord>, u64) {
+    let last = u64::try_from(last_seq).unwrap_or(0);
+    let fresh: Vec<&EventRecord> = case.events.iter().filter(|e| e.seq > last).collect();
+    let max = case.events.iter().map(|e| e.seq).max().unwrap_or(0);
+    (fresh, max.min(i64::MAX as u64))
+}
+
+/// The stored text of a decision.
+pub fn decision_text(d: Decision) -> &'static str {
+    match d {
+        Decision::Approved => "approved",
+        Decision::SentBack => "sent_back",
+    }
+}
+
+/// Parses a stored decision.
+pub fn parse_decision(s: &str) -> Result<Decision, StoreError> {
+    match s {
+        "approved" => Ok(Decision::Approved),
+        "sent_back" => Ok(Decision::SentBack),
+        other => Err(StoreError::Backend(format!("unknown decision {other:?}"))),
+    }
+}

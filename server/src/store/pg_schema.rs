@@ -26,12 +26,12 @@ CREATE TABLE IF NOT EXISTS cases (
   building_number BIGINT NOT NULL, dwelling_number BIGINT NOT NULL, household_number BIGINT,
   questionnaire_id TEXT NOT NULL, questionnaire_version TEXT NOT NULL, status TEXT NOT NULL,
   long_form JSONB, case_json JSONB NOT NULL, updated_at TEXT NOT NULL, device_id TEXT NOT NULL,
-  batch_id UUID NOT NULL, received_at TIMESTAMPTZ NOT NULL DEFAULT now());
+  batch_id UUID NOT NULL, received_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  last_seq BIGINT NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS cases_by_district ON cases (district_id);
 CREATE TABLE IF NOT EXISTS case_events (
-  case_id UUID NOT NULL, seq BIGINT NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL,
-  row_path TEXT NOT NULL, item_id TEXT NOT NULL, old JSONB, new JSONB, screen TEXT,
-  gps JSONB, PRIMARY KEY (case_id, seq));
+  case_id UUID NOT NULL, revision BIGINT NOT NULL, event_count BIGINT NOT NULL,
+  events JSONB NOT NULL, PRIMARY KEY (case_id, revision));
 CREATE TABLE IF NOT EXISTS reviews (
   cursor BIGSERIAL PRIMARY KEY, case_id UUID NOT NULL, revision BIGINT NOT NULL,
   decision TEXT NOT NULL, comment TEXT NOT NULL, at TEXT NOT NULL);
@@ -39,12 +39,14 @@ COMMIT;
 ";
 
 /// Upsert of a case at a newer revision, only over a case of the device's districts
-/// (`$15`, text array).
+/// (`$15`, text array); `$16` is the highest event seq sent. Returns the case's previous
+/// `last_seq` (0 for a new case), or no row when nothing was written.
 pub const UPSERT_CASE: &str = "
+WITH old AS (SELECT last_seq FROM cases WHERE case_id = $1)
 INSERT INTO cases (case_id, revision, district_id, building_number, dwelling_number,
   household_number, questionnaire_id, questionnaire_version, status, long_form, case_json,
-  updated_at, device_id, batch_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+  updated_at, device_id, batch_id, last_seq)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $16)
 ON CONFLICT (case_id) DO UPDATE SET revision = excluded.revision,
   district_id = excluded.district_id, building_number = excluded.building_number,
   dwelling_number = excluded.dwelling_number, household_number = excluded.household_number,
@@ -52,15 +54,14 @@ ON CONFLICT (case_id) DO UPDATE SET revision = excluded.revision,
   questionnaire_version = excluded.questionnaire_version, status = excluded.status,
   long_form = excluded.long_form, case_json = excluded.case_json,
   updated_at = excluded.updated_at, device_id = excluded.device_id,
-  batch_id = excluded.batch_id, received_at = now()
-WHERE cases.revision < excluded.revision AND cases.district_id = ANY($15)";
+  batch_id = excluded.batch_id, received_at = now(),
+  last_seq = GREATEST(cases.last_seq, excluded.last_seq)
+WHERE cases.revision < excluded.revision AND cases.district_id = ANY($15)
+RETURNING COALESCE((SELECT last_seq FROM old), 0)";
 
-/// Inserts a case's events from one JSON array (`$2`), skipping those already stored.
+/// Inserts the new events of a case revision as one JSON array.
 pub const INSERT_EVENTS: &str = "
-INSERT INTO case_events (case_id, seq, at, kind, row_path, item_id, old, new, screen, gps)
-SELECT $1, e.seq, e.at, e.kind, e.row_path, e.item_id, e.old, e.new, e.screen, e.gps
-FROM jsonb_to_recordset($2::jsonb) AS e(seq BIGINT, at TEXT, kind TEXT, row_path TEXT,
-  item_id TEXT, old JSONB, new JSONB, screen TEXT, gps JSONB)
+INSERT INTO case_events (case_id, revision, event_count, events) VALUES ($1, $2, $3, $4)
 ON CONFLICT DO NOTHING";
 
 /// Inserts or updates a district (keeping its random start once drawn).

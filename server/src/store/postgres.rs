@@ -12,10 +12,9 @@ use tokio_postgres::types::Json;
 use uuid::Uuid;
 
 use super::pg_schema::{CASE_COLUMNS, INSERT_EVENTS, SCHEMA, UPSERT_CASE, UPSERT_DISTRICT};
-use super::sqlite::{decision_text, parse_decision};
 use super::{
     Counts, DeviceRecord, District, FOREIGN_CASE, Ingested, NewCode, NewDevice, Storage,
-    StoreError, StoreFuture, StoredCase, precheck,
+    StoreError, StoreFuture, StoredCase, decision_text, new_events, parse_decision, precheck,
 };
 
 fn be(e: impl std::fmt::Display) -> StoreError {
@@ -86,8 +85,9 @@ async fn store_case(
     batch_id: Uuid,
 ) -> Result<CaseOutcome, StoreError> {
     let upsert = tx.prepare_cached(UPSERT_CASE).await.map_err(be)?;
+    let max_seq = case.events.iter().map(|e| e.seq).max().unwrap_or(0);
     let written = tx
-        .execute(
+        .query_opt(
             &upsert,
             &[
                 &case.case_id,
@@ -105,11 +105,12 @@ async fn store_case(
                 &device.device_id,
                 &batch_id,
                 &device.districts,
+                &(max_seq.min(i64::MAX as u64) as i64),
             ],
         )
         .await
         .map_err(be)?;
-    if written == 0 {
+    let Some(row) = written else {
         let row = tx
             .query_one(
                 "SELECT district_id FROM cases WHERE case_id = $1",
@@ -124,12 +125,21 @@ async fn store_case(
             });
         }
         return Ok(CaseOutcome::AlreadyHad);
-    }
-    if !case.events.is_empty() {
+    };
+    let (fresh, _) = new_events(case, row.get::<_, i64>(0));
+    if !fresh.is_empty() {
         let insert = tx.prepare_cached(INSERT_EVENTS).await.map_err(be)?;
-        tx.execute(&insert, &[&case.case_id, &Json(&case.events)])
-            .await
-            .map_err(be)?;
+        tx.execute(
+            &insert,
+            &[
+                &case.case_id,
+                &(case.revision as i64),
+                &(fresh.len() as i64),
+                &Json(&fresh),
+            ],
+        )
+        .await
+        .map_err(be)?;
     }
     Ok(CaseOutcome::Stored)
 }
@@ -492,7 +502,8 @@ impl Storage for PgStore {
             let client = self.pool.get().await.map_err(be)?;
             let row = client
                 .query_one(
-                    "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_events),
+                    "SELECT (SELECT count(*) FROM cases),
+                       (SELECT coalesce(sum(event_count), 0)::BIGINT FROM case_events),
                        (SELECT count(*) FROM batches)",
                     &[],
                 )

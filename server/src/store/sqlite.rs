@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{
     Counts, DeviceRecord, District, FOREIGN_CASE, Ingested, NewCode, NewDevice, Storage,
-    StoreError, StoreFuture, StoredCase, precheck,
+    StoreError, StoreFuture, StoredCase, decision_text, new_events, parse_decision, precheck,
 };
 use crate::store::sqlite_rows::{SCHEMA, district_from_row, stored_case_from_row};
 
@@ -45,6 +45,22 @@ impl SqliteStore {
         })
     }
 
+    /// Runs `f` on the connection without copying its inputs: in place on a multi-thread
+    /// runtime (`block_in_place`), inline otherwise.
+    fn run_ref<'a, T, F>(&'a self, f: F) -> StoreFuture<'a, T>
+    where
+        T: Send + 'a,
+        F: FnOnce(&Mutex<Connection>) -> Result<T, StoreError> + Send + 'a,
+    {
+        Box::pin(async move {
+            let work = || f(&self.conn);
+            match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+                Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+                _ => work(),
+            }
+        })
+    }
+
     fn run<T, F>(&self, f: F) -> StoreFuture<'static, T>
     where
         T: Send + 'static,
@@ -64,8 +80,32 @@ impl SqliteStore {
     }
 }
 
+/// A case's JSON texts, serialised before the connection is locked.
+struct Prepared {
+    case_json: String,
+    long_form: Option<String>,
+    events_json: String,
+}
+
+fn prepare(case: &CaseRecord) -> Result<Prepared, StoreError> {
+    Ok(Prepared {
+        case_json: serde_json::to_string(&case.case).map_err(be)?,
+        long_form: match &case.long_form {
+            Some(lf) => Some(serde_json::to_string(lf).map_err(be)?),
+            None => None,
+        },
+        events_json: serde_json::to_string(&case.events).map_err(be)?,
+    })
+}
+
+fn lock(conn: &Mutex<Connection>) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
+    conn.lock()
+        .map_err(|_| StoreError::Backend("connection lock poisoned".into()))
+}
+
 fn ingest_tx(
     conn: &mut Connection,
+    prepared: &[Prepared],
     device: &DeviceRecord,
     payload: &BatchPayload,
     accepted: &[(String, String)],
@@ -94,10 +134,10 @@ fn ingest_tx(
     }
     let received = now();
     let mut results = Vec::with_capacity(payload.cases.len());
-    for case in &payload.cases {
+    for (case, prep) in payload.cases.iter().zip(prepared) {
         let outcome = match precheck(case, device, accepted) {
             Some(reason) => CaseOutcome::Rejected { reason },
-            None => store_case(&tx, case, device, &batch_key, &received)?,
+            None => store_case(&tx, case, prep, device, &batch_key, &received)?,
         };
         results.push(CaseResult {
             case_id: case.case_id,
@@ -131,36 +171,35 @@ fn ingest_tx(
 fn store_case(
     tx: &rusqlite::Transaction<'_>,
     case: &CaseRecord,
+    prep: &Prepared,
     device: &DeviceRecord,
     batch_key: &str,
     received: &str,
 ) -> Result<CaseOutcome, StoreError> {
     let case_key = case.case_id.to_string();
-    let existing: Option<(i64, String)> = tx
-        .prepare_cached("SELECT revision, district_id FROM cases WHERE case_id = ?1")
+    let existing: Option<(i64, String, i64)> = tx
+        .prepare_cached("SELECT revision, district_id, last_seq FROM cases WHERE case_id = ?1")
         .map_err(be)?
-        .query_row([&case_key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([&case_key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()
         .map_err(be)?;
     let revision = case.revision as i64;
     match existing {
-        Some((_, district)) if !device.districts.contains(&district) => {
+        Some((_, district, _)) if !device.districts.contains(&district) => {
             return Ok(CaseOutcome::Rejected {
                 reason: FOREIGN_CASE.into(),
             });
         }
-        Some((stored, _)) if stored >= revision => return Ok(CaseOutcome::AlreadyHad),
+        Some((stored, _, _)) if stored >= revision => return Ok(CaseOutcome::AlreadyHad),
         _ => {}
     }
-    let long_form = match &case.long_form {
-        Some(lf) => Some(serde_json::to_string(lf).map_err(be)?),
-        None => None,
-    };
+    let last_seq = existing.map_or(0, |e| e.2);
+    let (new_events, max_seq) = new_events(case, last_seq);
     tx.prepare_cached(
         "INSERT INTO cases (case_id, revision, district_id, building_number, dwelling_number,
            household_number, questionnaire_id, questionnaire_version, status, long_form,
-           case_json, updated_at, device_id, batch_id, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+           case_json, updated_at, device_id, batch_id, received_at, last_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT (case_id) DO UPDATE SET revision = excluded.revision,
            district_id = excluded.district_id, building_number = excluded.building_number,
            dwelling_number = excluded.dwelling_number,
@@ -169,7 +208,8 @@ fn store_case(
            questionnaire_version = excluded.questionnaire_version, status = excluded.status,
            long_form = excluded.long_form, case_json = excluded.case_json,
            updated_at = excluded.updated_at, device_id = excluded.device_id,
-           batch_id = excluded.batch_id, received_at = excluded.received_at",
+           batch_id = excluded.batch_id, received_at = excluded.received_at,
+           last_seq = excluded.last_seq",
     )
     .map_err(be)?
     .execute(params![
@@ -182,39 +222,33 @@ fn store_case(
         case.questionnaire_id,
         case.questionnaire_version,
         case.status,
-        long_form,
-        serde_json::to_string(&case.case).map_err(be)?,
+        prep.long_form,
+        prep.case_json,
         case.updated_at,
         device.device_id,
         batch_key,
         received,
+        max_seq.max(last_seq as u64) as i64,
     ])
     .map_err(be)?;
-    let mut insert = tx
-        .prepare_cached(
-            "INSERT OR IGNORE INTO case_events (case_id, seq, at, kind, row_path, item_id, old,
-               new, screen, gps) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )
-        .map_err(be)?;
-    for e in &case.events {
-        let gps = match &e.gps {
-            Some(g) => Some(serde_json::to_string(g).map_err(be)?),
-            None => None,
+    if !new_events.is_empty() {
+        let events_text: std::borrow::Cow<'_, str> = if new_events.len() == case.events.len() {
+            std::borrow::Cow::Borrowed(&prep.events_json)
+        } else {
+            std::borrow::Cow::Owned(serde_json::to_string(&new_events).map_err(be)?)
         };
-        insert
-            .execute(params![
-                case_key,
-                e.seq as i64,
-                e.at,
-                e.kind,
-                e.row_path,
-                e.item_id,
-                e.old.to_string(),
-                e.new.to_string(),
-                e.screen,
-                gps
-            ])
-            .map_err(be)?;
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO case_events (case_id, revision, event_count, events)
+             VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(be)?
+        .execute(params![
+            case_key,
+            revision,
+            new_events.len() as i64,
+            events_text
+        ])
+        .map_err(be)?;
     }
     Ok(CaseOutcome::Stored)
 }
@@ -395,8 +429,14 @@ impl Storage for SqliteStore {
         payload: &'a BatchPayload,
         accepted: &'a [(String, String)],
     ) -> StoreFuture<'a, Ingested> {
-        let (device, payload, accepted) = (device.clone(), payload.clone(), accepted.to_vec());
-        self.run(move |conn| ingest_tx(conn, &device, &payload, &accepted))
+        self.run_ref(move |conn| {
+            let prepared = payload
+                .cases
+                .iter()
+                .map(prepare)
+                .collect::<Result<Vec<_>, _>>()?;
+            ingest_tx(&mut *lock(conn)?, &prepared, device, payload, accepted)
+        })
     }
 
     fn add_review<'a>(
@@ -509,26 +549,16 @@ impl Storage for SqliteStore {
             };
             Ok(Counts {
                 cases: count("cases")?,
-                events: count("case_events")?,
+                events: conn
+                    .query_row(
+                        "SELECT coalesce(sum(event_count), 0) FROM case_events",
+                        [],
+                        |r| r.get::<_, i64>(0),
+                    )
+                    .map(|n| n as u64)
+                    .map_err(be)?,
                 batches: count("batches")?,
             })
         })
-    }
-}
-
-/// The stored text of a decision.
-pub fn decision_text(d: Decision) -> &'static str {
-    match d {
-        Decision::Approved => "approved",
-        Decision::SentBack => "sent_back",
-    }
-}
-
-/// Parses a stored decision.
-pub fn parse_decision(s: &str) -> Result<Decision, StoreError> {
-    match s {
-        "approved" => Ok(Decision::Approved),
-        "sent_back" => Ok(Decision::SentBack),
-        other => Err(StoreError::Backend(format!("unknown decision {other:?}"))),
     }
 }

@@ -6,7 +6,9 @@ use uuid::Uuid;
 
 use super::{District, StoreError, StoredCase};
 
-/// Tables, created when missing. Ids are text (UUIDs hyphenated), JSON is text.
+/// Tables, created when missing. Ids are text (UUIDs hyphenated), JSON is text. Events are
+/// kept as one JSON array per case revision, holding only events newer than the case's
+/// `last_seq` (so a resent event is never stored twice).
 pub const SCHEMA: &str = "
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
@@ -30,12 +32,11 @@ CREATE TABLE IF NOT EXISTS cases (
   building_number INTEGER NOT NULL, dwelling_number INTEGER NOT NULL, household_number INTEGER,
   questionnaire_id TEXT NOT NULL, questionnaire_version TEXT NOT NULL, status TEXT NOT NULL,
   long_form TEXT, case_json TEXT NOT NULL, updated_at TEXT NOT NULL, device_id TEXT NOT NULL,
-  batch_id TEXT NOT NULL, received_at TEXT NOT NULL);
+  batch_id TEXT NOT NULL, received_at TEXT NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS cases_by_district ON cases (district_id);
 CREATE TABLE IF NOT EXISTS case_events (
-  case_id TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL,
-  row_path TEXT NOT NULL, item_id TEXT NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL,
-  screen TEXT, gps TEXT, PRIMARY KEY (case_id, seq)) WITHOUT ROWID;
+  case_id TEXT NOT NULL, revision INTEGER NOT NULL, event_count INTEGER NOT NULL,
+  events TEXT NOT NULL, PRIMARY KEY (case_id, revision)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS reviews (
   cursor INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, revision INTEGER NOT NULL,
   decision TEXT NOT NULL, comment TEXT NOT NULL, at TEXT NOT NULL);

@@ -2,13 +2,15 @@
 
 use egui::Ui;
 
+use super::drafts::Drafts;
+use super::sync_panel::sync_panel_ui;
 use super::view::HomeView;
 use super::widgets;
 use crate::commands::Command;
 use crate::i18n::Tr;
 
 /// Draws the home screen.
-pub fn home_ui(ui: &mut Ui, view: &HomeView, tr: &Tr) -> Vec<Command> {
+pub fn home_ui(ui: &mut Ui, view: &HomeView, tr: &Tr, drafts: &mut Drafts) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut commands = Vec::new();
     widgets::heading(ui, tr.t("home_title"), rtl);
@@ -68,17 +70,6 @@ pub fn home_ui(ui: &mut Ui, view: &HomeView, tr: &Tr) -> Vec<Command> {
         });
         ui.add_space(8.0);
     }
-    widgets::card(ui, |ui| {
-        widgets::column(ui, rtl, |ui| {
-            widgets::heading(ui, tr.t("sync_title"), rtl);
-            widgets::text(
-                ui,
-                &tr.f("outbox_waiting", &[("n", &view.outbox.to_string())]),
-                rtl,
-            );
-            let last = view.last_sync.as_deref().unwrap_or(tr.t("never_synced"));
-            widgets::weak(ui, last, rtl);
-        });
-    });
+    commands.extend(sync_panel_ui(ui, &view.sync, tr, drafts));
     commands
 }

@@ -7,6 +7,7 @@ pub mod home;
 pub mod question;
 pub mod questionnaire;
 pub mod roster;
+pub mod sync_panel;
 pub mod unlock;
 pub mod view;
 pub mod widgets;

@@ -66,6 +66,9 @@ pub fn questionnaire_ui(
 ) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut out = Vec::new();
+    for note in &view.office_notes {
+        widgets::warning(ui, note, rtl);
+    }
     widgets::row(ui, rtl, |ui| {
         if widgets::big_button(ui, tr.t("save_and_leave")).clicked() {
             out.push(Command::SaveAndLeave);

@@ -59,6 +59,8 @@ pub struct HomeView {
     pub outbox: u32,
     /// When the tablet last synced, if ever (already formatted).
     pub last_sync: Option<String>,
+    /// The sync card.
+    pub sync: super::sync_panel::SyncPanel,
 }
 
 /// Where a dwelling's interview stands.
@@ -301,4 +303,6 @@ pub struct QuestionnaireView {
     pub complete: bool,
     /// Question to scroll to once (after a jump).
     pub focus: Option<String>,
+    /// What the office said about the case (sent back, refused), shown at the top.
+    pub office_notes: Vec<String>,
 }

@@ -1,0 +1,211 @@
+//! The link between the screens and the sync client: starting and stopping it with the
+//! store, passing the enumerator's requests, taking in its status each frame, and building
+//! the home screen's sync panel. No network here: the sync thread does that.
+
+use std::collections::HashMap;
+
+use crate::app::state::{AppState, Screen};
+use crate::i18n::Tr;
+use crate::keys::DatabaseKey;
+use crate::store::{CaseId, Store, StoreError};
+use crate::sync::{SyncActivity, SyncConfig, SyncHandle, SyncProblem, SyncStatus};
+use crate::ui::screens::drafts::Drafts;
+use crate::ui::screens::sync_panel::SyncPanel;
+
+/// The draft field of the enrolment code on the home screen.
+pub const CODE_FIELD: &str = "sync.code";
+
+/// Starts the sync client on the unlocked store when a server is configured.
+pub fn start(state: &mut AppState, key: &DatabaseKey) {
+    stop(state);
+    let Some(url) = state.config.server_url.clone() else {
+        return;
+    };
+    let Ok(questionnaire) = state.questionnaire.clone() else {
+        return;
+    };
+    let config = SyncConfig::new(url, vec![questionnaire]);
+    let key = DatabaseKey::from_secret_bytes(*key.expose_secret_bytes());
+    let dir = state.config.data_dir.clone();
+    match SyncHandle::start(config, dir, key, state.waker.clone()) {
+        Ok(handle) => {
+            state.sync_status = Some(handle.status().clone());
+            state.sync = Some(handle);
+        }
+        Err(problem) => {
+            state.sync_status = Some(SyncStatus {
+                activity: SyncActivity::Stopped,
+                problem: Some(problem),
+                ..SyncStatus::default()
+            });
+        }
+    }
+}
+
+/// Stops the sync client (at lock): the thread ends after the request in progress.
+pub fn stop(state: &mut AppState) {
+    state.sync = None;
+    state.sync_status = None;
+}
+
+/// Asks for a sync now.
+pub fn sync_now(state: &AppState) {
+    if let Some(sync) = &state.sync {
+        sync.request_sync();
+    }
+}
+
+/// Asks the sync client to enrol the tablet with the office's one-time code.
+pub fn enrol(state: &AppState, drafts: &mut Drafts, code: &str) {
+    let Some(sync) = &state.sync else { return };
+    sync.request_enrol(code.trim().to_owned(), state.enumerator_id.clone());
+    drafts.field(CODE_FIELD).clear();
+}
+
+/// Takes in the sync thread's latest status (never blocks); when it changed, rebuilds the
+/// data of the screen shown (counts, refusals, a reopened case). Returns whether it changed.
+pub fn poll(state: &mut AppState) -> bool {
+    let Some(sync) = state.sync.as_mut() else {
+        return false;
+    };
+    let status = sync.poll();
+    if state.sync_status.as_ref() == Some(status) {
+        return false;
+    }
+    state.sync_status = Some(status.clone());
+    if matches!(state.screen, Screen::Home | Screen::District(_)) {
+        super::refresh(state);
+    }
+    true
+}
+
+/// The home screen's sync panel.
+pub fn panel(state: &AppState, store: &Store, tr: &Tr) -> Result<SyncPanel, StoreError> {
+    let outbox = waiting(store)?;
+    let Some(status) = &state.sync_status else {
+        return Ok(SyncPanel {
+            configured: state.config.server_url.is_some(),
+            waiting: outbox,
+            ..SyncPanel::default()
+        });
+    };
+    let started = status.activity != SyncActivity::Starting;
+    let activity = match status.activity {
+        SyncActivity::Starting => Some(tr.t("sync_starting").to_owned()),
+        SyncActivity::Enrolling => Some(tr.t("sync_enrolling").to_owned()),
+        SyncActivity::Checking => Some(tr.t("sync_checking").to_owned()),
+        SyncActivity::Sending { sent, total } => Some(tr.f(
+            "sync_sending",
+            &[("sent", &sent.to_string()), ("total", &total.to_string())],
+        )),
+        SyncActivity::Downloading => Some(tr.t("sync_downloading").to_owned()),
+        SyncActivity::Stopped => Some(tr.t("sync_stopped").to_owned()),
+        SyncActivity::Idle
+        | SyncActivity::WaitingToRetry { .. }
+        | SyncActivity::WaitingForEnumerator => None,
+    };
+    let last_success = status.last_success.map(|at| {
+        let local = at.with_timezone(&chrono::Local);
+        let at = tr.ltr(&local.format("%Y-%m-%d %H:%M").to_string());
+        tr.f("sync_last_success", &[("at", &at)])
+    });
+    Ok(SyncPanel {
+        configured: true,
+        enrolled: status.enrolled || !started,
+        waiting: outbox,
+        progress: match status.activity {
+            SyncActivity::Sending { sent, total } => Some((sent, total)),
+            _ => None,
+        },
+        activity,
+        last_success,
+        problem: status.problem.as_ref().map(|p| problem_text(p, tr)),
+        retry_at: match status.activity {
+            SyncActivity::WaitingToRetry { at } => Some(at),
+            _ => None,
+        },
+        busy: status.is_busy(),
+        refused: refused_cases(store, tr)?,
+    })
+}
+
+/// Cases waiting to be sent: the outbox, minus revisions the office refused (a later
+/// revision waits again).
+fn waiting(store: &Store) -> Result<usize, StoreError> {
+    let refused: HashMap<CaseId, crate::store::Revision> = store
+        .rejections()?
+        .into_iter()
+        .map(|r| (r.case_id, r.revision))
+        .collect();
+    Ok(store
+        .outbox_pending()?
+        .into_iter()
+        .filter(|e| refused.get(&e.case_id) != Some(&e.revision))
+        .count())
+}
+
+/// The enumerator's message for a sync problem, in the interface language.
+pub fn problem_text(problem: &SyncProblem, tr: &Tr) -> String {
+    let detail = match problem {
+        SyncProblem::EnrolmentCodeRefused(d)
+        | SyncProblem::Refused(d)
+        | SyncProblem::BadAnswer(d)
+        | SyncProblem::Storage(d)
+        | SyncProblem::Crypto(d) => d.as_str(),
+        _ => "",
+    };
+    tr.f(problem.key(), &[("detail", detail)])
+}
+
+/// "Dwelling 1.2: reason" for each case the office refused (its latest refusal).
+fn refused_cases(store: &Store, tr: &Tr) -> Result<Vec<String>, StoreError> {
+    let rejections = store.rejections()?;
+    if rejections.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut numbers: HashMap<CaseId, String> = HashMap::new();
+    for district in store.districts()? {
+        for meta in store.list_cases(&district.district_id)? {
+            numbers.insert(
+                meta.case_id,
+                format!("{}.{}", meta.building_no, meta.dwelling_no),
+            );
+        }
+    }
+    let mut latest: Vec<(CaseId, String)> = Vec::new();
+    for rejection in rejections {
+        latest.retain(|(id, _)| *id != rejection.case_id);
+        latest.push((rejection.case_id, rejection.reason));
+    }
+    Ok(latest
+        .into_iter()
+        .map(|(id, reason)| {
+            let number = numbers.get(&id).cloned().unwrap_or_else(|| id.to_string());
+            tr.f(
+                "sync_refused_case",
+                &[("number", &tr.ltr(&number)), ("reason", &reason)],
+            )
+        })
+        .collect())
+}
+
+/// What the office said about one case: the supervisors' comments of the cases they sent
+/// back (newest first), and the reason of the latest refusal.
+pub fn office_notes(store: &Store, case_id: CaseId, tr: &Tr) -> Result<Vec<String>, StoreError> {
+    let mut notes = Vec::new();
+    if let Some(note) = store
+        .review_notes(case_id)?
+        .into_iter()
+        .find(|n| n.decision == crate::store::sync_state::SENT_BACK)
+    {
+        notes.push(tr.f("case_sent_back", &[("comment", &note.comment)]));
+    }
+    if let Some(rejection) = store
+        .rejections()?
+        .into_iter()
+        .rfind(|r| r.case_id == case_id)
+    {
+        notes.push(tr.f("case_refused", &[("reason", &rejection.reason)]));
+    }
+    Ok(notes)
+}

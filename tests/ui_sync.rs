@@ -1,0 +1,161 @@
+//! The enumerator's app synchronising with the real census server on loopback, driven
+//! through its real UI (egui_kittest): enrol with a code issued by the office, record a
+//! dwelling, "Sync now", see nothing waiting; the office stores the case; a supervisor
+//! sends it back and the comment shows at the top of the case.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod sync_support;
+mod ui_support;
+
+use std::time::{Duration, Instant};
+
+use census::app::AppConfig;
+use census_core::wire::Decision;
+use sync_support::server::TestServer;
+use ui_support::{App, Q, label, unlock};
+
+const DISTRICT: &str = "07-041-0012";
+
+/// Starts the app like `ui_support::start_with`, allowing more frames per `run`: the sync
+/// thread's waker asks for frames whenever the status changes, at any moment.
+fn start_with(mut config: AppConfig) -> App<'static> {
+    config.today = chrono::NaiveDate::from_ymd_opt(2024, 9, 5);
+    let app = census::app::CensusApp::new(config);
+    let h = egui_kittest::Harness::builder()
+        .with_size(egui::Vec2::new(1280.0, 800.0))
+        .with_max_steps(200)
+        .with_context_setup(census::app::setup_context)
+        .build_ui_state(|ui, app: &mut census::app::CensusApp| app.ui(ui), app);
+    let mut app = App { h };
+    app.h.run();
+    app
+}
+
+/// Runs frames (the sync thread works meanwhile) until `done` holds; panics after 10 s.
+fn frames_until(app: &mut App<'_>, what: &str, done: impl Fn(&App<'_>) -> bool) {
+    let start = Instant::now();
+    loop {
+        // The sync thread's waker may ask for frames at any time: step until settled or
+        // `max_steps`, whichever comes first, and look again.
+        let _ = app.h.try_run();
+        if done(app) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "timed out waiting for {what}; sync status: {:#?}",
+            app.state().sync_status()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Whether the sync is idle (enrolled, nothing running).
+fn settled(app: &App<'_>) -> bool {
+    app.state()
+        .sync_status()
+        .is_some_and(|s| s.enrolled && !s.is_busy() && s.last_success.is_some())
+}
+
+#[test]
+fn enrol_with_the_office_sync_now_and_see_a_case_sent_back() {
+    let office_dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(office_dir.path(), &[DISTRICT]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = AppConfig::demo(dir.path().to_path_buf());
+    config.server_url = Some(server.url());
+    let mut h = start_with(config);
+    unlock(&mut h);
+
+    // Not enrolled with the office yet: the home screen asks for the code.
+    frames_until(&mut h, "the enrolment form", |h| {
+        h.has("Code d'enrôlement du bureau")
+    });
+    assert!(h.has_contains("Questionnaires en attente d'envoi : 0"));
+
+    // A dwelling is recorded: one case waits.
+    let q = Q::load();
+    h.click("Ouvrir 07-041-0012");
+    h.click("Logement 1.2");
+    h.type_in(&label(&q, "d_address"), "Derb Sidi Bouzid n° 3, 1er étage");
+    h.click_first("Enregistrer et quitter");
+    h.click("Retour");
+    assert!(h.has("Mes districts"));
+    frames_until(&mut h, "one case waiting", |h| {
+        h.has("Questionnaires en attente d'envoi : 1")
+    });
+
+    // Enrol with a code issued by the office (the first sync follows on its own).
+    let code = server.issue_code(census::demo::DEMO_ENUMERATOR_ID, &[DISTRICT]);
+    h.type_in("Code d'enrôlement du bureau", &code);
+    h.click_button("Enrôler auprès du bureau");
+    frames_until(&mut h, "the enrolment and first sync", settled);
+    assert!(!h.has("Code d'enrôlement du bureau"), "enrolled");
+
+    // "Sync now", then nothing waits, and the office holds the case.
+    h.click_button("Synchroniser maintenant");
+    frames_until(&mut h, "nothing waiting", |h| {
+        settled(h) && h.has("Questionnaires en attente d'envoi : 0")
+    });
+    assert!(h.has_contains("Dernière synchronisation réussie"));
+    let stored = server.stored_cases();
+    assert_eq!(stored.len(), 1, "the office stored the case: {stored:?}");
+    assert_eq!(server.case_count_without_duplicates(), 1);
+
+    // The supervisor sends it back; the next sync reopens it with the comment on top.
+    let comment = "Le nombre de pièces manque";
+    server.review(stored[0].0, Decision::SentBack, comment);
+    frames_until(&mut h, "the sync button", |h| {
+        settled(h) && h.has_button("Synchroniser maintenant")
+    });
+    h.click_button("Synchroniser maintenant");
+    // The decision arrives with that sync (the reopened case is then sent again): look at
+    // the case until the comment shows.
+    let start = Instant::now();
+    loop {
+        frames_until(&mut h, "the sync after the review", settled);
+        h.click("Ouvrir 07-041-0012");
+        h.click("Logement 1.2");
+        if h.has_contains(comment) {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the supervisor's comment is not shown in the case"
+        );
+        h.click_first("Enregistrer et quitter");
+        h.click("Retour");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(h.has_contains(&format!("Renvoyé par votre contrôleur : {comment}")));
+}
+
+#[test]
+fn without_a_server_sync_is_not_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = start_with(AppConfig::demo(dir.path().to_path_buf()));
+    unlock(&mut h);
+    assert!(h.has_contains("L'envoi au bureau n'est pas configuré"));
+    assert!(!h.has_button("Synchroniser maintenant"));
+    assert!(h.state().sync_status().is_none());
+}
+
+#[test]
+fn a_refused_code_is_explained_in_the_enumerators_language() {
+    let office_dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(office_dir.path(), &[DISTRICT]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = AppConfig::demo(dir.path().to_path_buf());
+    config.server_url = Some(server.url());
+    let mut h = start_with(config);
+    unlock(&mut h);
+    frames_until(&mut h, "the enrolment form", |h| {
+        h.has("Code d'enrôlement du bureau")
+    });
+    h.type_in("Code d'enrôlement du bureau", "NOT-A-CODE");
+    h.click_button("Enrôler auprès du bureau");
+    frames_until(&mut h, "the refusal", |h| {
+        h.has_contains("Le bureau n'a pas accepté ce code d'enrôlement")
+    });
+    assert!(h.has("Code d'enrôlement du bureau"), "the form stays");
+}
