@@ -159,3 +159,40 @@ fn a_refused_code_is_explained_in_the_enumerators_language() {
     });
     assert!(h.has("Code d'enrôlement du bureau"), "the form stays");
 }
+
+/// Fills a data directory for the home screenshot (run on demand): enrolled with a server
+/// that is then gone, one case sent, one waiting.
+/// `CENSUS_SCREENSHOT_DIR=/tmp/shots cargo test --test ui_sync -- --ignored`, then
+/// `cargo run -- --data-dir /tmp/shots --demo --server http://127.0.0.1:9`.
+#[test]
+#[ignore]
+fn prepare_sync_screenshot_data() {
+    let Ok(dir) = std::env::var("CENSUS_SCREENSHOT_DIR") else {
+        return;
+    };
+    let office_dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(office_dir.path(), &[DISTRICT]);
+    let mut config = AppConfig::demo(std::path::PathBuf::from(&dir));
+    config.server_url = Some(server.url());
+    let mut h = start_with(config);
+    unlock(&mut h);
+    let q = Q::load();
+    h.click("Ouvrir 07-041-0012");
+    h.click("Logement 1.2");
+    h.type_in(&label(&q, "d_address"), "Derb Sidi Bouzid n° 3, 1er étage");
+    h.click_first("Enregistrer et quitter");
+    h.click("Retour");
+    frames_until(&mut h, "the enrolment form", |h| {
+        h.has("Code d'enrôlement du bureau")
+    });
+    let code = server.issue_code(census::demo::DEMO_ENUMERATOR_ID, &[DISTRICT]);
+    h.type_in("Code d'enrôlement du bureau", &code);
+    h.click_button("Enrôler auprès du bureau");
+    frames_until(&mut h, "the first sync", |h| {
+        settled(h) && h.has("Questionnaires en attente d'envoi : 0")
+    });
+    h.click("Ouvrir 07-041-0012");
+    h.click("Logement 1.1");
+    h.type_in(&label(&q, "d_address"), "Derb Sidi Bouzid n° 3, rez-de-chaussée");
+    h.click_first("Enregistrer et quitter");
+}

@@ -1,5 +1,7 @@
 //! Evaluating compiled expressions and nodes in a row.
 
+use std::borrow::Cow;
+
 use crate::expr::ast::{BinaryOp, Function};
 use crate::expr::{binary, call_scalar, truthy, unary};
 use crate::load::compiled::{CExpr, ItemKind, NodeIx, NodeKind};
@@ -25,6 +27,26 @@ impl Case {
             .and_then(|r| r.vals.get(n.slot))
             .cloned()
             .unwrap_or(Value::Null)
+    }
+
+    /// The stored value of `node` in row `key`, borrowed.
+    fn node_ref(&self, node: NodeIx, key: usize) -> Option<&Value> {
+        let slot = self.c().nodes.get(node)?.slot;
+        self.row(key)?.vals.get(slot)
+    }
+
+    /// Evaluates an expression, borrowing literals and stored values instead of cloning
+    /// them (a comparison with a text answer then allocates nothing).
+    fn eval_cow<'a>(&'a self, e: &'a CExpr, key: usize) -> Cow<'a, Value> {
+        let stored = match e {
+            CExpr::Lit(v) => return Cow::Borrowed(v),
+            CExpr::Current(node) => self.node_ref(*node, key),
+            CExpr::Node { node, up } => self
+                .ancestor(key, *up)
+                .and_then(|k| self.node_ref(*node, k)),
+            _ => return Cow::Owned(self.eval(e, key)),
+        };
+        stored.map_or(Cow::Owned(Value::Null), Cow::Borrowed)
     }
 
     fn node_is_true(&self, node: NodeIx, key: usize) -> bool {
@@ -63,16 +85,16 @@ impl Case {
             CExpr::Position => self
                 .row(key)
                 .map_or(Value::Null, |r| Value::Integer(i64::from(r.pos) + 1)),
-            CExpr::Unary(op, x) => unary(*op, &self.eval(x, key)),
+            CExpr::Unary(op, x) => unary(*op, &self.eval_cow(x, key)),
             CExpr::Binary(op, l, r) => {
-                let left = self.eval(l, key);
+                let left = self.eval_cow(l, key);
                 // Short cuts that give the same result as the three-valued operators.
-                match (op, &left) {
+                match (op, &*left) {
                     (BinaryOp::And, Value::Bool(false)) => return Value::Bool(false),
                     (BinaryOp::Or, Value::Bool(true)) => return Value::Bool(true),
                     _ => {}
                 }
-                binary(*op, &left, &self.eval(r, key))
+                binary(*op, &left, &self.eval_cow(r, key))
             }
             CExpr::Call(f, args) => {
                 let values: Vec<Value> = args.iter().map(|a| self.eval(a, key)).collect();
@@ -84,7 +106,7 @@ impl Case {
     fn eval_bool(&self, e: Option<&CExpr>, key: usize, absent: bool) -> Option<bool> {
         match e {
             None => Some(absent),
-            Some(e) => truthy(&self.eval(e, key)),
+            Some(e) => truthy(&self.eval_cow(e, key)),
         }
     }
 
