@@ -9,11 +9,38 @@ use super::widgets;
 use crate::commands::Command;
 use crate::i18n::Tr;
 
-/// Draws the home screen.
+/// The width from which the districts and the sync card stand side by side.
+const TWO_COLUMNS_FROM: f32 = 900.0;
+
+/// Draws the home screen: the districts, then the sync card (beside them on a wide screen,
+/// mirrored in right-to-left languages).
 pub fn home_ui(ui: &mut Ui, view: &HomeView, tr: &Tr, drafts: &mut Drafts) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut commands = Vec::new();
     widgets::heading(ui, tr.t("home_title"), rtl);
+    if ui.available_width() >= TWO_COLUMNS_FROM {
+        ui.columns(2, |columns| {
+            if let [first, second] = columns {
+                let (districts, sync) = if rtl {
+                    (second, first)
+                } else {
+                    (first, second)
+                };
+                commands.extend(districts_ui(districts, view, tr));
+                commands.extend(sync_panel_ui(sync, &view.sync, tr, drafts));
+            }
+        });
+    } else {
+        commands.extend(districts_ui(ui, view, tr));
+        commands.extend(sync_panel_ui(ui, &view.sync, tr, drafts));
+    }
+    commands
+}
+
+/// The district cards.
+fn districts_ui(ui: &mut Ui, view: &HomeView, tr: &Tr) -> Vec<Command> {
+    let rtl = tr.rtl();
+    let mut commands = Vec::new();
     for district in &view.districts {
         widgets::card(ui, |ui| {
             widgets::column(ui, rtl, |ui| {
@@ -70,6 +97,5 @@ pub fn home_ui(ui: &mut Ui, view: &HomeView, tr: &Tr, drafts: &mut Drafts) -> Ve
         });
         ui.add_space(8.0);
     }
-    commands.extend(sync_panel_ui(ui, &view.sync, tr, drafts));
     commands
 }

@@ -1,0 +1,246 @@
+//! The server's view of a batch payload: the same JSON as
+//! [`census_core::wire::BatchPayload`], but each case's `case` document and `events` array
+//! are kept as the raw text the device sent (checked, never rebuilt), so that ingest does not
+//! build and re-serialise a tree of values per household.
+
+use std::borrow::Cow;
+
+use census_core::sampling::LongFormSelection;
+use census_core::value::GpsPoint;
+use census_core::wire::{
+    BatchPayload, OfficeSecret, QuestionnaireRef, SignedBatch, WIRE_VERSION, WireError,
+    inflate_capped, open_as_office, verify_device_signature,
+};
+use ring::digest::{SHA256, digest};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
+use uuid::Uuid;
+
+/// A batch payload as the server stores it.
+#[derive(Debug, Deserialize)]
+pub struct IncomingBatch {
+    /// Wire version.
+    pub wire_version: u32,
+    /// Batch id.
+    pub batch_id: Uuid,
+    /// Device id.
+    pub device_id: String,
+    /// Enumerator id.
+    pub enumerator_id: String,
+    /// When the device built the batch.
+    pub created_at: String,
+    /// Questionnaires the cases use.
+    pub questionnaires: Vec<QuestionnaireRef>,
+    /// The cases.
+    pub cases: Vec<IncomingCase>,
+}
+
+/// A case of an [`IncomingBatch`].
+#[derive(Debug, Deserialize)]
+#[serde(try_from = "RawCase")]
+pub struct IncomingCase {
+    /// Case id.
+    pub case_id: Uuid,
+    /// Questionnaire id.
+    pub questionnaire_id: String,
+    /// Questionnaire version.
+    pub questionnaire_version: String,
+    /// District.
+    pub district_id: String,
+    /// Building number.
+    pub building_number: u32,
+    /// Dwelling number.
+    pub dwelling_number: u32,
+    /// Household number.
+    pub household_number: Option<u32>,
+    /// Status.
+    pub status: String,
+    /// Revision.
+    pub revision: u64,
+    /// Long-form decision.
+    pub long_form: Option<LongFormSelection>,
+    /// The census-case document, as sent.
+    pub case: Box<RawValue>,
+    /// The events array, as sent (`[]` when absent).
+    pub events: Box<RawValue>,
+    /// The seq of each event, in order.
+    pub event_seqs: Vec<u64>,
+    /// Last change on the device.
+    pub updated_at: String,
+}
+
+/// The case as parsed, before its events are checked.
+#[derive(Deserialize)]
+struct RawCase {
+    case_id: Uuid,
+    questionnaire_id: String,
+    questionnaire_version: String,
+    district_id: String,
+    building_number: u32,
+    dwelling_number: u32,
+    #[serde(default)]
+    household_number: Option<u32>,
+    status: String,
+    revision: u64,
+    #[serde(default)]
+    long_form: Option<LongFormSelection>,
+    case: Box<RawValue>,
+    #[serde(default)]
+    events: Option<Box<RawValue>>,
+    updated_at: String,
+}
+
+/// One event, checked field by field as [`census_core::wire::EventRecord`] would be, without
+/// building its values.
+#[derive(Deserialize)]
+#[allow(dead_code)] // The fields are read only to check their types.
+struct EventCheck<'a> {
+    seq: u64,
+    #[serde(borrow)]
+    at: Cow<'a, str>,
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    row_path: Cow<'a, str>,
+    #[serde(borrow)]
+    item_id: Cow<'a, str>,
+    old: IgnoredAny,
+    new: IgnoredAny,
+    #[serde(default, borrow)]
+    screen: Option<Cow<'a, str>>,
+    #[serde(default)]
+    gps: Option<GpsPoint>,
+}
+
+impl TryFrom<RawCase> for IncomingCase {
+    type Error = String;
+
+    fn try_from(c: RawCase) -> Result<IncomingCase, String> {
+        let events = match c.events {
+            Some(e) => e,
+            None => RawValue::from_string("[]".into()).map_err(|e| e.to_string())?,
+        };
+        let checked: Vec<EventCheck<'_>> =
+            serde_json::from_str(events.get()).map_err(|e| format!("events: {e}"))?;
+        let event_seqs = checked.iter().map(|e| e.seq).collect();
+        Ok(IncomingCase {
+            case_id: c.case_id,
+            questionnaire_id: c.questionnaire_id,
+            questionnaire_version: c.questionnaire_version,
+            district_id: c.district_id,
+            building_number: c.building_number,
+            dwelling_number: c.dwelling_number,
+            household_number: c.household_number,
+            status: c.status,
+            revision: c.revision,
+            long_form: c.long_form,
+            case: c.case,
+            events,
+            event_seqs,
+            updated_at: c.updated_at,
+        })
+    }
+}
+
+impl IncomingCase {
+    /// Whether the case document is a JSON object.
+    pub fn case_is_object(&self) -> bool {
+        self.case.get().trim_start().starts_with('{')
+    }
+
+    /// The highest event seq sent (0 without events), capped to `i64::MAX`.
+    pub fn max_seq(&self) -> i64 {
+        let max = self.event_seqs.iter().copied().max().unwrap_or(0);
+        i64::try_from(max).unwrap_or(i64::MAX)
+    }
+
+    /// The events with a seq above `last_seq`: how many, and their JSON array (`None` when
+    /// there are none). The text is the one sent when every event is new.
+    pub fn new_events(&self, last_seq: i64) -> Result<Option<(usize, Cow<'_, str>)>, String> {
+        let last = u64::try_from(last_seq).unwrap_or(0);
+        let fresh = self.event_seqs.iter().filter(|s| **s > last).count();
+        if fresh == 0 {
+            return Ok(None);
+        }
+        if fresh == self.event_seqs.len() {
+            return Ok(Some((fresh, Cow::Borrowed(self.events.get()))));
+        }
+        let all: Vec<&RawValue> =
+            serde_json::from_str(self.events.get()).map_err(|e| e.to_string())?;
+        let mut text = String::from("[");
+        for (event, _) in all
+            .iter()
+            .zip(&self.event_seqs)
+            .filter(|(_, s)| **s > last)
+        {
+            if text.len() > 1 {
+                text.push(',');
+            }
+            text.push_str(event.get());
+        }
+        text.push(']');
+        Ok(Some((fresh, Cow::Owned(text))))
+    }
+}
+
+impl IncomingBatch {
+    /// Parses payload JSON.
+    pub fn from_json(json: &[u8]) -> Result<IncomingBatch, WireError> {
+        serde_json::from_slice(json).map_err(|e| WireError::BadJson(e.to_string()))
+    }
+
+    /// The server's view of a typed payload (tests and tools that build payloads in memory).
+    pub fn from_payload(payload: &BatchPayload) -> Result<IncomingBatch, WireError> {
+        let json = serde_json::to_vec(payload).map_err(|e| WireError::BadJson(e.to_string()))?;
+        IncomingBatch::from_json(&json)
+    }
+}
+
+const SIG_LABEL: &[u8] = b"census-batch-sig-v1";
+
+/// Verifies, decrypts, inflates and parses a batch already split from its envelope, as
+/// [`census_core::wire::open_signed_batch`] does, into the server's view of the payload.
+pub fn open_incoming(
+    batch: &SignedBatch,
+    device_public_key: &[u8],
+    office_secret: &OfficeSecret,
+    inflated_limit: usize,
+) -> Result<IncomingBatch, WireError> {
+    if batch.wire_version > WIRE_VERSION {
+        return Err(WireError::VersionTooNew {
+            found: batch.wire_version,
+            supported: WIRE_VERSION,
+        });
+    }
+    let device = batch.device_id.as_bytes();
+    let len = u8::try_from(device.len())
+        .map_err(|_| WireError::BadEnvelope("device id longer than 255 bytes".into()))?;
+    let mut message = Vec::with_capacity(SIG_LABEL.len() + 4 + 16 + 1 + device.len() + 32);
+    message.extend_from_slice(SIG_LABEL);
+    message.extend_from_slice(&batch.wire_version.to_be_bytes());
+    message.extend_from_slice(batch.batch_id.as_bytes());
+    message.push(len);
+    message.extend_from_slice(device);
+    message.extend_from_slice(digest(&SHA256, &batch.sealed).as_ref());
+    verify_device_signature(device_public_key, &message, &batch.signature)?;
+    let mut aad = Vec::with_capacity(16 + device.len());
+    aad.extend_from_slice(batch.batch_id.as_bytes());
+    aad.extend_from_slice(device);
+    let compressed = open_as_office(office_secret, &batch.sealed, &aad)?;
+    let json = inflate_capped(&compressed, inflated_limit)?;
+    let payload = IncomingBatch::from_json(&json)?;
+    if payload.wire_version != batch.wire_version {
+        return Err(WireError::Mismatch(format!(
+            "wire version {} in the envelope, {} in the payload",
+            batch.wire_version, payload.wire_version
+        )));
+    }
+    if payload.batch_id != batch.batch_id {
+        return Err(WireError::Mismatch("batch id".into()));
+    }
+    if payload.device_id != batch.device_id {
+        return Err(WireError::Mismatch("device id".into()));
+    }
+    Ok(payload)
+}
