@@ -176,7 +176,11 @@ mod tests {
     fn odd_rates_select_their_share() {
         for rate in [0u16, 1, 77, 333, 999, 1000] {
             let plan = SamplingPlan::systematic(rate, 4242).unwrap();
-            assert_eq!(selected_count(&plan, 1000), usize::from(rate), "rate {rate}");
+            assert_eq!(
+                selected_count(&plan, 1000),
+                usize::from(rate),
+                "rate {rate}"
+            );
         }
     }
 
@@ -227,7 +231,10 @@ mod tests {
 
     #[test]
     fn record_round_trips_through_json() {
-        let record = SamplingPlan::systematic(200, 17).unwrap().select(42).unwrap();
+        let record = SamplingPlan::systematic(200, 17)
+            .unwrap()
+            .select(42)
+            .unwrap();
         let json = serde_json::to_string(&record).unwrap();
         let back: LongFormSelection = serde_json::from_str(&json).unwrap();
         assert_eq!(back, record);

@@ -86,9 +86,14 @@ struct RawCase {
     #[serde(default)]
     long_form: Option<LongFormSelection>,
     case: Box<RawValue>,
-    #[serde(default)]
-    events: Option<Box<RawValue>>,
+    #[serde(default = "no_events")]
+    events: Box<RawValue>,
     updated_at: String,
+}
+
+fn no_events() -> Box<RawValue> {
+    // "[]" is valid JSON, so this cannot fail; the fallback keeps the code panic-free.
+    RawValue::from_string("[]".into()).unwrap_or_else(|_| RawValue::NULL.to_owned())
 }
 
 /// One event, checked field by field as [`census_core::wire::EventRecord`] would be, without
@@ -117,10 +122,7 @@ impl TryFrom<RawCase> for IncomingCase {
     type Error = String;
 
     fn try_from(c: RawCase) -> Result<IncomingCase, String> {
-        let events = match c.events {
-            Some(e) => e,
-            None => RawValue::from_string("[]".into()).map_err(|e| e.to_string())?,
-        };
+        let events = c.events;
         let checked: Vec<EventCheck<'_>> =
             serde_json::from_str(events.get()).map_err(|e| format!("events: {e}"))?;
         let event_seqs = checked.iter().map(|e| e.seq).collect();
@@ -169,11 +171,7 @@ impl IncomingCase {
         let all: Vec<&RawValue> =
             serde_json::from_str(self.events.get()).map_err(|e| e.to_string())?;
         let mut text = String::from("[");
-        for (event, _) in all
-            .iter()
-            .zip(&self.event_seqs)
-            .filter(|(_, s)| **s > last)
-        {
+        for (event, _) in all.iter().zip(&self.event_seqs).filter(|(_, s)| **s > last) {
             if text.len() > 1 {
                 text.push(',');
             }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod export;
 pub mod frame;
 pub mod http;
+pub mod incoming;
 pub mod keyfile;
 pub mod ratelimit;
 pub mod secrets;
