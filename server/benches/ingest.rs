@@ -140,7 +140,7 @@ async fn breakdown(store: Arc<dyn Storage>, label: &str) {
     let mut times = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        census_core::wire::open_signed_batch(&env, &device.key.public_key(), &office, 1 << 26)
+        census_server::incoming::open_incoming(&env, &device.key.public_key(), &office, 1 << 26)
             .unwrap();
         times.push(t.elapsed());
     }
@@ -158,10 +158,11 @@ async fn breakdown(store: Arc<dyn Storage>, label: &str) {
     };
     let batches: Vec<_> = (0..20)
         .map(|b| payload(&device, households("DR-X", 100, b * 100 + 1)))
+        .map(|p| census_server::incoming::IncomingBatch::from_payload(&p).unwrap())
         .collect();
     let t = Instant::now();
     for p in &batches {
-        store.ingest(&record, p, &[]).await.unwrap();
+        store.ingest_incoming(&record, p, &[]).await.unwrap();
     }
     let rate = 2000.0 / t.elapsed().as_secs_f64();
     println!("| store only, {label}, one writer (no HTTP, no crypto) | {rate:.0} households/s |");

@@ -242,3 +242,67 @@ pub fn open_incoming(
     }
     Ok(payload)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch_with_events(events: &str) -> String {
+        format!(
+            r#"{{"wire_version":1,"batch_id":"6f1c1a52-6d3e-4a8e-9a3b-1d2c3e4f5a6b",
+            "device_id":"t","enumerator_id":"E","created_at":"now","questionnaires":[],
+            "cases":[{{"case_id":"0b7e6b9e-2f4a-4d51-8e7a-3c2b1a0f9e8d","questionnaire_id":"q",
+            "questionnaire_version":"1","district_id":"D","building_number":1,
+            "dwelling_number":1,"status":"complete","revision":2,"case":{{"a":1}},
+            {events}"updated_at":"now"}}]}}"#
+        )
+    }
+
+    fn event(seq: u64) -> String {
+        format!(
+            r#"{{"seq":{seq},"at":"t","kind":"set","row_path":"","item_id":"x","old":null,"new":[1,{{"b":"\u00e9"}}]}}"#
+        )
+    }
+
+    /// The server accepts and refuses exactly what the typed payload would.
+    #[test]
+    fn accepts_what_the_wire_type_accepts() {
+        let cases = [
+            String::new(),
+            format!(r#""events":[{},{}],"#, event(1), event(2)),
+            r#""events":null,"#.to_string(),
+            r#""events":[{"seq":1}],"#.to_string(),
+            r#""events":[{"seq":-1,"at":"t","kind":"k","row_path":"","item_id":"x","old":1,"new":2}],"#.to_string(),
+            r#""events":[{"seq":1,"at":5,"kind":"k","row_path":"","item_id":"x","old":1,"new":2}],"#.to_string(),
+            r#""events":{},"#.to_string(),
+        ];
+        for events in cases {
+            let json = batch_with_events(&events);
+            let typed = serde_json::from_str::<BatchPayload>(&json).is_ok();
+            let raw = IncomingBatch::from_json(json.as_bytes()).is_ok();
+            assert_eq!(typed, raw, "{events}");
+        }
+    }
+
+    #[test]
+    fn new_events_keep_the_sent_text_or_select_newer_ones() {
+        let json = batch_with_events(&format!(
+            r#""events":[{}, {},{}],"#,
+            event(1),
+            event(2),
+            event(3)
+        ));
+        let batch = IncomingBatch::from_json(json.as_bytes()).unwrap();
+        let case = &batch.cases[0];
+        assert_eq!(case.max_seq(), 3);
+        let (n, all) = case.new_events(0).unwrap().unwrap();
+        assert_eq!((n, &*all), (3, case.events.get()));
+        let (n, newer) = case.new_events(1).unwrap().unwrap();
+        assert_eq!(
+            (n, newer.into_owned()),
+            (2, format!("[{},{}]", event(2), event(3)))
+        );
+        assert!(case.new_events(3).unwrap().is_none());
+        assert!(case.case_is_object());
+    }
+}

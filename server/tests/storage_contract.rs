@@ -197,6 +197,22 @@ async fn ingest(store: &dyn Storage) {
     assert_eq!(stored.case, c1.case);
     assert_eq!(stored.household_number, Some(1));
 
+    // One batch naming a case twice, the newer second: both stored, in order; the first
+    // brings no new event, the second one.
+    let mut r4 = c2.clone();
+    r4.revision = 4;
+    let mut r5 = c2.clone();
+    r5.revision = 5;
+    let mut extra = r5.events[0].clone();
+    extra.seq = 2000;
+    r5.events.push(extra);
+    let p5 = payload(&dev_a, vec![r4, r5]);
+    assert_eq!(
+        kinds(&store.ingest(&a, &p5, &[]).await.unwrap()),
+        ["stored", "stored"]
+    );
+    assert_eq!(store.counts().await.unwrap().events, counts3.events + 1);
+
     // Device b (DR-2) cannot overwrite a's case by claiming its id in DR-2.
     let mut hijack = c2.clone();
     hijack.district_id = "DR-2".into();

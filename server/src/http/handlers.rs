@@ -9,11 +9,12 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use census_core::wire::{
     Assignment, BatchReply, CaseOutcome, EnrolReply, EnrolRequest, OfficeKey, QuestionnaireList,
-    QuestionnaireRef, ReviewDecisions, SignedBatch, b64_encode, decode_key32, open_signed_batch,
+    QuestionnaireRef, ReviewDecisions, SignedBatch, b64_encode, decode_key32,
 };
 use serde::Deserialize;
 
 use super::{ApiError, AppState};
+use crate::incoming::open_incoming;
 use crate::secrets;
 use crate::store::{DeviceRecord, NewDevice};
 
@@ -133,18 +134,19 @@ pub async fn batches(
     let opener = Arc::clone(&app);
     let key = device.public_key.clone();
     let limit = app.config.max_inflated_bytes;
-    let payload = tokio::task::spawn_blocking(move || {
-        open_signed_batch(&envelope, &key, &opener.office, limit)
-    })
-    .await
-    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "task failed"))?
-    .map_err(|e| {
-        tracing::warn!(device = %device.device_id, error = %e, "batch refused");
-        ApiError::from(e)
-    })?;
+    let payload =
+        tokio::task::spawn_blocking(move || open_incoming(&envelope, &key, &opener.office, limit))
+            .await
+            .map_err(|_| {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "task failed")
+            })?
+            .map_err(|e| {
+                tracing::warn!(device = %device.device_id, error = %e, "batch refused");
+                ApiError::from(e)
+            })?;
     let ingested = app
         .store
-        .ingest(&device, &payload, &app.config.accepted_questionnaires)
+        .ingest_incoming(&device, &payload, &app.config.accepted_questionnaires)
         .await?;
     let count = |f: fn(&CaseOutcome) -> bool| {
         ingested

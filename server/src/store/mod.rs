@@ -7,6 +7,7 @@
 mod pg_schema;
 pub mod postgres;
 pub mod sqlite;
+mod sqlite_checkpoint;
 mod sqlite_rows;
 mod types;
 
@@ -14,10 +15,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use census_core::wire::{
-    BatchPayload, BatchReply, CaseRecord, Decision, EventRecord, ReviewDecision,
-};
+use census_core::wire::{BatchPayload, BatchReply, Decision, ReviewDecision};
 use uuid::Uuid;
+
+use crate::incoming::{IncomingBatch, IncomingCase};
 
 pub use types::{Counts, DeviceRecord, District, NewCode, NewDevice, StoreError, StoredCase};
 
@@ -53,12 +54,26 @@ pub trait Storage: Send + Sync {
     /// The districts with these ids (unknown ids are skipped), sorted by id.
     fn districts<'a>(&'a self, ids: &'a [String]) -> StoreFuture<'a, Vec<District>>;
     /// Stores a verified batch from `device` (see the module documentation).
+    fn ingest_incoming<'a>(
+        &'a self,
+        device: &'a DeviceRecord,
+        payload: &'a IncomingBatch,
+        accepted_questionnaires: &'a [(String, String)],
+    ) -> StoreFuture<'a, Ingested>;
+    /// [`Storage::ingest_incoming`] of a typed payload (tests and tools).
     fn ingest<'a>(
         &'a self,
         device: &'a DeviceRecord,
         payload: &'a BatchPayload,
         accepted_questionnaires: &'a [(String, String)],
-    ) -> StoreFuture<'a, Ingested>;
+    ) -> StoreFuture<'a, Ingested> {
+        Box::pin(async move {
+            let incoming = IncomingBatch::from_payload(payload)
+                .map_err(|e| StoreError::Backend(e.to_string()))?;
+            self.ingest_incoming(device, &incoming, accepted_questionnaires)
+                .await
+        })
+    }
     /// Records a review decision on a stored case; returns its cursor.
     fn add_review<'a>(
         &'a self,
@@ -100,7 +115,7 @@ pub async fn open(database: &str) -> Result<Arc<dyn Storage>, StoreError> {
 
 /// Why a case is refused before touching the database, or `None` when it may be stored.
 pub fn precheck(
-    case: &CaseRecord,
+    case: &IncomingCase,
     device: &DeviceRecord,
     accepted_questionnaires: &[(String, String)],
 ) -> Option<String> {
@@ -113,7 +128,7 @@ pub fn precheck(
     if i64::try_from(case.revision).is_err() {
         return Some("revision is out of range".into());
     }
-    if !case.case.is_object() {
+    if !case.case_is_object() {
         return Some("the case document is not a JSON object".into());
     }
     if !accepted_questionnaires.is_empty()
@@ -131,14 +146,6 @@ pub fn precheck(
 
 /// The reason given when a case id already belongs to a district outside the device's.
 pub const FOREIGN_CASE: &str = "this case id belongs to a district outside your districts";
-
-/// The events of `case` newer than `last_seq`, and the highest seq of the case.
-pub fn new_events(case: &CaseRecord, last_seq: i64) -> (Vec<&EventRecord>, u64) {
-    let last = u64::try_from(last_seq).unwrap_or(0);
-    let fresh: Vec<&EventRecord> = case.events.iter().filter(|e| e.seq > last).collect();
-    let max = case.events.iter().map(|e| e.seq).max().unwrap_or(0);
-    (fresh, max.min(i64::MAX as u64))
-}
 
 /// The stored text of a decision.
 pub fn decision_text(d: Decision) -> &'static str {

@@ -3,10 +3,10 @@
 use std::str::FromStr;
 
 use census_core::sampling::SamplingPlan;
-use census_core::wire::{
-    BatchPayload, BatchReply, CaseOutcome, CaseRecord, CaseResult, Decision, ReviewDecision,
-};
+use census_core::wire::{BatchReply, CaseOutcome, CaseResult, Decision, ReviewDecision};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Transaction};
+use futures_util::future::join_all;
+use serde_json::value::RawValue;
 use tokio_postgres::NoTls;
 use tokio_postgres::types::Json;
 use uuid::Uuid;
@@ -14,8 +14,9 @@ use uuid::Uuid;
 use super::pg_schema::{CASE_COLUMNS, INSERT_EVENTS, SCHEMA, UPSERT_CASE, UPSERT_DISTRICT};
 use super::{
     Counts, DeviceRecord, District, FOREIGN_CASE, Ingested, NewCode, NewDevice, Storage,
-    StoreError, StoreFuture, StoredCase, decision_text, new_events, parse_decision, precheck,
+    StoreError, StoreFuture, StoredCase, decision_text, parse_decision, precheck,
 };
+use crate::incoming::{IncomingBatch, IncomingCase};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
@@ -78,17 +79,18 @@ impl PgStore {
     }
 }
 
-async fn store_case(
+/// Upserts `case` if it is newer and of the device's districts: the case's previous
+/// `last_seq` (0 for a new case), or `None` when nothing was written.
+async fn upsert_case(
     tx: &Transaction<'_>,
-    case: &CaseRecord,
+    upsert: &tokio_postgres::Statement,
+    case: &IncomingCase,
     device: &DeviceRecord,
     batch_id: Uuid,
-) -> Result<CaseOutcome, StoreError> {
-    let upsert = tx.prepare_cached(UPSERT_CASE).await.map_err(be)?;
-    let max_seq = case.events.iter().map(|e| e.seq).max().unwrap_or(0);
+) -> Result<Option<i64>, StoreError> {
     let written = tx
         .query_opt(
-            &upsert,
+            upsert,
             &[
                 &case.case_id,
                 &(case.revision as i64),
@@ -100,17 +102,28 @@ async fn store_case(
                 &case.questionnaire_version,
                 &case.status,
                 &case.long_form.as_ref().map(Json),
-                &Json(&case.case),
+                &Json(&*case.case),
                 &case.updated_at,
                 &device.device_id,
                 &batch_id,
                 &device.districts,
-                &(max_seq.min(i64::MAX as u64) as i64),
+                &case.max_seq(),
             ],
         )
         .await
         .map_err(be)?;
-    let Some(row) = written else {
+    Ok(written.map(|row| row.get::<_, i64>(0)))
+}
+
+/// After [`upsert_case`]: stores the case's new events, or tells why nothing was written.
+async fn finish_case(
+    tx: &Transaction<'_>,
+    insert: &tokio_postgres::Statement,
+    case: &IncomingCase,
+    device: &DeviceRecord,
+    written: Option<i64>,
+) -> Result<CaseOutcome, StoreError> {
+    let Some(last_seq) = written else {
         let row = tx
             .query_one(
                 "SELECT district_id FROM cases WHERE case_id = $1",
@@ -126,16 +139,21 @@ async fn store_case(
         }
         return Ok(CaseOutcome::AlreadyHad);
     };
-    let (fresh, _) = new_events(case, row.get::<_, i64>(0));
-    if !fresh.is_empty() {
-        let insert = tx.prepare_cached(INSERT_EVENTS).await.map_err(be)?;
+    if let Some((count, text)) = case.new_events(last_seq).map_err(be)? {
+        let owned;
+        let events: &RawValue = if count == case.event_seqs.len() {
+            &case.events
+        } else {
+            owned = RawValue::from_string(text.into_owned()).map_err(be)?;
+            &owned
+        };
         tx.execute(
-            &insert,
+            insert,
             &[
                 &case.case_id,
                 &(case.revision as i64),
-                &(fresh.len() as i64),
-                &Json(&fresh),
+                &(count as i64),
+                &Json(events),
             ],
         )
         .await
@@ -144,11 +162,79 @@ async fn store_case(
     Ok(CaseOutcome::Stored)
 }
 
+/// Whether two cases of the batch share an id (then they are written one after another).
+fn has_duplicate_ids(cases: &[IncomingCase]) -> bool {
+    let mut seen = std::collections::HashSet::with_capacity(cases.len());
+    cases.iter().any(|c| !seen.insert(c.case_id))
+}
+
 impl PgStore {
+    /// Writes the cases of a batch in `tx`. The statements of all cases are pipelined (sent
+    /// without waiting for each reply: two round trips for the batch, not two per case);
+    /// they run in order, as if one after another. A batch naming a case twice is written
+    /// strictly one case after another.
+    async fn store_cases(
+        &self,
+        tx: &Transaction<'_>,
+        device: &DeviceRecord,
+        payload: &IncomingBatch,
+        accepted: &[(String, String)],
+    ) -> Result<Vec<CaseOutcome>, StoreError> {
+        let upsert = tx.prepare_cached(UPSERT_CASE).await.map_err(be)?;
+        let insert = tx.prepare_cached(INSERT_EVENTS).await.map_err(be)?;
+        let checks: Vec<Option<String>> = payload
+            .cases
+            .iter()
+            .map(|c| precheck(c, device, accepted))
+            .collect();
+        if has_duplicate_ids(&payload.cases) {
+            let mut outcomes = Vec::with_capacity(payload.cases.len());
+            for (case, check) in payload.cases.iter().zip(checks) {
+                outcomes.push(match check {
+                    Some(reason) => CaseOutcome::Rejected { reason },
+                    None => {
+                        let written =
+                            upsert_case(tx, &upsert, case, device, payload.batch_id).await?;
+                        finish_case(tx, &insert, case, device, written).await?
+                    }
+                });
+            }
+            return Ok(outcomes);
+        }
+        let written = join_all(payload.cases.iter().zip(&checks).map(|(case, check)| {
+            let upsert = &upsert;
+            async move {
+                match check {
+                    Some(_) => Ok(None),
+                    None => upsert_case(tx, upsert, case, device, payload.batch_id)
+                        .await
+                        .map(Some),
+                }
+            }
+        }))
+        .await;
+        let finished = join_all(payload.cases.iter().zip(written).zip(&checks).map(
+            |((case, written), check)| {
+                let insert = &insert;
+                async move {
+                    match (check, written?) {
+                        (Some(reason), _) => Ok(CaseOutcome::Rejected {
+                            reason: reason.clone(),
+                        }),
+                        (None, Some(w)) => finish_case(tx, insert, case, device, w).await,
+                        (None, None) => Err(be("case neither checked nor written")),
+                    }
+                }
+            },
+        ))
+        .await;
+        finished.into_iter().collect()
+    }
+
     async fn ingest_tx(
         &self,
         device: &DeviceRecord,
-        payload: &BatchPayload,
+        payload: &IncomingBatch,
         accepted: &[(String, String)],
     ) -> Result<Ingested, StoreError> {
         let mut client = self.pool.get().await.map_err(be)?;
@@ -185,18 +271,17 @@ impl PgStore {
                 replayed: true,
             });
         }
-        let mut results = Vec::with_capacity(payload.cases.len());
-        for case in &payload.cases {
-            let outcome = match precheck(case, device, accepted) {
-                Some(reason) => CaseOutcome::Rejected { reason },
-                None => store_case(&tx, case, device, payload.batch_id).await?,
-            };
-            results.push(CaseResult {
+        let outcomes = self.store_cases(&tx, device, payload, accepted).await?;
+        let results = payload
+            .cases
+            .iter()
+            .zip(outcomes)
+            .map(|(case, outcome)| CaseResult {
                 case_id: case.case_id,
                 revision: case.revision,
                 outcome,
-            });
-        }
+            })
+            .collect();
         let reply = BatchReply {
             batch_id: payload.batch_id,
             results,
@@ -403,10 +488,10 @@ impl Storage for PgStore {
         })
     }
 
-    fn ingest<'a>(
+    fn ingest_incoming<'a>(
         &'a self,
         device: &'a DeviceRecord,
-        payload: &'a BatchPayload,
+        payload: &'a IncomingBatch,
         accepted: &'a [(String, String)],
     ) -> StoreFuture<'a, Ingested> {
         Box::pin(self.ingest_tx(device, payload, accepted))

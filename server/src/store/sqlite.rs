@@ -3,16 +3,16 @@
 
 use std::sync::{Arc, Mutex};
 
-use census_core::wire::{
-    BatchPayload, BatchReply, CaseOutcome, CaseRecord, CaseResult, Decision, ReviewDecision,
-};
+use census_core::wire::{BatchReply, CaseOutcome, CaseResult, Decision, ReviewDecision};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::{
     Counts, DeviceRecord, District, FOREIGN_CASE, Ingested, NewCode, NewDevice, Storage,
-    StoreError, StoreFuture, StoredCase, decision_text, new_events, parse_decision, precheck,
+    StoreError, StoreFuture, StoredCase, decision_text, parse_decision, precheck,
 };
+use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::store::sqlite_checkpoint::{self, WRITER_AUTOCHECKPOINT_PAGES};
 use crate::store::sqlite_rows::{SCHEMA, district_from_row, stored_case_from_row};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
@@ -31,6 +31,8 @@ fn json_list(v: &[String]) -> Result<String, StoreError> {
 #[derive(Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    /// Keeps the background checkpoint thread running while a clone of the store exists.
+    _alive: Arc<()>,
 }
 
 impl SqliteStore {
@@ -40,8 +42,13 @@ impl SqliteStore {
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(be)?;
         conn.execute_batch(SCHEMA).map_err(be)?;
+        conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)
+            .map_err(be)?;
+        let alive = Arc::new(());
+        sqlite_checkpoint::start(path, &alive).map_err(StoreError::Backend)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
+            _alive: alive,
         })
     }
 
@@ -80,22 +87,12 @@ impl SqliteStore {
     }
 }
 
-/// A case's JSON texts, serialised before the connection is locked.
-struct Prepared {
-    case_json: String,
-    long_form: Option<String>,
-    events_json: String,
-}
-
-fn prepare(case: &CaseRecord) -> Result<Prepared, StoreError> {
-    Ok(Prepared {
-        case_json: serde_json::to_string(&case.case).map_err(be)?,
-        long_form: match &case.long_form {
-            Some(lf) => Some(serde_json::to_string(lf).map_err(be)?),
-            None => None,
-        },
-        events_json: serde_json::to_string(&case.events).map_err(be)?,
-    })
+/// A case's long-form text, serialised before the connection is locked.
+fn long_form_text(case: &IncomingCase) -> Result<Option<String>, StoreError> {
+    case.long_form
+        .as_ref()
+        .map(|lf| serde_json::to_string(lf).map_err(be))
+        .transpose()
 }
 
 fn lock(conn: &Mutex<Connection>) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
@@ -105,9 +102,9 @@ fn lock(conn: &Mutex<Connection>) -> Result<std::sync::MutexGuard<'_, Connection
 
 fn ingest_tx(
     conn: &mut Connection,
-    prepared: &[Prepared],
+    long_forms: &[Option<String>],
     device: &DeviceRecord,
-    payload: &BatchPayload,
+    payload: &IncomingBatch,
     accepted: &[(String, String)],
 ) -> Result<Ingested, StoreError> {
     let tx = conn
@@ -115,11 +112,9 @@ fn ingest_tx(
         .map_err(be)?;
     let batch_key = payload.batch_id.to_string();
     let seen: Option<(String, String)> = tx
-        .query_row(
-            "SELECT device_id, reply FROM batches WHERE batch_id = ?1",
-            [&batch_key],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT device_id, reply FROM batches WHERE batch_id = ?1")
+        .map_err(be)?
+        .query_row([&batch_key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
         .map_err(be)?;
     if let Some((owner, reply)) = seen {
@@ -134,10 +129,10 @@ fn ingest_tx(
     }
     let received = now();
     let mut results = Vec::with_capacity(payload.cases.len());
-    for (case, prep) in payload.cases.iter().zip(prepared) {
+    for (case, long_form) in payload.cases.iter().zip(long_forms) {
         let outcome = match precheck(case, device, accepted) {
             Some(reason) => CaseOutcome::Rejected { reason },
-            None => store_case(&tx, case, prep, device, &batch_key, &received)?,
+            None => store_case(&tx, case, long_form, device, &batch_key, &received)?,
         };
         results.push(CaseResult {
             case_id: case.case_id,
@@ -149,17 +144,18 @@ fn ingest_tx(
         batch_id: payload.batch_id,
         results,
     };
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO batches (batch_id, device_id, received_at, case_count, reply)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            batch_key,
-            device.device_id,
-            received,
-            payload.cases.len() as i64,
-            serde_json::to_string(&reply).map_err(be)?
-        ],
     )
+    .map_err(be)?
+    .execute(params![
+        batch_key,
+        device.device_id,
+        received,
+        payload.cases.len() as i64,
+        serde_json::to_string(&reply).map_err(be)?
+    ])
     .map_err(be)?;
     tx.commit().map_err(be)?;
     Ok(Ingested {
@@ -170,8 +166,8 @@ fn ingest_tx(
 
 fn store_case(
     tx: &rusqlite::Transaction<'_>,
-    case: &CaseRecord,
-    prep: &Prepared,
+    case: &IncomingCase,
+    long_form: &Option<String>,
     device: &DeviceRecord,
     batch_key: &str,
     received: &str,
@@ -194,7 +190,7 @@ fn store_case(
         _ => {}
     }
     let last_seq = existing.map_or(0, |e| e.2);
-    let (new_events, max_seq) = new_events(case, last_seq);
+    let max_seq = case.max_seq();
     tx.prepare_cached(
         "INSERT INTO cases (case_id, revision, district_id, building_number, dwelling_number,
            household_number, questionnaire_id, questionnaire_version, status, long_form,
@@ -222,32 +218,22 @@ fn store_case(
         case.questionnaire_id,
         case.questionnaire_version,
         case.status,
-        prep.long_form,
-        prep.case_json,
+        long_form,
+        case.case.get(),
         case.updated_at,
         device.device_id,
         batch_key,
         received,
-        max_seq.max(last_seq as u64) as i64,
+        max_seq.max(last_seq),
     ])
     .map_err(be)?;
-    if !new_events.is_empty() {
-        let events_text: std::borrow::Cow<'_, str> = if new_events.len() == case.events.len() {
-            std::borrow::Cow::Borrowed(&prep.events_json)
-        } else {
-            std::borrow::Cow::Owned(serde_json::to_string(&new_events).map_err(be)?)
-        };
+    if let Some((count, events_text)) = case.new_events(last_seq).map_err(be)? {
         tx.prepare_cached(
             "INSERT OR IGNORE INTO case_events (case_id, revision, event_count, events)
              VALUES (?1, ?2, ?3, ?4)",
         )
         .map_err(be)?
-        .execute(params![
-            case_key,
-            revision,
-            new_events.len() as i64,
-            events_text
-        ])
+        .execute(params![case_key, revision, count as i64, events_text])
         .map_err(be)?;
     }
     Ok(CaseOutcome::Stored)
@@ -423,19 +409,19 @@ impl Storage for SqliteStore {
         })
     }
 
-    fn ingest<'a>(
+    fn ingest_incoming<'a>(
         &'a self,
         device: &'a DeviceRecord,
-        payload: &'a BatchPayload,
+        payload: &'a IncomingBatch,
         accepted: &'a [(String, String)],
     ) -> StoreFuture<'a, Ingested> {
         self.run_ref(move |conn| {
-            let prepared = payload
+            let long_forms = payload
                 .cases
                 .iter()
-                .map(prepare)
+                .map(long_form_text)
                 .collect::<Result<Vec<_>, _>>()?;
-            ingest_tx(&mut *lock(conn)?, &prepared, device, payload, accepted)
+            ingest_tx(&mut *lock(conn)?, &long_forms, device, payload, accepted)
         })
     }
 
