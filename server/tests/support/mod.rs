@@ -54,6 +54,9 @@ pub async fn sqlite_store() -> (Arc<dyn Storage>, tempfile::TempDir) {
 }
 
 pub async fn start(store: Arc<dyn Storage>, config: ServerConfig) -> TestServer {
+    // A workspace build unifies reqwest's features with the app's `rustls-no-provider`:
+    // reqwest then needs a process-wide rustls provider even for plain HTTP.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let office = OfficeSecret::generate().unwrap();
     let state = AppState::new(store, office, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
