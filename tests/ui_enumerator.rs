@@ -220,14 +220,14 @@ fn fill_dwelling_and_household(h: &mut ui_support::App<'_>, q: &Q) {
     person_rest(h, q, "1", "0", "1");
 }
 
-/// Fills a data directory for the README screenshots (run on demand):
-/// `CENSUS_SCREENSHOT_DIR=/tmp/shots cargo test --test ui_enumerator -- --ignored`.
+/// Fills a data directory for the README screenshots (also an ordinary test):
+/// `CENSUS_SCREENSHOT_DIR=/tmp/shots cargo test --test ui_enumerator prepare_screenshot_data`.
 #[test]
-#[ignore]
 fn prepare_screenshot_data() {
-    let Ok(dir) = std::env::var("CENSUS_SCREENSHOT_DIR") else {
-        return;
-    };
+    // Without the variable it runs as an ordinary test in a temporary directory.
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = std::env::var("CENSUS_SCREENSHOT_DIR")
+        .unwrap_or_else(|_| scratch.path().display().to_string());
     let q = Q::load();
     let mut h = start(std::path::Path::new(&dir));
     unlock(&mut h);

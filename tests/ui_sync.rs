@@ -160,16 +160,16 @@ fn a_refused_code_is_explained_in_the_enumerators_language() {
     assert!(h.has("Code d'enrôlement du bureau"), "the form stays");
 }
 
-/// Fills a data directory for the home screenshot (run on demand): enrolled with a server
+/// Fills a data directory for the home screenshot (also an ordinary test): enrolled with a server
 /// that is then gone, one case sent, one waiting.
-/// `CENSUS_SCREENSHOT_DIR=/tmp/shots cargo test --test ui_sync -- --ignored`, then
+/// `CENSUS_SCREENSHOT_DIR=/tmp/shots cargo test --test ui_sync prepare_sync_screenshot_data`, then
 /// `cargo run -- --data-dir /tmp/shots --demo --server http://127.0.0.1:9`.
 #[test]
-#[ignore]
 fn prepare_sync_screenshot_data() {
-    let Ok(dir) = std::env::var("CENSUS_SCREENSHOT_DIR") else {
-        return;
-    };
+    // Without the variable it runs as an ordinary test in a temporary directory.
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = std::env::var("CENSUS_SCREENSHOT_DIR")
+        .unwrap_or_else(|_| scratch.path().display().to_string());
     let office_dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(office_dir.path(), &[DISTRICT]);
     let mut config = AppConfig::demo(std::path::PathBuf::from(&dir));

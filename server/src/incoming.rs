@@ -8,10 +8,9 @@ use std::borrow::Cow;
 use census_core::sampling::LongFormSelection;
 use census_core::value::GpsPoint;
 use census_core::wire::{
-    BatchPayload, OfficeSecret, QuestionnaireRef, SignedBatch, WIRE_VERSION, WireError,
-    inflate_capped, open_as_office, verify_device_signature,
+    BatchPayload, OfficeSecret, QuestionnaireRef, SignedBatch, WireError, check_payload_matches,
+    open_signed_batch_json,
 };
-use ring::digest::{SHA256, digest};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
@@ -195,8 +194,6 @@ impl IncomingBatch {
     }
 }
 
-const SIG_LABEL: &[u8] = b"census-batch-sig-v1";
-
 /// Verifies, decrypts, inflates and parses a batch already split from its envelope, as
 /// [`census_core::wire::open_signed_batch`] does, into the server's view of the payload.
 pub fn open_incoming(
@@ -205,41 +202,14 @@ pub fn open_incoming(
     office_secret: &OfficeSecret,
     inflated_limit: usize,
 ) -> Result<IncomingBatch, WireError> {
-    if batch.wire_version > WIRE_VERSION {
-        return Err(WireError::VersionTooNew {
-            found: batch.wire_version,
-            supported: WIRE_VERSION,
-        });
-    }
-    let device = batch.device_id.as_bytes();
-    let len = u8::try_from(device.len())
-        .map_err(|_| WireError::BadEnvelope("device id longer than 255 bytes".into()))?;
-    let mut message = Vec::with_capacity(SIG_LABEL.len() + 4 + 16 + 1 + device.len() + 32);
-    message.extend_from_slice(SIG_LABEL);
-    message.extend_from_slice(&batch.wire_version.to_be_bytes());
-    message.extend_from_slice(batch.batch_id.as_bytes());
-    message.push(len);
-    message.extend_from_slice(device);
-    message.extend_from_slice(digest(&SHA256, &batch.sealed).as_ref());
-    verify_device_signature(device_public_key, &message, &batch.signature)?;
-    let mut aad = Vec::with_capacity(16 + device.len());
-    aad.extend_from_slice(batch.batch_id.as_bytes());
-    aad.extend_from_slice(device);
-    let compressed = open_as_office(office_secret, &batch.sealed, &aad)?;
-    let json = inflate_capped(&compressed, inflated_limit)?;
+    let json = open_signed_batch_json(batch, device_public_key, office_secret, inflated_limit)?;
     let payload = IncomingBatch::from_json(&json)?;
-    if payload.wire_version != batch.wire_version {
-        return Err(WireError::Mismatch(format!(
-            "wire version {} in the envelope, {} in the payload",
-            batch.wire_version, payload.wire_version
-        )));
-    }
-    if payload.batch_id != batch.batch_id {
-        return Err(WireError::Mismatch("batch id".into()));
-    }
-    if payload.device_id != batch.device_id {
-        return Err(WireError::Mismatch("device id".into()));
-    }
+    check_payload_matches(
+        batch,
+        payload.wire_version,
+        &payload.batch_id,
+        &payload.device_id,
+    )?;
     Ok(payload)
 }
 

@@ -193,14 +193,15 @@ pub fn gzip(data: &[u8]) -> Result<Vec<u8>, WireError> {
         .map_err(|e| WireError::CorruptGzip(e.to_string()))
 }
 
-/// Verifies, decrypts, inflates and parses a batch already split from its envelope, with
-/// the sending device's public key.
-pub fn open_signed_batch(
+/// Verifies the signature, then decrypts and inflates a batch already split from its
+/// envelope, returning the payload's JSON bytes unparsed (the server parses them into its
+/// own view). Call [`check_payload_matches`] on whatever the bytes are parsed into.
+pub fn open_signed_batch_json(
     batch: &SignedBatch,
     device_public_key: &[u8],
     office_secret: &OfficeSecret,
     inflated_limit: usize,
-) -> Result<BatchPayload, WireError> {
+) -> Result<Vec<u8>, WireError> {
     if batch.wire_version > WIRE_VERSION {
         return Err(WireError::VersionTooNew {
             found: batch.wire_version,
@@ -219,21 +220,48 @@ pub fn open_signed_batch(
         &batch.sealed,
         &aad(&batch.batch_id, &batch.device_id),
     )?;
-    let json = inflate_capped(&compressed, inflated_limit)?;
-    let payload: BatchPayload =
-        serde_json::from_slice(&json).map_err(|e| WireError::BadJson(e.to_string()))?;
-    if payload.wire_version != batch.wire_version {
+    inflate_capped(&compressed, inflated_limit)
+}
+
+/// Checks that a parsed payload's wire version, batch id and device id are the envelope's.
+pub fn check_payload_matches(
+    batch: &SignedBatch,
+    wire_version: u32,
+    batch_id: &Uuid,
+    device_id: &str,
+) -> Result<(), WireError> {
+    if wire_version != batch.wire_version {
         return Err(WireError::Mismatch(format!(
-            "wire version {} in the envelope, {} in the payload",
-            batch.wire_version, payload.wire_version
+            "wire version {} in the envelope, {wire_version} in the payload",
+            batch.wire_version
         )));
     }
-    if payload.batch_id != batch.batch_id {
+    if *batch_id != batch.batch_id {
         return Err(WireError::Mismatch("batch id".into()));
     }
-    if payload.device_id != batch.device_id {
+    if device_id != batch.device_id {
         return Err(WireError::Mismatch("device id".into()));
     }
+    Ok(())
+}
+
+/// Verifies, decrypts, inflates and parses a batch already split from its envelope, with
+/// the sending device's public key.
+pub fn open_signed_batch(
+    batch: &SignedBatch,
+    device_public_key: &[u8],
+    office_secret: &OfficeSecret,
+    inflated_limit: usize,
+) -> Result<BatchPayload, WireError> {
+    let json = open_signed_batch_json(batch, device_public_key, office_secret, inflated_limit)?;
+    let payload: BatchPayload =
+        serde_json::from_slice(&json).map_err(|e| WireError::BadJson(e.to_string()))?;
+    check_payload_matches(
+        batch,
+        payload.wire_version,
+        &payload.batch_id,
+        &payload.device_id,
+    )?;
     Ok(payload)
 }
 

@@ -24,8 +24,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 pub use batch::{
-    MAX_INFLATED_BYTES, SignedBatch, build_batch, gzip, inflate_capped, open_batch,
-    open_signed_batch, seal_and_sign,
+    MAX_INFLATED_BYTES, SignedBatch, build_batch, check_payload_matches, gzip, inflate_capped,
+    open_batch, open_signed_batch, open_signed_batch_json, seal_and_sign,
 };
 pub use error::WireError;
 pub use messages::{
