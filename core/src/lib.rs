@@ -6,6 +6,7 @@
 //! no network: everything here is deterministic and fuzzable.
 
 pub mod answers;
+pub mod coverage;
 pub mod engine;
 pub mod expr;
 pub mod load;

@@ -79,6 +79,21 @@ fn batch_payload_matches_schema() {
             }],
             updated_at: "2024-09-01T08:02:00Z".into(),
         }],
+        listing: Listing {
+            buildings: vec![ListedBuildingRecord {
+                district_id: "DR-1".into(),
+                building_number: 4,
+                gps: None,
+                listed_at: "2024-09-01T07:50:00Z".into(),
+            }],
+            dwellings: vec![ListedDwellingRecord {
+                district_id: "DR-1".into(),
+                building_number: 4,
+                dwelling_number: 1,
+                occupancy: "occupied".into(),
+                listed_at: "2024-09-01T07:51:00Z".into(),
+            }],
+        },
     };
     let valid = serde_json::to_value(&p).unwrap();
     let mut invalid = valid.clone();

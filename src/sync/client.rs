@@ -266,6 +266,7 @@ impl SyncClient {
                 .map(|(id, version)| QuestionnaireRef { id, version })
                 .collect(),
             cases: records,
+            listing: Default::default(),
         };
         let signed = wire::build_batch(
             &payload,

@@ -35,7 +35,10 @@ pub use messages::{
 };
 pub use seal::{OfficeSecret, SEAL_VERSION, open_as_office, seal_to_office};
 pub use sign::{DeviceKey, verify_device_signature};
-pub use types::{BatchPayload, CaseRecord, EventRecord, QuestionnaireRef};
+pub use types::{
+    BatchPayload, CaseRecord, EventRecord, ListedBuildingRecord, ListedDwellingRecord, Listing,
+    QuestionnaireRef,
+};
 
 /// The wire format version this build writes and the newest it reads.
 pub const WIRE_VERSION: u32 = 1;

@@ -40,6 +40,7 @@ fn payload(device: &str, cases: usize) -> BatchPayload {
                 updated_at: "2024-09-02T09:30:00Z".into(),
             })
             .collect(),
+        listing: Listing::default(),
     }
 }
 

@@ -91,4 +91,55 @@ pub struct BatchPayload {
     pub questionnaires: Vec<QuestionnaireRef>,
     /// The cases.
     pub cases: Vec<CaseRecord>,
+    /// The device's listing of buildings and dwellings (the whole listing of its districts,
+    /// idempotent: the office keeps the latest state of each). Absent in older batches.
+    #[serde(default, skip_serializing_if = "Listing::is_empty")]
+    pub listing: Listing,
+}
+
+/// A building as listed on the tablet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListedBuildingRecord {
+    /// District.
+    pub district_id: String,
+    /// Building number within the district.
+    pub building_number: u32,
+    /// Location, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gps: Option<GpsPoint>,
+    /// When it was listed, RFC 3339.
+    pub listed_at: String,
+}
+
+/// A dwelling as listed on the tablet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListedDwellingRecord {
+    /// District.
+    pub district_id: String,
+    /// Building number.
+    pub building_number: u32,
+    /// Dwelling number within the building.
+    pub dwelling_number: u32,
+    /// `occupied`, `vacant`, `secondary` or `unknown`.
+    pub occupancy: String,
+    /// When it was listed, RFC 3339.
+    pub listed_at: String,
+}
+
+/// The listing part of a batch.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Listing {
+    /// Buildings.
+    #[serde(default)]
+    pub buildings: Vec<ListedBuildingRecord>,
+    /// Dwellings.
+    #[serde(default)]
+    pub dwellings: Vec<ListedDwellingRecord>,
+}
+
+impl Listing {
+    /// Whether nothing is listed.
+    pub fn is_empty(&self) -> bool {
+        self.buildings.is_empty() && self.dwellings.is_empty()
+    }
 }

@@ -219,6 +219,7 @@ pub fn payload(device: &Device, cases: Vec<CaseRecord>) -> BatchPayload {
             version: "1.0.0".into(),
         }],
         cases,
+        listing: Default::default(),
     }
 }
 

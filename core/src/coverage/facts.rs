@@ -1,0 +1,216 @@
+//! Facts a coverage report needs, taken from the data itself: persons, the head's name and
+//! the interview's place from the `census-case` document, and active interviewing time from
+//! the event log (paradata). Nothing here trusts a number typed as a total.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value as J;
+
+use super::names::name_key;
+use crate::value::GpsPoint;
+
+/// Which items of a questionnaire hold what coverage needs. The census questionnaire's
+/// names are [`ItemMap::RGPH2024`]; another questionnaire supplies its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemMap {
+    /// Roster of households under the dwelling.
+    pub households: &'static str,
+    /// Roster of persons under a household.
+    pub persons: &'static str,
+    /// A person's relationship to the head.
+    pub relationship: &'static str,
+    /// The relationship code of the head.
+    pub head_code: &'static str,
+    /// A person's name.
+    pub name: &'static str,
+    /// The dwelling's GPS answer.
+    pub dwelling_gps: &'static str,
+}
+
+impl ItemMap {
+    /// The items of `schemas/rgph2024.json`.
+    pub const RGPH2024: ItemMap = ItemMap {
+        households: "households",
+        persons: "persons",
+        relationship: "p_relationship",
+        head_code: "01",
+        name: "p_name",
+        dwelling_gps: "d_gps",
+    };
+}
+
+/// What a case document says, for coverage.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CaseContent {
+    /// Person rows in the case's households.
+    pub persons: u32,
+    /// The (first) head's name as a comparison key.
+    pub head_key: Option<String>,
+    /// The dwelling's GPS answer.
+    pub gps: Option<GpsPoint>,
+}
+
+fn rows<'a>(row: &'a J, roster: &str) -> impl Iterator<Item = &'a J> {
+    row.get("rosters")
+        .and_then(|r| r.get(roster))
+        .and_then(J::as_array)
+        .into_iter()
+        .flatten()
+}
+
+fn answer<'a>(row: &'a J, item: &str) -> Option<&'a J> {
+    row.get("answers").and_then(|a| a.get(item))
+}
+
+/// Reads a GPS answer (`{"lat": …, "lon": …, "accuracy_m": …}`), refusing impossible values.
+pub fn gps_value(value: &J) -> Option<GpsPoint> {
+    let lat = value.get("lat")?.as_f64()?;
+    let lon = value.get("lon")?.as_f64()?;
+    let valid = (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon);
+    valid.then(|| GpsPoint {
+        lat,
+        lon,
+        accuracy_m: value.get("accuracy_m").and_then(J::as_f64),
+    })
+}
+
+/// The coverage content of a `census-case` document. A document of another shape gives
+/// zero persons and no head, never an error: coverage counts what is there.
+pub fn case_content(case: &J, map: &ItemMap) -> CaseContent {
+    let Some(root) = case.get("root") else {
+        return CaseContent::default();
+    };
+    let mut content = CaseContent {
+        gps: answer(root, map.dwelling_gps).and_then(gps_value),
+        ..CaseContent::default()
+    };
+    for household in rows(root, map.households) {
+        for person in rows(household, map.persons) {
+            content.persons += 1;
+            let is_head = answer(person, map.relationship).and_then(J::as_str)
+                == Some(map.head_code);
+            if is_head && content.head_key.is_none() {
+                content.head_key = answer(person, map.name)
+                    .and_then(J::as_str)
+                    .and_then(name_key);
+            }
+        }
+    }
+    content
+}
+
+/// A gap between two answers longer than this is a pause, not interviewing.
+pub const PAUSE_SECONDS: i64 = 600;
+
+/// Interview time and place from the event log, accumulated over the revisions a case is
+/// sent in (each revision brings only its new events).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Paradata {
+    /// First event.
+    pub first_at: Option<DateTime<Utc>>,
+    /// Last event.
+    pub last_at: Option<DateTime<Utc>>,
+    /// Sum of the gaps between consecutive events, pauses excluded.
+    pub active_seconds: u64,
+    /// The first position the device reported during the interview.
+    pub gps: Option<GpsPoint>,
+}
+
+impl Paradata {
+    /// Adds events (time, position) that come after those already counted.
+    pub fn extend(&mut self, events: impl IntoIterator<Item = (DateTime<Utc>, Option<GpsPoint>)>) {
+        for (at, gps) in events {
+            if let Some(last) = self.last_at {
+                let gap = (at - last).num_seconds();
+                if (0..=PAUSE_SECONDS).contains(&gap) {
+                    self.active_seconds += gap as u64;
+                }
+            }
+            self.first_at = Some(self.first_at.map_or(at, |f| f.min(at)));
+            self.last_at = Some(self.last_at.map_or(at, |l| l.max(at)));
+            if self.gps.is_none() {
+                self.gps = gps;
+            }
+        }
+    }
+
+    /// The day of the last event, `YYYY-MM-DD` (UTC).
+    pub fn last_day(&self) -> Option<String> {
+        self.last_at.map(|t| t.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// Reads `(at, gps)` of each event of a wire events array; events whose time does not
+/// parse are skipped (they still count as events elsewhere).
+pub fn event_times(events: &J) -> Vec<(DateTime<Utc>, Option<GpsPoint>)> {
+    events
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let at = DateTime::parse_from_rfc3339(e.get("at")?.as_str()?).ok()?;
+            Some((at.with_timezone(&Utc), e.get("gps").and_then(gps_value)))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn case(persons: &[(&str, &str)]) -> J {
+        let persons: Vec<J> = persons
+            .iter()
+            .enumerate()
+            .map(|(i, (rel, name))| {
+                json!({"row_id": i + 1, "answers": {"p_relationship": rel, "p_name": name}})
+            })
+            .collect();
+        json!({"format": "census-case", "root": {
+            "answers": {"d_gps": {"lat": 31.5, "lon": -7.8, "accuracy_m": 6.0}},
+            "rosters": {"households": [{"row_id": 1, "answers": {},
+                "rosters": {"persons": persons}}]}}})
+    }
+
+    #[test]
+    fn persons_head_and_place_come_from_the_document() {
+        let c = case_content(
+            &case(&[("02", "Fatima Alaoui"), ("01", "Mohamed Alaoui"), ("03", "Sara")]),
+            &ItemMap::RGPH2024,
+        );
+        assert_eq!(c.persons, 3);
+        assert_eq!(c.head_key.as_deref(), Some("alaoui mohamed"));
+        assert_eq!(c.gps.map(|g| g.lat), Some(31.5));
+    }
+
+    #[test]
+    fn a_document_of_another_shape_counts_nothing() {
+        let c = case_content(&json!({"root": 5}), &ItemMap::RGPH2024);
+        assert_eq!(c, CaseContent::default());
+        let c = case_content(&json!([1, 2]), &ItemMap::RGPH2024);
+        assert_eq!(c, CaseContent::default());
+        assert_eq!(gps_value(&json!({"lat": 120.0, "lon": 0.0})), None);
+    }
+
+    #[test]
+    fn pauses_do_not_count_as_interviewing() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let mut p = Paradata::default();
+        p.extend([
+            (t("2024-09-02T09:00:00Z"), None),
+            (t("2024-09-02T09:05:00Z"), None),
+        ]);
+        // A second revision: resumed after lunch, then 2 more minutes.
+        p.extend([
+            (t("2024-09-02T13:00:00Z"), None),
+            (t("2024-09-02T13:02:00Z"), None),
+        ]);
+        assert_eq!(p.active_seconds, 7 * 60);
+        assert_eq!(p.last_day().as_deref(), Some("2024-09-02"));
+        let events = json!([{"at": "2024-09-02T09:00:00Z", "gps": {"lat": 31.0, "lon": -8.0}},
+                            {"at": "not a time"}]);
+        let times = event_times(&events);
+        assert_eq!(times.len(), 1);
+        assert_eq!(times[0].1.map(|g| g.lon), Some(-8.0));
+    }
+}
