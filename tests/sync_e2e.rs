@@ -424,3 +424,115 @@ fn the_background_thread_enrols_sends_and_reports_without_blocking() {
     let reopened = Store::open(&tablet, &key).unwrap();
     assert_eq!(reopened.integrity_check().unwrap(), vec!["ok".to_owned()]);
 }
+
+#[test]
+fn the_listing_reaches_the_office_in_the_first_batch_and_again_only_when_it_changed() {
+    use census::store::{Building, Dwelling, GpsFix, Occupancy};
+    use census_core::wire::{self, BatchPayload};
+    use sync_support::proxy::{Action, Proxy};
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), &["DR-1"]);
+    let proxy = Proxy::start(server.addr(), Box::new(|_, _, _| Action::Forward));
+    let (_key, mut store, client) =
+        enrolled(&server, &dir.path().join("tablet"), &proxy.url(), &["DR-1"]);
+    let dwelling = |dwelling_no, occupancy| Dwelling {
+        dwelling_no,
+        occupancy,
+        description: String::new(),
+    };
+    store
+        .add_building(
+            "DR-1",
+            &Building {
+                building_no: 7,
+                address: "7 rue des Oliviers".to_owned(),
+                gps: Some(GpsFix {
+                    lat: 33.5731,
+                    lon: -7.5898,
+                    accuracy_m: Some(5.0),
+                }),
+                dwellings: vec![
+                    dwelling(1, Occupancy::Occupied),
+                    dwelling(2, Occupancy::Vacant),
+                ],
+            },
+        )
+        .unwrap();
+    for b in 1..=5 {
+        add_case(&mut store, "DR-1", b);
+    }
+    let device_public = Credentials::load(&store).unwrap().device_key.public_key();
+    let office = server.office_secret();
+    let received = || -> Vec<BatchPayload> {
+        proxy
+            .bodies(census::sync::paths::BATCHES)
+            .iter()
+            .map(|body| wire::open_batch(body, |_| Some(device_public.to_vec()), &office).unwrap())
+            .collect()
+    };
+
+    // Five cases in batches of four: the listing rides in the first batch only.
+    let report = client.sync_once(&mut store, &mut |_, _| {}).unwrap();
+    assert_eq!(report.sent, 5);
+    let batches = received();
+    assert_eq!(batches.len(), 2);
+    let listing = &batches[0].listing;
+    let building = listing
+        .buildings
+        .iter()
+        .find(|b| b.building_number == 7)
+        .expect("building 7 in the listing");
+    assert_eq!(building.district_id, "DR-1");
+    assert_eq!(building.gps.map(|g| g.lat), Some(33.5731));
+    assert!(!building.listed_at.is_empty());
+    let occupancy: Vec<(u32, &str)> = listing
+        .dwellings
+        .iter()
+        .filter(|d| d.building_number == 7)
+        .map(|d| (d.dwelling_number, d.occupancy.as_str()))
+        .collect();
+    assert_eq!(occupancy, vec![(1, "occupied"), (2, "vacant")]);
+    assert!(batches[1].listing.is_empty());
+    let newest = store
+        .listing()
+        .unwrap()
+        .newest_listed_at()
+        .map(str::to_owned);
+    assert_eq!(store.sync_setting(SyncKey::ListingSentAt).unwrap(), newest);
+    assert_eq!(server.case_count_without_duplicates(), 5);
+
+    // Nothing queued and the listing unchanged: nothing sent.
+    client.sync_once(&mut store, &mut |_, _| {}).unwrap();
+    assert_eq!(received().len(), 2);
+
+    // A dwelling listed, no case queued: one batch with no case and the whole listing,
+    // accepted by the office.
+    store
+        .add_dwelling("DR-1", 7, &dwelling(3, Occupancy::Unknown))
+        .unwrap();
+    client.sync_once(&mut store, &mut |_, _| {}).unwrap();
+    let batches = received();
+    assert_eq!(batches.len(), 3);
+    assert!(batches[2].cases.is_empty());
+    let dwellings: Vec<(u32, &str)> = batches[2]
+        .listing
+        .dwellings
+        .iter()
+        .filter(|d| d.building_number == 7)
+        .map(|d| (d.dwelling_number, d.occupancy.as_str()))
+        .collect();
+    assert_eq!(
+        dwellings,
+        vec![(1, "occupied"), (2, "vacant"), (3, "unknown")]
+    );
+    let newest = store
+        .listing()
+        .unwrap()
+        .newest_listed_at()
+        .map(str::to_owned);
+    assert_eq!(store.sync_setting(SyncKey::ListingSentAt).unwrap(), newest);
+    client.sync_once(&mut store, &mut |_, _| {}).unwrap();
+    assert_eq!(received().len(), 3);
+    assert_eq!(server.case_count_without_duplicates(), 5);
+}

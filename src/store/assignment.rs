@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
-    Assignment, Building, CaseStatus, District, DistrictProgress, Dwelling, GpsFix, Occupancy,
-    Store, StoreError, now_text,
+    Assignment, Building, CaseStatus, District, DistrictProgress, Dwelling, GpsFix,
+    ListedBuildingRow, ListedDwellingRow, Occupancy, Store, StoreError, StoredListing, now_text,
 };
 
 fn insert_building(
@@ -222,6 +222,65 @@ impl Store {
             }
         }
         Ok(buildings)
+    }
+
+    /// The whole listing of the assigned districts: every building (with its GPS point when
+    /// known) and every dwelling (with its occupancy), each with when it was listed.
+    pub fn listing(&self) -> Result<StoredListing, StoreError> {
+        let buildings = self
+            .conn
+            .prepare_cached(
+                "SELECT b.district_id, b.building_no, b.lat, b.lon, b.accuracy_m, b.listed_at
+                 FROM building b JOIN district d ON d.district_id = b.district_id
+                 ORDER BY b.district_id, b.building_no",
+            )?
+            .query_map([], |r| {
+                let lat: Option<f64> = r.get(2)?;
+                let lon: Option<f64> = r.get(3)?;
+                let accuracy_m: Option<f64> = r.get(4)?;
+                Ok(ListedBuildingRow {
+                    district_id: r.get(0)?,
+                    building_no: r.get(1)?,
+                    gps: lat.zip(lon).map(|(lat, lon)| GpsFix {
+                        lat,
+                        lon,
+                        accuracy_m,
+                    }),
+                    listed_at: r.get(5)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT w.district_id, w.building_no, w.dwelling_no, w.occupancy, w.listed_at
+             FROM dwelling w JOIN district d ON d.district_id = w.district_id
+             ORDER BY w.district_id, w.building_no, w.dwelling_no",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u32>(1)?,
+                r.get::<_, u32>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        let mut dwellings = Vec::new();
+        for row in rows {
+            let (district_id, building_no, dwelling_no, occupancy, listed_at) = row?;
+            let occupancy = Occupancy::parse(&occupancy)
+                .ok_or_else(|| StoreError::Corrupted(format!("stored occupancy {occupancy:?}")))?;
+            dwellings.push(ListedDwellingRow {
+                district_id,
+                building_no,
+                dwelling_no,
+                occupancy,
+                listed_at,
+            });
+        }
+        Ok(StoredListing {
+            buildings,
+            dwellings,
+        })
     }
 
     /// A district's progress: listed vs expected buildings and dwellings, household cases by

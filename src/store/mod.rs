@@ -30,7 +30,8 @@ pub use error::StoreError;
 pub use schema::SCHEMA_VERSION;
 pub use types::{
     Assignment, Building, CaseId, CaseMeta, CaseStatus, Confirmation, District, DistrictProgress,
-    Dwelling, Event, EventContext, GpsFix, NewCase, Occupancy, OutboxEntry, Revision, StoredCase,
+    Dwelling, Event, EventContext, GpsFix, ListedBuildingRow, ListedDwellingRow, NewCase,
+    Occupancy, OutboxEntry, Revision, StoredCase, StoredListing,
 };
 
 /// The database file's name inside the data directory.

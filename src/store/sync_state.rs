@@ -50,6 +50,8 @@ pub enum SyncKey {
     LastSuccessAt,
     /// The review decisions cursor (opaque, from the office).
     ReviewCursor,
+    /// The newest `listed_at` of the listing the office last acknowledged (RFC 3339).
+    ListingSentAt,
 }
 
 impl SyncKey {
@@ -62,6 +64,7 @@ impl SyncKey {
             SyncKey::EnumeratorId => "enumerator_id",
             SyncKey::LastSuccessAt => "last_success_at",
             SyncKey::ReviewCursor => "review_cursor",
+            SyncKey::ListingSentAt => "listing_sent_at",
         }
     }
 }

@@ -315,3 +315,57 @@ pub struct DistrictProgress {
     /// Absent households whose revisit appointment falls on the requested date.
     pub revisits_due: Vec<CaseMeta>,
 }
+
+/// A listed building as it is sent to the office (see [`Store::listing`](super::Store::listing)).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedBuildingRow {
+    /// District.
+    pub district_id: String,
+    /// Building number in the district.
+    pub building_no: u32,
+    /// Location, when known.
+    pub gps: Option<GpsFix>,
+    /// When it was listed on this tablet, RFC 3339 (UTC, microseconds).
+    pub listed_at: String,
+}
+
+/// A listed dwelling as it is sent to the office.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedDwellingRow {
+    /// District.
+    pub district_id: String,
+    /// Building number.
+    pub building_no: u32,
+    /// Dwelling number in the building.
+    pub dwelling_no: u32,
+    /// Occupancy.
+    pub occupancy: Occupancy,
+    /// When it was listed on this tablet, RFC 3339 (UTC, microseconds).
+    pub listed_at: String,
+}
+
+/// The tablet's whole listing of its assigned districts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoredListing {
+    /// Buildings, by district then number.
+    pub buildings: Vec<ListedBuildingRow>,
+    /// Dwellings, by district, building, then number.
+    pub dwellings: Vec<ListedDwellingRow>,
+}
+
+impl StoredListing {
+    /// The newest `listed_at` of the listing (the text form sorts as time does), `None`
+    /// when nothing is listed.
+    pub fn newest_listed_at(&self) -> Option<&str> {
+        let buildings = self.buildings.iter().map(|b| b.listed_at.as_str());
+        let dwellings = self.dwellings.iter().map(|d| d.listed_at.as_str());
+        buildings.chain(dwellings).max()
+    }
+
+    /// The oldest `listed_at`, `None` when nothing is listed.
+    pub fn oldest_listed_at(&self) -> Option<&str> {
+        let buildings = self.buildings.iter().map(|b| b.listed_at.as_str());
+        let dwellings = self.dwellings.iter().map(|d| d.listed_at.as_str());
+        buildings.chain(dwellings).min()
+    }
+}

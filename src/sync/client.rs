@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use census_core::wire::{
-    self, BatchPayload, BatchReply, CaseOutcome, DeviceKey, EnrolRequest, QuestionnaireRef,
+    self, BatchPayload, BatchReply, CaseOutcome, DeviceKey, EnrolRequest, Listing, QuestionnaireRef,
 };
 use chrono::{SecondsFormat, Utc};
 use uuid::Uuid;
@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 use super::SyncConfig;
 use super::http::{DeviceToken, OfficeClient};
 use super::problem::SyncProblem;
-use super::records::{case_record, is_not_found, review_note, store_assignment};
+use super::records::{case_record, is_not_found, listing_record, review_note, store_assignment};
 use crate::store::sync_state::SyncKey;
 use crate::store::{CaseId, EventContext, OutboxEntry, Revision, Store};
 
@@ -85,8 +85,12 @@ pub struct PreparedBatch {
     pub batch_id: Uuid,
     /// The envelope bytes to POST (resending them unchanged is safe).
     pub envelope: Vec<u8>,
-    /// The case revisions inside (empty: nothing to send, `envelope` is empty).
+    /// The case revisions inside (with no listing either, nothing to send: `envelope` is
+    /// empty).
     pub cases: Vec<(CaseId, Revision)>,
+    /// When the batch carries the listing: its newest `listed_at`, recorded as
+    /// [`SyncKey::ListingSentAt`] once the office answers the batch.
+    pub listing_newest: Option<String>,
     /// Cases left out because they could not be serialised (their reason is recorded).
     pub unreadable: usize,
 }
@@ -218,6 +222,32 @@ impl SyncClient {
         credentials: &Credentials,
         entries: &[OutboxEntry],
     ) -> Result<PreparedBatch, SyncProblem> {
+        self.prepare_batch_with_listing(store, credentials, entries, None)
+    }
+
+    /// The whole listing of the tablet's districts in its wire form, with its newest
+    /// `listed_at`, and whether it changed since the office last acknowledged it.
+    pub fn listing(store: &Store) -> Result<(Listing, Option<String>, bool), SyncProblem> {
+        let stored = store.listing()?;
+        let newest = stored.newest_listed_at().map(str::to_owned);
+        let acknowledged = store.sync_setting(SyncKey::ListingSentAt)?;
+        let changed = match (&newest, &acknowledged) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(n), Some(a)) => n > a,
+        };
+        Ok((listing_record(&stored), newest, changed))
+    }
+
+    /// As [`SyncClient::prepare_batch`], with the listing (and its newest `listed_at`) in the
+    /// batch when given: a batch with no case but a listing is still built.
+    pub fn prepare_batch_with_listing(
+        &self,
+        store: &mut Store,
+        credentials: &Credentials,
+        entries: &[OutboxEntry],
+        listing: Option<(Listing, Option<String>)>,
+    ) -> Result<PreparedBatch, SyncProblem> {
         let mut records = Vec::with_capacity(entries.len());
         let mut cases = Vec::with_capacity(entries.len());
         let mut questionnaires = BTreeSet::new();
@@ -247,11 +277,15 @@ impl SyncClient {
                 }
             }
         }
-        if records.is_empty() {
+        let (listing, listing_newest) = listing
+            .filter(|(l, _)| !l.is_empty())
+            .map_or((Listing::default(), None), |(l, n)| (l, n));
+        if records.is_empty() && listing.is_empty() {
             return Ok(PreparedBatch {
                 batch_id: Uuid::nil(),
                 envelope: Vec::new(),
                 cases,
+                listing_newest: None,
                 unreadable,
             });
         }
@@ -266,7 +300,7 @@ impl SyncClient {
                 .map(|(id, version)| QuestionnaireRef { id, version })
                 .collect(),
             cases: records,
-            listing: Default::default(),
+            listing,
         };
         let signed = wire::build_batch(
             &payload,
@@ -277,6 +311,7 @@ impl SyncClient {
             batch_id: payload.batch_id,
             envelope: signed.to_bytes(),
             cases,
+            listing_newest,
             unreadable,
         })
     }
@@ -334,11 +369,17 @@ impl SyncClient {
             }
         }
         outcome.unanswered = batch.cases.len().saturating_sub(answered.len());
+        if let Some(newest) = &batch.listing_newest {
+            store.set_sync_settings(&[(SyncKey::ListingSentAt, newest)])?;
+        }
         Ok(outcome)
     }
 
-    /// Sends every queued case, batch after batch, reporting `(done, total)` after each.
-    /// Stops at the first failure (what was acknowledged stays acknowledged).
+    /// Sends every queued case, batch after batch, reporting `(done, total)` after each; the
+    /// first batch also carries the whole listing of the tablet's districts (the office keeps
+    /// its latest state). With no case queued, a batch of the listing alone is sent when the
+    /// listing changed since the office last acknowledged it. Stops at the first failure
+    /// (what was acknowledged stays acknowledged).
     pub fn upload(
         &self,
         store: &mut Store,
@@ -350,10 +391,20 @@ impl SyncClient {
         let mut report = SyncReport::default();
         let mut done = 0;
         progress(done, total);
-        for chunk in pending.chunks(self.config.max_cases_per_batch.max(1)) {
-            let batch = self.prepare_batch(store, credentials, chunk)?;
+        let (listing, newest, changed) = SyncClient::listing(store)?;
+        let mut listing = Some((listing, newest));
+        let chunks: Vec<&[OutboxEntry]> = if pending.is_empty() {
+            if changed { vec![&[]] } else { Vec::new() }
+        } else {
+            pending
+                .chunks(self.config.max_cases_per_batch.max(1))
+                .collect()
+        };
+        for chunk in chunks {
+            let batch =
+                self.prepare_batch_with_listing(store, credentials, chunk, listing.take())?;
             report.rejected += batch.unreadable;
-            if !batch.cases.is_empty() {
+            if !batch.envelope.is_empty() {
                 let reply = self.send(credentials, &batch)?;
                 let outcome = SyncClient::apply_reply(store, &batch, &reply)?;
                 report.sent += outcome.acknowledged + outcome.changed_meanwhile;

@@ -42,7 +42,7 @@ pub use client::{
 };
 pub use http::{DeviceToken, OfficeClient, install_tls_provider, paths};
 pub use problem::SyncProblem;
-pub use records::{RecordError, case_record, event_record, store_assignment};
+pub use records::{RecordError, case_record, event_record, listing_record, store_assignment};
 pub use status::{SyncActivity, SyncStatus};
 
 use crate::keys::DatabaseKey;

@@ -6,11 +6,16 @@ use std::sync::Arc;
 
 use census_core::GpsPoint;
 use census_core::load::Questionnaire;
-use census_core::wire::{self, CaseRecord, Decision, EventRecord, ReviewDecision};
+use census_core::wire::{
+    self, CaseRecord, Decision, EventRecord, ListedBuildingRecord, ListedDwellingRecord, Listing,
+    ReviewDecision,
+};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::store::sync_state::{ReviewNote, SENT_BACK};
-use crate::store::{Assignment, Building, CaseId, District, Event, GpsFix, StoreError, StoredCase};
+use crate::store::{
+    Assignment, Building, CaseId, District, Event, GpsFix, StoreError, StoredCase, StoredListing,
+};
 
 /// Why a stored case cannot be turned into a record (it stays in the outbox).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +129,33 @@ pub fn case_record(
         events: events.iter().map(event_record).collect(),
         updated_at: rfc3339(meta.updated_at),
     })
+}
+
+/// The tablet's listing in its wire form.
+pub fn listing_record(listing: &StoredListing) -> Listing {
+    Listing {
+        buildings: listing
+            .buildings
+            .iter()
+            .map(|b| ListedBuildingRecord {
+                district_id: b.district_id.clone(),
+                building_number: b.building_no,
+                gps: b.gps.map(gps_point),
+                listed_at: b.listed_at.clone(),
+            })
+            .collect(),
+        dwellings: listing
+            .dwellings
+            .iter()
+            .map(|d| ListedDwellingRecord {
+                district_id: d.district_id.clone(),
+                building_number: d.building_no,
+                dwelling_number: d.dwelling_no,
+                occupancy: d.occupancy.as_str().to_owned(),
+                listed_at: d.listed_at.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// The office's assignment in the store's form. Buildings of the frame are added to the

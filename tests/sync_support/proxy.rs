@@ -32,8 +32,12 @@ pub struct Proxy {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
     log: Arc<Mutex<Vec<(String, String, Action)>>>,
+    bodies: Arc<Bodies>,
     thread: Option<JoinHandle<()>>,
 }
+
+/// Request bodies seen so far, `(path, body)`.
+type Bodies = Mutex<Vec<(String, Vec<u8>)>>;
 
 impl Proxy {
     /// Starts a proxy to `upstream` applying `rule`.
@@ -43,10 +47,12 @@ impl Proxy {
         let addr = listener.local_addr().unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let log = Arc::new(Mutex::new(Vec::new()));
+        let bodies = Arc::new(Mutex::new(Vec::new()));
         let rule: Arc<Rule> = Arc::from(rule);
         let thread = {
             let stop = stop.clone();
             let log = log.clone();
+            let bodies = bodies.clone();
             std::thread::spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
                     match listener.accept() {
@@ -54,7 +60,10 @@ impl Proxy {
                             stream.set_nonblocking(false).unwrap();
                             let rule = rule.clone();
                             let log = log.clone();
-                            std::thread::spawn(move || handle(stream, upstream, &*rule, &log));
+                            let bodies = bodies.clone();
+                            std::thread::spawn(move || {
+                                handle(stream, upstream, &*rule, &log, &bodies)
+                            });
                         }
                         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                             std::thread::sleep(Duration::from_millis(5));
@@ -68,6 +77,7 @@ impl Proxy {
             addr,
             stop,
             log,
+            bodies,
             thread: Some(thread),
         }
     }
@@ -80,6 +90,17 @@ impl Proxy {
     /// `(method, path, action)` of every request seen so far.
     pub fn log(&self) -> Vec<(String, String, Action)> {
         self.log.lock().unwrap().clone()
+    }
+
+    /// The bodies of the requests to `path` seen so far, in order of arrival.
+    pub fn bodies(&self, path: &str) -> Vec<Vec<u8>> {
+        self.bodies
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, b)| b.clone())
+            .collect()
     }
 }
 
@@ -147,6 +168,7 @@ fn handle(
     upstream: SocketAddr,
     rule: &Rule,
     log: &Mutex<Vec<(String, String, Action)>>,
+    bodies: &Bodies,
 ) {
     let Some(request) = read_message(&mut device, false) else {
         return;
@@ -162,6 +184,11 @@ fn handle(
         .next()
         .unwrap_or("")
         .to_owned();
+    let body_start = find(&request, b"\r\n\r\n").map_or(request.len(), |e| e + 4);
+    bodies
+        .lock()
+        .unwrap()
+        .push((path.clone(), request[body_start..].to_vec()));
     let action = {
         let mut log = log.lock().unwrap();
         let index = log.iter().filter(|(_, p, _)| *p == path).count();

@@ -94,6 +94,11 @@ impl TestServer {
         self.run();
     }
 
+    /// The office's secret key (to open what a device sent, as the server does).
+    pub fn office_secret(&self) -> OfficeSecret {
+        OfficeSecret::from_secret_bytes(&self.office_secret).unwrap()
+    }
+
     /// The server's address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
