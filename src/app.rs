@@ -3,6 +3,7 @@
 
 pub mod case_view;
 pub mod config;
+pub mod coverage_view;
 pub mod state;
 pub mod views;
 
@@ -17,7 +18,7 @@ use crate::commands::{self, Command};
 use crate::i18n::{Lang, Strings};
 use crate::keys::{KEY_FILE_NAME, KeyFile};
 use crate::ui::screens::{
-    district::district_ui, drafts::Drafts, enrol::enrol_ui, home::home_ui,
+    coverage::coverage_ui, district::district_ui, drafts::Drafts, enrol::enrol_ui, home::home_ui,
     questionnaire::navigation_ui, questionnaire::questionnaire_ui, unlock::unlock_ui, widgets,
 };
 
@@ -188,6 +189,11 @@ impl CensusApp {
                     });
                 }
                 Screen::District(_) => out.extend(district_ui(ui, &views.district, &tr, drafts)),
+                Screen::Coverage => {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        out.extend(coverage_ui(ui, &views.coverage, &tr));
+                    });
+                }
                 Screen::Questionnaire => {
                     out.extend(questionnaire_ui(ui, &views.questionnaire, &tr, drafts));
                 }

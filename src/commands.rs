@@ -50,6 +50,10 @@ pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
             drafts.clear();
             state.screen = Screen::District(code);
         }
+        Command::OpenCoverage => {
+            drafts.clear();
+            state.screen = Screen::Coverage;
+        }
         Command::AddBuilding { address, lat, lon } => {
             district::add_building(state, drafts, &address, &lat, &lon);
         }
@@ -123,6 +127,21 @@ pub fn refresh(state: &mut AppState) {
                 Err(e) => state.error = Some(tr.f("open_failed", &[("detail", &e.to_string())])),
             }
         }
+        Screen::Coverage => {
+            let Some(store) = &state.store else { return };
+            let questionnaire = state.questionnaire.as_ref().ok();
+            let built = crate::app::coverage_view::coverage_view(
+                store,
+                questionnaire,
+                today,
+                &state.enumerator_id,
+                &tr,
+            );
+            match built {
+                Ok(view) => state.views.coverage = view,
+                Err(e) => state.error = Some(tr.f("open_failed", &[("detail", &e.to_string())])),
+            }
+        }
         Screen::Questionnaire => {
             if let Some(open) = &state.case {
                 state.views.questionnaire = crate::app::case_view::questionnaire_view(open, &tr);
@@ -187,6 +206,8 @@ pub enum Command {
     GoHome,
     /// Show a district.
     OpenDistrict(String),
+    /// Show the coverage of the tablet's districts.
+    OpenCoverage,
     /// Add a building to the open district.
     AddBuilding {
         /// Street address.
@@ -309,6 +330,7 @@ impl Command {
             Command::Lock => "lock",
             Command::GoHome => "go_home",
             Command::OpenDistrict(_) => "open_district",
+            Command::OpenCoverage => "open_coverage",
             Command::AddBuilding { .. } => "add_building",
             Command::AddDwelling { .. } => "add_dwelling",
             Command::OpenCase { .. } => "open_case",

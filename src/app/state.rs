@@ -12,7 +12,7 @@ use crate::keys::KeyFile;
 use crate::store::{CaseId, CaseMeta, Store};
 use crate::sync::{SyncHandle, SyncStatus, Waker};
 use crate::ui::screens::view::{
-    DistrictView, EnrolView, HomeView, Page, QuestionnaireView, UnlockView,
+    CoverageView, DistrictView, EnrolView, HomeView, Page, QuestionnaireView, UnlockView,
 };
 
 /// Which screen is shown.
@@ -27,6 +27,8 @@ pub enum Screen {
     Home,
     /// One district (its code).
     District(String),
+    /// Coverage of the tablet's districts.
+    Coverage,
     /// The open case.
     Questionnaire,
 }
@@ -70,6 +72,8 @@ pub struct Views {
     pub district: DistrictView,
     /// Questionnaire.
     pub questionnaire: QuestionnaireView,
+    /// Coverage.
+    pub coverage: CoverageView,
 }
 
 /// Everything the app holds between frames.

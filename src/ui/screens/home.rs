@@ -17,7 +17,12 @@ const TWO_COLUMNS_FROM: f32 = 900.0;
 pub fn home_ui(ui: &mut Ui, view: &HomeView, tr: &Tr, drafts: &mut Drafts) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut commands = Vec::new();
-    widgets::heading(ui, tr.t("home_title"), rtl);
+    widgets::row(ui, rtl, |ui| {
+        widgets::heading(ui, tr.t("home_title"), rtl);
+        if widgets::big_button(ui, tr.t("open_coverage")).clicked() {
+            commands.push(Command::OpenCoverage);
+        }
+    });
     if ui.available_width() >= TWO_COLUMNS_FROM {
         ui.columns(2, |columns| {
             if let [first, second] = columns {

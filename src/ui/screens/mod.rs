@@ -1,5 +1,6 @@
 //! The screens: free functions that draw from borrowed view data and return commands.
 
+pub mod coverage;
 pub mod district;
 pub mod drafts;
 pub mod enrol;

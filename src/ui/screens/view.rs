@@ -306,3 +306,90 @@ pub struct QuestionnaireView {
     /// What the office said about the case (sent back, refused), shown at the top.
     pub office_notes: Vec<String>,
 }
+
+/// One district's line of the coverage table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CoverageRow {
+    /// District code (or the word for the total line).
+    pub code: String,
+    /// Households expected by the cartography.
+    pub expected_households: u64,
+    /// Dwellings listed.
+    pub dwellings_listed: u64,
+    /// Of which occupied.
+    pub occupied_dwellings: u64,
+    /// Households complete.
+    pub complete: u64,
+    /// Households in progress.
+    pub in_progress: u64,
+    /// Households refused.
+    pub refused: u64,
+    /// Households absent, revisit due.
+    pub absent: u64,
+    /// Persons counted (complete and in-progress households).
+    pub persons: u64,
+}
+
+/// What kind of problem a coverage line reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemKind {
+    /// A suspected omission (an occupied dwelling without a household, a district behind).
+    Omission,
+    /// Suspected duplicate households.
+    Duplicate,
+    /// A suspicious interview (too short, outside the district).
+    Suspicious,
+}
+
+impl ProblemKind {
+    /// Every kind, in the order shown.
+    pub const ALL: [ProblemKind; 3] = [
+        ProblemKind::Omission,
+        ProblemKind::Duplicate,
+        ProblemKind::Suspicious,
+    ];
+
+    /// The heading's translation key (`{n}`: how many).
+    pub fn key(self) -> &'static str {
+        match self {
+            ProblemKind::Omission => "cov_omissions",
+            ProblemKind::Duplicate => "cov_duplicates",
+            ProblemKind::Suspicious => "cov_suspicious",
+        }
+    }
+}
+
+/// One problem found, in words the controller can act on (already translated).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverageProblem {
+    /// Kind.
+    pub kind: ProblemKind,
+    /// What was found and what to do.
+    pub text: String,
+}
+
+/// A district's problems.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CoverageDistrict {
+    /// District code.
+    pub code: String,
+    /// District name.
+    pub name: String,
+    /// Problems found, by kind.
+    pub problems: Vec<CoverageProblem>,
+}
+
+/// The coverage screen: computed from the tablet's own data.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CoverageView {
+    /// The report's day, `YYYY-MM-DD`.
+    pub today: String,
+    /// One line per district.
+    pub rows: Vec<CoverageRow>,
+    /// The total line (when more than one district).
+    pub total: Option<CoverageRow>,
+    /// The districts with what was found in each.
+    pub districts: Vec<CoverageDistrict>,
+    /// Cases whose data could not be read (counted without persons), with why.
+    pub unreadable: Vec<String>,
+}

@@ -1,0 +1,221 @@
+//! The coverage screen driven through the real UI (egui_kittest) on a real encrypted store:
+//! an occupied dwelling without a household questionnaire and two households with the same
+//! head and size in one dwelling are reported in words; a clean district says so.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod ui_support;
+
+use std::path::Path;
+
+use census::keys::{KEY_FILE_NAME, KeyFile, Pin};
+use census::store::{
+    Assignment, Building, CaseStatus, District, Dwelling, EventContext, NewCase, Occupancy, Store,
+};
+use census_core::sampling::SamplingPlan;
+use egui_kittest::kittest::Queryable;
+use serde_json::json;
+use ui_support::{start, unlock};
+
+const DUPLICATE: &str = "Même chef de ménage et même taille dans un logement : construction 41, \
+                         logement 2, ménage 1 ; construction 41, logement 2, ménage 2. Vérifiez \
+                         qu'un ménage n'a pas été compté deux fois.";
+const OMISSION: &str = "Construction 41, logement 1 : listé comme occupé mais sans questionnaire \
+                        ménage. Visitez-le et recensez le ménage.";
+const NO_PROBLEM: &str = "Aucun problème trouvé dans ce district.";
+
+fn ctx() -> EventContext {
+    EventContext {
+        screen: "test".to_owned(),
+        gps: None,
+    }
+}
+
+fn district(id: &str, expected_households: u32, dwellings: &[u32]) -> District {
+    District {
+        district_id: id.to_owned(),
+        name: format!("Test {id}"),
+        expected_buildings: 1,
+        expected_dwellings: dwellings.len() as u32,
+        expected_households,
+        sampling: SamplingPlan {
+            rate_per_mille: 200,
+            random_start: 1,
+            take_all: false,
+        },
+        buildings: vec![Building {
+            building_no: 41,
+            address: "41 rue des Figuiers".to_owned(),
+            gps: None,
+            dwellings: dwellings
+                .iter()
+                .map(|&dwelling_no| Dwelling {
+                    dwelling_no,
+                    occupancy: Occupancy::Occupied,
+                    description: String::new(),
+                })
+                .collect(),
+        }],
+    }
+}
+
+fn new_case(
+    store: &mut Store,
+    district: &str,
+    dwelling_no: u32,
+    household_no: u32,
+) -> census::store::CaseId {
+    let q = census_core::load::load_questionnaire(
+        census::app::QUESTIONNAIRE_FILE,
+        census::app::QUESTIONNAIRE_JSON,
+    )
+    .unwrap();
+    store
+        .create_case(
+            &NewCase {
+                questionnaire_id: q.id().to_owned(),
+                questionnaire_version: q.version().to_owned(),
+                district_id: district.to_owned(),
+                building_no: 41,
+                dwelling_no,
+                household_no,
+                long_form: false,
+            },
+            &ctx(),
+        )
+        .unwrap()
+}
+
+/// A household case of two persons headed by `head`.
+fn household(store: &mut Store, district: &str, dwelling_no: u32, household_no: u32, head: &str) {
+    let case = new_case(store, district, dwelling_no, household_no);
+    store.add_row(case, "households.1", 0, &ctx()).unwrap();
+    for (n, (name, relationship)) in [(head, "01"), ("Fatima Benali", "02")].iter().enumerate() {
+        // Row ids are unique in a case: the household is row 1.
+        let row = format!("households.1/persons.{}", n + 2);
+        store.add_row(case, &row, n, &ctx()).unwrap();
+        store
+            .save_answer(case, &row, "p_name", &json!(name), &ctx())
+            .unwrap();
+        store
+            .save_answer(case, &row, "p_relationship", &json!(relationship), &ctx())
+            .unwrap();
+    }
+}
+
+/// Adds to the demo tablet in `dir` a district with problems and a clean one.
+fn seed(dir: &Path) {
+    let mut keyfile = KeyFile::load(&dir.join(KEY_FILE_NAME)).unwrap();
+    let key = keyfile
+        .unlock(&Pin::new("1234".to_owned()).unwrap())
+        .unwrap();
+    let mut store = Store::open(dir, &key).unwrap();
+    store
+        .import_assignment(&Assignment {
+            districts: vec![
+                // Dwelling 1 occupied and never interviewed; dwelling 2 holds two households
+                // with the same head and size.
+                district("DR-OMIS", 3, &[1, 2]),
+                // One occupied dwelling whose household refused: nothing missing.
+                district("DR-CLEAN", 1, &[1]),
+            ],
+        })
+        .unwrap();
+    household(&mut store, "DR-OMIS", 2, 1, "Ahmed Benali");
+    household(&mut store, "DR-OMIS", 2, 2, "Ahmed  BENALI");
+    let refused = new_case(&mut store, "DR-CLEAN", 1, 1);
+    store
+        .set_status(refused, CaseStatus::Refused, None, &ctx())
+        .unwrap();
+}
+
+#[test]
+fn coverage_shows_the_omission_and_the_duplicate_and_a_clean_district_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = start(dir.path());
+    unlock(&mut h);
+    drop(h);
+    seed(dir.path());
+
+    let mut h = start(dir.path());
+    unlock(&mut h);
+    h.click_button("Couverture");
+    assert!(h.has("Couverture de mes districts"));
+    // The table: one line per district.
+    for code in ["07-041-0012", "DR-CLEAN", "DR-OMIS"] {
+        assert!(h.has(code), "table line of {code}");
+    }
+    assert!(h.has("Total"));
+    assert!(h.has("2 (2)"), "DR-OMIS: 2 dwellings listed, 2 occupied");
+
+    assert!(
+        !h.has_contains("n'ont pas pu être lues"),
+        "every case was read back through the engine"
+    );
+    assert!(h.has(OMISSION), "the occupied dwelling without a household");
+    assert!(
+        h.has(DUPLICATE),
+        "the two households with the same head and size"
+    );
+    assert!(h.has_contains("En retard : 0 % des ménages attendus terminés"));
+    assert_eq!(
+        h.h.query_all_by_label(NO_PROBLEM).count(),
+        1,
+        "only DR-CLEAN is clean (the demo district and DR-OMIS are not)"
+    );
+
+    // In Arabic, the same rows in Arabic.
+    h.click("العربية");
+    assert!(h.has("تغطية مناطقي"));
+    assert!(h.has_contains("البناية 41، المسكن 1: مسجل كمشغول"));
+    assert_eq!(
+        h.h.query_all_by_label("لم يتم العثور على أي مشكلة في هذه المنطقة.")
+            .count(),
+        1
+    );
+    h.click("Français");
+
+    // The way into the district.
+    h.click_button("Voir le district DR-OMIS");
+    assert!(h.has("District DR-OMIS"));
+}
+
+#[test]
+fn a_duplicate_resolved_on_the_tablet_leaves_the_coverage_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = start(dir.path());
+    unlock(&mut h);
+    drop(h);
+    seed(dir.path());
+    let mut h = start(dir.path());
+    unlock(&mut h);
+    h.click_button("Couverture");
+    let before = h.h.query_all_by_label(NO_PROBLEM).count();
+    assert_eq!(before, 1);
+    assert!(h.has(DUPLICATE));
+    drop(h);
+
+    // A different head in household 2: no longer a duplicate.
+    {
+        let mut keyfile = KeyFile::load(&dir.path().join(KEY_FILE_NAME)).unwrap();
+        let key = keyfile
+            .unlock(&Pin::new("1234".to_owned()).unwrap())
+            .unwrap();
+        let mut store = Store::open(dir.path(), &key).unwrap();
+        let cases = store.list_cases("DR-OMIS").unwrap();
+        let second = cases.iter().find(|c| c.household_no == 2).unwrap();
+        store
+            .save_answer(
+                second.case_id,
+                "households.1/persons.2",
+                "p_name",
+                &json!("Omar Tazi"),
+                &ctx(),
+            )
+            .unwrap();
+    }
+    let mut h = start(dir.path());
+    unlock(&mut h);
+    h.click_button("Couverture");
+    assert!(!h.has(DUPLICATE));
+    assert!(h.has(OMISSION), "the omission is still there");
+}
