@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod export;
+pub mod facts;
 pub mod frame;
 pub mod http;
 pub mod incoming;
