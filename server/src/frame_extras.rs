@@ -10,7 +10,9 @@ use census_core::coverage::BoundingBox;
 use crate::store::{DistrictExtent, FrameBuildingRow};
 
 fn rows(input: impl Read, columns: &[&str]) -> Result<Vec<(usize, Vec<String>)>, String> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(input);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(input);
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| format!("cannot read the header: {e}"))?
@@ -48,7 +50,10 @@ fn number<T: std::str::FromStr>(line: usize, column: &str, text: &str) -> Result
 /// Reads district extents.
 pub fn read_extents(input: impl Read) -> Result<Vec<DistrictExtent>, String> {
     let mut out = Vec::new();
-    for (line, r) in rows(input, &["district_id", "lat_min", "lat_max", "lon_min", "lon_max"])? {
+    for (line, r) in rows(
+        input,
+        &["district_id", "lat_min", "lat_max", "lon_min", "lon_max"],
+    )? {
         let bbox = BoundingBox {
             lat_min: number(line, "lat_min", &r[1])?,
             lat_max: number(line, "lat_max", &r[2])?,
@@ -56,7 +61,9 @@ pub fn read_extents(input: impl Read) -> Result<Vec<DistrictExtent>, String> {
             lon_max: number(line, "lon_max", &r[4])?,
         };
         if r[0].is_empty() || bbox.lat_min > bbox.lat_max || bbox.lon_min > bbox.lon_max {
-            return Err(format!("line {line}: an empty district id or an inverted box"));
+            return Err(format!(
+                "line {line}: an empty district id or an inverted box"
+            ));
         }
         out.push(DistrictExtent {
             district_id: r[0].clone(),
@@ -69,7 +76,16 @@ pub fn read_extents(input: impl Read) -> Result<Vec<DistrictExtent>, String> {
 /// Reads frame buildings.
 pub fn read_buildings(input: impl Read) -> Result<Vec<FrameBuildingRow>, String> {
     let mut out = Vec::new();
-    for (line, r) in rows(input, &["district_id", "building_number", "lat", "lon", "description"])? {
+    for (line, r) in rows(
+        input,
+        &[
+            "district_id",
+            "building_number",
+            "lat",
+            "lon",
+            "description",
+        ],
+    )? {
         let gps = match (r[2].as_str(), r[3].as_str()) {
             ("", "") => None,
             (lat, lon) => Some((number(line, "lat", lat)?, number(line, "lon", lon)?)),
@@ -93,10 +109,17 @@ mod tests {
 
     #[test]
     fn reads_good_rows_and_names_the_bad_line() {
-        let ok = read_extents("district_id,lat_min,lat_max,lon_min,lon_max\nD1,31,31.01,-8,-7.99\n".as_bytes());
+        let ok = read_extents(
+            "district_id,lat_min,lat_max,lon_min,lon_max\nD1,31,31.01,-8,-7.99\n".as_bytes(),
+        );
         assert_eq!(ok.map(|v| v.len()), Ok(1));
-        let bad = read_extents("district_id,lat_min,lat_max,lon_min,lon_max\nD1,31,x,-8,-7.99\n".as_bytes());
-        assert_eq!(bad, Err("line 2: lat_max \"x\" is not a valid number".into()));
+        let bad = read_extents(
+            "district_id,lat_min,lat_max,lon_min,lon_max\nD1,31,x,-8,-7.99\n".as_bytes(),
+        );
+        assert_eq!(
+            bad,
+            Err("line 2: lat_max \"x\" is not a valid number".into())
+        );
         let b = read_buildings(
             "district_id,building_number,lat,lon,description\nD1,4,,,near the mosque\n".as_bytes(),
         )

@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use census_core::sampling::LongFormSelection;
 use census_core::value::GpsPoint;
 use census_core::wire::{
-    BatchPayload, Listing, OfficeSecret, QuestionnaireRef, SignedBatch, WireError, check_payload_matches,
-    open_signed_batch_json,
+    BatchPayload, Listing, OfficeSecret, QuestionnaireRef, SignedBatch, WireError,
+    check_payload_matches, open_signed_batch_json,
 };
 use serde::Deserialize;
 use serde::de::IgnoredAny;

@@ -58,7 +58,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             let file = std::fs::File::open(csv)
                 .map_err(|e| format!("cannot open {}: {e}", csv.display()))?;
             let extents = census_server::frame_extras::read_extents(file)?;
-            let n = store.import_extents(&extents).await.map_err(|e| e.to_string())?;
+            let n = store
+                .import_extents(&extents)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("{n} district extents imported");
             Ok(())
         }

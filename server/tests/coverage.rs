@@ -14,7 +14,7 @@ use census_core::coverage::{
 };
 use census_core::sampling::SamplingPlan;
 use census_core::wire::{
-    BatchPayload, Listing, ListedBuildingRecord, ListedDwellingRecord, QuestionnaireRef,
+    BatchPayload, ListedBuildingRecord, ListedDwellingRecord, Listing, QuestionnaireRef,
     WIRE_VERSION,
 };
 use census_server::http::ServerConfig;
@@ -133,7 +133,12 @@ async fn load(store: &dyn Storage, area: &Area) {
             listing,
         };
         let done = store.ingest(&device, &payload, &[]).await.unwrap();
-        assert!(done.reply.results.iter().all(|r| r.outcome.is_acknowledged()));
+        assert!(
+            done.reply
+                .results
+                .iter()
+                .all(|r| r.outcome.is_acknowledged())
+        );
     }
 }
 
@@ -156,7 +161,10 @@ fn reference(area: &Area) -> CoverageReport {
 }
 
 async fn report_of(store: &dyn Storage, scope: &Scope) -> CoverageReport {
-    assemble(store.gather_coverage(scope, &rules()).await.unwrap(), rules())
+    assemble(
+        store.gather_coverage(scope, &rules()).await.unwrap(),
+        rules(),
+    )
 }
 
 async fn planted_problems_are_found(store: Arc<dyn Storage>) {
@@ -185,11 +193,24 @@ async fn planted_problems_are_found(store: Arc<dyn Storage>) {
     assert_eq!(report, reference(&area));
 
     // A scope sees only its districts.
-    let scope = Scope::Districts(store.area_districts(Level::ControlSector, "CS0001").await.unwrap());
+    let scope = Scope::Districts(
+        store
+            .area_districts(Level::ControlSector, "CS0001")
+            .await
+            .unwrap(),
+    );
     let part = report_of(&*store, &scope).await;
     assert_eq!(part.level(Level::District).count(), 4);
-    assert!(part.omissions.iter().all(|o| scope.contains(&o.district_id)));
-    assert!(part.duplicates.iter().all(|g| g.district_ids.iter().all(|d| scope.contains(d))));
+    assert!(
+        part.omissions
+            .iter()
+            .all(|o| scope.contains(&o.district_id))
+    );
+    assert!(
+        part.duplicates
+            .iter()
+            .all(|g| g.district_ids.iter().all(|d| scope.contains(d)))
+    );
 
     // Re-sending everything changes nothing: never counted twice.
     load(&*store, &area).await;
@@ -254,8 +275,22 @@ async fn the_api_enforces_scopes_and_roles() {
     let (store, _dir) = sqlite_store().await;
     let area = Area::generate(spec(true));
     load(&*store, &area).await;
-    reviewer(&*store, "controller-token", Role::Controller, Level::ControlSector, "CS0000").await;
-    reviewer(&*store, "office-token", Role::Office, Level::National, "national").await;
+    reviewer(
+        &*store,
+        "controller-token",
+        Role::Controller,
+        Level::ControlSector,
+        "CS0000",
+    )
+    .await;
+    reviewer(
+        &*store,
+        "office-token",
+        Role::Office,
+        Level::National,
+        "national",
+    )
+    .await;
     let server = start(
         store.clone(),
         ServerConfig {
@@ -273,13 +308,23 @@ async fn the_api_enforces_scopes_and_roles() {
     };
 
     // The controller's report covers its four districts only.
-    let r = get(&format!("/v1/coverage?today={REPORT_DAY}"), "controller-token").await.unwrap();
+    let r = get(
+        &format!("/v1/coverage?today={REPORT_DAY}"),
+        "controller-token",
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), 200);
     let report: CoverageReport = r.json().await.unwrap();
-    let districts: Vec<String> = report.level(Level::District).map(|a| a.id.clone()).collect();
+    let districts: Vec<String> = report
+        .level(Level::District)
+        .map(|a| a.id.clone())
+        .collect();
     assert_eq!(districts, ["D00000", "D00001", "D00002", "D00003"]);
     // Narrowing to an area outside the scope shows nothing of it.
-    let r = get("/v1/coverage?level=district&id=D00009", "controller-token").await.unwrap();
+    let r = get("/v1/coverage?level=district&id=D00009", "controller-token")
+        .await
+        .unwrap();
     let report: CoverageReport = r.json().await.unwrap();
     assert_eq!(report.level(Level::District).count(), 0);
     assert_eq!(get("/v1/coverage", "nobody").await.unwrap().status(), 401);
@@ -298,9 +343,13 @@ async fn the_api_enforces_scopes_and_roles() {
             .json(&body)
             .send()
     };
-    let r = post(case, "controller-token", serde_json::json!({"decision": "sent_back"}))
-        .await
-        .unwrap();
+    let r = post(
+        case,
+        "controller-token",
+        serde_json::json!({"decision": "sent_back"}),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), 400, "sending back needs a comment");
     let r = post(
         case,
@@ -319,7 +368,9 @@ async fn the_api_enforces_scopes_and_roles() {
     let r = get("/v1/review/queue", "controller-token").await.unwrap();
     let after: Vec<census_server::store::QueueEntry> = r.json().await.unwrap();
     assert!(after.iter().all(|e| e.case_id != case));
-    let r = get(&format!("/v1/cases/{case}/history"), "controller-token").await.unwrap();
+    let r = get(&format!("/v1/cases/{case}/history"), "controller-token")
+        .await
+        .unwrap();
     let history: census_server::store::CaseHistory = r.json().await.unwrap();
     assert_eq!(history.decisions.len(), 1);
     assert!(!history.revisions.is_empty());
@@ -331,27 +382,48 @@ async fn the_api_enforces_scopes_and_roles() {
         .find(|h| h.district_id == "D00009")
         .unwrap()
         .case_id;
-    let r = post(outside, "controller-token", serde_json::json!({"decision": "approved"}))
-        .await
-        .unwrap();
+    let r = post(
+        outside,
+        "controller-token",
+        serde_json::json!({"decision": "approved"}),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), 404);
     assert_eq!(
-        get(&format!("/v1/cases/{outside}/history"), "controller-token").await.unwrap().status(),
+        get(&format!("/v1/cases/{outside}/history"), "controller-token")
+            .await
+            .unwrap()
+            .status(),
         404
     );
 
     // Publications are for the office.
-    let r = get("/v1/office/population.csv", "controller-token").await.unwrap();
+    let r = get("/v1/office/population.csv", "controller-token")
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
-    let r = get("/v1/office/population.csv", "office-token").await.unwrap();
+    let r = get("/v1/office/population.csv", "office-token")
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let csv = r.text().await.unwrap();
     assert!(csv.starts_with("level,area_id,districts,households,persons\nnational,national,12,"));
-    let r = get("/v1/office/sampling-frame.csv", "office-token").await.unwrap();
+    let r = get("/v1/office/sampling-frame.csv", "office-token")
+        .await
+        .unwrap();
     let frame = r.text().await.unwrap();
     assert_eq!(frame.lines().count(), 13);
-    assert!(frame.lines().nth(1).unwrap().starts_with("D00000,CS0000,SZ000,C000,P00,R00,"));
-    let r = get("/v1/coverage/districts.csv", "office-token").await.unwrap();
+    assert!(
+        frame
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("D00000,CS0000,SZ000,C000,P00,R00,")
+    );
+    let r = get("/v1/coverage/districts.csv", "office-token")
+        .await
+        .unwrap();
     assert_eq!(r.text().await.unwrap().lines().count(), 13);
 
     // The review page: sign in, see the report, approve from the queue.

@@ -55,16 +55,11 @@ fn valid_day(day: &str) -> Result<String, ApiError> {
 }
 
 /// The caller's scope narrowed to `level`/`id` (an area outside the scope gives nothing).
-pub async fn narrowed(
-    app: &AppState,
-    who: &Principal,
-    q: &ReportQuery,
-) -> Result<Scope, ApiError> {
+pub async fn narrowed(app: &AppState, who: &Principal, q: &ReportQuery) -> Result<Scope, ApiError> {
     let (Some(level), Some(id)) = (&q.level, &q.id) else {
         return Ok(who.scope.clone());
     };
-    let level =
-        Level::parse(level).ok_or_else(|| bad_query(format!("unknown level {level:?}")))?;
+    let level = Level::parse(level).ok_or_else(|| bad_query(format!("unknown level {level:?}")))?;
     if level == Level::National {
         return Ok(who.scope.clone());
     }
@@ -109,7 +104,11 @@ pub async fn report(
     let q = query_of(q)?;
     let scope = narrowed(&app, &who, &q).await?;
     let report = build_report(&app, &scope, rules_of(&app, &q)?).await?;
-    tracing::info!(role = who.role.as_str(), districts = report.level(Level::District).count(), "coverage report");
+    tracing::info!(
+        role = who.role.as_str(),
+        districts = report.level(Level::District).count(),
+        "coverage report"
+    );
     Ok(Json(report))
 }
 
@@ -168,7 +167,10 @@ pub async fn districts_csv(
     let q = query_of(q)?;
     let scope = narrowed(&app, &who, &q).await?;
     let report = build_report(&app, &scope, rules_of(&app, &q)?).await?;
-    Ok(csv_response("coverage-districts.csv", districts_csv_text(&report)))
+    Ok(csv_response(
+        "coverage-districts.csv",
+        districts_csv_text(&report),
+    ))
 }
 
 /// `GET /v1/coverage/map`.
@@ -266,8 +268,8 @@ pub async fn decide(
     body: Result<Json<DecisionRequest>, JsonRejection>,
 ) -> Result<Json<DecisionReply>, ApiError> {
     let who = principal(&app, &headers).await?;
-    let Json(req) = body
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_json", e.body_text()))?;
+    let Json(req) =
+        body.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_json", e.body_text()))?;
     let cursor = record_decision(&app, &who, case_id, req.decision, &req.comment).await?;
     Ok(Json(DecisionReply { cursor }))
 }
@@ -293,7 +295,10 @@ pub async fn population_csv(
     let q = query_of(q)?;
     let scope = narrowed(&app, &who, &q).await?;
     let report = build_report(&app, &scope, rules_of(&app, &q)?).await?;
-    Ok(csv_response("provisional-population.csv", publish::population_csv(&report)))
+    Ok(csv_response(
+        "provisional-population.csv",
+        publish::population_csv(&report),
+    ))
 }
 
 /// `GET /v1/office/sampling-frame.csv`.

@@ -107,7 +107,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/review/cases/{case_id}", post(coverage::decide))
         .route("/v1/cases/{case_id}/history", get(coverage::history))
         .route("/v1/office/population.csv", get(coverage::population_csv))
-        .route("/v1/office/sampling-frame.csv", get(coverage::sampling_frame_csv))
+        .route(
+            "/v1/office/sampling-frame.csv",
+            get(coverage::sampling_frame_csv),
+        )
         .route("/review", get(review_page::page))
         .route("/review/login", post(review_page::login))
         .route("/review/logout", post(review_page::logout))

@@ -11,9 +11,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use census_core::coverage::{
-    CoverageReport, DuplicateKind, Level, OmissionKind, SuspicionKind,
-};
+use census_core::coverage::{CoverageReport, DuplicateKind, Level, OmissionKind, SuspicionKind};
 use census_core::wire::Decision;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -147,7 +145,11 @@ pub async fn decide(
                 "<h2>Not recorded</h2><p class=\"warn\">{}</p><p><a href=\"/review\">Back</a></p>",
                 esc(&e.message)
             );
-            (e.status, Html(html_page("Census coverage and review", "", &body))).into_response()
+            (
+                e.status,
+                Html(html_page("Census coverage and review", "", &body)),
+            )
+                .into_response()
         }
     }
 }
@@ -175,8 +177,14 @@ fn map_svg(points: &[MapPoint]) -> String {
     let (w, h) = (720.0, 420.0);
     let lat = points.iter().map(|p| p.lat);
     let lon = points.iter().map(|p| p.lon);
-    let (lat_min, lat_max) = (lat.clone().fold(f64::MAX, f64::min), lat.fold(f64::MIN, f64::max));
-    let (lon_min, lon_max) = (lon.clone().fold(f64::MAX, f64::min), lon.fold(f64::MIN, f64::max));
+    let (lat_min, lat_max) = (
+        lat.clone().fold(f64::MAX, f64::min),
+        lat.fold(f64::MIN, f64::max),
+    );
+    let (lon_min, lon_max) = (
+        lon.clone().fold(f64::MAX, f64::min),
+        lon.fold(f64::MIN, f64::max),
+    );
     let span = ((lat_max - lat_min).max(lon_max - lon_min)).max(1e-4);
     let mut svg = format!(
         "<svg width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
@@ -194,7 +202,10 @@ fn map_svg(points: &[MapPoint]) -> String {
             "not_enumerated" => "#e0218a",
             _ => "#1f5fa8",
         };
-        let _ = write!(svg, "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"{colour}\"/>");
+        let _ = write!(
+            svg,
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"{colour}\"/>"
+        );
     }
     svg.push_str("</svg><p>● <span style=\"color:#1b7f3b\">complete</span> · \
         <span style=\"color:#d39200\">in progress</span> · <span style=\"color:#8a1c00\">refused</span> · \
@@ -218,12 +229,19 @@ pub fn render(
          <div>dwellings listed<b>{}</b></div><div>complete<b>{}</b></div>\
          <div>in progress<b>{}</b></div><div>refused<b>{}</b></div>\
          <div>absent, revisit due<b>{}</b></div><div>persons<b>{}</b></div></div>",
-        t.expected_households, t.listed_dwellings, t.complete, t.in_progress, t.refused,
-        t.absent, t.persons
+        t.expected_households,
+        t.listed_dwellings,
+        t.complete,
+        t.in_progress,
+        t.refused,
+        t.absent,
+        t.persons
     );
-    b.push_str("<h2>Districts</h2><table><tr><th>district</th><th>expected households</th>\
+    b.push_str(
+        "<h2>Districts</h2><table><tr><th>district</th><th>expected households</th>\
         <th>dwellings listed</th><th>occupied</th><th>complete</th><th>in progress</th>\
-        <th>refused</th><th>absent</th><th>persons</th><th>on schedule</th></tr>");
+        <th>refused</th><th>absent</th><th>persons</th><th>on schedule</th></tr>",
+    );
     for a in report.level(Level::District).take(500) {
         let c = &a.counts;
         let _ = write!(
@@ -231,19 +249,35 @@ pub fn render(
             "<tr><td><a href=\"/review?level=district&amp;id={id}\">{id}</a></td><td>{}</td>\
              <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
              <td>{}</td></tr>",
-            c.expected_households, c.listed_dwellings, c.occupied_dwellings, c.complete,
-            c.in_progress, c.refused, c.absent, c.persons,
-            if a.districts_behind > 0 { "<span class=\"warn\">behind</span>" } else { "yes" },
+            c.expected_households,
+            c.listed_dwellings,
+            c.occupied_dwellings,
+            c.complete,
+            c.in_progress,
+            c.refused,
+            c.absent,
+            c.persons,
+            if a.districts_behind > 0 {
+                "<span class=\"warn\">behind</span>"
+            } else {
+                "yes"
+            },
             id = esc(&a.id)
         );
     }
     b.push_str("</table>");
 
-    let _ = write!(b, "<h2>Suspected omissions ({})</h2>", report.omissions.len());
+    let _ = write!(
+        b,
+        "<h2>Suspected omissions ({})</h2>",
+        report.omissions.len()
+    );
     if report.omissions.is_empty() {
         b.push_str("<p>None found.</p>");
     } else {
-        b.push_str("<table><tr><th>district</th><th>what</th><th>building</th><th>dwelling</th></tr>");
+        b.push_str(
+            "<table><tr><th>district</th><th>what</th><th>building</th><th>dwelling</th></tr>",
+        );
         for o in report.omissions.iter().take(500) {
             let _ = write!(
                 b,
@@ -256,7 +290,11 @@ pub fn render(
         }
         b.push_str("</table>");
     }
-    let _ = write!(b, "<h2>Suspected duplicates ({})</h2>", report.duplicates.len());
+    let _ = write!(
+        b,
+        "<h2>Suspected duplicates ({})</h2>",
+        report.duplicates.len()
+    );
     if report.duplicates.is_empty() {
         b.push_str("<p>None found.</p>");
     } else {
@@ -273,7 +311,11 @@ pub fn render(
         }
         b.push_str("</table>");
     }
-    let _ = write!(b, "<h2>Suspicious interviews ({})</h2>", report.suspicious.len());
+    let _ = write!(
+        b,
+        "<h2>Suspicious interviews ({})</h2>",
+        report.suspicious.len()
+    );
     if report.suspicious.is_empty() {
         b.push_str("<p>None found.</p>");
     } else {
@@ -281,12 +323,17 @@ pub fn render(
         for s in report.suspicious.iter().take(500) {
             let why = match s.kind {
                 SuspicionKind::TooShort => format!("too short: {:.0} s", s.measure),
-                SuspicionKind::OutsideDistrict => format!("{:.0} m outside the district", s.measure),
+                SuspicionKind::OutsideDistrict => {
+                    format!("{:.0} m outside the district", s.measure)
+                }
             };
             let _ = write!(
                 b,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                s.case_id, why, esc(&s.district_id), esc(&s.enumerator_id)
+                s.case_id,
+                why,
+                esc(&s.district_id),
+                esc(&s.enumerator_id)
             );
         }
         b.push_str("</table>");
@@ -298,8 +345,10 @@ pub fn render(
     if queue.is_empty() {
         b.push_str("<p>No completed case is waiting.</p>");
     } else {
-        b.push_str("<table><tr><th>case</th><th>district / building / dwelling / household</th>\
-            <th>persons</th><th>minutes</th><th>enumerator</th><th>decision</th></tr>");
+        b.push_str(
+            "<table><tr><th>case</th><th>district / building / dwelling / household</th>\
+            <th>persons</th><th>minutes</th><th>enumerator</th><th>decision</th></tr>",
+        );
         for e in queue {
             let _ = write!(
                 b,
@@ -311,7 +360,9 @@ pub fn render(
                 esc(&e.district_id),
                 e.building_number,
                 e.dwelling_number,
-                e.household_number.map(|n| n.to_string()).unwrap_or_default(),
+                e.household_number
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
                 e.persons,
                 e.minutes,
                 esc(&e.enumerator_id),

@@ -180,8 +180,14 @@ pub fn candidates_sql(rules: &CoverageRules, columns: &str) -> String {
     CANDIDATES
         .replace("{columns}", columns)
         .replace("{min_base}", &rules.min_seconds_base.to_string())
-        .replace("{min_per_person}", &rules.min_seconds_per_person.to_string())
-        .replace("{margin}", &format!("{:.9}", degrees_within(rules.outside_margin_m)))
+        .replace(
+            "{min_per_person}",
+            &rules.min_seconds_per_person.to_string(),
+        )
+        .replace(
+            "{margin}",
+            &format!("{:.9}", degrees_within(rules.outside_margin_m)),
+        )
 }
 
 #[cfg(test)]

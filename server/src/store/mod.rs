@@ -8,11 +8,11 @@ pub mod coverage_sql;
 mod pg_coverage;
 mod pg_schema;
 pub mod postgres;
+mod review_types;
 pub mod sqlite;
 mod sqlite_checkpoint;
 mod sqlite_coverage;
 mod sqlite_rows;
-mod review_types;
 mod types;
 
 use std::collections::BTreeMap;
@@ -29,7 +29,7 @@ use crate::incoming::{IncomingBatch, IncomingCase};
 
 pub use review_types::{
     CaseHistory, DistrictExtent, FrameBuildingRow, HistoryDecision, MapPoint, NewReviewer,
-    QueueEntry, RevisionEvents, Reviewer, Role, Scope,
+    QueueEntry, Reviewer, RevisionEvents, Role, Scope,
 };
 pub use types::{Counts, DeviceRecord, District, NewCode, NewDevice, StoreError, StoredCase};
 

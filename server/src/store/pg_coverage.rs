@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::coverage_sql::{self as q, QUEUE};
 use super::{
-    CaseHistory, DeviceRecord, HistoryDecision, MapPoint, QueueEntry, RevisionEvents, Reviewer,
+    CaseHistory, DeviceRecord, HistoryDecision, MapPoint, QueueEntry, Reviewer, RevisionEvents,
     Role, Scope, StoreError,
 };
 use crate::facts::{FACTS_COLUMNS, FactsRow, UPSERT_FACTS, household_facts};
@@ -31,7 +31,9 @@ fn u32_of(v: i64) -> u32 {
 pub fn tables() -> String {
     format!(
         "BEGIN; SELECT pg_advisory_xact_lock(7270624); {} COMMIT;",
-        q::TABLES.replace("{uuid}", "UUID").replace("{bytes}", "BYTEA")
+        q::TABLES
+            .replace("{uuid}", "UUID")
+            .replace("{bytes}", "BYTEA")
     )
 }
 
@@ -119,7 +121,10 @@ pub async fn write_listing(
         - dwellings.len();
     if !buildings.is_empty() {
         let district: Vec<&str> = buildings.iter().map(|b| b.district_id.as_str()).collect();
-        let number: Vec<i64> = buildings.iter().map(|b| i64::from(b.building_number)).collect();
+        let number: Vec<i64> = buildings
+            .iter()
+            .map(|b| i64::from(b.building_number))
+            .collect();
         let lat: Vec<Option<f64>> = buildings.iter().map(|b| b.gps.map(|g| g.lat)).collect();
         let lon: Vec<Option<f64>> = buildings.iter().map(|b| b.gps.map(|g| g.lon)).collect();
         let at: Vec<&str> = buildings.iter().map(|b| b.listed_at.as_str()).collect();
@@ -138,8 +143,14 @@ pub async fn write_listing(
     }
     if !dwellings.is_empty() {
         let district: Vec<&str> = dwellings.iter().map(|d| d.district_id.as_str()).collect();
-        let building: Vec<i64> = dwellings.iter().map(|d| i64::from(d.building_number)).collect();
-        let dwelling: Vec<i64> = dwellings.iter().map(|d| i64::from(d.dwelling_number)).collect();
+        let building: Vec<i64> = dwellings
+            .iter()
+            .map(|d| i64::from(d.building_number))
+            .collect();
+        let dwelling: Vec<i64> = dwellings
+            .iter()
+            .map(|d| i64::from(d.dwelling_number))
+            .collect();
         let occupancy: Vec<&str> = dwellings.iter().map(|d| d.occupancy.as_str()).collect();
         let at: Vec<&str> = dwellings.iter().map(|d| d.listed_at.as_str()).collect();
         tx.execute(
@@ -150,7 +161,14 @@ pub async fn write_listing(
              ON CONFLICT (district_id, building_number, dwelling_number) DO UPDATE SET
                occupancy = excluded.occupancy, listed_at = excluded.listed_at,
                device_id = excluded.device_id",
-            &[&district, &building, &dwelling, &occupancy, &at, &device.device_id],
+            &[
+                &district,
+                &building,
+                &dwelling,
+                &occupancy,
+                &at,
+                &device.device_id,
+            ],
         )
         .await
         .map_err(be)?;
@@ -395,18 +413,29 @@ pub async fn centroids(
 }
 
 /// The districts of an area.
-pub async fn area_districts(pool: &Pool, level: Level, id: &str) -> Result<Vec<String>, StoreError> {
+pub async fn area_districts(
+    pool: &Pool,
+    level: Level,
+    id: &str,
+) -> Result<Vec<String>, StoreError> {
     let client = pool.get().await.map_err(be)?;
     let rows = match level {
         Level::National => client
-            .query("SELECT district_id FROM districts ORDER BY district_id", &[])
+            .query(
+                "SELECT district_id FROM districts ORDER BY district_id",
+                &[],
+            )
             .await
             .map_err(be)?,
         other => client
             .query(
                 &format!(
                     "SELECT district_id FROM districts WHERE {} = $1 ORDER BY district_id",
-                    if other == Level::District { "district_id" } else { other.as_str() }
+                    if other == Level::District {
+                        "district_id"
+                    } else {
+                        other.as_str()
+                    }
                 ),
                 &[&id],
             )

@@ -19,8 +19,8 @@ use super::coverage_sql as q;
 use super::pg_coverage;
 use super::pg_schema::{CASE_COLUMNS, INSERT_EVENTS, SCHEMA, UPSERT_CASE, UPSERT_DISTRICT};
 use super::{
-    CaseHistory, DistrictExtent, FrameBuildingRow, MapPoint, NewReviewer, QueueEntry, Reviewer,
-    Scope, Counts, DeviceRecord, District, FOREIGN_CASE, Ingested, NewCode, NewDevice, Storage,
+    CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FOREIGN_CASE, FrameBuildingRow,
+    Ingested, MapPoint, NewCode, NewDevice, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
     StoreError, StoreFuture, StoredCase, decision_text, parse_decision, precheck,
 };
 use crate::incoming::{IncomingBatch, IncomingCase};
@@ -627,7 +627,13 @@ impl Storage for PgStore {
                 let b = e.bbox;
                 tx.execute(
                     &st,
-                    &[&e.district_id, &b.lat_min, &b.lat_max, &b.lon_min, &b.lon_max],
+                    &[
+                        &e.district_id,
+                        &b.lat_min,
+                        &b.lat_max,
+                        &b.lon_min,
+                        &b.lon_max,
+                    ],
                 )
                 .await
                 .map_err(be)?;

@@ -32,9 +32,14 @@ impl Role {
 
     /// Parses the text form.
     pub fn parse(text: &str) -> Option<Role> {
-        [Role::Enumerator, Role::Controller, Role::Supervisor, Role::Office]
-            .into_iter()
-            .find(|r| r.as_str() == text)
+        [
+            Role::Enumerator,
+            Role::Controller,
+            Role::Supervisor,
+            Role::Office,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
     }
 
     /// Whether the role may approve or send back cases.

@@ -13,13 +13,13 @@ use uuid::Uuid;
 
 use super::coverage_sql as q;
 use super::{
-    CaseHistory, DistrictExtent, FrameBuildingRow, MapPoint, NewReviewer, QueueEntry, Reviewer,
-    Scope, Counts, DeviceRecord, District, FOREIGN_CASE, Ingested, NewCode, NewDevice, Storage,
+    CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FOREIGN_CASE, FrameBuildingRow,
+    Ingested, MapPoint, NewCode, NewDevice, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
     StoreError, StoreFuture, StoredCase, decision_text, parse_decision, precheck,
 };
 use crate::incoming::{IncomingBatch, IncomingCase};
-use crate::store::sqlite_coverage::{self, sqlite_params};
 use crate::store::sqlite_checkpoint::{self, WRITER_AUTOCHECKPOINT_PAGES};
+use crate::store::sqlite_coverage::{self, sqlite_params};
 use crate::store::sqlite_rows::{SCHEMA, district_from_row, stored_case_from_row};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
@@ -569,8 +569,14 @@ impl Storage for SqliteStore {
                 let mut st = tx.prepare(&sqlite_params(q::UPSERT_EXTENT)).map_err(be)?;
                 for e in &extents {
                     let b = e.bbox;
-                    st.execute(params![e.district_id, b.lat_min, b.lat_max, b.lon_min, b.lon_max])
-                        .map_err(be)?;
+                    st.execute(params![
+                        e.district_id,
+                        b.lat_min,
+                        b.lat_max,
+                        b.lon_min,
+                        b.lon_max
+                    ])
+                    .map_err(be)?;
                 }
             }
             tx.commit().map_err(be)?;

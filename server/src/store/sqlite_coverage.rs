@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::coverage_sql::{self as q, QUEUE};
 use super::{
-    CaseHistory, DeviceRecord, HistoryDecision, MapPoint, QueueEntry, RevisionEvents, Reviewer,
+    CaseHistory, DeviceRecord, HistoryDecision, MapPoint, QueueEntry, Reviewer, RevisionEvents,
     Role, Scope, StoreError,
 };
 use crate::facts::{FACTS_COLUMNS, FactsRow, UPSERT_FACTS, household_facts};
@@ -30,7 +30,9 @@ pub fn sqlite_params(sql: &str) -> String {
 
 /// The coverage tables in SQLite's dialect.
 pub fn tables() -> String {
-    q::TABLES.replace("{uuid}", "TEXT").replace("{bytes}", "BLOB")
+    q::TABLES
+        .replace("{uuid}", "TEXT")
+        .replace("{bytes}", "BLOB")
 }
 
 /// A scoped query and its parameters.
@@ -160,14 +162,12 @@ pub fn gather(
     let rows = st
         .query_map(params_from_iter(&p), |r| {
             let bbox = match (r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?) {
-                (Some(lat_min), Some(lat_max), Some(lon_min), Some(lon_max)) => {
-                    Some(BoundingBox {
-                        lat_min,
-                        lat_max,
-                        lon_min,
-                        lon_max,
-                    })
-                }
+                (Some(lat_min), Some(lat_max), Some(lon_min), Some(lon_max)) => Some(BoundingBox {
+                    lat_min,
+                    lat_max,
+                    lon_min,
+                    lon_max,
+                }),
                 _ => None,
             };
             Ok(FrameDistrict {
@@ -304,8 +304,7 @@ pub fn review_queue(
         .map_err(be)?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, rev, district, b, w, h, enumerator, persons, active, updated) =
-            row.map_err(be)?;
+        let (id, rev, district, b, w, h, enumerator, persons, active, updated) = row.map_err(be)?;
         out.push(QueueEntry {
             case_id: Uuid::parse_str(&id).map_err(be)?,
             revision: rev as u64,
@@ -337,12 +336,12 @@ pub fn case_history(conn: &Connection, case_id: Uuid) -> Result<Option<CaseHisto
         return Ok(None);
     };
     let mut st = conn
-        .prepare(
-            "SELECT revision, events FROM case_events WHERE case_id = ?1 ORDER BY revision",
-        )
+        .prepare("SELECT revision, events FROM case_events WHERE case_id = ?1 ORDER BY revision")
         .map_err(be)?;
     let rows = st
-        .query_map([&key], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .query_map([&key], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
         .map_err(be)?;
     let mut revisions = Vec::new();
     for row in rows {
@@ -445,7 +444,11 @@ pub fn centroids(
 }
 
 /// The districts of an area.
-pub fn area_districts(conn: &Connection, level: Level, id: &str) -> Result<Vec<String>, StoreError> {
+pub fn area_districts(
+    conn: &Connection,
+    level: Level,
+    id: &str,
+) -> Result<Vec<String>, StoreError> {
     let column = match level {
         Level::National => {
             let mut st = conn
@@ -454,7 +457,13 @@ pub fn area_districts(conn: &Connection, level: Level, id: &str) -> Result<Vec<S
             let rows = st.query_map([], |r| r.get(0)).map_err(be)?;
             return rows.collect::<Result<Vec<String>, _>>().map_err(be);
         }
-        other => if other == Level::District { "district_id" } else { other.as_str() },
+        other => {
+            if other == Level::District {
+                "district_id"
+            } else {
+                other.as_str()
+            }
+        }
     };
     let sql = format!("SELECT district_id FROM districts WHERE {column} = ?1 ORDER BY district_id");
     let mut st = conn.prepare(&sql).map_err(be)?;
