@@ -29,6 +29,28 @@ pub enum Command {
         /// The CSV file (see the README for its columns).
         csv: PathBuf,
     },
+    /// Import district extents (boxes) from CSV: district_id,lat_min,lat_max,lon_min,lon_max.
+    ImportExtents {
+        /// The CSV file.
+        csv: PathBuf,
+    },
+    /// Import cartography's buildings from CSV: district_id,building_number,lat,lon,description.
+    ImportBuildings {
+        /// The CSV file.
+        csv: PathBuf,
+    },
+    /// Create a reviewer account and print its token once (only its hash is stored).
+    IssueReviewer {
+        /// Name shown with decisions.
+        #[arg(long)]
+        name: String,
+        /// `controller`, `supervisor` or `office`.
+        #[arg(long)]
+        role: String,
+        /// Scope as `level:id` (e.g. `control_sector:CS-07-041-03`, `national:national`).
+        #[arg(long)]
+        scope: String,
+    },
     /// Issue a one-time enrolment code for an enumerator's device.
     IssueCode {
         /// Enumerator id.
@@ -73,6 +95,9 @@ pub struct ServeArgs {
     /// Per-device sustained requests per second.
     #[arg(long, default_value_t = 2.0)]
     pub rate_per_second: f64,
+    /// First day of enumeration (YYYY-MM-DD), for the schedule in coverage reports.
+    #[arg(long)]
+    pub census_start: Option<String>,
 }
 
 impl Default for ServeArgs {
@@ -82,6 +107,7 @@ impl Default for ServeArgs {
             questionnaires: Vec::new(),
             rate_burst: 60,
             rate_per_second: 2.0,
+            census_start: None,
         }
     }
 }

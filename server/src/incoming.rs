@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use census_core::sampling::LongFormSelection;
 use census_core::value::GpsPoint;
 use census_core::wire::{
-    BatchPayload, OfficeSecret, QuestionnaireRef, SignedBatch, WireError, check_payload_matches,
-    open_signed_batch_json,
+    BatchPayload, Listing, OfficeSecret, QuestionnaireRef, SignedBatch, WireError,
+    check_payload_matches, open_signed_batch_json,
 };
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -33,6 +33,9 @@ pub struct IncomingBatch {
     pub questionnaires: Vec<QuestionnaireRef>,
     /// The cases.
     pub cases: Vec<IncomingCase>,
+    /// The device's listing (empty in older batches).
+    #[serde(default)]
+    pub listing: Listing,
 }
 
 /// A case of an [`IncomingBatch`].
@@ -65,6 +68,8 @@ pub struct IncomingCase {
     pub events: Box<RawValue>,
     /// The seq of each event, in order.
     pub event_seqs: Vec<u64>,
+    /// Each event's time (Unix seconds, when it parses) and position, in order.
+    pub event_times: Vec<(Option<i64>, Option<GpsPoint>)>,
     /// Last change on the device.
     pub updated_at: String,
 }
@@ -125,6 +130,15 @@ impl TryFrom<RawCase> for IncomingCase {
         let checked: Vec<EventCheck<'_>> =
             serde_json::from_str(events.get()).map_err(|e| format!("events: {e}"))?;
         let event_seqs = checked.iter().map(|e| e.seq).collect();
+        let event_times = checked
+            .iter()
+            .map(|e| {
+                let at = chrono::DateTime::parse_from_rfc3339(&e.at)
+                    .ok()
+                    .map(|t| t.timestamp());
+                (at, e.gps)
+            })
+            .collect();
         Ok(IncomingCase {
             case_id: c.case_id,
             questionnaire_id: c.questionnaire_id,
@@ -139,6 +153,7 @@ impl TryFrom<RawCase> for IncomingCase {
             case: c.case,
             events,
             event_seqs,
+            event_times,
             updated_at: c.updated_at,
         })
     }

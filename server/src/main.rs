@@ -54,6 +54,62 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("imported {n} districts");
             Ok(())
         }
+        Some(Command::ImportExtents { ref csv }) => {
+            let file = std::fs::File::open(csv)
+                .map_err(|e| format!("cannot open {}: {e}", csv.display()))?;
+            let extents = census_server::frame_extras::read_extents(file)?;
+            let n = store
+                .import_extents(&extents)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{n} district extents imported");
+            Ok(())
+        }
+        Some(Command::ImportBuildings { ref csv }) => {
+            let file = std::fs::File::open(csv)
+                .map_err(|e| format!("cannot open {}: {e}", csv.display()))?;
+            let buildings = census_server::frame_extras::read_buildings(file)?;
+            let n = store
+                .import_frame_buildings(&buildings)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{n} frame buildings imported");
+            Ok(())
+        }
+        Some(Command::IssueReviewer {
+            ref name,
+            ref role,
+            ref scope,
+        }) => {
+            let role = census_server::store::Role::parse(role)
+                .filter(|r| r.may_review())
+                .ok_or_else(|| format!("--role {role:?}: use controller, supervisor or office"))?;
+            let (level, id) = scope
+                .split_once(':')
+                .ok_or_else(|| format!("--scope {scope:?}: use level:id"))?;
+            let level = census_core::coverage::Level::parse(level)
+                .ok_or_else(|| format!("--scope: unknown level {level:?}"))?;
+            if role.scope_level().is_some_and(|expected| expected != level) {
+                return Err(format!(
+                    "a {} works on a {} scope",
+                    role.as_str(),
+                    role.scope_level().map_or("", |l| l.as_str())
+                ));
+            }
+            let token = secrets::generate_token()?;
+            store
+                .add_reviewer(&census_server::store::NewReviewer {
+                    token_hash: secrets::token_hash(&token),
+                    name: name.clone(),
+                    role,
+                    scope_level: level,
+                    scope_id: id.to_owned(),
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{token}");
+            Ok(())
+        }
         Some(Command::IssueCode {
             ref enumerator,
             ref districts,
@@ -123,6 +179,7 @@ async fn serve_command(cli: &Cli, store: Arc<dyn Storage>, args: ServeArgs) -> R
         rate_burst: args.rate_burst,
         rate_per_second: args.rate_per_second,
         accepted_questionnaires: accepted,
+        census_start: args.census_start.clone(),
         ..ServerConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(&args.listen)

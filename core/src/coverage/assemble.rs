@@ -8,9 +8,8 @@ use chrono::NaiveDate;
 
 use super::detect::{find_duplicates, find_suspicious};
 use super::types::{
-    AreaCoverage, CoverageReport, CoverageRules, Counts, DayProgress, EnumeratorDay,
-    FrameDistrict, HouseholdFacts, Level, Omission, OmissionKind, REPORT_FORMAT,
-    REPORT_FORMAT_VERSION,
+    AreaCoverage, Counts, CoverageReport, CoverageRules, DayProgress, EnumeratorDay, FrameDistrict,
+    HouseholdFacts, Level, Omission, OmissionKind, REPORT_FORMAT, REPORT_FORMAT_VERSION,
 };
 
 /// Households completed by one enumerator on one day, with their active time.
@@ -86,7 +85,10 @@ pub fn assemble(gathered: Gathered, rules: CoverageRules) -> CoverageReport {
     let mut totals = Counts::default();
     let mut omissions = Vec::new();
     for district in &districts {
-        let mut c = counts.get(&district.district_id).copied().unwrap_or_default();
+        let mut c = counts
+            .get(&district.district_id)
+            .copied()
+            .unwrap_or_default();
         c.expected_buildings = u64::from(district.expected_buildings);
         c.expected_dwellings = u64::from(district.expected_dwellings);
         c.expected_households = u64::from(district.expected_households);

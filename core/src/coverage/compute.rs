@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::assemble::{EnumeratorDayTotal, Gathered, assemble};
 use super::types::{
-    CoverageReport, CoverageRules, Counts, DayProgress, FrameBuildingRef, FrameDistrict,
+    Counts, CoverageReport, CoverageRules, DayProgress, FrameBuildingRef, FrameDistrict,
     HouseholdFacts, ListedBuilding, ListedDwelling, status,
 };
 
@@ -39,7 +39,10 @@ pub fn gather(input: CoverageInput<'_>) -> Gathered {
         .map(|b| (b.district_id.as_str(), b.building_number))
         .collect();
     for (district, _) in &listed {
-        counts.entry((*district).to_owned()).or_default().listed_buildings += 1;
+        counts
+            .entry((*district).to_owned())
+            .or_default()
+            .listed_buildings += 1;
     }
     let mut dwellings: BTreeMap<(&str, u32, u32), &str> = BTreeMap::new();
     for d in input.listed_dwellings {

@@ -42,12 +42,20 @@ pub fn find_duplicates(facts: &[HouseholdFacts], rules: &CoverageRules) -> Vec<D
         for &m in members {
             same_number.insert(m, members[0]);
         }
-        groups.push(group(DuplicateKind::SameHouseholdNumber, facts, members.iter().copied()));
+        groups.push(group(
+            DuplicateKind::SameHouseholdNumber,
+            facts,
+            members.iter().copied(),
+        ));
     }
 
     // Same head and size: in one dwelling, or close by.
     let mut blocks: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
-    for (i, f) in facts.iter().enumerate().filter(|(_, f)| compares_by_head(f)) {
+    for (i, f) in facts
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| compares_by_head(f))
+    {
         if let Some(key) = f.head_key.as_deref() {
             blocks.entry((key, f.persons)).or_default().push(i);
         }
@@ -58,8 +66,9 @@ pub fn find_duplicates(facts: &[HouseholdFacts], rules: &CoverageRules) -> Vec<D
         for (n, &a) in members.iter().enumerate() {
             for &b in &members[n + 1..] {
                 let (fa, fb) = (&facts[a], &facts[b]);
-                let already_same_number =
-                    same_number.get(&a).is_some_and(|g| same_number.get(&b) == Some(g));
+                let already_same_number = same_number
+                    .get(&a)
+                    .is_some_and(|g| same_number.get(&b) == Some(g));
                 if already_same_number || fa.case_id == fb.case_id {
                     continue;
                 }

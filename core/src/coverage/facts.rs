@@ -86,8 +86,8 @@ pub fn case_content(case: &J, map: &ItemMap) -> CaseContent {
     for household in rows(root, map.households) {
         for person in rows(household, map.persons) {
             content.persons += 1;
-            let is_head = answer(person, map.relationship).and_then(J::as_str)
-                == Some(map.head_code);
+            let is_head =
+                answer(person, map.relationship).and_then(J::as_str) == Some(map.head_code);
             if is_head && content.head_key.is_none() {
                 content.head_key = answer(person, map.name)
                     .and_then(J::as_str)
@@ -175,7 +175,11 @@ mod tests {
     #[test]
     fn persons_head_and_place_come_from_the_document() {
         let c = case_content(
-            &case(&[("02", "Fatima Alaoui"), ("01", "Mohamed Alaoui"), ("03", "Sara")]),
+            &case(&[
+                ("02", "Fatima Alaoui"),
+                ("01", "Mohamed Alaoui"),
+                ("03", "Sara"),
+            ]),
             &ItemMap::RGPH2024,
         );
         assert_eq!(c.persons, 3);

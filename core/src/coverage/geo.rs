@@ -52,7 +52,10 @@ mod tests {
         assert!((85_000.0..90_000.0).contains(&d), "{d}");
         assert_eq!(distance_m(&p(31.0, -8.0), &p(31.0, -8.0)), 0.0);
         let one_milli_degree = distance_m(&p(31.0, -8.0), &p(31.001, -8.0));
-        assert!((110.0..112.0).contains(&one_milli_degree), "{one_milli_degree}");
+        assert!(
+            (110.0..112.0).contains(&one_milli_degree),
+            "{one_milli_degree}"
+        );
     }
 
     #[test]

@@ -31,7 +31,12 @@ pub fn csv_field(text: &str) -> String {
 /// total): households enumerated (complete or in progress) and the persons in them.
 pub fn population_csv(report: &CoverageReport) -> String {
     let mut out = String::from("level,area_id,districts,households,persons\n");
-    for level in [Level::National, Level::Region, Level::Province, Level::Commune] {
+    for level in [
+        Level::National,
+        Level::Region,
+        Level::Province,
+        Level::Commune,
+    ] {
         for area in report.level(level) {
             let c = &area.counts;
             let _ = writeln!(

@@ -173,7 +173,10 @@ impl Area {
     pub fn generate(spec: Spec) -> Area {
         let mut rng = Rng(spec.seed);
         let mut area = Area::default();
-        let start = Utc.with_ymd_and_hms(2024, 9, 1, 8, 0, 0).single().unwrap_or_default();
+        let start = Utc
+            .with_ymd_and_hms(2024, 9, 1, 8, 0, 0)
+            .single()
+            .unwrap_or_default();
         let mut index: u64 = 0;
         for d in 0..spec.districts {
             let district_id = format!("D{d:05}");
@@ -209,7 +212,11 @@ impl Area {
                     occupied += 1;
                     let roll = rng.below(100);
                     let case_status = if slow {
-                        if roll < 15 { status::COMPLETE } else { status::IN_PROGRESS }
+                        if roll < 15 {
+                            status::COMPLETE
+                        } else {
+                            status::IN_PROGRESS
+                        }
                     } else {
                         match roll {
                             0..=86 => status::COMPLETE,
@@ -375,13 +382,21 @@ impl Area {
         added.push(original);
         added.push(copy);
         // Too short: three answers ten seconds apart.
-        if let Some(h) = self.households.iter_mut().find(|h| h.case_id == short.case_id) {
+        if let Some(h) = self
+            .households
+            .iter_mut()
+            .find(|h| h.case_id == short.case_id)
+        {
             h.events = 3;
             h.spacing_s = 10;
             self.planted.too_short.push(h.case_id);
         }
         // Recorded two kilometres south of its district.
-        if let Some(h) = self.households.iter_mut().find(|h| h.case_id == outside.case_id) {
+        if let Some(h) = self
+            .households
+            .iter_mut()
+            .find(|h| h.case_id == outside.case_id)
+        {
             h.gps = point(district_box(5).lat_min - 0.018, h.gps.lon);
             self.planted.outside.push(h.case_id);
         }

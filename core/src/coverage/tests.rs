@@ -123,7 +123,10 @@ fn counts_roll_up_the_hierarchy() {
     assert_eq!(completed, report.totals.complete);
     let by_enumerator: u64 = report.enumerators.iter().map(|e| e.completed).sum();
     assert_eq!(by_enumerator, report.totals.complete);
-    assert_eq!(report.totals.listed_dwellings, area.listed_dwellings.len() as u64);
+    assert_eq!(
+        report.totals.listed_dwellings,
+        area.listed_dwellings.len() as u64
+    );
 }
 
 #[test]
@@ -142,7 +145,12 @@ fn a_scope_sees_only_its_districts() {
         CoverageRules::new(CENSUS_START, REPORT_DAY),
     );
     assert_eq!(report.level(Level::District).count(), 4);
-    assert!(report.omissions.iter().all(|o| o.district_id.as_str() < "D00004"));
+    assert!(
+        report
+            .omissions
+            .iter()
+            .all(|o| o.district_id.as_str() < "D00004")
+    );
     assert!(
         report
             .duplicates
@@ -157,12 +165,19 @@ fn publications_are_csv_of_the_report() {
     let report = report_of(&area);
     let population = publish::population_csv(&report);
     let mut lines = population.lines();
-    assert_eq!(lines.next(), Some("level,area_id,districts,households,persons"));
+    assert_eq!(
+        lines.next(),
+        Some("level,area_id,districts,households,persons")
+    );
     let national = lines.next().unwrap_or_default();
     let t = &report.totals;
     assert_eq!(
         national,
-        format!("national,national,12,{},{}", t.complete + t.in_progress, t.persons)
+        format!(
+            "national,national,12,{},{}",
+            t.complete + t.in_progress,
+            t.persons
+        )
     );
     let frame = publish::sampling_frame_csv(&report, &Default::default(), &Default::default());
     assert_eq!(frame.lines().count(), 13);

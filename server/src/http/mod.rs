@@ -1,7 +1,11 @@
 //! The HTTP API (axum): routes, shared state, serving. Paths as in `schemas/openapi.yaml`.
 
+mod auth;
+mod coverage;
 mod error;
 mod handlers;
+mod html;
+mod review_page;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -30,6 +34,11 @@ pub struct ServerConfig {
     pub rate_per_second: f64,
     /// Questionnaire (id, version) pairs accepted; empty accepts any.
     pub accepted_questionnaires: Vec<(String, String)>,
+    /// First day of enumeration (`YYYY-MM-DD`), for the schedule in coverage reports;
+    /// `None`: the report's day (nothing is behind schedule).
+    pub census_start: Option<String>,
+    /// Days of enumeration.
+    pub census_days: u32,
 }
 
 impl Default for ServerConfig {
@@ -40,6 +49,8 @@ impl Default for ServerConfig {
             rate_burst: 60,
             rate_per_second: 2.0,
             accepted_questionnaires: Vec::new(),
+            census_start: None,
+            census_days: 30,
         }
     }
 }
@@ -89,6 +100,21 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/assignment", get(handlers::assignment))
         .route("/v1/reviews", get(handlers::reviews))
         .route("/v1/questionnaires", get(handlers::questionnaires))
+        .route("/v1/coverage", get(coverage::report))
+        .route("/v1/coverage/districts.csv", get(coverage::districts_csv))
+        .route("/v1/coverage/map", get(coverage::map))
+        .route("/v1/review/queue", get(coverage::queue))
+        .route("/v1/review/cases/{case_id}", post(coverage::decide))
+        .route("/v1/cases/{case_id}/history", get(coverage::history))
+        .route("/v1/office/population.csv", get(coverage::population_csv))
+        .route(
+            "/v1/office/sampling-frame.csv",
+            get(coverage::sampling_frame_csv),
+        )
+        .route("/review", get(review_page::page))
+        .route("/review/login", post(review_page::login))
+        .route("/review/logout", post(review_page::logout))
+        .route("/review/cases/{case_id}", post(review_page::decide))
         .fallback(handlers::not_found)
         .with_state(state)
 }

@@ -4,22 +4,33 @@
 //! stored only at a newer revision, never twice; a batch's cases and its reply commit in
 //! one transaction.
 
+pub mod coverage_sql;
+mod pg_coverage;
 mod pg_schema;
 pub mod postgres;
+mod review_types;
 pub mod sqlite;
 mod sqlite_checkpoint;
+mod sqlite_coverage;
 mod sqlite_rows;
 mod types;
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use census_core::coverage::publish::Centroid;
+use census_core::coverage::{CoverageRules, Gathered, Level};
 use census_core::wire::{BatchPayload, BatchReply, Decision, ReviewDecision};
 use uuid::Uuid;
 
 use crate::incoming::{IncomingBatch, IncomingCase};
 
+pub use review_types::{
+    CaseHistory, DistrictExtent, FrameBuildingRow, HistoryDecision, MapPoint, NewReviewer,
+    QueueEntry, Reviewer, RevisionEvents, Role, Scope,
+};
 pub use types::{Counts, DeviceRecord, District, NewCode, NewDevice, StoreError, StoredCase};
 
 /// A boxed future returned by [`Storage`] methods.
@@ -96,6 +107,39 @@ pub trait Storage: Send + Sync {
     ) -> StoreFuture<'a, Vec<StoredCase>>;
     /// Row counts (cases, events, batches), for tests and the operator.
     fn counts(&self) -> StoreFuture<'_, Counts>;
+    /// Inserts or updates district extents (boxes). Returns how many.
+    fn import_extents<'a>(&'a self, extents: &'a [DistrictExtent]) -> StoreFuture<'a, usize>;
+    /// Inserts or updates frame buildings. Returns how many.
+    fn import_frame_buildings<'a>(
+        &'a self,
+        buildings: &'a [FrameBuildingRow],
+    ) -> StoreFuture<'a, usize>;
+    /// Creates a reviewer account.
+    fn add_reviewer<'a>(&'a self, reviewer: &'a NewReviewer) -> StoreFuture<'a, ()>;
+    /// The reviewer holding this token hash.
+    fn reviewer_by_token<'a>(
+        &'a self,
+        token_hash: &'a [u8; 32],
+    ) -> StoreFuture<'a, Option<Reviewer>>;
+    /// The ids of the districts in the area `id` at `level`, sorted.
+    fn area_districts<'a>(&'a self, level: Level, id: &'a str) -> StoreFuture<'a, Vec<String>>;
+    /// The per-district counts and candidates of a coverage report of `scope`.
+    fn gather_coverage<'a>(
+        &'a self,
+        scope: &'a Scope,
+        rules: &'a CoverageRules,
+    ) -> StoreFuture<'a, Gathered>;
+    /// Completed cases of `scope` without a decision at their current revision, oldest
+    /// change first, at most `limit`.
+    fn review_queue<'a>(&'a self, scope: &'a Scope, limit: u32)
+    -> StoreFuture<'a, Vec<QueueEntry>>;
+    /// The history of a case, when it exists.
+    fn case_history(&self, case_id: Uuid) -> StoreFuture<'_, Option<CaseHistory>>;
+    /// Map points of `scope` (cases with a position, occupied dwellings without a case at
+    /// their building's position), at most `limit`.
+    fn map_points<'a>(&'a self, scope: &'a Scope, limit: u32) -> StoreFuture<'a, Vec<MapPoint>>;
+    /// GPS centroids of the households of each district of `scope`.
+    fn centroids<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, BTreeMap<String, Centroid>>;
 }
 
 /// Opens the storage named by `database`: a `postgres://` or `postgresql://` URL, or a

@@ -1,6 +1,10 @@
 //! PostgreSQL storage (tokio-postgres with a deadpool connection pool).
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
+
+use census_core::coverage::publish::Centroid;
+use census_core::coverage::{CoverageRules, Gathered, Level};
 
 use census_core::sampling::SamplingPlan;
 use census_core::wire::{BatchReply, CaseOutcome, CaseResult, Decision, ReviewDecision};
@@ -11,9 +15,12 @@ use tokio_postgres::NoTls;
 use tokio_postgres::types::Json;
 use uuid::Uuid;
 
+use super::coverage_sql as q;
+use super::pg_coverage;
 use super::pg_schema::{CASE_COLUMNS, INSERT_EVENTS, SCHEMA, UPSERT_CASE, UPSERT_DISTRICT};
 use super::{
-    Counts, DeviceRecord, District, FOREIGN_CASE, Ingested, NewCode, NewDevice, Storage,
+    CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FOREIGN_CASE, FrameBuildingRow,
+    Ingested, MapPoint, NewCode, NewDevice, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
     StoreError, StoreFuture, StoredCase, decision_text, parse_decision, precheck,
 };
 use crate::incoming::{IncomingBatch, IncomingCase};
@@ -75,6 +82,10 @@ impl PgStore {
         let pool = Pool::builder(manager).max_size(16).build().map_err(be)?;
         let client = pool.get().await.map_err(be)?;
         client.batch_execute(SCHEMA).await.map_err(be)?;
+        client
+            .batch_execute(&pg_coverage::tables())
+            .await
+            .map_err(be)?;
         Ok(PgStore { pool })
     }
 }
@@ -159,6 +170,7 @@ async fn finish_case(
         .await
         .map_err(be)?;
     }
+    pg_coverage::write_facts(tx, case, device, last_seq).await?;
     Ok(CaseOutcome::Stored)
 }
 
@@ -270,6 +282,10 @@ impl PgStore {
                 reply,
                 replayed: true,
             });
+        }
+        let (_, skipped) = pg_coverage::write_listing(&tx, payload, device).await?;
+        if skipped > 0 {
+            tracing::warn!(device = %device.device_id, skipped, "listing rows outside the device's districts skipped");
         }
         let outcomes = self.store_cases(&tx, device, payload, accepted).await?;
         let results = payload
@@ -600,5 +616,118 @@ impl Storage for PgStore {
                 batches: row.get::<_, i64>(2) as u64,
             })
         })
+    }
+
+    fn import_extents<'a>(&'a self, extents: &'a [DistrictExtent]) -> StoreFuture<'a, usize> {
+        Box::pin(async move {
+            let mut client = self.pool.get().await.map_err(be)?;
+            let tx = client.transaction().await.map_err(be)?;
+            let st = tx.prepare(q::UPSERT_EXTENT).await.map_err(be)?;
+            for e in extents {
+                let b = e.bbox;
+                tx.execute(
+                    &st,
+                    &[
+                        &e.district_id,
+                        &b.lat_min,
+                        &b.lat_max,
+                        &b.lon_min,
+                        &b.lon_max,
+                    ],
+                )
+                .await
+                .map_err(be)?;
+            }
+            tx.commit().await.map_err(be)?;
+            Ok(extents.len())
+        })
+    }
+
+    fn import_frame_buildings<'a>(
+        &'a self,
+        buildings: &'a [FrameBuildingRow],
+    ) -> StoreFuture<'a, usize> {
+        Box::pin(async move {
+            let mut client = self.pool.get().await.map_err(be)?;
+            let tx = client.transaction().await.map_err(be)?;
+            let st = tx.prepare(q::UPSERT_FRAME_BUILDING).await.map_err(be)?;
+            for b in buildings {
+                tx.execute(
+                    &st,
+                    &[
+                        &b.district_id,
+                        &i64::from(b.building_number),
+                        &b.gps.map(|g| g.0),
+                        &b.gps.map(|g| g.1),
+                        &b.description,
+                    ],
+                )
+                .await
+                .map_err(be)?;
+            }
+            tx.commit().await.map_err(be)?;
+            Ok(buildings.len())
+        })
+    }
+
+    fn add_reviewer<'a>(&'a self, reviewer: &'a NewReviewer) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let client = self.pool.get().await.map_err(be)?;
+            client
+                .execute(
+                    "INSERT INTO reviewers (token_hash, name, role, scope_level, scope_id,
+                       created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                    &[
+                        &&reviewer.token_hash[..],
+                        &reviewer.name,
+                        &reviewer.role.as_str(),
+                        &reviewer.scope_level.as_str(),
+                        &reviewer.scope_id,
+                        &chrono::Utc::now().to_rfc3339(),
+                    ],
+                )
+                .await
+                .map_err(be)?;
+            Ok(())
+        })
+    }
+
+    fn reviewer_by_token<'a>(
+        &'a self,
+        token_hash: &'a [u8; 32],
+    ) -> StoreFuture<'a, Option<Reviewer>> {
+        Box::pin(pg_coverage::reviewer_by_token(&self.pool, token_hash))
+    }
+
+    fn area_districts<'a>(&'a self, level: Level, id: &'a str) -> StoreFuture<'a, Vec<String>> {
+        Box::pin(pg_coverage::area_districts(&self.pool, level, id))
+    }
+
+    fn gather_coverage<'a>(
+        &'a self,
+        scope: &'a Scope,
+        rules: &'a CoverageRules,
+    ) -> StoreFuture<'a, Gathered> {
+        Box::pin(pg_coverage::gather(&self.pool, scope, rules))
+    }
+
+    fn review_queue<'a>(
+        &'a self,
+        scope: &'a Scope,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<QueueEntry>> {
+        Box::pin(pg_coverage::review_queue(&self.pool, scope, limit))
+    }
+
+    fn case_history(&self, case_id: Uuid) -> StoreFuture<'_, Option<CaseHistory>> {
+        Box::pin(pg_coverage::case_history(&self.pool, case_id))
+    }
+
+    fn map_points<'a>(&'a self, scope: &'a Scope, limit: u32) -> StoreFuture<'a, Vec<MapPoint>> {
+        Box::pin(pg_coverage::map_points(&self.pool, scope, limit))
+    }
+
+    fn centroids<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, BTreeMap<String, Centroid>> {
+        Box::pin(pg_coverage::centroids(&self.pool, scope))
     }
 }

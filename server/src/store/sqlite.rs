@@ -1,18 +1,25 @@
 //! SQLite storage: one file, one connection behind a mutex, work on tokio's blocking pool.
 //! (The workspace's rusqlite is built with SQLCipher; without a key it is plain SQLite.)
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+
+use census_core::coverage::publish::Centroid;
+use census_core::coverage::{CoverageRules, Gathered, Level};
 
 use census_core::wire::{BatchReply, CaseOutcome, CaseResult, Decision, ReviewDecision};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use uuid::Uuid;
 
+use super::coverage_sql as q;
 use super::{
-    Counts, DeviceRecord, District, FOREIGN_CASE, Ingested, NewCode, NewDevice, Storage,
+    CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FOREIGN_CASE, FrameBuildingRow,
+    Ingested, MapPoint, NewCode, NewDevice, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
     StoreError, StoreFuture, StoredCase, decision_text, parse_decision, precheck,
 };
 use crate::incoming::{IncomingBatch, IncomingCase};
 use crate::store::sqlite_checkpoint::{self, WRITER_AUTOCHECKPOINT_PAGES};
+use crate::store::sqlite_coverage::{self, sqlite_params};
 use crate::store::sqlite_rows::{SCHEMA, district_from_row, stored_case_from_row};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
@@ -42,6 +49,7 @@ impl SqliteStore {
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(be)?;
         conn.execute_batch(SCHEMA).map_err(be)?;
+        conn.execute_batch(&sqlite_coverage::tables()).map_err(be)?;
         conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)
             .map_err(be)?;
         let alive = Arc::new(());
@@ -128,6 +136,10 @@ fn ingest_tx(
         });
     }
     let received = now();
+    let (_, skipped) = sqlite_coverage::write_listing(&tx, payload, device)?;
+    if skipped > 0 {
+        tracing::warn!(device = %device.device_id, skipped, "listing rows outside the device's districts skipped");
+    }
     let mut results = Vec::with_capacity(payload.cases.len());
     for (case, long_form) in payload.cases.iter().zip(long_forms) {
         let outcome = match precheck(case, device, accepted) {
@@ -236,6 +248,7 @@ fn store_case(
         .execute(params![case_key, revision, count as i64, events_text])
         .map_err(be)?;
     }
+    sqlite_coverage::write_facts(tx, case, device, last_seq)?;
     Ok(CaseOutcome::Stored)
 }
 
@@ -546,5 +559,114 @@ impl Storage for SqliteStore {
                 batches: count("batches")?,
             })
         })
+    }
+
+    fn import_extents<'a>(&'a self, extents: &'a [DistrictExtent]) -> StoreFuture<'a, usize> {
+        let extents = extents.to_vec();
+        self.run(move |conn| {
+            let tx = conn.transaction().map_err(be)?;
+            {
+                let mut st = tx.prepare(&sqlite_params(q::UPSERT_EXTENT)).map_err(be)?;
+                for e in &extents {
+                    let b = e.bbox;
+                    st.execute(params![
+                        e.district_id,
+                        b.lat_min,
+                        b.lat_max,
+                        b.lon_min,
+                        b.lon_max
+                    ])
+                    .map_err(be)?;
+                }
+            }
+            tx.commit().map_err(be)?;
+            Ok(extents.len())
+        })
+    }
+
+    fn import_frame_buildings<'a>(
+        &'a self,
+        buildings: &'a [FrameBuildingRow],
+    ) -> StoreFuture<'a, usize> {
+        let buildings = buildings.to_vec();
+        self.run(move |conn| {
+            let tx = conn.transaction().map_err(be)?;
+            {
+                let mut st = tx
+                    .prepare(&sqlite_params(q::UPSERT_FRAME_BUILDING))
+                    .map_err(be)?;
+                for b in &buildings {
+                    st.execute(params![
+                        b.district_id,
+                        b.building_number,
+                        b.gps.map(|g| g.0),
+                        b.gps.map(|g| g.1),
+                        b.description
+                    ])
+                    .map_err(be)?;
+                }
+            }
+            tx.commit().map_err(be)?;
+            Ok(buildings.len())
+        })
+    }
+
+    fn add_reviewer<'a>(&'a self, reviewer: &'a NewReviewer) -> StoreFuture<'a, ()> {
+        let r = reviewer.clone();
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO reviewers (token_hash, name, role, scope_level, scope_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    &r.token_hash[..],
+                    r.name,
+                    r.role.as_str(),
+                    r.scope_level.as_str(),
+                    r.scope_id,
+                    now()
+                ],
+            )
+            .map_err(be)?;
+            Ok(())
+        })
+    }
+
+    fn reviewer_by_token<'a>(
+        &'a self,
+        token_hash: &'a [u8; 32],
+    ) -> StoreFuture<'a, Option<Reviewer>> {
+        self.run_ref(move |conn| sqlite_coverage::reviewer_by_token(&*lock(conn)?, token_hash))
+    }
+
+    fn area_districts<'a>(&'a self, level: Level, id: &'a str) -> StoreFuture<'a, Vec<String>> {
+        self.run_ref(move |conn| sqlite_coverage::area_districts(&*lock(conn)?, level, id))
+    }
+
+    fn gather_coverage<'a>(
+        &'a self,
+        scope: &'a Scope,
+        rules: &'a CoverageRules,
+    ) -> StoreFuture<'a, Gathered> {
+        self.run_ref(move |conn| sqlite_coverage::gather(&*lock(conn)?, scope, rules))
+    }
+
+    fn review_queue<'a>(
+        &'a self,
+        scope: &'a Scope,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<QueueEntry>> {
+        self.run_ref(move |conn| sqlite_coverage::review_queue(&*lock(conn)?, scope, limit))
+    }
+
+    fn case_history(&self, case_id: Uuid) -> StoreFuture<'_, Option<CaseHistory>> {
+        self.run_ref(move |conn| sqlite_coverage::case_history(&*lock(conn)?, case_id))
+    }
+
+    fn map_points<'a>(&'a self, scope: &'a Scope, limit: u32) -> StoreFuture<'a, Vec<MapPoint>> {
+        self.run_ref(move |conn| sqlite_coverage::map_points(&*lock(conn)?, scope, limit))
+    }
+
+    fn centroids<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, BTreeMap<String, Centroid>> {
+        self.run_ref(move |conn| sqlite_coverage::centroids(&*lock(conn)?, scope))
     }
 }

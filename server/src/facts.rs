@@ -1,0 +1,157 @@
+//! One narrow row per household case, extracted at ingest from the case's own data and
+//! paradata, so that coverage reads a small table instead of every case document.
+
+use census_core::coverage::{HouseholdFacts, ItemMap, Paradata, case_content};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::incoming::IncomingCase;
+
+/// The `case_facts` row of a case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactsRow {
+    /// Case id.
+    pub case_id: Uuid,
+    /// District.
+    pub district_id: String,
+    /// Building.
+    pub building_number: i64,
+    /// Dwelling.
+    pub dwelling_number: i64,
+    /// Household number.
+    pub household_number: Option<i64>,
+    /// Status.
+    pub status: String,
+    /// Enumerator of the sending device.
+    pub enumerator_id: String,
+    /// Persons in the roster.
+    pub persons: i64,
+    /// Head's name key.
+    pub head_key: Option<String>,
+    /// Latitude of the interview.
+    pub lat: Option<f64>,
+    /// Longitude of the interview.
+    pub lon: Option<f64>,
+    /// First new event (Unix seconds).
+    pub first_at: Option<i64>,
+    /// Last new event (Unix seconds).
+    pub last_at: Option<i64>,
+    /// Day of `last_at`, `YYYY-MM-DD`.
+    pub last_day: Option<String>,
+    /// Active seconds within the new events (the database adds the gap to earlier ones).
+    pub active_seconds: i64,
+}
+
+fn time(seconds: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(seconds, 0)
+}
+
+impl FactsRow {
+    /// The facts of `case` sent by `enumerator_id`, counting only events after `last_seq`
+    /// (those before were counted when first received).
+    pub fn of(case: &IncomingCase, enumerator_id: &str, last_seq: i64) -> FactsRow {
+        let document = serde_json::from_str(case.case.get()).unwrap_or_default();
+        let content = case_content(&document, &ItemMap::RGPH2024);
+        let last = u64::try_from(last_seq).unwrap_or(0);
+        let mut paradata = Paradata::default();
+        paradata.extend(
+            case.event_seqs
+                .iter()
+                .zip(&case.event_times)
+                .filter(|(seq, _)| **seq > last)
+                .filter_map(|(_, (at, gps))| Some((time((*at)?)?, *gps))),
+        );
+        let gps = content.gps.or(paradata.gps);
+        FactsRow {
+            case_id: case.case_id,
+            district_id: case.district_id.clone(),
+            building_number: i64::from(case.building_number),
+            dwelling_number: i64::from(case.dwelling_number),
+            household_number: case.household_number.map(i64::from),
+            status: case.status.clone(),
+            enumerator_id: enumerator_id.to_owned(),
+            persons: i64::from(content.persons),
+            head_key: content.head_key,
+            lat: gps.map(|g| g.lat),
+            lon: gps.map(|g| g.lon),
+            first_at: paradata.first_at.map(|t| t.timestamp()),
+            last_at: paradata.last_at.map(|t| t.timestamp()),
+            last_day: paradata.last_day(),
+            active_seconds: i64::try_from(paradata.active_seconds).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+/// Upserts a facts row (`$1`…`$15` in [`FactsRow`] field order). A later revision replaces
+/// the content and adds its interviewing time, plus the gap since the previous revision's
+/// last event when that gap is not a pause. The same text serves SQLite (with `?`
+/// placeholders) and PostgreSQL.
+pub const UPSERT_FACTS: &str = "
+INSERT INTO case_facts (case_id, district_id, building_number, dwelling_number,
+  household_number, status, enumerator_id, persons, head_key, lat, lon, first_at, last_at,
+  last_day, active_seconds)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+ON CONFLICT (case_id) DO UPDATE SET district_id = excluded.district_id,
+  building_number = excluded.building_number, dwelling_number = excluded.dwelling_number,
+  household_number = excluded.household_number, status = excluded.status,
+  enumerator_id = excluded.enumerator_id, persons = excluded.persons,
+  head_key = excluded.head_key,
+  lat = COALESCE(excluded.lat, case_facts.lat), lon = COALESCE(excluded.lon, case_facts.lon),
+  active_seconds = case_facts.active_seconds + excluded.active_seconds
+    + CASE WHEN excluded.first_at IS NOT NULL AND case_facts.last_at IS NOT NULL
+            AND excluded.first_at - case_facts.last_at BETWEEN 0 AND 600
+           THEN excluded.first_at - case_facts.last_at ELSE 0 END,
+  first_at = CASE WHEN case_facts.first_at IS NULL OR excluded.first_at < case_facts.first_at
+                  THEN COALESCE(excluded.first_at, case_facts.first_at)
+                  ELSE case_facts.first_at END,
+  last_day = CASE WHEN case_facts.last_at IS NULL OR excluded.last_at > case_facts.last_at
+                  THEN COALESCE(excluded.last_day, case_facts.last_day)
+                  ELSE case_facts.last_day END,
+  last_at = CASE WHEN case_facts.last_at IS NULL OR excluded.last_at > case_facts.last_at
+                 THEN COALESCE(excluded.last_at, case_facts.last_at)
+                 ELSE case_facts.last_at END";
+
+/// The facts columns read back, in [`HouseholdFacts`] order (`facts_select`).
+pub const FACTS_COLUMNS: &str = "f.case_id, f.district_id, f.building_number, \
+  f.dwelling_number, f.household_number, f.status, f.enumerator_id, f.persons, f.head_key, \
+  f.lat, f.lon, f.last_day, f.active_seconds";
+
+/// Builds [`HouseholdFacts`] from the columns of [`FACTS_COLUMNS`].
+#[allow(clippy::too_many_arguments)]
+pub fn household_facts(
+    case_id: Uuid,
+    district_id: String,
+    building_number: i64,
+    dwelling_number: i64,
+    household_number: Option<i64>,
+    status: String,
+    enumerator_id: String,
+    persons: i64,
+    head_key: Option<String>,
+    gps: (Option<f64>, Option<f64>),
+    last_day: Option<String>,
+    active_seconds: i64,
+) -> HouseholdFacts {
+    let u = |v: i64| u32::try_from(v).unwrap_or(0);
+    HouseholdFacts {
+        case_id,
+        district_id,
+        building_number: u(building_number),
+        dwelling_number: u(dwelling_number),
+        household_number: household_number.map(u),
+        status,
+        enumerator_id,
+        persons: u(persons),
+        head_key,
+        gps: match gps {
+            (Some(lat), Some(lon)) => Some(census_core::GpsPoint {
+                lat,
+                lon,
+                accuracy_m: None,
+            }),
+            _ => None,
+        },
+        last_day,
+        active_seconds: u64::try_from(active_seconds).unwrap_or(0),
+    }
+}

@@ -1,0 +1,112 @@
+//! Who is asking: a reviewer's token (controller, supervisor, office) or an enrolled
+//! device's (enumerator), from the `Authorization: Bearer` header or the review page's
+//! session cookie. The scope — the districts the caller may read — is resolved here, on the
+//! server, for every request.
+
+use axum::http::{HeaderMap, StatusCode, header};
+use census_core::coverage::Level;
+
+use super::{ApiError, AppState};
+use crate::secrets;
+use crate::store::{Role, Scope};
+
+/// The review page's session cookie.
+pub const SESSION_COOKIE: &str = "census_session";
+
+/// A signed-in caller.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// Name (reviewer) or enumerator id (device).
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// The districts it may read.
+    pub scope: Scope,
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// The bearer token or session cookie of a request.
+pub fn request_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned())
+        .or_else(|| cookie_token(headers))
+}
+
+/// Resolves a token to a principal; `None` when no one holds it.
+pub async fn principal_of(app: &AppState, token: &str) -> Result<Option<Principal>, ApiError> {
+    let hash = secrets::token_hash(token);
+    if let Some(reviewer) = app.store.reviewer_by_token(&hash).await? {
+        let scope = if reviewer.scope_level == Level::National {
+            Scope::All
+        } else {
+            Scope::Districts(
+                app.store
+                    .area_districts(reviewer.scope_level, &reviewer.scope_id)
+                    .await?,
+            )
+        };
+        return Ok(Some(Principal {
+            name: reviewer.name,
+            role: reviewer.role,
+            scope,
+        }));
+    }
+    Ok(app.store.device_by_token(&hash).await?.map(|d| Principal {
+        name: d.enumerator_id,
+        role: Role::Enumerator,
+        scope: Scope::Districts(d.districts),
+    }))
+}
+
+/// The principal of a request, or 401.
+pub async fn principal(app: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let token = request_token(headers).ok_or_else(signed_out)?;
+    principal_of(app, &token).await?.ok_or_else(signed_out)
+}
+
+fn signed_out() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "unknown_token",
+        "sign in with the token the office issued you",
+    )
+}
+
+/// 403 unless the principal may review.
+pub fn require_reviewer(p: &Principal) -> Result<(), ApiError> {
+    if p.role.may_review() {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_a_reviewer",
+            "only controllers, supervisors and the office approve or send back cases",
+        ))
+    }
+}
+
+/// 403 unless the principal is office staff.
+pub fn require_office(p: &Principal) -> Result<(), ApiError> {
+    if p.role == Role::Office {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "office_only",
+            "publications are for the statistics office",
+        ))
+    }
+}

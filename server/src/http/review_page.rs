@@ -1,0 +1,381 @@
+//! The review page (`/review`): a controller, supervisor or office user signs in with the
+//! token the office issued, then sees the coverage of their area, what may be missing or
+//! duplicated, a map, and the queue of completed cases to approve or send back. Rendered on
+//! the server; the session is an HttpOnly, SameSite=Strict cookie holding the token.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use census_core::coverage::{CoverageReport, DuplicateKind, Level, OmissionKind, SuspicionKind};
+use census_core::wire::Decision;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::auth::{Principal, SESSION_COOKIE, principal_of, request_token};
+use super::coverage::{ReportQuery, build_report, narrowed, record_decision, rules_of};
+use super::html::{esc, page as html_page};
+use super::{ApiError, AppState};
+use crate::store::{MapPoint, QueueEntry};
+
+type Shared = State<Arc<AppState>>;
+
+fn login_page(message: &str) -> Response {
+    let body = format!(
+        "<h2>Sign in</h2><p>{}</p><form method=\"post\" action=\"/review/login\">\
+         <label>Reviewer token <input type=\"password\" name=\"token\" autocomplete=\"off\" \
+         required></label> <button type=\"submit\">Sign in</button></form>",
+        esc(message)
+    );
+    Html(html_page("Census coverage and review", "", &body)).into_response()
+}
+
+async fn signed_in(app: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, ApiError> {
+    match request_token(headers) {
+        Some(token) => principal_of(app, &token).await,
+        None => Ok(None),
+    }
+}
+
+/// `GET /review`.
+pub async fn page_handler(app: &AppState, headers: &HeaderMap, q: &ReportQuery) -> Response {
+    let who = match signed_in(app, headers).await {
+        Ok(Some(who)) => who,
+        Ok(None) => return login_page("Use the token the statistics office gave you."),
+        Err(e) => return e.into_response(),
+    };
+    let result = async {
+        let scope = narrowed(app, &who, q).await?;
+        let report = build_report(app, &scope, rules_of(app, q)?).await?;
+        let queue = app.store.review_queue(&scope, 200).await?;
+        let points = app.store.map_points(&scope, 20_000).await?;
+        Ok::<_, ApiError>(render(&who, &report, &queue, &points))
+    }
+    .await;
+    match result {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /review`.
+pub async fn page(
+    State(app): Shared,
+    headers: HeaderMap,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> Response {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    page_handler(&app, &headers, &q).await
+}
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    token: String,
+}
+
+fn session_cookie(value: &str, max_age: u32) -> String {
+    format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}")
+}
+
+/// `POST /review/login`.
+pub async fn login(State(app): Shared, Form(form): Form<LoginForm>) -> Response {
+    let token = form.token.trim();
+    let valid = token.len() <= 200 && token.chars().all(|c| c.is_ascii_graphic() && c != ';');
+    match principal_of(&app, token).await {
+        Ok(Some(_)) if valid => (
+            [(header::SET_COOKIE, session_cookie(token, 12 * 3600))],
+            Redirect::to("/review"),
+        )
+            .into_response(),
+        Ok(_) => {
+            let mut r = login_page("That token is not known: check it and try again.");
+            *r.status_mut() = StatusCode::UNAUTHORIZED;
+            r
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /review/logout`.
+pub async fn logout() -> Response {
+    (
+        [(header::SET_COOKIE, session_cookie("", 0))],
+        Redirect::to("/review"),
+    )
+        .into_response()
+}
+
+/// A decision from the page.
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    decision: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /review/cases/{case_id}`.
+pub async fn decide(
+    State(app): Shared,
+    headers: HeaderMap,
+    Path(case_id): Path<Uuid>,
+    Form(form): Form<DecisionForm>,
+) -> Response {
+    let who = match signed_in(&app, &headers).await {
+        Ok(Some(who)) => who,
+        Ok(None) => return login_page("Your session ended: sign in again."),
+        Err(e) => return e.into_response(),
+    };
+    let decision = match form.decision.as_str() {
+        "approved" => Decision::Approved,
+        "sent_back" => Decision::SentBack,
+        _ => {
+            return ApiError::new(StatusCode::BAD_REQUEST, "bad_decision", "unknown decision")
+                .into_response();
+        }
+    };
+    match record_decision(&app, &who, case_id, decision, &form.comment).await {
+        Ok(_) => Redirect::to("/review").into_response(),
+        Err(e) => {
+            let body = format!(
+                "<h2>Not recorded</h2><p class=\"warn\">{}</p><p><a href=\"/review\">Back</a></p>",
+                esc(&e.message)
+            );
+            (
+                e.status,
+                Html(html_page("Census coverage and review", "", &body)),
+            )
+                .into_response()
+        }
+    }
+}
+
+fn omission_text(kind: OmissionKind) -> &'static str {
+    match kind {
+        OmissionKind::OccupiedDwellingWithoutHousehold => "occupied dwelling without a household",
+        OmissionKind::FrameBuildingNotVisited => "frame building never listed",
+        OmissionKind::DistrictBehindSchedule => "district behind schedule",
+    }
+}
+
+fn duplicate_text(kind: DuplicateKind) -> &'static str {
+    match kind {
+        DuplicateKind::SameHouseholdNumber => "same dwelling and household number",
+        DuplicateKind::SameDwellingSameHead => "same head and size in one dwelling",
+        DuplicateKind::SameHeadNearby => "same head and size close by",
+    }
+}
+
+fn map_svg(points: &[MapPoint]) -> String {
+    if points.is_empty() {
+        return "<p>No positions recorded yet.</p>".into();
+    }
+    let (w, h) = (720.0, 420.0);
+    let lat = points.iter().map(|p| p.lat);
+    let lon = points.iter().map(|p| p.lon);
+    let (lat_min, lat_max) = (
+        lat.clone().fold(f64::MAX, f64::min),
+        lat.fold(f64::MIN, f64::max),
+    );
+    let (lon_min, lon_max) = (
+        lon.clone().fold(f64::MAX, f64::min),
+        lon.fold(f64::MIN, f64::max),
+    );
+    let span = ((lat_max - lat_min).max(lon_max - lon_min)).max(1e-4);
+    let mut svg = format!(
+        "<svg width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
+         aria-label=\"dwellings by status\">"
+    );
+    for p in points {
+        let x = 10.0 + (p.lon - lon_min) / span * (h - 20.0);
+        let y = h - 10.0 - (p.lat - lat_min) / span * (h - 20.0);
+        let colour = match p.status.as_str() {
+            "complete" => "#1b7f3b",
+            "in_progress" => "#d39200",
+            "refused" => "#8a1c00",
+            "absent" => "#7a4fb5",
+            "vacant" => "#777",
+            "not_enumerated" => "#e0218a",
+            _ => "#1f5fa8",
+        };
+        let _ = write!(
+            svg,
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"{colour}\"/>"
+        );
+    }
+    svg.push_str("</svg><p>● <span style=\"color:#1b7f3b\">complete</span> · \
+        <span style=\"color:#d39200\">in progress</span> · <span style=\"color:#8a1c00\">refused</span> · \
+        <span style=\"color:#7a4fb5\">absent</span> · <span style=\"color:#777\">vacant</span> · \
+        <span style=\"color:#e0218a\">occupied, not enumerated</span></p>");
+    svg
+}
+
+/// The page of a report.
+pub fn render(
+    who: &Principal,
+    report: &CoverageReport,
+    queue: &[QueueEntry],
+    points: &[MapPoint],
+) -> String {
+    let t = &report.totals;
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<div class=\"tot\"><div>expected households<b>{}</b></div>\
+         <div>dwellings listed<b>{}</b></div><div>complete<b>{}</b></div>\
+         <div>in progress<b>{}</b></div><div>refused<b>{}</b></div>\
+         <div>absent, revisit due<b>{}</b></div><div>persons<b>{}</b></div></div>",
+        t.expected_households,
+        t.listed_dwellings,
+        t.complete,
+        t.in_progress,
+        t.refused,
+        t.absent,
+        t.persons
+    );
+    b.push_str(
+        "<h2>Districts</h2><table><tr><th>district</th><th>expected households</th>\
+        <th>dwellings listed</th><th>occupied</th><th>complete</th><th>in progress</th>\
+        <th>refused</th><th>absent</th><th>persons</th><th>on schedule</th></tr>",
+    );
+    for a in report.level(Level::District).take(500) {
+        let c = &a.counts;
+        let _ = write!(
+            b,
+            "<tr><td><a href=\"/review?level=district&amp;id={id}\">{id}</a></td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td></tr>",
+            c.expected_households,
+            c.listed_dwellings,
+            c.occupied_dwellings,
+            c.complete,
+            c.in_progress,
+            c.refused,
+            c.absent,
+            c.persons,
+            if a.districts_behind > 0 {
+                "<span class=\"warn\">behind</span>"
+            } else {
+                "yes"
+            },
+            id = esc(&a.id)
+        );
+    }
+    b.push_str("</table>");
+
+    let _ = write!(
+        b,
+        "<h2>Suspected omissions ({})</h2>",
+        report.omissions.len()
+    );
+    if report.omissions.is_empty() {
+        b.push_str("<p>None found.</p>");
+    } else {
+        b.push_str(
+            "<table><tr><th>district</th><th>what</th><th>building</th><th>dwelling</th></tr>",
+        );
+        for o in report.omissions.iter().take(500) {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&o.district_id),
+                omission_text(o.kind),
+                o.building_number.map(|n| n.to_string()).unwrap_or_default(),
+                o.dwelling_number.map(|n| n.to_string()).unwrap_or_default()
+            );
+        }
+        b.push_str("</table>");
+    }
+    let _ = write!(
+        b,
+        "<h2>Suspected duplicates ({})</h2>",
+        report.duplicates.len()
+    );
+    if report.duplicates.is_empty() {
+        b.push_str("<p>None found.</p>");
+    } else {
+        b.push_str("<table><tr><th>why</th><th>districts</th><th>cases</th></tr>");
+        for g in report.duplicates.iter().take(500) {
+            let cases: Vec<String> = g.case_ids.iter().map(|c| c.to_string()).collect();
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                duplicate_text(g.kind),
+                esc(&g.district_ids.join(", ")),
+                esc(&cases.join(" "))
+            );
+        }
+        b.push_str("</table>");
+    }
+    let _ = write!(
+        b,
+        "<h2>Suspicious interviews ({})</h2>",
+        report.suspicious.len()
+    );
+    if report.suspicious.is_empty() {
+        b.push_str("<p>None found.</p>");
+    } else {
+        b.push_str("<table><tr><th>case</th><th>why</th><th>district</th><th>enumerator</th></tr>");
+        for s in report.suspicious.iter().take(500) {
+            let why = match s.kind {
+                SuspicionKind::TooShort => format!("too short: {:.0} s", s.measure),
+                SuspicionKind::OutsideDistrict => {
+                    format!("{:.0} m outside the district", s.measure)
+                }
+            };
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                s.case_id,
+                why,
+                esc(&s.district_id),
+                esc(&s.enumerator_id)
+            );
+        }
+        b.push_str("</table>");
+    }
+    b.push_str("<h2>Map of dwellings</h2>");
+    b.push_str(&map_svg(points));
+
+    let _ = write!(b, "<h2>Review queue ({})</h2>", queue.len());
+    if queue.is_empty() {
+        b.push_str("<p>No completed case is waiting.</p>");
+    } else {
+        b.push_str(
+            "<table><tr><th>case</th><th>district / building / dwelling / household</th>\
+            <th>persons</th><th>minutes</th><th>enumerator</th><th>decision</th></tr>",
+        );
+        for e in queue {
+            let _ = write!(
+                b,
+                "<tr><td>{id}</td><td>{} / {} / {} / {}</td><td>{}</td><td>{}</td><td>{}</td>\
+                 <td><form method=\"post\" action=\"/review/cases/{id}\">\
+                 <input type=\"text\" name=\"comment\" placeholder=\"comment\" \
+                 aria-label=\"comment\"> <button name=\"decision\" value=\"approved\">Approve</button>\
+                 <button name=\"decision\" value=\"sent_back\">Send back</button></form></td></tr>",
+                esc(&e.district_id),
+                e.building_number,
+                e.dwelling_number,
+                e.household_number
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+                e.persons,
+                e.minutes,
+                esc(&e.enumerator_id),
+                id = e.case_id
+            );
+        }
+        b.push_str("</table>");
+    }
+    let right = format!(
+        "{} ({}) <form method=\"post\" action=\"/review/logout\" style=\"display:inline\">\
+         <button>Sign out</button></form>",
+        esc(&who.name),
+        who.role.as_str()
+    );
+    html_page("Census coverage and review", &right, &b)
+}

@@ -1,0 +1,205 @@
+//! The coverage queries, one text for both databases. `{scope}` stands for the scope
+//! predicate on a `district_id` column (each store substitutes its own: a JSON list in
+//! SQLite, an array in PostgreSQL, or true for the whole country), `$n` for parameters
+//! (SQLite reads them as `?n`). Every query is an aggregate or returns only candidates, so a
+//! report reads far fewer rows than the cases table holds.
+
+use census_core::coverage::CoverageRules;
+use census_core::coverage::geo::degrees_within;
+
+/// Tables, created when missing (the type names are valid in both databases; SQLite reads
+/// them by affinity). `case_facts` holds one narrow row per case, written with the case.
+pub const TABLES: &str = "
+CREATE TABLE IF NOT EXISTS case_facts (
+  case_id {uuid} PRIMARY KEY, district_id TEXT NOT NULL, building_number BIGINT NOT NULL,
+  dwelling_number BIGINT NOT NULL, household_number BIGINT, status TEXT NOT NULL,
+  enumerator_id TEXT NOT NULL, persons BIGINT NOT NULL, head_key TEXT,
+  lat DOUBLE PRECISION, lon DOUBLE PRECISION, first_at BIGINT, last_at BIGINT,
+  last_day TEXT, active_seconds BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS case_facts_by_dwelling
+  ON case_facts (district_id, building_number, dwelling_number);
+CREATE INDEX IF NOT EXISTS case_facts_by_head ON case_facts (head_key, persons);
+CREATE TABLE IF NOT EXISTS listed_buildings (
+  district_id TEXT NOT NULL, building_number BIGINT NOT NULL, lat DOUBLE PRECISION,
+  lon DOUBLE PRECISION, listed_at TEXT NOT NULL, device_id TEXT NOT NULL,
+  PRIMARY KEY (district_id, building_number));
+CREATE TABLE IF NOT EXISTS listed_dwellings (
+  district_id TEXT NOT NULL, building_number BIGINT NOT NULL, dwelling_number BIGINT NOT NULL,
+  occupancy TEXT NOT NULL, listed_at TEXT NOT NULL, device_id TEXT NOT NULL,
+  PRIMARY KEY (district_id, building_number, dwelling_number));
+CREATE TABLE IF NOT EXISTS frame_buildings (
+  district_id TEXT NOT NULL, building_number BIGINT NOT NULL, lat DOUBLE PRECISION,
+  lon DOUBLE PRECISION, description TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (district_id, building_number));
+CREATE TABLE IF NOT EXISTS district_extents (
+  district_id TEXT PRIMARY KEY, lat_min DOUBLE PRECISION NOT NULL,
+  lat_max DOUBLE PRECISION NOT NULL, lon_min DOUBLE PRECISION NOT NULL,
+  lon_max DOUBLE PRECISION NOT NULL);
+CREATE TABLE IF NOT EXISTS reviewers (
+  token_hash {bytes} PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
+  scope_level TEXT NOT NULL, scope_id TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS reviews_by_case ON reviews (case_id, revision);
+";
+
+/// Upserts a listed building (`$1` district … `$6` device).
+pub const UPSERT_LISTED_BUILDING: &str = "
+INSERT INTO listed_buildings (district_id, building_number, lat, lon, listed_at, device_id)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (district_id, building_number) DO UPDATE SET lat = excluded.lat,
+  lon = excluded.lon, listed_at = excluded.listed_at, device_id = excluded.device_id";
+
+/// Upserts a listed dwelling (`$1` district … `$6` device).
+pub const UPSERT_LISTED_DWELLING: &str = "
+INSERT INTO listed_dwellings (district_id, building_number, dwelling_number, occupancy,
+  listed_at, device_id)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (district_id, building_number, dwelling_number) DO UPDATE SET
+  occupancy = excluded.occupancy, listed_at = excluded.listed_at,
+  device_id = excluded.device_id";
+
+/// Upserts a district's extent.
+pub const UPSERT_EXTENT: &str = "
+INSERT INTO district_extents (district_id, lat_min, lat_max, lon_min, lon_max)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (district_id) DO UPDATE SET lat_min = excluded.lat_min,
+  lat_max = excluded.lat_max, lon_min = excluded.lon_min, lon_max = excluded.lon_max";
+
+/// Upserts a frame building.
+pub const UPSERT_FRAME_BUILDING: &str = "
+INSERT INTO frame_buildings (district_id, building_number, lat, lon, description)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (district_id, building_number) DO UPDATE SET lat = excluded.lat,
+  lon = excluded.lon, description = excluded.description";
+
+/// The scope's districts with their extents: district columns then the four box edges.
+pub const DISTRICTS: &str = "
+SELECT d.district_id, d.control_sector, d.supervision_zone, d.commune, d.province, d.region,
+  d.expected_buildings, d.expected_dwellings, d.expected_households,
+  e.lat_min, e.lat_max, e.lon_min, e.lon_max
+FROM districts d LEFT JOIN district_extents e ON e.district_id = d.district_id
+WHERE {scope:d}";
+
+/// Cases per district and status: district, status, cases, persons.
+pub const CASE_COUNTS: &str = "
+SELECT district_id, status, count(*), CAST(sum(persons) AS BIGINT) FROM case_facts
+WHERE {scope:case_facts} GROUP BY district_id, status";
+
+/// Listed buildings per district.
+pub const BUILDING_COUNTS: &str = "
+SELECT district_id, count(*) FROM listed_buildings WHERE {scope:listed_buildings}
+GROUP BY district_id";
+
+/// Listed and occupied dwellings per district.
+pub const DWELLING_COUNTS: &str = "
+SELECT district_id, count(*),
+  CAST(sum(CASE WHEN occupancy = 'occupied' THEN 1 ELSE 0 END) AS BIGINT)
+FROM listed_dwellings WHERE {scope:listed_dwellings} GROUP BY district_id";
+
+/// Occupied dwellings with no case.
+pub const OCCUPIED_WITHOUT_CASE: &str = "
+SELECT w.district_id, w.building_number, w.dwelling_number FROM listed_dwellings w
+WHERE {scope:w} AND w.occupancy = 'occupied' AND NOT EXISTS (
+  SELECT 1 FROM case_facts f WHERE f.district_id = w.district_id
+    AND f.building_number = w.building_number AND f.dwelling_number = w.dwelling_number)";
+
+/// Frame buildings neither listed nor holding a case.
+pub const UNVISITED_BUILDINGS: &str = "
+SELECT b.district_id, b.building_number FROM frame_buildings b
+WHERE {scope:b}
+  AND NOT EXISTS (SELECT 1 FROM listed_buildings l WHERE l.district_id = b.district_id
+                  AND l.building_number = b.building_number)
+  AND NOT EXISTS (SELECT 1 FROM case_facts f WHERE f.district_id = b.district_id
+                  AND f.building_number = b.building_number)";
+
+/// Completed households per day: day, households, persons.
+pub const DAILY: &str = "
+SELECT last_day, count(*), CAST(sum(persons) AS BIGINT) FROM case_facts
+WHERE {scope:case_facts} AND status = 'complete' AND last_day IS NOT NULL GROUP BY last_day";
+
+/// Completed households per enumerator per day: enumerator, day, households, active seconds.
+pub const ENUMERATOR_DAYS: &str = "
+SELECT enumerator_id, last_day, count(*), CAST(sum(active_seconds) AS BIGINT) FROM case_facts
+WHERE {scope:case_facts} AND status = 'complete' AND last_day IS NOT NULL
+GROUP BY enumerator_id, last_day";
+
+/// Cases that may be duplicates or suspicious: sharing a dwelling and household number,
+/// sharing a head and size, complete but short, or placed outside their district's box
+/// (loosely; the detectors decide). `{min_base}`, `{min_per_person}` and `{margin}` are
+/// numbers from the rules.
+pub const CANDIDATES: &str = "
+WITH f AS (SELECT * FROM case_facts WHERE {scope:case_facts}),
+same_number AS (
+  SELECT district_id, building_number, dwelling_number, household_number FROM f
+  WHERE household_number IS NOT NULL
+  GROUP BY district_id, building_number, dwelling_number, household_number
+  HAVING count(*) > 1),
+same_head AS (
+  SELECT head_key, persons FROM f
+  WHERE head_key IS NOT NULL AND persons > 0 AND status IN ('complete', 'in_progress')
+  GROUP BY head_key, persons HAVING count(*) > 1)
+SELECT {columns} FROM f
+WHERE (f.district_id, f.building_number, f.dwelling_number, f.household_number)
+        IN (SELECT * FROM same_number)
+   OR (f.head_key, f.persons) IN (SELECT * FROM same_head)
+   OR (f.status = 'complete' AND f.active_seconds < {min_base} + {min_per_person} * f.persons)
+   OR (f.lat IS NOT NULL AND EXISTS (
+        SELECT 1 FROM district_extents e WHERE e.district_id = f.district_id
+          AND (f.lat < e.lat_min - {margin} OR f.lat > e.lat_max + {margin}
+               OR f.lon < e.lon_min - {margin} OR f.lon > e.lon_max + {margin})))";
+
+/// Completed cases without a decision at their current revision (append `LIMIT n`).
+pub const QUEUE: &str = "
+SELECT c.case_id, c.revision, c.district_id, c.building_number, c.dwelling_number,
+  c.household_number, f.enumerator_id, f.persons, f.active_seconds, c.updated_at
+FROM cases c JOIN case_facts f ON f.case_id = c.case_id
+WHERE {scope:c} AND c.status = 'complete' AND NOT EXISTS (
+  SELECT 1 FROM reviews r WHERE r.case_id = c.case_id AND r.revision = c.revision)
+ORDER BY c.updated_at, c.case_id";
+
+/// A query with the scope predicate substituted: `scope(column)` gives the predicate for a
+/// qualified `district_id` column.
+pub fn scoped(sql: &str, scope: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(sql.len() + 64);
+    let mut rest = sql;
+    while let Some(start) = rest.find("{scope:") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 7..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        out.push_str(&scope(&format!("{}.district_id", &after[..end])));
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// [`CANDIDATES`] with the rules' numbers and the facts columns in place.
+pub fn candidates_sql(rules: &CoverageRules, columns: &str) -> String {
+    CANDIDATES
+        .replace("{columns}", columns)
+        .replace("{min_base}", &rules.min_seconds_base.to_string())
+        .replace(
+            "{min_per_person}",
+            &rules.min_seconds_per_person.to_string(),
+        )
+        .replace(
+            "{margin}",
+            &format!("{:.9}", degrees_within(rules.outside_margin_m)),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_predicates_are_substituted_per_alias() {
+        let sql = scoped(OCCUPIED_WITHOUT_CASE, |c| format!("{c} = ANY($1)"));
+        assert!(sql.contains("w.district_id = ANY($1)"));
+        assert!(!sql.contains("{scope"));
+        let all = scoped(CASE_COUNTS, |_| "TRUE".into());
+        assert!(all.contains("WHERE TRUE GROUP BY"));
+    }
+}

@@ -1,0 +1,206 @@
+//! Records of coverage and review: who may see what (roles and scopes), the review queue,
+//! a case's history, map points, frame buildings and district extents.
+
+use census_core::coverage::{BoundingBox, Level};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What a signed-in user may do. Every role sees only the districts of its scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// An enumerator's device: its own districts, read only.
+    Enumerator,
+    /// A controller: a control sector; approves and sends back.
+    Controller,
+    /// A supervisor: a supervision zone; approves and sends back.
+    Supervisor,
+    /// Statistics office staff: any area; publications and exports.
+    Office,
+}
+
+impl Role {
+    /// The stable text form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Enumerator => "enumerator",
+            Role::Controller => "controller",
+            Role::Supervisor => "supervisor",
+            Role::Office => "office",
+        }
+    }
+
+    /// Parses the text form.
+    pub fn parse(text: &str) -> Option<Role> {
+        [
+            Role::Enumerator,
+            Role::Controller,
+            Role::Supervisor,
+            Role::Office,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
+    }
+
+    /// Whether the role may approve or send back cases.
+    pub fn may_review(self) -> bool {
+        self >= Role::Controller
+    }
+
+    /// The level a scope of this role is expected at (office staff may take any).
+    pub fn scope_level(self) -> Option<Level> {
+        match self {
+            Role::Enumerator => Some(Level::District),
+            Role::Controller => Some(Level::ControlSector),
+            Role::Supervisor => Some(Level::SupervisionZone),
+            Role::Office => None,
+        }
+    }
+}
+
+/// A reviewer account to create (its token's hash only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReviewer {
+    /// SHA-256 of the bearer token.
+    pub token_hash: [u8; 32],
+    /// Name shown in the history of decisions.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Level of the scope.
+    pub scope_level: Level,
+    /// Area id at that level (`national` for the whole country).
+    pub scope_id: String,
+}
+
+/// A reviewer as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reviewer {
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Level of the scope.
+    pub scope_level: Level,
+    /// Area id.
+    pub scope_id: String,
+}
+
+/// The districts a query may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every district (office staff at the national level).
+    All,
+    /// These districts only.
+    Districts(Vec<String>),
+}
+
+impl Scope {
+    /// Whether `district_id` is in the scope.
+    pub fn contains(&self, district_id: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Districts(ids) => ids.iter().any(|d| d == district_id),
+        }
+    }
+}
+
+/// A building of the cartographic frame, as imported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameBuildingRow {
+    /// District.
+    pub district_id: String,
+    /// Building number.
+    pub building_number: u32,
+    /// Latitude, longitude.
+    pub gps: Option<(f64, f64)>,
+    /// Description.
+    pub description: String,
+}
+
+/// A district's extent, as imported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistrictExtent {
+    /// District.
+    pub district_id: String,
+    /// Its box.
+    pub bbox: BoundingBox,
+}
+
+/// A completed case waiting for a decision at its current revision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueEntry {
+    /// Case.
+    pub case_id: Uuid,
+    /// Revision to decide on.
+    pub revision: u64,
+    /// District.
+    pub district_id: String,
+    /// Building.
+    pub building_number: u32,
+    /// Dwelling.
+    pub dwelling_number: u32,
+    /// Household number.
+    pub household_number: Option<u32>,
+    /// Enumerator.
+    pub enumerator_id: String,
+    /// Persons.
+    pub persons: u32,
+    /// Active interviewing minutes.
+    pub minutes: f64,
+    /// Last change on the device.
+    pub updated_at: String,
+}
+
+/// One stored revision of a case with the events it brought.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevisionEvents {
+    /// Revision.
+    pub revision: u64,
+    /// Events stored with it.
+    pub events: serde_json::Value,
+}
+
+/// A decision in a case's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryDecision {
+    /// Revision decided on.
+    pub revision: u64,
+    /// `approved` or `sent_back`.
+    pub decision: String,
+    /// Comment.
+    pub comment: String,
+    /// When.
+    pub at: String,
+}
+
+/// Everything known of a case: where it is, its current status, every revision's events and
+/// every decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseHistory {
+    /// Case.
+    pub case_id: Uuid,
+    /// District.
+    pub district_id: String,
+    /// Current status.
+    pub status: String,
+    /// Current revision.
+    pub revision: u64,
+    /// Revisions with their events, oldest first.
+    pub revisions: Vec<RevisionEvents>,
+    /// Decisions, oldest first.
+    pub decisions: Vec<HistoryDecision>,
+}
+
+/// A point of the coverage map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapPoint {
+    /// District.
+    pub district_id: String,
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+    /// A case status, or `not_enumerated` for an occupied dwelling without a case.
+    pub status: String,
+}

@@ -1,0 +1,497 @@
+//! SQLite side of coverage and review: the listing and facts written at ingest, and the
+//! reads behind reports, the review queue, case histories and the map.
+
+use std::collections::BTreeMap;
+
+use census_core::coverage::publish::Centroid;
+use census_core::coverage::{
+    BoundingBox, Counts, CoverageRules, DayProgress, EnumeratorDayTotal, FrameDistrict, Gathered,
+    HouseholdFacts, Level,
+};
+use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
+use uuid::Uuid;
+
+use super::coverage_sql::{self as q, QUEUE};
+use super::{
+    CaseHistory, DeviceRecord, HistoryDecision, MapPoint, QueueEntry, Reviewer, RevisionEvents,
+    Role, Scope, StoreError,
+};
+use crate::facts::{FACTS_COLUMNS, FactsRow, UPSERT_FACTS, household_facts};
+use crate::incoming::{IncomingBatch, IncomingCase};
+
+fn be(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+/// `$n` placeholders as SQLite's `?n`.
+pub fn sqlite_params(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+
+/// The coverage tables in SQLite's dialect.
+pub fn tables() -> String {
+    q::TABLES
+        .replace("{uuid}", "TEXT")
+        .replace("{bytes}", "BLOB")
+}
+
+/// A scoped query and its parameters.
+fn scoped(sql: &str, scope: &Scope) -> Result<(String, Vec<String>), StoreError> {
+    match scope {
+        Scope::All => Ok((q::scoped(sql, |_| "1 = 1".into()), Vec::new())),
+        Scope::Districts(ids) => Ok((
+            q::scoped(sql, |c| format!("{c} IN (SELECT value FROM json_each(?1))")),
+            vec![serde_json::to_string(ids).map_err(be)?],
+        )),
+    }
+}
+
+/// Writes a stored case's facts (`last_seq`: the highest event seq stored before).
+pub fn write_facts(
+    tx: &Transaction<'_>,
+    case: &IncomingCase,
+    device: &DeviceRecord,
+    last_seq: i64,
+) -> Result<(), StoreError> {
+    let f = FactsRow::of(case, &device.enumerator_id, last_seq);
+    tx.prepare_cached(&sqlite_params(UPSERT_FACTS))
+        .map_err(be)?
+        .execute(params![
+            f.case_id.to_string(),
+            f.district_id,
+            f.building_number,
+            f.dwelling_number,
+            f.household_number,
+            f.status,
+            f.enumerator_id,
+            f.persons,
+            f.head_key,
+            f.lat,
+            f.lon,
+            f.first_at,
+            f.last_at,
+            f.last_day,
+            f.active_seconds
+        ])
+        .map_err(be)?;
+    Ok(())
+}
+
+/// Writes the batch's listing rows of the device's own districts (others are skipped and
+/// counted). Returns (written, skipped).
+pub fn write_listing(
+    tx: &Transaction<'_>,
+    batch: &IncomingBatch,
+    device: &DeviceRecord,
+) -> Result<(usize, usize), StoreError> {
+    let mine = |d: &str| device.districts.iter().any(|x| x == d);
+    let (mut written, mut skipped) = (0, 0);
+    let mut st = tx
+        .prepare_cached(&sqlite_params(q::UPSERT_LISTED_BUILDING))
+        .map_err(be)?;
+    for b in &batch.listing.buildings {
+        if !mine(&b.district_id) {
+            skipped += 1;
+            continue;
+        }
+        st.execute(params![
+            b.district_id,
+            b.building_number,
+            b.gps.map(|g| g.lat),
+            b.gps.map(|g| g.lon),
+            b.listed_at,
+            device.device_id
+        ])
+        .map_err(be)?;
+        written += 1;
+    }
+    let mut st = tx
+        .prepare_cached(&sqlite_params(q::UPSERT_LISTED_DWELLING))
+        .map_err(be)?;
+    for d in &batch.listing.dwellings {
+        if !mine(&d.district_id) {
+            skipped += 1;
+            continue;
+        }
+        st.execute(params![
+            d.district_id,
+            d.building_number,
+            d.dwelling_number,
+            d.occupancy,
+            d.listed_at,
+            device.device_id
+        ])
+        .map_err(be)?;
+        written += 1;
+    }
+    Ok((written, skipped))
+}
+
+fn facts_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, HouseholdFacts)> {
+    let id: String = r.get(0)?;
+    Ok((
+        id,
+        household_facts(
+            Uuid::nil(),
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+            r.get(8)?,
+            (r.get(9)?, r.get(10)?),
+            r.get(11)?,
+            r.get(12)?,
+        ),
+    ))
+}
+
+/// Gathers a report's inputs.
+pub fn gather(
+    conn: &Connection,
+    scope: &Scope,
+    rules: &CoverageRules,
+) -> Result<Gathered, StoreError> {
+    let run = |sql: &str| scoped(sql, scope);
+    let mut g = Gathered::default();
+
+    let (sql, p) = run(q::DISTRICTS)?;
+    let mut st = conn.prepare(&sql).map_err(be)?;
+    let rows = st
+        .query_map(params_from_iter(&p), |r| {
+            let bbox = match (r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?) {
+                (Some(lat_min), Some(lat_max), Some(lon_min), Some(lon_max)) => Some(BoundingBox {
+                    lat_min,
+                    lat_max,
+                    lon_min,
+                    lon_max,
+                }),
+                _ => None,
+            };
+            Ok(FrameDistrict {
+                district_id: r.get(0)?,
+                control_sector: r.get(1)?,
+                supervision_zone: r.get(2)?,
+                commune: r.get(3)?,
+                province: r.get(4)?,
+                region: r.get(5)?,
+                expected_buildings: r.get(6)?,
+                expected_dwellings: r.get(7)?,
+                expected_households: r.get(8)?,
+                bbox,
+            })
+        })
+        .map_err(be)?;
+    for row in rows {
+        g.districts.push(row.map_err(be)?);
+    }
+
+    let (sql, p) = run(q::CASE_COUNTS)?;
+    let mut st = conn.prepare(&sql).map_err(be)?;
+    let mut rows = st.query(params_from_iter(&p)).map_err(be)?;
+    while let Some(r) = rows.next().map_err(be)? {
+        let district: String = r.get(0).map_err(be)?;
+        let status: String = r.get(1).map_err(be)?;
+        let n: i64 = r.get(2).map_err(be)?;
+        let persons: Option<i64> = r.get(3).map_err(be)?;
+        g.counts.entry(district).or_default().add_cases(
+            &status,
+            n as u64,
+            persons.unwrap_or(0) as u64,
+        );
+    }
+    let (sql, p) = run(q::BUILDING_COUNTS)?;
+    let mut st = conn.prepare(&sql).map_err(be)?;
+    let mut rows = st.query(params_from_iter(&p)).map_err(be)?;
+    while let Some(r) = rows.next().map_err(be)? {
+        let c: &mut Counts = g.counts.entry(r.get(0).map_err(be)?).or_default();
+        c.listed_buildings = r.get::<_, i64>(1).map_err(be)? as u64;
+    }
+    let (sql, p) = run(q::DWELLING_COUNTS)?;
+    let mut st = conn.prepare(&sql).map_err(be)?;
+    let mut rows = st.query(params_from_iter(&p)).map_err(be)?;
+    while let Some(r) = rows.next().map_err(be)? {
+        let c: &mut Counts = g.counts.entry(r.get(0).map_err(be)?).or_default();
+        c.listed_dwellings = r.get::<_, i64>(1).map_err(be)? as u64;
+        c.occupied_dwellings = r.get::<_, Option<i64>>(2).map_err(be)?.unwrap_or(0) as u64;
+    }
+
+    let (sql, p) = run(q::OCCUPIED_WITHOUT_CASE)?;
+    let mut st = conn.prepare(&sql).map_err(be)?;
+    let rows = st
+        .query_map(params_from_iter(&p), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .map_err(be)?;
+    for row in rows {
+        g.occupied_without_household.push(row.map_err(be)?);
+    }
+    let (sql, p) = run(q::UNVISITED_BUILDINGS)?;
+    let mut st = conn.prepare(&sql).map_err(be)?;
+    let rows = st
+        .query_map(params_from_iter(&p), |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(be)?;
+    for row in rows {
+        g.unvisited_buildings.push(row.map_err(be)?);
+    }
+
+    let (sql, p) = run(&q::candidates_sql(rules, FACTS_COLUMNS))?;
+    let mut st = conn.prepare(&sql).map_err(be)?;
+    let rows = st.query_map(params_from_iter(&p), facts_row).map_err(be)?;
+    for row in rows {
+        let (id, mut facts) = row.map_err(be)?;
+        facts.case_id = Uuid::parse_str(&id).map_err(be)?;
+        g.candidates.push(facts);
+    }
+
+    let (sql, p) = run(q::DAILY)?;
+    let mut st = conn.prepare(&sql).map_err(be)?;
+    let rows = st
+        .query_map(params_from_iter(&p), |r| {
+            Ok(DayProgress {
+                day: r.get(0)?,
+                completed: r.get::<_, i64>(1)? as u64,
+                persons: r.get::<_, i64>(2)? as u64,
+            })
+        })
+        .map_err(be)?;
+    for row in rows {
+        g.daily.push(row.map_err(be)?);
+    }
+    let (sql, p) = run(q::ENUMERATOR_DAYS)?;
+    let mut st = conn.prepare(&sql).map_err(be)?;
+    let rows = st
+        .query_map(params_from_iter(&p), |r| {
+            Ok(EnumeratorDayTotal {
+                enumerator_id: r.get(0)?,
+                day: r.get(1)?,
+                completed: r.get::<_, i64>(2)? as u64,
+                active_seconds: r.get::<_, i64>(3)? as u64,
+            })
+        })
+        .map_err(be)?;
+    for row in rows {
+        g.enumerator_days.push(row.map_err(be)?);
+    }
+    Ok(g)
+}
+
+/// The review queue.
+pub fn review_queue(
+    conn: &Connection,
+    scope: &Scope,
+    limit: u32,
+) -> Result<Vec<QueueEntry>, StoreError> {
+    let (sql, p) = scoped(&format!("{QUEUE} LIMIT {limit}"), scope)?;
+    let mut st = conn.prepare(&sql).map_err(be)?;
+    let rows = st
+        .query_map(params_from_iter(&p), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, Option<i64>>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, i64>(7)?,
+                r.get::<_, i64>(8)?,
+                r.get::<_, String>(9)?,
+            ))
+        })
+        .map_err(be)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, rev, district, b, w, h, enumerator, persons, active, updated) = row.map_err(be)?;
+        out.push(QueueEntry {
+            case_id: Uuid::parse_str(&id).map_err(be)?,
+            revision: rev as u64,
+            district_id: district,
+            building_number: b as u32,
+            dwelling_number: w as u32,
+            household_number: h.map(|h| h as u32),
+            enumerator_id: enumerator,
+            persons: persons as u32,
+            minutes: (active as f64 / 6.0).round() / 10.0,
+            updated_at: updated,
+        });
+    }
+    Ok(out)
+}
+
+/// A case's history.
+pub fn case_history(conn: &Connection, case_id: Uuid) -> Result<Option<CaseHistory>, StoreError> {
+    let key = case_id.to_string();
+    let head: Option<(String, String, i64)> = conn
+        .query_row(
+            "SELECT district_id, status, revision FROM cases WHERE case_id = ?1",
+            [&key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()
+        .map_err(be)?;
+    let Some((district_id, status, revision)) = head else {
+        return Ok(None);
+    };
+    let mut st = conn
+        .prepare("SELECT revision, events FROM case_events WHERE case_id = ?1 ORDER BY revision")
+        .map_err(be)?;
+    let rows = st
+        .query_map([&key], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
+        .map_err(be)?;
+    let mut revisions = Vec::new();
+    for row in rows {
+        let (rev, events) = row.map_err(be)?;
+        revisions.push(RevisionEvents {
+            revision: rev as u64,
+            events: serde_json::from_str(&events).map_err(be)?,
+        });
+    }
+    let mut st = conn
+        .prepare(
+            "SELECT revision, decision, comment, at FROM reviews WHERE case_id = ?1
+             ORDER BY cursor",
+        )
+        .map_err(be)?;
+    let rows = st
+        .query_map([&key], |r| {
+            Ok(HistoryDecision {
+                revision: r.get::<_, i64>(0)? as u64,
+                decision: r.get(1)?,
+                comment: r.get(2)?,
+                at: r.get(3)?,
+            })
+        })
+        .map_err(be)?;
+    let decisions = rows.collect::<Result<Vec<_>, _>>().map_err(be)?;
+    Ok(Some(CaseHistory {
+        case_id,
+        district_id,
+        status,
+        revision: revision as u64,
+        revisions,
+        decisions,
+    }))
+}
+
+/// Map points.
+pub fn map_points(
+    conn: &Connection,
+    scope: &Scope,
+    limit: u32,
+) -> Result<Vec<MapPoint>, StoreError> {
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT district_id, lat, lon, status FROM case_facts f
+         WHERE {scope:f} AND lat IS NOT NULL AND lon IS NOT NULL",
+        "SELECT w.district_id, b.lat, b.lon, 'not_enumerated' FROM listed_dwellings w
+         JOIN listed_buildings b ON b.district_id = w.district_id
+           AND b.building_number = w.building_number
+         WHERE {scope:w} AND w.occupancy = 'occupied' AND b.lat IS NOT NULL
+           AND b.lon IS NOT NULL AND NOT EXISTS (
+           SELECT 1 FROM case_facts f WHERE f.district_id = w.district_id
+             AND f.building_number = w.building_number
+             AND f.dwelling_number = w.dwelling_number)",
+    ] {
+        let (sql, p) = scoped(&format!("{sql} LIMIT {limit}"), scope)?;
+        let mut st = conn.prepare(&sql).map_err(be)?;
+        let rows = st
+            .query_map(params_from_iter(&p), |r| {
+                Ok(MapPoint {
+                    district_id: r.get(0)?,
+                    lat: r.get(1)?,
+                    lon: r.get(2)?,
+                    status: r.get(3)?,
+                })
+            })
+            .map_err(be)?;
+        for row in rows {
+            out.push(row.map_err(be)?);
+        }
+    }
+    out.truncate(limit as usize);
+    Ok(out)
+}
+
+/// Household GPS centroids per district.
+pub fn centroids(
+    conn: &Connection,
+    scope: &Scope,
+) -> Result<BTreeMap<String, Centroid>, StoreError> {
+    let (sql, p) = scoped(
+        "SELECT district_id, avg(lat), avg(lon), count(*) FROM case_facts f
+         WHERE {scope:f} AND lat IS NOT NULL AND lon IS NOT NULL GROUP BY district_id",
+        scope,
+    )?;
+    let mut st = conn.prepare(&sql).map_err(be)?;
+    let rows = st
+        .query_map(params_from_iter(&p), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                Centroid {
+                    lat: r.get(1)?,
+                    lon: r.get(2)?,
+                    points: r.get::<_, i64>(3)? as u64,
+                },
+            ))
+        })
+        .map_err(be)?;
+    rows.collect::<Result<BTreeMap<_, _>, _>>().map_err(be)
+}
+
+/// The districts of an area.
+pub fn area_districts(
+    conn: &Connection,
+    level: Level,
+    id: &str,
+) -> Result<Vec<String>, StoreError> {
+    let column = match level {
+        Level::National => {
+            let mut st = conn
+                .prepare("SELECT district_id FROM districts ORDER BY district_id")
+                .map_err(be)?;
+            let rows = st.query_map([], |r| r.get(0)).map_err(be)?;
+            return rows.collect::<Result<Vec<String>, _>>().map_err(be);
+        }
+        other => {
+            if other == Level::District {
+                "district_id"
+            } else {
+                other.as_str()
+            }
+        }
+    };
+    let sql = format!("SELECT district_id FROM districts WHERE {column} = ?1 ORDER BY district_id");
+    let mut st = conn.prepare(&sql).map_err(be)?;
+    let rows = st.query_map([id], |r| r.get(0)).map_err(be)?;
+    rows.collect::<Result<Vec<String>, _>>().map_err(be)
+}
+
+/// A reviewer by token hash.
+pub fn reviewer_by_token(
+    conn: &Connection,
+    hash: &[u8; 32],
+) -> Result<Option<Reviewer>, StoreError> {
+    let row: Option<(String, String, String, String)> = conn
+        .query_row(
+            "SELECT name, role, scope_level, scope_id FROM reviewers WHERE token_hash = ?1",
+            [&hash[..]],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()
+        .map_err(be)?;
+    row.map(|(name, role, level, scope_id)| {
+        Ok(Reviewer {
+            name,
+            role: Role::parse(&role).ok_or_else(|| be(format!("unknown role {role:?}")))?,
+            scope_level: Level::parse(&level)
+                .ok_or_else(|| be(format!("unknown level {level:?}")))?,
+            scope_id,
+        })
+    })
+    .transpose()
+}

@@ -1,0 +1,462 @@
+//! Coverage on a generated set of districts with planted omissions, duplicates and
+//! suspicious interviews, ingested through the real storage (SQLite and PostgreSQL): the
+//! report finds each planted problem, flags nothing where none was planted, and equals the
+//! in-memory reference. Then the API over HTTP: scopes, roles, decisions, the review page.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::sync::Arc;
+
+use census_core::coverage::synthetic::{Area, CENSUS_START, REPORT_DAY, Spec};
+use census_core::coverage::{
+    CoverageInput, CoverageReport, CoverageRules, Level, OmissionKind, assemble, compute,
+};
+use census_core::sampling::SamplingPlan;
+use census_core::wire::{
+    BatchPayload, ListedBuildingRecord, ListedDwellingRecord, Listing, QuestionnaireRef,
+    WIRE_VERSION,
+};
+use census_server::http::ServerConfig;
+use census_server::secrets;
+use census_server::store::postgres::PgStore;
+use census_server::store::{
+    DeviceRecord, District, DistrictExtent, FrameBuildingRow, NewReviewer, Role, Scope, Storage,
+};
+use support::*;
+use uuid::Uuid;
+
+fn spec(plant: bool) -> Spec {
+    Spec {
+        seed: 11,
+        districts: 12,
+        buildings: 12,
+        dwellings: 2,
+        plant,
+    }
+}
+
+fn device_for(district: &str) -> DeviceRecord {
+    DeviceRecord {
+        device_id: format!("tab-{district}"),
+        enumerator_id: format!("E-{district}"),
+        public_key: vec![1; 32],
+        districts: vec![district.to_owned()],
+    }
+}
+
+/// Imports the frame and sends each district's cases and listing as its device would.
+async fn load(store: &dyn Storage, area: &Area) {
+    let districts: Vec<District> = area
+        .districts
+        .iter()
+        .map(|d| District {
+            district_id: d.district_id.clone(),
+            control_sector: d.control_sector.clone(),
+            supervision_zone: d.supervision_zone.clone(),
+            commune: d.commune.clone(),
+            province: d.province.clone(),
+            region: d.region.clone(),
+            expected_buildings: d.expected_buildings,
+            expected_dwellings: d.expected_dwellings,
+            expected_households: d.expected_households,
+            sampling: SamplingPlan::all_households(),
+        })
+        .collect();
+    store.import_districts(&districts).await.unwrap();
+    let extents: Vec<DistrictExtent> = area
+        .districts
+        .iter()
+        .filter_map(|d| {
+            d.bbox.map(|bbox| DistrictExtent {
+                district_id: d.district_id.clone(),
+                bbox,
+            })
+        })
+        .collect();
+    store.import_extents(&extents).await.unwrap();
+    let frame: Vec<FrameBuildingRow> = area
+        .frame_buildings
+        .iter()
+        .map(|b| FrameBuildingRow {
+            district_id: b.district_id.clone(),
+            building_number: b.building_number,
+            gps: None,
+            description: String::new(),
+        })
+        .collect();
+    store.import_frame_buildings(&frame).await.unwrap();
+    for d in &area.districts {
+        let id = &d.district_id;
+        let device = device_for(id);
+        let listing = Listing {
+            buildings: area
+                .listed_buildings
+                .iter()
+                .filter(|b| &b.district_id == id)
+                .map(|b| ListedBuildingRecord {
+                    district_id: b.district_id.clone(),
+                    building_number: b.building_number,
+                    gps: b.gps,
+                    listed_at: "2024-09-01T08:00:00Z".into(),
+                })
+                .collect(),
+            dwellings: area
+                .listed_dwellings
+                .iter()
+                .filter(|w| &w.district_id == id)
+                .map(|w| ListedDwellingRecord {
+                    district_id: w.district_id.clone(),
+                    building_number: w.building_number,
+                    dwelling_number: w.dwelling_number,
+                    occupancy: w.occupancy.clone(),
+                    listed_at: "2024-09-01T08:00:00Z".into(),
+                })
+                .collect(),
+        };
+        let payload = BatchPayload {
+            wire_version: WIRE_VERSION,
+            batch_id: Uuid::new_v4(),
+            device_id: device.device_id.clone(),
+            enumerator_id: device.enumerator_id.clone(),
+            created_at: "2024-09-15T18:00:00Z".into(),
+            questionnaires: vec![QuestionnaireRef {
+                id: "rgph2024".into(),
+                version: "1.0.0".into(),
+            }],
+            cases: area
+                .households
+                .iter()
+                .filter(|h| &h.district_id == id)
+                .map(Area::case_record)
+                .collect(),
+            listing,
+        };
+        let done = store.ingest(&device, &payload, &[]).await.unwrap();
+        assert!(
+            done.reply
+                .results
+                .iter()
+                .all(|r| r.outcome.is_acknowledged())
+        );
+    }
+}
+
+fn rules() -> CoverageRules {
+    CoverageRules::new(CENSUS_START, REPORT_DAY)
+}
+
+fn reference(area: &Area) -> CoverageReport {
+    let facts = area.facts();
+    compute(
+        CoverageInput {
+            districts: &area.districts,
+            frame_buildings: &area.frame_buildings,
+            listed_buildings: &area.listed_buildings,
+            listed_dwellings: &area.listed_dwellings,
+            households: &facts,
+        },
+        rules(),
+    )
+}
+
+async fn report_of(store: &dyn Storage, scope: &Scope) -> CoverageReport {
+    assemble(
+        store.gather_coverage(scope, &rules()).await.unwrap(),
+        rules(),
+    )
+}
+
+async fn planted_problems_are_found(store: Arc<dyn Storage>) {
+    let area = Area::generate(spec(true));
+    load(&*store, &area).await;
+    let report = report_of(&*store, &Scope::All).await;
+    let planted = &area.planted;
+    let omitted: Vec<(String, u32, u32)> = report
+        .omissions
+        .iter()
+        .filter(|o| o.kind == OmissionKind::OccupiedDwellingWithoutHousehold)
+        .map(|o| {
+            let b = o.building_number.unwrap();
+            (o.district_id.clone(), b, o.dwelling_number.unwrap())
+        })
+        .collect();
+    assert_eq!(omitted, planted.omitted_dwellings);
+    let duplicates: Vec<_> = report
+        .duplicates
+        .iter()
+        .map(|g| (g.kind, g.case_ids.clone()))
+        .collect();
+    assert_eq!(duplicates, planted.duplicates);
+    assert_eq!(report.suspicious.len(), 2, "{:?}", report.suspicious);
+    // The whole report equals the in-memory reference computed from the same data.
+    assert_eq!(report, reference(&area));
+
+    // A scope sees only its districts.
+    let scope = Scope::Districts(
+        store
+            .area_districts(Level::ControlSector, "CS0001")
+            .await
+            .unwrap(),
+    );
+    let part = report_of(&*store, &scope).await;
+    assert_eq!(part.level(Level::District).count(), 4);
+    assert!(
+        part.omissions
+            .iter()
+            .all(|o| scope.contains(&o.district_id))
+    );
+    assert!(
+        part.duplicates
+            .iter()
+            .all(|g| g.district_ids.iter().all(|d| scope.contains(d)))
+    );
+
+    // Re-sending everything changes nothing: never counted twice.
+    load(&*store, &area).await;
+    assert_eq!(report_of(&*store, &Scope::All).await, report);
+}
+
+async fn clean_area_raises_nothing(store: Arc<dyn Storage>) {
+    let area = Area::generate(spec(false));
+    load(&*store, &area).await;
+    let report = report_of(&*store, &Scope::All).await;
+    assert!(report.omissions.is_empty(), "{:?}", report.omissions);
+    assert!(report.duplicates.is_empty(), "{:?}", report.duplicates);
+    assert!(report.suspicious.is_empty(), "{:?}", report.suspicious);
+    assert_eq!(report.totals.households, area.households.len() as u64);
+    assert_eq!(report, reference(&area));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_finds_every_planted_problem() {
+    let (store, _dir) = sqlite_store().await;
+    planted_problems_are_found(store).await;
+    let (store, _dir) = sqlite_store().await;
+    clean_area_raises_nothing(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_finds_every_planted_problem() {
+    let Ok(url) = std::env::var("CENSUS_TEST_DATABASE_URL") else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but CENSUS_TEST_DATABASE_URL is unset: run .ci/start-postgres");
+        }
+        eprintln!("\n*** SKIPPED: PostgreSQL coverage (set CENSUS_TEST_DATABASE_URL) ***\n");
+        return;
+    };
+    for (name, plant) in [("planted", true), ("clean", false)] {
+        let schema = format!("coverage_{name}_{}", Uuid::new_v4().simple());
+        let store: Arc<dyn Storage> =
+            Arc::new(PgStore::connect_in_schema(&url, &schema).await.unwrap());
+        if plant {
+            planted_problems_are_found(store).await;
+        } else {
+            clean_area_raises_nothing(store).await;
+        }
+    }
+}
+
+async fn reviewer(store: &dyn Storage, token: &str, role: Role, level: Level, id: &str) {
+    store
+        .add_reviewer(&NewReviewer {
+            token_hash: secrets::token_hash(token),
+            name: format!("{} {id}", role.as_str()),
+            role,
+            scope_level: level,
+            scope_id: id.into(),
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_enforces_scopes_and_roles() {
+    let (store, _dir) = sqlite_store().await;
+    let area = Area::generate(spec(true));
+    load(&*store, &area).await;
+    reviewer(
+        &*store,
+        "controller-token",
+        Role::Controller,
+        Level::ControlSector,
+        "CS0000",
+    )
+    .await;
+    reviewer(
+        &*store,
+        "office-token",
+        Role::Office,
+        Level::National,
+        "national",
+    )
+    .await;
+    let server = start(
+        store.clone(),
+        ServerConfig {
+            census_start: Some(CENSUS_START.into()),
+            ..ServerConfig::default()
+        },
+    )
+    .await;
+    let get = |path: &str, token: &str| {
+        server
+            .http
+            .get(format!("{}{path}", server.url))
+            .bearer_auth(token)
+            .send()
+    };
+
+    // The controller's report covers its four districts only.
+    let r = get(
+        &format!("/v1/coverage?today={REPORT_DAY}"),
+        "controller-token",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let report: CoverageReport = r.json().await.unwrap();
+    let districts: Vec<String> = report
+        .level(Level::District)
+        .map(|a| a.id.clone())
+        .collect();
+    assert_eq!(districts, ["D00000", "D00001", "D00002", "D00003"]);
+    // Narrowing to an area outside the scope shows nothing of it.
+    let r = get("/v1/coverage?level=district&id=D00009", "controller-token")
+        .await
+        .unwrap();
+    let report: CoverageReport = r.json().await.unwrap();
+    assert_eq!(report.level(Level::District).count(), 0);
+    assert_eq!(get("/v1/coverage", "nobody").await.unwrap().status(), 401);
+
+    // The queue holds completed cases of the scope; a decision is recorded once.
+    let r = get("/v1/review/queue", "controller-token").await.unwrap();
+    let queue: Vec<census_server::store::QueueEntry> = r.json().await.unwrap();
+    assert!(!queue.is_empty());
+    assert!(queue.iter().all(|e| e.district_id.as_str() <= "D00003"));
+    let case = queue[0].case_id;
+    let post = |case: Uuid, token: &str, body: serde_json::Value| {
+        server
+            .http
+            .post(format!("{}/v1/review/cases/{case}", server.url))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let r = post(
+        case,
+        "controller-token",
+        serde_json::json!({"decision": "sent_back"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 400, "sending back needs a comment");
+    let r = post(
+        case,
+        "controller-token",
+        serde_json::json!({"decision": "sent_back", "comment": "ages of persons 2 and 3"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let decisions = store
+        .reviews_since(&[queue[0].district_id.clone()], 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(decisions.len(), 1);
+    assert_eq!(decisions[0].comment, "ages of persons 2 and 3");
+    let r = get("/v1/review/queue", "controller-token").await.unwrap();
+    let after: Vec<census_server::store::QueueEntry> = r.json().await.unwrap();
+    assert!(after.iter().all(|e| e.case_id != case));
+    let r = get(&format!("/v1/cases/{case}/history"), "controller-token")
+        .await
+        .unwrap();
+    let history: census_server::store::CaseHistory = r.json().await.unwrap();
+    assert_eq!(history.decisions.len(), 1);
+    assert!(!history.revisions.is_empty());
+
+    // A case outside the controller's sector is not found; an unknown token is refused.
+    let outside = area
+        .households
+        .iter()
+        .find(|h| h.district_id == "D00009")
+        .unwrap()
+        .case_id;
+    let r = post(
+        outside,
+        "controller-token",
+        serde_json::json!({"decision": "approved"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(
+        get(&format!("/v1/cases/{outside}/history"), "controller-token")
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // Publications are for the office.
+    let r = get("/v1/office/population.csv", "controller-token")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = get("/v1/office/population.csv", "office-token")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let csv = r.text().await.unwrap();
+    assert!(csv.starts_with("level,area_id,districts,households,persons\nnational,national,12,"));
+    let r = get("/v1/office/sampling-frame.csv", "office-token")
+        .await
+        .unwrap();
+    let frame = r.text().await.unwrap();
+    assert_eq!(frame.lines().count(), 13);
+    assert!(
+        frame
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("D00000,CS0000,SZ000,C000,P00,R00,")
+    );
+    let r = get("/v1/coverage/districts.csv", "office-token")
+        .await
+        .unwrap();
+    assert_eq!(r.text().await.unwrap().lines().count(), 13);
+
+    // The review page: sign in, see the report, approve from the queue.
+    let r = server
+        .http
+        .post(format!("{}/review/login", server.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("token=controller-token")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success() || r.status().is_redirection());
+    let page = server
+        .http
+        .get(format!("{}/review?today={REPORT_DAY}", server.url))
+        .header("cookie", "census_session=controller-token")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Suspected omissions (4)"), "{page}");
+    assert!(page.contains("occupied dwelling without a household"));
+    assert!(page.contains("<svg"));
+    let r = server
+        .http
+        .get(format!("{}/review", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(r.contains("Sign in"));
+}
