@@ -171,13 +171,9 @@ fn load_sqlite(path: &std::path::Path, area: &Area) {
 }
 
 async fn load_pg(url: &str, schema: &str, area: &Area) {
-    let (client, conn) = tokio_postgres::connect(
-        &format!("{url} options=-csearch_path={schema}"),
-        tokio_postgres::NoTls,
-    )
-    .await
-    .or_else(|_| Err(()))
-    .unwrap_or_else(|_| panic!("connect"));
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
     tokio::spawn(conn);
     client
         .batch_execute(&format!("SET search_path = {schema}"))

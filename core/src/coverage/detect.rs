@@ -154,7 +154,7 @@ pub fn find_suspicious(
             }
         }
     }
-    out.sort_by(|a, b| (a.kind, a.case_id).cmp(&(b.kind, b.case_id)));
+    out.sort_by_key(|s| (s.kind, s.case_id));
     out
 }
 
