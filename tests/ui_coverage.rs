@@ -21,6 +21,11 @@ const DUPLICATE: &str = "Même chef de ménage et même taille dans un logement 
                          qu'un ménage n'a pas été compté deux fois.";
 const OMISSION: &str = "Construction 41, logement 1 : listé comme occupé mais sans questionnaire \
                         ménage. Visitez-le et recensez le ménage.";
+const TOO_SHORT: &str = "Construction 42, logement 1, ménage 1 : terminé après seulement 0 min \
+                         d'entretien pour 2 personnes. Vérifiez l'entretien avec l'agent \
+                         recenseur.";
+const PROBLEMS: &str = "07-041-0010";
+const CLEAN: &str = "07-041-0011";
 const NO_PROBLEM: &str = "Aucun problème trouvé dans ce district.";
 
 fn ctx() -> EventContext {
@@ -30,37 +35,46 @@ fn ctx() -> EventContext {
     }
 }
 
-fn district(id: &str, expected_households: u32, dwellings: &[u32]) -> District {
+fn district(
+    id: &str,
+    name: &str,
+    expected_households: u32,
+    buildings: &[(u32, &[u32])],
+) -> District {
     District {
         district_id: id.to_owned(),
-        name: format!("Test {id}"),
-        expected_buildings: 1,
-        expected_dwellings: dwellings.len() as u32,
+        name: name.to_owned(),
+        expected_buildings: buildings.len() as u32,
+        expected_dwellings: buildings.iter().map(|(_, d)| d.len() as u32).sum(),
         expected_households,
         sampling: SamplingPlan {
             rate_per_mille: 200,
             random_start: 1,
             take_all: false,
         },
-        buildings: vec![Building {
-            building_no: 41,
-            address: "41 rue des Figuiers".to_owned(),
-            gps: None,
-            dwellings: dwellings
-                .iter()
-                .map(|&dwelling_no| Dwelling {
-                    dwelling_no,
-                    occupancy: Occupancy::Occupied,
-                    description: String::new(),
-                })
-                .collect(),
-        }],
+        buildings: buildings
+            .iter()
+            .map(|(building_no, dwellings)| Building {
+                building_no: *building_no,
+                address: format!("{building_no} rue des Figuiers"),
+                gps: None,
+                dwellings: dwellings
+                    .iter()
+                    .map(|&dwelling_no| Dwelling {
+                        dwelling_no,
+                        occupancy: Occupancy::Occupied,
+                        description: String::new(),
+                    })
+                    .collect(),
+            })
+            .collect(),
     }
 }
 
 fn new_case(
     store: &mut Store,
     district: &str,
+    building_no: u32,
     dwelling_no: u32,
     household_no: u32,
 ) -> census::store::CaseId {
@@ -75,7 +89,7 @@ fn new_case(
                 questionnaire_id: q.id().to_owned(),
                 questionnaire_version: q.version().to_owned(),
                 district_id: district.to_owned(),
-                building_no: 41,
+                building_no,
                 dwelling_no,
                 household_no,
                 long_form: false,
@@ -86,8 +100,13 @@ fn new_case(
 }
 
 /// A household case of two persons headed by `head`.
-fn household(store: &mut Store, district: &str, dwelling_no: u32, household_no: u32, head: &str) {
-    let case = new_case(store, district, dwelling_no, household_no);
+fn household(
+    store: &mut Store,
+    district: &str,
+    (building_no, dwelling_no, household_no): (u32, u32, u32),
+    head: &str,
+) -> census::store::CaseId {
+    let case = new_case(store, district, building_no, dwelling_no, household_no);
     store.add_row(case, "households.1", 0, &ctx()).unwrap();
     for (n, (name, relationship)) in [(head, "01"), ("Fatima Benali", "02")].iter().enumerate() {
         // Row ids are unique in a case: the household is row 1.
@@ -100,6 +119,7 @@ fn household(store: &mut Store, district: &str, dwelling_no: u32, household_no: 
             .save_answer(case, &row, "p_relationship", &json!(relationship), &ctx())
             .unwrap();
     }
+    case
 }
 
 /// Adds to the demo tablet in `dir` a district with problems and a clean one.
@@ -112,17 +132,27 @@ fn seed(dir: &Path) {
     store
         .import_assignment(&Assignment {
             districts: vec![
-                // Dwelling 1 occupied and never interviewed; dwelling 2 holds two households
-                // with the same head and size.
-                district("DR-OMIS", 3, &[1, 2]),
+                // Building 41: dwelling 1 occupied and never interviewed; dwelling 2 holds two
+                // households with the same head and size. Building 42: a household completed
+                // within seconds.
+                district(
+                    PROBLEMS,
+                    "Aït Ourir nord (Al Haouz) — DR 10",
+                    4,
+                    &[(41, &[1, 2]), (42, &[1])],
+                ),
                 // One occupied dwelling whose household refused: nothing missing.
-                district("DR-CLEAN", 1, &[1]),
+                district(CLEAN, "Aït Ourir est (Al Haouz) — DR 11", 1, &[(41, &[1])]),
             ],
         })
         .unwrap();
-    household(&mut store, "DR-OMIS", 2, 1, "Ahmed Benali");
-    household(&mut store, "DR-OMIS", 2, 2, "Ahmed  BENALI");
-    let refused = new_case(&mut store, "DR-CLEAN", 1, 1);
+    household(&mut store, PROBLEMS, (41, 2, 1), "Ahmed Benali");
+    household(&mut store, PROBLEMS, (41, 2, 2), "Ahmed  BENALI");
+    let quick = household(&mut store, PROBLEMS, (42, 1, 1), "Omar Tazi");
+    store
+        .set_status(quick, CaseStatus::Complete, None, &ctx())
+        .unwrap();
+    let refused = new_case(&mut store, CLEAN, 41, 1, 1);
     store
         .set_status(refused, CaseStatus::Refused, None, &ctx())
         .unwrap();
@@ -141,11 +171,14 @@ fn coverage_shows_the_omission_and_the_duplicate_and_a_clean_district_says_so() 
     h.click_button("Couverture");
     assert!(h.has("Couverture de mes districts"));
     // The table: one line per district.
-    for code in ["07-041-0012", "DR-CLEAN", "DR-OMIS"] {
+    for code in ["07-041-0012", CLEAN, PROBLEMS] {
         assert!(h.has(code), "table line of {code}");
     }
     assert!(h.has("Total"));
-    assert!(h.has("2 (2)"), "DR-OMIS: 2 dwellings listed, 2 occupied");
+    assert!(
+        h.has("3 (3)"),
+        "07-041-0010: 3 dwellings listed, 3 occupied"
+    );
 
     assert!(
         !h.has_contains("n'ont pas pu être lues"),
@@ -156,11 +189,13 @@ fn coverage_shows_the_omission_and_the_duplicate_and_a_clean_district_says_so() 
         h.has(DUPLICATE),
         "the two households with the same head and size"
     );
+    assert!(h.has(TOO_SHORT), "the household completed within seconds");
+    // The demo district: nothing finished on the first day.
     assert!(h.has_contains("En retard : 0 % des ménages attendus terminés"));
     assert_eq!(
         h.h.query_all_by_label(NO_PROBLEM).count(),
         1,
-        "only DR-CLEAN is clean (the demo district and DR-OMIS are not)"
+        "only 07-041-0011 is clean (the demo district and 07-041-0010 are not)"
     );
 
     // In Arabic, the same rows in Arabic.
@@ -175,8 +210,8 @@ fn coverage_shows_the_omission_and_the_duplicate_and_a_clean_district_says_so() 
     h.click("Français");
 
     // The way into the district.
-    h.click_button("Voir le district DR-OMIS");
-    assert!(h.has("District DR-OMIS"));
+    h.click_button("Voir le district 07-041-0010");
+    assert!(h.has("District 07-041-0010"));
 }
 
 #[test]
@@ -201,7 +236,7 @@ fn a_duplicate_resolved_on_the_tablet_leaves_the_coverage_report() {
             .unlock(&Pin::new("1234".to_owned()).unwrap())
             .unwrap();
         let mut store = Store::open(dir.path(), &key).unwrap();
-        let cases = store.list_cases("DR-OMIS").unwrap();
+        let cases = store.list_cases(PROBLEMS).unwrap();
         let second = cases.iter().find(|c| c.household_no == 2).unwrap();
         store
             .save_answer(
@@ -218,4 +253,23 @@ fn a_duplicate_resolved_on_the_tablet_leaves_the_coverage_report() {
     h.click_button("Couverture");
     assert!(!h.has(DUPLICATE));
     assert!(h.has(OMISSION), "the omission is still there");
+}
+
+/// Fills a data directory for the coverage screenshot (also an ordinary test):
+/// `CENSUS_SCREENSHOT_DIR=/tmp/shots cargo test --test ui_coverage prepare_screenshot_data`,
+/// then `cargo run -- --data-dir /tmp/shots --demo --today 2024-09-05`.
+#[test]
+fn prepare_screenshot_data() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = std::env::var("CENSUS_SCREENSHOT_DIR")
+        .unwrap_or_else(|_| scratch.path().display().to_string());
+    let dir = Path::new(&dir);
+    let mut h = start(dir);
+    unlock(&mut h);
+    drop(h);
+    seed(dir);
+    let mut h = start(dir);
+    unlock(&mut h);
+    h.click_button("Couverture");
+    assert!(h.has(OMISSION));
 }

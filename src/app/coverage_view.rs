@@ -231,6 +231,15 @@ fn row(code: String, c: &Counts) -> CoverageRow {
     }
 }
 
+/// `text` with its first letter in capitals (a line may begin with a place's words).
+fn capitalised(text: String) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) if first.is_lowercase() => first.to_uppercase().chain(chars).collect(),
+        _ => text,
+    }
+}
+
 fn percent(share: f64) -> String {
     format!("{:.0}", (share * 100.0).round())
 }
@@ -372,7 +381,7 @@ pub fn view_of(
             };
             problems.push(CoverageProblem {
                 kind: ProblemKind::Suspicious,
-                text,
+                text: capitalised(text),
             });
         }
         view_districts.push(CoverageDistrict {
@@ -395,7 +404,7 @@ pub fn view_of(
             );
             let code = tr.ltr(&meta.district_id);
             let place = tr.f("cov_in_district", &[("code", &code), ("place", &place)]);
-            tr.f("cov_unreadable", &[("place", &place), ("detail", why)])
+            capitalised(tr.f("cov_unreadable", &[("place", &place), ("detail", why)]))
         })
         .collect();
     CoverageView {

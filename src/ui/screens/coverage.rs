@@ -98,48 +98,119 @@ fn ok_text(ui: &mut Ui, text: &str, rtl: bool) {
 
 /// The cells of one table line, in reading order.
 fn cells(row: &CoverageRow, tr: &Tr) -> [String; 8] {
+    let n = |v: u64| tr.ltr(&v.to_string());
     [
         tr.ltr(&row.code),
-        row.expected_households.to_string(),
-        format!("{} ({})", row.dwellings_listed, row.occupied_dwellings),
-        row.complete.to_string(),
-        row.in_progress.to_string(),
-        row.refused.to_string(),
-        row.absent.to_string(),
-        row.persons.to_string(),
+        n(row.expected_households),
+        tr.ltr(&format!(
+            "{} ({})",
+            row.dwellings_listed, row.occupied_dwellings
+        )),
+        n(row.complete),
+        n(row.in_progress),
+        n(row.refused),
+        n(row.absent),
+        n(row.persons),
     ]
 }
 
-/// The per-district table, mirrored in right-to-left languages.
+/// A table cell: text wrapped inside `width`, in the reading direction.
+fn cell(ui: &mut Ui, text: &str, width: f32, size: f32, color: egui::Color32, rtl: bool) {
+    let align = if rtl {
+        egui::Align::Max
+    } else {
+        egui::Align::Min
+    };
+    ui.allocate_ui_with_layout(
+        egui::vec2(width, widgets::TOUCH),
+        egui::Layout::top_down(align),
+        |ui| {
+            ui.set_width(width);
+            let style = crate::ui::bidi::BidiStyle {
+                font: egui::FontId::proportional(size),
+                color,
+                direction: crate::ui::bidi::BaseDirection::forced(rtl),
+                align: Some(align),
+            };
+            crate::ui::bidi::bidi_label(ui, text, &style);
+        },
+    );
+}
+
+/// One line of the table, its cells laid out in the reading direction (mirrored in
+/// right-to-left languages), on a light stripe when `stripe`.
+fn line(
+    ui: &mut Ui,
+    texts: &[String],
+    widths: &[f32],
+    style: (f32, egui::Color32),
+    rtl: bool,
+    stripe: bool,
+) {
+    let fill = if stripe {
+        ui.visuals().faint_bg_color
+    } else {
+        egui::Color32::TRANSPARENT
+    };
+    egui::Frame::new()
+        .fill(fill)
+        .inner_margin(egui::Margin::symmetric(4, 6))
+        .show(ui, |ui| {
+            let layout = if rtl {
+                egui::Layout::right_to_left(egui::Align::Min)
+            } else {
+                egui::Layout::left_to_right(egui::Align::Min)
+            };
+            ui.with_layout(layout, |ui| {
+                ui.spacing_mut().item_spacing.x = COLUMN_GAP;
+                for (text, width) in texts.iter().zip(widths) {
+                    cell(ui, text, *width, style.0, style.1, rtl);
+                }
+            });
+        });
+}
+
+/// Space between two columns.
+const COLUMN_GAP: f32 = 12.0;
+
+/// The per-district table: the district column, then seven equal columns whose headings
+/// wrap, so that the table fits a tablet's width (it scrolls sideways below ~800 points).
 fn table_ui(ui: &mut Ui, view: &CoverageView, tr: &Tr) {
     let rtl = tr.rtl();
-    let ordered = |mut cells: Vec<String>| {
-        if rtl {
-            cells.reverse();
-        }
-        cells
-    };
-    egui::Grid::new("coverage_grid")
-        .striped(true)
-        .min_row_height(widgets::TOUCH)
-        .spacing(egui::vec2(24.0, 4.0))
-        .show(ui, |ui| {
-            let strong = ui.visuals().strong_text_color();
-            for heading in ordered(COLUMNS.iter().map(|k| tr.t(k).to_owned()).collect()) {
-                widgets::inline_text(ui, &heading, Some(strong));
-            }
-            ui.end_row();
-            for row in &view.rows {
-                for cell in ordered(cells(row, tr).to_vec()) {
-                    widgets::inline_text(ui, &cell, None);
-                }
-                ui.end_row();
-            }
-            if let Some(total) = &view.total {
-                for cell in ordered(cells(total, tr).to_vec()) {
-                    widgets::inline_text(ui, &cell, Some(strong));
-                }
-                ui.end_row();
-            }
-        });
+    let available = (ui.available_width() - 8.0).max(720.0);
+    let first = (available * 0.16).max(130.0);
+    let other = (available - first) / 7.0 - COLUMN_GAP;
+    let mut widths = vec![first - COLUMN_GAP];
+    widths.extend([other; 7]);
+    let strong = ui.visuals().strong_text_color();
+    let ink = ui.visuals().text_color();
+    let headings: Vec<String> = COLUMNS.iter().map(|k| tr.t(k).to_owned()).collect();
+    line(
+        ui,
+        &headings,
+        &widths,
+        (theme::SMALL_SIZE, strong),
+        rtl,
+        false,
+    );
+    for (i, row) in view.rows.iter().enumerate() {
+        line(
+            ui,
+            &cells(row, tr),
+            &widths,
+            (theme::BODY_SIZE, ink),
+            rtl,
+            i % 2 == 0,
+        );
+    }
+    if let Some(total) = &view.total {
+        line(
+            ui,
+            &cells(total, tr),
+            &widths,
+            (theme::BODY_SIZE, strong),
+            rtl,
+            false,
+        );
+    }
 }
