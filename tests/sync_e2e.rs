@@ -501,6 +501,17 @@ fn the_listing_reaches_the_office_in_the_first_batch_and_again_only_when_it_chan
         .map(str::to_owned);
     assert_eq!(store.sync_setting(SyncKey::ListingSentAt).unwrap(), newest);
     assert_eq!(server.case_count_without_duplicates(), 5);
+    // The office stored it: its coverage counts the listing and finds the occupied dwelling
+    // that has no household case (the cases are in buildings 1 to 5).
+    let gathered = server.coverage(&["DR-1"]);
+    let counts = gathered.counts.get("DR-1").copied().unwrap_or_default();
+    assert_eq!(counts.listed_dwellings, 2);
+    assert_eq!(counts.occupied_dwellings, 1);
+    assert_eq!(counts.households, 5);
+    assert_eq!(
+        gathered.occupied_without_household,
+        vec![("DR-1".to_owned(), 7, 1)]
+    );
 
     // Nothing queued and the listing unchanged: nothing sent.
     client.sync_once(&mut store, &mut |_, _| {}).unwrap();
@@ -535,4 +546,6 @@ fn the_listing_reaches_the_office_in_the_first_batch_and_again_only_when_it_chan
     client.sync_once(&mut store, &mut |_, _| {}).unwrap();
     assert_eq!(received().len(), 3);
     assert_eq!(server.case_count_without_duplicates(), 5);
+    let counts = server.coverage(&["DR-1"]).counts.get("DR-1").copied();
+    assert_eq!(counts.map(|c| c.listed_dwellings), Some(3));
 }

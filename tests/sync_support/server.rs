@@ -129,6 +129,17 @@ impl TestServer {
         code
     }
 
+    /// What the office's coverage report of `districts` is computed from (per-district
+    /// counts from the stored listing and cases, occupied dwellings without a household).
+    pub fn coverage(&self, districts: &[&str]) -> census_core::coverage::Gathered {
+        let storage = self.storage();
+        let scope = store::Scope::Districts(districts.iter().map(|d| (*d).to_owned()).collect());
+        let rules = census_core::coverage::CoverageRules::new("2024-09-01", "2024-09-15");
+        self.runtime
+            .block_on(storage.gather_coverage(&scope, &rules))
+            .unwrap()
+    }
+
     /// The storage's row counts.
     pub fn counts(&self) -> Counts {
         let storage = self.storage();
