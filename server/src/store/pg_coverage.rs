@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use super::coverage_sql::{self as q, QUEUE};
 use super::{
-    CaseHistory, DeviceRecord, HistoryDecision, MapPoint, QueueEntry, Reviewer, RevisionEvents,
-    Role, Scope, StoreError,
+    CaseHistory, DeviceRecord, DistrictExtent, FrameBuildingRow, HistoryDecision, MapPoint,
+    NewReviewer, QueueEntry, Reviewer, RevisionEvents, Role, Scope, StoreError,
 };
 use crate::facts::{FACTS_COLUMNS, FactsRow, UPSERT_FACTS, household_facts};
 use crate::incoming::{IncomingBatch, IncomingCase};
@@ -470,4 +470,75 @@ pub async fn reviewer_by_token(
         })
     })
     .transpose()
+}
+
+/// Inserts or updates district extents.
+pub async fn import_extents(pool: &Pool, extents: &[DistrictExtent]) -> Result<usize, StoreError> {
+    let mut client = pool.get().await.map_err(be)?;
+    let tx = client.transaction().await.map_err(be)?;
+    let st = tx.prepare(q::UPSERT_EXTENT).await.map_err(be)?;
+    for e in extents {
+        let b = e.bbox;
+        tx.execute(
+            &st,
+            &[
+                &e.district_id,
+                &b.lat_min,
+                &b.lat_max,
+                &b.lon_min,
+                &b.lon_max,
+            ],
+        )
+        .await
+        .map_err(be)?;
+    }
+    tx.commit().await.map_err(be)?;
+    Ok(extents.len())
+}
+
+/// Inserts or updates frame buildings.
+pub async fn import_frame_buildings(
+    pool: &Pool,
+    buildings: &[FrameBuildingRow],
+) -> Result<usize, StoreError> {
+    let mut client = pool.get().await.map_err(be)?;
+    let tx = client.transaction().await.map_err(be)?;
+    let st = tx.prepare(q::UPSERT_FRAME_BUILDING).await.map_err(be)?;
+    for b in buildings {
+        tx.execute(
+            &st,
+            &[
+                &b.district_id,
+                &i64::from(b.building_number),
+                &b.gps.map(|g| g.0),
+                &b.gps.map(|g| g.1),
+                &b.description,
+            ],
+        )
+        .await
+        .map_err(be)?;
+    }
+    tx.commit().await.map_err(be)?;
+    Ok(buildings.len())
+}
+
+/// Creates a reviewer account.
+pub async fn add_reviewer(pool: &Pool, reviewer: &NewReviewer) -> Result<(), StoreError> {
+    let client = pool.get().await.map_err(be)?;
+    client
+        .execute(
+            "INSERT INTO reviewers (token_hash, name, role, scope_level, scope_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &&reviewer.token_hash[..],
+                &reviewer.name,
+                &reviewer.role.as_str(),
+                &reviewer.scope_level.as_str(),
+                &reviewer.scope_id,
+                &chrono::Utc::now().to_rfc3339(),
+            ],
+        )
+        .await
+        .map_err(be)?;
+    Ok(())
 }

@@ -15,7 +15,6 @@ use tokio_postgres::NoTls;
 use tokio_postgres::types::Json;
 use uuid::Uuid;
 
-use super::coverage_sql as q;
 use super::pg_coverage;
 use super::pg_schema::{CASE_COLUMNS, INSERT_EVENTS, SCHEMA, UPSERT_CASE, UPSERT_DISTRICT};
 use super::{
@@ -619,77 +618,18 @@ impl Storage for PgStore {
     }
 
     fn import_extents<'a>(&'a self, extents: &'a [DistrictExtent]) -> StoreFuture<'a, usize> {
-        Box::pin(async move {
-            let mut client = self.pool.get().await.map_err(be)?;
-            let tx = client.transaction().await.map_err(be)?;
-            let st = tx.prepare(q::UPSERT_EXTENT).await.map_err(be)?;
-            for e in extents {
-                let b = e.bbox;
-                tx.execute(
-                    &st,
-                    &[
-                        &e.district_id,
-                        &b.lat_min,
-                        &b.lat_max,
-                        &b.lon_min,
-                        &b.lon_max,
-                    ],
-                )
-                .await
-                .map_err(be)?;
-            }
-            tx.commit().await.map_err(be)?;
-            Ok(extents.len())
-        })
+        Box::pin(pg_coverage::import_extents(&self.pool, extents))
     }
 
     fn import_frame_buildings<'a>(
         &'a self,
         buildings: &'a [FrameBuildingRow],
     ) -> StoreFuture<'a, usize> {
-        Box::pin(async move {
-            let mut client = self.pool.get().await.map_err(be)?;
-            let tx = client.transaction().await.map_err(be)?;
-            let st = tx.prepare(q::UPSERT_FRAME_BUILDING).await.map_err(be)?;
-            for b in buildings {
-                tx.execute(
-                    &st,
-                    &[
-                        &b.district_id,
-                        &i64::from(b.building_number),
-                        &b.gps.map(|g| g.0),
-                        &b.gps.map(|g| g.1),
-                        &b.description,
-                    ],
-                )
-                .await
-                .map_err(be)?;
-            }
-            tx.commit().await.map_err(be)?;
-            Ok(buildings.len())
-        })
+        Box::pin(pg_coverage::import_frame_buildings(&self.pool, buildings))
     }
 
     fn add_reviewer<'a>(&'a self, reviewer: &'a NewReviewer) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            let client = self.pool.get().await.map_err(be)?;
-            client
-                .execute(
-                    "INSERT INTO reviewers (token_hash, name, role, scope_level, scope_id,
-                       created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                    &[
-                        &&reviewer.token_hash[..],
-                        &reviewer.name,
-                        &reviewer.role.as_str(),
-                        &reviewer.scope_level.as_str(),
-                        &reviewer.scope_id,
-                        &chrono::Utc::now().to_rfc3339(),
-                    ],
-                )
-                .await
-                .map_err(be)?;
-            Ok(())
-        })
+        Box::pin(pg_coverage::add_reviewer(&self.pool, reviewer))
     }
 
     fn reviewer_by_token<'a>(
