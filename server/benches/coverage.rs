@@ -112,8 +112,10 @@ fn load_sqlite(path: &std::path::Path, area: &Area) {
     {
         let mut f = tx
             .prepare(
-                "INSERT INTO case_facts VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
-                 ?12, ?13, ?14, ?15)",
+                "INSERT INTO case_facts (case_id, district_id, building_number,
+                   dwelling_number, household_number, status, enumerator_id, persons, head_key,
+                   lat, lon, first_at, last_at, last_day, active_seconds)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )
             .unwrap();
         for h in &area.households {
@@ -170,7 +172,8 @@ fn load_sqlite(path: &std::path::Path, area: &Area) {
     conn.execute_batch("ANALYZE").unwrap();
 }
 
-async fn load_pg(url: &str, schema: &str, area: &Area) {
+/// Bulk-loads the facts and listing; returns the baseline (median of a `count(*)`).
+async fn load_pg(url: &str, schema: &str, area: &Area) -> String {
     let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
         .await
         .unwrap();
@@ -188,7 +191,10 @@ async fn load_pg(url: &str, schema: &str, area: &Area) {
         }
         client
             .execute(
-                "INSERT INTO case_facts SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[],
+                "INSERT INTO case_facts (case_id, district_id, building_number, dwelling_number,
+                   household_number, status, enumerator_id, persons, head_key, lat, lon,
+                   first_at, last_at, last_day, active_seconds)
+                 SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[],
                  $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::text[],
                  $10::float8[], $11::float8[], $12::bigint[], $13::bigint[], $14::text[],
                  $15::bigint[])",
@@ -244,9 +250,42 @@ async fn load_pg(url: &str, schema: &str, area: &Area) {
             .unwrap();
     }
     client.batch_execute("VACUUM ANALYZE").await.unwrap();
+    let mut times = Vec::new();
+    for _ in 0..7 {
+        let t = Instant::now();
+        let row = client
+            .query_one("SELECT count(*) FROM case_facts", &[])
+            .await
+            .unwrap();
+        assert!(row.get::<_, i64>(0) > 0);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    median(times)
 }
 
-async fn measure(label: &str, store: &dyn Storage, households: usize) {
+/// The median of milliseconds, formatted.
+fn median(mut times: Vec<f64>) -> String {
+    times.sort_by(f64::total_cmp);
+    format!("{:.1} ms", times[times.len() / 2])
+}
+
+/// The median of 7 runs of `f`, formatted.
+fn median_ms(mut f: impl FnMut()) -> String {
+    let times = (0..7)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    median(times)
+}
+
+/// Rebuilds the summaries of the bulk-loaded data, then measures the report.
+async fn measure(label: &str, store: &dyn Storage, households: usize, baseline: &str) {
+    let t = Instant::now();
+    store.rebuild_summaries().await.unwrap();
+    let rebuild = t.elapsed().as_secs_f64();
     let rules = CoverageRules::new(CENSUS_START, REPORT_DAY);
     let mut times = Vec::new();
     let mut report = None;
@@ -259,9 +298,10 @@ async fn measure(label: &str, store: &dyn Storage, households: usize) {
     times.sort_by(f64::total_cmp);
     let r = report.unwrap();
     println!(
-        "| {label} | {households} | {:.1} ms | {:.1} ms | {} | {} | {} |",
+        "| {label} | {households} | {:.1} ms | {:.1} ms | {baseline} | {:.1} s | {} | {} | {} |",
         times[3],
         times[6],
+        rebuild,
         r.omissions.len(),
         r.duplicates.len(),
         r.suspicious.len()
@@ -278,9 +318,9 @@ fn size(var: &str, default: u64) -> u64 {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     println!(
-        "| store | households | report, median | report, max | omissions | duplicate groups | suspicious |"
+        "| store | households | report, median | report, max | baseline: count(*) of the facts, median | rebuild of the summaries | omissions | duplicate groups | suspicious |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bench.db");
     let a = area(size("COVERAGE_SQLITE_HOUSEHOLDS", 100_000));
@@ -289,7 +329,16 @@ async fn main() {
         .unwrap();
     frame(&*store, &a).await;
     load_sqlite(&path, &a);
-    measure("SQLite", &*store, a.households.len()).await;
+    let baseline = {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        median_ms(|| {
+            let n: i64 = conn
+                .query_row("SELECT count(*) FROM case_facts", [], |r| r.get(0))
+                .unwrap();
+            assert!(n > 0);
+        })
+    };
+    measure("SQLite", &*store, a.households.len(), &baseline).await;
     drop(a);
     let Ok(url) = std::env::var("CENSUS_TEST_DATABASE_URL") else {
         println!("(PostgreSQL skipped: set CENSUS_TEST_DATABASE_URL)");
@@ -299,6 +348,6 @@ async fn main() {
     let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
     let pg = PgStore::connect_in_schema(&url, &schema).await.unwrap();
     frame(&pg, &a).await;
-    load_pg(&url, &schema, &a).await;
-    measure("PostgreSQL", &pg, a.households.len()).await;
+    let baseline = load_pg(&url, &schema, &a).await;
+    measure("PostgreSQL", &pg, a.households.len(), &baseline).await;
 }

@@ -2,10 +2,13 @@
 //! paradata, so that coverage reads a small table instead of every case document.
 
 use census_core::coverage::{HouseholdFacts, ItemMap, Paradata, case_content};
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::incoming::IncomingCase;
+use crate::store::summary_sql::outside_degrees;
 
 /// The `case_facts` row of a case.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,14 +87,28 @@ impl FactsRow {
 
 /// Upserts a facts row (`$1`…`$15` in [`FactsRow`] field order). A later revision replaces
 /// the content and adds its interviewing time, plus the gap since the previous revision's
-/// last event when that gap is not a pause. The same text serves SQLite (with `?`
-/// placeholders) and PostgreSQL.
-pub const UPSERT_FACTS: &str = "
+/// last event when that gap is not a pause; `outside_deg` is recomputed from the district's
+/// box. The same text serves SQLite (with `?` placeholders) and PostgreSQL.
+pub static UPSERT_FACTS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{UPSERT_FACTS_HEAD} {}) ON CONFLICT (case_id) DO UPDATE SET {UPSERT_FACTS_SET}, \
+         outside_deg = {}",
+        outside_degrees("$2", "$10", "$11"),
+        outside_degrees(
+            "excluded.district_id",
+            "COALESCE(excluded.lat, case_facts.lat)",
+            "COALESCE(excluded.lon, case_facts.lon)"
+        )
+    )
+});
+
+const UPSERT_FACTS_HEAD: &str = "
 INSERT INTO case_facts (case_id, district_id, building_number, dwelling_number,
   household_number, status, enumerator_id, persons, head_key, lat, lon, first_at, last_at,
-  last_day, active_seconds)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-ON CONFLICT (case_id) DO UPDATE SET district_id = excluded.district_id,
+  last_day, active_seconds, outside_deg)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,";
+
+const UPSERT_FACTS_SET: &str = "district_id = excluded.district_id,
   building_number = excluded.building_number, dwelling_number = excluded.dwelling_number,
   household_number = excluded.household_number, status = excluded.status,
   enumerator_id = excluded.enumerator_id, persons = excluded.persons,
@@ -110,6 +127,10 @@ ON CONFLICT (case_id) DO UPDATE SET district_id = excluded.district_id,
   last_at = CASE WHEN case_facts.last_at IS NULL OR excluded.last_at > case_facts.last_at
                  THEN COALESCE(excluded.last_at, case_facts.last_at)
                  ELSE case_facts.last_at END";
+
+/// What the summaries need of a case's facts before it is written: `$1` the case.
+pub const FACTS_BEFORE: &str =
+    "SELECT district_id, head_key, persons, status FROM case_facts WHERE case_id = $1";
 
 /// The facts columns read back, in [`HouseholdFacts`] order (`facts_select`).
 pub const FACTS_COLUMNS: &str = "f.case_id, f.district_id, f.building_number, \

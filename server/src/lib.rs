@@ -15,3 +15,4 @@ pub mod keyfile;
 pub mod ratelimit;
 pub mod secrets;
 pub mod store;
+pub mod summaries;

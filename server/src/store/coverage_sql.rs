@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS case_facts (
   dwelling_number BIGINT NOT NULL, household_number BIGINT, status TEXT NOT NULL,
   enumerator_id TEXT NOT NULL, persons BIGINT NOT NULL, head_key TEXT,
   lat DOUBLE PRECISION, lon DOUBLE PRECISION, first_at BIGINT, last_at BIGINT,
-  last_day TEXT, active_seconds BIGINT NOT NULL);
+  last_day TEXT, active_seconds BIGINT NOT NULL, outside_deg DOUBLE PRECISION);
 CREATE INDEX IF NOT EXISTS case_facts_by_dwelling
   ON case_facts (district_id, building_number, dwelling_number);
 CREATE INDEX IF NOT EXISTS case_facts_by_head ON case_facts (head_key, persons);
@@ -81,71 +81,58 @@ WHERE {scope:d}";
 
 /// Cases per district and status: district, status, cases, persons.
 pub const CASE_COUNTS: &str = "
-SELECT district_id, status, count(*), CAST(sum(persons) AS BIGINT) FROM case_facts
-WHERE {scope:case_facts} GROUP BY district_id, status";
+SELECT district_id, status, cases, persons FROM tally_cases
+WHERE {scope:tally_cases} AND cases > 0";
 
 /// Listed buildings per district.
 pub const BUILDING_COUNTS: &str = "
-SELECT district_id, count(*) FROM listed_buildings WHERE {scope:listed_buildings}
-GROUP BY district_id";
+SELECT district_id, buildings FROM tally_listing WHERE {scope:tally_listing}";
 
 /// Listed and occupied dwellings per district.
 pub const DWELLING_COUNTS: &str = "
-SELECT district_id, count(*),
-  CAST(sum(CASE WHEN occupancy = 'occupied' THEN 1 ELSE 0 END) AS BIGINT)
-FROM listed_dwellings WHERE {scope:listed_dwellings} GROUP BY district_id";
+SELECT district_id, dwellings, occupied FROM tally_listing WHERE {scope:tally_listing}";
 
 /// Occupied dwellings with no case.
 pub const OCCUPIED_WITHOUT_CASE: &str = "
-SELECT w.district_id, w.building_number, w.dwelling_number FROM listed_dwellings w
-WHERE {scope:w} AND w.occupancy = 'occupied' AND NOT EXISTS (
-  SELECT 1 FROM case_facts f WHERE f.district_id = w.district_id
-    AND f.building_number = w.building_number AND f.dwelling_number = w.dwelling_number)";
+SELECT district_id, building_number, dwelling_number FROM omitted_dwellings
+WHERE {scope:omitted_dwellings}";
 
 /// Frame buildings neither listed nor holding a case.
 pub const UNVISITED_BUILDINGS: &str = "
-SELECT b.district_id, b.building_number FROM frame_buildings b
-WHERE {scope:b}
-  AND NOT EXISTS (SELECT 1 FROM listed_buildings l WHERE l.district_id = b.district_id
-                  AND l.building_number = b.building_number)
-  AND NOT EXISTS (SELECT 1 FROM case_facts f WHERE f.district_id = b.district_id
-                  AND f.building_number = b.building_number)";
+SELECT district_id, building_number FROM unvisited_buildings
+WHERE {scope:unvisited_buildings}";
 
 /// Completed households per day: day, households, persons.
 pub const DAILY: &str = "
-SELECT last_day, count(*), CAST(sum(persons) AS BIGINT) FROM case_facts
-WHERE {scope:case_facts} AND status = 'complete' AND last_day IS NOT NULL GROUP BY last_day";
+SELECT day, CAST(sum(households) AS BIGINT), CAST(sum(persons) AS BIGINT) FROM tally_days
+WHERE {scope:tally_days} AND households > 0 GROUP BY day";
 
 /// Completed households per enumerator per day: enumerator, day, households, active seconds.
 pub const ENUMERATOR_DAYS: &str = "
-SELECT enumerator_id, last_day, count(*), CAST(sum(active_seconds) AS BIGINT) FROM case_facts
-WHERE {scope:case_facts} AND status = 'complete' AND last_day IS NOT NULL
-GROUP BY enumerator_id, last_day";
+SELECT enumerator_id, day, CAST(sum(households) AS BIGINT),
+  CAST(sum(active_seconds) AS BIGINT) FROM tally_days
+WHERE {scope:tally_days} AND households > 0 GROUP BY enumerator_id, day";
 
 /// Cases that may be duplicates or suspicious: sharing a dwelling and household number,
-/// sharing a head and size, complete but short, or placed outside their district's box
-/// (loosely; the detectors decide). `{min_base}`, `{min_per_person}` and `{margin}` are
+/// sharing a head and size (national counts), complete but short, or placed outside their
+/// district's box (loosely; the detectors decide). Each part is found through an index or a
+/// summary, never by reading every case. `{min_base}`, `{min_per_person}` and `{margin}` are
 /// numbers from the rules.
 pub const CANDIDATES: &str = "
-WITH f AS (SELECT * FROM case_facts WHERE {scope:case_facts}),
-same_number AS (
-  SELECT district_id, building_number, dwelling_number, household_number FROM f
-  WHERE household_number IS NOT NULL
-  GROUP BY district_id, building_number, dwelling_number, household_number
-  HAVING count(*) > 1),
-same_head AS (
-  SELECT head_key, persons FROM f
-  WHERE head_key IS NOT NULL AND persons > 0 AND status IN ('complete', 'in_progress')
-  GROUP BY head_key, persons HAVING count(*) > 1)
-SELECT {columns} FROM f
-WHERE (f.district_id, f.building_number, f.dwelling_number, f.household_number)
-        IN (SELECT * FROM same_number)
-   OR (f.head_key, f.persons) IN (SELECT * FROM same_head)
-   OR (f.status = 'complete' AND f.active_seconds < {min_base} + {min_per_person} * f.persons)
-   OR (f.lat IS NOT NULL AND EXISTS (
-        SELECT 1 FROM district_extents e WHERE e.district_id = f.district_id
-          AND (f.lat < e.lat_min - {margin} OR f.lat > e.lat_max + {margin}
-               OR f.lon < e.lon_min - {margin} OR f.lon > e.lon_max + {margin})))";
+SELECT {columns} FROM repeated_numbers r JOIN case_facts f
+  ON f.district_id = r.district_id AND f.building_number = r.building_number
+  AND f.dwelling_number = r.dwelling_number AND f.household_number = r.household_number
+WHERE {scope:r}
+UNION
+SELECT {columns} FROM head_counts h JOIN case_facts f
+  ON f.head_key = h.head_key AND f.persons = h.persons
+WHERE h.cases > 1 AND {scope:f} AND f.status IN ('complete', 'in_progress')
+UNION
+SELECT {columns} FROM case_facts f
+WHERE {scope:f} AND f.status = 'complete'
+  AND f.active_seconds - {min_per_person} * f.persons < {min_base}
+UNION
+SELECT {columns} FROM case_facts f WHERE {scope:f} AND f.outside_deg > {margin}";
 
 /// Completed cases without a decision at their current revision (append `LIMIT n`).
 pub const QUEUE: &str = "
@@ -196,10 +183,11 @@ mod tests {
 
     #[test]
     fn scope_predicates_are_substituted_per_alias() {
-        let sql = scoped(OCCUPIED_WITHOUT_CASE, |c| format!("{c} = ANY($1)"));
-        assert!(sql.contains("w.district_id = ANY($1)"));
+        let sql = scoped(CANDIDATES, |c| format!("{c} = ANY($1)"));
+        assert!(sql.contains("r.district_id = ANY($1)"));
+        assert!(sql.contains("f.district_id = ANY($1)"));
         assert!(!sql.contains("{scope"));
-        let all = scoped(CASE_COUNTS, |_| "TRUE".into());
-        assert!(all.contains("WHERE TRUE GROUP BY"));
+        let all = scoped(DAILY, |_| "TRUE".into());
+        assert!(all.contains("WHERE TRUE AND households > 0 GROUP BY"));
     }
 }

@@ -7,12 +7,15 @@
 pub mod coverage_sql;
 mod pg_coverage;
 mod pg_schema;
+mod pg_summaries;
 pub mod postgres;
 mod review_types;
 pub mod sqlite;
 mod sqlite_checkpoint;
 mod sqlite_coverage;
 mod sqlite_rows;
+mod sqlite_summaries;
+pub mod summary_sql;
 mod types;
 
 use std::collections::BTreeMap;
@@ -129,6 +132,9 @@ pub trait Storage: Send + Sync {
         scope: &'a Scope,
         rules: &'a CoverageRules,
     ) -> StoreFuture<'a, Gathered>;
+    /// Recomputes every coverage summary from the stored facts, listing and frame (they are
+    /// kept current at each write; this is for data loaded around the store, and repairs).
+    fn rebuild_summaries(&self) -> StoreFuture<'_, ()>;
     /// Completed cases of `scope` without a decision at their current revision, oldest
     /// change first, at most `limit`.
     fn review_queue<'a>(&'a self, scope: &'a Scope, limit: u32)

@@ -16,8 +16,10 @@ use super::{
     CaseHistory, DeviceRecord, DistrictExtent, FrameBuildingRow, HistoryDecision, MapPoint,
     NewReviewer, QueueEntry, Reviewer, RevisionEvents, Role, Scope, StoreError,
 };
-use crate::facts::{FACTS_COLUMNS, FactsRow, UPSERT_FACTS, household_facts};
+use crate::facts::{FACTS_BEFORE, FACTS_COLUMNS, FactsRow, UPSERT_FACTS, household_facts};
 use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::summaries::{FactsBefore, Touched};
+use super::pg_summaries;
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
@@ -38,7 +40,7 @@ pub fn tables() -> String {
 }
 
 /// A scoped query and whether it takes the district array as `$1`.
-fn scoped(sql: &str, scope: &Scope) -> (String, Option<Vec<String>>) {
+pub(super) fn scoped(sql: &str, scope: &Scope) -> (String, Option<Vec<String>>) {
     match scope {
         Scope::All => (q::scoped(sql, |_| "TRUE".into()), None),
         Scope::Districts(ids) => (
@@ -62,15 +64,26 @@ async fn query(
     client.query(&sql, &params).await.map_err(be)
 }
 
-/// Writes a stored case's facts.
+/// Writes a stored case's facts; returns them with what was stored before, for the
+/// summaries.
 pub async fn write_facts(
     tx: &Transaction<'_>,
     case: &IncomingCase,
     device: &DeviceRecord,
     last_seq: i64,
-) -> Result<(), StoreError> {
+) -> Result<(Option<FactsBefore>, FactsRow), StoreError> {
     let f = FactsRow::of(case, &device.enumerator_id, last_seq);
-    let st = tx.prepare_cached(UPSERT_FACTS).await.map_err(be)?;
+    let before = tx
+        .query_opt(FACTS_BEFORE, &[&f.case_id])
+        .await
+        .map_err(be)?
+        .map(|r| FactsBefore {
+            district_id: r.get(0),
+            head_key: r.get(1),
+            persons: r.get(2),
+            status: r.get(3),
+        });
+    let st = tx.prepare_cached(&UPSERT_FACTS).await.map_err(be)?;
     tx.execute(
         &st,
         &[
@@ -93,7 +106,7 @@ pub async fn write_facts(
     )
     .await
     .map_err(be)?;
-    Ok(())
+    Ok((before, f))
 }
 
 /// Writes the batch's listing rows of the device's own districts, as two array inserts.
@@ -102,6 +115,7 @@ pub async fn write_listing(
     tx: &Transaction<'_>,
     batch: &IncomingBatch,
     device: &DeviceRecord,
+    touched: &mut Touched,
 ) -> Result<(usize, usize), StoreError> {
     let mine = |d: &str| device.districts.iter().any(|x| x == d);
     let buildings: Vec<_> = batch
@@ -119,6 +133,13 @@ pub async fn write_listing(
     let skipped = batch.listing.buildings.len() + batch.listing.dwellings.len()
         - buildings.len()
         - dwellings.len();
+    for district in buildings
+        .iter()
+        .map(|b| &b.district_id)
+        .chain(dwellings.iter().map(|d| &d.district_id))
+    {
+        touched.district(district);
+    }
     if !buildings.is_empty() {
         let district: Vec<&str> = buildings.iter().map(|b| b.district_id.as_str()).collect();
         let number: Vec<i64> = buildings
@@ -492,6 +513,8 @@ pub async fn import_extents(pool: &Pool, extents: &[DistrictExtent]) -> Result<u
         .await
         .map_err(be)?;
     }
+    let ids = extents.iter().map(|e| e.district_id.clone()).collect();
+    pg_summaries::refresh_outside(&tx, &Scope::Districts(ids)).await?;
     tx.commit().await.map_err(be)?;
     Ok(extents.len())
 }
@@ -518,6 +541,10 @@ pub async fn import_frame_buildings(
         .await
         .map_err(be)?;
     }
+    let mut ids: Vec<String> = buildings.iter().map(|b| b.district_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    pg_summaries::refresh(&tx, &Scope::Districts(ids)).await?;
     tx.commit().await.map_err(be)?;
     Ok(buildings.len())
 }

@@ -15,14 +15,16 @@ use tokio_postgres::NoTls;
 use tokio_postgres::types::Json;
 use uuid::Uuid;
 
-use super::pg_coverage;
+use super::{pg_coverage, pg_summaries};
 use super::pg_schema::{CASE_COLUMNS, INSERT_EVENTS, SCHEMA, UPSERT_CASE, UPSERT_DISTRICT};
 use super::{
     CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FOREIGN_CASE, FrameBuildingRow,
     Ingested, MapPoint, NewCode, NewDevice, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
     StoreError, StoreFuture, StoredCase, decision_text, parse_decision, precheck,
 };
+use crate::facts::FactsRow;
 use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::summaries::{FactsBefore, Touched};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
@@ -85,6 +87,8 @@ impl PgStore {
             .batch_execute(&pg_coverage::tables())
             .await
             .map_err(be)?;
+        drop(client);
+        pg_summaries::migrate(&pool).await?;
         Ok(PgStore { pool })
     }
 }
@@ -125,14 +129,18 @@ async fn upsert_case(
     Ok(written.map(|row| row.get::<_, i64>(0)))
 }
 
-/// After [`upsert_case`]: stores the case's new events, or tells why nothing was written.
+/// A case's facts before and after it was written.
+type FactsChange = (Option<FactsBefore>, FactsRow);
+
+/// After [`upsert_case`]: stores the case's new events and facts, or tells why nothing was
+/// written.
 async fn finish_case(
     tx: &Transaction<'_>,
     insert: &tokio_postgres::Statement,
     case: &IncomingCase,
     device: &DeviceRecord,
     written: Option<i64>,
-) -> Result<CaseOutcome, StoreError> {
+) -> Result<(CaseOutcome, Option<FactsChange>), StoreError> {
     let Some(last_seq) = written else {
         let row = tx
             .query_one(
@@ -143,11 +151,10 @@ async fn finish_case(
             .map_err(be)?;
         let district: String = row.get(0);
         if !device.districts.contains(&district) {
-            return Ok(CaseOutcome::Rejected {
-                reason: FOREIGN_CASE.into(),
-            });
+            let reason = FOREIGN_CASE.into();
+            return Ok((CaseOutcome::Rejected { reason }, None));
         }
-        return Ok(CaseOutcome::AlreadyHad);
+        return Ok((CaseOutcome::AlreadyHad, None));
     };
     if let Some((count, text)) = case.new_events(last_seq).map_err(be)? {
         let owned;
@@ -169,8 +176,8 @@ async fn finish_case(
         .await
         .map_err(be)?;
     }
-    pg_coverage::write_facts(tx, case, device, last_seq).await?;
-    Ok(CaseOutcome::Stored)
+    let change = pg_coverage::write_facts(tx, case, device, last_seq).await?;
+    Ok((CaseOutcome::Stored, Some(change)))
 }
 
 /// Whether two cases of the batch share an id (then they are written one after another).
@@ -180,16 +187,17 @@ fn has_duplicate_ids(cases: &[IncomingCase]) -> bool {
 }
 
 impl PgStore {
-    /// Writes the cases of a batch in `tx`. The statements of all cases are pipelined (sent
-    /// without waiting for each reply: two round trips for the batch, not two per case);
-    /// they run in order, as if one after another. A batch naming a case twice is written
-    /// strictly one case after another.
+    /// Writes the cases of a batch in `tx`, noting what the summaries must follow. The
+    /// statements of all cases are pipelined (sent without waiting for each reply: a few
+    /// round trips for the batch, not a few per case); they run in order, as if one after
+    /// another. A batch naming a case twice is written strictly one case after another.
     async fn store_cases(
         &self,
         tx: &Transaction<'_>,
         device: &DeviceRecord,
         payload: &IncomingBatch,
         accepted: &[(String, String)],
+        touched: &mut Touched,
     ) -> Result<Vec<CaseOutcome>, StoreError> {
         let upsert = tx.prepare_cached(UPSERT_CASE).await.map_err(be)?;
         let insert = tx.prepare_cached(INSERT_EVENTS).await.map_err(be)?;
@@ -198,11 +206,17 @@ impl PgStore {
             .iter()
             .map(|c| precheck(c, device, accepted))
             .collect();
+        let mut outcomes = Vec::with_capacity(payload.cases.len());
+        let mut note = |(outcome, change): (CaseOutcome, Option<FactsChange>)| {
+            if let Some((before, after)) = change {
+                touched.case(before.as_ref(), &after);
+            }
+            outcomes.push(outcome);
+        };
         if has_duplicate_ids(&payload.cases) {
-            let mut outcomes = Vec::with_capacity(payload.cases.len());
             for (case, check) in payload.cases.iter().zip(checks) {
-                outcomes.push(match check {
-                    Some(reason) => CaseOutcome::Rejected { reason },
+                note(match check {
+                    Some(reason) => (CaseOutcome::Rejected { reason }, None),
                     None => {
                         let written =
                             upsert_case(tx, &upsert, case, device, payload.batch_id).await?;
@@ -229,9 +243,9 @@ impl PgStore {
                 let insert = &insert;
                 async move {
                     match (check, written?) {
-                        (Some(reason), _) => Ok(CaseOutcome::Rejected {
-                            reason: reason.clone(),
-                        }),
+                        (Some(reason), _) => {
+                            Ok((CaseOutcome::Rejected { reason: reason.clone() }, None))
+                        }
                         (None, Some(w)) => finish_case(tx, insert, case, device, w).await,
                         (None, None) => Err(be("case neither checked nor written")),
                     }
@@ -239,7 +253,10 @@ impl PgStore {
             },
         ))
         .await;
-        finished.into_iter().collect()
+        for result in finished {
+            note(result?);
+        }
+        Ok(outcomes)
     }
 
     async fn ingest_tx(
@@ -282,11 +299,15 @@ impl PgStore {
                 replayed: true,
             });
         }
-        let (_, skipped) = pg_coverage::write_listing(&tx, payload, device).await?;
+        let mut touched = Touched::default();
+        let (_, skipped) = pg_coverage::write_listing(&tx, payload, device, &mut touched).await?;
         if skipped > 0 {
             tracing::warn!(device = %device.device_id, skipped, "listing rows outside the device's districts skipped");
         }
-        let outcomes = self.store_cases(&tx, device, payload, accepted).await?;
+        let outcomes = self
+            .store_cases(&tx, device, payload, accepted, &mut touched)
+            .await?;
+        pg_summaries::apply(&tx, &touched).await?;
         let results = payload
             .cases
             .iter()
@@ -435,6 +456,8 @@ impl Storage for PgStore {
                 .await
                 .map_err(be)?;
             }
+            let ids = districts.iter().map(|d| d.district_id.clone()).collect();
+            pg_summaries::refresh(&tx, &Scope::Districts(ids)).await?;
             tx.commit().await.map_err(be)?;
             Ok(districts.len())
         })
@@ -649,6 +672,10 @@ impl Storage for PgStore {
         rules: &'a CoverageRules,
     ) -> StoreFuture<'a, Gathered> {
         Box::pin(pg_coverage::gather(&self.pool, scope, rules))
+    }
+
+    fn rebuild_summaries(&self) -> StoreFuture<'_, ()> {
+        Box::pin(pg_summaries::rebuild(&self.pool))
     }
 
     fn review_queue<'a>(

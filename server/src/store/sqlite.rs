@@ -21,6 +21,8 @@ use crate::incoming::{IncomingBatch, IncomingCase};
 use crate::store::sqlite_checkpoint::{self, WRITER_AUTOCHECKPOINT_PAGES};
 use crate::store::sqlite_coverage::{self, sqlite_params};
 use crate::store::sqlite_rows::{SCHEMA, district_from_row, stored_case_from_row};
+use crate::store::sqlite_summaries;
+use crate::summaries::Touched;
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
@@ -50,6 +52,7 @@ impl SqliteStore {
             .map_err(be)?;
         conn.execute_batch(SCHEMA).map_err(be)?;
         conn.execute_batch(&sqlite_coverage::tables()).map_err(be)?;
+        sqlite_summaries::migrate(&conn)?;
         conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)
             .map_err(be)?;
         let alive = Arc::new(());
@@ -136,7 +139,8 @@ fn ingest_tx(
         });
     }
     let received = now();
-    let (_, skipped) = sqlite_coverage::write_listing(&tx, payload, device)?;
+    let mut touched = Touched::default();
+    let (_, skipped) = sqlite_coverage::write_listing(&tx, payload, device, &mut touched)?;
     if skipped > 0 {
         tracing::warn!(device = %device.device_id, skipped, "listing rows outside the device's districts skipped");
     }
@@ -144,7 +148,14 @@ fn ingest_tx(
     for (case, long_form) in payload.cases.iter().zip(long_forms) {
         let outcome = match precheck(case, device, accepted) {
             Some(reason) => CaseOutcome::Rejected { reason },
-            None => store_case(&tx, case, long_form, device, &batch_key, &received)?,
+            None => store_case(
+                &tx,
+                case,
+                long_form,
+                device,
+                (&batch_key, &received),
+                &mut touched,
+            )?,
         };
         results.push(CaseResult {
             case_id: case.case_id,
@@ -152,6 +163,7 @@ fn ingest_tx(
             outcome,
         });
     }
+    sqlite_summaries::apply(&tx, &touched)?;
     let reply = BatchReply {
         batch_id: payload.batch_id,
         results,
@@ -181,8 +193,8 @@ fn store_case(
     case: &IncomingCase,
     long_form: &Option<String>,
     device: &DeviceRecord,
-    batch_key: &str,
-    received: &str,
+    (batch_key, received): (&str, &str),
+    touched: &mut Touched,
 ) -> Result<CaseOutcome, StoreError> {
     let case_key = case.case_id.to_string();
     let existing: Option<(i64, String, i64)> = tx
@@ -248,7 +260,7 @@ fn store_case(
         .execute(params![case_key, revision, count as i64, events_text])
         .map_err(be)?;
     }
-    sqlite_coverage::write_facts(tx, case, device, last_seq)?;
+    sqlite_coverage::write_facts(tx, case, device, last_seq, touched)?;
     Ok(CaseOutcome::Stored)
 }
 
@@ -349,6 +361,8 @@ impl Storage for SqliteStore {
                     .map_err(be)?;
                 }
             }
+            let ids: Vec<String> = districts.iter().map(|d| d.district_id.clone()).collect();
+            sqlite_summaries::refresh(&tx, &Scope::Districts(ids))?;
             tx.commit().map_err(be)?;
             Ok(districts.len())
         })
@@ -579,6 +593,8 @@ impl Storage for SqliteStore {
                     .map_err(be)?;
                 }
             }
+            let ids: Vec<String> = extents.iter().map(|e| e.district_id.clone()).collect();
+            sqlite_summaries::refresh_outside(&tx, &Scope::Districts(ids))?;
             tx.commit().map_err(be)?;
             Ok(extents.len())
         })
@@ -606,6 +622,10 @@ impl Storage for SqliteStore {
                     .map_err(be)?;
                 }
             }
+            let mut ids: Vec<String> = buildings.iter().map(|b| b.district_id.clone()).collect();
+            ids.sort();
+            ids.dedup();
+            sqlite_summaries::refresh(&tx, &Scope::Districts(ids))?;
             tx.commit().map_err(be)?;
             Ok(buildings.len())
         })
@@ -648,6 +668,10 @@ impl Storage for SqliteStore {
         rules: &'a CoverageRules,
     ) -> StoreFuture<'a, Gathered> {
         self.run_ref(move |conn| sqlite_coverage::gather(&*lock(conn)?, scope, rules))
+    }
+
+    fn rebuild_summaries(&self) -> StoreFuture<'_, ()> {
+        self.run_ref(move |conn| sqlite_summaries::rebuild(&*lock(conn)?))
     }
 
     fn review_queue<'a>(

@@ -16,8 +16,9 @@ use super::{
     CaseHistory, DeviceRecord, HistoryDecision, MapPoint, QueueEntry, Reviewer, RevisionEvents,
     Role, Scope, StoreError,
 };
-use crate::facts::{FACTS_COLUMNS, FactsRow, UPSERT_FACTS, household_facts};
+use crate::facts::{FACTS_BEFORE, FACTS_COLUMNS, FactsRow, UPSERT_FACTS, household_facts};
 use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::summaries::{FactsBefore, Touched};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
@@ -36,7 +37,7 @@ pub fn tables() -> String {
 }
 
 /// A scoped query and its parameters.
-fn scoped(sql: &str, scope: &Scope) -> Result<(String, Vec<String>), StoreError> {
+pub(super) fn scoped(sql: &str, scope: &Scope) -> Result<(String, Vec<String>), StoreError> {
     match scope {
         Scope::All => Ok((q::scoped(sql, |_| "1 = 1".into()), Vec::new())),
         Scope::Districts(ids) => Ok((
@@ -46,15 +47,31 @@ fn scoped(sql: &str, scope: &Scope) -> Result<(String, Vec<String>), StoreError>
     }
 }
 
-/// Writes a stored case's facts (`last_seq`: the highest event seq stored before).
+/// Writes a stored case's facts (`last_seq`: the highest event seq stored before) and notes
+/// what the summaries must follow.
 pub fn write_facts(
     tx: &Transaction<'_>,
     case: &IncomingCase,
     device: &DeviceRecord,
     last_seq: i64,
+    touched: &mut Touched,
 ) -> Result<(), StoreError> {
     let f = FactsRow::of(case, &device.enumerator_id, last_seq);
-    tx.prepare_cached(&sqlite_params(UPSERT_FACTS))
+    let before = tx
+        .prepare_cached(&sqlite_params(FACTS_BEFORE))
+        .map_err(be)?
+        .query_row([f.case_id.to_string()], |r| {
+            Ok(FactsBefore {
+                district_id: r.get(0)?,
+                head_key: r.get(1)?,
+                persons: r.get(2)?,
+                status: r.get(3)?,
+            })
+        })
+        .optional()
+        .map_err(be)?;
+    touched.case(before.as_ref(), &f);
+    tx.prepare_cached(&sqlite_params(&UPSERT_FACTS))
         .map_err(be)?
         .execute(params![
             f.case_id.to_string(),
@@ -78,11 +95,12 @@ pub fn write_facts(
 }
 
 /// Writes the batch's listing rows of the device's own districts (others are skipped and
-/// counted). Returns (written, skipped).
+/// counted), noting their districts. Returns (written, skipped).
 pub fn write_listing(
     tx: &Transaction<'_>,
     batch: &IncomingBatch,
     device: &DeviceRecord,
+    touched: &mut Touched,
 ) -> Result<(usize, usize), StoreError> {
     let mine = |d: &str| device.districts.iter().any(|x| x == d);
     let (mut written, mut skipped) = (0, 0);
@@ -94,6 +112,7 @@ pub fn write_listing(
             skipped += 1;
             continue;
         }
+        touched.district(&b.district_id);
         st.execute(params![
             b.district_id,
             b.building_number,
@@ -113,6 +132,7 @@ pub fn write_listing(
             skipped += 1;
             continue;
         }
+        touched.district(&d.district_id);
         st.execute(params![
             d.district_id,
             d.building_number,

@@ -1,0 +1,110 @@
+//! PostgreSQL side of the coverage summaries (`summary_sql`): the migration that creates
+//! them, their refresh inside a writing transaction, and a full rebuild. Refreshes of the
+//! same district are serialised by locking its `districts` row, in district order.
+
+use deadpool_postgres::{Pool, Transaction};
+use tokio_postgres::types::ToSql;
+
+use super::pg_coverage::scoped;
+use super::summary_sql as s;
+use super::{Scope, StoreError};
+use crate::summaries::Touched;
+
+fn be(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+/// The schema lock every structural change takes (see `pg_schema`).
+const SCHEMA_LOCK: &str = "SELECT pg_advisory_xact_lock(7270624)";
+
+/// Creates the summaries (adding `case_facts.outside_deg` to a database from before them)
+/// and rebuilds them when the database holds an older version.
+pub async fn migrate(pool: &Pool) -> Result<(), StoreError> {
+    let client = pool.get().await.map_err(be)?;
+    client
+        .batch_execute(&format!(
+            "BEGIN; {SCHEMA_LOCK};
+             ALTER TABLE case_facts ADD COLUMN IF NOT EXISTS outside_deg DOUBLE PRECISION;
+             {} {}; COMMIT;",
+            s::TABLES,
+            s::short_interview_index()
+        ))
+        .await
+        .map_err(be)?;
+    drop(client);
+    rebuild_if(pool, true).await
+}
+
+/// Recomputes every summary from the facts, listing and frame.
+pub async fn rebuild(pool: &Pool) -> Result<(), StoreError> {
+    rebuild_if(pool, false).await
+}
+
+async fn rebuild_if(pool: &Pool, only_if_stale: bool) -> Result<(), StoreError> {
+    let mut client = pool.get().await.map_err(be)?;
+    let tx = client.transaction().await.map_err(be)?;
+    tx.execute(SCHEMA_LOCK, &[]).await.map_err(be)?;
+    if only_if_stale {
+        let version: Option<String> = tx
+            .query_opt(s::READ_VERSION, &[])
+            .await
+            .map_err(be)?
+            .map(|r| r.get(0));
+        if version.as_deref() == Some(s::SUMMARIES_VERSION) {
+            return tx.commit().await.map_err(be);
+        }
+    }
+    refresh(&tx, &Scope::All).await?;
+    refresh_outside(&tx, &Scope::All).await?;
+    for sql in s::REBUILD_HEADS {
+        tx.execute(sql, &[]).await.map_err(be)?;
+    }
+    tx.execute(s::WRITE_VERSION, &[&s::SUMMARIES_VERSION])
+        .await
+        .map_err(be)?;
+    tx.commit().await.map_err(be)
+}
+
+async fn execute_scoped(tx: &Transaction<'_>, sql: &str, scope: &Scope) -> Result<(), StoreError> {
+    let (sql, ids) = scoped(sql, scope);
+    let params: Vec<&(dyn ToSql + Sync)> = match &ids {
+        Some(ids) => vec![ids],
+        None => Vec::new(),
+    };
+    let st = tx.prepare_cached(&sql).await.map_err(be)?;
+    tx.execute(&st, &params).await.map_err(be)?;
+    Ok(())
+}
+
+/// Recomputes the per-district summaries of `scope` (inside the caller's transaction).
+pub async fn refresh(tx: &Transaction<'_>, scope: &Scope) -> Result<(), StoreError> {
+    if let Scope::Districts(ids) = scope {
+        let lock = "SELECT district_id FROM districts WHERE district_id = ANY($1)
+                    ORDER BY district_id FOR UPDATE";
+        tx.execute(lock, &[ids]).await.map_err(be)?;
+    }
+    for sql in s::REFRESH {
+        execute_scoped(tx, sql, scope).await?;
+    }
+    Ok(())
+}
+
+/// Recomputes `outside_deg` of the cases of `scope` (after their districts' boxes changed).
+pub async fn refresh_outside(tx: &Transaction<'_>, scope: &Scope) -> Result<(), StoreError> {
+    execute_scoped(tx, &s::refresh_outside(), scope).await
+}
+
+/// Applies what a writing transaction touched: its districts' summaries recomputed, the
+/// head counts changed in key order.
+pub async fn apply(tx: &Transaction<'_>, touched: &Touched) -> Result<(), StoreError> {
+    if !touched.districts.is_empty() {
+        refresh(tx, &Scope::Districts(touched.district_list())).await?;
+    }
+    let st = tx.prepare_cached(s::ADD_HEAD).await.map_err(be)?;
+    for (key, persons, change) in touched.head_changes() {
+        tx.execute(&st, &[&key, &persons, &change])
+            .await
+            .map_err(be)?;
+    }
+    Ok(())
+}
