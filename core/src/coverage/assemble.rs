@@ -45,8 +45,9 @@ pub struct Gathered {
     pub enumerator_days: Vec<EnumeratorDayTotal>,
 }
 
-/// The share of the enumeration period elapsed on `rules.today` (0 before the start or when
-/// a date does not parse, 1 after the end).
+/// The share of the enumeration period elapsed before `rules.today` — whole days already
+/// worked, so nobody is behind on the first day (0 up to the first day or when a date does
+/// not parse, 1 after the end).
 pub fn elapsed_share(rules: &CoverageRules) -> f64 {
     let parse = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
     let (Some(start), Some(today)) = (parse(&rules.census_start), parse(&rules.today)) else {
@@ -55,7 +56,7 @@ pub fn elapsed_share(rules: &CoverageRules) -> f64 {
     if rules.census_days == 0 {
         return 0.0;
     }
-    let days = (today - start).num_days() + 1;
+    let days = (today - start).num_days();
     (days as f64 / f64::from(rules.census_days)).clamp(0.0, 1.0)
 }
 

@@ -192,3 +192,28 @@ fn the_report_round_trips_through_json() {
     let back: CoverageReport = serde_json::from_str(&text).unwrap();
     assert_eq!(back, report);
 }
+
+#[test]
+fn nobody_is_behind_on_the_first_day_and_an_idle_district_is_after_a_week() {
+    let idle = Counts {
+        expected_households: 200,
+        ..Counts::default()
+    };
+    let on = |today: &str| {
+        let rules = CoverageRules::new("2024-09-01", today);
+        assemble::behind_schedule(&idle, assemble::elapsed_share(&rules), &rules)
+    };
+    assert!(!on("2024-08-30"), "before the start");
+    assert!(!on("2024-09-01"), "first day");
+    assert!(on("2024-09-08"), "a week without a finished household");
+    let done = Counts {
+        complete: 60,
+        ..idle
+    };
+    let rules = CoverageRules::new("2024-09-01", "2024-09-08");
+    assert!(!assemble::behind_schedule(
+        &done,
+        assemble::elapsed_share(&rules),
+        &rules
+    ));
+}

@@ -62,7 +62,9 @@ async fn rebuild_if(pool: &Pool, only_if_stale: bool) -> Result<(), StoreError> 
     tx.execute(s::WRITE_VERSION, &[&s::SUMMARIES_VERSION])
         .await
         .map_err(be)?;
-    tx.commit().await.map_err(be)
+    tx.commit().await.map_err(be)?;
+    // Fresh statistics, so that the planner knows how few rows the short lists hold.
+    client.batch_execute(s::ANALYZE).await.map_err(be)
 }
 
 async fn execute_scoped(tx: &Transaction<'_>, sql: &str, scope: &Scope) -> Result<(), StoreError> {

@@ -71,8 +71,14 @@ impl PgStore {
                 .map_err(be)?;
             drop(client);
             let _ = task.await;
-            config.options(format!("-c search_path={schema}"));
         }
+        // Reports are a few short queries each: JIT compilation would cost more than it saves.
+        let mut options = config.get_options().unwrap_or_default().to_owned();
+        options.push_str(" -c jit=off");
+        if let Some(schema) = schema {
+            options.push_str(&format!(" -c search_path={schema}"));
+        }
+        config.options(options.trim());
         let manager = Manager::from_config(
             config,
             NoTls,

@@ -54,7 +54,10 @@ pub fn rebuild(conn: &Connection) -> Result<(), StoreError> {
         Ok(())
     })();
     match done {
-        Ok(()) => conn.execute_batch("COMMIT").map_err(be),
+        Ok(()) => {
+            conn.execute_batch("COMMIT").map_err(be)?;
+            conn.execute_batch(s::ANALYZE).map_err(be)
+        }
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
             Err(e)

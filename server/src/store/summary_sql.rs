@@ -108,6 +108,11 @@ pub const REFRESH: [&str; 12] = [
      HAVING count(*) > 1",
 ];
 
+/// Refreshes the planner's statistics of the summaries and the facts (after a rebuild).
+pub const ANALYZE: &str = "ANALYZE case_facts; ANALYZE tally_cases; ANALYZE tally_listing;
+ANALYZE tally_days; ANALYZE omitted_dwellings; ANALYZE unvisited_buildings;
+ANALYZE repeated_numbers; ANALYZE head_counts;";
+
 /// Statements recomputing the national head-of-household counts from the facts.
 pub const REBUILD_HEADS: [&str; 2] = [
     "DELETE FROM head_counts",
