@@ -525,26 +525,41 @@ async fn the_api_enforces_scopes_and_roles() {
         .unwrap();
     assert_eq!(r.text().await.unwrap().lines().count(), 13);
 
-    // The review page: sign in, see the report, approve from the queue.
-    let r = server
-        .http
+    // The review page: sign in, see the report. The session cookie is signed by the server
+    // and does not hold the token; the token itself, or an altered cookie, is not a session.
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = no_redirect
         .post(format!("{}/review/login", server.url))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("token=controller-token")
         .send()
         .await
         .unwrap();
-    assert!(r.status().is_success() || r.status().is_redirection());
-    let page = server
-        .http
-        .get(format!("{}/review?today={REPORT_DAY}", server.url))
-        .header("cookie", "census_session=controller-token")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert!(r.status().is_redirection());
+    let set_cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let session = set_cookie.split(';').next().unwrap().to_owned();
+    assert!(session.starts_with("census_session="), "{set_cookie}");
+    assert!(!set_cookie.contains("controller-token"), "{set_cookie}");
+    let page_with = |cookie: String| {
+        let http = server.http.clone();
+        let url = format!("{}/review?today={REPORT_DAY}", server.url);
+        async move {
+            let r = http.get(url).header("cookie", cookie).send().await.unwrap();
+            r.text().await.unwrap()
+        }
+    };
+    assert!(
+        page_with("census_session=controller-token".into())
+            .await
+            .contains("Sign in")
+    );
+    let flipped = if session.ends_with('0') { '1' } else { '0' };
+    let altered = format!("{}{flipped}", &session[..session.len() - 1]);
+    assert!(page_with(altered).await.contains("Sign in"));
+    let page = page_with(session).await;
     assert!(page.contains("Suspected omissions (4)"), "{page}");
     assert!(page.contains("occupied dwelling without a household"));
     assert!(page.contains("<svg"));

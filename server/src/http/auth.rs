@@ -24,7 +24,7 @@ pub struct Principal {
     pub scope: Scope,
 }
 
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
+fn cookie_value(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -35,20 +35,25 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// The bearer token or session cookie of a request.
-pub fn request_token(headers: &HeaderMap) -> Option<String> {
-    headers
+/// The token hash a request proves: its bearer token's, or its valid session cookie's.
+pub fn request_identity(app: &AppState, headers: &HeaderMap) -> Option<[u8; 32]> {
+    let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_owned())
-        .or_else(|| cookie_token(headers))
+        .map(|t| secrets::token_hash(t.trim()));
+    bearer.or_else(|| {
+        let key = app.sessions.as_ref()?;
+        key.verify(&cookie_value(headers)?, chrono::Utc::now().timestamp())
+    })
 }
 
-/// Resolves a token to a principal; `None` when no one holds it.
-pub async fn principal_of(app: &AppState, token: &str) -> Result<Option<Principal>, ApiError> {
-    let hash = secrets::token_hash(token);
-    if let Some(reviewer) = app.store.reviewer_by_token(&hash).await? {
+/// Resolves a token hash to a principal; `None` when no one holds it.
+pub async fn principal_of_hash(
+    app: &AppState,
+    hash: &[u8; 32],
+) -> Result<Option<Principal>, ApiError> {
+    if let Some(reviewer) = app.store.reviewer_by_token(hash).await? {
         let scope = if reviewer.scope_level == Level::National {
             Scope::All
         } else {
@@ -64,7 +69,7 @@ pub async fn principal_of(app: &AppState, token: &str) -> Result<Option<Principa
             scope,
         }));
     }
-    Ok(app.store.device_by_token(&hash).await?.map(|d| Principal {
+    Ok(app.store.device_by_token(hash).await?.map(|d| Principal {
         name: d.enumerator_id,
         role: Role::Enumerator,
         scope: Scope::Districts(d.districts),
@@ -73,8 +78,8 @@ pub async fn principal_of(app: &AppState, token: &str) -> Result<Option<Principa
 
 /// The principal of a request, or 401.
 pub async fn principal(app: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
-    let token = request_token(headers).ok_or_else(signed_out)?;
-    principal_of(app, &token).await?.ok_or_else(signed_out)
+    let hash = request_identity(app, headers).ok_or_else(signed_out)?;
+    principal_of_hash(app, &hash).await?.ok_or_else(signed_out)
 }
 
 fn signed_out() -> ApiError {

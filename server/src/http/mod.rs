@@ -6,6 +6,9 @@ mod error;
 mod handlers;
 mod html;
 mod review_page;
+pub mod session;
+
+use session::SessionKey;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -68,6 +71,9 @@ pub struct AppState {
     pub config: ServerConfig,
     /// Per-device rate limit.
     pub limiter: RateLimiter,
+    /// Signs the review page's sessions (`None` only if the system gave no randomness; then
+    /// the page cannot sign anyone in and says so).
+    pub sessions: Option<SessionKey>,
 }
 
 impl AppState {
@@ -79,6 +85,7 @@ impl AppState {
             office,
             config,
             limiter,
+            sessions: SessionKey::generate(),
         })
     }
 }

@@ -1,7 +1,8 @@
 //! The review page (`/review`): a controller, supervisor or office user signs in with the
 //! token the office issued, then sees the coverage of their area, what may be missing or
 //! duplicated, a map, and the queue of completed cases to approve or send back. Rendered on
-//! the server; the session is an HttpOnly, SameSite=Strict cookie holding the token.
+//! the server; the session is an HttpOnly, SameSite=Strict cookie
+//! signed by the server that names the token's hash and an expiry (`session`), never the token.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -16,7 +17,9 @@ use census_core::wire::Decision;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::auth::{Principal, SESSION_COOKIE, principal_of, request_token};
+use super::auth::{Principal, SESSION_COOKIE, principal_of_hash, request_identity};
+use super::session::SESSION_SECONDS;
+use crate::secrets;
 use super::coverage::{ReportQuery, build_report, narrowed, record_decision, rules_of};
 use super::html::{esc, page as html_page};
 use super::{ApiError, AppState};
@@ -35,8 +38,8 @@ fn login_page(message: &str) -> Response {
 }
 
 async fn signed_in(app: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, ApiError> {
-    match request_token(headers) {
-        Some(token) => principal_of(app, &token).await,
+    match request_identity(app, headers) {
+        Some(hash) => principal_of_hash(app, &hash).await,
         None => Ok(None),
     }
 }
@@ -78,21 +81,31 @@ pub struct LoginForm {
     token: String,
 }
 
-fn session_cookie(value: &str, max_age: u32) -> String {
+fn session_cookie(value: &str, max_age: i64) -> String {
     format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}")
 }
 
 /// `POST /review/login`.
 pub async fn login(State(app): Shared, Form(form): Form<LoginForm>) -> Response {
-    let token = form.token.trim();
-    let valid = token.len() <= 200 && token.chars().all(|c| c.is_ascii_graphic() && c != ';');
-    match principal_of(&app, token).await {
-        Ok(Some(_)) if valid => (
-            [(header::SET_COOKIE, session_cookie(token, 12 * 3600))],
-            Redirect::to("/review"),
-        )
-            .into_response(),
-        Ok(_) => {
+    let hash = secrets::token_hash(form.token.trim());
+    let Some(key) = app.sessions.as_ref() else {
+        let mut r = login_page(
+            "This server cannot open sessions (no randomness at start): restart it, or use \
+             the API with your token.",
+        );
+        *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        return r;
+    };
+    match principal_of_hash(&app, &hash).await {
+        Ok(Some(_)) => {
+            let cookie = key.issue(&hash, chrono::Utc::now().timestamp());
+            (
+                [(header::SET_COOKIE, session_cookie(&cookie, SESSION_SECONDS))],
+                Redirect::to("/review"),
+            )
+                .into_response()
+        }
+        Ok(None) => {
             let mut r = login_page("That token is not known: check it and try again.");
             *r.status_mut() = StatusCode::UNAUTHORIZED;
             r
