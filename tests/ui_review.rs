@@ -291,8 +291,12 @@ fn an_unknown_reviewer_code_is_explained_and_can_be_typed_again() {
     let token = controller(&server);
     h.type_in(CODE_FIELD, &token);
     h.click_button("Se connecter comme réviseur");
-    frames_until(&mut h, "the area", |h| queue_shows(h, 0));
-    assert!(!h.has_contains("Le bureau ne connaît pas ce code de réviseur"));
+    frames_until(&mut h, "the area", |h| {
+        h.has_contains("Zone reçue du bureau le")
+            && !h.has_contains("Le bureau ne connaît pas ce code de réviseur")
+    });
+    assert!(queue_shows(&h, 0));
+    assert!(h.has("Couverture de ma zone"));
 
     // Signing out forgets the code and the area.
     h.click_button("Se déconnecter");
@@ -351,4 +355,29 @@ fn a_decision_made_offline_is_kept_across_a_restart_and_sent_at_the_next_sync() 
         server.decisions(first),
         vec![("approved".to_owned(), String::new())]
     );
+}
+
+/// Fills a data directory for the review screenshot (also an ordinary test): a controller's
+/// tablet signed in, its area received from an office that is then gone.
+/// `CENSUS_SCREENSHOT_DIR=/tmp/review-shots cargo test --test ui_review
+/// prepare_review_screenshot_data`, then `cargo run -- --data-dir /tmp/review-shots --demo
+/// --server http://127.0.0.1:9` (PIN 1234, then **Révision**).
+#[test]
+fn prepare_review_screenshot_data() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = std::env::var("CENSUS_SCREENSHOT_DIR")
+        .unwrap_or_else(|_| scratch.path().display().to_string());
+    let dir = Path::new(&dir);
+    let office = tempfile::tempdir().unwrap();
+    let server = TestServer::start(office.path(), &[DISTRICT]);
+    let enumerator_dir = tempfile::tempdir().unwrap();
+    enumerator_sends_two_cases(enumerator_dir.path(), &server);
+    let token = controller(&server);
+    let mut h = tablet(dir, &server);
+    unlock(&mut h);
+    sign_in(&mut h, &token);
+    frames_until(&mut h, "the area's queue", |h| queue_shows(h, 2));
+    h.click_button("Questionnaires à réviser (2)");
+    h.click_button(&format!("Approuver: {SECOND}"));
+    assert!(h.has_contains("Approuvé"));
 }
