@@ -34,8 +34,11 @@ fn review_problem_text(problem: &SyncProblem, tr: &Tr) -> String {
     }
 }
 
+/// The review queue as downloaded, with when.
+type DownloadedQueue = (Vec<QueueEntry>, DateTime<Utc>);
+
 /// The review queue as last downloaded, and when (`None`: never, or signed out).
-fn stored_queue(store: &Store) -> Result<Option<(Vec<QueueEntry>, DateTime<Utc>)>, StoreError> {
+fn stored_queue(store: &Store) -> Result<Option<DownloadedQueue>, StoreError> {
     let Some(download) = store.review_download(ReviewDownload::Queue)? else {
         return Ok(None);
     };
