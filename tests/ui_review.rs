@@ -383,3 +383,44 @@ fn prepare_review_screenshot_data() {
     h.click_button(&format!("Approuver: {SECOND}"));
     assert!(h.has("Approuvé — en attente d'envoi"));
 }
+
+#[test]
+fn a_decision_the_office_refuses_is_shown_with_its_words_and_can_be_dismissed() {
+    let office = tempfile::tempdir().unwrap();
+    let server = TestServer::start(office.path(), &[DISTRICT]);
+    let dir = tempfile::tempdir().unwrap();
+    let token = controller(&server);
+    let mut h = tablet(dir.path(), &server);
+    unlock(&mut h);
+    sign_in(&mut h, &token);
+    frames_until(&mut h, "the area", |h| {
+        h.has_contains("Zone reçue du bureau le")
+    });
+    drop(h);
+    // A decision on a case the office does not hold in this area (e.g. moved meanwhile).
+    let unknown = Uuid::new_v4();
+    open_store(dir.path())
+        .queue_review_decision(unknown, 1, census_core::wire::Decision::Approved, "")
+        .unwrap();
+
+    let mut h = tablet(dir.path(), &server);
+    unlock(&mut h);
+    h.click_button("Couverture");
+    h.click_button("Questionnaires à réviser (0)");
+    frames_until(&mut h, "the refusal", |h| {
+        h.has("Décisions refusées par le bureau (1)")
+    });
+    let short: String = unknown.simple().to_string().chars().take(8).collect();
+    let line = format!(
+        "Questionnaire {short} : le bureau a refusé la décision (no such case in your area)."
+    );
+    assert!(h.has(&line), "the office's words");
+    h.click_button(&format!("Compris: Questionnaire {short}"));
+    assert!(!h.has_contains("Décisions refusées par le bureau"));
+    assert!(
+        open_store(dir.path())
+            .queued_review_decisions()
+            .unwrap()
+            .is_empty()
+    );
+}
