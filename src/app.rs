@@ -4,6 +4,7 @@
 pub mod case_view;
 pub mod config;
 pub mod coverage_view;
+pub mod review_view;
 pub mod state;
 pub mod views;
 
@@ -19,7 +20,8 @@ use crate::i18n::{Lang, Strings};
 use crate::keys::{KEY_FILE_NAME, KeyFile};
 use crate::ui::screens::{
     coverage::coverage_ui, district::district_ui, drafts::Drafts, enrol::enrol_ui, home::home_ui,
-    questionnaire::navigation_ui, questionnaire::questionnaire_ui, unlock::unlock_ui, widgets,
+    questionnaire::navigation_ui, questionnaire::questionnaire_ui, review::review_ui,
+    unlock::unlock_ui, widgets,
 };
 
 /// The census questionnaire bundled with the app (data, not code).
@@ -191,7 +193,12 @@ impl CensusApp {
                 Screen::District(_) => out.extend(district_ui(ui, &views.district, &tr, drafts)),
                 Screen::Coverage => {
                     egui::ScrollArea::vertical().show(ui, |ui| {
-                        out.extend(coverage_ui(ui, &views.coverage, &tr));
+                        out.extend(coverage_ui(ui, &views.coverage, &tr, drafts));
+                    });
+                }
+                Screen::Review => {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        out.extend(review_ui(ui, &views.review, &tr, drafts));
                     });
                 }
                 Screen::Questionnaire => {

@@ -3,6 +3,7 @@
 
 pub mod case;
 pub mod district;
+pub mod review;
 pub mod session;
 pub mod sync;
 
@@ -54,6 +55,39 @@ pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
             drafts.clear();
             state.screen = Screen::Coverage;
         }
+        Command::OpenReview => {
+            drafts.clear();
+            state.screen = Screen::Review;
+        }
+        Command::ReviewerSignIn { token } => review::sign_in(state, drafts, token),
+        Command::ReviewerSignOut => review::sign_out(state, drafts),
+        Command::ReviewApprove { case_id, revision } => review::decide(
+            state,
+            drafts,
+            (case_id, revision),
+            census_core::wire::Decision::Approved,
+            "",
+        ),
+        Command::ReviewOpenSendBack(case_id) => {
+            drafts.clear_prefix(crate::ui::screens::review::COMMENT_FIELD);
+            drafts.send_back = Some(case_id);
+        }
+        Command::ReviewCloseSendBack => {
+            drafts.clear_prefix(crate::ui::screens::review::COMMENT_FIELD);
+            drafts.send_back = None;
+        }
+        Command::ReviewSendBack {
+            case_id,
+            revision,
+            comment,
+        } => review::decide(
+            state,
+            drafts,
+            (case_id, revision),
+            census_core::wire::Decision::SentBack,
+            &comment,
+        ),
+        Command::ReviewDismiss(case_id) => review::dismiss(state, case_id),
         Command::AddBuilding { address, lat, lon } => {
             district::add_building(state, drafts, &address, &lat, &lon);
         }
@@ -129,16 +163,16 @@ pub fn refresh(state: &mut AppState) {
         }
         Screen::Coverage => {
             let Some(store) = &state.store else { return };
-            let questionnaire = state.questionnaire.as_ref().ok();
-            let built = crate::app::coverage_view::coverage_view(
-                store,
-                questionnaire,
-                today,
-                &state.enumerator_id,
-                &tr,
-            );
+            let built = crate::app::review_view::coverage_screen(state, store, today, &tr);
             match built {
                 Ok(view) => state.views.coverage = view,
+                Err(e) => state.error = Some(tr.f("open_failed", &[("detail", &e.to_string())])),
+            }
+        }
+        Screen::Review => {
+            let Some(store) = &state.store else { return };
+            match crate::app::review_view::review_view(state, store, &tr) {
+                Ok(view) => state.views.review = view,
                 Err(e) => state.error = Some(tr.f("open_failed", &[("detail", &e.to_string())])),
             }
         }
@@ -298,6 +332,37 @@ pub enum Command {
         /// The code from the office.
         code: String,
     },
+    /// Show the review queue of the reviewer's area.
+    OpenReview,
+    /// Sign a controller or supervisor in with the reviewer code the office issued.
+    ReviewerSignIn {
+        /// The code as typed (a secret: never in `Debug`).
+        token: String,
+    },
+    /// Forget the reviewer code and the area's data.
+    ReviewerSignOut,
+    /// Approve a case of the queue.
+    ReviewApprove {
+        /// The case.
+        case_id: uuid::Uuid,
+        /// The revision shown.
+        revision: u64,
+    },
+    /// Start writing the send-back comment of a case.
+    ReviewOpenSendBack(uuid::Uuid),
+    /// Give up sending a case back.
+    ReviewCloseSendBack,
+    /// Send a case back to its enumerator with a comment.
+    ReviewSendBack {
+        /// The case.
+        case_id: uuid::Uuid,
+        /// The revision shown.
+        revision: u64,
+        /// What the enumerator must correct.
+        comment: String,
+    },
+    /// Forget a decision the office refused.
+    ReviewDismiss(uuid::Uuid),
 }
 
 impl std::fmt::Debug for Command {
@@ -349,6 +414,14 @@ impl Command {
             Command::DismissError => "dismiss_error",
             Command::SyncNow => "sync_now",
             Command::EnrolWithOffice { .. } => "enrol_with_office",
+            Command::OpenReview => "open_review",
+            Command::ReviewerSignIn { .. } => "reviewer_sign_in",
+            Command::ReviewerSignOut => "reviewer_sign_out",
+            Command::ReviewApprove { .. } => "review_approve",
+            Command::ReviewOpenSendBack(_) => "review_open_send_back",
+            Command::ReviewCloseSendBack => "review_close_send_back",
+            Command::ReviewSendBack { .. } => "review_send_back",
+            Command::ReviewDismiss(_) => "review_dismiss",
         }
     }
 }

@@ -7,8 +7,8 @@ mod store_support;
 
 use std::path::Path;
 
-use census::keys::{KEY_FILE_NAME, KeyFile, OfficeSecretKey, Pin};
-use census::store::Store;
+use census::keys::{KEY_FILE_NAME, KeyFile, OfficeSecretKey, Pin, ReviewerToken};
+use census::store::{ReviewDownload, Store};
 use serde_json::json;
 use store_support::{assignment, ctx, new_case, read_all_files};
 
@@ -16,6 +16,8 @@ const NAME: &str = "Zoubeida Qarwalliyine";
 const ADDRESS: &str = "Derb Xylophone Tazmamart 7731";
 const NOTE: &str = "Quokkaville seasonal worker";
 const SCREEN: &str = "screen-Pomegranix";
+const REVIEWER_TOKEN: &str = "rvwTokenZanzibarQuetzal42+/=";
+const REVIEW_COMMENT: &str = "Xenolith relationship of person 2";
 
 fn write_distinctive(store: &mut Store) {
     store.import_assignment(&assignment("D9", ADDRESS)).unwrap();
@@ -37,13 +39,32 @@ fn write_distinctive(store: &mut Store) {
     store
         .confirm_check(case, "persons.1", "age_check", NOTE, &ctx(SCREEN))
         .unwrap();
+    // A controller's review: the reviewer token, the area received, a decision waiting.
+    store
+        .set_reviewer_token(&ReviewerToken::new(REVIEWER_TOKEN.to_owned()).unwrap())
+        .unwrap();
+    store
+        .save_review_download(
+            ReviewDownload::Queue,
+            &format!("[{{\"enumerator_id\": \"{NAME}\"}}]"),
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    store
+        .queue_review_decision(
+            uuid::Uuid::new_v4(),
+            3,
+            census_core::wire::Decision::SentBack,
+            REVIEW_COMMENT,
+        )
+        .unwrap();
 }
 
 /// Which distinctive strings occur in which files.
 fn scan(dir: &Path) -> Vec<(String, &'static str)> {
     let mut found = Vec::new();
     for (file, bytes) in read_all_files(dir) {
-        for needle in [NAME, ADDRESS, NOTE, SCREEN] {
+        for needle in [NAME, ADDRESS, NOTE, SCREEN, REVIEWER_TOKEN, REVIEW_COMMENT] {
             if store_support::contains(&bytes, needle.as_bytes()) {
                 found.push((file.clone(), needle));
             }
@@ -85,7 +106,7 @@ fn control_plain_sqlite_is_found_by_the_scanner() {
     let mut store = Store::open_unencrypted_for_comparison_only(dir.path()).unwrap();
     write_distinctive(&mut store);
     let found = scan(dir.path());
-    for needle in [NAME, ADDRESS, NOTE, SCREEN] {
+    for needle in [NAME, ADDRESS, NOTE, SCREEN, REVIEWER_TOKEN, REVIEW_COMMENT] {
         assert!(
             found.iter().any(|(_, n)| *n == needle),
             "{needle} not found: {found:?}"

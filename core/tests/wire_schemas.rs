@@ -8,11 +8,12 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 const BASE: &str = "https://census.example/schemas/wire/";
-const FILES: [&str; 4] = [
+const FILES: [&str; 5] = [
     "common.schema.json",
     "batch.schema.json",
     "reply.schema.json",
     "enrol.schema.json",
+    "review.schema.json",
 ];
 
 fn load(name: &str) -> Value {
@@ -202,4 +203,67 @@ fn enrolment_and_downloads_match_schema() {
     })
     .unwrap();
     check("enrol.schema.json#/$defs/office_key", &valid, &json!({}));
+}
+
+#[test]
+fn review_messages_match_schema() {
+    let entry = QueueEntry {
+        case_id: Uuid::new_v4(),
+        revision: 4,
+        district_id: "DR-1".into(),
+        building_number: 12,
+        dwelling_number: 2,
+        household_number: Some(1),
+        enumerator_id: "E-1".into(),
+        persons: 5,
+        minutes: 23.5,
+        updated_at: "2024-09-03T10:00:00Z".into(),
+    };
+    let without_household = QueueEntry {
+        household_number: None,
+        ..entry.clone()
+    };
+    let valid = serde_json::to_value(vec![entry, without_household]).unwrap();
+    let mut invalid = valid.clone();
+    invalid[0].as_object_mut().unwrap().remove("enumerator_id");
+    check("review.schema.json#/$defs/queue", &valid, &invalid);
+    let mut invalid = valid.clone();
+    invalid[1]["minutes"] = json!(-1);
+    check("review.schema.json#/$defs/queue", &valid, &invalid);
+
+    let approve = DecisionRequest {
+        decision: Decision::Approved,
+        comment: String::new(),
+    };
+    let valid = serde_json::to_value(&approve).unwrap();
+    check(
+        "review.schema.json#/$defs/decision_request",
+        &valid,
+        &json!({"decision": "maybe"}),
+    );
+    let send_back = DecisionRequest {
+        decision: Decision::SentBack,
+        comment: "l'âge de la personne 2 ?".into(),
+    };
+    let valid = serde_json::to_value(&send_back).unwrap();
+    check(
+        "review.schema.json#/$defs/decision_request",
+        &valid,
+        &json!({"decision": "sent_back", "comment": "  "}),
+    );
+    check(
+        "review.schema.json#/$defs/decision_request",
+        &valid,
+        &json!({"decision": "sent_back"}),
+    );
+    // The server reads a request without a comment as an empty comment.
+    let read: DecisionRequest = serde_json::from_value(json!({"decision": "approved"})).unwrap();
+    assert_eq!(read, approve);
+
+    let valid = serde_json::to_value(DecisionReply { cursor: 7 }).unwrap();
+    check(
+        "review.schema.json#/$defs/decision_reply",
+        &valid,
+        &json!({"cursor": -1}),
+    );
 }

@@ -217,7 +217,8 @@ pub fn report(data: &CoverageData, rules: CoverageRules) -> CoverageReport {
     )
 }
 
-fn row(code: String, c: &Counts) -> CoverageRow {
+/// One table line of counts.
+pub fn row(code: String, c: &Counts) -> CoverageRow {
     CoverageRow {
         code,
         expected_households: c.expected_households,
@@ -232,7 +233,7 @@ fn row(code: String, c: &Counts) -> CoverageRow {
 }
 
 /// `text` with its first letter in capitals (a line may begin with a place's words).
-fn capitalised(text: String) -> String {
+pub(crate) fn capitalised(text: String) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) if first.is_lowercase() => first.to_uppercase().chain(chars).collect(),
@@ -276,12 +277,24 @@ pub fn coverage_view(
     let data = coverage_data(store, questionnaire, today, enumerator_id)?;
     let rules = rules(&data, today);
     let report = report(&data, rules);
-    Ok(view_of(store.districts()?, &data, &report, tr))
+    let districts = store
+        .districts()?
+        .into_iter()
+        .map(|d| (d.district_id, d.name))
+        .collect();
+    Ok(view_of(districts, &data, &report, tr))
 }
 
-/// The screen's words for a computed report.
+/// A case the tablet knows nothing of (a reviewer's area): "case 1a2b3c4d".
+fn unknown_case(tr: &Tr, case_id: Uuid) -> String {
+    let id = case_id.simple().to_string();
+    let short: String = id.chars().take(8).collect();
+    tr.f("cov_unknown_case", &[("id", &tr.ltr(&short))])
+}
+
+/// The screen's words for a computed report, for the districts `(code, name)` given.
 pub fn view_of(
-    districts: Vec<District>,
+    districts: Vec<(String, String)>,
     data: &CoverageData,
     report: &CoverageReport,
     tr: &Tr,
@@ -291,18 +304,18 @@ pub fn view_of(
     let n = |v: u32| v.to_string();
     let rows: Vec<CoverageRow> = districts
         .iter()
-        .map(|d| {
+        .map(|(code, _)| {
             let counts = report
-                .area(Level::District, &d.district_id)
+                .area(Level::District, code)
                 .map(|a| a.counts)
                 .unwrap_or_default();
-            row(d.district_id.clone(), &counts)
+            row(code.clone(), &counts)
         })
         .collect();
     let total = (rows.len() > 1).then(|| row(tr.t("cov_total").to_owned(), &report.totals));
     let mut view_districts = Vec::new();
-    for d in districts {
-        let code = d.district_id.as_str();
+    for (district_code, district_name) in districts {
+        let code = district_code.as_str();
         let mut problems = Vec::new();
         for o in report.omissions.iter().filter(|o| o.district_id == code) {
             let building = o.building_number.map_or_else(String::new, n);
@@ -349,7 +362,15 @@ pub fn view_of(
                     f.household_number,
                 )
             });
-            let members: Vec<String> = found.iter().map(|f| household_ref(tr, f, code)).collect();
+            let mut members: Vec<String> =
+                found.iter().map(|f| household_ref(tr, f, code)).collect();
+            members.extend(
+                group
+                    .case_ids
+                    .iter()
+                    .filter(|id| !facts.contains_key(id))
+                    .map(|id| unknown_case(tr, *id)),
+            );
             let key = match group.kind {
                 DuplicateKind::SameHouseholdNumber => "cov_same_number",
                 DuplicateKind::SameDwellingSameHead => "cov_same_head",
@@ -361,17 +382,19 @@ pub fn view_of(
             });
         }
         for s in report.suspicious.iter().filter(|s| s.district_id == code) {
-            let Some(f) = facts.get(&s.case_id) else {
-                continue;
-            };
-            let place = household_ref(tr, f, code);
+            let found = facts.get(&s.case_id);
+            let place = found.map_or_else(
+                || unknown_case(tr, s.case_id),
+                |f| household_ref(tr, f, code),
+            );
+            let persons = found.map_or_else(|| "?".to_owned(), |f| n(f.persons));
             let text = match s.kind {
                 SuspicionKind::TooShort => tr.f(
                     "cov_too_short",
                     &[
                         ("place", &place),
                         ("minutes", &format!("{:.0}", (s.measure / 60.0).floor())),
-                        ("persons", &n(f.persons)),
+                        ("persons", &persons),
                     ],
                 ),
                 SuspicionKind::OutsideDistrict => tr.f(
@@ -385,9 +408,10 @@ pub fn view_of(
             });
         }
         view_districts.push(CoverageDistrict {
-            code: d.district_id.clone(),
-            name: d.name.clone(),
+            code: district_code.clone(),
+            name: district_name,
             problems,
+            on_tablet: true,
         });
     }
     let unreadable = data
@@ -413,5 +437,6 @@ pub fn view_of(
         total,
         districts: view_districts,
         unreadable,
+        ..CoverageView::default()
     }
 }

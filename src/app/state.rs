@@ -27,8 +27,10 @@ pub enum Screen {
     Home,
     /// One district (its code).
     District(String),
-    /// Coverage of the tablet's districts.
+    /// Coverage of the tablet's districts, or of the reviewer's area.
     Coverage,
+    /// The review queue of the reviewer's area.
+    Review,
     /// The open case.
     Questionnaire,
 }
@@ -74,6 +76,8 @@ pub struct Views {
     pub questionnaire: QuestionnaireView,
     /// Coverage.
     pub coverage: CoverageView,
+    /// Review.
+    pub review: crate::ui::screens::review::ReviewView,
 }
 
 /// Everything the app holds between frames.

@@ -73,7 +73,10 @@ pub fn poll(state: &mut AppState) -> bool {
         return false;
     }
     state.sync_status = Some(status.clone());
-    if matches!(state.screen, Screen::Home | Screen::District(_)) {
+    if matches!(
+        state.screen,
+        Screen::Home | Screen::District(_) | Screen::Coverage | Screen::Review
+    ) {
         super::refresh(state);
     }
     true
@@ -99,6 +102,7 @@ pub fn panel(state: &AppState, store: &Store, tr: &Tr) -> Result<SyncPanel, Stor
             &[("sent", &sent.to_string()), ("total", &total.to_string())],
         )),
         SyncActivity::Downloading => Some(tr.t("sync_downloading").to_owned()),
+        SyncActivity::Reviewing => Some(tr.t("sync_reviewing").to_owned()),
         SyncActivity::Stopped => Some(tr.t("sync_stopped").to_owned()),
         SyncActivity::Idle
         | SyncActivity::WaitingToRetry { .. }

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 pub use keyfile::{KEY_FILE_NAME, KeyFile, LockState, MAX_PIN_FAILURES, PBKDF2_ITERATIONS};
 pub use seal::{SealError, open_as_office, seal_to_office};
-pub use secret::{DatabaseKey, OfficePublicKey, OfficeSecretKey, Pin};
+pub use secret::{DatabaseKey, OfficePublicKey, OfficeSecretKey, Pin, ReviewerToken};
 
 /// Why a key operation failed; the `Display` text is meant for the person holding the tablet.
 #[derive(Debug)]

@@ -208,6 +208,34 @@ impl OfficePublicKey {
     }
 }
 
+/// A controller's or supervisor's reviewer token, issued by the office
+/// (`census-server issue-reviewer`): signs the tablet in to the review API. Kept only in the
+/// encrypted store; never logged.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct ReviewerToken(String);
+
+impl ReviewerToken {
+    /// Wraps a token as typed, without surrounding spaces (the typed text is wiped when the
+    /// token is dropped); `None` when nothing but spaces was typed.
+    pub fn new(mut text: String) -> Option<ReviewerToken> {
+        let trimmed = text.trim();
+        let token = (!trimmed.is_empty()).then(|| ReviewerToken(trimmed.to_owned()));
+        text.zeroize();
+        token
+    }
+
+    /// The token text, to store (encrypted) or send as the bearer token. Never log it.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ReviewerToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ReviewerToken([redacted])")
+    }
+}
+
 /// Fills `out` from the operating system's CSPRNG.
 pub(crate) fn fill_random(out: &mut [u8]) -> Result<(), KeyError> {
     SystemRandom::new()
@@ -224,9 +252,13 @@ mod tests {
         let key = DatabaseKey::from_secret_bytes([0xab; 32]);
         let pin = Pin::new("739146".into()).unwrap();
         let office = OfficeSecretKey::from_secret_bytes([0xcd; 32]);
-        let all = format!("{key:?} {pin:?} {office:?}");
+        let reviewer = ReviewerToken::new(" rvw-Tok3n ".into()).unwrap();
+        let all = format!("{key:?} {pin:?} {office:?} {reviewer:?}");
         assert!(all.contains("[redacted]"));
         assert!(!all.contains("abab") && !all.contains("739146") && !all.contains("cdcd"));
+        assert!(!all.contains("Tok3n"));
+        assert_eq!(reviewer.expose_secret(), "rvw-Tok3n");
+        assert!(ReviewerToken::new("  ".into()).is_none());
     }
 
     #[test]

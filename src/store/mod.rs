@@ -14,6 +14,7 @@ mod cases;
 mod error;
 mod events;
 mod outbox;
+mod review;
 mod schema;
 pub mod sync_state;
 mod types;
@@ -27,6 +28,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use crate::keys::DatabaseKey;
 
 pub use error::StoreError;
+pub use review::{QueuedDecision, ReviewDownload, StoredDownload};
 pub use schema::SCHEMA_VERSION;
 pub use types::{
     Assignment, Building, CaseId, CaseMeta, CaseStatus, Confirmation, District, DistrictProgress,

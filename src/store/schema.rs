@@ -115,6 +115,24 @@ CREATE TABLE outbox (
 ) STRICT;
 CREATE INDEX outbox_by_state ON outbox(state, queued_at);
 "#,
+    // 2: review by a controller or supervisor: what the office sent of the area (the coverage
+    // report and the review queue, raw JSON) and the decisions waiting to be sent.
+    r#"
+CREATE TABLE review_download (
+    kind        TEXT PRIMARY KEY,
+    body        TEXT NOT NULL,
+    fetched_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE review_outbox (
+    case_id     TEXT PRIMARY KEY,
+    revision    INTEGER NOT NULL,
+    decision    TEXT NOT NULL,
+    comment     TEXT NOT NULL,
+    decided_at  TEXT NOT NULL,
+    refusal     TEXT
+) STRICT;
+"#,
 ];
 
 /// The newest schema version this build knows.

@@ -52,10 +52,13 @@ pub enum SyncKey {
     ReviewCursor,
     /// The newest `listed_at` of the listing the office last acknowledged (RFC 3339).
     ListingSentAt,
+    /// A controller's or supervisor's reviewer token (see `Store::set_reviewer_token`).
+    /// Secret.
+    ReviewerToken,
 }
 
 impl SyncKey {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             SyncKey::DeviceId => "device_id",
             SyncKey::DeviceKey => "device_key",
@@ -65,6 +68,7 @@ impl SyncKey {
             SyncKey::LastSuccessAt => "last_success_at",
             SyncKey::ReviewCursor => "review_cursor",
             SyncKey::ListingSentAt => "listing_sent_at",
+            SyncKey::ReviewerToken => "reviewer_token",
         }
     }
 }
@@ -100,7 +104,7 @@ pub struct ReviewNote {
 /// The decision text that reopens a case on the tablet.
 pub const SENT_BACK: &str = "sent_back";
 
-fn ensure(conn: &Connection) -> Result<(), StoreError> {
+pub(super) fn ensure(conn: &Connection) -> Result<(), StoreError> {
     let present: i64 = conn
         .prepare_cached(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table'

@@ -8,7 +8,8 @@
 use std::time::Duration;
 
 use census_core::wire::{
-    Assignment, BatchReply, EnrolReply, EnrolRequest, ErrorBody, OfficeKey, ReviewDecisions,
+    Assignment, BatchReply, DecisionReply, DecisionRequest, EnrolReply, EnrolRequest, ErrorBody,
+    OfficeKey, ReviewDecisions,
 };
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -17,6 +18,7 @@ use zeroize::Zeroizing;
 
 use super::SyncConfig;
 use super::problem::SyncProblem;
+use crate::keys::ReviewerToken;
 
 /// The server's paths (see `schemas/openapi.yaml`).
 pub mod paths {
@@ -32,6 +34,12 @@ pub mod paths {
     pub const REVIEWS: &str = "/v1/reviews";
     /// The office's public key.
     pub const OFFICE_KEY: &str = "/v1/office-key";
+    /// The coverage report of the caller's area (reviewer).
+    pub const COVERAGE: &str = "/v1/coverage";
+    /// The review queue of the caller's area (reviewer).
+    pub const REVIEW_QUEUE: &str = "/v1/review/queue";
+    /// A decision on a case: `/v1/review/cases/{case_id}` (reviewer).
+    pub const REVIEW_CASES: &str = "/v1/review/cases";
 }
 
 /// The device's bearer token. Redacted in `Debug`, wiped on drop.
@@ -66,6 +74,8 @@ pub fn install_tls_provider() {
 enum Exchange {
     Enrol,
     Authenticated,
+    /// With a controller's or supervisor's reviewer token.
+    Reviewer,
 }
 
 /// A connection to the office's server.
@@ -159,6 +169,37 @@ impl OfficeClient {
         read_json(send(req)?, Exchange::Authenticated)
     }
 
+    /// A reviewer's download (`paths::COVERAGE`, `paths::REVIEW_QUEUE`) as the JSON text the
+    /// office sent.
+    pub fn reviewer_download(
+        &self,
+        token: &ReviewerToken,
+        path: &str,
+    ) -> Result<String, SyncProblem> {
+        let req = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token.expose_secret());
+        let body = read_body(send(req)?, Exchange::Reviewer)?;
+        String::from_utf8(body)
+            .map_err(|_| SyncProblem::BadAnswer("the answer is not UTF-8 text".to_owned()))
+    }
+
+    /// Posts a reviewer's decision on a case.
+    pub fn post_decision(
+        &self,
+        token: &ReviewerToken,
+        case_id: uuid::Uuid,
+        decision: &DecisionRequest,
+    ) -> Result<DecisionReply, SyncProblem> {
+        let req = self
+            .http
+            .post(format!("{}/{case_id}", self.url(paths::REVIEW_CASES)))
+            .bearer_auth(token.expose_secret())
+            .json(decision);
+        read_json(send(req)?, Exchange::Reviewer)
+    }
+
     /// The office's public key (no authentication).
     pub fn office_key(&self) -> Result<OfficeKey, SyncProblem> {
         read_json(
@@ -206,12 +247,18 @@ fn read_json<T: DeserializeOwned>(
     response: Response,
     exchange: Exchange,
 ) -> Result<T, SyncProblem> {
+    let body = read_body(response, exchange)?;
+    serde_json::from_slice(&body)
+        .map_err(|e| SyncProblem::BadAnswer(format!("unexpected answer: {e}")))
+}
+
+/// The body of a successful answer, or the failure in words.
+fn read_body(response: Response, exchange: Exchange) -> Result<Vec<u8>, SyncProblem> {
     let status = response.status();
     // A connection cut while the answer is read is a lost answer, not a refusal.
     let body = response.bytes().map_err(|_| SyncProblem::Offline)?;
     if status.is_success() {
-        return serde_json::from_slice(&body)
-            .map_err(|e| SyncProblem::BadAnswer(format!("unexpected answer: {e}")));
+        return Ok(body.to_vec());
     }
     let message = serde_json::from_slice::<ErrorBody>(&body)
         .map(|b| b.message)
@@ -229,6 +276,7 @@ fn read_json<T: DeserializeOwned>(
             Exchange::Enrol,
         ) => SyncProblem::EnrolmentCodeRefused(message),
         (StatusCode::UNAUTHORIZED, Exchange::Authenticated) => SyncProblem::NotRecognised,
+        (StatusCode::UNAUTHORIZED, Exchange::Reviewer) => SyncProblem::ReviewerNotRecognised,
         _ => SyncProblem::Refused(message),
     })
 }

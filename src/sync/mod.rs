@@ -1,5 +1,7 @@
 //! The tablet's sync client: sends queued cases to the office in signed, sealed batches and
-//! receives the assignment and supervisors' review decisions.
+//! receives the assignment and supervisors' review decisions; on a controller's or
+//! supervisor's tablet signed in with a reviewer code, also sends their decisions and
+//! downloads their area's coverage and review queue ([`sync_review`]).
 //!
 //! Shape:
 //! - [`SyncHandle`] (UI thread): starts the `census-sync` thread, takes requests
@@ -25,6 +27,7 @@ mod client;
 mod http;
 mod problem;
 mod records;
+mod review;
 mod status;
 mod worker;
 
@@ -43,6 +46,7 @@ pub use client::{
 pub use http::{DeviceToken, OfficeClient, install_tls_provider, paths};
 pub use problem::SyncProblem;
 pub use records::{RecordError, case_record, event_record, listing_record, store_assignment};
+pub use review::{ReviewReport, sync_review};
 pub use status::{SyncActivity, SyncStatus};
 
 use crate::keys::DatabaseKey;

@@ -17,6 +17,8 @@ pub enum SyncProblem {
     EnrolmentCodeRefused(String),
     /// The office no longer accepts this tablet's credentials.
     NotRecognised,
+    /// The office does not know the reviewer code typed on this tablet (wrong, or revoked).
+    ReviewerNotRecognised,
     /// The office's server failed (5xx) or is overloaded (429).
     ServerTrouble,
     /// The office refused what was sent (4xx other than the above), with its words.
@@ -37,6 +39,7 @@ impl SyncProblem {
             self,
             SyncProblem::NotEnrolled
                 | SyncProblem::NotRecognised
+                | SyncProblem::ReviewerNotRecognised
                 | SyncProblem::EnrolmentCodeRefused(_)
         )
     }
@@ -49,6 +52,7 @@ impl SyncProblem {
             SyncProblem::NotEnrolled => "sync_not_enrolled",
             SyncProblem::EnrolmentCodeRefused(_) => "sync_code_refused",
             SyncProblem::NotRecognised => "sync_not_recognised",
+            SyncProblem::ReviewerNotRecognised => "review_code_unknown",
             SyncProblem::ServerTrouble => "sync_server_trouble",
             SyncProblem::Refused(_) => "sync_refused",
             SyncProblem::BadAnswer(_) => "sync_bad_answer",
@@ -81,6 +85,10 @@ impl fmt::Display for SyncProblem {
             SyncProblem::NotRecognised => f.write_str(
                 "The office no longer recognises this tablet: ask your supervisor for a new \
                  enrolment code. Your cases are safe on the tablet.",
+            ),
+            SyncProblem::ReviewerNotRecognised => f.write_str(
+                "The office does not know this reviewer code: check it, or ask the office for \
+                 yours.",
             ),
             SyncProblem::ServerTrouble => f.write_str(
                 "The office's server has a problem right now: your cases are safe on the tablet \

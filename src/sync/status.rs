@@ -28,6 +28,8 @@ pub enum SyncActivity {
     },
     /// Downloading the assignment and review decisions.
     Downloading,
+    /// Sending a reviewer's decisions and downloading the area.
+    Reviewing,
     /// The last attempt failed; the next one starts on its own at `at`.
     WaitingToRetry {
         /// When the next attempt starts.
@@ -56,6 +58,16 @@ pub struct SyncStatus {
     pub last_success: Option<DateTime<Utc>>,
     /// What the last complete sync did.
     pub last_report: Option<SyncReport>,
+    /// Whether a reviewer (controller, supervisor) is signed in on this tablet.
+    pub reviewer: bool,
+    /// The last problem of the reviewer's part, until it succeeds.
+    pub review_problem: Option<SyncProblem>,
+    /// Reviewer's decisions waiting to be sent (not counting refused ones).
+    pub review_waiting: usize,
+    /// Reviewer's decisions the office refused.
+    pub review_refused: usize,
+    /// When the area (coverage and queue) was last downloaded.
+    pub review_fetched_at: Option<DateTime<Utc>>,
 }
 
 impl Default for SyncStatus {
@@ -68,6 +80,11 @@ impl Default for SyncStatus {
             enrolled: false,
             last_success: None,
             last_report: None,
+            reviewer: false,
+            review_problem: None,
+            review_waiting: 0,
+            review_refused: 0,
+            review_fetched_at: None,
         }
     }
 }
@@ -102,6 +119,7 @@ impl SyncStatus {
                 | SyncActivity::Checking
                 | SyncActivity::Sending { .. }
                 | SyncActivity::Downloading
+                | SyncActivity::Reviewing
         )
     }
 
@@ -118,6 +136,7 @@ impl SyncStatus {
             SyncActivity::Sending { sent, total } => format!("Sending cases: {sent} of {total}"),
             SyncActivity::Checking => "Connecting to the office…".to_owned(),
             SyncActivity::Downloading => "Receiving updates from the office…".to_owned(),
+            SyncActivity::Reviewing => "Sending decisions, receiving the area…".to_owned(),
             SyncActivity::Enrolling => "Enrolling the tablet…".to_owned(),
             SyncActivity::Starting => "Starting…".to_owned(),
             SyncActivity::Stopped => "Sending is stopped.".to_owned(),

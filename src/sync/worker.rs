@@ -14,8 +14,8 @@ use super::problem::SyncProblem;
 use super::status::{SyncActivity, SyncStatus};
 use super::{SyncConfig, Waker};
 use crate::keys::DatabaseKey;
-use crate::store::Store;
 use crate::store::sync_state::SyncKey;
+use crate::store::{ReviewDownload, Store};
 
 /// What the UI thread asks of the sync thread.
 pub(super) enum Command {
@@ -144,6 +144,17 @@ impl Running {
             .sync_setting(SyncKey::LastSuccessAt)?
             .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
             .map(|t| t.with_timezone(&Utc));
+        self.status.reviewer = self.store.reviewer_token()?.is_some();
+        let decisions = self.store.queued_review_decisions()?;
+        self.status.review_refused = decisions.iter().filter(|d| d.refusal.is_some()).count();
+        self.status.review_waiting = decisions.len() - self.status.review_refused;
+        self.status.review_fetched_at = self
+            .store
+            .review_download(ReviewDownload::Queue)?
+            .map(|d| d.fetched_at);
+        if !self.status.reviewer {
+            self.status.review_problem = None;
+        }
         Ok(())
     }
 
@@ -178,7 +189,9 @@ impl Running {
                         let refresh_due = self
                             .last_attempt
                             .is_none_or(|t| t.elapsed() >= timing.refresh_every);
-                        if self.status.enrolled && (self.status.pending > 0 || refresh_due) {
+                        let waiting = self.status.pending + self.status.review_waiting;
+                        let signed_in = self.status.enrolled || self.status.reviewer;
+                        if signed_in && (waiting > 0 || refresh_due) {
                             self.attempt(true);
                         } else {
                             self.publish();
@@ -202,18 +215,73 @@ impl Running {
     }
 
     /// One sync attempt; with `probe`, a cheap health check first (automatic attempts).
+    /// A reviewer signed in on the tablet is served first (their decisions are sent and
+    /// the area downloaded), then the device's own cases when it is enrolled.
     fn attempt(&mut self, probe: bool) {
         self.last_attempt = Some(Instant::now());
         self.refresh_counts();
-        if !self.status.enrolled {
+        let reviewing = self.status.reviewer;
+        if !self.status.enrolled && !reviewing {
             self.failed(SyncProblem::NotEnrolled);
             return;
         }
         self.set_activity(SyncActivity::Checking);
         if probe && !self.client.office().is_reachable() {
+            if reviewing {
+                self.status.review_problem = Some(SyncProblem::Offline);
+            }
             self.failed(SyncProblem::Offline);
             return;
         }
+        let review_retry = reviewing && !self.review_part();
+        if !self.status.enrolled {
+            self.refresh_counts();
+            self.status.problem = Some(SyncProblem::NotEnrolled);
+            if review_retry {
+                self.schedule_retry();
+            } else {
+                self.backoff.reset();
+                self.next_due = None;
+                self.set_activity(SyncActivity::Idle);
+            }
+            return;
+        }
+        match self.device_part() {
+            Ok(report) => {
+                self.status.problem = None;
+                self.status.last_report = Some(report);
+                self.refresh_counts();
+                if review_retry {
+                    self.schedule_retry();
+                } else {
+                    self.backoff.reset();
+                    self.next_due = None;
+                    self.set_activity(SyncActivity::Idle);
+                }
+            }
+            Err(problem) => self.failed(problem),
+        }
+    }
+
+    /// The reviewer's part; records its problem. Returns whether it is done (`false`: to
+    /// be retried on its own, e.g. offline).
+    fn review_part(&mut self) -> bool {
+        self.set_activity(SyncActivity::Reviewing);
+        match super::review::sync_review(self.client.office(), &mut self.store) {
+            Ok(_) => {
+                self.status.review_problem = None;
+                true
+            }
+            Err(problem) => {
+                let retry = problem.retries_on_its_own();
+                self.status.review_problem = Some(problem);
+                !retry
+            }
+        }
+    }
+
+    /// The device's part: upload the queued cases, download assignment and decisions.
+    fn device_part(&mut self) -> Result<super::client::SyncReport, SyncProblem> {
         let updates = self.updates.clone();
         let waker = self.waker.clone();
         let mut snapshot = self.status.clone();
@@ -224,42 +292,39 @@ impl Running {
                 w();
             }
         };
-        let result = (|| {
-            let credentials = super::client::Credentials::load(&self.store)?;
-            let mut report = self
-                .client
-                .upload(&mut self.store, &credentials, &mut progress)?;
-            self.status.activity = SyncActivity::Downloading;
-            self.publish();
-            self.client
-                .download(&mut self.store, &credentials, &mut report)?;
-            let now = Utc::now();
-            self.store.set_sync_settings(&[(
-                SyncKey::LastSuccessAt,
-                &now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            )])?;
-            Ok::<_, SyncProblem>(report)
-        })();
-        match result {
-            Ok(report) => {
-                self.backoff.reset();
-                self.next_due = None;
-                self.status.problem = None;
-                self.status.last_report = Some(report);
-                self.refresh_counts();
-                self.set_activity(SyncActivity::Idle);
-            }
-            Err(problem) => self.failed(problem),
-        }
+        let credentials = super::client::Credentials::load(&self.store)?;
+        let mut report = self
+            .client
+            .upload(&mut self.store, &credentials, &mut progress)?;
+        self.status.activity = SyncActivity::Downloading;
+        self.publish();
+        self.client
+            .download(&mut self.store, &credentials, &mut report)?;
+        let now = Utc::now();
+        self.store.set_sync_settings(&[(
+            SyncKey::LastSuccessAt,
+            &now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        )])?;
+        Ok(report)
+    }
+
+    /// The next automatic attempt after the backoff's delay.
+    fn schedule_retry(&mut self) {
+        let at = Instant::now() + self.backoff.next_delay();
+        self.next_due = Some(at);
+        self.set_activity(SyncActivity::WaitingToRetry { at });
     }
 
     fn failed(&mut self, problem: SyncProblem) {
         self.refresh_counts();
-        if problem.retries_on_its_own() {
-            let at = Instant::now() + self.backoff.next_delay();
-            self.next_due = Some(at);
+        let review_retry = self
+            .status
+            .review_problem
+            .as_ref()
+            .is_some_and(SyncProblem::retries_on_its_own);
+        if problem.retries_on_its_own() || review_retry {
             self.status.problem = Some(problem);
-            self.set_activity(SyncActivity::WaitingToRetry { at });
+            self.schedule_retry();
         } else {
             self.next_due = None;
             self.status.problem = Some(problem);

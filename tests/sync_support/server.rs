@@ -164,6 +164,46 @@ impl TestServer {
         }
     }
 
+    /// Creates a reviewer account (as `census-server issue-reviewer` does) and returns its
+    /// token: a controller of control sector `scope_id`, for instance.
+    pub fn add_reviewer(
+        &self,
+        role: store::Role,
+        level: census_core::coverage::Level,
+        scope_id: &str,
+    ) -> String {
+        let token = census_server::secrets::generate_token().unwrap();
+        let reviewer = store::NewReviewer {
+            token_hash: census_server::secrets::token_hash(&token),
+            name: format!("{} {scope_id}", role.as_str()),
+            role,
+            scope_level: level,
+            scope_id: scope_id.to_owned(),
+        };
+        let storage = self.storage();
+        self.runtime
+            .block_on(storage.add_reviewer(&reviewer))
+            .unwrap();
+        token
+    }
+
+    /// The decisions recorded on a case `(decision, comment)`, oldest first.
+    pub fn decisions(&self, case_id: Uuid) -> Vec<(String, String)> {
+        let storage = self.storage();
+        let history = self
+            .runtime
+            .block_on(storage.case_history(case_id))
+            .unwrap();
+        history
+            .map(|h| {
+                h.decisions
+                    .into_iter()
+                    .map(|d| (d.decision, d.comment))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// A supervisor's decision on a stored case.
     pub fn review(&self, case_id: Uuid, decision: Decision, comment: &str) -> u64 {
         let storage = self.storage();

@@ -7,12 +7,15 @@
 //! - [`seal`]: ephemeral X25519 + HKDF-SHA256 + AES-256-GCM to the office's key.
 //! - [`sign`]: device Ed25519 keys.
 //! - [`batch`]: [`build_batch`] / [`open_batch`] and the envelope bytes.
+//! - [`review`]: the review API of controllers and supervisors ([`QueueEntry`],
+//!   [`DecisionRequest`], [`DecisionReply`]).
 //!
 //! JSON Schemas: `schemas/wire/`; HTTP endpoints: `schemas/openapi.yaml`.
 
 pub mod batch;
 pub mod error;
 pub mod messages;
+pub mod review;
 pub mod seal;
 pub mod sign;
 pub mod types;
@@ -33,6 +36,7 @@ pub use messages::{
     EnrolRequest, ErrorBody, FrameBuilding, OfficeKey, QuestionnaireList, ReviewDecision,
     ReviewDecisions,
 };
+pub use review::{DecisionReply, DecisionRequest, QueueEntry};
 pub use seal::{OfficeSecret, SEAL_VERSION, open_as_office, seal_to_office};
 pub use sign::{DeviceKey, verify_device_signature};
 pub use types::{

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use census_core::coverage::publish::{self, csv_field};
 use census_core::coverage::{CoverageReport, CoverageRules, Level, assemble};
 use census_core::wire::Decision;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::auth::{Principal, principal, require_office, require_reviewer};
@@ -195,22 +195,8 @@ pub async fn queue(
     Ok(Json(app.store.review_queue(&scope, QUEUE_LIMIT).await?))
 }
 
-/// A decision posted by a reviewer.
-#[derive(Debug, Deserialize)]
-pub struct DecisionRequest {
-    /// `approved` or `sent_back`.
-    pub decision: Decision,
-    /// Comment for the enumerator (required when sending back).
-    #[serde(default)]
-    pub comment: String,
-}
-
-/// The reply to a decision.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct DecisionReply {
-    /// Cursor of the decision (devices download decisions after a cursor).
-    pub cursor: u64,
-}
+/// A decision posted by a reviewer, and the reply (shared with the tablets: census-core).
+pub use census_core::wire::{DecisionReply, DecisionRequest};
 
 /// The history of a case the caller may see, or 404 (a case outside the scope is not
 /// revealed to exist).

@@ -127,30 +127,9 @@ pub struct DistrictExtent {
     pub bbox: BoundingBox,
 }
 
-/// A completed case waiting for a decision at its current revision.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueueEntry {
-    /// Case.
-    pub case_id: Uuid,
-    /// Revision to decide on.
-    pub revision: u64,
-    /// District.
-    pub district_id: String,
-    /// Building.
-    pub building_number: u32,
-    /// Dwelling.
-    pub dwelling_number: u32,
-    /// Household number.
-    pub household_number: Option<u32>,
-    /// Enumerator.
-    pub enumerator_id: String,
-    /// Persons.
-    pub persons: u32,
-    /// Active interviewing minutes.
-    pub minutes: f64,
-    /// Last change on the device.
-    pub updated_at: String,
-}
+/// A completed case waiting for a decision: defined with the review API's other wire shapes
+/// in census-core, so that the server and the tablets share one definition.
+pub use census_core::wire::QueueEntry;
 
 /// One stored revision of a case with the events it brought.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,6 +4,8 @@
 
 use egui::Ui;
 
+use super::drafts::Drafts;
+use super::reviewer_card::{CardPlace, reviewer_card_ui};
 use super::view::{CoverageRow, CoverageView, ProblemKind};
 use super::widgets;
 use crate::commands::Command;
@@ -22,18 +24,36 @@ const COLUMNS: [&str; 8] = [
     "cov_persons",
 ];
 
-/// Draws the coverage screen.
-pub fn coverage_ui(ui: &mut Ui, view: &CoverageView, tr: &Tr) -> Vec<Command> {
+/// Draws the coverage screen: the office's report of the reviewer's area when one was
+/// received (with when), else the tablet's own; then the reviewer's card.
+pub fn coverage_ui(ui: &mut Ui, view: &CoverageView, tr: &Tr, drafts: &mut Drafts) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut commands = Vec::new();
     widgets::row(ui, rtl, |ui| {
         if widgets::big_button(ui, tr.t("back")).clicked() {
             commands.push(Command::GoHome);
         }
-        widgets::heading(ui, tr.t("coverage_title"), rtl);
+        let title = if view.as_of.is_some() {
+            "coverage_area_title"
+        } else {
+            "coverage_title"
+        };
+        widgets::heading(ui, tr.t(title), rtl);
     });
-    let today = tr.ltr(&view.today);
-    widgets::weak(ui, &tr.f("cov_computed", &[("date", &today)]), rtl);
+    match &view.as_of {
+        Some(at) => widgets::weak(ui, &tr.f("cov_area_as_of", &[("time", at)]), rtl),
+        None => {
+            let today = tr.ltr(&view.today);
+            widgets::weak(ui, &tr.f("cov_computed", &[("date", &today)]), rtl)
+        }
+    };
+    commands.extend(reviewer_card_ui(
+        ui,
+        &view.reviewer,
+        CardPlace::Coverage,
+        tr,
+        drafts,
+    ));
     ui.add_space(8.0);
     widgets::card(ui, |ui| {
         egui::ScrollArea::horizontal()
@@ -71,10 +91,12 @@ pub fn coverage_ui(ui: &mut Ui, view: &CoverageView, tr: &Tr) -> Vec<Command> {
                         ui.add_space(2.0);
                     }
                 }
-                ui.add_space(6.0);
-                let open = tr.f("cov_show_district", &[("code", &code)]);
-                if widgets::big_button(ui, &open).clicked() {
-                    commands.push(Command::OpenDistrict(district.code.clone()));
+                if district.on_tablet {
+                    ui.add_space(6.0);
+                    let open = tr.f("cov_show_district", &[("code", &code)]);
+                    if widgets::big_button(ui, &open).clicked() {
+                        commands.push(Command::OpenDistrict(district.code.clone()));
+                    }
                 }
             });
         });
@@ -99,8 +121,14 @@ fn ok_text(ui: &mut Ui, text: &str, rtl: bool) {
 /// The cells of one table line, in reading order.
 fn cells(row: &CoverageRow, tr: &Tr) -> [String; 8] {
     let n = |v: u64| tr.ltr(&v.to_string());
+    // A district code reads left to right; a roll-up's or the total's words are text.
+    let code = if row.code.contains(' ') {
+        row.code.clone()
+    } else {
+        tr.ltr(&row.code)
+    };
     [
-        tr.ltr(&row.code),
+        code,
         n(row.expected_households),
         tr.ltr(&format!(
             "{} ({})",
@@ -193,6 +221,16 @@ fn table_ui(ui: &mut Ui, view: &CoverageView, tr: &Tr) {
         rtl,
         false,
     );
+    for area in &view.areas {
+        line(
+            ui,
+            &cells(area, tr),
+            &widths,
+            (theme::BODY_SIZE, strong),
+            rtl,
+            false,
+        );
+    }
     for (i, row) in view.rows.iter().enumerate() {
         line(
             ui,

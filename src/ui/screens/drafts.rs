@@ -34,6 +34,8 @@ pub struct Drafts {
     pub confirm_remove: Option<String>,
     /// A validation message for the open form, in the current language.
     pub form_error: Option<String>,
+    /// Review: the case whose send-back comment is being written.
+    pub send_back: Option<uuid::Uuid>,
 }
 
 impl std::fmt::Debug for Drafts {

@@ -22,6 +22,9 @@ pub fn home_ui(ui: &mut Ui, view: &HomeView, tr: &Tr, drafts: &mut Drafts) -> Ve
         if widgets::big_button(ui, tr.t("open_coverage")).clicked() {
             commands.push(Command::OpenCoverage);
         }
+        if widgets::big_button(ui, tr.t("open_review")).clicked() {
+            commands.push(Command::OpenReview);
+        }
     });
     if ui.available_width() >= TWO_COLUMNS_FROM {
         ui.columns(2, |columns| {

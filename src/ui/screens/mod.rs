@@ -7,6 +7,8 @@ pub mod enrol;
 pub mod home;
 pub mod question;
 pub mod questionnaire;
+pub mod review;
+pub mod reviewer_card;
 pub mod roster;
 pub mod sync_panel;
 pub mod unlock;

@@ -377,13 +377,22 @@ pub struct CoverageDistrict {
     pub name: String,
     /// Problems found, by kind.
     pub problems: Vec<CoverageProblem>,
+    /// Whether the district is on this tablet (its screen can be opened).
+    pub on_tablet: bool,
 }
 
-/// The coverage screen: computed from the tablet's own data.
+/// The coverage screen: computed from the tablet's own data, or the office's report of a
+/// reviewer's area once downloaded.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CoverageView {
     /// The report's day, `YYYY-MM-DD`.
     pub today: String,
+    /// For the office's report of the reviewer's area: when it was downloaded (formatted).
+    pub as_of: Option<String>,
+    /// The roll-ups above the district (control sectors, supervision zones), office report.
+    pub areas: Vec<CoverageRow>,
+    /// The controller's or supervisor's card (sign-in, area sync).
+    pub reviewer: super::reviewer_card::ReviewerCard,
     /// One line per district.
     pub rows: Vec<CoverageRow>,
     /// The total line (when more than one district).

@@ -1,0 +1,87 @@
+//! The reviewer's commands (controller, supervisor): sign in with the office's reviewer
+//! code, sign out, approve or send back a case, dismiss a decision the office refused. Each
+//! decision is saved in the encrypted store at once and the sync thread is asked to send it;
+//! nothing here touches the network.
+
+use uuid::Uuid;
+
+use crate::app::state::AppState;
+use crate::i18n::Tr;
+use crate::keys::ReviewerToken;
+use crate::store::{Store, StoreError};
+use crate::ui::screens::drafts::Drafts;
+use crate::ui::screens::review::COMMENT_FIELD;
+use crate::ui::screens::reviewer_card::REVIEWER_CODE_FIELD;
+use census_core::wire::Decision;
+
+fn with_store(
+    state: &mut AppState,
+    change: impl FnOnce(&mut Store) -> Result<(), StoreError>,
+) -> bool {
+    let Some(store) = state.store.as_mut() else {
+        return false;
+    };
+    match change(store) {
+        Ok(()) => true,
+        Err(e) => {
+            let tr = Tr {
+                strings: &state.strings,
+                lang: state.lang,
+            };
+            state.error = Some(tr.f("review_save_failed", &[("detail", &e.to_string())]));
+            false
+        }
+    }
+}
+
+fn sync_soon(state: &AppState) {
+    if let Some(sync) = &state.sync {
+        sync.request_sync();
+    }
+}
+
+/// Keeps the reviewer code (encrypted) and asks for a sync of the area.
+pub fn sign_in(state: &mut AppState, drafts: &mut Drafts, token: String) {
+    drafts.field(REVIEWER_CODE_FIELD).clear();
+    let Some(token) = ReviewerToken::new(token) else {
+        return;
+    };
+    if with_store(state, |store| store.set_reviewer_token(&token)) {
+        sync_soon(state);
+    }
+}
+
+/// Forgets the reviewer code and the area's data (decisions not yet sent stay).
+pub fn sign_out(state: &mut AppState, drafts: &mut Drafts) {
+    drafts.send_back = None;
+    drafts.clear_prefix("review.");
+    if with_store(state, Store::sign_out_reviewer) {
+        sync_soon(state);
+    }
+}
+
+/// Saves a decision for the next sync, and asks for it now.
+pub fn decide(
+    state: &mut AppState,
+    drafts: &mut Drafts,
+    (case_id, revision): (Uuid, u64),
+    decision: Decision,
+    comment: &str,
+) {
+    let comment = comment.trim();
+    if decision == Decision::SentBack && comment.is_empty() {
+        return;
+    }
+    if with_store(state, |store| {
+        store.queue_review_decision(case_id, revision, decision, comment)
+    }) {
+        drafts.send_back = None;
+        drafts.field(COMMENT_FIELD).clear();
+        sync_soon(state);
+    }
+}
+
+/// Forgets a decision the office refused.
+pub fn dismiss(state: &mut AppState, case_id: Uuid) {
+    with_store(state, |store| store.dismiss_review_decision(case_id));
+}

@@ -1,0 +1,239 @@
+//! Review on a controller's or supervisor's tablet: the reviewer token (with the sync
+//! facts, encrypted like the device's credentials), what the office sent of the area (the
+//! coverage report and the review queue, kept as the raw JSON received with the time it was
+//! fetched) and the review outbox — each decision saved at once, until the office
+//! acknowledges it or refuses it with its words.
+
+use census_core::wire::Decision;
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use uuid::Uuid;
+
+use super::sync_state::{SyncKey, ensure};
+use super::{Store, StoreError, now_text, parse_time};
+use crate::keys::ReviewerToken;
+
+/// What the office sends of a reviewer's area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewDownload {
+    /// The coverage report (`GET /v1/coverage`).
+    Coverage,
+    /// The review queue (`GET /v1/review/queue`).
+    Queue,
+}
+
+impl ReviewDownload {
+    fn as_str(self) -> &'static str {
+        match self {
+            ReviewDownload::Coverage => "coverage",
+            ReviewDownload::Queue => "queue",
+        }
+    }
+}
+
+/// A download as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDownload {
+    /// The JSON as the office sent it.
+    pub body: String,
+    /// When it was fetched.
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// A decision made on the tablet, waiting to be sent (or refused by the office).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedDecision {
+    /// The case.
+    pub case_id: Uuid,
+    /// The revision decided on (as shown in the queue).
+    pub revision: u64,
+    /// Approved or sent back.
+    pub decision: Decision,
+    /// The comment for the enumerator.
+    pub comment: String,
+    /// When it was decided (RFC 3339, as stored: it identifies this decision).
+    pub decided_at: String,
+    /// The office's words when it refused the decision; `None` while waiting to be sent.
+    pub refusal: Option<String>,
+}
+
+fn decision_text(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Approved => "approved",
+        Decision::SentBack => "sent_back",
+    }
+}
+
+fn parse_decision(text: &str) -> Result<Decision, StoreError> {
+    match text {
+        "approved" => Ok(Decision::Approved),
+        "sent_back" => Ok(Decision::SentBack),
+        other => Err(StoreError::Corrupted(format!("review decision {other:?}"))),
+    }
+}
+
+impl Store {
+    /// Keeps the reviewer token (replacing an earlier one).
+    pub fn set_reviewer_token(&mut self, token: &ReviewerToken) -> Result<(), StoreError> {
+        self.set_sync_settings(&[(SyncKey::ReviewerToken, token.expose_secret())])
+    }
+
+    /// The reviewer token, when a reviewer is signed in.
+    pub fn reviewer_token(&self) -> Result<Option<ReviewerToken>, StoreError> {
+        Ok(self
+            .sync_setting(SyncKey::ReviewerToken)?
+            .and_then(ReviewerToken::new))
+    }
+
+    /// Signs the reviewer out: forgets the token and what was downloaded of the area, in one
+    /// transaction. Decisions not yet sent stay, and are sent at the next sign-in.
+    pub fn sign_out_reviewer(&mut self) -> Result<(), StoreError> {
+        ensure(&self.conn)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "DELETE FROM sync_setting WHERE key = ?1",
+            [SyncKey::ReviewerToken.as_str()],
+        )?;
+        tx.execute("DELETE FROM review_download", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Keeps a download (replacing the previous one of its kind).
+    pub fn save_review_download(
+        &mut self,
+        kind: ReviewDownload,
+        body: &str,
+        fetched_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO review_download (kind, body, fetched_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (kind) DO UPDATE SET body = excluded.body,
+                     fetched_at = excluded.fetched_at",
+            )?
+            .execute(params![kind.as_str(), body, super::time_text(fetched_at)])?;
+        Ok(())
+    }
+
+    /// The last download of a kind, if any.
+    pub fn review_download(
+        &self,
+        kind: ReviewDownload,
+    ) -> Result<Option<StoredDownload>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached("SELECT body, fetched_at FROM review_download WHERE kind = ?1")?
+            .query_row([kind.as_str()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .optional()?;
+        row.map(|(body, at)| {
+            Ok(StoredDownload {
+                body,
+                fetched_at: parse_time(&at)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Saves a decision at once, to be sent at the next sync (replacing an earlier decision
+    /// on the same case not yet sent, or refused).
+    pub fn queue_review_decision(
+        &mut self,
+        case_id: Uuid,
+        revision: u64,
+        decision: Decision,
+        comment: &str,
+    ) -> Result<(), StoreError> {
+        let revision = i64::try_from(revision)
+            .map_err(|_| StoreError::Corrupted(format!("revision {revision}")))?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO review_outbox (case_id, revision, decision, comment, decided_at,
+                     refusal)
+                 VALUES (?1, ?2, ?3, ?4, ?5, NULL)
+                 ON CONFLICT (case_id) DO UPDATE SET revision = excluded.revision,
+                     decision = excluded.decision, comment = excluded.comment,
+                     decided_at = excluded.decided_at, refusal = NULL",
+            )?
+            .execute(params![
+                case_id.to_string(),
+                revision,
+                decision_text(decision),
+                comment,
+                now_text()
+            ])?;
+        Ok(())
+    }
+
+    /// Every decision of the review outbox (waiting or refused), oldest first.
+    pub fn queued_review_decisions(&self) -> Result<Vec<QueuedDecision>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT case_id, revision, decision, comment, decided_at, refusal
+             FROM review_outbox ORDER BY decided_at, case_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, revision, decision, comment, decided_at, refusal) = row?;
+            out.push(QueuedDecision {
+                case_id: Uuid::parse_str(&id)
+                    .map_err(|e| StoreError::Corrupted(format!("case id {id:?}: {e}")))?,
+                revision: u64::try_from(revision).unwrap_or_default(),
+                decision: parse_decision(&decision)?,
+                comment,
+                decided_at,
+                refusal,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The office recorded the decision: it leaves the outbox — unless it was replaced by
+    /// a newer decision meanwhile (`decided_at` identifies the one sent).
+    pub fn review_decision_sent(
+        &mut self,
+        case_id: Uuid,
+        decided_at: &str,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM review_outbox WHERE case_id = ?1 AND decided_at = ?2")?
+            .execute(params![case_id.to_string(), decided_at])?;
+        Ok(())
+    }
+
+    /// The office refused the decision: it stays, with the office's words, until dismissed.
+    pub fn review_decision_refused(
+        &mut self,
+        case_id: Uuid,
+        decided_at: &str,
+        message: &str,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE review_outbox SET refusal = ?3 WHERE case_id = ?1 AND decided_at = ?2",
+            )?
+            .execute(params![case_id.to_string(), decided_at, message])?;
+        Ok(())
+    }
+
+    /// Forgets a decision the office refused (the reviewer has read why).
+    pub fn dismiss_review_decision(&mut self, case_id: Uuid) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM review_outbox WHERE case_id = ?1 AND refusal IS NOT NULL")?
+            .execute([case_id.to_string()])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,121 @@
+//! The controller's or supervisor's card, on the coverage and review screens: sign in with
+//! the reviewer code the office issued, see when the area was last received and what went
+//! wrong, sync now, open the review queue, sign out.
+
+use egui::Ui;
+
+use super::drafts::Drafts;
+use super::widgets;
+use crate::commands::Command;
+use crate::i18n::Tr;
+
+/// The draft field of the reviewer code.
+pub const REVIEWER_CODE_FIELD: &str = "review.code";
+
+/// What the reviewer card shows (built from the store and the sync status).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReviewerCard {
+    /// Whether an office server is configured.
+    pub configured: bool,
+    /// Whether a reviewer code is kept on the tablet.
+    pub signed_in: bool,
+    /// When the area was last received, formatted.
+    pub as_of: Option<String>,
+    /// What the sync is doing for the reviewer now.
+    pub activity: Option<String>,
+    /// The last problem, in the reviewer's language.
+    pub problem: Option<String>,
+    /// Whether the office refused the code (the form is offered again).
+    pub code_refused: bool,
+    /// Cases in the downloaded queue.
+    pub queue: usize,
+    /// Decisions waiting to be sent.
+    pub waiting: usize,
+    /// Whether a sync is running.
+    pub busy: bool,
+}
+
+/// Where the card is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardPlace {
+    /// On the coverage screen: with the way into the review queue.
+    Coverage,
+    /// On the review screen.
+    Review,
+}
+
+/// Draws the card.
+pub fn reviewer_card_ui(
+    ui: &mut Ui,
+    card: &ReviewerCard,
+    place: CardPlace,
+    tr: &Tr,
+    drafts: &mut Drafts,
+) -> Vec<Command> {
+    let rtl = tr.rtl();
+    let mut commands = Vec::new();
+    widgets::card(ui, |ui| {
+        widgets::column(ui, rtl, |ui| {
+            widgets::heading(ui, tr.t("reviewer_title"), rtl);
+            if !card.configured {
+                widgets::weak(ui, tr.t("reviewer_not_configured"), rtl);
+            }
+            if card.signed_in {
+                signed_in_ui(ui, card, place, tr, &mut commands);
+            }
+            if !card.signed_in || card.code_refused {
+                if !card.signed_in {
+                    widgets::text(ui, tr.t("reviewer_intro"), rtl);
+                }
+                let field = drafts.field(REVIEWER_CODE_FIELD);
+                widgets::secret_field(ui, tr.t("reviewer_code"), field, rtl);
+                let code = drafts.get(REVIEWER_CODE_FIELD).trim().to_owned();
+                if widgets::primary_button(ui, tr.t("reviewer_sign_in"), !code.is_empty()).clicked()
+                {
+                    commands.push(Command::ReviewerSignIn { token: code });
+                }
+            }
+        });
+    });
+    commands
+}
+
+fn signed_in_ui(
+    ui: &mut Ui,
+    card: &ReviewerCard,
+    place: CardPlace,
+    tr: &Tr,
+    commands: &mut Vec<Command>,
+) {
+    let rtl = tr.rtl();
+    widgets::text(ui, tr.t("reviewer_signed_in"), rtl);
+    match &card.as_of {
+        Some(at) => widgets::weak(ui, &tr.f("reviewer_as_of", &[("time", at)]), rtl),
+        None => widgets::weak(ui, tr.t("reviewer_not_yet"), rtl),
+    };
+    if let Some(activity) = &card.activity {
+        widgets::text(ui, activity, rtl);
+    }
+    if let Some(problem) = &card.problem {
+        widgets::warning(ui, problem, rtl);
+    }
+    if card.waiting > 0 {
+        let n = tr.ltr(&card.waiting.to_string());
+        widgets::text(ui, &tr.f("review_waiting_count", &[("n", &n)]), rtl);
+    }
+    widgets::row(ui, rtl, |ui| {
+        if place == CardPlace::Coverage {
+            let n = tr.ltr(&card.queue.to_string());
+            let open = tr.f("open_review_n", &[("n", &n)]);
+            if widgets::primary_button(ui, &open, true).clicked() {
+                commands.push(Command::OpenReview);
+            }
+        }
+        if card.configured && widgets::primary_button(ui, tr.t("sync_now"), !card.busy).clicked() {
+            commands.push(Command::SyncNow);
+        }
+        if widgets::big_button(ui, tr.t("reviewer_sign_out")).clicked() {
+            commands.push(Command::ReviewerSignOut);
+        }
+    });
+}
