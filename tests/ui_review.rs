@@ -424,3 +424,63 @@ fn a_decision_the_office_refuses_is_shown_with_its_words_and_can_be_dismissed() 
             .is_empty()
     );
 }
+
+#[test]
+fn a_decision_waits_for_the_reviewer_who_made_it() {
+    let office = tempfile::tempdir().unwrap();
+    let server = TestServer::start(office.path(), &[DISTRICT]);
+    let enumerator_dir = tempfile::tempdir().unwrap();
+    let [first, _] = enumerator_sends_two_cases(enumerator_dir.path(), &server);
+    let (mine, other) = (controller(&server), controller(&server));
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = tablet(dir.path(), &server);
+    unlock(&mut h);
+    sign_in(&mut h, &mine);
+    frames_until(&mut h, "the area's queue", |h| queue_shows(h, 2));
+    drop(h);
+
+    // Decided under my code, then another controller signs in on this tablet.
+    let mut store = open_store(dir.path());
+    let queue: Vec<census_core::wire::QueueEntry> = serde_json::from_str(
+        &store
+            .review_download(census::store::ReviewDownload::Queue)
+            .unwrap()
+            .unwrap()
+            .body,
+    )
+    .unwrap();
+    let revision = queue.iter().find(|e| e.case_id == first).unwrap().revision;
+    store
+        .queue_review_decision(first, revision, census_core::wire::Decision::Approved, "")
+        .unwrap();
+    store.sign_out_reviewer().unwrap();
+    let token = |t: &str| census::keys::ReviewerToken::new(t.to_owned()).unwrap();
+    store.set_reviewer_token(&token(&other)).unwrap();
+    drop(store);
+    let mut h = tablet(dir.path(), &server);
+    unlock(&mut h);
+    h.click_button("Couverture");
+    frames_until(&mut h, "the other controller's area", |h| {
+        h.has_contains("Zone reçue du bureau le")
+    });
+    assert!(
+        server.decisions(first).is_empty(),
+        "never sent under another reviewer's code"
+    );
+    drop(h);
+
+    // Back under my code: it goes.
+    let mut store = open_store(dir.path());
+    store.sign_out_reviewer().unwrap();
+    store.set_reviewer_token(&token(&mine)).unwrap();
+    drop(store);
+    let mut h = tablet(dir.path(), &server);
+    unlock(&mut h);
+    frames_until(&mut h, "the decision to reach the office", |_| {
+        !server.decisions(first).is_empty()
+    });
+    assert_eq!(
+        server.decisions(first),
+        vec![("approved".to_owned(), String::new())]
+    );
+}

@@ -234,6 +234,7 @@ fn review_messages_match_schema() {
     let approve = DecisionRequest {
         decision: Decision::Approved,
         comment: String::new(),
+        revision: Some(3),
     };
     let valid = serde_json::to_value(&approve).unwrap();
     check(
@@ -244,6 +245,7 @@ fn review_messages_match_schema() {
     let send_back = DecisionRequest {
         decision: Decision::SentBack,
         comment: "l'âge de la personne 2 ?".into(),
+        revision: None,
     };
     let valid = serde_json::to_value(&send_back).unwrap();
     check(

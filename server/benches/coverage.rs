@@ -343,7 +343,9 @@ async fn main() {
         let conn = rusqlite::Connection::open(&path).unwrap();
         median_ms(|| {
             let n: i64 = conn
-                .query_row(&format!("SELECT count(*) FROM ({BASELINE})"), [], |r| r.get(0))
+                .query_row(&format!("SELECT count(*) FROM ({BASELINE})"), [], |r| {
+                    r.get(0)
+                })
                 .unwrap();
             assert!(n > 0);
         })

@@ -328,7 +328,8 @@ async fn summaries_follow_revisions_on_both_stores() {
         return;
     };
     let schema = format!("summaries_{}", Uuid::new_v4().simple());
-    let store: Arc<dyn Storage> = Arc::new(PgStore::connect_in_schema(&url, &schema).await.unwrap());
+    let store: Arc<dyn Storage> =
+        Arc::new(PgStore::connect_in_schema(&url, &schema).await.unwrap());
     summaries_follow_revisions(store).await;
 }
 
@@ -450,10 +451,22 @@ async fn the_api_enforces_scopes_and_roles() {
     .await
     .unwrap();
     assert_eq!(r.status(), 400, "sending back needs a comment");
+    // A decision on a revision older than the office's is refused: the case changed since.
+    let stale = queue[0].revision - 1;
     let r = post(
         case,
         "controller-token",
-        serde_json::json!({"decision": "sent_back", "comment": "ages of persons 2 and 3"}),
+        serde_json::json!({"decision": "approved", "revision": stale}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("case_changed"));
+    let r = post(
+        case,
+        "controller-token",
+        serde_json::json!({"decision": "sent_back", "comment": "ages of persons 2 and 3",
+                           "revision": queue[0].revision}),
     )
     .await
     .unwrap();

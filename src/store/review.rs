@@ -55,6 +55,9 @@ pub struct QueuedDecision {
     pub decided_at: String,
     /// The office's words when it refused the decision; `None` while waiting to be sent.
     pub refusal: Option<String>,
+    /// The fingerprint of the reviewer's code it was made under
+    /// ([`ReviewerToken::fingerprint`]).
+    pub reviewer: String,
 }
 
 fn decision_text(decision: Decision) -> &'static str {
@@ -86,7 +89,8 @@ impl Store {
     }
 
     /// Signs the reviewer out: forgets the token and what was downloaded of the area, in one
-    /// transaction. Decisions not yet sent stay, and are sent at the next sign-in.
+    /// transaction. Decisions not yet sent stay, and are sent when the same reviewer signs in
+    /// again (never under another reviewer's code).
     pub fn sign_out_reviewer(&mut self) -> Result<(), StoreError> {
         ensure(&self.conn)?;
         let tx = self
@@ -139,8 +143,9 @@ impl Store {
         .transpose()
     }
 
-    /// Saves a decision at once, to be sent at the next sync (replacing an earlier decision
-    /// on the same case not yet sent, or refused).
+    /// Saves a decision at once, to be sent at the next sync under the signed-in reviewer's
+    /// code (replacing an earlier decision on the same case not yet sent, or refused).
+    /// Refused ([`StoreError::Invalid`]) when no reviewer is signed in.
     pub fn queue_review_decision(
         &mut self,
         case_id: Uuid,
@@ -150,21 +155,27 @@ impl Store {
     ) -> Result<(), StoreError> {
         let revision = i64::try_from(revision)
             .map_err(|_| StoreError::Corrupted(format!("revision {revision}")))?;
+        let reviewer = self
+            .reviewer_token()?
+            .ok_or_else(|| StoreError::Invalid("sign in with your reviewer code first".into()))?
+            .fingerprint();
         self.conn
             .prepare_cached(
                 "INSERT INTO review_outbox (case_id, revision, decision, comment, decided_at,
-                     refusal)
-                 VALUES (?1, ?2, ?3, ?4, ?5, NULL)
+                     refusal, reviewer)
+                 VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6)
                  ON CONFLICT (case_id) DO UPDATE SET revision = excluded.revision,
                      decision = excluded.decision, comment = excluded.comment,
-                     decided_at = excluded.decided_at, refusal = NULL",
+                     decided_at = excluded.decided_at, refusal = NULL,
+                     reviewer = excluded.reviewer",
             )?
             .execute(params![
                 case_id.to_string(),
                 revision,
                 decision_text(decision),
                 comment,
-                now_text()
+                now_text(),
+                reviewer
             ])?;
         Ok(())
     }
@@ -172,7 +183,7 @@ impl Store {
     /// Every decision of the review outbox (waiting or refused), oldest first.
     pub fn queued_review_decisions(&self) -> Result<Vec<QueuedDecision>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT case_id, revision, decision, comment, decided_at, refusal
+            "SELECT case_id, revision, decision, comment, decided_at, refusal, reviewer
              FROM review_outbox ORDER BY decided_at, case_id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -183,11 +194,12 @@ impl Store {
                 r.get::<_, String>(3)?,
                 r.get::<_, String>(4)?,
                 r.get::<_, Option<String>>(5)?,
+                r.get::<_, String>(6)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, revision, decision, comment, decided_at, refusal) = row?;
+            let (id, revision, decision, comment, decided_at, refusal, reviewer) = row?;
             out.push(QueuedDecision {
                 case_id: Uuid::parse_str(&id)
                     .map_err(|e| StoreError::Corrupted(format!("case id {id:?}: {e}")))?,
@@ -196,6 +208,7 @@ impl Store {
                 comment,
                 decided_at,
                 refusal,
+                reviewer,
             });
         }
         Ok(out)

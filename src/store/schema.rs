@@ -130,7 +130,8 @@ CREATE TABLE review_outbox (
     decision    TEXT NOT NULL,
     comment     TEXT NOT NULL,
     decided_at  TEXT NOT NULL,
-    refusal     TEXT
+    refusal     TEXT,
+    reviewer    TEXT NOT NULL
 ) STRICT;
 "#,
 ];

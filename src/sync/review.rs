@@ -33,13 +33,16 @@ pub fn sync_review(
         return Ok(None);
     };
     let mut report = ReviewReport::default();
+    let signed_in = token.fingerprint();
     for queued in store.queued_review_decisions()? {
-        if queued.refusal.is_some() {
+        // A decision waits for the reviewer who made it: it is sent under their code only.
+        if queued.refusal.is_some() || queued.reviewer != signed_in {
             continue;
         }
         let request = DecisionRequest {
             decision: queued.decision,
             comment: queued.comment.clone(),
+            revision: Some(queued.revision),
         };
         match office.post_decision(&token, queued.case_id, &request) {
             Ok(_) => {

@@ -42,6 +42,11 @@ pub struct DecisionRequest {
     /// 2000 characters; it is shown on the enumerator's tablet, which reopens the case.
     #[serde(default)]
     pub comment: String,
+    /// The revision the reviewer saw (from the queue). When given and the office holds a
+    /// newer one — the enumerator changed the case since — the decision is refused with 409
+    /// `case_changed`, so that nobody approves what they did not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<u64>,
 }
 
 /// The office's reply to a decision it recorded.

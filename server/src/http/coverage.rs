@@ -215,14 +215,15 @@ pub async fn visible_history(
     }
 }
 
-/// Records a decision after checking role, scope and comment.
+/// Records a decision after checking role, scope, comment and — when the reviewer says which
+/// revision they read — that the case has not changed since.
 pub async fn record_decision(
     app: &AppState,
     who: &Principal,
     case_id: Uuid,
-    decision: Decision,
-    comment: &str,
+    request: &DecisionRequest,
 ) -> Result<u64, ApiError> {
+    let (decision, comment) = (request.decision, request.comment.as_str());
     require_reviewer(who)?;
     let comment = comment.trim();
     if decision == Decision::SentBack && comment.is_empty() {
@@ -239,7 +240,20 @@ pub async fn record_decision(
             "a comment has at most 2000 characters",
         ));
     }
-    visible_history(app, who, case_id).await?;
+    let history = visible_history(app, who, case_id).await?;
+    if let Some(read) = request.revision
+        && read != history.revision
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "case_changed",
+            format!(
+                "the enumerator changed this case after you read it (revision {read}, now {}): \
+                 review it again",
+                history.revision
+            ),
+        ));
+    }
     let comment = comment.replace('\0', "");
     let cursor = app.store.add_review(case_id, decision, &comment).await?;
     tracing::info!(case = %case_id, role = who.role.as_str(), cursor, "review decision");
@@ -256,7 +270,7 @@ pub async fn decide(
     let who = principal(&app, &headers).await?;
     let Json(req) =
         body.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_json", e.body_text()))?;
-    let cursor = record_decision(&app, &who, case_id, req.decision, &req.comment).await?;
+    let cursor = record_decision(&app, &who, case_id, &req).await?;
     Ok(Json(DecisionReply { cursor }))
 }
 

@@ -13,16 +13,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use census_core::coverage::{CoverageReport, DuplicateKind, Level, OmissionKind, SuspicionKind};
-use census_core::wire::Decision;
+use census_core::wire::{Decision, DecisionRequest};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::auth::{Principal, SESSION_COOKIE, principal_of_hash, request_identity};
-use super::session::SESSION_SECONDS;
-use crate::secrets;
 use super::coverage::{ReportQuery, build_report, narrowed, record_decision, rules_of};
 use super::html::{esc, page as html_page};
+use super::session::SESSION_SECONDS;
 use super::{ApiError, AppState};
+use crate::secrets;
 use crate::store::{MapPoint, QueueEntry};
 
 type Shared = State<Arc<AppState>>;
@@ -129,6 +129,8 @@ pub struct DecisionForm {
     decision: String,
     #[serde(default)]
     comment: String,
+    /// The revision shown on the page.
+    revision: Option<u64>,
 }
 
 /// `POST /review/cases/{case_id}`.
@@ -151,7 +153,12 @@ pub async fn decide(
                 .into_response();
         }
     };
-    match record_decision(&app, &who, case_id, decision, &form.comment).await {
+    let request = DecisionRequest {
+        decision,
+        comment: form.comment,
+        revision: form.revision,
+    };
+    match record_decision(&app, &who, case_id, &request).await {
         Ok(_) => Redirect::to("/review").into_response(),
         Err(e) => {
             let body = format!(
@@ -367,6 +374,7 @@ pub fn render(
                 b,
                 "<tr><td>{id}</td><td>{} / {} / {} / {}</td><td>{}</td><td>{}</td><td>{}</td>\
                  <td><form method=\"post\" action=\"/review/cases/{id}\">\
+                 <input type=\"hidden\" name=\"revision\" value=\"{rev}\">\
                  <input type=\"text\" name=\"comment\" placeholder=\"comment\" \
                  aria-label=\"comment\"> <button name=\"decision\" value=\"approved\">Approve</button>\
                  <button name=\"decision\" value=\"sent_back\">Send back</button></form></td></tr>",
@@ -379,7 +387,8 @@ pub fn render(
                 e.persons,
                 e.minutes,
                 esc(&e.enumerator_id),
-                id = e.case_id
+                id = e.case_id,
+                rev = e.revision
             );
         }
         b.push_str("</table>");

@@ -12,6 +12,7 @@ use tokio_postgres::types::{Json, ToSql};
 use uuid::Uuid;
 
 use super::coverage_sql::{self as q, QUEUE};
+use super::pg_summaries;
 use super::{
     CaseHistory, DeviceRecord, DistrictExtent, FrameBuildingRow, HistoryDecision, MapPoint,
     NewReviewer, QueueEntry, Reviewer, RevisionEvents, Role, Scope, StoreError,
@@ -19,7 +20,6 @@ use super::{
 use crate::facts::{FACTS_BEFORE, FACTS_COLUMNS, FactsRow, UPSERT_FACTS, household_facts};
 use crate::incoming::{IncomingBatch, IncomingCase};
 use crate::summaries::{FactsBefore, Touched};
-use super::pg_summaries;
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())

@@ -15,13 +15,13 @@ use tokio_postgres::NoTls;
 use tokio_postgres::types::Json;
 use uuid::Uuid;
 
-use super::{pg_coverage, pg_summaries};
 use super::pg_schema::{CASE_COLUMNS, INSERT_EVENTS, SCHEMA, UPSERT_CASE, UPSERT_DISTRICT};
 use super::{
     CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FOREIGN_CASE, FrameBuildingRow,
     Ingested, MapPoint, NewCode, NewDevice, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
     StoreError, StoreFuture, StoredCase, decision_text, parse_decision, precheck,
 };
+use super::{pg_coverage, pg_summaries};
 use crate::facts::FactsRow;
 use crate::incoming::{IncomingBatch, IncomingCase};
 use crate::summaries::{FactsBefore, Touched};
@@ -249,9 +249,12 @@ impl PgStore {
                 let insert = &insert;
                 async move {
                     match (check, written?) {
-                        (Some(reason), _) => {
-                            Ok((CaseOutcome::Rejected { reason: reason.clone() }, None))
-                        }
+                        (Some(reason), _) => Ok((
+                            CaseOutcome::Rejected {
+                                reason: reason.clone(),
+                            },
+                            None,
+                        )),
                         (None, Some(w)) => finish_case(tx, insert, case, device, w).await,
                         (None, None) => Err(be("case neither checked nor written")),
                     }

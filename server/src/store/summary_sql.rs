@@ -143,11 +143,7 @@ pub fn outside_degrees(district: &str, lat: &str, lon: &str) -> String {
 pub fn refresh_outside() -> String {
     format!(
         "UPDATE case_facts SET outside_deg = {} WHERE {{scope:case_facts}}",
-        outside_degrees(
-            "case_facts.district_id",
-            "case_facts.lat",
-            "case_facts.lon"
-        )
+        outside_degrees("case_facts.district_id", "case_facts.lat", "case_facts.lon")
     )
 }
 
