@@ -260,7 +260,18 @@ fn review_messages_match_schema() {
     );
     // The server reads a request without a comment as an empty comment.
     let read: DecisionRequest = serde_json::from_value(json!({"decision": "approved"})).unwrap();
-    assert_eq!(read, approve);
+    assert_eq!(
+        read,
+        DecisionRequest {
+            revision: None,
+            ..approve
+        }
+    );
+    check(
+        "review.schema.json#/$defs/decision_request",
+        &json!({"decision": "approved", "revision": 3}),
+        &json!({"decision": "approved", "revision": -3}),
+    );
 
     let valid = serde_json::to_value(DecisionReply { cursor: 7 }).unwrap();
     check(
