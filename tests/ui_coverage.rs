@@ -8,13 +8,11 @@ mod ui_support;
 use std::path::Path;
 
 use census::keys::{KEY_FILE_NAME, KeyFile, Pin};
-use census::store::{
-    Assignment, Building, CaseStatus, District, Dwelling, EventContext, NewCase, Occupancy, Store,
-};
+use census::store::{Assignment, Building, CaseStatus, District, Dwelling, Occupancy, Store};
 use census_core::sampling::SamplingPlan;
 use egui_kittest::kittest::Queryable;
 use serde_json::json;
-use ui_support::{start, unlock};
+use ui_support::{new_case, start, start_on, test_ctx, two_person_household, unlock};
 
 const DUPLICATE: &str = "Même chef de ménage et même taille dans un logement : construction 41, \
                          logement 2, ménage 1 ; construction 41, logement 2, ménage 2. Vérifiez \
@@ -27,13 +25,6 @@ const TOO_SHORT: &str = "Construction 42, logement 1, ménage 1 : terminé aprè
 const PROBLEMS: &str = "07-041-0010";
 const CLEAN: &str = "07-041-0011";
 const NO_PROBLEM: &str = "Aucun problème trouvé dans ce district.";
-
-fn ctx() -> EventContext {
-    EventContext {
-        screen: "test".to_owned(),
-        gps: None,
-    }
-}
 
 fn district(
     id: &str,
@@ -71,57 +62,6 @@ fn district(
     }
 }
 
-fn new_case(
-    store: &mut Store,
-    district: &str,
-    building_no: u32,
-    dwelling_no: u32,
-    household_no: u32,
-) -> census::store::CaseId {
-    let q = census_core::load::load_questionnaire(
-        census::app::QUESTIONNAIRE_FILE,
-        census::app::QUESTIONNAIRE_JSON,
-    )
-    .unwrap();
-    store
-        .create_case(
-            &NewCase {
-                questionnaire_id: q.id().to_owned(),
-                questionnaire_version: q.version().to_owned(),
-                district_id: district.to_owned(),
-                building_no,
-                dwelling_no,
-                household_no,
-                long_form: false,
-            },
-            &ctx(),
-        )
-        .unwrap()
-}
-
-/// A household case of two persons headed by `head`.
-fn household(
-    store: &mut Store,
-    district: &str,
-    (building_no, dwelling_no, household_no): (u32, u32, u32),
-    head: &str,
-) -> census::store::CaseId {
-    let case = new_case(store, district, building_no, dwelling_no, household_no);
-    store.add_row(case, "households.1", 0, &ctx()).unwrap();
-    for (n, (name, relationship)) in [(head, "01"), ("Fatima Benali", "02")].iter().enumerate() {
-        // Row ids are unique in a case: the household is row 1.
-        let row = format!("households.1/persons.{}", n + 2);
-        store.add_row(case, &row, n, &ctx()).unwrap();
-        store
-            .save_answer(case, &row, "p_name", &json!(name), &ctx())
-            .unwrap();
-        store
-            .save_answer(case, &row, "p_relationship", &json!(relationship), &ctx())
-            .unwrap();
-    }
-    case
-}
-
 /// Adds to the demo tablet in `dir` a district with problems and a clean one.
 fn seed(dir: &Path) {
     let mut keyfile = KeyFile::load(&dir.join(KEY_FILE_NAME)).unwrap();
@@ -146,15 +86,15 @@ fn seed(dir: &Path) {
             ],
         })
         .unwrap();
-    household(&mut store, PROBLEMS, (41, 2, 1), "Ahmed Benali");
-    household(&mut store, PROBLEMS, (41, 2, 2), "Ahmed  BENALI");
-    let quick = household(&mut store, PROBLEMS, (42, 1, 1), "Omar Tazi");
+    two_person_household(&mut store, PROBLEMS, (41, 2, 1), "Ahmed Benali");
+    two_person_household(&mut store, PROBLEMS, (41, 2, 2), "Ahmed  BENALI");
+    let quick = two_person_household(&mut store, PROBLEMS, (42, 1, 1), "Omar Tazi");
     store
-        .set_status(quick, CaseStatus::Complete, None, &ctx())
+        .set_status(quick, CaseStatus::Complete, None, &test_ctx())
         .unwrap();
-    let refused = new_case(&mut store, CLEAN, 41, 1, 1);
+    let refused = new_case(&mut store, CLEAN, (41, 1, 1));
     store
-        .set_status(refused, CaseStatus::Refused, None, &ctx())
+        .set_status(refused, CaseStatus::Refused, None, &test_ctx())
         .unwrap();
 }
 
@@ -190,8 +130,8 @@ fn coverage_shows_the_omission_and_the_duplicate_and_a_clean_district_says_so() 
         "the two households with the same head and size"
     );
     assert!(h.has(TOO_SHORT), "the household completed within seconds");
-    // The demo district: nothing finished on the first day.
-    assert!(h.has_contains("En retard : 0 % des ménages attendus terminés"));
+    // The demo district: nothing finished, but on the first day nobody is behind.
+    assert!(!h.has_contains("En retard"));
     assert_eq!(
         h.h.query_all_by_label(NO_PROBLEM).count(),
         1,
@@ -212,6 +152,15 @@ fn coverage_shows_the_omission_and_the_duplicate_and_a_clean_district_says_so() 
     // The way into the district.
     h.click_button("Voir le district 07-041-0010");
     assert!(h.has("District 07-041-0010"));
+    drop(h);
+
+    // A week after the listing (stamped by the real clock) with still nothing finished in
+    // the demo district: behind schedule.
+    let week_later = chrono::Utc::now().date_naive() + chrono::Days::new(7);
+    let mut h = start_on(dir.path(), week_later);
+    unlock(&mut h);
+    h.click_button("Couverture");
+    assert!(h.has_contains("En retard : 0 % des ménages attendus terminés"));
 }
 
 #[test]
@@ -244,7 +193,7 @@ fn a_duplicate_resolved_on_the_tablet_leaves_the_coverage_report() {
                 "households.1/persons.2",
                 "p_name",
                 &json!("Omar Tazi"),
-                &ctx(),
+                &test_ctx(),
             )
             .unwrap();
     }

@@ -17,13 +17,14 @@ use std::time::{Duration, Instant};
 
 use census::app::AppConfig;
 use census::keys::{KEY_FILE_NAME, KeyFile, Pin};
-use census::store::{CaseStatus, EventContext, NewCase, Store};
+use census::store::{CaseStatus, Store};
 use census::sync::{SyncClient, SyncConfig};
 use census_core::coverage::Level;
 use census_server::store::Role;
-use serde_json::json;
 use sync_support::server::TestServer;
-use ui_support::{App, unlock};
+use ui_support::{
+    App, census_questionnaire, frames_until, start_syncing, test_ctx, two_person_household, unlock,
+};
 use uuid::Uuid;
 
 const DISTRICT: &str = "07-041-0012";
@@ -32,58 +33,11 @@ const SECOND: &str = "District 07-041-0012, construction 1, logement 2, ménage 
 const CODE_FIELD: &str = "Code de réviseur du bureau";
 const COMMENT_FIELD: &str = "Commentaire pour l'agent recenseur";
 
-/// Starts the app on 5 September 2024, allowing more frames per `run`: the sync thread's
-/// waker asks for frames whenever the status changes.
-fn start_with(mut config: AppConfig) -> App<'static> {
-    config.today = chrono::NaiveDate::from_ymd_opt(2024, 9, 5);
-    let app = census::app::CensusApp::new(config);
-    let h = egui_kittest::Harness::builder()
-        .with_size(egui::Vec2::new(1280.0, 800.0))
-        .with_max_steps(200)
-        .with_context_setup(census::app::setup_context)
-        .build_ui_state(|ui, app: &mut census::app::CensusApp| app.ui(ui), app);
-    let mut app = App { h };
-    app.h.run();
-    app
-}
-
 /// The app in demo mode on `dir`, syncing with `server`.
 fn tablet(dir: &Path, server: &TestServer) -> App<'static> {
     let mut config = AppConfig::demo(dir.to_path_buf());
     config.server_url = Some(server.url());
-    start_with(config)
-}
-
-/// Runs frames (the sync thread works meanwhile) until `done` holds; panics after 15 s.
-fn frames_until(app: &mut App<'_>, what: &str, done: impl Fn(&App<'_>) -> bool) {
-    let start = Instant::now();
-    loop {
-        let _ = app.h.try_run();
-        if done(app) {
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "timed out waiting for {what}; sync status: {:#?}",
-            app.state().sync_status()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn ctx() -> EventContext {
-    EventContext {
-        screen: "test".to_owned(),
-        gps: None,
-    }
-}
-
-fn questionnaire() -> std::sync::Arc<census_core::load::Questionnaire> {
-    census_core::load::load_questionnaire(
-        census::app::QUESTIONNAIRE_FILE,
-        census::app::QUESTIONNAIRE_JSON,
-    )
-    .unwrap()
+    start_syncing(config)
 }
 
 fn open_store(dir: &Path) -> Store {
@@ -96,40 +50,13 @@ fn open_store(dir: &Path) -> Store {
 
 /// A completed household of two persons in building 1, dwelling `dwelling_no`.
 fn completed_household(store: &mut Store, dwelling_no: u32, head: &str) -> Uuid {
-    let q = questionnaire();
-    let case = store
-        .create_case(
-            &NewCase {
-                questionnaire_id: q.id().to_owned(),
-                questionnaire_version: q.version().to_owned(),
-                district_id: DISTRICT.to_owned(),
-                building_no: 1,
-                dwelling_no,
-                household_no: 1,
-                long_form: false,
-            },
-            &ctx(),
-        )
-        .unwrap();
-    store.add_row(case, "households.1", 0, &ctx()).unwrap();
-    for (n, (name, relationship)) in [(head, "01"), ("Fatima Benali", "02")].iter().enumerate() {
-        let row = format!("households.1/persons.{}", n + 2);
-        store.add_row(case, &row, n, &ctx()).unwrap();
-        store
-            .save_answer(case, &row, "p_name", &json!(name), &ctx())
-            .unwrap();
-        store
-            .save_answer(case, &row, "p_relationship", &json!(relationship), &ctx())
-            .unwrap();
-    }
+    let case = two_person_household(store, DISTRICT, (1, dwelling_no, 1), head);
     store
-        .set_status(case, CaseStatus::Complete, None, &ctx())
+        .set_status(case, CaseStatus::Complete, None, &test_ctx())
         .unwrap();
     case.0
 }
 
-/// The enumerator's tablet in `dir`: two households completed, enrolled with the office and
-/// synced with the real sync client. Returns the two cases (dwellings 1.1 and 1.2).
 fn enumerator_sends_two_cases(dir: &Path, server: &TestServer) -> [Uuid; 2] {
     let mut h = ui_support::start(dir);
     unlock(&mut h);
@@ -137,7 +64,8 @@ fn enumerator_sends_two_cases(dir: &Path, server: &TestServer) -> [Uuid; 2] {
     let mut store = open_store(dir);
     let first = completed_household(&mut store, 1, "Ahmed Benali");
     let second = completed_household(&mut store, 2, "Omar Tazi");
-    let client = SyncClient::new(SyncConfig::new(server.url(), vec![questionnaire()])).unwrap();
+    let client =
+        SyncClient::new(SyncConfig::new(server.url(), vec![census_questionnaire()])).unwrap();
     let code = server.issue_code(census::demo::DEMO_ENUMERATOR_ID, &[DISTRICT]);
     client
         .enrol(&mut store, &code, census::demo::DEMO_ENUMERATOR_ID)

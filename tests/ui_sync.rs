@@ -12,43 +12,9 @@ use std::time::{Duration, Instant};
 use census::app::AppConfig;
 use census_core::wire::Decision;
 use sync_support::server::TestServer;
-use ui_support::{App, Q, label, unlock};
+use ui_support::{App, Q, frames_until, label, start_syncing, unlock};
 
 const DISTRICT: &str = "07-041-0012";
-
-/// Starts the app like `ui_support::start_with`, allowing more frames per `run`: the sync
-/// thread's waker asks for frames whenever the status changes, at any moment.
-fn start_with(mut config: AppConfig) -> App<'static> {
-    config.today = chrono::NaiveDate::from_ymd_opt(2024, 9, 5);
-    let app = census::app::CensusApp::new(config);
-    let h = egui_kittest::Harness::builder()
-        .with_size(egui::Vec2::new(1280.0, 800.0))
-        .with_max_steps(200)
-        .with_context_setup(census::app::setup_context)
-        .build_ui_state(|ui, app: &mut census::app::CensusApp| app.ui(ui), app);
-    let mut app = App { h };
-    app.h.run();
-    app
-}
-
-/// Runs frames (the sync thread works meanwhile) until `done` holds; panics after 10 s.
-fn frames_until(app: &mut App<'_>, what: &str, done: impl Fn(&App<'_>) -> bool) {
-    let start = Instant::now();
-    loop {
-        // The sync thread's waker may ask for frames at any time: step until settled or
-        // `max_steps`, whichever comes first, and look again.
-        let _ = app.h.try_run();
-        if done(app) {
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "timed out waiting for {what}; sync status: {:#?}",
-            app.state().sync_status()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 /// Whether the sync is idle (enrolled, nothing running).
 fn settled(app: &App<'_>) -> bool {
@@ -64,7 +30,7 @@ fn enrol_with_the_office_sync_now_and_see_a_case_sent_back() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = AppConfig::demo(dir.path().to_path_buf());
     config.server_url = Some(server.url());
-    let mut h = start_with(config);
+    let mut h = start_syncing(config);
     unlock(&mut h);
 
     // Not enrolled with the office yet: the home screen asks for the code.
@@ -133,7 +99,7 @@ fn enrol_with_the_office_sync_now_and_see_a_case_sent_back() {
 #[test]
 fn without_a_server_sync_is_not_configured() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = start_with(AppConfig::demo(dir.path().to_path_buf()));
+    let mut h = start_syncing(AppConfig::demo(dir.path().to_path_buf()));
     unlock(&mut h);
     assert!(h.has_contains("L'envoi au bureau n'est pas configuré"));
     assert!(!h.has_button("Synchroniser maintenant"));
@@ -147,7 +113,7 @@ fn a_refused_code_is_explained_in_the_enumerators_language() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = AppConfig::demo(dir.path().to_path_buf());
     config.server_url = Some(server.url());
-    let mut h = start_with(config);
+    let mut h = start_syncing(config);
     unlock(&mut h);
     frames_until(&mut h, "the enrolment form", |h| {
         h.has("Code d'enrôlement du bureau")
@@ -174,7 +140,7 @@ fn prepare_sync_screenshot_data() {
     let server = TestServer::start(office_dir.path(), &[DISTRICT]);
     let mut config = AppConfig::demo(std::path::PathBuf::from(&dir));
     config.server_url = Some(server.url());
-    let mut h = start_with(config);
+    let mut h = start_syncing(config);
     unlock(&mut h);
     let q = Q::load();
     h.click("Ouvrir 07-041-0012");

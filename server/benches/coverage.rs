@@ -7,13 +7,16 @@
 //! summary from the loaded facts.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::time::Instant;
 
 use census_core::coverage::synthetic::{Area, CENSUS_START, Household, REPORT_DAY, Spec};
 use census_core::coverage::{CoverageRules, assemble, name_key};
-use census_core::sampling::SamplingPlan;
 use census_server::store::postgres::PgStore;
-use census_server::store::{District, DistrictExtent, FrameBuildingRow, Scope, Storage};
+use support::area::import_frame;
+use census_server::store::{Scope, Storage};
 
 fn area(households: u64) -> Area {
     let districts = (households / 247).max(8) as u32;
@@ -64,48 +67,6 @@ fn row(h: &Household) -> Row {
         day: last.format("%Y-%m-%d").to_string(),
         active,
     }
-}
-
-async fn frame(store: &dyn Storage, area: &Area) {
-    let districts: Vec<District> = area
-        .districts
-        .iter()
-        .map(|d| District {
-            district_id: d.district_id.clone(),
-            control_sector: d.control_sector.clone(),
-            supervision_zone: d.supervision_zone.clone(),
-            commune: d.commune.clone(),
-            province: d.province.clone(),
-            region: d.region.clone(),
-            expected_buildings: d.expected_buildings,
-            expected_dwellings: d.expected_dwellings,
-            expected_households: d.expected_households,
-            sampling: SamplingPlan::all_households(),
-        })
-        .collect();
-    store.import_districts(&districts).await.unwrap();
-    let extents: Vec<DistrictExtent> = area
-        .districts
-        .iter()
-        .filter_map(|d| {
-            d.bbox.map(|bbox| DistrictExtent {
-                district_id: d.district_id.clone(),
-                bbox,
-            })
-        })
-        .collect();
-    store.import_extents(&extents).await.unwrap();
-    let buildings: Vec<FrameBuildingRow> = area
-        .frame_buildings
-        .iter()
-        .map(|b| FrameBuildingRow {
-            district_id: b.district_id.clone(),
-            building_number: b.building_number,
-            gps: None,
-            description: String::new(),
-        })
-        .collect();
-    store.import_frame_buildings(&buildings).await.unwrap();
 }
 
 fn load_sqlite(path: &std::path::Path, area: &Area) {
@@ -337,7 +298,7 @@ async fn main() {
     let store = census_server::store::open(path.to_str().unwrap())
         .await
         .unwrap();
-    frame(&*store, &a).await;
+    import_frame(&*store, &a).await;
     load_sqlite(&path, &a);
     let baseline = {
         let conn = rusqlite::Connection::open(&path).unwrap();
@@ -362,7 +323,7 @@ async fn main() {
     let a = area(size("COVERAGE_PG_HOUSEHOLDS", 2_000_000));
     let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
     let pg = PgStore::connect_in_schema(&url, &schema).await.unwrap();
-    frame(&pg, &a).await;
+    import_frame(&pg, &a).await;
     let baseline = load_pg(&url, &schema, &a).await;
     measure("PostgreSQL", &pg, a.households.len(), &baseline).await;
 }

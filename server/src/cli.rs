@@ -34,6 +34,12 @@ pub enum Command {
         /// The CSV file.
         csv: PathBuf,
     },
+    /// Import district boundaries from GeoJSON (a FeatureCollection of Polygon or
+    /// MultiPolygon features with `properties.district_id`); each replaces the district's box.
+    ImportBoundaries {
+        /// The GeoJSON file.
+        geojson: PathBuf,
+    },
     /// Import cartography's buildings from CSV: district_id,building_number,lat,lon,description.
     ImportBuildings {
         /// The CSV file.

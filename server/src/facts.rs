@@ -2,13 +2,11 @@
 //! paradata, so that coverage reads a small table instead of every case document.
 
 use census_core::coverage::{HouseholdFacts, ItemMap, Paradata, case_content};
-use std::sync::LazyLock;
-
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::incoming::IncomingCase;
-use crate::store::summary_sql::outside_degrees;
+use crate::shapes::Shapes;
 
 /// The `case_facts` row of a case.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +41,9 @@ pub struct FactsRow {
     pub last_day: Option<String>,
     /// Active seconds within the new events (the database adds the gap to earlier ones).
     pub active_seconds: i64,
+    /// Metres outside the district's boundary or box (0 inside); `None` without a position
+    /// or a shape.
+    pub outside_m: Option<f64>,
 }
 
 fn time(seconds: i64) -> Option<DateTime<Utc>> {
@@ -51,8 +52,14 @@ fn time(seconds: i64) -> Option<DateTime<Utc>> {
 
 impl FactsRow {
     /// The facts of `case` sent by `enumerator_id`, counting only events after `last_seq`
-    /// (those before were counted when first received).
-    pub fn of(case: &IncomingCase, enumerator_id: &str, last_seq: i64) -> FactsRow {
+    /// (those before were counted when first received), measured against the districts'
+    /// `shapes`.
+    pub fn of(
+        case: &IncomingCase,
+        enumerator_id: &str,
+        last_seq: i64,
+        shapes: &Shapes,
+    ) -> FactsRow {
         let document = serde_json::from_str(case.case.get()).unwrap_or_default();
         let content = case_content(&document, &ItemMap::RGPH2024);
         let last = u64::try_from(last_seq).unwrap_or(0);
@@ -81,38 +88,28 @@ impl FactsRow {
             last_at: paradata.last_at.map(|t| t.timestamp()),
             last_day: paradata.last_day(),
             active_seconds: i64::try_from(paradata.active_seconds).unwrap_or(i64::MAX),
+            outside_m: gps.and_then(|g| shapes.outside_m(&case.district_id, &g)),
         }
     }
 }
 
-/// Upserts a facts row (`$1`…`$15` in [`FactsRow`] field order). A later revision replaces
+/// Upserts a facts row (`$1`…`$16` in [`FactsRow`] field order). A later revision replaces
 /// the content and adds its interviewing time, plus the gap since the previous revision's
-/// last event when that gap is not a pause; `outside_deg` is recomputed from the district's
-/// box. The same text serves SQLite (with `?` placeholders) and PostgreSQL.
-pub static UPSERT_FACTS: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "{UPSERT_FACTS_HEAD} {}) ON CONFLICT (case_id) DO UPDATE SET {UPSERT_FACTS_SET}, \
-         outside_deg = {}",
-        outside_degrees("$2", "$10", "$11"),
-        outside_degrees(
-            "excluded.district_id",
-            "COALESCE(excluded.lat, case_facts.lat)",
-            "COALESCE(excluded.lon, case_facts.lon)"
-        )
-    )
-});
-
-const UPSERT_FACTS_HEAD: &str = "
+/// last event when that gap is not a pause; a revision without a position keeps the earlier
+/// one and its distance outside the district. The same text serves SQLite (with `?`
+/// placeholders) and PostgreSQL.
+pub const UPSERT_FACTS: &str = "
 INSERT INTO case_facts (case_id, district_id, building_number, dwelling_number,
   household_number, status, enumerator_id, persons, head_key, lat, lon, first_at, last_at,
-  last_day, active_seconds, outside_deg)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,";
-
-const UPSERT_FACTS_SET: &str = "district_id = excluded.district_id,
+  last_day, active_seconds, outside_m)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+ON CONFLICT (case_id) DO UPDATE SET district_id = excluded.district_id,
   building_number = excluded.building_number, dwelling_number = excluded.dwelling_number,
   household_number = excluded.household_number, status = excluded.status,
   enumerator_id = excluded.enumerator_id, persons = excluded.persons,
   head_key = excluded.head_key,
+  outside_m = CASE WHEN excluded.lat IS NULL THEN case_facts.outside_m
+                   ELSE excluded.outside_m END,
   lat = COALESCE(excluded.lat, case_facts.lat), lon = COALESCE(excluded.lon, case_facts.lon),
   active_seconds = case_facts.active_seconds + excluded.active_seconds
     + CASE WHEN excluded.first_at IS NOT NULL AND case_facts.last_at IS NOT NULL

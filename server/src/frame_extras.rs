@@ -68,6 +68,7 @@ pub fn read_extents(input: impl Read) -> Result<Vec<DistrictExtent>, String> {
         out.push(DistrictExtent {
             district_id: r[0].clone(),
             bbox,
+            boundary: None,
         });
     }
     Ok(out)

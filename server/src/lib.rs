@@ -4,6 +4,7 @@
 //! signed, sealed batches (`census_core::wire`), and download their assignment and review
 //! decisions. Storage is SQLite (embedded default) or PostgreSQL behind [`store::Storage`].
 
+pub mod boundaries;
 pub mod cli;
 pub mod export;
 pub mod facts;
@@ -14,5 +15,6 @@ pub mod incoming;
 pub mod keyfile;
 pub mod ratelimit;
 pub mod secrets;
+pub mod shapes;
 pub mod store;
 pub mod summaries;

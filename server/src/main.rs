@@ -65,6 +65,17 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{n} district extents imported");
             Ok(())
         }
+        Some(Command::ImportBoundaries { ref geojson }) => {
+            let file = std::fs::File::open(geojson)
+                .map_err(|e| format!("cannot open {}: {e}", geojson.display()))?;
+            let extents = census_server::boundaries::read_boundaries(file)?;
+            let n = store
+                .import_extents(&extents)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{n} district boundaries imported");
+            Ok(())
+        }
         Some(Command::ImportBuildings { ref csv }) => {
             let file = std::fs::File::open(csv)
                 .map_err(|e| format!("cannot open {}: {e}", csv.display()))?;

@@ -107,6 +107,7 @@ mod tests {
             last_at: None,
             last_day: None,
             active_seconds: 0,
+            outside_m: None,
         }
     }
 

@@ -8,164 +8,16 @@ mod support;
 
 use std::sync::Arc;
 
-use census_core::coverage::synthetic::{Area, CENSUS_START, REPORT_DAY, Spec};
-use census_core::coverage::{
-    CoverageInput, CoverageReport, CoverageRules, Level, OmissionKind, assemble, compute,
-};
-use census_core::sampling::SamplingPlan;
-use census_core::wire::{
-    BatchPayload, ListedBuildingRecord, ListedDwellingRecord, Listing, QuestionnaireRef,
-    WIRE_VERSION,
-};
+use census_core::coverage::synthetic::{Area, CENSUS_START, REPORT_DAY};
+use census_core::coverage::{CoverageReport, Level, OmissionKind};
+use census_core::wire::{BatchPayload, Listing, QuestionnaireRef, WIRE_VERSION};
 use census_server::http::ServerConfig;
 use census_server::secrets;
 use census_server::store::postgres::PgStore;
-use census_server::store::{
-    DeviceRecord, District, DistrictExtent, FrameBuildingRow, NewReviewer, Role, Scope, Storage,
-};
+use census_server::store::{NewReviewer, Role, Scope, Storage};
+use support::area::{device_for, load, reference, report_of, spec};
 use support::*;
 use uuid::Uuid;
-
-fn spec(plant: bool) -> Spec {
-    Spec {
-        seed: 11,
-        districts: 12,
-        buildings: 12,
-        dwellings: 2,
-        plant,
-    }
-}
-
-fn device_for(district: &str) -> DeviceRecord {
-    DeviceRecord {
-        device_id: format!("tab-{district}"),
-        enumerator_id: format!("E-{district}"),
-        public_key: vec![1; 32],
-        districts: vec![district.to_owned()],
-    }
-}
-
-/// Imports the frame and sends each district's cases and listing as its device would.
-async fn load(store: &dyn Storage, area: &Area) {
-    let districts: Vec<District> = area
-        .districts
-        .iter()
-        .map(|d| District {
-            district_id: d.district_id.clone(),
-            control_sector: d.control_sector.clone(),
-            supervision_zone: d.supervision_zone.clone(),
-            commune: d.commune.clone(),
-            province: d.province.clone(),
-            region: d.region.clone(),
-            expected_buildings: d.expected_buildings,
-            expected_dwellings: d.expected_dwellings,
-            expected_households: d.expected_households,
-            sampling: SamplingPlan::all_households(),
-        })
-        .collect();
-    store.import_districts(&districts).await.unwrap();
-    let extents: Vec<DistrictExtent> = area
-        .districts
-        .iter()
-        .filter_map(|d| {
-            d.bbox.map(|bbox| DistrictExtent {
-                district_id: d.district_id.clone(),
-                bbox,
-            })
-        })
-        .collect();
-    store.import_extents(&extents).await.unwrap();
-    let frame: Vec<FrameBuildingRow> = area
-        .frame_buildings
-        .iter()
-        .map(|b| FrameBuildingRow {
-            district_id: b.district_id.clone(),
-            building_number: b.building_number,
-            gps: None,
-            description: String::new(),
-        })
-        .collect();
-    store.import_frame_buildings(&frame).await.unwrap();
-    for d in &area.districts {
-        let id = &d.district_id;
-        let device = device_for(id);
-        let listing = Listing {
-            buildings: area
-                .listed_buildings
-                .iter()
-                .filter(|b| &b.district_id == id)
-                .map(|b| ListedBuildingRecord {
-                    district_id: b.district_id.clone(),
-                    building_number: b.building_number,
-                    gps: b.gps,
-                    listed_at: "2024-09-01T08:00:00Z".into(),
-                })
-                .collect(),
-            dwellings: area
-                .listed_dwellings
-                .iter()
-                .filter(|w| &w.district_id == id)
-                .map(|w| ListedDwellingRecord {
-                    district_id: w.district_id.clone(),
-                    building_number: w.building_number,
-                    dwelling_number: w.dwelling_number,
-                    occupancy: w.occupancy.clone(),
-                    listed_at: "2024-09-01T08:00:00Z".into(),
-                })
-                .collect(),
-        };
-        let payload = BatchPayload {
-            wire_version: WIRE_VERSION,
-            batch_id: Uuid::new_v4(),
-            device_id: device.device_id.clone(),
-            enumerator_id: device.enumerator_id.clone(),
-            created_at: "2024-09-15T18:00:00Z".into(),
-            questionnaires: vec![QuestionnaireRef {
-                id: "rgph2024".into(),
-                version: "1.0.0".into(),
-            }],
-            cases: area
-                .households
-                .iter()
-                .filter(|h| &h.district_id == id)
-                .map(Area::case_record)
-                .collect(),
-            listing,
-        };
-        let done = store.ingest(&device, &payload, &[]).await.unwrap();
-        assert!(
-            done.reply
-                .results
-                .iter()
-                .all(|r| r.outcome.is_acknowledged())
-        );
-    }
-}
-
-fn rules() -> CoverageRules {
-    CoverageRules::new(CENSUS_START, REPORT_DAY)
-}
-
-fn reference(area: &Area) -> CoverageReport {
-    let facts = area.facts();
-    compute(
-        CoverageInput {
-            districts: &area.districts,
-            frame_buildings: &area.frame_buildings,
-            listed_buildings: &area.listed_buildings,
-            listed_dwellings: &area.listed_dwellings,
-            households: &facts,
-        },
-        rules(),
-    )
-}
-
-async fn report_of(store: &dyn Storage, scope: &Scope) -> CoverageReport {
-    assemble(
-        store.gather_coverage(scope, &rules()).await.unwrap(),
-        rules(),
-    )
-}
 
 async fn planted_problems_are_found(store: Arc<dyn Storage>) {
     let area = Area::generate(spec(true));
@@ -238,11 +90,7 @@ async fn sqlite_finds_every_planted_problem() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_finds_every_planted_problem() {
-    let Ok(url) = std::env::var("CENSUS_TEST_DATABASE_URL") else {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI=true but CENSUS_TEST_DATABASE_URL is unset: run .ci/start-postgres");
-        }
-        eprintln!("\n*** SKIPPED: PostgreSQL coverage (set CENSUS_TEST_DATABASE_URL) ***\n");
+    let Some(url) = postgres_url("coverage") else {
         return;
     };
     for (name, plant) in [("planted", true), ("clean", false)] {
@@ -320,11 +168,7 @@ async fn summaries_follow_revisions(store: Arc<dyn Storage>) {
 async fn summaries_follow_revisions_on_both_stores() {
     let (store, _dir) = sqlite_store().await;
     summaries_follow_revisions(store).await;
-    let Ok(url) = std::env::var("CENSUS_TEST_DATABASE_URL") else {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI=true but CENSUS_TEST_DATABASE_URL is unset: run .ci/start-postgres");
-        }
-        eprintln!("\n*** SKIPPED: PostgreSQL summaries (set CENSUS_TEST_DATABASE_URL) ***\n");
+    let Some(url) = postgres_url("summaries") else {
         return;
     };
     let schema = format!("summaries_{}", Uuid::new_v4().simple());
@@ -347,7 +191,8 @@ async fn a_database_from_before_the_summaries_is_migrated_at_open() {
          DROP TABLE omitted_dwellings; DROP TABLE unvisited_buildings;
          DROP TABLE repeated_numbers; DROP TABLE head_counts; DROP TABLE server_meta;
          DROP INDEX case_facts_outside; DROP INDEX case_facts_short;
-         ALTER TABLE case_facts DROP COLUMN outside_deg;",
+         ALTER TABLE case_facts DROP COLUMN outside_m;
+         ALTER TABLE district_extents DROP COLUMN boundary;",
     )
     .unwrap();
     drop(conn);

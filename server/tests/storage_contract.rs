@@ -335,14 +335,7 @@ async fn sqlite_store_keeps_the_contract() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_store_keeps_the_contract() {
-    let Ok(url) = std::env::var("CENSUS_TEST_DATABASE_URL") else {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI=true but CENSUS_TEST_DATABASE_URL is unset: run .ci/start-postgres");
-        }
-        eprintln!(
-            "\n*** SKIPPED: PostgreSQL storage contract (set CENSUS_TEST_DATABASE_URL, \
-             e.g. from .ci/start-postgres) ***\n"
-        );
+    let Some(url) = postgres_url("storage contract") else {
         return;
     };
     let schema = format!("contract_{}", Uuid::new_v4().simple());

@@ -85,6 +85,7 @@ fn frame_district(d: &District, listing: &StoredListing) -> FrameDistrict {
         expected_dwellings: d.expected_dwellings,
         expected_households: d.expected_households,
         bbox: bbox_of(listing, &d.district_id),
+        boundary: None,
     }
 }
 

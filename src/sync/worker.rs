@@ -237,13 +237,7 @@ impl Running {
         if !self.status.enrolled {
             self.refresh_counts();
             self.status.problem = Some(SyncProblem::NotEnrolled);
-            if review_retry {
-                self.schedule_retry();
-            } else {
-                self.backoff.reset();
-                self.next_due = None;
-                self.set_activity(SyncActivity::Idle);
-            }
+            self.settle(review_retry);
             return;
         }
         match self.device_part() {
@@ -251,13 +245,7 @@ impl Running {
                 self.status.problem = None;
                 self.status.last_report = Some(report);
                 self.refresh_counts();
-                if review_retry {
-                    self.schedule_retry();
-                } else {
-                    self.backoff.reset();
-                    self.next_due = None;
-                    self.set_activity(SyncActivity::Idle);
-                }
+                self.settle(review_retry);
             }
             Err(problem) => self.failed(problem),
         }
@@ -309,6 +297,18 @@ impl Running {
     }
 
     /// The next automatic attempt after the backoff's delay.
+    /// After an attempt whose device part is done: try again soon when the reviewer's part
+    /// failed, otherwise rest until the next refresh.
+    fn settle(&mut self, review_retry: bool) {
+        if review_retry {
+            self.schedule_retry();
+        } else {
+            self.backoff.reset();
+            self.next_due = None;
+            self.set_activity(SyncActivity::Idle);
+        }
+    }
+
     fn schedule_retry(&mut self) {
         let at = Instant::now() + self.backoff.next_delay();
         self.next_due = Some(at);

@@ -24,6 +24,17 @@ pub fn start(dir: &Path) -> App<'static> {
 /// Starts the app with `config`, on 5 September 2024.
 pub fn start_with(mut config: AppConfig) -> App<'static> {
     config.today = NaiveDate::from_ymd_opt(2024, 9, 5);
+    start_as_configured(config)
+}
+
+/// Starts the app in demo mode on `dir` with its clock on `today`.
+pub fn start_on(dir: &Path, today: NaiveDate) -> App<'static> {
+    let mut config = AppConfig::demo(dir.to_path_buf());
+    config.today = Some(today);
+    start_as_configured(config)
+}
+
+fn start_as_configured(config: AppConfig) -> App<'static> {
     let app = CensusApp::new(config);
     let h = Harness::builder()
         .with_size(egui::Vec2::new(1280.0, 800.0))
@@ -32,6 +43,40 @@ pub fn start_with(mut config: AppConfig) -> App<'static> {
     let mut app = App { h };
     app.h.run();
     app
+}
+
+/// Starts the app like [`start_with`], allowing more frames per `run`: the sync thread's
+/// waker asks for frames whenever the status changes, at any moment.
+pub fn start_syncing(mut config: AppConfig) -> App<'static> {
+    config.today = NaiveDate::from_ymd_opt(2024, 9, 5);
+    let app = CensusApp::new(config);
+    let h = Harness::builder()
+        .with_size(egui::Vec2::new(1280.0, 800.0))
+        .with_max_steps(200)
+        .with_context_setup(census::app::setup_context)
+        .build_ui_state(|ui, app: &mut CensusApp| app.ui(ui), app);
+    let mut app = App { h };
+    app.h.run();
+    app
+}
+
+/// Runs frames (the sync thread works meanwhile) until `done` holds; panics after 15 s.
+pub fn frames_until(app: &mut App<'_>, what: &str, done: impl Fn(&App<'_>) -> bool) {
+    let start = std::time::Instant::now();
+    loop {
+        // The sync thread's waker may ask for frames at any time: step until settled or
+        // `max_steps`, whichever comes first, and look again.
+        let _ = app.h.try_run();
+        if done(app) {
+            return;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(15),
+            "timed out waiting for {what}; sync status: {:#?}",
+            app.state().sync_status()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// Types the demo PIN and unlocks.
@@ -243,4 +288,74 @@ pub fn choice(q: &Q, id: &str, code: &str) -> String {
         }
     };
     format!("{text}: {choice}")
+}
+
+/// The event context of a test's edits.
+pub fn test_ctx() -> census::store::EventContext {
+    census::store::EventContext {
+        screen: "test".to_owned(),
+        gps: None,
+    }
+}
+
+/// The bundled census questionnaire.
+pub fn census_questionnaire() -> std::sync::Arc<census_core::load::Questionnaire> {
+    census_core::load::load_questionnaire(
+        census::app::QUESTIONNAIRE_FILE,
+        census::app::QUESTIONNAIRE_JSON,
+    )
+    .unwrap()
+}
+
+/// A household case of the census questionnaire in `district`, left in progress.
+pub fn new_case(
+    store: &mut census::store::Store,
+    district: &str,
+    (building_no, dwelling_no, household_no): (u32, u32, u32),
+) -> census::store::CaseId {
+    let q = census_questionnaire();
+    store
+        .create_case(
+            &census::store::NewCase {
+                questionnaire_id: q.id().to_owned(),
+                questionnaire_version: q.version().to_owned(),
+                district_id: district.to_owned(),
+                building_no,
+                dwelling_no,
+                household_no,
+                long_form: false,
+            },
+            &test_ctx(),
+        )
+        .unwrap()
+}
+
+/// A household of two persons headed by `head` (then Fatima Benali, spouse), in progress.
+pub fn two_person_household(
+    store: &mut census::store::Store,
+    district: &str,
+    numbers: (u32, u32, u32),
+    head: &str,
+) -> census::store::CaseId {
+    let ctx = test_ctx();
+    let case = new_case(store, district, numbers);
+    store.add_row(case, "households.1", 0, &ctx).unwrap();
+    for (n, (name, relationship)) in [(head, "01"), ("Fatima Benali", "02")].iter().enumerate() {
+        // Row ids are unique in a case: the household is row 1.
+        let row = format!("households.1/persons.{}", n + 2);
+        store.add_row(case, &row, n, &ctx).unwrap();
+        store
+            .save_answer(case, &row, "p_name", &serde_json::json!(name), &ctx)
+            .unwrap();
+        store
+            .save_answer(
+                case,
+                &row,
+                "p_relationship",
+                &serde_json::json!(relationship),
+                &ctx,
+            )
+            .unwrap();
+    }
+    case
 }

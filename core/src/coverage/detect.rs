@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use uuid::Uuid;
 
-use super::geo::{distance_m, metres_outside};
+use super::geo::{distance_m, metres_outside_district};
 use super::types::{
     CoverageRules, DuplicateGroup, DuplicateKind, FrameDistrict, HouseholdFacts, SuspicionKind,
     SuspiciousInterview, status,
@@ -140,9 +140,13 @@ pub fn find_suspicious(
                 measure: f.active_seconds as f64,
             });
         }
-        let bbox = districts.get(f.district_id.as_str()).and_then(|d| d.bbox);
-        if let (Some(gps), Some(bbox)) = (&f.gps, bbox) {
-            let outside = metres_outside(gps, &bbox);
+        let district = districts.get(f.district_id.as_str());
+        let outside = f
+            .gps
+            .as_ref()
+            .zip(district)
+            .and_then(|(gps, d)| metres_outside_district(gps, d));
+        if let Some(outside) = outside {
             if outside > rules.outside_margin_m {
                 out.push(SuspiciousInterview {
                     kind: SuspicionKind::OutsideDistrict,

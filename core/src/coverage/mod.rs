@@ -26,5 +26,6 @@ mod tests;
 pub use assemble::{EnumeratorDayTotal, Gathered, assemble};
 pub use compute::{CoverageInput, compute, gather};
 pub use facts::{CaseContent, ItemMap, Paradata, case_content};
+pub use geo::Boundary;
 pub use names::name_key;
 pub use types::*;

@@ -255,6 +255,7 @@ impl Area {
                 expected_dwellings: spec.buildings * spec.dwellings,
                 expected_households: occupied,
                 bbox: Some(bbox),
+                boundary: None,
             });
             if slow {
                 area.planted.behind.push(format!("D{d:05}"));

@@ -217,3 +217,44 @@ fn nobody_is_behind_on_the_first_day_and_an_idle_district_is_after_a_week() {
         &rules
     ));
 }
+
+#[test]
+fn an_interview_in_the_neighbours_corner_is_outside_an_l_shaped_district_only() {
+    let mut area = Area::generate(spec(false));
+    let district = area.districts[0].clone();
+    let b = district.bbox.unwrap();
+    let (lat_mid, lon_mid) = ((b.lat_min + b.lat_max) / 2.0, (b.lon_min + b.lon_max) / 2.0);
+    // The district without its north-east quarter.
+    let l = geo::Boundary::new(vec![vec![
+        [b.lon_min, b.lat_min],
+        [b.lon_max, b.lat_min],
+        [b.lon_max, lat_mid],
+        [lon_mid, lat_mid],
+        [lon_mid, b.lat_max],
+        [b.lon_min, b.lat_max],
+    ]])
+    .unwrap();
+    let corner = crate::GpsPoint {
+        lat: b.lat_max - (b.lat_max - lat_mid) * 0.1,
+        lon: b.lon_max - (b.lon_max - lon_mid) * 0.1,
+        accuracy_m: None,
+    };
+    let h = area
+        .households
+        .iter_mut()
+        .find(|h| h.district_id == district.district_id)
+        .unwrap();
+    h.gps = corner;
+    let moved = h.case_id;
+    let outside = |area: &Area| -> Vec<uuid::Uuid> {
+        report_of(area)
+            .suspicious
+            .iter()
+            .filter(|s| s.kind == SuspicionKind::OutsideDistrict)
+            .map(|s| s.case_id)
+            .collect()
+    };
+    assert!(outside(&area).is_empty(), "inside the box");
+    area.districts[0].boundary = Some(l);
+    assert_eq!(outside(&area), vec![moved], "outside the boundary");
+}

@@ -99,6 +99,10 @@ pub struct FrameDistrict {
     /// The district's extent, when cartography has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bbox: Option<BoundingBox>,
+    /// The district's boundary, when cartography drew it (then it decides what is outside,
+    /// and `bbox` is its box).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boundary: Option<super::geo::Boundary>,
 }
 
 impl FrameDistrict {

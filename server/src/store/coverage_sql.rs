@@ -5,7 +5,6 @@
 //! report reads far fewer rows than the cases table holds.
 
 use census_core::coverage::CoverageRules;
-use census_core::coverage::geo::degrees_within;
 
 /// Tables, created when missing (the type names are valid in both databases; SQLite reads
 /// them by affinity). `case_facts` holds one narrow row per case, written with the case.
@@ -15,7 +14,7 @@ CREATE TABLE IF NOT EXISTS case_facts (
   dwelling_number BIGINT NOT NULL, household_number BIGINT, status TEXT NOT NULL,
   enumerator_id TEXT NOT NULL, persons BIGINT NOT NULL, head_key TEXT,
   lat DOUBLE PRECISION, lon DOUBLE PRECISION, first_at BIGINT, last_at BIGINT,
-  last_day TEXT, active_seconds BIGINT NOT NULL, outside_deg DOUBLE PRECISION);
+  last_day TEXT, active_seconds BIGINT NOT NULL, outside_m DOUBLE PRECISION);
 CREATE INDEX IF NOT EXISTS case_facts_by_dwelling
   ON case_facts (district_id, building_number, dwelling_number);
 CREATE INDEX IF NOT EXISTS case_facts_by_head ON case_facts (head_key, persons);
@@ -34,7 +33,7 @@ CREATE TABLE IF NOT EXISTS frame_buildings (
 CREATE TABLE IF NOT EXISTS district_extents (
   district_id TEXT PRIMARY KEY, lat_min DOUBLE PRECISION NOT NULL,
   lat_max DOUBLE PRECISION NOT NULL, lon_min DOUBLE PRECISION NOT NULL,
-  lon_max DOUBLE PRECISION NOT NULL);
+  lon_max DOUBLE PRECISION NOT NULL, boundary TEXT);
 CREATE TABLE IF NOT EXISTS reviewers (
   token_hash {bytes} PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
   scope_level TEXT NOT NULL, scope_id TEXT NOT NULL, created_at TEXT NOT NULL);
@@ -57,12 +56,23 @@ ON CONFLICT (district_id, building_number, dwelling_number) DO UPDATE SET
   occupancy = excluded.occupancy, listed_at = excluded.listed_at,
   device_id = excluded.device_id";
 
-/// Upserts a district's extent.
+/// Upserts a district's extent (`$6`: its boundary as JSON, or NULL for a box only).
 pub const UPSERT_EXTENT: &str = "
-INSERT INTO district_extents (district_id, lat_min, lat_max, lon_min, lon_max)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO district_extents (district_id, lat_min, lat_max, lon_min, lon_max, boundary)
+VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (district_id) DO UPDATE SET lat_min = excluded.lat_min,
-  lat_max = excluded.lat_max, lon_min = excluded.lon_min, lon_max = excluded.lon_max";
+  lat_max = excluded.lat_max, lon_min = excluded.lon_min, lon_max = excluded.lon_max,
+  boundary = excluded.boundary";
+
+/// The box and boundary of the scope's districts that have one.
+pub const SHAPES: &str = "
+SELECT district_id, lat_min, lat_max, lon_min, lon_max, boundary FROM district_extents e
+WHERE {scope:e}";
+
+/// The positions of the scope's cases, to measure how far outside their district they are.
+pub const POSITIONS: &str = "
+SELECT case_id, district_id, lat, lon FROM case_facts f
+WHERE {scope:f} AND lat IS NOT NULL AND lon IS NOT NULL";
 
 /// Upserts a frame building.
 pub const UPSERT_FRAME_BUILDING: &str = "
@@ -71,11 +81,12 @@ VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (district_id, building_number) DO UPDATE SET lat = excluded.lat,
   lon = excluded.lon, description = excluded.description";
 
-/// The scope's districts with their extents: district columns then the four box edges.
+/// The scope's districts with their extents: district columns, the four box edges, the
+/// boundary (JSON).
 pub const DISTRICTS: &str = "
 SELECT d.district_id, d.control_sector, d.supervision_zone, d.commune, d.province, d.region,
   d.expected_buildings, d.expected_dwellings, d.expected_households,
-  e.lat_min, e.lat_max, e.lon_min, e.lon_max
+  e.lat_min, e.lat_max, e.lon_min, e.lon_max, e.boundary
 FROM districts d LEFT JOIN district_extents e ON e.district_id = d.district_id
 WHERE {scope:d}";
 
@@ -115,7 +126,7 @@ WHERE {scope:tally_days} AND households > 0 GROUP BY enumerator_id, day";
 
 /// Cases that may be duplicates or suspicious: sharing a dwelling and household number,
 /// sharing a head and size (national counts), complete but short, or placed outside their
-/// district's box (loosely; the detectors decide). Each part is found through an index or a
+/// district (`outside_m`, measured at ingest against its boundary or box). Each part is found through an index or a
 /// summary, never by reading every case. `{min_base}`, `{min_per_person}` and `{margin}` are
 /// numbers from the rules.
 pub const CANDIDATES: &str = "
@@ -132,7 +143,7 @@ SELECT {columns} FROM case_facts f
 WHERE {scope:f} AND f.status = 'complete'
   AND f.active_seconds - {min_per_person} * f.persons < {min_base}
 UNION
-SELECT {columns} FROM case_facts f WHERE {scope:f} AND f.outside_deg > {margin}";
+SELECT {columns} FROM case_facts f WHERE {scope:f} AND f.outside_m > {margin}";
 
 /// Completed cases without a decision at their current revision (append `LIMIT n`).
 pub const QUEUE: &str = "
@@ -171,10 +182,7 @@ pub fn candidates_sql(rules: &CoverageRules, columns: &str) -> String {
             "{min_per_person}",
             &rules.min_seconds_per_person.to_string(),
         )
-        .replace(
-            "{margin}",
-            &format!("{:.9}", degrees_within(rules.outside_margin_m)),
-        )
+        .replace("{margin}", &format!("{:.3}", rules.outside_margin_m))
 }
 
 #[cfg(test)]

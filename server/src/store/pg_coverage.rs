@@ -19,10 +19,15 @@ use super::{
 };
 use crate::facts::{FACTS_BEFORE, FACTS_COLUMNS, FactsRow, UPSERT_FACTS, household_facts};
 use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::shapes::Shapes;
 use crate::summaries::{FactsBefore, Touched};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
+}
+
+fn parse_boundary(json: &str) -> Result<census_core::coverage::Boundary, StoreError> {
+    serde_json::from_str(json).map_err(|e| be(format!("stored district boundary: {e}")))
 }
 
 fn u32_of(v: i64) -> u32 {
@@ -71,8 +76,9 @@ pub async fn write_facts(
     case: &IncomingCase,
     device: &DeviceRecord,
     last_seq: i64,
+    shapes: &Shapes,
 ) -> Result<(Option<FactsBefore>, FactsRow), StoreError> {
-    let f = FactsRow::of(case, &device.enumerator_id, last_seq);
+    let f = FactsRow::of(case, &device.enumerator_id, last_seq, shapes);
     let before = tx
         .query_opt(FACTS_BEFORE, &[&f.case_id])
         .await
@@ -83,7 +89,7 @@ pub async fn write_facts(
             persons: r.get(2),
             status: r.get(3),
         });
-    let st = tx.prepare_cached(&UPSERT_FACTS).await.map_err(be)?;
+    let st = tx.prepare_cached(UPSERT_FACTS).await.map_err(be)?;
     tx.execute(
         &st,
         &[
@@ -102,6 +108,7 @@ pub async fn write_facts(
             &f.last_at,
             &f.last_day,
             &f.active_seconds,
+            &f.outside_m,
         ],
     )
     .await
@@ -237,6 +244,10 @@ pub async fn gather(
             expected_dwellings: u32_of(r.get(7)),
             expected_households: u32_of(r.get(8)),
             bbox,
+            boundary: r
+                .get::<_, Option<&str>>(13)
+                .map(parse_boundary)
+                .transpose()?,
         });
     }
     for r in cases {
@@ -500,6 +511,12 @@ pub async fn import_extents(pool: &Pool, extents: &[DistrictExtent]) -> Result<u
     let st = tx.prepare(q::UPSERT_EXTENT).await.map_err(be)?;
     for e in extents {
         let b = e.bbox;
+        let boundary = e
+            .boundary
+            .as_ref()
+            .map(Shapes::boundary_json)
+            .transpose()
+            .map_err(be)?;
         tx.execute(
             &st,
             &[
@@ -508,6 +525,7 @@ pub async fn import_extents(pool: &Pool, extents: &[DistrictExtent]) -> Result<u
                 &b.lat_max,
                 &b.lon_min,
                 &b.lon_max,
+                &boundary,
             ],
         )
         .await

@@ -5,9 +5,14 @@
 use deadpool_postgres::{Pool, Transaction};
 use tokio_postgres::types::ToSql;
 
+use census_core::GpsPoint;
+use census_core::coverage::BoundingBox;
+
+use super::coverage_sql::{POSITIONS, SHAPES};
 use super::pg_coverage::scoped;
 use super::summary_sql as s;
 use super::{Scope, StoreError};
+use crate::shapes::Shapes;
 use crate::summaries::Touched;
 
 fn be(e: impl std::fmt::Display) -> StoreError {
@@ -17,14 +22,15 @@ fn be(e: impl std::fmt::Display) -> StoreError {
 /// The schema lock every structural change takes (see `pg_schema`).
 const SCHEMA_LOCK: &str = "SELECT pg_advisory_xact_lock(7270624)";
 
-/// Creates the summaries (adding `case_facts.outside_deg` to a database from before them)
-/// and rebuilds them when the database holds an older version.
+/// Creates the summaries (adding `case_facts.outside_m` and `district_extents.boundary` to a
+/// database from before them) and rebuilds them when the database holds an older version.
 pub async fn migrate(pool: &Pool) -> Result<(), StoreError> {
     let client = pool.get().await.map_err(be)?;
     client
         .batch_execute(&format!(
             "BEGIN; {SCHEMA_LOCK};
-             ALTER TABLE case_facts ADD COLUMN IF NOT EXISTS outside_deg DOUBLE PRECISION;
+             ALTER TABLE case_facts ADD COLUMN IF NOT EXISTS outside_m DOUBLE PRECISION;
+             ALTER TABLE district_extents ADD COLUMN IF NOT EXISTS boundary TEXT;
              {} {}; COMMIT;",
             s::TABLES,
             s::short_interview_index()
@@ -91,9 +97,64 @@ pub async fn refresh(tx: &Transaction<'_>, scope: &Scope) -> Result<(), StoreErr
     Ok(())
 }
 
-/// Recomputes `outside_deg` of the cases of `scope` (after their districts' boxes changed).
+async fn query_scoped(
+    tx: &Transaction<'_>,
+    sql: &str,
+    scope: &Scope,
+) -> Result<Vec<tokio_postgres::Row>, StoreError> {
+    let (sql, ids) = scoped(sql, scope);
+    let params: Vec<&(dyn ToSql + Sync)> = match &ids {
+        Some(ids) => vec![ids],
+        None => Vec::new(),
+    };
+    tx.query(&sql, &params).await.map_err(be)
+}
+
+/// The shapes of the scope's districts.
+pub async fn load_shapes(tx: &Transaction<'_>, scope: &Scope) -> Result<Shapes, StoreError> {
+    let mut shapes = Shapes::default();
+    for r in query_scoped(tx, SHAPES, scope).await? {
+        let bbox = BoundingBox {
+            lat_min: r.get(1),
+            lat_max: r.get(2),
+            lon_min: r.get(3),
+            lon_max: r.get(4),
+        };
+        let boundary: Option<String> = r.get(5);
+        shapes
+            .add(r.get(0), bbox, boundary.as_deref())
+            .map_err(be)?;
+    }
+    Ok(shapes)
+}
+
+/// Measures again how far outside its district each case of `scope` lies (after the
+/// districts' shapes changed), writing 10,000 cases per statement.
 pub async fn refresh_outside(tx: &Transaction<'_>, scope: &Scope) -> Result<(), StoreError> {
-    execute_scoped(tx, &s::refresh_outside(), scope).await
+    let shapes = load_shapes(tx, scope).await?;
+    let rows = query_scoped(tx, POSITIONS, scope).await?;
+    for chunk in rows.chunks(10_000) {
+        let ids: Vec<uuid::Uuid> = chunk.iter().map(|r| r.get(0)).collect();
+        let outside: Vec<Option<f64>> = chunk
+            .iter()
+            .map(|r| {
+                let point = GpsPoint {
+                    lat: r.get(2),
+                    lon: r.get(3),
+                    accuracy_m: None,
+                };
+                shapes.outside_m(r.get::<_, &str>(1), &point)
+            })
+            .collect();
+        tx.execute(
+            "UPDATE case_facts f SET outside_m = u.o
+             FROM unnest($1::uuid[], $2::float8[]) AS u(id, o) WHERE f.case_id = u.id",
+            &[&ids, &outside],
+        )
+        .await
+        .map_err(be)?;
+    }
+    Ok(())
 }
 
 /// Applies what a writing transaction touched: its districts' summaries recomputed, the

@@ -24,6 +24,7 @@ use super::{
 use super::{pg_coverage, pg_summaries};
 use crate::facts::FactsRow;
 use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::shapes::Shapes;
 use crate::summaries::{FactsBefore, Touched};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
@@ -146,6 +147,7 @@ async fn finish_case(
     case: &IncomingCase,
     device: &DeviceRecord,
     written: Option<i64>,
+    shapes: &Shapes,
 ) -> Result<(CaseOutcome, Option<FactsChange>), StoreError> {
     let Some(last_seq) = written else {
         let row = tx
@@ -182,7 +184,7 @@ async fn finish_case(
         .await
         .map_err(be)?;
     }
-    let change = pg_coverage::write_facts(tx, case, device, last_seq).await?;
+    let change = pg_coverage::write_facts(tx, case, device, last_seq, shapes).await?;
     Ok((CaseOutcome::Stored, Some(change)))
 }
 
@@ -207,6 +209,8 @@ impl PgStore {
     ) -> Result<Vec<CaseOutcome>, StoreError> {
         let upsert = tx.prepare_cached(UPSERT_CASE).await.map_err(be)?;
         let insert = tx.prepare_cached(INSERT_EVENTS).await.map_err(be)?;
+        let shapes =
+            pg_summaries::load_shapes(tx, &Scope::Districts(device.districts.clone())).await?;
         let checks: Vec<Option<String>> = payload
             .cases
             .iter()
@@ -226,7 +230,7 @@ impl PgStore {
                     None => {
                         let written =
                             upsert_case(tx, &upsert, case, device, payload.batch_id).await?;
-                        finish_case(tx, &insert, case, device, written).await?
+                        finish_case(tx, &insert, case, device, written, &shapes).await?
                     }
                 });
             }
@@ -246,7 +250,7 @@ impl PgStore {
         .await;
         let finished = join_all(payload.cases.iter().zip(written).zip(&checks).map(
             |((case, written), check)| {
-                let insert = &insert;
+                let (insert, shapes) = (&insert, &shapes);
                 async move {
                     match (check, written?) {
                         (Some(reason), _) => Ok((
@@ -255,7 +259,7 @@ impl PgStore {
                             },
                             None,
                         )),
-                        (None, Some(w)) => finish_case(tx, insert, case, device, w).await,
+                        (None, Some(w)) => finish_case(tx, insert, case, device, w, shapes).await,
                         (None, None) => Err(be("case neither checked nor written")),
                     }
                 }

@@ -1,7 +1,7 @@
 //! Records of coverage and review: who may see what (roles and scopes), the review queue,
 //! a case's history, map points, frame buildings and district extents.
 
-use census_core::coverage::{BoundingBox, Level};
+use census_core::coverage::{Boundary, BoundingBox, Level};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -123,8 +123,10 @@ pub struct FrameBuildingRow {
 pub struct DistrictExtent {
     /// District.
     pub district_id: String,
-    /// Its box.
+    /// Its box (the box of its boundary, when it has one).
     pub bbox: BoundingBox,
+    /// Its boundary, when cartography drew one.
+    pub boundary: Option<Boundary>,
 }
 
 /// A completed case waiting for a decision: defined with the review API's other wire shapes

@@ -18,6 +18,7 @@ use super::{
     StoreError, StoreFuture, StoredCase, decision_text, parse_decision, precheck,
 };
 use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::shapes::Shapes;
 use crate::store::sqlite_checkpoint::{self, WRITER_AUTOCHECKPOINT_PAGES};
 use crate::store::sqlite_coverage::{self, sqlite_params};
 use crate::store::sqlite_rows::{SCHEMA, district_from_row, stored_case_from_row};
@@ -140,6 +141,7 @@ fn ingest_tx(
     }
     let received = now();
     let mut touched = Touched::default();
+    let shapes = sqlite_summaries::load_shapes(&tx, &Scope::Districts(device.districts.clone()))?;
     let (_, skipped) = sqlite_coverage::write_listing(&tx, payload, device, &mut touched)?;
     if skipped > 0 {
         tracing::warn!(device = %device.device_id, skipped, "listing rows outside the device's districts skipped");
@@ -154,7 +156,7 @@ fn ingest_tx(
                 long_form,
                 device,
                 (&batch_key, &received),
-                &mut touched,
+                (&shapes, &mut touched),
             )?,
         };
         results.push(CaseResult {
@@ -194,7 +196,7 @@ fn store_case(
     long_form: &Option<String>,
     device: &DeviceRecord,
     (batch_key, received): (&str, &str),
-    touched: &mut Touched,
+    (shapes, touched): (&Shapes, &mut Touched),
 ) -> Result<CaseOutcome, StoreError> {
     let case_key = case.case_id.to_string();
     let existing: Option<(i64, String, i64)> = tx
@@ -260,7 +262,7 @@ fn store_case(
         .execute(params![case_key, revision, count as i64, events_text])
         .map_err(be)?;
     }
-    sqlite_coverage::write_facts(tx, case, device, last_seq, touched)?;
+    sqlite_coverage::write_facts(tx, case, device, last_seq, (shapes, touched))?;
     Ok(CaseOutcome::Stored)
 }
 
@@ -583,12 +585,19 @@ impl Storage for SqliteStore {
                 let mut st = tx.prepare(&sqlite_params(q::UPSERT_EXTENT)).map_err(be)?;
                 for e in &extents {
                     let b = e.bbox;
+                    let boundary = e
+                        .boundary
+                        .as_ref()
+                        .map(Shapes::boundary_json)
+                        .transpose()
+                        .map_err(be)?;
                     st.execute(params![
                         e.district_id,
                         b.lat_min,
                         b.lat_max,
                         b.lon_min,
-                        b.lon_max
+                        b.lon_max,
+                        boundary
                     ])
                     .map_err(be)?;
                 }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use census_core::coverage::publish::Centroid;
 use census_core::coverage::{
-    BoundingBox, Counts, CoverageRules, DayProgress, EnumeratorDayTotal, FrameDistrict, Gathered,
-    HouseholdFacts, Level,
+    Boundary, BoundingBox, Counts, CoverageRules, DayProgress, EnumeratorDayTotal, FrameDistrict,
+    Gathered, HouseholdFacts, Level,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
 use uuid::Uuid;
@@ -18,10 +18,16 @@ use super::{
 };
 use crate::facts::{FACTS_BEFORE, FACTS_COLUMNS, FactsRow, UPSERT_FACTS, household_facts};
 use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::shapes::Shapes;
 use crate::summaries::{FactsBefore, Touched};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
+}
+
+/// A boundary as stored at import.
+pub(super) fn parse_boundary(json: &str) -> Result<Boundary, StoreError> {
+    serde_json::from_str(json).map_err(|e| be(format!("stored district boundary: {e}")))
 }
 
 /// `$n` placeholders as SQLite's `?n`.
@@ -54,9 +60,9 @@ pub fn write_facts(
     case: &IncomingCase,
     device: &DeviceRecord,
     last_seq: i64,
-    touched: &mut Touched,
+    (shapes, touched): (&Shapes, &mut Touched),
 ) -> Result<(), StoreError> {
-    let f = FactsRow::of(case, &device.enumerator_id, last_seq);
+    let f = FactsRow::of(case, &device.enumerator_id, last_seq, shapes);
     let before = tx
         .prepare_cached(&sqlite_params(FACTS_BEFORE))
         .map_err(be)?
@@ -71,7 +77,7 @@ pub fn write_facts(
         .optional()
         .map_err(be)?;
     touched.case(before.as_ref(), &f);
-    tx.prepare_cached(&sqlite_params(&UPSERT_FACTS))
+    tx.prepare_cached(&sqlite_params(UPSERT_FACTS))
         .map_err(be)?
         .execute(params![
             f.case_id.to_string(),
@@ -88,7 +94,8 @@ pub fn write_facts(
             f.first_at,
             f.last_at,
             f.last_day,
-            f.active_seconds
+            f.active_seconds,
+            f.outside_m
         ])
         .map_err(be)?;
     Ok(())
@@ -190,7 +197,7 @@ pub fn gather(
                 }),
                 _ => None,
             };
-            Ok(FrameDistrict {
+            let district = FrameDistrict {
                 district_id: r.get(0)?,
                 control_sector: r.get(1)?,
                 supervision_zone: r.get(2)?,
@@ -201,11 +208,15 @@ pub fn gather(
                 expected_dwellings: r.get(7)?,
                 expected_households: r.get(8)?,
                 bbox,
-            })
+                boundary: None,
+            };
+            Ok((district, r.get::<_, Option<String>>(13)?))
         })
         .map_err(be)?;
     for row in rows {
-        g.districts.push(row.map_err(be)?);
+        let (mut district, boundary) = row.map_err(be)?;
+        district.boundary = boundary.as_deref().map(parse_boundary).transpose()?;
+        g.districts.push(district);
     }
 
     let (sql, p) = run(q::CASE_COUNTS)?;

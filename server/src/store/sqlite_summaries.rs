@@ -3,29 +3,41 @@
 
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
+use census_core::GpsPoint;
+use census_core::coverage::BoundingBox;
+
+use super::coverage_sql::{POSITIONS, SHAPES};
 use super::sqlite_coverage::{scoped, sqlite_params};
 use super::summary_sql as s;
 use super::{Scope, StoreError};
+use crate::shapes::Shapes;
 use crate::summaries::Touched;
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
-/// Creates the summaries (adding `case_facts.outside_deg` to a database from before them)
-/// and rebuilds them when the database holds an older version.
+fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, StoreError> {
+    conn.query_row(
+        "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+        [table, column],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+    .map_err(be)
+}
+
+/// Creates the summaries (adding `case_facts.outside_m` and `district_extents.boundary` to a
+/// database from before them) and rebuilds them when the database holds an older version.
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
-    let has_outside: bool = conn
-        .query_row(
-            "SELECT count(*) FROM pragma_table_info('case_facts') WHERE name = 'outside_deg'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .map_err(be)?
-        > 0;
-    if !has_outside {
-        conn.execute_batch("ALTER TABLE case_facts ADD COLUMN outside_deg DOUBLE PRECISION")
-            .map_err(be)?;
+    for (table, column, kind) in [
+        ("case_facts", "outside_m", "DOUBLE PRECISION"),
+        ("district_extents", "boundary", "TEXT"),
+    ] {
+        if !has_column(conn, table, column)? {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+                .map_err(be)?;
+        }
     }
     conn.execute_batch(s::TABLES).map_err(be)?;
     conn.execute_batch(&s::short_interview_index())
@@ -77,11 +89,57 @@ pub fn refresh(conn: &Connection, scope: &Scope) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Recomputes `outside_deg` of the cases of `scope` (after their districts' boxes changed).
+/// The shapes of the scope's districts.
+pub fn load_shapes(conn: &Connection, scope: &Scope) -> Result<Shapes, StoreError> {
+    let (sql, p) = scoped(SHAPES, scope)?;
+    let mut st = conn.prepare_cached(&sql).map_err(be)?;
+    let mut rows = st.query(params_from_iter(&p)).map_err(be)?;
+    let mut shapes = Shapes::default();
+    while let Some(r) = rows.next().map_err(be)? {
+        let bbox = BoundingBox {
+            lat_min: r.get(1).map_err(be)?,
+            lat_max: r.get(2).map_err(be)?,
+            lon_min: r.get(3).map_err(be)?,
+            lon_max: r.get(4).map_err(be)?,
+        };
+        let boundary: Option<String> = r.get(5).map_err(be)?;
+        shapes
+            .add(r.get(0).map_err(be)?, bbox, boundary.as_deref())
+            .map_err(be)?;
+    }
+    Ok(shapes)
+}
+
+/// Measures again how far outside its district each case of `scope` lies (after the
+/// districts' shapes changed).
 pub fn refresh_outside(conn: &Connection, scope: &Scope) -> Result<(), StoreError> {
-    let (sql, p) = scoped(&s::refresh_outside(), scope)?;
-    conn.execute(&sqlite_params(&sql), params_from_iter(&p))
+    let shapes = load_shapes(conn, scope)?;
+    let (sql, p) = scoped(POSITIONS, scope)?;
+    let mut st = conn.prepare(&sql).map_err(be)?;
+    let positions = st
+        .query_map(params_from_iter(&p), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, f64>(2)?,
+                r.get::<_, f64>(3)?,
+            ))
+        })
+        .map_err(be)?
+        .collect::<Result<Vec<_>, _>>()
         .map_err(be)?;
+    let mut set = conn
+        .prepare_cached(&sqlite_params(s::SET_OUTSIDE))
+        .map_err(be)?;
+    for (case_id, district, lat, lon) in positions {
+        let point = GpsPoint {
+            lat,
+            lon,
+            accuracy_m: None,
+        };
+        set.execute(params![case_id, shapes.outside_m(&district, &point)])
+            .map_err(be)?;
+    }
     Ok(())
 }
 

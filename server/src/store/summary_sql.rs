@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS head_counts (
   head_key TEXT NOT NULL, persons BIGINT NOT NULL, cases BIGINT NOT NULL,
   PRIMARY KEY (head_key, persons));
 CREATE INDEX IF NOT EXISTS head_counts_shared ON head_counts (head_key) WHERE cases > 1;
-CREATE INDEX IF NOT EXISTS case_facts_outside ON case_facts (outside_deg);
+CREATE INDEX IF NOT EXISTS case_facts_outside ON case_facts (outside_m);
 ";
 
 /// The version of the summaries a database holds; a lower one is rebuilt at open.
@@ -127,25 +127,8 @@ pub const ADD_HEAD: &str = "
 INSERT INTO head_counts (head_key, persons, cases) VALUES ($1, $2, $3)
 ON CONFLICT (head_key, persons) DO UPDATE SET cases = head_counts.cases + excluded.cases";
 
-/// How far (in degrees, latitude and longitude distances added) the point `lat`, `lon` lies
-/// outside the box of `district`, 0 inside, NULL without a point or a box: an SQL expression.
-pub fn outside_degrees(district: &str, lat: &str, lon: &str) -> String {
-    format!(
-        "(SELECT (CASE WHEN {lat} < e.lat_min THEN e.lat_min - {lat} \
-                       WHEN {lat} > e.lat_max THEN {lat} - e.lat_max ELSE 0 END) \
-               + (CASE WHEN {lon} < e.lon_min THEN e.lon_min - {lon} \
-                       WHEN {lon} > e.lon_max THEN {lon} - e.lon_max ELSE 0 END) \
-          FROM district_extents e WHERE e.district_id = {district})"
-    )
-}
-
-/// Recomputes `outside_deg` of every case of the scope (after extents change).
-pub fn refresh_outside() -> String {
-    format!(
-        "UPDATE case_facts SET outside_deg = {} WHERE {{scope:case_facts}}",
-        outside_degrees("case_facts.district_id", "case_facts.lat", "case_facts.lon")
-    )
-}
+/// Sets `outside_m` of case `$1` to `$2`.
+pub const SET_OUTSIDE: &str = "UPDATE case_facts SET outside_m = $2 WHERE case_id = $1";
 
 #[cfg(test)]
 mod tests {
@@ -156,7 +139,6 @@ mod tests {
         for sql in REFRESH {
             assert!(sql.contains("{scope:"), "unscoped: {sql}");
         }
-        assert!(refresh_outside().contains("{scope:case_facts}"));
     }
 
     #[test]

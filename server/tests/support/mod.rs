@@ -2,6 +2,8 @@
 //! enrolled devices, and realistic household cases.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod area;
+
 use std::sync::Arc;
 
 use census_core::sampling::SamplingPlan;
@@ -11,6 +13,21 @@ use census_server::secrets;
 use census_server::store::{District, NewCode, Storage};
 use serde_json::{Value, json};
 use uuid::Uuid;
+
+/// The test database's URL, or `None` (with a message) to skip a PostgreSQL test; under
+/// `CI=true` a missing database fails the test instead of skipping it.
+pub fn postgres_url(what: &str) -> Option<String> {
+    match std::env::var("CENSUS_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but CENSUS_TEST_DATABASE_URL is unset: run .ci/start-postgres")
+        }
+        _ => {
+            eprintln!("\n*** SKIPPED: PostgreSQL {what} (set CENSUS_TEST_DATABASE_URL) ***\n");
+            None
+        }
+    }
+}
 
 /// A server on 127.0.0.1:0 in the current runtime.
 pub struct TestServer {
