@@ -15,8 +15,8 @@ use std::time::Instant;
 use census_core::coverage::synthetic::{Area, CENSUS_START, Household, REPORT_DAY, Spec};
 use census_core::coverage::{CoverageRules, assemble, name_key};
 use census_server::store::postgres::PgStore;
-use support::area::import_frame;
 use census_server::store::{Scope, Storage};
+use support::area::import_frame;
 
 fn area(households: u64) -> Area {
     let districts = (households / 247).max(8) as u32;

@@ -116,8 +116,8 @@ fn group(
     }
 }
 
-/// Whether a case may be suspicious; a database pre-selects with the same condition, loosened
-/// for the district box (see [`super::geo::degrees_within`]).
+/// Whether a complete interview is too short for its household's size (a database
+/// pre-selects with the same condition).
 pub fn too_short(f: &HouseholdFacts, rules: &CoverageRules) -> bool {
     f.status == status::COMPLETE && f.active_seconds < rules.min_seconds(f.persons)
 }
@@ -146,16 +146,16 @@ pub fn find_suspicious(
             .as_ref()
             .zip(district)
             .and_then(|(gps, d)| metres_outside_district(gps, d));
-        if let Some(outside) = outside {
-            if outside > rules.outside_margin_m {
-                out.push(SuspiciousInterview {
-                    kind: SuspicionKind::OutsideDistrict,
-                    case_id: f.case_id,
-                    district_id: f.district_id.clone(),
-                    enumerator_id: f.enumerator_id.clone(),
-                    measure: outside.round(),
-                });
-            }
+        if let Some(outside) = outside
+            && outside > rules.outside_margin_m
+        {
+            out.push(SuspiciousInterview {
+                kind: SuspicionKind::OutsideDistrict,
+                case_id: f.case_id,
+                district_id: f.district_id.clone(),
+                enumerator_id: f.enumerator_id.clone(),
+                measure: outside.round(),
+            });
         }
     }
     out.sort_by_key(|s| (s.kind, s.case_id));

@@ -29,12 +29,6 @@ pub fn metres_outside(point: &GpsPoint, bbox: &BoundingBox) -> f64 {
     distance_m(point, &nearest)
 }
 
-/// A margin in degrees that is never more than `metres` in either direction: a safe
-/// pre-filter (a database may select with it, then [`metres_outside`] decides).
-pub fn degrees_within(metres: f64) -> f64 {
-    metres / METRES_PER_DEGREE / 2.0
-}
-
 /// A district's boundary as cartography draws it: rings of `[longitude, latitude]` vertices
 /// (GeoJSON's order), outer rings and holes alike. A point is inside when a ray from it
 /// crosses the rings an odd number of times, so one Polygon with holes and a MultiPolygon
@@ -193,7 +187,6 @@ mod tests {
         assert_eq!(metres_outside(&p(31.005, -7.995), &b), 0.0);
         let north = metres_outside(&p(31.02, -7.995), &b);
         assert!((1_100.0..1_120.0).contains(&north), "{north}");
-        assert!(degrees_within(250.0) * METRES_PER_DEGREE <= 250.0);
     }
 
     /// An L-shaped district: the square 31.00–31.02 N × 8.00–7.98 W without its north-east
