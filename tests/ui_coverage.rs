@@ -130,6 +130,11 @@ fn coverage_shows_the_omission_and_the_duplicate_and_a_clean_district_says_so() 
         "the two households with the same head and size"
     );
     assert!(h.has(TOO_SHORT), "the household completed within seconds");
+    // The map: the demo district's buildings have positions (16 occupied dwellings without a
+    // household, 3 vacant or secondary); the other districts' have none.
+    assert!(h.has("Carte des logements"));
+    assert!(h.has("Logement occupé sans ménage : 16"));
+    assert!(h.has("Vacant : 3"));
     // The demo district: nothing finished, but on the first day nobody is behind.
     assert!(!h.has_contains("En retard"));
     assert_eq!(

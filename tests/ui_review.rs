@@ -112,6 +112,9 @@ fn a_controller_sends_a_case_back_and_approves_another() {
     assert!(h.has_contains("Telle que calculée par le bureau pour votre zone, reçue le"));
     assert!(h.has("Secteur de contrôle CS-1"));
     assert!(h.has("Zone de supervision ZS-1"));
+    // The office's map of the area: the listing the enumerator's tablet sent.
+    assert!(h.has("Carte des logements"));
+    assert!(h.has_contains("Logement occupé sans ménage : "));
 
     // The code is kept encrypted: nowhere in the data directory's files.
     for (file, bytes) in store_support::read_all_files(controller_dir.path()) {

@@ -273,6 +273,20 @@ fn review_messages_match_schema() {
         &json!({"decision": "approved", "revision": -3}),
     );
 
+    let point = MapPoint {
+        district_id: "07-041-0012".into(),
+        lat: 31.56,
+        lon: -7.66,
+        status: "not_enumerated".into(),
+    };
+    let valid = serde_json::to_value(vec![point]).unwrap();
+    let mut invalid = valid.clone();
+    invalid[0]["lat"] = json!(131.0);
+    check("review.schema.json#/$defs/map", &valid, &invalid);
+    let mut invalid = valid.clone();
+    invalid[0]["status"] = json!("done");
+    check("review.schema.json#/$defs/map", &valid, &invalid);
+
     let valid = serde_json::to_value(DecisionReply { cursor: 7 }).unwrap();
     check(
         "review.schema.json#/$defs/decision_reply",

@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::i18n::Tr;
 use crate::store::{CaseMeta, District, GpsFix, Store, StoreError, StoredListing};
+use crate::ui::screens::coverage_map::{DotStatus, MapDot};
 use crate::ui::screens::view::{
     CoverageDistrict, CoverageProblem, CoverageRow, CoverageView, ProblemKind,
 };
@@ -283,7 +284,56 @@ pub fn coverage_view(
         .into_iter()
         .map(|d| (d.district_id, d.name))
         .collect();
-    Ok(view_of(districts, &data, &report, tr))
+    let mut view = view_of(districts, &data, &report, tr);
+    view.map = map_dots(&data);
+    Ok(view)
+}
+
+/// The map of the tablet's own data: each household case at its own position, or else at
+/// its building's; each listed dwelling without a case at its building's, as not enumerated
+/// when occupied, vacant otherwise.
+pub fn map_dots(data: &CoverageData) -> Vec<MapDot> {
+    let building_gps: HashMap<(&str, u32), GpsPoint> = data
+        .buildings
+        .iter()
+        .filter_map(|b| Some(((b.district_id.as_str(), b.building_number), b.gps?)))
+        .collect();
+    let at_building =
+        |district: &str, building: u32| building_gps.get(&(district, building)).copied();
+    let mut dots = Vec::new();
+    let mut with_case = std::collections::HashSet::new();
+    for h in &data.households {
+        with_case.insert((h.district_id.as_str(), h.building_number, h.dwelling_number));
+        let gps = h
+            .gps
+            .or_else(|| at_building(&h.district_id, h.building_number));
+        if let Some(g) = gps {
+            dots.push(MapDot {
+                lat: g.lat,
+                lon: g.lon,
+                status: DotStatus::parse(&h.status),
+            });
+        }
+    }
+    for w in &data.dwellings {
+        let key = (w.district_id.as_str(), w.building_number, w.dwelling_number);
+        if with_case.contains(&key) {
+            continue;
+        }
+        if let Some(g) = at_building(&w.district_id, w.building_number) {
+            let status = if w.occupancy == "occupied" {
+                DotStatus::NotEnumerated
+            } else {
+                DotStatus::Vacant
+            };
+            dots.push(MapDot {
+                lat: g.lat,
+                lon: g.lon,
+                status,
+            });
+        }
+    }
+    dots
 }
 
 /// A case the tablet knows nothing of (a reviewer's area): "case 1a2b3c4d".

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use census_core::coverage::{CoverageReport, HouseholdFacts, Level};
-use census_core::wire::{Decision, QueueEntry};
+use census_core::wire::{Decision, MapPoint, QueueEntry};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::coverage_view::{self, CoverageData, capitalised, row};
@@ -16,6 +16,7 @@ use crate::i18n::Tr;
 use crate::store::{QueuedDecision, ReviewDownload, Store, StoreError};
 use crate::sync::{SyncActivity, SyncProblem};
 use crate::ui::screens::review::{RefusedDecision, ReviewEntry, ReviewView};
+use crate::ui::screens::coverage_map::{DotStatus, MapDot};
 use crate::ui::screens::reviewer_card::ReviewerCard;
 use crate::ui::screens::view::CoverageView;
 
@@ -160,6 +161,22 @@ pub fn review_view(state: &AppState, store: &Store, tr: &Tr) -> Result<ReviewVie
     })
 }
 
+/// The office's map points of the reviewer's area, as dots (none when not received).
+fn stored_map(store: &Store) -> Result<Vec<MapDot>, StoreError> {
+    let Some(download) = store.review_download(ReviewDownload::Map)? else {
+        return Ok(Vec::new());
+    };
+    let points: Vec<MapPoint> = serde_json::from_str(&download.body).unwrap_or_default();
+    Ok(points
+        .iter()
+        .map(|p| MapDot {
+            lat: p.lat,
+            lon: p.lon,
+            status: DotStatus::parse(&p.status),
+        })
+        .collect())
+}
+
 /// The office's report of the reviewer's area in the coverage screen's words: the roll-ups
 /// (control sectors, supervision zones), the districts, and what was found in each. Cases are
 /// named by building, dwelling and household when the queue knows them.
@@ -235,6 +252,7 @@ pub fn coverage_screen(
                 .collect();
             let mut view = area_view(&report, &queue, &names, tr);
             view.as_of = Some(local_time(tr, fetched_at));
+            view.map = stored_map(store)?;
             view
         }
         None => coverage_view::coverage_view(

@@ -20,6 +20,8 @@ pub enum ReviewDownload {
     Coverage,
     /// The review queue (`GET /v1/review/queue`).
     Queue,
+    /// The map points (`GET /v1/coverage/map`).
+    Map,
 }
 
 impl ReviewDownload {
@@ -27,6 +29,7 @@ impl ReviewDownload {
         match self {
             ReviewDownload::Coverage => "coverage",
             ReviewDownload::Queue => "queue",
+            ReviewDownload::Map => "map",
         }
     }
 }

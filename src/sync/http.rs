@@ -36,6 +36,8 @@ pub mod paths {
     pub const OFFICE_KEY: &str = "/v1/office-key";
     /// The coverage report of the caller's area (reviewer).
     pub const COVERAGE: &str = "/v1/coverage";
+    /// The map points of the caller's area (reviewer).
+    pub const COVERAGE_MAP: &str = "/v1/coverage/map";
     /// The review queue of the caller's area (reviewer).
     pub const REVIEW_QUEUE: &str = "/v1/review/queue";
     /// A decision on a case: `/v1/review/cases/{case_id}` (reviewer).

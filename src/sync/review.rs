@@ -1,9 +1,9 @@
 //! The reviewer's part of a sync, when a controller or supervisor signed in on the tablet:
-//! send the decisions saved in the review outbox, then download the area's coverage report
-//! and review queue into the encrypted store. Only the sync thread (and tests) call this.
+//! send the decisions saved in the review outbox, then download the area's coverage report,
+//! review queue and map points into the encrypted store. Only the sync thread (and tests) call this.
 
 use census_core::coverage::CoverageReport;
-use census_core::wire::{DecisionRequest, QueueEntry};
+use census_core::wire::{DecisionRequest, MapPoint, QueueEntry};
 use chrono::Utc;
 
 use super::http::{OfficeClient, paths};
@@ -63,6 +63,9 @@ pub fn sync_review(
     let entries: Vec<QueueEntry> = serde_json::from_str(&queue)
         .map_err(|e| SyncProblem::BadAnswer(format!("review queue: {e}")))?;
     report.queued_cases = entries.len();
+    let map = office.reviewer_download(&token, paths::COVERAGE_MAP)?;
+    serde_json::from_str::<Vec<MapPoint>>(&map)
+        .map_err(|e| SyncProblem::BadAnswer(format!("coverage map: {e}")))?;
     // Signed out (or another code typed) meanwhile: keep nothing of this area.
     let still = store.reviewer_token()?;
     if still.as_ref().map(|t| t.expose_secret()) != Some(token.expose_secret()) {
@@ -71,5 +74,6 @@ pub fn sync_review(
     let now = Utc::now();
     store.save_review_download(ReviewDownload::Coverage, &coverage, now)?;
     store.save_review_download(ReviewDownload::Queue, &queue, now)?;
+    store.save_review_download(ReviewDownload::Map, &map, now)?;
     Ok(Some(report))
 }

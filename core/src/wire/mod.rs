@@ -36,7 +36,7 @@ pub use messages::{
     EnrolRequest, ErrorBody, FrameBuilding, OfficeKey, QuestionnaireList, ReviewDecision,
     ReviewDecisions,
 };
-pub use review::{DecisionReply, DecisionRequest, QueueEntry};
+pub use review::{DecisionReply, DecisionRequest, MapPoint, QueueEntry};
 pub use seal::{OfficeSecret, SEAL_VERSION, open_as_office, seal_to_office};
 pub use sign::{DeviceKey, verify_device_signature};
 pub use types::{

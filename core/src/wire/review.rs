@@ -33,6 +33,21 @@ pub struct QueueEntry {
     pub updated_at: String,
 }
 
+/// A point of the coverage map (one element of the JSON array of `GET /v1/coverage/map`):
+/// a case where its position is known, or an occupied dwelling without a case at its
+/// building's position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapPoint {
+    /// Its census district.
+    pub district_id: String,
+    /// Latitude (WGS 84).
+    pub lat: f64,
+    /// Longitude (WGS 84).
+    pub lon: f64,
+    /// The case's status, or `not_enumerated` for an occupied dwelling without a case.
+    pub status: String,
+}
+
 /// A reviewer's decision on a case (`POST /v1/review/cases/{case_id}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecisionRequest {

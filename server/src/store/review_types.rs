@@ -173,15 +173,6 @@ pub struct CaseHistory {
     pub decisions: Vec<HistoryDecision>,
 }
 
-/// A point of the coverage map.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MapPoint {
-    /// District.
-    pub district_id: String,
-    /// Latitude.
-    pub lat: f64,
-    /// Longitude.
-    pub lon: f64,
-    /// A case status, or `not_enumerated` for an occupied dwelling without a case.
-    pub status: String,
-}
+/// A point of the coverage map: defined with the review API's other wire shapes in
+/// census-core.
+pub use census_core::wire::MapPoint;

@@ -4,6 +4,7 @@
 
 use egui::Ui;
 
+use super::coverage_map;
 use super::drafts::Drafts;
 use super::reviewer_card::{CardPlace, reviewer_card_ui};
 use super::view::{CoverageRow, CoverageView, ProblemKind};
@@ -63,6 +64,10 @@ pub fn coverage_ui(ui: &mut Ui, view: &CoverageView, tr: &Tr, drafts: &mut Draft
     for line in &view.unreadable {
         widgets::error(ui, line, rtl);
     }
+    ui.add_space(8.0);
+    widgets::card(ui, |ui| {
+        widgets::column(ui, rtl, |ui| coverage_map::map_ui(ui, &view.map, tr));
+    });
     for district in &view.districts {
         ui.add_space(8.0);
         widgets::card(ui, |ui| {

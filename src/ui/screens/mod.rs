@@ -1,6 +1,7 @@
 //! The screens: free functions that draw from borrowed view data and return commands.
 
 pub mod coverage;
+pub mod coverage_map;
 pub mod district;
 pub mod drafts;
 pub mod enrol;

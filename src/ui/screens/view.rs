@@ -401,4 +401,6 @@ pub struct CoverageView {
     pub districts: Vec<CoverageDistrict>,
     /// Cases whose data could not be read (counted without persons), with why.
     pub unreadable: Vec<String>,
+    /// The map's dots: dwellings whose position is known.
+    pub map: Vec<super::coverage_map::MapDot>,
 }
