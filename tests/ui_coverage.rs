@@ -48,7 +48,12 @@ fn district(
             .map(|(building_no, dwellings)| Building {
                 building_no: *building_no,
                 address: format!("{building_no} rue des Figuiers"),
-                gps: None,
+                // Just north of the demo district, a building every 90 m or so.
+                gps: Some(census::store::GpsFix {
+                    lat: 31.5672 + f64::from(building_no % 40) * 0.0008,
+                    lon: -7.6640 + f64::from(id.ends_with('1')) * 0.0015,
+                    accuracy_m: Some(6.0),
+                }),
                 dwellings: dwellings
                     .iter()
                     .map(|&dwelling_no| Dwelling {
@@ -130,11 +135,15 @@ fn coverage_shows_the_omission_and_the_duplicate_and_a_clean_district_says_so() 
         "the two households with the same head and size"
     );
     assert!(h.has(TOO_SHORT), "the household completed within seconds");
-    // The map: the demo district's buildings have positions (16 occupied dwellings without a
-    // household, 3 vacant or secondary); the other districts' have none.
+    // The map: every building has a position; 16 occupied dwellings without a household in
+    // the demo district and 1 in 07-041-0010, 3 vacant or secondary; the cases at their
+    // buildings.
     assert!(h.has("Carte des logements"));
-    assert!(h.has("Logement occupé sans ménage : 16"));
+    assert!(h.has("Logement occupé sans ménage : 17"));
     assert!(h.has("Vacant : 3"));
+    assert!(h.has("Terminé : 1"));
+    assert!(h.has("En cours : 2"));
+    assert!(h.has("Refus : 1"));
     // The demo district: nothing finished, but on the first day nobody is behind.
     assert!(!h.has_contains("En retard"));
     assert_eq!(

@@ -15,8 +15,8 @@ use crate::commands::sync::problem_text;
 use crate::i18n::Tr;
 use crate::store::{QueuedDecision, ReviewDownload, Store, StoreError};
 use crate::sync::{SyncActivity, SyncProblem};
-use crate::ui::screens::review::{RefusedDecision, ReviewEntry, ReviewView};
 use crate::ui::screens::coverage_map::{DotStatus, MapDot};
+use crate::ui::screens::review::{RefusedDecision, ReviewEntry, ReviewView};
 use crate::ui::screens::reviewer_card::ReviewerCard;
 use crate::ui::screens::view::CoverageView;
 

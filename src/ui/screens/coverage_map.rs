@@ -134,6 +134,25 @@ fn project(dots: &[MapDot], rect: Rect) -> (Vec<Pos2>, f64) {
     (points, metres_per_point)
 }
 
+/// Dots drawn on the same spot (the dwellings of one building) are set around a small
+/// circle, so that each one shows.
+fn spread(points: &mut [Pos2]) {
+    let mut groups: std::collections::BTreeMap<(i32, i32), Vec<usize>> = Default::default();
+    for (i, p) in points.iter().enumerate() {
+        groups
+            .entry((p.x.round() as i32, p.y.round() as i32))
+            .or_default()
+            .push(i);
+    }
+    for members in groups.values().filter(|m| m.len() > 1) {
+        let radius = DOT_RADIUS * (1.2 + 0.15 * members.len() as f32);
+        for (k, &i) in members.iter().enumerate() {
+            let angle = std::f32::consts::TAU * k as f32 / members.len() as f32;
+            points[i] += Vec2::angled(angle) * radius;
+        }
+    }
+}
+
 /// Draws the map and its legend.
 pub fn map_ui(ui: &mut Ui, dots: &[MapDot], tr: &Tr) {
     let rtl = tr.rtl();
@@ -152,7 +171,8 @@ pub fn map_ui(ui: &mut Ui, dots: &[MapDot], tr: &Tr) {
         Stroke::new(1.0, theme::BORDER),
         egui::StrokeKind::Inside,
     );
-    let (points, metres_per_point) = project(dots, rect);
+    let (mut points, metres_per_point) = project(dots, rect);
+    spread(&mut points);
     // Omissions last, on top.
     let mut order: Vec<usize> = (0..dots.len()).collect();
     order.sort_by_key(|&i| dots[i].status == DotStatus::NotEnumerated);
@@ -161,7 +181,12 @@ pub fn map_ui(ui: &mut Ui, dots: &[MapDot], tr: &Tr) {
         if status == DotStatus::NotEnumerated {
             painter.circle_stroke(p, DOT_RADIUS, Stroke::new(3.0, status.color()));
         } else {
-            painter.circle(p, DOT_RADIUS, status.color(), Stroke::new(1.0, theme::SURFACE));
+            painter.circle(
+                p,
+                DOT_RADIUS,
+                status.color(),
+                Stroke::new(1.0, theme::SURFACE),
+            );
         }
     }
     // Scale bar, bottom left (maps are not mirrored).
@@ -181,14 +206,15 @@ pub fn map_ui(ui: &mut Ui, dots: &[MapDot], tr: &Tr) {
         theme::INK,
     );
     ui.add_space(6.0);
-    for status in DotStatus::ALL {
-        let n = dots.iter().filter(|d| d.status == status).count();
-        if n == 0 {
-            continue;
-        }
-        widgets::row(ui, rtl, |ui| {
-            let (swatch, _) =
-                ui.allocate_exact_size(Vec2::splat(2.0 * DOT_RADIUS + 4.0), egui::Sense::hover());
+    // The legend: one wrapping row, in reading order.
+    widgets::row(ui, rtl, |ui| {
+        for status in DotStatus::ALL {
+            let n = dots.iter().filter(|d| d.status == status).count();
+            if n == 0 {
+                continue;
+            }
+            let side = 2.0 * DOT_RADIUS + 4.0;
+            let (swatch, _) = ui.allocate_exact_size(Vec2::splat(side), egui::Sense::hover());
             let c = swatch.center();
             if status == DotStatus::NotEnumerated {
                 ui.painter()
@@ -200,9 +226,10 @@ pub fn map_ui(ui: &mut Ui, dots: &[MapDot], tr: &Tr) {
                 "cov_map_legend",
                 &[("label", tr.t(status.key())), ("n", &n.to_string())],
             );
-            widgets::text(ui, &text, rtl);
-        });
-    }
+            widgets::inline_text(ui, &text, None);
+            ui.add_space(18.0);
+        }
+    });
 }
 
 #[cfg(test)]
@@ -236,6 +263,9 @@ mod tests {
         assert!(p.iter().all(|q| rect.contains(*q)));
         let (single, _) = project(&[dot(31.0, -8.0)], rect);
         assert!(rect.contains(single[0]));
+        let mut same = vec![Pos2::new(50.0, 50.0); 3];
+        spread(&mut same);
+        assert!(same[0] != same[1] && same[1] != same[2] && same[0] != same[2]);
         assert_eq!(DotStatus::parse("not_started"), DotStatus::InProgress);
     }
 }
