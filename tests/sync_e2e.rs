@@ -418,6 +418,37 @@ fn the_background_thread_enrols_sends_and_reports_without_blocking() {
             .any(|(id, _)| *id == new_case.0)
     );
     assert_eq!(server.case_count_without_duplicates(), 7);
+
+    // A building listed and no case queued: the next idle check sends the listing, without
+    // waiting for the (hour-long, here) refresh.
+    let building = census::store::Building {
+        building_no: 40,
+        address: "40 rue des Oliviers".to_owned(),
+        gps: None,
+        dwellings: vec![census::store::Dwelling {
+            dwelling_no: 1,
+            occupancy: census::store::Occupancy::Occupied,
+            description: String::new(),
+        }],
+    };
+    store.add_building("DR-1", &building).unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        let _ = handle.poll();
+        let gathered = server.coverage(&["DR-1"]);
+        let counts = gathered.counts.get("DR-1").copied().unwrap_or_default();
+        if counts.listed_dwellings == 1 {
+            break;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the listing never reached the office"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    wait_until(&mut handle, 30, |s| {
+        s.activity == SyncActivity::Idle && !s.listing_waiting
+    });
     handle.shutdown();
     drop(store);
     // The database is still sound after two connections wrote to it.

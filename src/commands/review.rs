@@ -34,12 +34,6 @@ fn with_store(
     }
 }
 
-fn sync_soon(state: &AppState) {
-    if let Some(sync) = &state.sync {
-        sync.request_sync();
-    }
-}
-
 /// Keeps the reviewer code (encrypted) and asks for a sync of the area.
 pub fn sign_in(state: &mut AppState, drafts: &mut Drafts, token: String) {
     drafts.field(REVIEWER_CODE_FIELD).clear();
@@ -47,7 +41,7 @@ pub fn sign_in(state: &mut AppState, drafts: &mut Drafts, token: String) {
         return;
     };
     if with_store(state, |store| store.set_reviewer_token(&token)) {
-        sync_soon(state);
+        super::sync::sync_now(state);
     }
 }
 
@@ -56,7 +50,7 @@ pub fn sign_out(state: &mut AppState, drafts: &mut Drafts) {
     drafts.send_back = None;
     drafts.clear_prefix("review.");
     if with_store(state, Store::sign_out_reviewer) {
-        sync_soon(state);
+        super::sync::sync_now(state);
     }
 }
 
@@ -77,7 +71,7 @@ pub fn decide(
     }) {
         drafts.send_back = None;
         drafts.field(COMMENT_FIELD).clear();
-        sync_soon(state);
+        super::sync::sync_now(state);
     }
 }
 

@@ -52,6 +52,9 @@ pub struct SyncStatus {
     pub pending: usize,
     /// Cases the office refused (their reasons: `Store::rejections`).
     pub rejected: usize,
+    /// Whether the listing (buildings, dwellings) changed since the office acknowledged it:
+    /// then the next idle check sends it, as it would a case.
+    pub listing_waiting: bool,
     /// Whether the tablet holds enrolment credentials.
     pub enrolled: bool,
     /// When the last complete sync succeeded.
@@ -77,6 +80,7 @@ impl Default for SyncStatus {
             problem: None,
             pending: 0,
             rejected: 0,
+            listing_waiting: false,
             enrolled: false,
             last_success: None,
             last_report: None,

@@ -139,6 +139,7 @@ impl Running {
         self.status.pending = self.client.pending(&self.store)?.len();
         self.status.rejected = self.store.rejections()?.len();
         self.status.enrolled = is_enrolled(&self.store)?;
+        self.status.listing_waiting = self.status.enrolled && SyncClient::listing(&self.store)?.2;
         self.status.last_success = self
             .store
             .sync_setting(SyncKey::LastSuccessAt)?
@@ -189,7 +190,9 @@ impl Running {
                         let refresh_due = self
                             .last_attempt
                             .is_none_or(|t| t.elapsed() >= timing.refresh_every);
-                        let waiting = self.status.pending + self.status.review_waiting;
+                        let waiting = self.status.pending
+                            + self.status.review_waiting
+                            + usize::from(self.status.listing_waiting);
                         let signed_in = self.status.enrolled || self.status.reviewer;
                         if signed_in && (waiting > 0 || refresh_due) {
                             self.attempt(true);

@@ -38,6 +38,8 @@ CREATE TABLE IF NOT EXISTS reviewers (
   token_hash {bytes} PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
   scope_level TEXT NOT NULL, scope_id TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS reviews_by_case ON reviews (case_id, revision);
+CREATE INDEX IF NOT EXISTS cases_complete_by_change ON cases (updated_at, case_id)
+  WHERE status = 'complete';
 ";
 
 /// Upserts a listed building (`$1` district … `$6` device).
@@ -145,7 +147,8 @@ WHERE {scope:f} AND f.status = 'complete'
 UNION
 SELECT {columns} FROM case_facts f WHERE {scope:f} AND f.outside_m > {margin}";
 
-/// Completed cases without a decision at their current revision (append `LIMIT n`).
+/// Completed cases without a decision at their current revision, oldest change first
+/// (append `LIMIT n`); `cases_complete_by_change` lets a national queue stop after `n`.
 pub const QUEUE: &str = "
 SELECT c.case_id, c.revision, c.district_id, c.building_number, c.dwelling_number,
   c.household_number, f.enumerator_id, f.persons, f.active_seconds, c.updated_at
