@@ -42,11 +42,6 @@ impl Shapes {
         let shape = self.0.get(district)?;
         metres_outside_shape(point, Some(&shape.bbox), shape.boundary.as_ref())
     }
-
-    /// The boundary of `district` as stored (JSON), if it has one.
-    pub fn boundary_json(boundary: &Boundary) -> Result<String, String> {
-        serde_json::to_string(boundary).map_err(|e| e.to_string())
-    }
 }
 
 #[cfg(test)]
@@ -72,7 +67,7 @@ mod tests {
         .unwrap();
         let mut shapes = Shapes::default();
         shapes.add("box".into(), bbox, None).unwrap();
-        let json = Shapes::boundary_json(&l).unwrap();
+        let json = serde_json::to_string(&l).unwrap();
         shapes.add("drawn".into(), bbox, Some(&json)).unwrap();
         let corner = GpsPoint {
             lat: 31.015,

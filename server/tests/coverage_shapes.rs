@@ -20,26 +20,10 @@ use uuid::Uuid;
 /// District 0 without its north-east quarter, as GeoJSON, and a point well inside that
 /// quarter.
 fn l_shaped(area: &Area) -> (String, GpsPoint) {
-    let d = &area.districts[0];
-    let b = d.bbox.unwrap();
-    let (lat_mid, lon_mid) = ((b.lat_min + b.lat_max) / 2.0, (b.lon_min + b.lon_max) / 2.0);
-    let ring = serde_json::json!([[
-        [b.lon_min, b.lat_min],
-        [b.lon_max, b.lat_min],
-        [b.lon_max, lat_mid],
-        [lon_mid, lat_mid],
-        [lon_mid, b.lat_max],
-        [b.lon_min, b.lat_max],
-        [b.lon_min, b.lat_min]
-    ]]);
+    let (ring, corner) = area.l_shaped(0).unwrap();
     let geojson = serde_json::json!({"type": "FeatureCollection", "features": [{
-        "type": "Feature", "properties": {"district_id": d.district_id},
-        "geometry": {"type": "Polygon", "coordinates": ring}}]});
-    let corner = GpsPoint {
-        lat: b.lat_max - (b.lat_max - lat_mid) * 0.1,
-        lon: b.lon_max - (b.lon_max - lon_mid) * 0.1,
-        accuracy_m: None,
-    };
+        "type": "Feature", "properties": {"district_id": area.districts[0].district_id},
+        "geometry": {"type": "Polygon", "coordinates": [ring]}}]});
     (geojson.to_string(), corner)
 }
 

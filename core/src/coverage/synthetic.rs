@@ -473,6 +473,45 @@ impl Area {
             .map(|h| facts_of(&Area::case_record(h), &format!("E-{}", h.district_id)))
             .collect()
     }
+
+    /// The whole report computed in memory from the area itself: the reference a store's
+    /// report must equal.
+    pub fn report(&self, rules: super::CoverageRules) -> super::CoverageReport {
+        let facts = self.facts();
+        super::compute(
+            super::CoverageInput {
+                districts: &self.districts,
+                frame_buildings: &self.frame_buildings,
+                listed_buildings: &self.listed_buildings,
+                listed_dwellings: &self.listed_dwellings,
+                households: &facts,
+            },
+            rules,
+        )
+    }
+
+    /// District `index` without the north-east quarter of its box (left to a neighbour), and
+    /// a point well inside that quarter: inside the box, about 0.45 of a half-side outside
+    /// the boundary. Boundaries are `[longitude, latitude]` rings, as GeoJSON writes them.
+    pub fn l_shaped(&self, index: usize) -> Option<(Vec<[f64; 2]>, GpsPoint)> {
+        let b = self.districts.get(index)?.bbox?;
+        let (lat_mid, lon_mid) = ((b.lat_min + b.lat_max) / 2.0, (b.lon_min + b.lon_max) / 2.0);
+        let ring = vec![
+            [b.lon_min, b.lat_min],
+            [b.lon_max, b.lat_min],
+            [b.lon_max, lat_mid],
+            [lon_mid, lat_mid],
+            [lon_mid, b.lat_max],
+            [b.lon_min, b.lat_max],
+            [b.lon_min, b.lat_min],
+        ];
+        let corner = GpsPoint {
+            lat: b.lat_max - (b.lat_max - lat_mid) * 0.1,
+            lon: b.lon_max - (b.lon_max - lon_mid) * 0.1,
+            accuracy_m: None,
+        };
+        Some((ring, corner))
+    }
 }
 
 /// The facts of a case record sent by `enumerator_id`.

@@ -15,17 +15,7 @@ fn spec(plant: bool) -> Spec {
 }
 
 fn report_of(area: &Area) -> CoverageReport {
-    let facts = area.facts();
-    compute(
-        CoverageInput {
-            districts: &area.districts,
-            frame_buildings: &area.frame_buildings,
-            listed_buildings: &area.listed_buildings,
-            listed_dwellings: &area.listed_dwellings,
-            households: &facts,
-        },
-        CoverageRules::new(CENSUS_START, REPORT_DAY),
-    )
+    area.report(CoverageRules::new(CENSUS_START, REPORT_DAY))
 }
 
 #[test]
@@ -222,23 +212,8 @@ fn nobody_is_behind_on_the_first_day_and_an_idle_district_is_after_a_week() {
 fn an_interview_in_the_neighbours_corner_is_outside_an_l_shaped_district_only() {
     let mut area = Area::generate(spec(false));
     let district = area.districts[0].clone();
-    let b = district.bbox.unwrap();
-    let (lat_mid, lon_mid) = ((b.lat_min + b.lat_max) / 2.0, (b.lon_min + b.lon_max) / 2.0);
-    // The district without its north-east quarter.
-    let l = geo::Boundary::new(vec![vec![
-        [b.lon_min, b.lat_min],
-        [b.lon_max, b.lat_min],
-        [b.lon_max, lat_mid],
-        [lon_mid, lat_mid],
-        [lon_mid, b.lat_max],
-        [b.lon_min, b.lat_max],
-    ]])
-    .unwrap();
-    let corner = crate::GpsPoint {
-        lat: b.lat_max - (b.lat_max - lat_mid) * 0.1,
-        lon: b.lon_max - (b.lon_max - lon_mid) * 0.1,
-        accuracy_m: None,
-    };
+    let (ring, corner) = area.l_shaped(0).unwrap();
+    let l = geo::Boundary::new(vec![ring]).unwrap();
     let h = area
         .households
         .iter_mut()

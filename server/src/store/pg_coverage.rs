@@ -511,12 +511,7 @@ pub async fn import_extents(pool: &Pool, extents: &[DistrictExtent]) -> Result<u
     let st = tx.prepare(q::UPSERT_EXTENT).await.map_err(be)?;
     for e in extents {
         let b = e.bbox;
-        let boundary = e
-            .boundary
-            .as_ref()
-            .map(Shapes::boundary_json)
-            .transpose()
-            .map_err(be)?;
+        let boundary = e.boundary_json()?;
         tx.execute(
             &st,
             &[

@@ -129,6 +129,17 @@ pub struct DistrictExtent {
     pub boundary: Option<Boundary>,
 }
 
+impl DistrictExtent {
+    /// The boundary as stored (JSON), when there is one.
+    pub fn boundary_json(&self) -> Result<Option<String>, super::StoreError> {
+        self.boundary
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| super::StoreError::Backend(format!("district boundary: {e}")))
+    }
+}
+
 /// A completed case waiting for a decision: defined with the review API's other wire shapes
 /// in census-core, so that the server and the tablets share one definition.
 pub use census_core::wire::QueueEntry;

@@ -585,12 +585,7 @@ impl Storage for SqliteStore {
                 let mut st = tx.prepare(&sqlite_params(q::UPSERT_EXTENT)).map_err(be)?;
                 for e in &extents {
                     let b = e.bbox;
-                    let boundary = e
-                        .boundary
-                        .as_ref()
-                        .map(Shapes::boundary_json)
-                        .transpose()
-                        .map_err(be)?;
+                    let boundary = e.boundary_json()?;
                     st.execute(params![
                         e.district_id,
                         b.lat_min,

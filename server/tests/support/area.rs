@@ -3,7 +3,7 @@
 //! in-memory reference report the store's must equal.
 
 use census_core::coverage::synthetic::{Area, CENSUS_START, REPORT_DAY, Spec};
-use census_core::coverage::{CoverageInput, CoverageReport, CoverageRules, assemble, compute};
+use census_core::coverage::{CoverageReport, CoverageRules, assemble};
 use census_core::sampling::SamplingPlan;
 use census_core::wire::{
     BatchPayload, ListedBuildingRecord, ListedDwellingRecord, Listing, QuestionnaireRef,
@@ -145,17 +145,7 @@ pub fn rules() -> CoverageRules {
 
 /// The report computed in memory from the area itself.
 pub fn reference(area: &Area) -> CoverageReport {
-    let facts = area.facts();
-    compute(
-        CoverageInput {
-            districts: &area.districts,
-            frame_buildings: &area.frame_buildings,
-            listed_buildings: &area.listed_buildings,
-            listed_dwellings: &area.listed_dwellings,
-            households: &facts,
-        },
-        rules(),
-    )
+    area.report(rules())
 }
 
 /// The store's report of `scope`.
