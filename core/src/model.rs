@@ -43,6 +43,10 @@ pub struct QuestionnaireFile {
     pub choice_lists: BTreeMap<String, Vec<Choice>>,
     /// The top level (the dwelling), which holds the rosters below it.
     pub root: Level,
+    /// Which items coverage reads (households and persons rosters, relationship and the
+    /// head's code, name, the dwelling's GPS); absent: the census questionnaire's names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<crate::coverage::ItemMap>,
 }
 
 /// One level of the case tree: the dwelling, a household, a person, a death.

@@ -61,7 +61,7 @@ impl FactsRow {
         shapes: &Shapes,
     ) -> FactsRow {
         let document = serde_json::from_str(case.case.get()).unwrap_or_default();
-        let content = case_content(&document, &ItemMap::RGPH2024);
+        let content = case_content(&document, &ItemMap::rgph2024());
         let last = u64::try_from(last_seq).unwrap_or(0);
         let mut paradata = Paradata::default();
         paradata.extend(

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use census_core::GpsPoint;
 use census_core::coverage::{
     self, BoundingBox, Counts, CoverageInput, CoverageReport, CoverageRules, DuplicateKind,
-    FrameDistrict, HouseholdFacts, ItemMap, Level, ListedBuilding, ListedDwelling, OmissionKind,
-    Paradata, SuspicionKind,
+    FrameDistrict, HouseholdFacts, Level, ListedBuilding, ListedDwelling, OmissionKind, Paradata,
+    SuspicionKind,
 };
 use census_core::load::Questionnaire;
 use chrono::NaiveDate;
@@ -108,7 +108,7 @@ fn household_facts(
     {
         Some(q) => match crate::commands::case::restore(q.clone(), today, &stored) {
             Ok(case) => (
-                coverage::case_content(&case.to_json(), &ItemMap::RGPH2024),
+                coverage::case_content(&case.to_json(), q.coverage_items()),
                 None,
             ),
             Err(why) => (Default::default(), Some(why)),

@@ -3,39 +3,44 @@
 //! the event log (paradata). Nothing here trusts a number typed as a total.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::Value as J;
 
 use super::names::name_key;
 use crate::value::GpsPoint;
 
-/// Which items of a questionnaire hold what coverage needs. The census questionnaire's
-/// names are [`ItemMap::RGPH2024`]; another questionnaire supplies its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which items of a questionnaire hold what coverage needs: declared by the questionnaire
+/// file's `coverage` block (checked by the loader), else the census questionnaire's names
+/// ([`ItemMap::rgph2024`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ItemMap {
     /// Roster of households under the dwelling.
-    pub households: &'static str,
+    pub households: String,
     /// Roster of persons under a household.
-    pub persons: &'static str,
-    /// A person's relationship to the head.
-    pub relationship: &'static str,
+    pub persons: String,
+    /// A person's relationship to the head (a single-choice question of the persons).
+    pub relationship: String,
     /// The relationship code of the head.
-    pub head_code: &'static str,
-    /// A person's name.
-    pub name: &'static str,
-    /// The dwelling's GPS answer.
-    pub dwelling_gps: &'static str,
+    pub head_code: String,
+    /// A person's name (a text question of the persons).
+    pub name: String,
+    /// The dwelling's GPS answer (a GPS question of the dwelling).
+    pub dwelling_gps: String,
 }
 
 impl ItemMap {
     /// The items of `schemas/rgph2024.json`.
-    pub const RGPH2024: ItemMap = ItemMap {
-        households: "households",
-        persons: "persons",
-        relationship: "p_relationship",
-        head_code: "01",
-        name: "p_name",
-        dwelling_gps: "d_gps",
-    };
+    pub fn rgph2024() -> ItemMap {
+        ItemMap {
+            households: "households".into(),
+            persons: "persons".into(),
+            relationship: "p_relationship".into(),
+            head_code: "01".into(),
+            name: "p_name".into(),
+            dwelling_gps: "d_gps".into(),
+        }
+    }
 }
 
 /// What a case document says, for coverage.
@@ -80,16 +85,16 @@ pub fn case_content(case: &J, map: &ItemMap) -> CaseContent {
         return CaseContent::default();
     };
     let mut content = CaseContent {
-        gps: answer(root, map.dwelling_gps).and_then(gps_value),
+        gps: answer(root, &map.dwelling_gps).and_then(gps_value),
         ..CaseContent::default()
     };
-    for household in rows(root, map.households) {
-        for person in rows(household, map.persons) {
+    for household in rows(root, &map.households) {
+        for person in rows(household, &map.persons) {
             content.persons += 1;
-            let is_head =
-                answer(person, map.relationship).and_then(J::as_str) == Some(map.head_code);
+            let is_head = answer(person, &map.relationship).and_then(J::as_str)
+                == Some(map.head_code.as_str());
             if is_head && content.head_key.is_none() {
-                content.head_key = answer(person, map.name)
+                content.head_key = answer(person, &map.name)
                     .and_then(J::as_str)
                     .and_then(name_key);
             }
@@ -180,7 +185,7 @@ mod tests {
                 ("01", "Mohamed Alaoui"),
                 ("03", "Sara"),
             ]),
-            &ItemMap::RGPH2024,
+            &ItemMap::rgph2024(),
         );
         assert_eq!(c.persons, 3);
         assert_eq!(c.head_key.as_deref(), Some("alaoui mohamed"));
@@ -189,9 +194,9 @@ mod tests {
 
     #[test]
     fn a_document_of_another_shape_counts_nothing() {
-        let c = case_content(&json!({"root": 5}), &ItemMap::RGPH2024);
+        let c = case_content(&json!({"root": 5}), &ItemMap::rgph2024());
         assert_eq!(c, CaseContent::default());
-        let c = case_content(&json!([1, 2]), &ItemMap::RGPH2024);
+        let c = case_content(&json!([1, 2]), &ItemMap::rgph2024());
         assert_eq!(c, CaseContent::default());
         assert_eq!(gps_value(&json!({"lat": 120.0, "lon": 0.0})), None);
     }

@@ -516,7 +516,7 @@ impl Area {
 
 /// The facts of a case record sent by `enumerator_id`.
 pub fn facts_of(record: &CaseRecord, enumerator_id: &str) -> HouseholdFacts {
-    let content = case_content(&record.case, &ItemMap::RGPH2024);
+    let content = case_content(&record.case, &ItemMap::rgph2024());
     let mut paradata = Paradata::default();
     let events = serde_json::to_value(&record.events).unwrap_or_default();
     paradata.extend(event_times(&events));

@@ -8,6 +8,7 @@
 
 mod build;
 pub(crate) mod compiled;
+mod coverage_items;
 mod exprs;
 mod graph;
 mod header;
@@ -21,6 +22,8 @@ use std::sync::Arc;
 use crate::model::QuestionnaireFile;
 
 pub use questionnaire::{QuestionInfo, Questionnaire, RosterInfo, text};
+
+use crate::coverage::ItemMap;
 pub use report::{LoadReport, Problem};
 
 /// Reads, validates and compiles a questionnaire. `file_name` is only used in problems.
@@ -60,7 +63,17 @@ pub fn compile_file(
     b.expressions();
     b.graph();
     if b.problems.is_empty() {
-        Ok(Questionnaire { c: b.c })
+        let coverage = file.coverage.clone().unwrap_or_else(ItemMap::rgph2024);
+        let q = Questionnaire { c: b.c, coverage };
+        let problems = match &file.coverage {
+            Some(items) => coverage_items::check(&q, items, file_name),
+            None => Vec::new(),
+        };
+        if problems.is_empty() {
+            Ok(q)
+        } else {
+            Err(LoadReport { problems })
+        }
     } else {
         Err(LoadReport {
             problems: b.problems,

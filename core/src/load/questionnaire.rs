@@ -12,6 +12,8 @@ use super::compiled::{Compiled, ItemKind, Name};
 #[derive(Debug, Clone)]
 pub struct Questionnaire {
     pub(crate) c: Compiled,
+    /// The items coverage reads (the file's `coverage` block, checked, or the census names).
+    pub(crate) coverage: crate::coverage::ItemMap,
 }
 
 /// The text of `t` in `lang`, else in the first language that has one, else "".
@@ -197,6 +199,11 @@ impl Questionnaire {
     /// Level ids, root first, in file order.
     pub fn levels(&self) -> Vec<&str> {
         self.c.levels.iter().map(|l| l.id.as_str()).collect()
+    }
+
+    /// The items coverage reads from this questionnaire's cases.
+    pub fn coverage_items(&self) -> &crate::coverage::ItemMap {
+        &self.coverage
     }
 
     /// The root level's id (the dwelling).

@@ -1,0 +1,73 @@
+//! The questionnaire's `coverage` block: the census questionnaire declares the items coverage
+//! reads, and a block naming a missing or misplaced item is refused by the loader with the
+//! field, the item and what is wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use census_core::coverage::ItemMap;
+use census_core::load::{Problem, load_questionnaire};
+use serde_json::{Value as J, json};
+
+const CENSUS: &str = include_str!("../../schemas/rgph2024.json");
+
+fn census() -> J {
+    serde_json::from_str(CENSUS).unwrap()
+}
+
+fn problems(edit: impl FnOnce(&mut J)) -> Vec<Problem> {
+    let mut doc = census();
+    edit(&mut doc);
+    match load_questionnaire("census.json", &doc.to_string()) {
+        Ok(_) => panic!("the file loaded"),
+        Err(report) => report.problems,
+    }
+}
+
+#[test]
+fn the_census_questionnaire_declares_what_coverage_reads() {
+    let q = load_questionnaire("rgph2024.json", CENSUS).unwrap();
+    assert_eq!(q.coverage_items(), &ItemMap::rgph2024());
+    // Without the block, the census names are used.
+    let mut doc = census();
+    doc.as_object_mut().unwrap().remove("coverage");
+    let q = load_questionnaire("rgph2024.json", &doc.to_string()).unwrap();
+    assert_eq!(q.coverage_items(), &ItemMap::rgph2024());
+}
+
+#[test]
+fn a_block_naming_missing_or_misplaced_items_is_refused() {
+    let ps = problems(|d| d["coverage"]["name"] = json!("p_nom"));
+    assert_eq!(ps.len(), 1, "{ps:#?}");
+    assert_eq!(ps[0].location, "/coverage/name");
+    assert_eq!(ps[0].question.as_deref(), Some("p_nom"));
+    assert!(ps[0].message.contains("no question has this id"));
+
+    let ps = problems(|d| d["coverage"]["head_code"] = json!("99"));
+    assert!(
+        ps[0].message.contains("\"99\" is not one of its choices"),
+        "{ps:#?}"
+    );
+
+    let ps = problems(|d| d["coverage"]["persons"] = json!("households"));
+    assert!(
+        ps[0]
+            .message
+            .contains("must be a roster of the household level"),
+        "{ps:#?}"
+    );
+
+    let ps = problems(|d| d["coverage"]["dwelling_gps"] = json!("p_name"));
+    let messages: Vec<&str> = ps.iter().map(|p| p.message.as_str()).collect();
+    assert!(
+        messages.iter().any(|m| m.contains("of the dwelling level")),
+        "{ps:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("must be a gps question")),
+        "{ps:#?}"
+    );
+
+    let ps = problems(|d| d["coverage"]["colour"] = json!("blue"));
+    assert!(ps[0].message.contains("unknown field"), "{ps:#?}");
+}
