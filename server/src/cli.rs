@@ -95,6 +95,10 @@ pub struct ServeArgs {
     /// Accepted questionnaire as `id@version` (repeatable; none: accept any).
     #[arg(long = "questionnaire")]
     pub questionnaires: Vec<String>,
+    /// A questionnaire file (repeatable): its id@version is accepted, and its `coverage`
+    /// block says which items coverage reads from its cases (checked at start).
+    #[arg(long = "questionnaire-file")]
+    pub questionnaire_files: Vec<PathBuf>,
     /// Per-device burst of requests.
     #[arg(long, default_value_t = 60)]
     pub rate_burst: u32,
@@ -111,6 +115,7 @@ impl Default for ServeArgs {
         ServeArgs {
             listen: "127.0.0.1:8080".into(),
             questionnaires: Vec::new(),
+            questionnaire_files: Vec::new(),
             rate_burst: 60,
             rate_per_second: 2.0,
             census_start: None,

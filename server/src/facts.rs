@@ -2,11 +2,50 @@
 //! paradata, so that coverage reads a small table instead of every case document.
 
 use census_core::coverage::{HouseholdFacts, ItemMap, Paradata, case_content};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::incoming::IncomingCase;
 use crate::shapes::Shapes;
+
+/// The items coverage reads, per questionnaire (id, version), from the questionnaire files
+/// the server was given; a questionnaire without a file is read with the census names.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CoverageItems(Arc<BTreeMap<(String, String), ItemMap>>);
+
+impl CoverageItems {
+    /// From (id, version, items) triples.
+    pub fn new(items: impl IntoIterator<Item = (String, String, ItemMap)>) -> CoverageItems {
+        CoverageItems(Arc::new(
+            items
+                .into_iter()
+                .map(|(id, version, map)| ((id, version), map))
+                .collect(),
+        ))
+    }
+
+    /// The items of questionnaire `id` at `version`.
+    pub fn of(&self, id: &str, version: &str) -> Cow<'_, ItemMap> {
+        match self.0.get(&(id.to_owned(), version.to_owned())) {
+            Some(map) => Cow::Borrowed(map),
+            None => Cow::Owned(ItemMap::rgph2024()),
+        }
+    }
+}
+
+/// What the server knows to read a batch's cases: its districts' shapes and the
+/// questionnaires' coverage items.
+#[derive(Debug, Clone, Default)]
+pub struct FactsContext {
+    /// The shapes of the sending device's districts.
+    pub shapes: Shapes,
+    /// The coverage items per questionnaire.
+    pub items: CoverageItems,
+}
 
 /// The `case_facts` row of a case.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,16 +91,19 @@ fn time(seconds: i64) -> Option<DateTime<Utc>> {
 
 impl FactsRow {
     /// The facts of `case` sent by `enumerator_id`, counting only events after `last_seq`
-    /// (those before were counted when first received), measured against the districts'
-    /// `shapes`.
+    /// (those before were counted when first received), read with its questionnaire's
+    /// coverage items and measured against its district's shape.
     pub fn of(
         case: &IncomingCase,
         enumerator_id: &str,
         last_seq: i64,
-        shapes: &Shapes,
+        ctx: &FactsContext,
     ) -> FactsRow {
         let document = serde_json::from_str(case.case.get()).unwrap_or_default();
-        let content = case_content(&document, &ItemMap::rgph2024());
+        let items = ctx
+            .items
+            .of(&case.questionnaire_id, &case.questionnaire_version);
+        let content = case_content(&document, &items);
         let last = u64::try_from(last_seq).unwrap_or(0);
         let mut paradata = Paradata::default();
         paradata.extend(
@@ -88,7 +130,7 @@ impl FactsRow {
             last_at: paradata.last_at.map(|t| t.timestamp()),
             last_day: paradata.last_day(),
             active_seconds: i64::try_from(paradata.active_seconds).unwrap_or(i64::MAX),
-            outside_m: gps.and_then(|g| shapes.outside_m(&case.district_id, &g)),
+            outside_m: gps.and_then(|g| ctx.shapes.outside_m(&case.district_id, &g)),
         }
     }
 }
@@ -171,5 +213,51 @@ pub fn household_facts(
         },
         last_day,
         active_seconds: u64::try_from(active_seconds).unwrap_or(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incoming::IncomingBatch;
+
+    /// A case of questionnaire `enquete@2` whose persons roster is `membres`, named by `nom`.
+    fn case_of_another_questionnaire() -> IncomingBatch {
+        let case = serde_json::json!({"root": {"answers": {}, "rosters": {"menages": [
+            {"row_id": 1, "answers": {}, "rosters": {"membres": [
+                {"row_id": 2, "answers": {"nom": "Amina Idrissi", "lien": "1"}},
+                {"row_id": 3, "answers": {"nom": "Yassine Idrissi", "lien": "3"}}]}}]}}});
+        let json = serde_json::json!({"wire_version": 1,
+            "batch_id": "6f1c1a52-6d3e-4a8e-9a3b-1d2c3e4f5a6b", "device_id": "t",
+            "enumerator_id": "E", "created_at": "now", "questionnaires": [],
+            "cases": [{"case_id": "0b7e6b9e-2f4a-4d51-8e7a-3c2b1a0f9e8d",
+                "questionnaire_id": "enquete", "questionnaire_version": "2",
+                "district_id": "D", "building_number": 1, "dwelling_number": 1,
+                "status": "complete", "revision": 1, "case": case, "events": [],
+                "updated_at": "now"}]});
+        IncomingBatch::from_json(json.to_string().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn a_case_is_read_with_its_questionnaires_coverage_items() {
+        let batch = case_of_another_questionnaire();
+        let case = &batch.cases[0];
+        let census_names = FactsRow::of(case, "E", 0, &FactsContext::default());
+        assert_eq!(census_names.persons, 0, "the census names find nobody");
+        let items = ItemMap {
+            households: "menages".into(),
+            persons: "membres".into(),
+            relationship: "lien".into(),
+            head_code: "1".into(),
+            name: "nom".into(),
+            dwelling_gps: "gps".into(),
+        };
+        let ctx = FactsContext {
+            items: CoverageItems::new([("enquete".into(), "2".into(), items)]),
+            ..FactsContext::default()
+        };
+        let f = FactsRow::of(case, "E", 0, &ctx);
+        assert_eq!(f.persons, 2);
+        assert_eq!(f.head_key, census_core::coverage::name_key("Amina Idrissi"));
     }
 }

@@ -36,6 +36,10 @@ pub struct IncomingBatch {
     /// The device's listing (empty in older batches).
     #[serde(default)]
     pub listing: Listing,
+    /// How the server reads the cases' questionnaires (not part of the payload: the HTTP
+    /// layer sets it from the server's configuration; default: the census names).
+    #[serde(skip)]
+    pub coverage_items: crate::facts::CoverageItems,
 }
 
 /// A case of an [`IncomingBatch`].

@@ -186,11 +186,27 @@ async fn serve_command(cli: &Cli, store: Arc<dyn Storage>, args: ServeArgs) -> R
             .ok_or_else(|| format!("--questionnaire {q:?}: use id@version"))?;
         accepted.push((id.to_owned(), version.to_owned()));
     }
+    let mut items = Vec::new();
+    for path in &args.questionnaire_files {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let name = path.display().to_string();
+        let q = census_core::load::load_questionnaire(&name, &text)
+            .map_err(|report| format!("{name} cannot be used:\n{report}"))?;
+        accepted.push((q.id().to_owned(), q.version().to_owned()));
+        items.push((
+            q.id().to_owned(),
+            q.version().to_owned(),
+            q.coverage_items().clone(),
+        ));
+        println!("questionnaire {}@{} from {name}", q.id(), q.version());
+    }
     let config = ServerConfig {
         rate_burst: args.rate_burst,
         rate_per_second: args.rate_per_second,
         accepted_questionnaires: accepted,
         census_start: args.census_start.clone(),
+        coverage_items: census_server::facts::CoverageItems::new(items),
         ..ServerConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(&args.listen)

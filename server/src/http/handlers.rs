@@ -134,7 +134,7 @@ pub async fn batches(
     let opener = Arc::clone(&app);
     let key = device.public_key.clone();
     let limit = app.config.max_inflated_bytes;
-    let payload =
+    let mut payload =
         tokio::task::spawn_blocking(move || open_incoming(&envelope, &key, &opener.office, limit))
             .await
             .map_err(|_| {
@@ -144,6 +144,7 @@ pub async fn batches(
                 tracing::warn!(device = %device.device_id, error = %e, "batch refused");
                 ApiError::from(e)
             })?;
+    payload.coverage_items = app.config.coverage_items.clone();
     let ingested = app
         .store
         .ingest_incoming(&device, &payload, &app.config.accepted_questionnaires)

@@ -42,6 +42,8 @@ pub struct ServerConfig {
     pub census_start: Option<String>,
     /// Days of enumeration.
     pub census_days: u32,
+    /// The items coverage reads, per questionnaire (from `--questionnaire-file`).
+    pub coverage_items: crate::facts::CoverageItems,
 }
 
 impl Default for ServerConfig {
@@ -54,6 +56,7 @@ impl Default for ServerConfig {
             accepted_questionnaires: Vec::new(),
             census_start: None,
             census_days: 30,
+            coverage_items: crate::facts::CoverageItems::default(),
         }
     }
 }

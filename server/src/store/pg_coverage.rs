@@ -17,9 +17,10 @@ use super::{
     CaseHistory, DeviceRecord, DistrictExtent, FrameBuildingRow, HistoryDecision, MapPoint,
     NewReviewer, QueueEntry, Reviewer, RevisionEvents, Role, Scope, StoreError,
 };
-use crate::facts::{FACTS_BEFORE, FACTS_COLUMNS, FactsRow, UPSERT_FACTS, household_facts};
+use crate::facts::{
+    FACTS_BEFORE, FACTS_COLUMNS, FactsContext, FactsRow, UPSERT_FACTS, household_facts,
+};
 use crate::incoming::{IncomingBatch, IncomingCase};
-use crate::shapes::Shapes;
 use crate::summaries::{FactsBefore, Touched};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
@@ -76,9 +77,9 @@ pub async fn write_facts(
     case: &IncomingCase,
     device: &DeviceRecord,
     last_seq: i64,
-    shapes: &Shapes,
+    ctx: &FactsContext,
 ) -> Result<(Option<FactsBefore>, FactsRow), StoreError> {
-    let f = FactsRow::of(case, &device.enumerator_id, last_seq, shapes);
+    let f = FactsRow::of(case, &device.enumerator_id, last_seq, ctx);
     let before = tx
         .query_opt(FACTS_BEFORE, &[&f.case_id])
         .await

@@ -22,9 +22,8 @@ use super::{
     StoreError, StoreFuture, StoredCase, decision_text, parse_decision, precheck,
 };
 use super::{pg_coverage, pg_summaries};
-use crate::facts::FactsRow;
+use crate::facts::{FactsContext, FactsRow};
 use crate::incoming::{IncomingBatch, IncomingCase};
-use crate::shapes::Shapes;
 use crate::summaries::{FactsBefore, Touched};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
@@ -147,7 +146,7 @@ async fn finish_case(
     case: &IncomingCase,
     device: &DeviceRecord,
     written: Option<i64>,
-    shapes: &Shapes,
+    ctx: &FactsContext,
 ) -> Result<(CaseOutcome, Option<FactsChange>), StoreError> {
     let Some(last_seq) = written else {
         let row = tx
@@ -184,7 +183,7 @@ async fn finish_case(
         .await
         .map_err(be)?;
     }
-    let change = pg_coverage::write_facts(tx, case, device, last_seq, shapes).await?;
+    let change = pg_coverage::write_facts(tx, case, device, last_seq, ctx).await?;
     Ok((CaseOutcome::Stored, Some(change)))
 }
 
@@ -209,8 +208,11 @@ impl PgStore {
     ) -> Result<Vec<CaseOutcome>, StoreError> {
         let upsert = tx.prepare_cached(UPSERT_CASE).await.map_err(be)?;
         let insert = tx.prepare_cached(INSERT_EVENTS).await.map_err(be)?;
-        let shapes =
-            pg_summaries::load_shapes(tx, &Scope::Districts(device.districts.clone())).await?;
+        let ctx = FactsContext {
+            shapes: pg_summaries::load_shapes(tx, &Scope::Districts(device.districts.clone()))
+                .await?,
+            items: payload.coverage_items.clone(),
+        };
         let checks: Vec<Option<String>> = payload
             .cases
             .iter()
@@ -230,7 +232,7 @@ impl PgStore {
                     None => {
                         let written =
                             upsert_case(tx, &upsert, case, device, payload.batch_id).await?;
-                        finish_case(tx, &insert, case, device, written, &shapes).await?
+                        finish_case(tx, &insert, case, device, written, &ctx).await?
                     }
                 });
             }
@@ -250,7 +252,7 @@ impl PgStore {
         .await;
         let finished = join_all(payload.cases.iter().zip(written).zip(&checks).map(
             |((case, written), check)| {
-                let (insert, shapes) = (&insert, &shapes);
+                let (insert, ctx) = (&insert, &ctx);
                 async move {
                     match (check, written?) {
                         (Some(reason), _) => Ok((
@@ -259,7 +261,7 @@ impl PgStore {
                             },
                             None,
                         )),
-                        (None, Some(w)) => finish_case(tx, insert, case, device, w, shapes).await,
+                        (None, Some(w)) => finish_case(tx, insert, case, device, w, ctx).await,
                         (None, None) => Err(be("case neither checked nor written")),
                     }
                 }

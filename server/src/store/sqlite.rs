@@ -17,8 +17,8 @@ use super::{
     Ingested, MapPoint, NewCode, NewDevice, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
     StoreError, StoreFuture, StoredCase, decision_text, parse_decision, precheck,
 };
+use crate::facts::FactsContext;
 use crate::incoming::{IncomingBatch, IncomingCase};
-use crate::shapes::Shapes;
 use crate::store::sqlite_checkpoint::{self, WRITER_AUTOCHECKPOINT_PAGES};
 use crate::store::sqlite_coverage::{self, sqlite_params};
 use crate::store::sqlite_rows::{SCHEMA, district_from_row, stored_case_from_row};
@@ -141,7 +141,10 @@ fn ingest_tx(
     }
     let received = now();
     let mut touched = Touched::default();
-    let shapes = sqlite_summaries::load_shapes(&tx, &Scope::Districts(device.districts.clone()))?;
+    let ctx = FactsContext {
+        shapes: sqlite_summaries::load_shapes(&tx, &Scope::Districts(device.districts.clone()))?,
+        items: payload.coverage_items.clone(),
+    };
     let (_, skipped) = sqlite_coverage::write_listing(&tx, payload, device, &mut touched)?;
     if skipped > 0 {
         tracing::warn!(device = %device.device_id, skipped, "listing rows outside the device's districts skipped");
@@ -156,7 +159,7 @@ fn ingest_tx(
                 long_form,
                 device,
                 (&batch_key, &received),
-                (&shapes, &mut touched),
+                (&ctx, &mut touched),
             )?,
         };
         results.push(CaseResult {
@@ -196,7 +199,7 @@ fn store_case(
     long_form: &Option<String>,
     device: &DeviceRecord,
     (batch_key, received): (&str, &str),
-    (shapes, touched): (&Shapes, &mut Touched),
+    (ctx, touched): (&FactsContext, &mut Touched),
 ) -> Result<CaseOutcome, StoreError> {
     let case_key = case.case_id.to_string();
     let existing: Option<(i64, String, i64)> = tx
@@ -262,7 +265,7 @@ fn store_case(
         .execute(params![case_key, revision, count as i64, events_text])
         .map_err(be)?;
     }
-    sqlite_coverage::write_facts(tx, case, device, last_seq, (shapes, touched))?;
+    sqlite_coverage::write_facts(tx, case, device, last_seq, (ctx, touched))?;
     Ok(CaseOutcome::Stored)
 }
 

@@ -16,9 +16,10 @@ use super::{
     CaseHistory, DeviceRecord, HistoryDecision, MapPoint, QueueEntry, Reviewer, RevisionEvents,
     Role, Scope, StoreError,
 };
-use crate::facts::{FACTS_BEFORE, FACTS_COLUMNS, FactsRow, UPSERT_FACTS, household_facts};
+use crate::facts::{
+    FACTS_BEFORE, FACTS_COLUMNS, FactsContext, FactsRow, UPSERT_FACTS, household_facts,
+};
 use crate::incoming::{IncomingBatch, IncomingCase};
-use crate::shapes::Shapes;
 use crate::summaries::{FactsBefore, Touched};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
@@ -60,9 +61,9 @@ pub fn write_facts(
     case: &IncomingCase,
     device: &DeviceRecord,
     last_seq: i64,
-    (shapes, touched): (&Shapes, &mut Touched),
+    (ctx, touched): (&FactsContext, &mut Touched),
 ) -> Result<(), StoreError> {
-    let f = FactsRow::of(case, &device.enumerator_id, last_seq, shapes);
+    let f = FactsRow::of(case, &device.enumerator_id, last_seq, ctx);
     let before = tx
         .prepare_cached(&sqlite_params(FACTS_BEFORE))
         .map_err(be)?
