@@ -37,53 +37,49 @@ async fn open_store(cli: &Cli) -> Result<Arc<dyn Storage>, String> {
         .map_err(|e| e.to_string())
 }
 
+fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Reads an import file with `read`; errors name the file.
+fn read_file<T>(
+    path: &std::path::Path,
+    read: impl FnOnce(std::fs::File) -> Result<T, String>,
+) -> Result<T, String> {
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    read(file).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 async fn run(cli: Cli) -> Result<(), String> {
     let store = open_store(&cli).await?;
     match cli.command {
         None => serve_command(&cli, store, ServeArgs::default()).await,
         Some(Command::Serve(ref args)) => serve_command(&cli, store, args.clone()).await,
         Some(Command::ImportFrame { ref csv }) => {
-            let file = std::fs::File::open(csv)
-                .map_err(|e| format!("cannot open {}: {e}", csv.display()))?;
-            let districts =
-                frame::read_frame(file).map_err(|e| format!("{}: {e}", csv.display()))?;
-            let n = store
-                .import_districts(&districts)
-                .await
-                .map_err(|e| e.to_string())?;
+            let districts = read_file(csv, frame::read_frame)?;
+            let n = store.import_districts(&districts).await.map_err(text)?;
             println!("imported {n} districts");
             Ok(())
         }
         Some(Command::ImportExtents { ref csv }) => {
-            let file = std::fs::File::open(csv)
-                .map_err(|e| format!("cannot open {}: {e}", csv.display()))?;
-            let extents = census_server::frame_extras::read_extents(file)?;
-            let n = store
-                .import_extents(&extents)
-                .await
-                .map_err(|e| e.to_string())?;
+            let extents = read_file(csv, census_server::frame_extras::read_extents)?;
+            let n = store.import_extents(&extents).await.map_err(text)?;
             println!("{n} district extents imported");
             Ok(())
         }
         Some(Command::ImportBoundaries { ref geojson }) => {
-            let file = std::fs::File::open(geojson)
-                .map_err(|e| format!("cannot open {}: {e}", geojson.display()))?;
-            let extents = census_server::boundaries::read_boundaries(file)?;
-            let n = store
-                .import_extents(&extents)
-                .await
-                .map_err(|e| e.to_string())?;
+            let extents = read_file(geojson, census_server::boundaries::read_boundaries)?;
+            let n = store.import_extents(&extents).await.map_err(text)?;
             println!("{n} district boundaries imported");
             Ok(())
         }
         Some(Command::ImportBuildings { ref csv }) => {
-            let file = std::fs::File::open(csv)
-                .map_err(|e| format!("cannot open {}: {e}", csv.display()))?;
-            let buildings = census_server::frame_extras::read_buildings(file)?;
+            let buildings = read_file(csv, census_server::frame_extras::read_buildings)?;
             let n = store
                 .import_frame_buildings(&buildings)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(text)?;
             println!("{n} frame buildings imported");
             Ok(())
         }
