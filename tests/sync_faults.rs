@@ -180,3 +180,35 @@ fn when_the_office_comes_back_the_thread_sends_on_its_own() {
     assert_eq!(server.case_count_without_duplicates(), 3);
     handle.shutdown();
 }
+
+#[test]
+fn a_reviewers_tablet_offline_stays_not_enrolled_for_the_device_and_offline_for_the_reviewer() {
+    let dir = tempfile::tempdir().unwrap();
+    let tablet = dir.path().join("tablet");
+    let (key, mut store) = sync_support::open_new(&tablet);
+    store
+        .set_reviewer_token(&census::keys::ReviewerToken::new("rv-code".to_owned()).unwrap())
+        .unwrap();
+    drop(store);
+    // Nothing listens on the discard port: every attempt, and every probe, finds no office.
+    let mut handle =
+        SyncHandle::start(config("http://127.0.0.1:9"), tablet, copy_key(&key), None).unwrap();
+    wait_until(&mut handle, 20, |s| {
+        s.review_problem == Some(SyncProblem::Offline)
+            && matches!(s.activity, SyncActivity::WaitingToRetry { .. })
+    });
+    // Let several automatic retries (each probing first) pass.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let status = handle.poll().clone();
+    assert_eq!(status.review_problem, Some(SyncProblem::Offline));
+    assert_eq!(
+        status.problem,
+        Some(SyncProblem::NotEnrolled),
+        "{status:#?}"
+    );
+    assert!(matches!(
+        status.activity,
+        SyncActivity::WaitingToRetry { .. }
+    ));
+    handle.shutdown();
+}

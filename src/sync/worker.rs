@@ -233,6 +233,13 @@ impl Running {
             if reviewing {
                 self.status.review_problem = Some(SyncProblem::Offline);
             }
+            if !self.status.enrolled {
+                // A reviewer's tablet the office never enrolled: the device's own line stays
+                // "not enrolled"; the reviewer's line says offline, and it tries again.
+                self.status.problem = Some(SyncProblem::NotEnrolled);
+                self.schedule_retry();
+                return;
+            }
             self.failed(SyncProblem::Offline);
             return;
         }
