@@ -94,16 +94,27 @@ pub async fn build_report(
     Ok(assemble(gathered, rules))
 }
 
+/// Who asks, the districts of the area asked for (within theirs), and the report's rules.
+async fn asked_area(
+    app: &AppState,
+    headers: &HeaderMap,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<(Principal, Scope, CoverageRules), ApiError> {
+    let who = principal(app, headers).await?;
+    let q = query_of(q)?;
+    let scope = narrowed(app, &who, &q).await?;
+    let rules = rules_of(app, &q)?;
+    Ok((who, scope, rules))
+}
+
 /// `GET /v1/coverage`.
 pub async fn report(
     State(app): Shared,
     headers: HeaderMap,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Json<CoverageReport>, ApiError> {
-    let who = principal(&app, &headers).await?;
-    let q = query_of(q)?;
-    let scope = narrowed(&app, &who, &q).await?;
-    let report = build_report(&app, &scope, rules_of(&app, &q)?).await?;
+    let (who, scope, rules) = asked_area(&app, &headers, q).await?;
+    let report = build_report(&app, &scope, rules).await?;
     tracing::info!(
         role = who.role.as_str(),
         districts = report.level(Level::District).count(),
@@ -163,10 +174,8 @@ pub async fn districts_csv(
     headers: HeaderMap,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let who = principal(&app, &headers).await?;
-    let q = query_of(q)?;
-    let scope = narrowed(&app, &who, &q).await?;
-    let report = build_report(&app, &scope, rules_of(&app, &q)?).await?;
+    let (_, scope, rules) = asked_area(&app, &headers, q).await?;
+    let report = build_report(&app, &scope, rules).await?;
     Ok(csv_response(
         "coverage-districts.csv",
         districts_csv_text(&report),
@@ -290,11 +299,9 @@ pub async fn population_csv(
     headers: HeaderMap,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let who = principal(&app, &headers).await?;
+    let (who, scope, rules) = asked_area(&app, &headers, q).await?;
     require_office(&who)?;
-    let q = query_of(q)?;
-    let scope = narrowed(&app, &who, &q).await?;
-    let report = build_report(&app, &scope, rules_of(&app, &q)?).await?;
+    let report = build_report(&app, &scope, rules).await?;
     Ok(csv_response(
         "provisional-population.csv",
         publish::population_csv(&report),
@@ -307,11 +314,8 @@ pub async fn sampling_frame_csv(
     headers: HeaderMap,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let who = principal(&app, &headers).await?;
+    let (who, scope, rules) = asked_area(&app, &headers, q).await?;
     require_office(&who)?;
-    let q = query_of(q)?;
-    let scope = narrowed(&app, &who, &q).await?;
-    let rules = rules_of(&app, &q)?;
     let gathered = app.store.gather_coverage(&scope, &rules).await?;
     let hierarchy: BTreeMap<String, [String; 5]> = gathered
         .districts

@@ -157,6 +157,22 @@ WHERE {scope:c} AND c.status = 'complete' AND NOT EXISTS (
   SELECT 1 FROM reviews r WHERE r.case_id = c.case_id AND r.revision = c.revision)
 ORDER BY c.updated_at, c.case_id";
 
+/// Map points (district, lat, lon, status): cases with a position, then the occupied
+/// dwellings without a case (the summary's list) at their building's position.
+pub const MAP_POINTS: [&str; 2] = [
+    "SELECT district_id, lat, lon, status FROM case_facts f
+     WHERE {scope:f} AND lat IS NOT NULL AND lon IS NOT NULL",
+    "SELECT o.district_id, b.lat, b.lon, 'not_enumerated' FROM omitted_dwellings o
+     JOIN listed_buildings b ON b.district_id = o.district_id
+       AND b.building_number = o.building_number
+     WHERE {scope:o} AND b.lat IS NOT NULL AND b.lon IS NOT NULL",
+];
+
+/// Household GPS centroids per district: district, mean lat, mean lon, points.
+pub const CENTROIDS: &str = "
+SELECT district_id, avg(lat), avg(lon), count(*) FROM case_facts f
+WHERE {scope:f} AND lat IS NOT NULL AND lon IS NOT NULL GROUP BY district_id";
+
 /// A query with the scope predicate substituted: `scope(column)` gives the predicate for a
 /// qualified `district_id` column.
 pub fn scoped(sql: &str, scope: impl Fn(&str) -> String) -> String {

@@ -6,6 +6,7 @@
 
 pub mod coverage_sql;
 mod pg_coverage;
+mod pg_ingest;
 mod pg_schema;
 mod pg_summaries;
 pub mod postgres;
@@ -13,6 +14,7 @@ mod review_types;
 pub mod sqlite;
 mod sqlite_checkpoint;
 mod sqlite_coverage;
+mod sqlite_ingest;
 mod sqlite_rows;
 mod sqlite_summaries;
 pub mod summary_sql;

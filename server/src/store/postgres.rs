@@ -7,24 +7,20 @@ use census_core::coverage::publish::Centroid;
 use census_core::coverage::{CoverageRules, Gathered, Level};
 
 use census_core::sampling::SamplingPlan;
-use census_core::wire::{BatchReply, CaseOutcome, CaseResult, Decision, ReviewDecision};
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Transaction};
-use futures_util::future::join_all;
-use serde_json::value::RawValue;
+use census_core::wire::{Decision, ReviewDecision};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 use tokio_postgres::types::Json;
 use uuid::Uuid;
 
-use super::pg_schema::{CASE_COLUMNS, INSERT_EVENTS, SCHEMA, UPSERT_CASE, UPSERT_DISTRICT};
+use super::pg_schema::{CASE_COLUMNS, SCHEMA, UPSERT_DISTRICT};
 use super::{
-    CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FOREIGN_CASE, FrameBuildingRow,
-    Ingested, MapPoint, NewCode, NewDevice, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
-    StoreError, StoreFuture, StoredCase, decision_text, parse_decision, precheck,
+    CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow, Ingested,
+    MapPoint, NewCode, NewDevice, NewReviewer, QueueEntry, Reviewer, Scope, Storage, StoreError,
+    StoreFuture, StoredCase, decision_text, parse_decision,
 };
-use super::{pg_coverage, pg_summaries};
-use crate::facts::{FactsContext, FactsRow};
-use crate::incoming::{IncomingBatch, IncomingCase};
-use crate::summaries::{FactsBefore, Touched};
+use super::{pg_coverage, pg_ingest, pg_summaries};
+use crate::incoming::IncomingBatch;
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
@@ -99,257 +95,7 @@ impl PgStore {
     }
 }
 
-/// Upserts `case` if it is newer and of the device's districts: the case's previous
-/// `last_seq` (0 for a new case), or `None` when nothing was written.
-async fn upsert_case(
-    tx: &Transaction<'_>,
-    upsert: &tokio_postgres::Statement,
-    case: &IncomingCase,
-    device: &DeviceRecord,
-    batch_id: Uuid,
-) -> Result<Option<i64>, StoreError> {
-    let written = tx
-        .query_opt(
-            upsert,
-            &[
-                &case.case_id,
-                &(case.revision as i64),
-                &case.district_id,
-                &i64::from(case.building_number),
-                &i64::from(case.dwelling_number),
-                &case.household_number.map(i64::from),
-                &case.questionnaire_id,
-                &case.questionnaire_version,
-                &case.status,
-                &case.long_form.as_ref().map(Json),
-                &Json(&*case.case),
-                &case.updated_at,
-                &device.device_id,
-                &batch_id,
-                &device.districts,
-                &case.max_seq(),
-            ],
-        )
-        .await
-        .map_err(be)?;
-    Ok(written.map(|row| row.get::<_, i64>(0)))
-}
-
-/// A case's facts before and after it was written.
-type FactsChange = (Option<FactsBefore>, FactsRow);
-
-/// After [`upsert_case`]: stores the case's new events and facts, or tells why nothing was
-/// written.
-async fn finish_case(
-    tx: &Transaction<'_>,
-    insert: &tokio_postgres::Statement,
-    case: &IncomingCase,
-    device: &DeviceRecord,
-    written: Option<i64>,
-    ctx: &FactsContext,
-) -> Result<(CaseOutcome, Option<FactsChange>), StoreError> {
-    let Some(last_seq) = written else {
-        let row = tx
-            .query_one(
-                "SELECT district_id FROM cases WHERE case_id = $1",
-                &[&case.case_id],
-            )
-            .await
-            .map_err(be)?;
-        let district: String = row.get(0);
-        if !device.districts.contains(&district) {
-            let reason = FOREIGN_CASE.into();
-            return Ok((CaseOutcome::Rejected { reason }, None));
-        }
-        return Ok((CaseOutcome::AlreadyHad, None));
-    };
-    if let Some((count, text)) = case.new_events(last_seq).map_err(be)? {
-        let owned;
-        let events: &RawValue = if count == case.event_seqs.len() {
-            &case.events
-        } else {
-            owned = RawValue::from_string(text.into_owned()).map_err(be)?;
-            &owned
-        };
-        tx.execute(
-            insert,
-            &[
-                &case.case_id,
-                &(case.revision as i64),
-                &(count as i64),
-                &Json(events),
-            ],
-        )
-        .await
-        .map_err(be)?;
-    }
-    let change = pg_coverage::write_facts(tx, case, device, last_seq, ctx).await?;
-    Ok((CaseOutcome::Stored, Some(change)))
-}
-
-/// Whether two cases of the batch share an id (then they are written one after another).
-fn has_duplicate_ids(cases: &[IncomingCase]) -> bool {
-    let mut seen = std::collections::HashSet::with_capacity(cases.len());
-    cases.iter().any(|c| !seen.insert(c.case_id))
-}
-
 impl PgStore {
-    /// Writes the cases of a batch in `tx`, noting what the summaries must follow. The
-    /// statements of all cases are pipelined (sent without waiting for each reply: a few
-    /// round trips for the batch, not a few per case); they run in order, as if one after
-    /// another. A batch naming a case twice is written strictly one case after another.
-    async fn store_cases(
-        &self,
-        tx: &Transaction<'_>,
-        device: &DeviceRecord,
-        payload: &IncomingBatch,
-        accepted: &[(String, String)],
-        touched: &mut Touched,
-    ) -> Result<Vec<CaseOutcome>, StoreError> {
-        let upsert = tx.prepare_cached(UPSERT_CASE).await.map_err(be)?;
-        let insert = tx.prepare_cached(INSERT_EVENTS).await.map_err(be)?;
-        let ctx = FactsContext {
-            shapes: pg_summaries::load_shapes(tx, &Scope::Districts(device.districts.clone()))
-                .await?,
-            items: payload.coverage_items.clone(),
-        };
-        let checks: Vec<Option<String>> = payload
-            .cases
-            .iter()
-            .map(|c| precheck(c, device, accepted))
-            .collect();
-        let mut outcomes = Vec::with_capacity(payload.cases.len());
-        let mut note = |(outcome, change): (CaseOutcome, Option<FactsChange>)| {
-            if let Some((before, after)) = change {
-                touched.case(before.as_ref(), &after);
-            }
-            outcomes.push(outcome);
-        };
-        if has_duplicate_ids(&payload.cases) {
-            for (case, check) in payload.cases.iter().zip(checks) {
-                note(match check {
-                    Some(reason) => (CaseOutcome::Rejected { reason }, None),
-                    None => {
-                        let written =
-                            upsert_case(tx, &upsert, case, device, payload.batch_id).await?;
-                        finish_case(tx, &insert, case, device, written, &ctx).await?
-                    }
-                });
-            }
-            return Ok(outcomes);
-        }
-        let written = join_all(payload.cases.iter().zip(&checks).map(|(case, check)| {
-            let upsert = &upsert;
-            async move {
-                match check {
-                    Some(_) => Ok(None),
-                    None => upsert_case(tx, upsert, case, device, payload.batch_id)
-                        .await
-                        .map(Some),
-                }
-            }
-        }))
-        .await;
-        let finished = join_all(payload.cases.iter().zip(written).zip(&checks).map(
-            |((case, written), check)| {
-                let (insert, ctx) = (&insert, &ctx);
-                async move {
-                    match (check, written?) {
-                        (Some(reason), _) => Ok((
-                            CaseOutcome::Rejected {
-                                reason: reason.clone(),
-                            },
-                            None,
-                        )),
-                        (None, Some(w)) => finish_case(tx, insert, case, device, w, ctx).await,
-                        (None, None) => Err(be("case neither checked nor written")),
-                    }
-                }
-            },
-        ))
-        .await;
-        for result in finished {
-            note(result?);
-        }
-        Ok(outcomes)
-    }
-
-    async fn ingest_tx(
-        &self,
-        device: &DeviceRecord,
-        payload: &IncomingBatch,
-        accepted: &[(String, String)],
-    ) -> Result<Ingested, StoreError> {
-        let mut client = self.pool.get().await.map_err(be)?;
-        let tx = client.transaction().await.map_err(be)?;
-        // Claiming the id waits for a concurrent transaction holding the same id.
-        let claimed = tx
-            .execute(
-                "INSERT INTO batches (batch_id, device_id, case_count) VALUES ($1, $2, $3)
-                 ON CONFLICT (batch_id) DO NOTHING",
-                &[
-                    &payload.batch_id,
-                    &device.device_id,
-                    &(payload.cases.len() as i64),
-                ],
-            )
-            .await
-            .map_err(be)?;
-        if claimed == 0 {
-            let row = tx
-                .query_one(
-                    "SELECT device_id, reply FROM batches WHERE batch_id = $1",
-                    &[&payload.batch_id],
-                )
-                .await
-                .map_err(be)?;
-            let owner: String = row.get(0);
-            if owner != device.device_id {
-                return Err(StoreError::BatchIdTaken);
-            }
-            let reply: Option<Json<BatchReply>> = row.get(1);
-            let reply = reply.ok_or_else(|| be("stored batch has no reply"))?.0;
-            return Ok(Ingested {
-                reply,
-                replayed: true,
-            });
-        }
-        let mut touched = Touched::default();
-        let (_, skipped) = pg_coverage::write_listing(&tx, payload, device, &mut touched).await?;
-        if skipped > 0 {
-            tracing::warn!(device = %device.device_id, skipped, "listing rows outside the device's districts skipped");
-        }
-        let outcomes = self
-            .store_cases(&tx, device, payload, accepted, &mut touched)
-            .await?;
-        pg_summaries::apply(&tx, &touched).await?;
-        let results = payload
-            .cases
-            .iter()
-            .zip(outcomes)
-            .map(|(case, outcome)| CaseResult {
-                case_id: case.case_id,
-                revision: case.revision,
-                outcome,
-            })
-            .collect();
-        let reply = BatchReply {
-            batch_id: payload.batch_id,
-            results,
-        };
-        tx.execute(
-            "UPDATE batches SET reply = $2 WHERE batch_id = $1",
-            &[&payload.batch_id, &Json(&reply)],
-        )
-        .await
-        .map_err(be)?;
-        tx.commit().await.map_err(be)?;
-        Ok(Ingested {
-            reply,
-            replayed: false,
-        })
-    }
-
     async fn enrol_tx(&self, d: &NewDevice) -> Result<DeviceRecord, StoreError> {
         let mut client = self.pool.get().await.map_err(be)?;
         let tx = client.transaction().await.map_err(be)?;
@@ -547,7 +293,7 @@ impl Storage for PgStore {
         payload: &'a IncomingBatch,
         accepted: &'a [(String, String)],
     ) -> StoreFuture<'a, Ingested> {
-        Box::pin(self.ingest_tx(device, payload, accepted))
+        Box::pin(pg_ingest::ingest_tx(&self.pool, device, payload, accepted))
     }
 
     fn add_review<'a>(

@@ -7,23 +7,21 @@ use std::sync::{Arc, Mutex};
 use census_core::coverage::publish::Centroid;
 use census_core::coverage::{CoverageRules, Gathered, Level};
 
-use census_core::wire::{BatchReply, CaseOutcome, CaseResult, Decision, ReviewDecision};
+use census_core::wire::{Decision, ReviewDecision};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::coverage_sql as q;
 use super::{
-    CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FOREIGN_CASE, FrameBuildingRow,
-    Ingested, MapPoint, NewCode, NewDevice, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
-    StoreError, StoreFuture, StoredCase, decision_text, parse_decision, precheck,
+    CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow, Ingested,
+    MapPoint, NewCode, NewDevice, NewReviewer, QueueEntry, Reviewer, Scope, Storage, StoreError,
+    StoreFuture, StoredCase, decision_text, parse_decision,
 };
-use crate::facts::FactsContext;
-use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::incoming::IncomingBatch;
 use crate::store::sqlite_checkpoint::{self, WRITER_AUTOCHECKPOINT_PAGES};
 use crate::store::sqlite_coverage::{self, sqlite_params};
 use crate::store::sqlite_rows::{SCHEMA, district_from_row, stored_case_from_row};
-use crate::store::sqlite_summaries;
-use crate::summaries::Touched;
+use crate::store::{sqlite_ingest, sqlite_summaries};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
@@ -99,174 +97,9 @@ impl SqliteStore {
     }
 }
 
-/// A case's long-form text, serialised before the connection is locked.
-fn long_form_text(case: &IncomingCase) -> Result<Option<String>, StoreError> {
-    case.long_form
-        .as_ref()
-        .map(|lf| serde_json::to_string(lf).map_err(be))
-        .transpose()
-}
-
 fn lock(conn: &Mutex<Connection>) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
     conn.lock()
         .map_err(|_| StoreError::Backend("connection lock poisoned".into()))
-}
-
-fn ingest_tx(
-    conn: &mut Connection,
-    long_forms: &[Option<String>],
-    device: &DeviceRecord,
-    payload: &IncomingBatch,
-    accepted: &[(String, String)],
-) -> Result<Ingested, StoreError> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(be)?;
-    let batch_key = payload.batch_id.to_string();
-    let seen: Option<(String, String)> = tx
-        .prepare_cached("SELECT device_id, reply FROM batches WHERE batch_id = ?1")
-        .map_err(be)?
-        .query_row([&batch_key], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()
-        .map_err(be)?;
-    if let Some((owner, reply)) = seen {
-        if owner != device.device_id {
-            return Err(StoreError::BatchIdTaken);
-        }
-        let reply: BatchReply = serde_json::from_str(&reply).map_err(be)?;
-        return Ok(Ingested {
-            reply,
-            replayed: true,
-        });
-    }
-    let received = now();
-    let mut touched = Touched::default();
-    let ctx = FactsContext {
-        shapes: sqlite_summaries::load_shapes(&tx, &Scope::Districts(device.districts.clone()))?,
-        items: payload.coverage_items.clone(),
-    };
-    let (_, skipped) = sqlite_coverage::write_listing(&tx, payload, device, &mut touched)?;
-    if skipped > 0 {
-        tracing::warn!(device = %device.device_id, skipped, "listing rows outside the device's districts skipped");
-    }
-    let mut results = Vec::with_capacity(payload.cases.len());
-    for (case, long_form) in payload.cases.iter().zip(long_forms) {
-        let outcome = match precheck(case, device, accepted) {
-            Some(reason) => CaseOutcome::Rejected { reason },
-            None => store_case(
-                &tx,
-                case,
-                long_form,
-                device,
-                (&batch_key, &received),
-                (&ctx, &mut touched),
-            )?,
-        };
-        results.push(CaseResult {
-            case_id: case.case_id,
-            revision: case.revision,
-            outcome,
-        });
-    }
-    sqlite_summaries::apply(&tx, &touched)?;
-    let reply = BatchReply {
-        batch_id: payload.batch_id,
-        results,
-    };
-    tx.prepare_cached(
-        "INSERT INTO batches (batch_id, device_id, received_at, case_count, reply)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )
-    .map_err(be)?
-    .execute(params![
-        batch_key,
-        device.device_id,
-        received,
-        payload.cases.len() as i64,
-        serde_json::to_string(&reply).map_err(be)?
-    ])
-    .map_err(be)?;
-    tx.commit().map_err(be)?;
-    Ok(Ingested {
-        reply,
-        replayed: false,
-    })
-}
-
-fn store_case(
-    tx: &rusqlite::Transaction<'_>,
-    case: &IncomingCase,
-    long_form: &Option<String>,
-    device: &DeviceRecord,
-    (batch_key, received): (&str, &str),
-    (ctx, touched): (&FactsContext, &mut Touched),
-) -> Result<CaseOutcome, StoreError> {
-    let case_key = case.case_id.to_string();
-    let existing: Option<(i64, String, i64)> = tx
-        .prepare_cached("SELECT revision, district_id, last_seq FROM cases WHERE case_id = ?1")
-        .map_err(be)?
-        .query_row([&case_key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()
-        .map_err(be)?;
-    let revision = case.revision as i64;
-    match existing {
-        Some((_, district, _)) if !device.districts.contains(&district) => {
-            return Ok(CaseOutcome::Rejected {
-                reason: FOREIGN_CASE.into(),
-            });
-        }
-        Some((stored, _, _)) if stored >= revision => return Ok(CaseOutcome::AlreadyHad),
-        _ => {}
-    }
-    let last_seq = existing.map_or(0, |e| e.2);
-    let max_seq = case.max_seq();
-    tx.prepare_cached(
-        "INSERT INTO cases (case_id, revision, district_id, building_number, dwelling_number,
-           household_number, questionnaire_id, questionnaire_version, status, long_form,
-           case_json, updated_at, device_id, batch_id, received_at, last_seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-         ON CONFLICT (case_id) DO UPDATE SET revision = excluded.revision,
-           district_id = excluded.district_id, building_number = excluded.building_number,
-           dwelling_number = excluded.dwelling_number,
-           household_number = excluded.household_number,
-           questionnaire_id = excluded.questionnaire_id,
-           questionnaire_version = excluded.questionnaire_version, status = excluded.status,
-           long_form = excluded.long_form, case_json = excluded.case_json,
-           updated_at = excluded.updated_at, device_id = excluded.device_id,
-           batch_id = excluded.batch_id, received_at = excluded.received_at,
-           last_seq = excluded.last_seq",
-    )
-    .map_err(be)?
-    .execute(params![
-        case_key,
-        revision,
-        case.district_id,
-        case.building_number,
-        case.dwelling_number,
-        case.household_number,
-        case.questionnaire_id,
-        case.questionnaire_version,
-        case.status,
-        long_form,
-        case.case.get(),
-        case.updated_at,
-        device.device_id,
-        batch_key,
-        received,
-        max_seq.max(last_seq),
-    ])
-    .map_err(be)?;
-    if let Some((count, events_text)) = case.new_events(last_seq).map_err(be)? {
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO case_events (case_id, revision, event_count, events)
-             VALUES (?1, ?2, ?3, ?4)",
-        )
-        .map_err(be)?
-        .execute(params![case_key, revision, count as i64, events_text])
-        .map_err(be)?;
-    }
-    sqlite_coverage::write_facts(tx, case, device, last_seq, (ctx, touched))?;
-    Ok(CaseOutcome::Stored)
 }
 
 fn enrol_tx(conn: &mut Connection, d: &NewDevice) -> Result<DeviceRecord, StoreError> {
@@ -451,9 +284,9 @@ impl Storage for SqliteStore {
             let long_forms = payload
                 .cases
                 .iter()
-                .map(long_form_text)
+                .map(sqlite_ingest::long_form_text)
                 .collect::<Result<Vec<_>, _>>()?;
-            ingest_tx(&mut *lock(conn)?, &long_forms, device, payload, accepted)
+            sqlite_ingest::ingest_tx(&mut *lock(conn)?, &long_forms, device, payload, accepted)
         })
     }
 

@@ -417,18 +417,7 @@ pub fn map_points(
     limit: u32,
 ) -> Result<Vec<MapPoint>, StoreError> {
     let mut out = Vec::new();
-    for sql in [
-        "SELECT district_id, lat, lon, status FROM case_facts f
-         WHERE {scope:f} AND lat IS NOT NULL AND lon IS NOT NULL",
-        "SELECT w.district_id, b.lat, b.lon, 'not_enumerated' FROM listed_dwellings w
-         JOIN listed_buildings b ON b.district_id = w.district_id
-           AND b.building_number = w.building_number
-         WHERE {scope:w} AND w.occupancy = 'occupied' AND b.lat IS NOT NULL
-           AND b.lon IS NOT NULL AND NOT EXISTS (
-           SELECT 1 FROM case_facts f WHERE f.district_id = w.district_id
-             AND f.building_number = w.building_number
-             AND f.dwelling_number = w.dwelling_number)",
-    ] {
+    for sql in q::MAP_POINTS {
         let (sql, p) = scoped(&format!("{sql} LIMIT {limit}"), scope)?;
         let mut st = conn.prepare(&sql).map_err(be)?;
         let rows = st
@@ -455,8 +444,7 @@ pub fn centroids(
     scope: &Scope,
 ) -> Result<BTreeMap<String, Centroid>, StoreError> {
     let (sql, p) = scoped(
-        "SELECT district_id, avg(lat), avg(lon), count(*) FROM case_facts f
-         WHERE {scope:f} AND lat IS NOT NULL AND lon IS NOT NULL GROUP BY district_id",
+        q::CENTROIDS,
         scope,
     )?;
     let mut st = conn.prepare(&sql).map_err(be)?;
