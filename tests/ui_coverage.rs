@@ -7,12 +7,13 @@ mod ui_support;
 
 use std::path::Path;
 
-use census::keys::{KEY_FILE_NAME, KeyFile, Pin};
-use census::store::{Assignment, Building, CaseStatus, District, Dwelling, Occupancy, Store};
+use census::store::{Assignment, Building, CaseStatus, District, Dwelling, Occupancy};
 use census_core::sampling::SamplingPlan;
 use egui_kittest::kittest::Queryable;
 use serde_json::json;
-use ui_support::{new_case, start, start_on, test_ctx, two_person_household, unlock};
+use ui_support::{
+    new_case, open_demo_store, start, start_on, test_ctx, two_person_household, unlock,
+};
 
 const DUPLICATE: &str = "Même chef de ménage et même taille dans un logement : construction 41, \
                          logement 2, ménage 1 ; construction 41, logement 2, ménage 2. Vérifiez \
@@ -69,11 +70,7 @@ fn district(
 
 /// Adds to the demo tablet in `dir` a district with problems and a clean one.
 fn seed(dir: &Path) {
-    let mut keyfile = KeyFile::load(&dir.join(KEY_FILE_NAME)).unwrap();
-    let key = keyfile
-        .unlock(&Pin::new("1234".to_owned()).unwrap())
-        .unwrap();
-    let mut store = Store::open(dir, &key).unwrap();
+    let mut store = open_demo_store(dir);
     store
         .import_assignment(&Assignment {
             districts: vec![
@@ -103,17 +100,22 @@ fn seed(dir: &Path) {
         .unwrap();
 }
 
+/// The demo tablet in `dir` with the seeded districts, on the coverage screen.
+fn seeded_coverage(dir: &Path) -> ui_support::App<'static> {
+    let mut h = start(dir);
+    unlock(&mut h);
+    drop(h);
+    seed(dir);
+    let mut h = start(dir);
+    unlock(&mut h);
+    h.click_button("Couverture");
+    h
+}
+
 #[test]
 fn coverage_shows_the_omission_and_the_duplicate_and_a_clean_district_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = start(dir.path());
-    unlock(&mut h);
-    drop(h);
-    seed(dir.path());
-
-    let mut h = start(dir.path());
-    unlock(&mut h);
-    h.click_button("Couverture");
+    let mut h = seeded_coverage(dir.path());
     assert!(h.has("Couverture de mes districts"));
     // The table: one line per district.
     for code in ["07-041-0012", CLEAN, PROBLEMS] {
@@ -180,13 +182,7 @@ fn coverage_shows_the_omission_and_the_duplicate_and_a_clean_district_says_so() 
 #[test]
 fn a_duplicate_resolved_on_the_tablet_leaves_the_coverage_report() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = start(dir.path());
-    unlock(&mut h);
-    drop(h);
-    seed(dir.path());
-    let mut h = start(dir.path());
-    unlock(&mut h);
-    h.click_button("Couverture");
+    let h = seeded_coverage(dir.path());
     let before = h.h.query_all_by_label(NO_PROBLEM).count();
     assert_eq!(before, 1);
     assert!(h.has(DUPLICATE));
@@ -194,11 +190,7 @@ fn a_duplicate_resolved_on_the_tablet_leaves_the_coverage_report() {
 
     // A different head in household 2: no longer a duplicate.
     {
-        let mut keyfile = KeyFile::load(&dir.path().join(KEY_FILE_NAME)).unwrap();
-        let key = keyfile
-            .unlock(&Pin::new("1234".to_owned()).unwrap())
-            .unwrap();
-        let mut store = Store::open(dir.path(), &key).unwrap();
+        let mut store = open_demo_store(dir.path());
         let cases = store.list_cases(PROBLEMS).unwrap();
         let second = cases.iter().find(|c| c.household_no == 2).unwrap();
         store
@@ -227,12 +219,6 @@ fn prepare_screenshot_data() {
     let dir = std::env::var("CENSUS_SCREENSHOT_DIR")
         .unwrap_or_else(|_| scratch.path().display().to_string());
     let dir = Path::new(&dir);
-    let mut h = start(dir);
-    unlock(&mut h);
-    drop(h);
-    seed(dir);
-    let mut h = start(dir);
-    unlock(&mut h);
-    h.click_button("Couverture");
+    let h = seeded_coverage(dir);
     assert!(h.has(OMISSION));
 }

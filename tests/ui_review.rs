@@ -16,14 +16,14 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use census::app::AppConfig;
-use census::keys::{KEY_FILE_NAME, KeyFile, Pin};
 use census::store::{CaseStatus, Store};
 use census::sync::{SyncClient, SyncConfig};
 use census_core::coverage::Level;
 use census_server::store::Role;
 use sync_support::server::TestServer;
 use ui_support::{
-    App, census_questionnaire, frames_until, start_syncing, test_ctx, two_person_household, unlock,
+    App, census_questionnaire, frames_until, open_demo_store, start_syncing, test_ctx,
+    two_person_household, unlock,
 };
 use uuid::Uuid;
 
@@ -40,14 +40,6 @@ fn tablet(dir: &Path, server: &TestServer) -> App<'static> {
     start_syncing(config)
 }
 
-fn open_store(dir: &Path) -> Store {
-    let mut keyfile = KeyFile::load(&dir.join(KEY_FILE_NAME)).unwrap();
-    let key = keyfile
-        .unlock(&Pin::new("1234".to_owned()).unwrap())
-        .unwrap();
-    Store::open(dir, &key).unwrap()
-}
-
 /// A completed household of two persons in building 1, dwelling `dwelling_no`.
 fn completed_household(store: &mut Store, dwelling_no: u32, head: &str) -> Uuid {
     let case = two_person_household(store, DISTRICT, (1, dwelling_no, 1), head);
@@ -61,7 +53,7 @@ fn enumerator_sends_two_cases(dir: &Path, server: &TestServer) -> [Uuid; 2] {
     let mut h = ui_support::start(dir);
     unlock(&mut h);
     drop(h);
-    let mut store = open_store(dir);
+    let mut store = open_demo_store(dir);
     let first = completed_household(&mut store, 1, "Ahmed Benali");
     let second = completed_household(&mut store, 2, "Omar Tazi");
     let client =
@@ -175,7 +167,7 @@ fn a_controller_sends_a_case_back_and_approves_another() {
                 .sync_status()
                 .is_some_and(|s| !s.is_busy() && s.last_success.is_some())
         });
-        let store = open_store(enumerator_dir.path());
+        let store = open_demo_store(enumerator_dir.path());
         let reopened = store
             .case_meta(census::store::CaseId(second))
             .unwrap()
@@ -233,7 +225,7 @@ fn an_unknown_reviewer_code_is_explained_and_can_be_typed_again() {
     h.click_button("Se déconnecter");
     assert!(h.has(CODE_FIELD));
     assert!(h.has("Couverture de mes districts"));
-    let store = open_store(dir.path());
+    let store = open_demo_store(dir.path());
     assert!(store.reviewer_token().unwrap().is_none());
 }
 
@@ -330,7 +322,7 @@ fn a_decision_the_office_refuses_is_shown_with_its_words_and_can_be_dismissed() 
     drop(h);
     // A decision on a case the office does not hold in this area (e.g. moved meanwhile).
     let unknown = Uuid::new_v4();
-    open_store(dir.path())
+    open_demo_store(dir.path())
         .queue_review_decision(unknown, 1, census_core::wire::Decision::Approved, "")
         .unwrap();
 
@@ -349,7 +341,7 @@ fn a_decision_the_office_refuses_is_shown_with_its_words_and_can_be_dismissed() 
     h.click_button(&format!("Compris: Questionnaire {short}"));
     assert!(!h.has_contains("Décisions refusées par le bureau"));
     assert!(
-        open_store(dir.path())
+        open_demo_store(dir.path())
             .queued_review_decisions()
             .unwrap()
             .is_empty()
@@ -371,7 +363,7 @@ fn a_decision_waits_for_the_reviewer_who_made_it() {
     drop(h);
 
     // Decided under my code, then another controller signs in on this tablet.
-    let mut store = open_store(dir.path());
+    let mut store = open_demo_store(dir.path());
     let queue: Vec<census_core::wire::QueueEntry> = serde_json::from_str(
         &store
             .review_download(census::store::ReviewDownload::Queue)
@@ -401,7 +393,7 @@ fn a_decision_waits_for_the_reviewer_who_made_it() {
     drop(h);
 
     // Back under my code: it goes.
-    let mut store = open_store(dir.path());
+    let mut store = open_demo_store(dir.path());
     store.sign_out_reviewer().unwrap();
     store.set_reviewer_token(&token(&mine)).unwrap();
     drop(store);

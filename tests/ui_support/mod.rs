@@ -359,3 +359,13 @@ pub fn two_person_household(
     }
     case
 }
+
+/// The demo tablet's encrypted store in `dir`, opened with the demo PIN (as a second
+/// connection beside the app, or after it).
+pub fn open_demo_store(dir: &Path) -> census::store::Store {
+    let mut keyfile = census::keys::KeyFile::load(&dir.join(census::keys::KEY_FILE_NAME)).unwrap();
+    let key = keyfile
+        .unlock(&census::keys::Pin::new("1234".to_owned()).unwrap())
+        .unwrap();
+    census::store::Store::open(dir, &key).unwrap()
+}

@@ -412,12 +412,7 @@ pub async fn centroids(
     pool: &Pool,
     scope: &Scope,
 ) -> Result<BTreeMap<String, Centroid>, StoreError> {
-    let rows = query(
-        pool,
-        q::CENTROIDS,
-        scope,
-    )
-    .await?;
+    let rows = query(pool, q::CENTROIDS, scope).await?;
     Ok(rows
         .iter()
         .map(|r| {

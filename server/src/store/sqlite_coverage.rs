@@ -443,10 +443,7 @@ pub fn centroids(
     conn: &Connection,
     scope: &Scope,
 ) -> Result<BTreeMap<String, Centroid>, StoreError> {
-    let (sql, p) = scoped(
-        q::CENTROIDS,
-        scope,
-    )?;
+    let (sql, p) = scoped(q::CENTROIDS, scope)?;
     let mut st = conn.prepare(&sql).map_err(be)?;
     let rows = st
         .query_map(params_from_iter(&p), |r| {
