@@ -63,23 +63,43 @@ pub fn enrol(state: &AppState, drafts: &mut Drafts, code: &str) {
 }
 
 /// Takes in the sync thread's latest status (never blocks); when it changed, rebuilds the
-/// data of the screen shown (counts, refusals, a reopened case). Returns whether it changed.
+/// data of the screen shown (counts, refusals, a reopened case). The coverage screen, whose
+/// report is costly to compute, is rebuilt only when a sync finished or an area arrived;
+/// meanwhile only its reviewer card follows the status. Returns whether it changed.
 pub fn poll(state: &mut AppState) -> bool {
     let Some(sync) = state.sync.as_mut() else {
         return false;
     };
-    let status = sync.poll();
-    if state.sync_status.as_ref() == Some(status) {
+    let status = sync.poll().clone();
+    if state.sync_status.as_ref() == Some(&status) {
         return false;
     }
-    state.sync_status = Some(status.clone());
-    if matches!(
-        state.screen,
-        Screen::Home | Screen::District(_) | Screen::Coverage | Screen::Review
-    ) {
-        super::refresh(state);
+    let data_arrived = state.sync_status.as_ref().is_none_or(|before| {
+        before.last_success != status.last_success
+            || before.review_fetched_at != status.review_fetched_at
+    });
+    state.sync_status = Some(status);
+    match state.screen {
+        Screen::Coverage if !data_arrived => refresh_reviewer_card(state),
+        Screen::Home | Screen::District(_) | Screen::Coverage | Screen::Review => {
+            super::refresh(state)
+        }
+        _ => {}
     }
     true
+}
+
+/// Rebuilds only the coverage screen's reviewer card.
+fn refresh_reviewer_card(state: &mut AppState) {
+    let Some(store) = &state.store else { return };
+    let tr = Tr {
+        strings: &state.strings,
+        lang: state.lang,
+    };
+    match crate::app::review_view::reviewer_card(state, store, &tr) {
+        Ok(card) => state.views.coverage.reviewer = card,
+        Err(e) => state.error = Some(tr.f("open_failed", &[("detail", &e.to_string())])),
+    }
 }
 
 /// The home screen's sync panel.

@@ -224,6 +224,22 @@ impl Store {
         Ok(buildings)
     }
 
+    /// The newest `listed_at` of the listing (as [`StoredListing::newest_listed_at`], by one
+    /// query instead of reading the listing), `None` when nothing is listed.
+    pub fn newest_listed_at(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT max(t) FROM (
+                   SELECT max(b.listed_at) AS t FROM building b
+                     JOIN district d ON d.district_id = b.district_id
+                   UNION ALL
+                   SELECT max(w.listed_at) FROM dwelling w
+                     JOIN district d ON d.district_id = w.district_id)",
+            )?
+            .query_row([], |r| r.get(0))?)
+    }
+
     /// The whole listing of the assigned districts: every building (with its GPS point when
     /// known) and every dwelling (with its occupancy), each with when it was listed.
     pub fn listing(&self) -> Result<StoredListing, StoreError> {

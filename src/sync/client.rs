@@ -131,6 +131,17 @@ pub struct SyncClient {
     office: OfficeClient,
 }
 
+/// Whether a listing whose newest `listed_at` is `newest` is newer than what the office
+/// acknowledged.
+fn changed_since_acknowledged(store: &Store, newest: Option<&str>) -> Result<bool, SyncProblem> {
+    let acknowledged = store.sync_setting(SyncKey::ListingSentAt)?;
+    Ok(match (newest, acknowledged.as_deref()) {
+        (None, _) => false,
+        (Some(_), None) => true,
+        (Some(n), Some(a)) => n > a,
+    })
+}
+
 impl SyncClient {
     /// A client for `config` (no network traffic yet).
     pub fn new(config: SyncConfig) -> Result<SyncClient, SyncProblem> {
@@ -230,13 +241,13 @@ impl SyncClient {
     pub fn listing(store: &Store) -> Result<(Listing, Option<String>, bool), SyncProblem> {
         let stored = store.listing()?;
         let newest = stored.newest_listed_at().map(str::to_owned);
-        let acknowledged = store.sync_setting(SyncKey::ListingSentAt)?;
-        let changed = match (&newest, &acknowledged) {
-            (None, _) => false,
-            (Some(_), None) => true,
-            (Some(n), Some(a)) => n > a,
-        };
+        let changed = changed_since_acknowledged(store, newest.as_deref())?;
         Ok((listing_record(&stored), newest, changed))
+    }
+
+    /// Whether the listing changed since the office last acknowledged it, without reading it.
+    pub fn listing_changed(store: &Store) -> Result<bool, SyncProblem> {
+        changed_since_acknowledged(store, store.newest_listed_at()?.as_deref())
     }
 
     /// As [`SyncClient::prepare_batch`], with the listing (and its newest `listed_at`) in the

@@ -139,7 +139,8 @@ impl Running {
         self.status.pending = self.client.pending(&self.store)?.len();
         self.status.rejected = self.store.rejections()?.len();
         self.status.enrolled = is_enrolled(&self.store)?;
-        self.status.listing_waiting = self.status.enrolled && SyncClient::listing(&self.store)?.2;
+        self.status.listing_waiting =
+            self.status.enrolled && SyncClient::listing_changed(&self.store)?;
         self.status.last_success = self
             .store
             .sync_setting(SyncKey::LastSuccessAt)?
