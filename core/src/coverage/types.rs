@@ -75,6 +75,23 @@ pub struct BoundingBox {
     pub lon_max: f64,
 }
 
+impl BoundingBox {
+    /// A box from its four edges as a database returns them: `None` unless all are known.
+    pub fn from_edges(
+        lat_min: Option<f64>,
+        lat_max: Option<f64>,
+        lon_min: Option<f64>,
+        lon_max: Option<f64>,
+    ) -> Option<BoundingBox> {
+        Some(BoundingBox {
+            lat_min: lat_min?,
+            lat_max: lat_max?,
+            lon_min: lon_min?,
+            lon_max: lon_max?,
+        })
+    }
+}
+
 /// A census district of the frame with its place in the hierarchy and expected counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FrameDistrict {

@@ -225,15 +225,7 @@ pub async fn gather(
     )?;
     let mut g = Gathered::default();
     for r in districts {
-        let bbox = match (r.get(9), r.get(10), r.get(11), r.get(12)) {
-            (Some(lat_min), Some(lat_max), Some(lon_min), Some(lon_max)) => Some(BoundingBox {
-                lat_min,
-                lat_max,
-                lon_min,
-                lon_max,
-            }),
-            _ => None,
-        };
+        let bbox = BoundingBox::from_edges(r.get(9), r.get(10), r.get(11), r.get(12));
         g.districts.push(FrameDistrict {
             district_id: r.get(0),
             control_sector: r.get(1),

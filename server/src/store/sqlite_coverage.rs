@@ -189,15 +189,7 @@ pub fn gather(
     let mut st = conn.prepare(&sql).map_err(be)?;
     let rows = st
         .query_map(params_from_iter(&p), |r| {
-            let bbox = match (r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?) {
-                (Some(lat_min), Some(lat_max), Some(lon_min), Some(lon_max)) => Some(BoundingBox {
-                    lat_min,
-                    lat_max,
-                    lon_min,
-                    lon_max,
-                }),
-                _ => None,
-            };
+            let bbox = BoundingBox::from_edges(r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?);
             let district = FrameDistrict {
                 district_id: r.get(0)?,
                 control_sector: r.get(1)?,
