@@ -39,13 +39,24 @@ fn bad(msg: impl Into<String>) -> EngineError {
 impl Case {
     /// The case in its stable JSON form.
     pub fn to_json(&self) -> CaseJson {
-        let confirmations: Vec<J> = self
+        // Confirmations are keyed by in-memory row keys, whose order depends on the order rows
+        // were created (a reloaded case numbers them in document order): the JSON lists them
+        // by row path and check id instead, so a saved and reloaded case writes the same text.
+        let mut listed: Vec<(RowPath, &str, &String)> = self
             .confirmations
             .iter()
             .map(|((key, check), note)| {
+                let check_id = self.c().checks.get(*check).map_or("", |c| c.id.as_str());
+                (self.path(*key), check_id, note)
+            })
+            .collect();
+        listed.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        let confirmations: Vec<J> = listed
+            .into_iter()
+            .map(|(path, check, note)| {
                 json!({
-                    "row": self.path(*key).to_string(),
-                    "check": self.c().checks.get(*check).map_or("", |c| c.id.as_str()),
+                    "row": path.to_string(),
+                    "check": check,
                     "note": note,
                 })
             })
