@@ -25,7 +25,9 @@ fn main() {
     let mut config = AppConfig::demo(dir.path().to_path_buf());
     config.today = NaiveDate::from_ymd_opt(2024, 9, 5);
     let mut app = CensusApp::new(config);
-    app.apply(Command::Unlock { pin: "1234".into() });
+    app.apply(Command::Unlock {
+        pin: "280514".into(),
+    });
     app.apply(Command::OpenDistrict("07-041-0012".into()));
     app.apply(Command::OpenCase {
         building_no: 1,

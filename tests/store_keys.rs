@@ -50,7 +50,7 @@ fn wrong_pins_delay_then_lock_and_office_recovery_unlocks() {
     let (secret_path, office_public) = office_keys(office_dir.path());
     let key_path = data.path().join(KEY_FILE_NAME);
     let (mut file, key) =
-        KeyFile::create(&key_path, &pin("2468"), &office_public, "tablet-0042").unwrap();
+        KeyFile::create(&key_path, &pin("246813"), &office_public, "tablet-0042").unwrap();
     // The raw key is nowhere in the key file.
     let key_hex = census::keys::hex::encode(key.expose_secret_bytes());
     let key_file_bytes = std::fs::read(&key_path).unwrap();
@@ -70,7 +70,7 @@ fn wrong_pins_delay_then_lock_and_office_recovery_unlocks() {
     let db_before = std::fs::read(data.path().join("census.db")).unwrap();
 
     // The right PIN works and opens the same database.
-    let unlocked = file.unlock(&pin("2468")).unwrap();
+    let unlocked = file.unlock(&pin("246813")).unwrap();
     assert_eq!(unlocked.expose_secret_bytes(), key.expose_secret_bytes());
 
     let mut now = Utc::now();
@@ -88,7 +88,7 @@ fn wrong_pins_delay_then_lock_and_office_recovery_unlocks() {
                 assert!(failures >= 4, "delay after {failures} failures");
                 assert_eq!(wait_seconds as i64, retry_delay(failures).num_seconds());
                 assert!(matches!(
-                    file.unlock_at(&pin("2468"), now),
+                    file.unlock_at(&pin("246813"), now),
                     Err(KeyError::TooSoon { .. })
                 ));
                 let LockState::WaitUntil(until) = file.lock_state(now) else {
@@ -107,13 +107,13 @@ fn wrong_pins_delay_then_lock_and_office_recovery_unlocks() {
     // Locked out, also with the right PIN, also after reloading, also much later.
     let later = now + Duration::days(30);
     assert!(matches!(
-        file.unlock_at(&pin("2468"), later),
+        file.unlock_at(&pin("246813"), later),
         Err(KeyError::LockedOut)
     ));
     let mut reloaded = KeyFile::load(&key_path).unwrap();
     assert_eq!(reloaded.lock_state(later), LockState::LockedOut);
     assert!(matches!(
-        reloaded.unlock_at(&pin("2468"), later),
+        reloaded.unlock_at(&pin("246813"), later),
         Err(KeyError::LockedOut)
     ));
     assert!(
@@ -136,7 +136,7 @@ fn wrong_pins_delay_then_lock_and_office_recovery_unlocks() {
         .arg(&wrong_secret)
         .arg("--key-file")
         .arg(&key_path)
-        .args(["--new-pin", "9753"])
+        .args(["--new-pin", "975318"])
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -149,7 +149,7 @@ fn wrong_pins_delay_then_lock_and_office_recovery_unlocks() {
         .arg(&secret_path)
         .arg("--key-file")
         .arg(&key_path)
-        .args(["--new-pin", "9753"])
+        .args(["--new-pin", "975318"])
         .output()
         .unwrap();
     assert!(
@@ -162,10 +162,10 @@ fn wrong_pins_delay_then_lock_and_office_recovery_unlocks() {
     let mut recovered = KeyFile::load(&key_path).unwrap();
     assert_eq!(recovered.failed_attempts(), 0);
     assert!(matches!(
-        recovered.unlock(&pin("2468")),
+        recovered.unlock(&pin("246813")),
         Err(KeyError::WrongPin { .. })
     ));
-    let key = recovered.unlock(&pin("9753")).unwrap();
+    let key = recovered.unlock(&pin("975318")).unwrap();
     assert_eq!(recovered.failed_attempts(), 0);
     let store = Store::open(data.path(), &key).unwrap();
     assert_eq!(
@@ -180,7 +180,7 @@ fn pin_change_rewraps_without_touching_the_database() {
     let office = OfficeSecretKey::generate().unwrap();
     let key_path = data.path().join(KEY_FILE_NAME);
     let (mut file, key) =
-        KeyFile::create(&key_path, &pin("1234"), &office.public_key(), "tablet-7").unwrap();
+        KeyFile::create(&key_path, &pin("280514"), &office.public_key(), "tablet-7").unwrap();
     let mut store = Store::open(data.path(), &key).unwrap();
     let case = store.create_case(&new_case("D1", 1, 1), &ctx("l")).unwrap();
     store
@@ -190,10 +190,10 @@ fn pin_change_rewraps_without_touching_the_database() {
     let db_before = std::fs::read(data.path().join("census.db")).unwrap();
 
     assert!(matches!(
-        file.change_pin(&pin("0000"), &pin("5678")),
+        file.change_pin(&pin("0000"), &pin("567812")),
         Err(KeyError::WrongPin { .. })
     ));
-    file.change_pin(&pin("1234"), &pin("5678")).unwrap();
+    file.change_pin(&pin("280514"), &pin("567812")).unwrap();
     assert_eq!(file.failed_attempts(), 0);
     assert_eq!(
         std::fs::read(data.path().join("census.db")).unwrap(),
@@ -202,18 +202,18 @@ fn pin_change_rewraps_without_touching_the_database() {
 
     let mut reloaded = KeyFile::load(&key_path).unwrap();
     assert!(matches!(
-        reloaded.unlock(&pin("1234")),
+        reloaded.unlock(&pin("280514")),
         Err(KeyError::WrongPin { .. })
     ));
-    let key = reloaded.unlock(&pin("5678")).unwrap();
+    let key = reloaded.unlock(&pin("567812")).unwrap();
     let store = Store::open(data.path(), &key).unwrap();
     assert_eq!(store.answer(case, "", "q").unwrap(), Some(json!(true)));
 
     // The recovery wrap still works after a PIN change (library path).
     reloaded
-        .recover_with_office_key(&office, &pin("8642"))
+        .recover_with_office_key(&office, &pin("864213"))
         .unwrap();
-    assert!(reloaded.unlock(&pin("8642")).is_ok());
+    assert!(reloaded.unlock(&pin("864213")).is_ok());
 }
 
 #[test]
@@ -221,7 +221,7 @@ fn a_damaged_key_file_is_refused_not_replaced() {
     let data = tempfile::tempdir().unwrap();
     let office = OfficeSecretKey::generate().unwrap();
     let key_path = data.path().join(KEY_FILE_NAME);
-    KeyFile::create(&key_path, &pin("1234"), &office.public_key(), "t").unwrap();
+    KeyFile::create(&key_path, &pin("280514"), &office.public_key(), "t").unwrap();
     // Removing the counter fails closed.
     let text = std::fs::read_to_string(&key_path).unwrap();
     let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -79,7 +79,7 @@ fn encrypted_store_leaves_no_plaintext() {
     let office = OfficeSecretKey::generate().unwrap();
     let (_file, key) = KeyFile::create(
         &dir.path().join(KEY_FILE_NAME),
-        &Pin::new("4826".into()).unwrap(),
+        &Pin::new("482613".into()).unwrap(),
         &office.public_key(),
         "tablet-scan",
     )

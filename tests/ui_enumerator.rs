@@ -12,7 +12,7 @@ fn wrong_pin_is_refused_then_the_right_one_opens_home() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = start(dir.path());
     assert!(
-        h.has("PIN de démonstration : 1234"),
+        h.has("PIN de démonstration : 280514"),
         "the demo PIN is shown"
     );
     h.type_in("Code PIN", "9999");
@@ -31,11 +31,19 @@ fn first_run_enrols_the_tablet_with_a_pin_typed_twice() {
     let mut h = start_with(config.clone());
     assert!(h.has("Enrôler cette tablette"));
     h.type_in("Numéro d'agent recenseur", "AR-0741-200");
-    h.type_in("Code PIN", "2468");
-    h.type_in("Code PIN (confirmation)", "2469");
+    h.type_in("Code PIN", "123456");
+    h.type_in("Code PIN (confirmation)", "123456");
+    h.click_button("Enrôler");
+    assert!(h.has_contains("Ce PIN est trop facile à deviner"));
+    h.replace_in("Code PIN", "2468");
+    h.replace_in("Code PIN (confirmation)", "2468");
+    h.click_button("Enrôler");
+    assert!(h.has("Le PIN doit comporter au moins 6 chiffres."));
+    h.replace_in("Code PIN", "246813");
+    h.replace_in("Code PIN (confirmation)", "246814");
     h.click_button("Enrôler");
     assert!(h.has("Les deux codes diffèrent : saisissez deux fois le même PIN."));
-    h.replace_in("Code PIN (confirmation)", "2468");
+    h.replace_in("Code PIN (confirmation)", "246813");
     h.click_button("Enrôler");
     assert!(h.has("Mes districts"), "enrolled with the demo assignment");
     drop(h);
@@ -44,7 +52,7 @@ fn first_run_enrols_the_tablet_with_a_pin_typed_twice() {
     let mut h = start_with(config);
     assert!(h.has("AR-0741-200"));
     assert!(!h.has_contains("PIN de démonstration"));
-    h.type_in("Code PIN", "2468");
+    h.type_in("Code PIN", "246813");
     h.click_button("Déverrouiller");
     assert!(h.has("Mes districts"));
 }
@@ -62,7 +70,7 @@ fn repeated_wrong_pins_show_the_waiting_time() {
         "the delay before the next attempt is shown"
     );
     // The right PIN is not even tried while the delay runs.
-    h.type_in("Code PIN", "1234");
+    h.type_in("Code PIN", "280514");
     h.click_button("Déverrouiller");
     assert!(!h.has("Mes districts"));
 }

@@ -284,7 +284,7 @@ fn a_decision_made_offline_is_kept_across_a_restart_and_sent_at_the_next_sync() 
 /// tablet signed in, its area received from an office that is then gone.
 /// `CENSUS_SCREENSHOT_DIR=/tmp/review-shots cargo test --test ui_review
 /// prepare_review_screenshot_data`, then `cargo run -- --data-dir /tmp/review-shots --demo
-/// --server http://127.0.0.1:9` (PIN 1234, then **Révision**).
+/// --server http://127.0.0.1:9` (PIN 280514, then **Révision**).
 #[test]
 fn prepare_review_screenshot_data() {
     let scratch = tempfile::tempdir().unwrap();

@@ -170,7 +170,7 @@ fn prepare_sync_screenshot_data() {
     let keyfile = census::keys::KeyFile::load(&dir.join(census::keys::KEY_FILE_NAME)).unwrap();
     let mut keyfile = keyfile;
     let key = keyfile
-        .unlock(&census::keys::Pin::new("1234".to_owned()).unwrap())
+        .unlock(&census::keys::Pin::new("280514".to_owned()).unwrap())
         .unwrap();
     let mut store = census::store::Store::open(dir, &key).unwrap();
     store

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 /// The PIN of the demo enrolment unless `--demo-pin` says otherwise.
-pub const DEFAULT_DEMO_PIN: &str = "1234";
+pub const DEFAULT_DEMO_PIN: &str = "280514";
 
 /// The data directory used when none is given: `./census-data`, next to where the app runs.
 pub const DEFAULT_DATA_DIR: &str = "census-data";
@@ -87,6 +87,8 @@ impl AppConfig {
                 "--demo" => demo = Some(true),
                 "--demo-pin" => {
                     demo_pin = value("--demo-pin")?;
+                    crate::keys::check_new_pin(&demo_pin)
+                        .map_err(|p| format!("--demo-pin: {}", p.english()))?;
                     demo = Some(true);
                 }
                 "--today" => {
@@ -130,7 +132,7 @@ USAGE: census [--data-dir DIR] [--demo] [--demo-pin PIN] [--today YYYY-MM-DD]
   --data-dir DIR     keep the encrypted database and key file in DIR (normal mode:
                      the first run asks to enrol the tablet)
   --demo             demo mode in the given data directory
-  --demo-pin PIN     the demo PIN (default 1234); implies --demo
+  --demo-pin PIN     the demo PIN (default 280514); implies --demo
   --today DATE       use DATE as today's date
   --server URL       the office's sync server, e.g. https://census.example.org:
                      completed work is sent there in the background (enrol the
@@ -159,9 +161,11 @@ mod tests {
         assert_eq!(c.today, NaiveDate::from_ymd_opt(2024, 9, 5));
         assert!(AppConfig::from_args(args(&["--today", "5/9/2024"])).is_err());
         assert!(AppConfig::from_args(args(&["--bogus"])).is_err());
-        let d = AppConfig::from_args(args(&["--data-dir", "d", "--demo-pin", "9876"])).unwrap();
+        let d = AppConfig::from_args(args(&["--data-dir", "d", "--demo-pin", "730291"])).unwrap();
         assert!(d.demo);
-        assert_eq!(d.demo_pin, "9876");
+        assert_eq!(d.demo_pin, "730291");
+        assert!(AppConfig::from_args(args(&["--demo-pin", "9876"])).is_err());
+        assert!(AppConfig::from_args(args(&["--demo-pin", "123456"])).is_err());
         assert_eq!(d.server_url, None);
     }
 

@@ -7,7 +7,7 @@ use chrono::Utc;
 use crate::app::state::{AppState, Screen};
 use crate::commands::AssignmentSource;
 use crate::demo;
-use crate::keys::{DatabaseKey, KEY_FILE_NAME, KeyError, KeyFile, LockState, Pin};
+use crate::keys::{DatabaseKey, KEY_FILE_NAME, KeyError, KeyFile, LockState, Pin, check_new_pin};
 use crate::store::Store;
 
 /// Enrols the device: checks the form, creates the key file and the store, imports the
@@ -25,8 +25,8 @@ pub fn enrol(
     };
     let problem = if enumerator_id.is_empty() {
         Some(tr.t("enumerator_missing").to_owned())
-    } else if pin.chars().count() < 4 || !pin.chars().all(|c| c.is_ascii_digit()) {
-        Some(tr.t("pin_too_short").to_owned())
+    } else if let Err(problem) = check_new_pin(&pin) {
+        Some(tr.t(problem.message_key()).to_owned())
     } else if pin != pin_again {
         Some(tr.t("pin_mismatch").to_owned())
     } else {
@@ -74,7 +74,7 @@ fn create_device(
         }
     };
     let office = demo::office_public_key()?;
-    std::fs::create_dir_all(dir).map_err(|e| {
+    crate::private_files::create_private_dir(dir).map_err(|e| {
         format!(
             "The data directory {} cannot be created ({e}): check the storage.",
             dir.display()

@@ -153,19 +153,9 @@ pub fn panel(state: &AppState, store: &Store, tr: &Tr) -> Result<SyncPanel, Stor
     })
 }
 
-/// Cases waiting to be sent: the outbox, minus revisions the office refused (a later
-/// revision waits again).
+/// Cases waiting to be sent (see [`Store::outbox_to_send`]).
 fn waiting(store: &Store) -> Result<usize, StoreError> {
-    let refused: HashMap<CaseId, crate::store::Revision> = store
-        .rejections()?
-        .into_iter()
-        .map(|r| (r.case_id, r.revision))
-        .collect();
-    Ok(store
-        .outbox_pending()?
-        .into_iter()
-        .filter(|e| refused.get(&e.case_id) != Some(&e.revision))
-        .count())
+    Ok(store.outbox_to_send()?.len())
 }
 
 /// The enumerator's message for a sync problem, in the interface language.

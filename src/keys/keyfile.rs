@@ -6,34 +6,40 @@
 //! 4th failure on, the next attempt waits ([`retry_delay`]); after [`MAX_PIN_FAILURES`] only
 //! office recovery unlocks. The counter is **not** cryptographically authenticated: nothing
 //! secret is available before the PIN is known, so someone who can edit or restore the file
-//! can reset it. Such a person can also copy the file and guess offline, which the 310,000
-//! PBKDF2 iterations slow down; the counter limits guessing through the app. A missing or
-//! unreadable counter fails closed (the file is refused as damaged). Real rate limiting
-//! against file-level attackers needs a hardware keystore (Android Keystore), later.
+//! can reset it. Such a person can also copy the file and guess offline, which the PIN wrap's
+//! memory-hard derivation slows down ([`super::kdf`]: Argon2id, 64 MiB and about half a second
+//! a guess); the counter limits guessing through the app. A missing or unreadable counter
+//! fails closed (the file is refused as damaged). Real rate limiting against file-level
+//! attackers needs a hardware keystore (the Android Keystore, in the launcher).
+//!
+//! The file is created 0600 inside a 0700 directory (Unix), like the database.
 
 use std::fs;
 use std::io::Write;
-use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
-use ring::pbkdf2;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::kdf::{self, KdfParams};
+use super::pin_policy::check_new_pin;
 use super::secret::fill_random;
 use super::{DatabaseKey, KeyError, OfficePublicKey, OfficeSecretKey, Pin, hex, seal};
+use crate::private_files;
 
 /// The key file's name inside the data directory.
 pub const KEY_FILE_NAME: &str = "census.key";
-/// PBKDF2-HMAC-SHA256 iterations for new PIN wraps.
+/// PBKDF2-HMAC-SHA256 iterations of the PIN wraps written before Argon2id (format 1); such a
+/// wrap still opens, and is rewritten with Argon2id at its first successful unlock.
 pub const PBKDF2_ITERATIONS: u32 = 310_000;
 /// Wrong PINs after which only office recovery unlocks.
 pub const MAX_PIN_FAILURES: u32 = 10;
 
-const FORMAT: u32 = 1;
-const KDF_NAME: &str = "pbkdf2-hmac-sha256";
+/// Format 2: the PIN wrap names its derivation's parameters (Argon2id); format 1 (PBKDF2 only)
+/// still loads.
+const FORMAT: u32 = 2;
 const PIN_WRAP_LABEL: &str = "census db-key pin-wrap v1";
 const RECOVERY_LABEL: &str = "census db-key recovery v1";
 
@@ -69,7 +75,14 @@ pub enum LockState {
 #[serde(deny_unknown_fields)]
 struct PinWrap {
     kdf: String,
-    iterations: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    iterations: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    memory_kib: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    passes: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lanes: Option<u32>,
     salt: String,
     nonce: String,
     wrapped_key: String,
@@ -121,6 +134,14 @@ impl KeyFile {
         if path.exists() {
             return Err(KeyError::AlreadyExists(path.to_path_buf()));
         }
+        check_new_pin(pin.expose_secret_text())
+            .map_err(|p| KeyError::UnacceptablePin(p.english().into()))?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            private_files::create_private_dir(dir).map_err(|source| KeyError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
         let key = DatabaseKey::generate()?;
         let sealed = seal::seal_to_office(
             &office_public.0,
@@ -155,7 +176,7 @@ impl KeyFile {
         })?;
         let data: KeyFileData = serde_json::from_str(&text)
             .map_err(|e| KeyError::Malformed(format!("{}: {e}", path.display())))?;
-        if data.format != FORMAT {
+        if !(1..=FORMAT).contains(&data.format) {
             return Err(KeyError::Malformed(format!(
                 "{}: key file format {} is not known to this version of the app",
                 path.display(),
@@ -223,6 +244,12 @@ impl KeyFile {
             Some(key) => {
                 self.data.failed_attempts = 0;
                 self.data.last_failure = None;
+                // A wrap from before Argon2id (or with older parameters) is rewritten now,
+                // while the key is at hand: a copy taken later resists offline guessing.
+                if wrap_params(&self.data.pin_wrap)?.is_outdated() {
+                    self.data.pin_wrap = wrap_under_pin(&key, pin, &self.data.device_id)?;
+                    self.data.format = FORMAT;
+                }
                 self.save()?;
                 Ok(key)
             }
@@ -235,8 +262,11 @@ impl KeyFile {
 
     /// Re-wraps the database key under `new_pin` (the database itself is not rewritten).
     pub fn change_pin(&mut self, old_pin: &Pin, new_pin: &Pin) -> Result<(), KeyError> {
+        check_new_pin(new_pin.expose_secret_text())
+            .map_err(|p| KeyError::UnacceptablePin(p.english().into()))?;
         let key = self.unlock(old_pin)?;
         self.data.pin_wrap = wrap_under_pin(&key, new_pin, &self.data.device_id)?;
+        self.data.format = FORMAT;
         self.save()
     }
 
@@ -247,6 +277,8 @@ impl KeyFile {
         office_secret: &OfficeSecretKey,
         new_pin: &Pin,
     ) -> Result<(), KeyError> {
+        check_new_pin(new_pin.expose_secret_text())
+            .map_err(|p| KeyError::UnacceptablePin(p.english().into()))?;
         let sealed = hex::decode(&self.data.recovery_wrap.sealed_key)
             .ok_or_else(|| KeyError::Malformed("recovery wrap is not hexadecimal".into()))?;
         let opened = seal::open_as_office(
@@ -261,6 +293,7 @@ impl KeyFile {
             .map_err(|_| KeyError::Malformed("recovered key has the wrong length".into()))?;
         let key = DatabaseKey::from_secret_bytes(bytes);
         self.data.pin_wrap = wrap_under_pin(&key, new_pin, &self.data.device_id)?;
+        self.data.format = FORMAT;
         self.data.failed_attempts = 0;
         self.data.last_failure = None;
         self.save()
@@ -275,7 +308,7 @@ impl KeyFile {
         let text = serde_json::to_string_pretty(&self.data)
             .map_err(|e| KeyError::Malformed(format!("cannot encode key file: {e}")))?;
         let tmp = self.path.with_extension("key.tmp");
-        let mut file = fs::File::create(&tmp).map_err(io(&tmp))?;
+        let mut file = private_files::create_private_file(&tmp).map_err(io(&tmp))?;
         file.write_all(text.as_bytes()).map_err(io(&tmp))?;
         file.sync_all().map_err(io(&tmp))?;
         drop(file);
@@ -297,20 +330,31 @@ fn pin_aad(device_id: &str) -> String {
     format!("{PIN_WRAP_LABEL}\0{device_id}")
 }
 
-fn derive_kek(pin: &Pin, salt: &[u8], iterations: u32) -> Result<LessSafeKey, KeyError> {
-    let iterations = NonZeroU32::new(iterations)
-        .ok_or_else(|| KeyError::Malformed("zero PBKDF2 iterations".into()))?;
-    let mut kek = Zeroizing::new([0u8; 32]);
-    pbkdf2::derive(
-        pbkdf2::PBKDF2_HMAC_SHA256,
-        iterations,
-        salt,
-        pin.expose_secret_bytes(),
-        kek.as_mut(),
-    );
+fn derive_kek(pin: &Pin, salt: &[u8], params: KdfParams) -> Result<LessSafeKey, KeyError> {
+    let kek = params.derive(pin, salt)?;
     let unbound = UnboundKey::new(&AES_256_GCM, kek.as_ref())
         .map_err(|_| KeyError::Crypto("AES-256-GCM key setup"))?;
     Ok(LessSafeKey::new(unbound))
+}
+
+/// The derivation a wrap names.
+fn wrap_params(wrap: &PinWrap) -> Result<KdfParams, KeyError> {
+    let missing = |what: &str| KeyError::Malformed(format!("PIN wrap: no {what}"));
+    match wrap.kdf.as_str() {
+        kdf::ARGON2ID => Ok(KdfParams::Argon2id {
+            memory_kib: wrap.memory_kib.ok_or_else(|| missing("Argon2id memory"))?,
+            passes: wrap.passes.ok_or_else(|| missing("Argon2id passes"))?,
+            lanes: wrap.lanes.ok_or_else(|| missing("Argon2id lanes"))?,
+        }),
+        kdf::PBKDF2_SHA256 => Ok(KdfParams::Pbkdf2 {
+            iterations: wrap
+                .iterations
+                .ok_or_else(|| missing("PBKDF2 iterations"))?,
+        }),
+        _ => Err(KeyError::Malformed(
+            "PIN wrap: bad key derivation name".into(),
+        )),
+    }
 }
 
 fn wrap_under_pin(key: &DatabaseKey, pin: &Pin, device_id: &str) -> Result<PinWrap, KeyError> {
@@ -318,7 +362,8 @@ fn wrap_under_pin(key: &DatabaseKey, pin: &Pin, device_id: &str) -> Result<PinWr
     fill_random(&mut salt)?;
     let mut nonce = [0u8; 12];
     fill_random(&mut nonce)?;
-    let kek = derive_kek(pin, &salt, PBKDF2_ITERATIONS)?;
+    let params = KdfParams::current();
+    let kek = derive_kek(pin, &salt, params)?;
     let mut buffer = Zeroizing::new(key.expose_secret_bytes().to_vec());
     kek.seal_in_place_append_tag(
         Nonce::assume_unique_for_key(nonce),
@@ -326,9 +371,28 @@ fn wrap_under_pin(key: &DatabaseKey, pin: &Pin, device_id: &str) -> Result<PinWr
         &mut *buffer,
     )
     .map_err(|_| KeyError::Crypto("AES-256-GCM wrap"))?;
+    let (kdf, iterations, memory_kib, passes, lanes) = match params {
+        KdfParams::Argon2id {
+            memory_kib,
+            passes,
+            lanes,
+        } => (
+            kdf::ARGON2ID,
+            None,
+            Some(memory_kib),
+            Some(passes),
+            Some(lanes),
+        ),
+        KdfParams::Pbkdf2 { iterations } => {
+            (kdf::PBKDF2_SHA256, Some(iterations), None, None, None)
+        }
+    };
     Ok(PinWrap {
-        kdf: KDF_NAME.into(),
-        iterations: PBKDF2_ITERATIONS,
+        kdf: kdf.into(),
+        iterations,
+        memory_kib,
+        passes,
+        lanes,
         salt: hex::encode(&salt),
         nonce: hex::encode(&nonce),
         wrapped_key: hex::encode(&buffer),
@@ -342,14 +406,12 @@ fn unwrap_with_pin(
     device_id: &str,
 ) -> Result<Option<DatabaseKey>, KeyError> {
     let damaged = |what: &str| KeyError::Malformed(format!("PIN wrap: bad {what}"));
-    if wrap.kdf != KDF_NAME {
-        return Err(damaged("key derivation name"));
-    }
+    let params = wrap_params(wrap)?;
     let salt = hex::decode(&wrap.salt).ok_or_else(|| damaged("salt"))?;
     let nonce = hex::decode_array::<12>(&wrap.nonce).ok_or_else(|| damaged("nonce"))?;
     let mut buffer =
         Zeroizing::new(hex::decode(&wrap.wrapped_key).ok_or_else(|| damaged("wrapped key"))?);
-    let kek = derive_kek(pin, &salt, wrap.iterations)?;
+    let kek = derive_kek(pin, &salt, params)?;
     let Ok(plain) = kek.open_in_place(
         Nonce::assume_unique_for_key(nonce),
         Aad::from(pin_aad(device_id).as_bytes()),

@@ -83,6 +83,11 @@ impl Pin {
     pub fn expose_secret_bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }
+
+    /// The PIN's text. Only for checking a newly chosen PIN against the PIN rules.
+    pub fn expose_secret_text(&self) -> &str {
+        &self.0
+    }
 }
 
 impl fmt::Debug for Pin {

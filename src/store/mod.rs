@@ -38,6 +38,9 @@ pub use types::{
 
 /// The database file's name inside the data directory.
 pub const DB_FILE_NAME: &str = "census.db";
+/// How long a connection waits for another one holding the database (a migration, a
+/// checkpoint) before it reports the store busy.
+const BUSY_TIMEOUT_SECONDS: u64 = 10;
 
 /// An open case store.
 pub struct Store {
@@ -66,13 +69,22 @@ impl Store {
 
     fn open_inner(dir: &Path, key: Option<&DatabaseKey>) -> Result<Store, StoreError> {
         let path = dir.join(DB_FILE_NAME);
-        if let Err(e) = fs::create_dir_all(dir) {
+        if let Err(e) = crate::private_files::create_private_dir(dir) {
             return Err(io_error(dir, &e));
+        }
+        // Created 0600 before SQLite sees it (its -wal and -shm files take the same mode);
+        // an existing file from an older version is narrowed to 0600.
+        if let Err(e) = crate::private_files::ensure_private_file(&path) {
+            return Err(io_error(&path, &e));
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(&path, flags)
+            .map_err(|e| classify_open_error(dir, &path, e))?;
+        // Set before anything reads the file: a second connection opening the store while
+        // the first creates or migrates it waits instead of failing at once.
+        conn.busy_timeout(std::time::Duration::from_secs(BUSY_TIMEOUT_SECONDS))
             .map_err(|e| classify_open_error(dir, &path, e))?;
         if let Some(key) = key {
             // Silence SQLCipher's own stderr logging (ignored where not supported).

@@ -32,6 +32,26 @@ impl Store {
         Ok(out)
     }
 
+    /// The case revisions to send, in order: the outbox, minus the revisions the office
+    /// refused (a later revision is offered again), with the cases set aside after a failure
+    /// of their own last, so that they never hold up the others.
+    pub fn outbox_to_send(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        let rejections = self.rejections()?;
+        let held = |entry: &OutboxEntry, set_aside: bool| {
+            rejections.iter().any(|r| {
+                r.case_id == entry.case_id
+                    && r.revision == entry.revision
+                    && r.set_aside == set_aside
+            })
+        };
+        let (retried, first): (Vec<OutboxEntry>, Vec<OutboxEntry>) = self
+            .outbox_pending()?
+            .into_iter()
+            .filter(|e| !held(e, false))
+            .partition(|e| held(e, true));
+        Ok(first.into_iter().chain(retried).collect())
+    }
+
     /// Marks the case's queued revision as sent, only if `revision` is still the latest one
     /// queued (a change made during the upload keeps the case pending). Returns whether it did.
     pub fn mark_sent(&mut self, case_id: CaseId, revision: Revision) -> Result<bool, StoreError> {

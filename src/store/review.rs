@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use uuid::Uuid;
 
-use super::sync_state::{SyncKey, ensure};
+use super::sync_state::SyncKey;
 use super::{Store, StoreError, now_text, parse_time};
 use crate::keys::ReviewerToken;
 
@@ -95,7 +95,6 @@ impl Store {
     /// transaction. Decisions not yet sent stay, and are sent when the same reviewer signs in
     /// again (never under another reviewer's code).
     pub fn sign_out_reviewer(&mut self) -> Result<(), StoreError> {
-        ensure(&self.conn)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;

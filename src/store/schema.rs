@@ -4,7 +4,7 @@
 //! migration once released: append a new one. A database whose version is above
 //! [`SCHEMA_VERSION`] was written by a newer app and is refused untouched.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use super::StoreError;
 
@@ -134,6 +134,31 @@ CREATE TABLE review_outbox (
     reviewer    TEXT NOT NULL
 ) STRICT;
 "#,
+    // 3: the sync client's own tables (created on first use by earlier versions, hence
+    // `IF NOT EXISTS`), and `set_aside`: 1 when the office failed on the case itself (it is
+    // retried after the other cases), 0 when the office refused it (it waits for a change).
+    r#"
+CREATE TABLE IF NOT EXISTS sync_setting (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS sync_rejection (
+    case_id   TEXT PRIMARY KEY,
+    revision  INTEGER NOT NULL,
+    reason    TEXT NOT NULL,
+    at        TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS review_note (
+    decision_id  TEXT PRIMARY KEY,
+    case_id      TEXT NOT NULL,
+    decision     TEXT NOT NULL,
+    comment      TEXT NOT NULL,
+    decided_at   TEXT NOT NULL,
+    received_at  TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS review_note_by_case ON review_note(case_id, decided_at);
+ALTER TABLE sync_rejection ADD COLUMN set_aside INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// The newest schema version this build knows.
@@ -144,9 +169,15 @@ pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)
 }
 
-/// Applies the missing migrations, each in its own transaction with its version number.
+/// Applies the missing migrations in one `IMMEDIATE` transaction that first reads the version
+/// again: when two connections open a new store at once (the app's screen and sync threads),
+/// the second waits for the first (busy timeout) and then finds nothing left to do.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let found = current_version(conn)?;
+    if current_version(conn)? == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found = current_version(&tx)?;
     if found > SCHEMA_VERSION {
         return Err(StoreError::NewerVersion {
             found,
@@ -154,10 +185,9 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         });
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
-        let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
-        tx.commit()?;
     }
+    tx.commit()?;
     Ok(())
 }

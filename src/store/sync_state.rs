@@ -1,37 +1,13 @@
 //! Sync client state (owned by the sync client, `src/sync/`): enrolment facts and credentials,
 //! per-case rejection reasons from the office, and review decisions received.
 //!
-//! **Temporary home.** These tables are created on first use (`CREATE TABLE IF NOT EXISTS`)
-//! rather than by a numbered migration, so that this file does not touch the store's
-//! migration list; they belong in a migration once the store's owner adopts them. Everything
-//! is inside the encrypted database (the device key and token included).
+//! Its tables come from migration 3 (`schema.rs`). Everything is inside the encrypted database
+//! (the device key and token included).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::{CaseId, CaseStatus, EventContext, Revision, Store, StoreError, now_text, parse_time};
-
-const TABLES: &str = r#"
-CREATE TABLE IF NOT EXISTS sync_setting (
-    key    TEXT PRIMARY KEY,
-    value  TEXT NOT NULL
-) STRICT;
-CREATE TABLE IF NOT EXISTS sync_rejection (
-    case_id   TEXT PRIMARY KEY,
-    revision  INTEGER NOT NULL,
-    reason    TEXT NOT NULL,
-    at        TEXT NOT NULL
-) STRICT;
-CREATE TABLE IF NOT EXISTS review_note (
-    decision_id  TEXT PRIMARY KEY,
-    case_id      TEXT NOT NULL,
-    decision     TEXT NOT NULL,
-    comment      TEXT NOT NULL,
-    decided_at   TEXT NOT NULL,
-    received_at  TEXT NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS review_note_by_case ON review_note(case_id, decided_at);
-"#;
 
 /// One fact the sync client keeps between runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +60,9 @@ pub struct Rejection {
     pub reason: String,
     /// When the refusal was received.
     pub at: DateTime<Utc>,
+    /// `false`: the office refused the case (it waits for a change). `true`: sending it
+    /// failed on its own while other cases went through (it is retried after them).
+    pub set_aside: bool,
 }
 
 /// A supervisor's review decision on a case, as received from the office.
@@ -104,19 +83,6 @@ pub struct ReviewNote {
 /// The decision text that reopens a case on the tablet.
 pub const SENT_BACK: &str = "sent_back";
 
-pub(super) fn ensure(conn: &Connection) -> Result<(), StoreError> {
-    let present: i64 = conn
-        .prepare_cached(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table'
-             AND name IN ('sync_setting', 'sync_rejection', 'review_note')",
-        )?
-        .query_row([], |r| r.get(0))?;
-    if present < 3 {
-        conn.execute_batch(TABLES)?;
-    }
-    Ok(())
-}
-
 fn case_id(text: &str) -> Result<CaseId, StoreError> {
     text.parse()
         .map_err(|e| StoreError::Corrupted(format!("case id {text:?}: {e}")))
@@ -125,7 +91,6 @@ fn case_id(text: &str) -> Result<CaseId, StoreError> {
 impl Store {
     /// One sync fact, if set.
     pub fn sync_setting(&self, key: SyncKey) -> Result<Option<String>, StoreError> {
-        ensure(&self.conn)?;
         Ok(self
             .conn
             .prepare_cached("SELECT value FROM sync_setting WHERE key = ?1")?
@@ -135,7 +100,6 @@ impl Store {
 
     /// Sets several sync facts in one transaction (all or none).
     pub fn set_sync_settings(&mut self, values: &[(SyncKey, &str)]) -> Result<(), StoreError> {
-        ensure(&self.conn)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -158,20 +122,47 @@ impl Store {
         revision: Revision,
         reason: &str,
     ) -> Result<(), StoreError> {
-        ensure(&self.conn)?;
+        self.put_rejection(case_id, revision, reason, false)
+    }
+
+    /// Records that sending the case failed on its own (the office answered an error for it
+    /// while other cases went through): it stays in the outbox with `reason` shown, and is
+    /// retried after the other cases.
+    pub fn set_aside(
+        &mut self,
+        case_id: CaseId,
+        revision: Revision,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        self.put_rejection(case_id, revision, reason, true)
+    }
+
+    fn put_rejection(
+        &mut self,
+        case_id: CaseId,
+        revision: Revision,
+        reason: &str,
+        set_aside: bool,
+    ) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
-                "INSERT INTO sync_rejection (case_id, revision, reason, at) VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO sync_rejection (case_id, revision, reason, at, set_aside)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (case_id) DO UPDATE SET revision = excluded.revision,
-                     reason = excluded.reason, at = excluded.at",
+                     reason = excluded.reason, at = excluded.at, set_aside = excluded.set_aside",
             )?
-            .execute(params![case_id.to_string(), revision.0, reason, now_text()])?;
+            .execute(params![
+                case_id.to_string(),
+                revision.0,
+                reason,
+                now_text(),
+                i64::from(set_aside)
+            ])?;
         Ok(())
     }
 
     /// Forgets the case's refusal (the office accepted it since).
     pub fn clear_rejection(&mut self, case_id: CaseId) -> Result<(), StoreError> {
-        ensure(&self.conn)?;
         self.conn
             .prepare_cached("DELETE FROM sync_rejection WHERE case_id = ?1")?
             .execute([case_id.to_string()])?;
@@ -181,15 +172,14 @@ impl Store {
     /// Forgets every refusal, so that all refused cases are offered again (e.g. after the
     /// assignment changed). Returns how many were forgotten.
     pub fn clear_all_rejections(&mut self) -> Result<usize, StoreError> {
-        ensure(&self.conn)?;
         Ok(self.conn.execute("DELETE FROM sync_rejection", [])?)
     }
 
     /// Every refusal on record, oldest first.
     pub fn rejections(&self) -> Result<Vec<Rejection>, StoreError> {
-        ensure(&self.conn)?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT case_id, revision, reason, at FROM sync_rejection ORDER BY at, case_id",
+            "SELECT case_id, revision, reason, at, set_aside FROM sync_rejection
+             ORDER BY at, case_id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
@@ -197,16 +187,18 @@ impl Store {
                 r.get::<_, i64>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, revision, reason, at) = row?;
+            let (id, revision, reason, at, set_aside) = row?;
             out.push(Rejection {
                 case_id: case_id(&id)?,
                 revision: Revision(revision),
                 reason,
                 at: parse_time(&at)?,
+                set_aside: set_aside != 0,
             });
         }
         Ok(out)
@@ -220,7 +212,6 @@ impl Store {
         note: &ReviewNote,
         ctx: &EventContext,
     ) -> Result<bool, StoreError> {
-        ensure(&self.conn)?;
         // The case must exist on this tablet before anything is recorded.
         let meta = self.case_meta(note.case_id)?;
         let inserted = self
@@ -262,7 +253,6 @@ impl Store {
     /// The review decisions received for a case, newest first (the first one's comment is the
     /// one to show).
     pub fn review_notes(&self, case_id: CaseId) -> Result<Vec<ReviewNote>, StoreError> {
-        ensure(&self.conn)?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT decision_id, decision, comment, decided_at FROM review_note
              WHERE case_id = ?1 ORDER BY decided_at DESC, received_at DESC",

@@ -122,6 +122,26 @@ pub struct SyncReport {
     pub assignment_changed: bool,
     /// Cases reopened by a supervisor's decision.
     pub reopened: usize,
+    /// Cases set aside: the office failed on each alone while the others went through (kept
+    /// in the outbox with the office's answer, retried after the others).
+    pub set_aside: usize,
+}
+
+impl SyncReport {
+    fn add(&mut self, outcome: &BatchOutcome) {
+        self.sent += outcome.acknowledged + outcome.changed_meanwhile;
+        self.rejected += outcome.rejected;
+    }
+}
+
+/// Whether the office answered this batch with an error that may come from what the batch
+/// holds (a server failure, a refusal of the whole batch, an answer that cannot be read), as
+/// opposed to no connection, an untrusted server or credentials it no longer accepts.
+fn fails_on_content(problem: &SyncProblem) -> bool {
+    matches!(
+        problem,
+        SyncProblem::ServerTrouble | SyncProblem::Refused(_) | SyncProblem::BadAnswer(_)
+    )
 }
 
 /// The synchronous sync client: one per thread.
@@ -209,19 +229,9 @@ impl SyncClient {
         Ok(())
     }
 
-    /// The queued case revisions to send: the outbox, minus revisions already refused by the
-    /// office (a later revision is offered again).
+    /// The queued case revisions to send (see [`Store::outbox_to_send`]).
     pub fn pending(&self, store: &Store) -> Result<Vec<OutboxEntry>, SyncProblem> {
-        let refused: HashMap<CaseId, Revision> = store
-            .rejections()?
-            .into_iter()
-            .map(|r| (r.case_id, r.revision))
-            .collect();
-        Ok(store
-            .outbox_pending()?
-            .into_iter()
-            .filter(|e| refused.get(&e.case_id) != Some(&e.revision))
-            .collect())
+        Ok(store.outbox_to_send()?)
     }
 
     /// Builds one batch from `entries`, each case at its current revision with its event log.
@@ -412,20 +422,93 @@ impl SyncClient {
                 .collect()
         };
         for chunk in chunks {
-            let batch =
-                self.prepare_batch_with_listing(store, credentials, chunk, listing.take())?;
-            report.rejected += batch.unreadable;
-            if !batch.envelope.is_empty() {
-                let reply = self.send(credentials, &batch)?;
-                let outcome = SyncClient::apply_reply(store, &batch, &reply)?;
-                report.sent += outcome.acknowledged + outcome.changed_meanwhile;
-                report.rejected += outcome.rejected;
+            let with_listing = listing.take();
+            let result = self.send_chunk(store, credentials, chunk, with_listing.clone());
+            match result {
+                Ok(outcome) => report.add(&outcome),
+                Err(problem) if !chunk.is_empty() && fails_on_content(&problem) => {
+                    // The office failed on this batch while it answers: one case may be what
+                    // it cannot take. Send the cases one by one, so that the others still go.
+                    self.send_one_by_one(store, credentials, chunk, with_listing, &mut report)?;
+                }
+                Err(problem) => return Err(problem),
             }
             done += chunk.len();
             progress(done, total);
         }
         report.still_pending = self.pending(store)?.len();
         Ok(report)
+    }
+
+    /// Prepares, sends and applies one batch.
+    fn send_chunk(
+        &self,
+        store: &mut Store,
+        credentials: &Credentials,
+        chunk: &[OutboxEntry],
+        listing: Option<(Listing, Option<String>)>,
+    ) -> Result<BatchOutcome, SyncProblem> {
+        let batch = self.prepare_batch_with_listing(store, credentials, chunk, listing)?;
+        let mut outcome = BatchOutcome {
+            rejected: batch.unreadable,
+            ..BatchOutcome::default()
+        };
+        if !batch.envelope.is_empty() {
+            let reply = self.send(credentials, &batch)?;
+            let answered = SyncClient::apply_reply(store, &batch, &reply)?;
+            outcome.acknowledged = answered.acknowledged;
+            outcome.changed_meanwhile = answered.changed_meanwhile;
+            outcome.rejected += answered.rejected;
+            outcome.unanswered = answered.unanswered;
+        }
+        Ok(outcome)
+    }
+
+    /// Sends each case of `chunk` in a batch of its own. A case whose batch fails while
+    /// another case of the chunk went through is set aside with the office's answer (kept in
+    /// the outbox, shown, retried after the others). When none went through the problem is
+    /// the office's, not a case's: nothing is set aside and the first problem is returned.
+    fn send_one_by_one(
+        &self,
+        store: &mut Store,
+        credentials: &Credentials,
+        chunk: &[OutboxEntry],
+        mut listing: Option<(Listing, Option<String>)>,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncProblem> {
+        let mut failed: Vec<(OutboxEntry, SyncProblem)> = Vec::new();
+        let mut went_through = false;
+        for entry in chunk {
+            let one = std::slice::from_ref(entry);
+            match self.send_chunk(store, credentials, one, listing.clone()) {
+                Ok(outcome) => {
+                    listing = None;
+                    went_through = true;
+                    report.add(&outcome);
+                }
+                Err(problem) if fails_on_content(&problem) => failed.push((entry.clone(), problem)),
+                Err(problem) => return Err(problem),
+            }
+        }
+        // Cases already set aside at this revision failing again prove nothing about the
+        // office; the first new failure with nothing through is the office's problem.
+        let already: Vec<(CaseId, Revision)> = store
+            .rejections()?
+            .into_iter()
+            .filter(|r| r.set_aside)
+            .map(|r| (r.case_id, r.revision))
+            .collect();
+        let is_known = |e: &OutboxEntry| already.contains(&(e.case_id, e.revision));
+        if !went_through && let Some((_, problem)) = failed.iter().find(|(e, _)| !is_known(e)) {
+            return Err(problem.clone());
+        }
+        for (entry, problem) in failed {
+            if !is_known(&entry) {
+                report.set_aside += 1;
+            }
+            store.set_aside(entry.case_id, entry.revision, &problem.to_string())?;
+        }
+        Ok(())
     }
 
     /// Downloads the assignment (imported into the store) and the review decisions after the

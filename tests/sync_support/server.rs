@@ -22,6 +22,7 @@ pub struct TestServer {
     office_secret: Vec<u8>,
     addr: SocketAddr,
     storage: Option<Arc<dyn Storage>>,
+    max_batch_bytes: Option<usize>,
     running: Option<(
         oneshot::Sender<()>,
         tokio::task::JoinHandle<std::io::Result<()>>,
@@ -32,6 +33,16 @@ impl TestServer {
     /// Starts a server with a fresh office key and an empty database in `dir`, with the
     /// given districts in its frame.
     pub fn start(dir: &Path, districts: &[&str]) -> TestServer {
+        TestServer::start_with_batch_limit(dir, districts, None)
+    }
+
+    /// As [`TestServer::start`], refusing batches larger than `max_batch_bytes` (413) when
+    /// given.
+    pub fn start_with_batch_limit(
+        dir: &Path,
+        districts: &[&str],
+        max_batch_bytes: Option<usize>,
+    ) -> TestServer {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -44,6 +55,7 @@ impl TestServer {
             office_secret: office.to_secret_bytes_dangerous().to_vec(),
             addr: "127.0.0.1:0".parse().unwrap(),
             storage: None,
+            max_batch_bytes,
             running: None,
         };
         server.run();
@@ -59,10 +71,12 @@ impl TestServer {
     fn run(&mut self) {
         let path = self.db_path.to_string_lossy().to_string();
         let storage = self.runtime.block_on(store::open(&path)).unwrap();
+        let defaults = ServerConfig::default();
         let config = ServerConfig {
             rate_burst: 10_000,
             rate_per_second: 10_000.0,
-            ..ServerConfig::default()
+            max_batch_bytes: self.max_batch_bytes.unwrap_or(defaults.max_batch_bytes),
+            ..defaults
         };
         let office = OfficeSecret::from_secret_bytes(&self.office_secret).unwrap();
         let state = AppState::new(storage.clone(), office, config);
@@ -77,6 +91,11 @@ impl TestServer {
         }));
         self.storage = Some(storage);
         self.running = Some((stop, task));
+    }
+
+    /// The batch size limit used from the next (re)start on (`None`: the server's default).
+    pub fn set_max_batch_bytes(&mut self, max_batch_bytes: Option<usize>) {
+        self.max_batch_bytes = max_batch_bytes;
     }
 
     /// Stops the server (graceful: requests in progress finish) and closes its database.

@@ -81,7 +81,7 @@ pub fn frames_until(app: &mut App<'_>, what: &str, done: impl Fn(&App<'_>) -> bo
 
 /// Types the demo PIN and unlocks.
 pub fn unlock(app: &mut App<'_>) {
-    app.type_in("Code PIN", "1234");
+    app.type_in("Code PIN", "280514");
     app.click_button("Déverrouiller");
     assert!(app.has("Mes districts"), "unlocked");
 }
@@ -365,7 +365,7 @@ pub fn two_person_household(
 pub fn open_demo_store(dir: &Path) -> census::store::Store {
     let mut keyfile = census::keys::KeyFile::load(&dir.join(census::keys::KEY_FILE_NAME)).unwrap();
     let key = keyfile
-        .unlock(&census::keys::Pin::new("1234".to_owned()).unwrap())
+        .unlock(&census::keys::Pin::new("280514".to_owned()).unwrap())
         .unwrap();
     census::store::Store::open(dir, &key).unwrap()
 }
