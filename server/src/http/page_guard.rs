@@ -74,8 +74,8 @@ mod tests {
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.append(*k, axum::http::HeaderValue::from_static(*v));
+        for &(k, v) in pairs {
+            h.append(k, axum::http::HeaderValue::from_static(v));
         }
         h
     }
