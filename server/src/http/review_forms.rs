@@ -43,7 +43,11 @@ pub(super) fn login_page(
     let Some(key) = app.sessions.as_ref() else {
         return no_sessions_page();
     };
-    let Some(login_cookie) = key.issue_login(chrono::Utc::now().timestamp()) else {
+    // A form already open in another tab keeps working: a valid pre-session cookie with
+    // more than a few minutes left is kept, not replaced.
+    let now = chrono::Utc::now().timestamp();
+    let kept = cookie(headers, LOGIN_COOKIE).filter(|c| key.verify_login(c, now + 300));
+    let Some(login_cookie) = kept.or_else(|| key.issue_login(now)) else {
         return no_sessions_page();
     };
     let body = format!(
