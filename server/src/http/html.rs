@@ -95,6 +95,16 @@ mod tests {
             !page.contains("<script") && !page.contains(" style=\""),
             "{page}"
         );
+        // The hash is of the style element's text exactly as the page carries it.
+        let style = page
+            .split_once("<style>")
+            .and_then(|(_, rest)| rest.split_once("</style>"))
+            .map(|(style, _)| style)
+            .unwrap();
+        let hash = census_core::wire::b64_encode(
+            ring::digest::digest(&ring::digest::SHA256, style.as_bytes()).as_ref(),
+        );
+        assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
     }
 
     #[test]
