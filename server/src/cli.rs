@@ -72,6 +72,19 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Revoke a device (a lost tablet): its token stops working at once. The tablet, or
+    /// another, may then enrol under that id with a new code.
+    RevokeDevice {
+        /// The device id.
+        device: String,
+    },
+    /// Revoke every token of a reviewer (a departed controller): their API calls and review
+    /// page sessions stop working at once.
+    RevokeReviewer {
+        /// The reviewer's name, as given to `issue-reviewer`.
+        #[arg(long)]
+        name: String,
+    },
     /// Record a review decision on a case (the device downloads it).
     Review {
         /// Case id.
@@ -83,6 +96,9 @@ pub enum Command {
         /// Comment for the enumerator.
         #[arg(long, default_value = "")]
         comment: String,
+        /// Who decides (recorded with the decision).
+        #[arg(long, default_value = crate::store::COMMAND_LINE_REVIEWER)]
+        reviewer: String,
     },
 }
 

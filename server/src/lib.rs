@@ -13,6 +13,7 @@ pub mod frame_extras;
 pub mod http;
 pub mod incoming;
 pub mod keyfile;
+pub mod logsafe;
 pub mod ratelimit;
 pub mod secrets;
 pub mod shapes;

@@ -147,10 +147,30 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("exported {n} cases to {}", out.display());
             Ok(())
         }
+        Some(Command::RevokeDevice { ref device }) => {
+            if store.revoke_device(device).await.map_err(text)? {
+                println!("device {device} revoked: its token no longer works");
+                Ok(())
+            } else {
+                Err(format!(
+                    "no enrolled device {device} (or it was revoked already)"
+                ))
+            }
+        }
+        Some(Command::RevokeReviewer { ref name }) => {
+            match store.revoke_reviewer(name).await.map_err(text)? {
+                0 => Err(format!("no reviewer named {name:?} (or revoked already)")),
+                n => {
+                    println!("{n} token(s) of {name} revoked");
+                    Ok(())
+                }
+            }
+        }
         Some(Command::Review {
             case,
             ref decision,
             ref comment,
+            ref reviewer,
         }) => {
             let decision = match decision.as_str() {
                 "approved" => Decision::Approved,
@@ -158,7 +178,14 @@ async fn run(cli: Cli) -> Result<(), String> {
                 other => return Err(format!("decision {other:?}: use approved or sent-back")),
             };
             let cursor = store
-                .add_review(case, decision, comment)
+                .record_review(&store::NewReview {
+                    case_id: case,
+                    decision,
+                    comment: comment.clone(),
+                    reviewer: reviewer.clone(),
+                    reviewer_role: store::Role::Office,
+                    revision_read: None,
+                })
                 .await
                 .map_err(|e| e.to_string())?;
             println!("review recorded (cursor {cursor})");

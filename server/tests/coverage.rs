@@ -389,10 +389,13 @@ async fn the_api_enforces_scopes_and_roles() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    // Sign-in posts the page's own form: its token and pre-session cookie (login CSRF).
+    let (login_cookie, login_csrf) = support::page::login_form(&server).await;
     let r = no_redirect
         .post(format!("{}/review/login", server.url))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("token=controller-token")
+        .header("cookie", login_cookie)
+        .body(format!("token=controller-token&csrf={login_csrf}"))
         .send()
         .await
         .unwrap();

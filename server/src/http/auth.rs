@@ -24,15 +24,28 @@ pub struct Principal {
     pub scope: Scope,
 }
 
-fn cookie_value(headers: &HeaderMap) -> Option<String> {
+/// The value of the cookie `name` in the request, if any.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value.to_owned())
+}
+
+/// The review page's session of a request: its cookie value and the token hash it names,
+/// when the cookie is valid and unexpired (whether its holder is still live is asked of the
+/// store, at every request).
+pub fn page_session(app: &AppState, headers: &HeaderMap) -> Option<(String, [u8; 32])> {
+    let value = cookie(headers, SESSION_COOKIE)?;
+    let hash = app
+        .sessions
+        .as_ref()?
+        .verify(&value, chrono::Utc::now().timestamp())?;
+    Some((value, hash))
 }
 
 /// The token hash a request proves: its bearer token's, or its valid session cookie's.
@@ -42,10 +55,7 @@ pub fn request_identity(app: &AppState, headers: &HeaderMap) -> Option<[u8; 32]>
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| secrets::token_hash(t.trim()));
-    bearer.or_else(|| {
-        let key = app.sessions.as_ref()?;
-        key.verify(&cookie_value(headers)?, chrono::Utc::now().timestamp())
-    })
+    bearer.or_else(|| page_session(app, headers).map(|(_, hash)| hash))
 }
 
 /// Resolves a token hash to a principal; `None` when no one holds it.

@@ -18,7 +18,8 @@ use uuid::Uuid;
 
 use super::auth::{Principal, principal, require_office, require_reviewer};
 use super::{ApiError, AppState};
-use crate::store::{CaseHistory, MapPoint, QueueEntry, Scope};
+use crate::logsafe;
+use crate::store::{CaseHistory, MapPoint, NewReview, QueueEntry, Scope};
 
 type Shared = State<Arc<AppState>>;
 
@@ -224,8 +225,11 @@ pub async fn visible_history(
     }
 }
 
-/// Records a decision after checking role, scope, comment and — when the reviewer says which
-/// revision they read — that the case has not changed since.
+/// Records a decision after checking role, scope and comment. The store checks, in one
+/// transaction with the case, that the case has not changed since the revision the reviewer
+/// read (when they say) and that an approved case is complete (sending back is allowed at
+/// any status: a controller may ask for a revisit of a case still in progress). The decision
+/// keeps the reviewer's name and role, the office's time and the revision read.
 pub async fn record_decision(
     app: &AppState,
     who: &Principal,
@@ -249,23 +253,25 @@ pub async fn record_decision(
             "a comment has at most 2000 characters",
         ));
     }
-    let history = visible_history(app, who, case_id).await?;
-    if let Some(read) = request.revision
-        && read != history.revision
-    {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "case_changed",
-            format!(
-                "the enumerator changed this case after you read it (revision {read}, now {}): \
-                 review it again",
-                history.revision
-            ),
-        ));
-    }
-    let comment = comment.replace('\0', "");
-    let cursor = app.store.add_review(case_id, decision, &comment).await?;
-    tracing::info!(case = %case_id, role = who.role.as_str(), cursor, "review decision");
+    visible_history(app, who, case_id).await?;
+    let cursor = app
+        .store
+        .record_review(&NewReview {
+            case_id,
+            decision,
+            comment: comment.replace('\0', ""),
+            reviewer: who.name.clone(),
+            reviewer_role: who.role,
+            revision_read: request.revision,
+        })
+        .await?;
+    tracing::info!(
+        case = %case_id,
+        role = who.role.as_str(),
+        reviewer = %logsafe::text(&who.name),
+        cursor,
+        "review decision"
+    );
     Ok(cursor)
 }
 

@@ -36,7 +36,8 @@ impl ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unknown_device",
-            "this device is not enrolled (missing or unknown token): enrol it with a code",
+            "this device is not enrolled (missing, unknown or revoked token): enrol it with a \
+             code",
         )
     }
 }
@@ -84,8 +85,11 @@ impl From<StoreError> for ApiError {
             StoreError::EnumeratorMismatch => (StatusCode::FORBIDDEN, "enumerator_mismatch"),
             StoreError::BatchIdTaken => (StatusCode::CONFLICT, "batch_id_taken"),
             StoreError::NoSuchCase(_) => (StatusCode::NOT_FOUND, "no_such_case"),
+            StoreError::DeviceIdTaken => (StatusCode::CONFLICT, "device_id_taken"),
+            StoreError::CaseChanged { .. } => (StatusCode::CONFLICT, "case_changed"),
+            StoreError::NotComplete(_) => (StatusCode::CONFLICT, "case_not_complete"),
             StoreError::Backend(m) => {
-                tracing::error!(error = %m, "storage failure");
+                tracing::error!(error = %crate::logsafe::text(m), "storage failure");
                 return ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "storage",

@@ -15,8 +15,8 @@ use serde::Deserialize;
 
 use super::{ApiError, AppState};
 use crate::incoming::open_incoming;
-use crate::secrets;
-use crate::store::{DeviceRecord, NewDevice};
+use crate::store::{DeviceRecord, NewDevice, StoreError};
+use crate::{logsafe, secrets};
 
 type Shared = State<Arc<AppState>>;
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -60,7 +60,7 @@ async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<DeviceRecor
         .await?
         .ok_or_else(ApiError::unauthorised)?;
     if let Err(wait) = app.limiter.check(&device.device_id) {
-        tracing::warn!(device = %device.device_id, "rate limited");
+        tracing::warn!(device = %logsafe::text(&device.device_id), "rate limited");
         let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
@@ -88,11 +88,12 @@ pub async fn enrol(
     let req: EnrolRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_json", e.to_string()))?;
     let public_key = decode_key32(&req.device_public_key)?;
-    if req.device_id.is_empty() || req.device_id.len() > 255 {
+    if req.device_id.is_empty() || req.device_id.len() > 255 || !logsafe::is_plain(&req.device_id) {
+        tracing::warn!(device = %logsafe::text(&req.device_id), "enrolment refused: bad device id");
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_device_id",
-            "the device id must be 1 to 255 bytes",
+            "the device id must be 1 to 255 bytes, without control characters or backslashes",
         ));
     }
     let token = secrets::generate_token()
@@ -106,8 +107,20 @@ pub async fn enrol(
             public_key,
             token_hash: secrets::token_hash(&token),
         })
-        .await?;
-    tracing::info!(device = %device.device_id, districts = device.districts.len(), "enrolled");
+        .await
+        .inspect_err(|e| {
+            if *e == StoreError::DeviceIdTaken {
+                tracing::warn!(
+                    device = %logsafe::text(&req.device_id),
+                    "enrolment refused: the device id is bound to another key"
+                );
+            }
+        })?;
+    tracing::info!(
+        device = %logsafe::text(&device.device_id),
+        districts = device.districts.len(),
+        "enrolled"
+    );
     Ok(Json(EnrolReply {
         device_token: token,
         office_public_key: b64_encode(&app.office.public_key()),
@@ -124,7 +137,7 @@ pub async fn batches(
     let body = body.map_err(body_error)?;
     let envelope = SignedBatch::from_bytes(&body)?;
     if envelope.device_id != device.device_id {
-        tracing::warn!(device = %device.device_id, "batch envelope names another device");
+        tracing::warn!(device = %logsafe::text(&device.device_id), "batch envelope names another device");
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forged",
@@ -141,7 +154,11 @@ pub async fn batches(
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "task failed")
             })?
             .map_err(|e| {
-                tracing::warn!(device = %device.device_id, error = %e, "batch refused");
+                tracing::warn!(
+                    device = %logsafe::text(&device.device_id),
+                    error = %logsafe::text(&e.to_string()),
+                    "batch refused"
+                );
                 ApiError::from(e)
             })?;
     payload.coverage_items = app.config.coverage_items.clone();
@@ -158,7 +175,7 @@ pub async fn batches(
             .count()
     };
     tracing::info!(
-        device = %device.device_id,
+        device = %logsafe::text(&device.device_id),
         batch = %payload.batch_id,
         cases = payload.cases.len(),
         stored = count(|o| *o == CaseOutcome::Stored),

@@ -1,4 +1,9 @@
-//! Small HTML helpers for the review page: escaping, and the page around a body.
+//! Small HTML helpers for the review page: escaping, the page around a body, and the
+//! security headers every response of the page carries.
+
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use ring::digest::{SHA256, digest};
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(text: &str) -> String {
@@ -29,7 +34,38 @@ th:first-child,td:first-child{text-align:left}
 .warn{color:#8a1c00}
 button{font-size:16px;padding:8px 14px;min-height:44px;margin:2px}
 input[type=text],input[type=password]{font-size:16px;padding:8px;min-height:28px}
-svg{background:#fff;border:1px solid #ccc}";
+svg{background:#fff;border:1px solid #ccc}
+form.inline{display:inline}
+.s-complete{color:#1b7f3b}.s-in_progress{color:#d39200}.s-refused{color:#8a1c00}
+.s-absent{color:#7a4fb5}.s-vacant{color:#777}.s-not_enumerated{color:#e0218a}";
+
+/// The page's Content-Security-Policy: nothing loads but the page's own style block (by its
+/// hash) and its forms posting to this server; no script at all, no framing.
+pub fn content_security_policy() -> String {
+    let hash = census_core::wire::b64_encode(digest(&SHA256, STYLE.as_bytes()).as_ref());
+    format!(
+        "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self'; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'"
+    )
+}
+
+/// Adds the security headers to a response of the page: the CSP above, no framing, no
+/// content sniffing, no referrer, and no caching (the page shows personal data).
+pub async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    if let Ok(csp) = HeaderValue::from_str(&content_security_policy()) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    for (name, value) in [
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
 
 /// A whole page.
 pub fn page(title: &str, header_right: &str, body: &str) -> String {
@@ -45,6 +81,32 @@ pub fn page(title: &str, header_right: &str, body: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_policy_names_the_style_block_by_its_hash_and_allows_no_script() {
+        let csp = super::content_security_policy();
+        assert!(csp.contains("style-src 'sha256-"), "{csp}");
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("script-src"),
+            "{csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        let page = super::page("t", "", "");
+        assert!(
+            !page.contains("<script") && !page.contains(" style=\""),
+            "{page}"
+        );
+        // The hash is of the style element's text exactly as the page carries it.
+        let style = page
+            .split_once("<style>")
+            .and_then(|(_, rest)| rest.split_once("</style>"))
+            .map(|(style, _)| style)
+            .unwrap();
+        let hash = census_core::wire::b64_encode(
+            ring::digest::digest(&ring::digest::SHA256, style.as_bytes()).as_ref(),
+        );
+        assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
+    }
+
     #[test]
     fn escapes_markup() {
         assert_eq!(

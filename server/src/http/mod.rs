@@ -5,6 +5,8 @@ mod coverage;
 mod error;
 mod handlers;
 mod html;
+mod page_guard;
+mod review_forms;
 mod review_page;
 pub mod session;
 
@@ -121,10 +123,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/v1/office/sampling-frame.csv",
             get(coverage::sampling_frame_csv),
         )
-        .route("/review", get(review_page::page))
-        .route("/review/login", post(review_page::login))
-        .route("/review/logout", post(review_page::logout))
-        .route("/review/cases/{case_id}", post(review_page::decide))
+        .merge(review_page::routes())
         .fallback(handlers::not_found)
         .with_state(state)
 }

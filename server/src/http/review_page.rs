@@ -1,62 +1,74 @@
 //! The review page (`/review`): a controller, supervisor or office user signs in with the
 //! token the office issued, then sees the coverage of their area, what may be missing or
 //! duplicated, a map, and the queue of completed cases to approve or send back. Rendered on
-//! the server; the session is an HttpOnly, SameSite=Strict cookie
-//! signed by the server that names the token's hash and an expiry (`session`), never the token.
+//! the server, without script; the session is an HttpOnly, SameSite=Strict cookie signed by
+//! the server that names the token's hash and an expiry (`session`), never the token. Every
+//! form — sign-in included — carries a token bound to its cookie, and every response the
+//! security headers (`page_guard`, `html::security_headers`).
 
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use axum::Form;
+use axum::Router;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
 use census_core::coverage::{CoverageReport, DuplicateKind, Level, OmissionKind, SuspicionKind};
-use census_core::wire::{Decision, DecisionRequest};
-use serde::Deserialize;
-use uuid::Uuid;
 
-use super::auth::{Principal, SESSION_COOKIE, principal_of_hash, request_identity};
-use super::coverage::{ReportQuery, build_report, narrowed, record_decision, rules_of};
-use super::html::{esc, page as html_page};
-use super::session::SESSION_SECONDS;
+use super::auth::{Principal, page_session, principal_of_hash, request_identity};
+use super::coverage::{ReportQuery, build_report, narrowed, rules_of};
+use super::html::{esc, page as html_page, security_headers};
+use super::review_forms::{self, login_page};
 use super::{ApiError, AppState};
-use crate::secrets;
 use crate::store::{MapPoint, QueueEntry};
 
 type Shared = State<Arc<AppState>>;
 
-fn login_page(message: &str) -> Response {
-    let body = format!(
-        "<h2>Sign in</h2><p>{}</p><form method=\"post\" action=\"/review/login\">\
-         <label>Reviewer token <input type=\"password\" name=\"token\" autocomplete=\"off\" \
-         required></label> <button type=\"submit\">Sign in</button></form>",
-        esc(message)
-    );
-    Html(html_page("Census coverage and review", "", &body)).into_response()
-}
+/// The page's title.
+pub(super) const TITLE: &str = "Census coverage and review";
 
-async fn signed_in(app: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, ApiError> {
-    match request_identity(app, headers) {
-        Some(hash) => principal_of_hash(app, &hash).await,
-        None => Ok(None),
-    }
+/// The page's routes, each response with the security headers.
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/review", get(page))
+        .route("/review/login", post(review_forms::login))
+        .route("/review/logout", post(review_forms::logout))
+        .route("/review/cases/{case_id}", post(review_forms::decide))
+        .layer(axum::middleware::map_response(security_headers))
 }
 
 /// `GET /review`.
 pub async fn page_handler(app: &AppState, headers: &HeaderMap, q: &ReportQuery) -> Response {
-    let who = match signed_in(app, headers).await {
+    let signed_in = match request_identity(app, headers) {
+        Some(hash) => principal_of_hash(app, &hash).await,
+        None => Ok(None),
+    };
+    let who = match signed_in {
         Ok(Some(who)) => who,
-        Ok(None) => return login_page("Use the token the statistics office gave you."),
+        Ok(None) => {
+            return login_page(
+                app,
+                headers,
+                "Use the token the statistics office gave you.",
+                StatusCode::OK,
+            );
+        }
         Err(e) => return e.into_response(),
+    };
+    // The forms' token: bound to the session cookie (none when the page was asked for with
+    // a bearer token, which no form can post).
+    let csrf = match (page_session(app, headers), app.sessions.as_ref()) {
+        (Some((value, _)), Some(key)) => key.csrf_token(&value),
+        _ => String::new(),
     };
     let result = async {
         let scope = narrowed(app, &who, q).await?;
         let report = build_report(app, &scope, rules_of(app, q)?).await?;
         let queue = app.store.review_queue(&scope, 200).await?;
         let points = app.store.map_points(&scope, 20_000).await?;
-        Ok::<_, ApiError>(render(&who, &report, &queue, &points))
+        Ok::<_, ApiError>(render(&who, &report, &queue, &points, &csrf))
     }
     .await;
     match result {
@@ -73,105 +85,6 @@ pub async fn page(
 ) -> Response {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     page_handler(&app, &headers, &q).await
-}
-
-/// The sign-in form.
-#[derive(Debug, Deserialize)]
-pub struct LoginForm {
-    token: String,
-}
-
-fn session_cookie(value: &str, max_age: i64) -> String {
-    format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}")
-}
-
-/// `POST /review/login`.
-pub async fn login(State(app): Shared, Form(form): Form<LoginForm>) -> Response {
-    let hash = secrets::token_hash(form.token.trim());
-    let Some(key) = app.sessions.as_ref() else {
-        let mut r = login_page(
-            "This server cannot open sessions (no randomness at start): restart it, or use \
-             the API with your token.",
-        );
-        *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-        return r;
-    };
-    match principal_of_hash(&app, &hash).await {
-        Ok(Some(_)) => {
-            let cookie = key.issue(&hash, chrono::Utc::now().timestamp());
-            (
-                [(header::SET_COOKIE, session_cookie(&cookie, SESSION_SECONDS))],
-                Redirect::to("/review"),
-            )
-                .into_response()
-        }
-        Ok(None) => {
-            let mut r = login_page("That token is not known: check it and try again.");
-            *r.status_mut() = StatusCode::UNAUTHORIZED;
-            r
-        }
-        Err(e) => e.into_response(),
-    }
-}
-
-/// `POST /review/logout`.
-pub async fn logout() -> Response {
-    (
-        [(header::SET_COOKIE, session_cookie("", 0))],
-        Redirect::to("/review"),
-    )
-        .into_response()
-}
-
-/// A decision from the page.
-#[derive(Debug, Deserialize)]
-pub struct DecisionForm {
-    decision: String,
-    #[serde(default)]
-    comment: String,
-    /// The revision shown on the page.
-    revision: Option<u64>,
-}
-
-/// `POST /review/cases/{case_id}`.
-pub async fn decide(
-    State(app): Shared,
-    headers: HeaderMap,
-    Path(case_id): Path<Uuid>,
-    Form(form): Form<DecisionForm>,
-) -> Response {
-    let who = match signed_in(&app, &headers).await {
-        Ok(Some(who)) => who,
-        Ok(None) => return login_page("Your session ended: sign in again."),
-        Err(e) => return e.into_response(),
-    };
-    let decision = match form.decision.as_str() {
-        "approved" => Decision::Approved,
-        "sent_back" => Decision::SentBack,
-        _ => {
-            return ApiError::new(StatusCode::BAD_REQUEST, "bad_decision", "unknown decision")
-                .into_response();
-        }
-    };
-    let request = DecisionRequest {
-        decision,
-        comment: form.comment,
-        revision: form.revision,
-    };
-    match record_decision(&app, &who, case_id, &request).await {
-        Ok(_) => Redirect::to("/review").into_response(),
-        Err(e) => {
-            let body = format!(
-                "<h2>Not recorded</h2><p class=\"warn\">{}</p><p><a href=\"/review\">Back</a></p>",
-                esc(&e.message)
-            );
-            (
-                e.status,
-                Html(html_page("Census coverage and review", "", &body)),
-            )
-                .into_response()
-        }
-    }
 }
 
 fn omission_text(kind: OmissionKind) -> &'static str {
@@ -227,20 +140,25 @@ fn map_svg(points: &[MapPoint]) -> String {
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"{colour}\"/>"
         );
     }
-    svg.push_str("</svg><p>● <span style=\"color:#1b7f3b\">complete</span> · \
-        <span style=\"color:#d39200\">in progress</span> · <span style=\"color:#8a1c00\">refused</span> · \
-        <span style=\"color:#7a4fb5\">absent</span> · <span style=\"color:#777\">vacant</span> · \
-        <span style=\"color:#e0218a\">occupied, not enumerated</span></p>");
+    svg.push_str(
+        "</svg><p>● <span class=\"s-complete\">complete</span> · \
+        <span class=\"s-in_progress\">in progress</span> · \
+        <span class=\"s-refused\">refused</span> · <span class=\"s-absent\">absent</span> · \
+        <span class=\"s-vacant\">vacant</span> · \
+        <span class=\"s-not_enumerated\">occupied, not enumerated</span></p>",
+    );
     svg
 }
 
-/// The page of a report.
+/// The page of a report; `csrf` is the session's token, put in every form.
 pub fn render(
     who: &Principal,
     report: &CoverageReport,
     queue: &[QueueEntry],
     points: &[MapPoint],
+    csrf: &str,
 ) -> String {
+    let csrf = esc(csrf);
     let t = &report.totals;
     let mut b = String::new();
     let _ = write!(
@@ -375,6 +293,7 @@ pub fn render(
                 "<tr><td>{id}</td><td>{} / {} / {} / {}</td><td>{}</td><td>{}</td><td>{}</td>\
                  <td><form method=\"post\" action=\"/review/cases/{id}\">\
                  <input type=\"hidden\" name=\"revision\" value=\"{rev}\">\
+                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
                  <input type=\"text\" name=\"comment\" placeholder=\"comment\" \
                  aria-label=\"comment\"> <button name=\"decision\" value=\"approved\">Approve</button>\
                  <button name=\"decision\" value=\"sent_back\">Send back</button></form></td></tr>",
@@ -394,10 +313,11 @@ pub fn render(
         b.push_str("</table>");
     }
     let right = format!(
-        "{} ({}) <form method=\"post\" action=\"/review/logout\" style=\"display:inline\">\
+        "{} ({}) <form method=\"post\" action=\"/review/logout\" class=\"inline\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button>Sign out</button></form>",
         esc(&who.name),
         who.role.as_str()
     );
-    html_page("Census coverage and review", &right, &b)
+    html_page(TITLE, &right, &b)
 }

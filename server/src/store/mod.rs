@@ -6,6 +6,7 @@
 
 pub mod coverage_sql;
 mod pg_coverage;
+mod pg_identity;
 mod pg_ingest;
 mod pg_schema;
 mod pg_summaries;
@@ -14,6 +15,7 @@ mod review_types;
 pub mod sqlite;
 mod sqlite_checkpoint;
 mod sqlite_coverage;
+mod sqlite_identity;
 mod sqlite_ingest;
 mod sqlite_rows;
 mod sqlite_summaries;
@@ -33,8 +35,8 @@ use uuid::Uuid;
 use crate::incoming::{IncomingBatch, IncomingCase};
 
 pub use review_types::{
-    CaseHistory, DistrictExtent, FrameBuildingRow, HistoryDecision, MapPoint, NewReviewer,
-    QueueEntry, Reviewer, RevisionEvents, Role, Scope,
+    COMMAND_LINE_REVIEWER, CaseHistory, DistrictExtent, FrameBuildingRow, HistoryDecision,
+    MapPoint, NewReview, NewReviewer, QueueEntry, Reviewer, RevisionEvents, Role, Scope,
 };
 pub use types::{Counts, DeviceRecord, District, NewCode, NewDevice, StoreError, StoredCase};
 
@@ -60,9 +62,18 @@ pub trait Storage: Send + Sync {
     fn import_districts<'a>(&'a self, districts: &'a [District]) -> StoreFuture<'a, usize>;
     /// Records a one-time enrolment code (by its hash).
     fn add_enrolment_code<'a>(&'a self, code: &'a NewCode) -> StoreFuture<'a, ()>;
-    /// Uses a one-time code to enrol (or re-enrol) a device.
+    /// Uses a one-time code to enrol (or re-enrol) a device. The first enrolment binds the
+    /// device id to its signing key: while the id is live (enrolled, not revoked), another
+    /// enrolment of it with another key is refused ([`StoreError::DeviceIdTaken`]); with the
+    /// same key (the same tablet, given a new code) it replaces the token and assignment. A
+    /// revoked id may be enrolled again with any key.
     fn enrol<'a>(&'a self, device: &'a NewDevice) -> StoreFuture<'a, DeviceRecord>;
-    /// The device holding this token hash.
+    /// Revokes a device: its token stops working at once. Whether a live device had that id.
+    fn revoke_device<'a>(&'a self, device_id: &'a str) -> StoreFuture<'a, bool>;
+    /// Revokes every live reviewer account with this name: their tokens and page sessions
+    /// stop working at once. How many were revoked.
+    fn revoke_reviewer<'a>(&'a self, name: &'a str) -> StoreFuture<'a, u64>;
+    /// The live (not revoked) device holding this token hash.
     fn device_by_token<'a>(
         &'a self,
         token_hash: &'a [u8; 32],
@@ -90,13 +101,32 @@ pub trait Storage: Send + Sync {
                 .await
         })
     }
-    /// Records a review decision on a stored case; returns its cursor.
+    /// Records a review decision with its reviewer, the office's time and the revision
+    /// read; returns its cursor. In one transaction with the case: refused when the case is
+    /// unknown ([`StoreError::NoSuchCase`]), when the reviewer read another revision than
+    /// the stored one ([`StoreError::CaseChanged`]), and when approving a case that is not
+    /// complete ([`StoreError::NotComplete`]; sending back is allowed at any status).
+    fn record_review<'a>(&'a self, review: &'a NewReview) -> StoreFuture<'a, u64>;
+    /// [`Storage::record_review`] of the office's command line (reviewer
+    /// [`COMMAND_LINE_REVIEWER`], no revision read).
     fn add_review<'a>(
         &'a self,
         case_id: Uuid,
         decision: Decision,
         comment: &'a str,
-    ) -> StoreFuture<'a, u64>;
+    ) -> StoreFuture<'a, u64> {
+        Box::pin(async move {
+            self.record_review(&NewReview {
+                case_id,
+                decision,
+                comment: comment.to_owned(),
+                reviewer: COMMAND_LINE_REVIEWER.to_owned(),
+                reviewer_role: Role::Office,
+                revision_read: None,
+            })
+            .await
+        })
+    }
     /// Review decisions after `since` on cases of `districts`, at most `limit`.
     fn reviews_since<'a>(
         &'a self,
@@ -121,7 +151,7 @@ pub trait Storage: Send + Sync {
     ) -> StoreFuture<'a, usize>;
     /// Creates a reviewer account.
     fn add_reviewer<'a>(&'a self, reviewer: &'a NewReviewer) -> StoreFuture<'a, ()>;
-    /// The reviewer holding this token hash.
+    /// The live (not revoked) reviewer holding this token hash.
     fn reviewer_by_token<'a>(
         &'a self,
         token_hash: &'a [u8; 32],

@@ -354,8 +354,8 @@ pub async fn case_history(pool: &Pool, case_id: Uuid) -> Result<Option<CaseHisto
         .collect();
     let decisions = client
         .query(
-            "SELECT revision, decision, comment, at FROM reviews WHERE case_id = $1
-             ORDER BY cursor",
+            "SELECT revision, decision, comment, at, reviewer, reviewer_role, revision_read
+             FROM reviews WHERE case_id = $1 ORDER BY cursor",
             &[&case_id],
         )
         .await
@@ -366,6 +366,9 @@ pub async fn case_history(pool: &Pool, case_id: Uuid) -> Result<Option<CaseHisto
             decision: r.get(1),
             comment: r.get(2),
             at: r.get(3),
+            reviewer: r.get(4),
+            reviewer_role: r.get(5),
+            revision_read: r.get::<_, Option<i64>>(6).map(|v| v as u64),
         })
         .collect();
     Ok(Some(CaseHistory {
@@ -461,7 +464,8 @@ pub async fn reviewer_by_token(
     let client = pool.get().await.map_err(be)?;
     let row = client
         .query_opt(
-            "SELECT name, role, scope_level, scope_id FROM reviewers WHERE token_hash = $1",
+            "SELECT name, role, scope_level, scope_id FROM reviewers
+             WHERE token_hash = $1 AND revoked_at IS NULL",
             &[&&hash[..]],
         )
         .await

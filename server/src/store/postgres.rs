@@ -7,7 +7,7 @@ use census_core::coverage::publish::Centroid;
 use census_core::coverage::{CoverageRules, Gathered, Level};
 
 use census_core::sampling::SamplingPlan;
-use census_core::wire::{Decision, ReviewDecision};
+use census_core::wire::ReviewDecision;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 use tokio_postgres::types::Json;
@@ -16,10 +16,10 @@ use uuid::Uuid;
 use super::pg_schema::{CASE_COLUMNS, SCHEMA, UPSERT_DISTRICT};
 use super::{
     CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow, Ingested,
-    MapPoint, NewCode, NewDevice, NewReviewer, QueueEntry, Reviewer, Scope, Storage, StoreError,
-    StoreFuture, StoredCase, decision_text, parse_decision,
+    MapPoint, NewCode, NewDevice, NewReview, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
+    StoreError, StoreFuture, StoredCase, parse_decision,
 };
-use super::{pg_coverage, pg_ingest, pg_summaries};
+use super::{pg_coverage, pg_identity, pg_ingest, pg_summaries};
 use crate::incoming::IncomingBatch;
 
 fn be(e: impl std::fmt::Display) -> StoreError {
@@ -91,61 +91,8 @@ impl PgStore {
             .map_err(be)?;
         drop(client);
         pg_summaries::migrate(&pool).await?;
+        pg_identity::migrate(&pool).await?;
         Ok(PgStore { pool })
-    }
-}
-
-impl PgStore {
-    async fn enrol_tx(&self, d: &NewDevice) -> Result<DeviceRecord, StoreError> {
-        let mut client = self.pool.get().await.map_err(be)?;
-        let tx = client.transaction().await.map_err(be)?;
-        let row = tx
-            .query_opt(
-                "SELECT enumerator_id, districts, used_by FROM enrolment_codes
-                 WHERE code_hash = $1 FOR UPDATE",
-                &[&&d.code_hash[..]],
-            )
-            .await
-            .map_err(be)?
-            .ok_or(StoreError::CodeUnknown)?;
-        let enumerator: String = row.get(0);
-        let districts: Json<Vec<String>> = row.get(1);
-        let used_by: Option<String> = row.get(2);
-        if used_by.is_some() {
-            return Err(StoreError::CodeUsed);
-        }
-        if enumerator != d.enumerator_id {
-            return Err(StoreError::EnumeratorMismatch);
-        }
-        tx.execute(
-            "UPDATE enrolment_codes SET used_by = $1 WHERE code_hash = $2",
-            &[&d.device_id, &&d.code_hash[..]],
-        )
-        .await
-        .map_err(be)?;
-        tx.execute(
-            "INSERT INTO devices (device_id, enumerator_id, public_key, token_hash, districts)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (device_id) DO UPDATE SET enumerator_id = excluded.enumerator_id,
-               public_key = excluded.public_key, token_hash = excluded.token_hash,
-               districts = excluded.districts, enrolled_at = now()",
-            &[
-                &d.device_id,
-                &d.enumerator_id,
-                &&d.public_key[..],
-                &&d.token_hash[..],
-                &districts,
-            ],
-        )
-        .await
-        .map_err(be)?;
-        tx.commit().await.map_err(be)?;
-        Ok(DeviceRecord {
-            device_id: d.device_id.clone(),
-            enumerator_id: d.enumerator_id.clone(),
-            public_key: d.public_key.to_vec(),
-            districts: districts.0,
-        })
     }
 }
 
@@ -244,7 +191,15 @@ impl Storage for PgStore {
     }
 
     fn enrol<'a>(&'a self, device: &'a NewDevice) -> StoreFuture<'a, DeviceRecord> {
-        Box::pin(self.enrol_tx(device))
+        Box::pin(pg_identity::enrol(&self.pool, device))
+    }
+
+    fn revoke_device<'a>(&'a self, device_id: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(pg_identity::revoke_device(&self.pool, device_id))
+    }
+
+    fn revoke_reviewer<'a>(&'a self, name: &'a str) -> StoreFuture<'a, u64> {
+        Box::pin(pg_identity::revoke_reviewer(&self.pool, name))
     }
 
     fn device_by_token<'a>(
@@ -256,7 +211,7 @@ impl Storage for PgStore {
             let st = client
                 .prepare_cached(
                     "SELECT device_id, enumerator_id, public_key, districts FROM devices
-                     WHERE token_hash = $1",
+                     WHERE token_hash = $1 AND revoked_at IS NULL",
                 )
                 .await
                 .map_err(be)?;
@@ -296,31 +251,8 @@ impl Storage for PgStore {
         Box::pin(pg_ingest::ingest_tx(&self.pool, device, payload, accepted))
     }
 
-    fn add_review<'a>(
-        &'a self,
-        case_id: Uuid,
-        decision: Decision,
-        comment: &'a str,
-    ) -> StoreFuture<'a, u64> {
-        Box::pin(async move {
-            let client = self.pool.get().await.map_err(be)?;
-            let row = client
-                .query_opt(
-                    "INSERT INTO reviews (case_id, revision, decision, comment, at)
-                     SELECT case_id, revision, $2, $3, $4 FROM cases WHERE case_id = $1
-                     RETURNING cursor",
-                    &[
-                        &case_id,
-                        &decision_text(decision),
-                        &comment,
-                        &chrono::Utc::now().to_rfc3339(),
-                    ],
-                )
-                .await
-                .map_err(be)?
-                .ok_or(StoreError::NoSuchCase(case_id))?;
-            Ok(row.get::<_, i64>(0) as u64)
-        })
+    fn record_review<'a>(&'a self, review: &'a NewReview) -> StoreFuture<'a, u64> {
+        Box::pin(pg_identity::record_review(&self.pool, review))
     }
 
     fn reviews_since<'a>(

@@ -162,9 +162,40 @@ pub struct HistoryDecision {
     pub decision: String,
     /// Comment.
     pub comment: String,
-    /// When.
+    /// When (RFC 3339, the office's clock).
     pub at: String,
+    /// Who decided: the reviewer's name (`None` for decisions stored before names were).
+    #[serde(default)]
+    pub reviewer: Option<String>,
+    /// The reviewer's role (`controller`, `supervisor`, `office`).
+    #[serde(default)]
+    pub reviewer_role: Option<String>,
+    /// The revision the reviewer said they read (`None` when they did not say; the decision
+    /// then applies to `revision`, the one the office held).
+    #[serde(default)]
+    pub revision_read: Option<u64>,
 }
+
+/// A review decision to record, with who made it and what they read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReview {
+    /// The case.
+    pub case_id: Uuid,
+    /// Approve or send back.
+    pub decision: census_core::wire::Decision,
+    /// Comment for the enumerator.
+    pub comment: String,
+    /// The reviewer's name.
+    pub reviewer: String,
+    /// The reviewer's role.
+    pub reviewer_role: Role,
+    /// The revision the reviewer read: the decision is refused when the office holds
+    /// another ([`super::StoreError::CaseChanged`]).
+    pub revision_read: Option<u64>,
+}
+
+/// The name recorded for decisions made with `census-server review` without `--reviewer`.
+pub const COMMAND_LINE_REVIEWER: &str = "office (command line)";
 
 /// Everything known of a case: where it is, its current status, every revision's events and
 /// every decision.

@@ -7,21 +7,21 @@ use std::sync::{Arc, Mutex};
 use census_core::coverage::publish::Centroid;
 use census_core::coverage::{CoverageRules, Gathered, Level};
 
-use census_core::wire::{Decision, ReviewDecision};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use census_core::wire::ReviewDecision;
+use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use super::coverage_sql as q;
 use super::{
     CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow, Ingested,
-    MapPoint, NewCode, NewDevice, NewReviewer, QueueEntry, Reviewer, Scope, Storage, StoreError,
-    StoreFuture, StoredCase, decision_text, parse_decision,
+    MapPoint, NewCode, NewDevice, NewReview, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
+    StoreError, StoreFuture, StoredCase, parse_decision,
 };
 use crate::incoming::IncomingBatch;
 use crate::store::sqlite_checkpoint::{self, WRITER_AUTOCHECKPOINT_PAGES};
 use crate::store::sqlite_coverage::{self, sqlite_params};
 use crate::store::sqlite_rows::{SCHEMA, district_from_row, stored_case_from_row};
-use crate::store::{sqlite_ingest, sqlite_summaries};
+use crate::store::{sqlite_identity, sqlite_ingest, sqlite_summaries};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
@@ -52,6 +52,7 @@ impl SqliteStore {
         conn.execute_batch(SCHEMA).map_err(be)?;
         conn.execute_batch(&sqlite_coverage::tables()).map_err(be)?;
         sqlite_summaries::migrate(&conn)?;
+        sqlite_identity::migrate(&conn)?;
         conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)
             .map_err(be)?;
         let alive = Arc::new(());
@@ -100,57 +101,6 @@ impl SqliteStore {
 fn lock(conn: &Mutex<Connection>) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
     conn.lock()
         .map_err(|_| StoreError::Backend("connection lock poisoned".into()))
-}
-
-fn enrol_tx(conn: &mut Connection, d: &NewDevice) -> Result<DeviceRecord, StoreError> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(be)?;
-    let code: Option<(String, String, Option<String>)> = tx
-        .query_row(
-            "SELECT enumerator_id, districts, used_by FROM enrolment_codes WHERE code_hash = ?1",
-            [&d.code_hash[..]],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()
-        .map_err(be)?;
-    let Some((enumerator, districts, used_by)) = code else {
-        return Err(StoreError::CodeUnknown);
-    };
-    if used_by.is_some() {
-        return Err(StoreError::CodeUsed);
-    }
-    if enumerator != d.enumerator_id {
-        return Err(StoreError::EnumeratorMismatch);
-    }
-    tx.execute(
-        "UPDATE enrolment_codes SET used_by = ?1 WHERE code_hash = ?2",
-        params![d.device_id, &d.code_hash[..]],
-    )
-    .map_err(be)?;
-    tx.execute(
-        "INSERT INTO devices (device_id, enumerator_id, public_key, token_hash, districts,
-           enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (device_id) DO UPDATE SET enumerator_id = excluded.enumerator_id,
-           public_key = excluded.public_key, token_hash = excluded.token_hash,
-           districts = excluded.districts, enrolled_at = excluded.enrolled_at",
-        params![
-            d.device_id,
-            d.enumerator_id,
-            &d.public_key[..],
-            &d.token_hash[..],
-            districts,
-            now()
-        ],
-    )
-    .map_err(be)?;
-    tx.commit().map_err(be)?;
-    Ok(DeviceRecord {
-        device_id: d.device_id.clone(),
-        enumerator_id: d.enumerator_id.clone(),
-        public_key: d.public_key.to_vec(),
-        districts: serde_json::from_str(&districts).map_err(be)?,
-    })
 }
 
 impl Storage for SqliteStore {
@@ -226,7 +176,15 @@ impl Storage for SqliteStore {
 
     fn enrol<'a>(&'a self, device: &'a NewDevice) -> StoreFuture<'a, DeviceRecord> {
         let device = device.clone();
-        self.run(move |conn| enrol_tx(conn, &device))
+        self.run(move |conn| sqlite_identity::enrol_tx(conn, &device))
+    }
+
+    fn revoke_device<'a>(&'a self, device_id: &'a str) -> StoreFuture<'a, bool> {
+        self.run_ref(move |conn| sqlite_identity::revoke_device(&*lock(conn)?, device_id))
+    }
+
+    fn revoke_reviewer<'a>(&'a self, name: &'a str) -> StoreFuture<'a, u64> {
+        self.run_ref(move |conn| sqlite_identity::revoke_reviewer(&*lock(conn)?, name))
     }
 
     fn device_by_token<'a>(
@@ -238,7 +196,7 @@ impl Storage for SqliteStore {
             let row: Option<(String, String, Vec<u8>, String)> = conn
                 .prepare_cached(
                     "SELECT device_id, enumerator_id, public_key, districts FROM devices
-                     WHERE token_hash = ?1",
+                     WHERE token_hash = ?1 AND revoked_at IS NULL",
                 )
                 .map_err(be)?
                 .query_row([&hash[..]], |r| {
@@ -290,32 +248,8 @@ impl Storage for SqliteStore {
         })
     }
 
-    fn add_review<'a>(
-        &'a self,
-        case_id: Uuid,
-        decision: Decision,
-        comment: &'a str,
-    ) -> StoreFuture<'a, u64> {
-        let comment = comment.to_owned();
-        self.run(move |conn| {
-            let key = case_id.to_string();
-            let revision: Option<i64> = conn
-                .query_row(
-                    "SELECT revision FROM cases WHERE case_id = ?1",
-                    [&key],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(be)?;
-            let revision = revision.ok_or(StoreError::NoSuchCase(case_id))?;
-            conn.execute(
-                "INSERT INTO reviews (case_id, revision, decision, comment, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![key, revision, decision_text(decision), comment, now()],
-            )
-            .map_err(be)?;
-            Ok(conn.last_insert_rowid() as u64)
-        })
+    fn record_review<'a>(&'a self, review: &'a NewReview) -> StoreFuture<'a, u64> {
+        self.run_ref(move |conn| sqlite_identity::record_review(&mut *lock(conn)?, review))
     }
 
     fn reviews_since<'a>(

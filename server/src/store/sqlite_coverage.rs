@@ -377,8 +377,8 @@ pub fn case_history(conn: &Connection, case_id: Uuid) -> Result<Option<CaseHisto
     }
     let mut st = conn
         .prepare(
-            "SELECT revision, decision, comment, at FROM reviews WHERE case_id = ?1
-             ORDER BY cursor",
+            "SELECT revision, decision, comment, at, reviewer, reviewer_role, revision_read
+             FROM reviews WHERE case_id = ?1 ORDER BY cursor",
         )
         .map_err(be)?;
     let rows = st
@@ -388,6 +388,9 @@ pub fn case_history(conn: &Connection, case_id: Uuid) -> Result<Option<CaseHisto
                 decision: r.get(1)?,
                 comment: r.get(2)?,
                 at: r.get(3)?,
+                reviewer: r.get(4)?,
+                reviewer_role: r.get(5)?,
+                revision_read: r.get::<_, Option<i64>>(6)?.map(|v| v as u64),
             })
         })
         .map_err(be)?;
@@ -487,7 +490,8 @@ pub fn reviewer_by_token(
 ) -> Result<Option<Reviewer>, StoreError> {
     let row: Option<(String, String, String, String)> = conn
         .query_row(
-            "SELECT name, role, scope_level, scope_id FROM reviewers WHERE token_hash = ?1",
+            "SELECT name, role, scope_level, scope_id FROM reviewers
+             WHERE token_hash = ?1 AND revoked_at IS NULL",
             [&hash[..]],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )

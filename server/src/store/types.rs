@@ -142,6 +142,17 @@ pub enum StoreError {
     BatchIdTaken,
     /// No such case (review of an unknown case).
     NoSuchCase(Uuid),
+    /// The device id is enrolled, not revoked, and bound to another signing key.
+    DeviceIdTaken,
+    /// The case changed since the revision the reviewer read.
+    CaseChanged {
+        /// The revision the reviewer read.
+        read: u64,
+        /// The revision the office holds.
+        now: u64,
+    },
+    /// Only a completed case may be approved; this one has the status given.
+    NotComplete(String),
     /// The database failed (message for the operator's log; no personal data).
     Backend(String),
 }
@@ -158,6 +169,21 @@ impl std::fmt::Display for StoreError {
                 write!(f, "this batch id was already used by another device")
             }
             StoreError::NoSuchCase(id) => write!(f, "no case {id}"),
+            StoreError::DeviceIdTaken => write!(
+                f,
+                "this device id is enrolled by another tablet (another signing key): the \
+                 office must revoke it (census-server revoke-device) before it is enrolled again"
+            ),
+            StoreError::CaseChanged { read, now } => write!(
+                f,
+                "the enumerator changed this case after you read it (revision {read}, now \
+                 {now}): review it again"
+            ),
+            StoreError::NotComplete(status) => write!(
+                f,
+                "only a completed case can be approved; this one is {status:?} (it may be sent \
+                 back)"
+            ),
             StoreError::Backend(m) => write!(f, "database error: {m}"),
         }
     }
