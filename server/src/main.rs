@@ -142,9 +142,20 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{code}");
             Ok(())
         }
-        Some(Command::Export { ref out }) => {
-            let n = export::export(store.as_ref(), out).await?;
-            println!("exported {n} cases to {}", out.display());
+        Some(Command::Export {
+            ref out,
+            ref questionnaire_files,
+        }) => {
+            let questionnaires = export::load_questionnaires(questionnaire_files)?;
+            let done = export::export_with(store.as_ref(), out, &questionnaires).await?;
+            println!("exported {} cases to {}", done.cases, out.display());
+            if done.problems > 0 {
+                println!(
+                    "{} problems (data not exported) listed in {}",
+                    done.problems,
+                    out.join(format!("{}.csv", export::PROBLEMS)).display()
+                );
+            }
             Ok(())
         }
         Some(Command::Review {
