@@ -336,16 +336,23 @@ impl Storage for SqliteStore {
                 )
                 .map_err(be)?;
             let rows = st
-                .query_map(params![since as i64, json_list(&districts)?, limit], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, String>(5)?,
-                    ))
-                })
+                .query_map(
+                    params![
+                        since.min(i64::MAX as u64) as i64,
+                        json_list(&districts)?,
+                        limit
+                    ],
+                    |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, i64>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, String>(4)?,
+                            r.get::<_, String>(5)?,
+                        ))
+                    },
+                )
                 .map_err(be)?;
             let mut out = Vec::new();
             for row in rows {
