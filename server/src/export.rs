@@ -254,23 +254,14 @@ fn staging_for(out: &Path) -> Result<tempfile::TempDir, String> {
 }
 
 async fn write_all(store: &dyn Storage, dir: &Path, layout: &Layout) -> Result<Exported, String> {
-    // Pass 1: the columns of each file; every case is read (an unreadable one stops here);
-    // the problems are written as they are found.
+    // Pass 1: the columns of each file; every case is read (an unreadable one stops here).
     let mut columns: BTreeMap<String, Columns> = layout
         .files
         .keys()
         .map(|k| (k.clone(), Columns::default()))
         .collect();
-    let mut problems = Csv::create(dir, PROBLEMS)?;
-    problems.row(["case_id".to_owned(), "problem".to_owned()])?;
-    let mut problem_count = 0;
     each_case(store, |c| {
-        let flat = layout.flatten(c)?;
-        for p in &flat.problems {
-            problems.row([c.case_id.to_string(), safe(p)])?;
-            problem_count += 1;
-        }
-        for row in flat.rows {
+        for row in layout.flatten(c)?.rows {
             let Some(level) = columns.get_mut(&row.level) else {
                 continue;
             };
@@ -285,13 +276,11 @@ async fn write_all(store: &dyn Storage, dir: &Path, layout: &Layout) -> Result<E
         Ok(())
     })
     .await?;
-    problems.finish()?;
-    if problem_count == 0 {
-        let path = Layout::path_in(dir, PROBLEMS)?;
-        std::fs::remove_file(&path)
-            .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
-    }
-    // Pass 2: the rows.
+    // Pass 2: the rows, and the problems of what is left out. A column pass 1 did not see
+    // means a case changed meanwhile: the export stops rather than drop its answer.
+    let mut problems = Csv::create(dir, PROBLEMS)?;
+    problems.row(["case_id".to_owned(), "problem".to_owned()])?;
+    let mut problem_count = 0;
     let mut writers = BTreeMap::new();
     for (stem, keys) in &layout.files {
         let mut w = Csv::create(dir, stem)?;
@@ -307,6 +296,10 @@ async fn write_all(store: &dyn Storage, dir: &Path, layout: &Layout) -> Result<E
     let mut n = 0;
     each_case(store, |c| {
         let flat = layout.flatten(c)?;
+        for p in &flat.problems {
+            problems.row([c.case_id.to_string(), safe(p)])?;
+            problem_count += 1;
+        }
         if flat.rows.is_empty() {
             return Ok(());
         }
@@ -320,6 +313,13 @@ async fn write_all(store: &dyn Storage, dir: &Path, layout: &Layout) -> Result<E
             ) else {
                 continue;
             };
+            if let Some(k) = row.values.keys().find(|k| !level.columns.contains_key(*k)) {
+                return Err(format!(
+                    "case {} changed while the export ran (a new column {k:?} in {}.csv): \
+                     export again",
+                    c.case_id, row.level
+                ));
+            }
             let anc: BTreeMap<_, _> = row.ancestors.into_iter().collect();
             let record = keys
                 .iter()
@@ -342,6 +342,12 @@ async fn write_all(store: &dyn Storage, dir: &Path, layout: &Layout) -> Result<E
     .await?;
     for (_, w) in writers {
         w.finish()?;
+    }
+    problems.finish()?;
+    if problem_count == 0 {
+        let path = Layout::path_in(dir, PROBLEMS)?;
+        std::fs::remove_file(&path)
+            .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
     }
     write_dictionary(dir, layout, &columns)?;
     Ok(Exported {
