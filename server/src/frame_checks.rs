@@ -30,7 +30,8 @@ impl Rows {
     }
 }
 
-/// A box is "near" a reference when no further than this many degrees from it…
+/// A box is "near" a reference when no further than this many degrees from it, and "far"
+/// beyond twice that (a box in between is neither: no verdict)…
 const NEAR_OWN: f64 = 0.5;
 /// …from the box of every district the office knows…
 const NEAR_COUNTRY: f64 = 2.0;
@@ -155,7 +156,7 @@ impl References {
         ];
         for (reference, margin, what) in refs {
             let Some(r) = reference else { continue };
-            if !near(b, &r, margin) && near(&swapped(b), &r, margin) {
+            if !near(b, &r, 2.0 * margin) && near(&swapped(b), &r, margin) {
                 return Err(format!(
                     "the positions look latitude-first (swapped): as written they lie at \
                      latitude {:.4}…{:.4}, longitude {:.4}…{:.4}, far from {what} (latitude \
@@ -266,4 +267,45 @@ pub async fn import_buildings(
         .import_frame_buildings(buildings)
         .await
         .map_err(|e| format!("nothing was imported: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn square(lat: f64, lon: f64) -> BoundingBox {
+        BoundingBox {
+            lat_min: lat,
+            lat_max: lat + 0.01,
+            lon_min: lon,
+            lon_max: lon + 0.01,
+        }
+    }
+
+    #[test]
+    fn only_a_swap_that_fits_is_called_latitude_first() {
+        // Morocco: Rabat known; the file's middle near Casablanca.
+        let refs = References {
+            own: BTreeMap::from([("DR-1".to_owned(), square(34.0, -6.85))]),
+            country: Some(square(34.0, -6.85)),
+            file_middle: Some(point(33.6, -7.6)),
+        };
+        assert!(refs.check("DR-1", &square(34.0, -6.85)).is_ok());
+        assert!(refs.check("DR-1", &square(-6.85, 34.0)).is_err());
+        assert!(refs.check("DR-2", &square(-6.6, 34.2)).is_err());
+        // Dakhla, far south but longitude first: not a swap.
+        assert!(refs.check("DR-9", &square(23.7, -15.9)).is_ok());
+        // Far from everything both ways (a correction, or another country): no verdict.
+        assert!(refs.check("DR-1", &square(48.0, 2.3)).is_ok());
+        // On the diagonal a swap changes nothing: never called swapped.
+        assert!(refs.check("DR-3", &square(20.0, 20.0)).is_ok());
+    }
+
+    #[test]
+    fn boxes_off_the_earth_are_not_on_earth() {
+        assert!(on_earth(&square(34.0, -6.85)));
+        assert!(!on_earth(&square(f64::NAN, -6.85)));
+        assert!(!on_earth(&square(34.0, f64::INFINITY)));
+        assert!(!on_earth(&square(95.0, 0.0)));
+    }
 }
