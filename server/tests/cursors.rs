@@ -76,6 +76,17 @@ async fn cursors_are_checked(store: Arc<dyn Storage>) {
     assert_eq!(status, 200, "{body}");
     let page: ReviewDecisions = serde_json::from_str(&body).unwrap();
     assert!(page.decisions.is_empty());
+    // The stores themselves never wrap a cursor above i64::MAX around to "everything".
+    let districts = vec!["DR-1".to_owned()];
+    for since in [u64::MAX, i64::MAX as u64 + 1] {
+        let after = server
+            .state
+            .store
+            .reviews_since(&districts, since, 10)
+            .await
+            .unwrap();
+        assert!(after.is_empty(), "since {since}: {after:?}");
+    }
     // Absent: from the start.
     let resp = server
         .http

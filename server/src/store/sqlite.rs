@@ -325,6 +325,8 @@ impl Storage for SqliteStore {
         limit: u32,
     ) -> StoreFuture<'a, Vec<ReviewDecision>> {
         let districts = districts.to_vec();
+        // A cursor beyond what SQLite's integers hold must not wrap to -1 ("everything").
+        let since = i64::try_from(since).unwrap_or(i64::MAX);
         self.run(move |conn| {
             let mut st = conn
                 .prepare_cached(
@@ -336,23 +338,16 @@ impl Storage for SqliteStore {
                 )
                 .map_err(be)?;
             let rows = st
-                .query_map(
-                    params![
-                        since.min(i64::MAX as u64) as i64,
-                        json_list(&districts)?,
-                        limit
-                    ],
-                    |r| {
-                        Ok((
-                            r.get::<_, i64>(0)?,
-                            r.get::<_, String>(1)?,
-                            r.get::<_, i64>(2)?,
-                            r.get::<_, String>(3)?,
-                            r.get::<_, String>(4)?,
-                            r.get::<_, String>(5)?,
-                        ))
-                    },
-                )
+                .query_map(params![since, json_list(&districts)?, limit], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                    ))
+                })
                 .map_err(be)?;
             let mut out = Vec::new();
             for row in rows {
