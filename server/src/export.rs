@@ -350,6 +350,10 @@ async fn write_all(store: &dyn Storage, dir: &Path, layout: &Layout) -> Result<E
             .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
     }
     write_dictionary(dir, layout, &columns)?;
+    // The files' names are durable before the folder is renamed into place.
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| format!("cannot sync {}: {e}", dir.display()))?;
     Ok(Exported {
         cases: n,
         problems: problem_count,

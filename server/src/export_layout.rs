@@ -255,3 +255,72 @@ fn walk(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn census() -> Arc<Questionnaire> {
+        census_core::load::load_questionnaire("rgph2024.json", crate::export::BUNDLED_QUESTIONNAIRE)
+            .unwrap_or_else(|r| panic!("{r}"))
+    }
+
+    fn stored(version: &str, case: Value) -> StoredCase {
+        StoredCase {
+            case_id: uuid::Uuid::nil(),
+            revision: 1,
+            district_id: "DR-1".into(),
+            building_number: 1,
+            dwelling_number: 1,
+            household_number: Some(1),
+            questionnaire_id: "rgph2024".into(),
+            questionnaire_version: version.into(),
+            status: "complete".into(),
+            long_form: None,
+            case,
+            updated_at: String::new(),
+            device_id: "tab-1".into(),
+        }
+    }
+
+    #[test]
+    fn files_are_the_questionnaires_and_stay_in_the_folder() {
+        let layout = Layout::new(&[census()]).unwrap_or_else(|e| panic!("{e}"));
+        let stems: Vec<&str> = layout.files.keys().map(String::as_str).collect();
+        assert_eq!(stems, ["deaths", "dwellings", "households", "persons"]);
+        assert_eq!(
+            layout.files.get("persons").map(Vec::as_slice),
+            Some(&["households_row".to_owned(), "persons_row".to_owned()][..])
+        );
+        let dir = Path::new("/srv/out");
+        assert_eq!(
+            Layout::path_in(dir, "persons"),
+            Ok(PathBuf::from("/srv/out/persons.csv"))
+        );
+        for bad in ["../x", "/etc/x", "a/b", "", ".", "x\0"] {
+            assert!(Layout::path_in(dir, bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_case_of_a_questionnaire_not_given_is_reported_not_written() {
+        let layout = Layout::new(&[census()]).unwrap_or_else(|e| panic!("{e}"));
+        let case = serde_json::json!({"root": {"answers": {}, "rosters": {}}});
+        let flat = layout
+            .flatten(&stored("9.9.9", case.clone()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(flat.rows.is_empty());
+        assert!(flat.problems[0].contains("9.9.9"), "{:?}", flat.problems);
+        let flat = layout
+            .flatten(&stored("1.0.0", case))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(flat.rows.len(), 1);
+        assert!(flat.problems.is_empty());
+        let bad = serde_json::json!({"root": {"rosters": {"households": {"1": {}}}}});
+        let e = layout
+            .flatten(&stored("1.0.0", bad))
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("00000000-0000-0000-0000-000000000000"), "{e}");
+    }
+}
