@@ -48,6 +48,18 @@ fn boundary_of(geometry: &Value) -> Result<Boundary, String> {
     let rings = parsed.ok_or_else(|| {
         format!("the {kind}'s coordinates are not rings of [longitude, latitude] positions")
     })?;
+    let fits = |lon: f64, lat: f64| lon.abs() <= 180.0 && lat.abs() <= 90.0;
+    if let Some([lon, lat]) = rings
+        .iter()
+        .flatten()
+        .find(|[lon, lat]| !fits(*lon, *lat) && fits(*lat, *lon))
+    {
+        return Err(format!(
+            "the position [{lon}, {lat}] is off the Earth as [longitude, latitude] but not as \
+             [latitude, longitude]: the positions look latitude-first (GeoJSON is longitude \
+             first)"
+        ));
+    }
     Boundary::new(rings)
 }
 
@@ -139,6 +151,16 @@ mod tests {
             read_boundaries(broken.as_bytes())
                 .unwrap_err()
                 .contains("feature 1 (D8)")
+        );
+        let swapped = collection(
+            "{\"type\": \"Feature\", \"properties\": {\"district_id\": \"D9\"},
+              \"geometry\": {\"type\": \"Polygon\", \"coordinates\":
+                [[[-33.9, 151.2], [-33.8, 151.2], [-33.8, 151.3], [-33.9, 151.2]]]}}",
+        );
+        let e = read_boundaries(swapped.as_bytes()).unwrap_err();
+        assert!(
+            e.starts_with("feature 1 (D9)") && e.contains("latitude-first"),
+            "{e}"
         );
         assert!(read_boundaries("{\"type\": \"Feature\"}".as_bytes()).is_err());
         assert!(

@@ -66,11 +66,16 @@ pub enum Command {
         #[arg(long, value_delimiter = ',', required = true)]
         districts: Vec<String>,
     },
-    /// Export stored cases as CSV (one file per level) plus a data dictionary.
+    /// Export stored cases as CSV (one file per level of the questionnaire) plus a data
+    /// dictionary, all or nothing, into a new or empty folder.
     Export {
-        /// Output directory.
+        /// Output directory (new or empty).
         #[arg(long)]
         out: PathBuf,
+        /// A questionnaire file whose cases are exported (repeatable; default: the bundled
+        /// rgph2024). The export's files are its levels, never names found in cases.
+        #[arg(long = "questionnaire-file")]
+        questionnaire_files: Vec<PathBuf>,
     },
     /// Revoke a device (a lost tablet): its token stops working at once. The tablet, or
     /// another, may then enrol under that id with a new code.

@@ -42,6 +42,7 @@ pub fn read_frame(input: impl Read) -> Result<Vec<District>, String> {
     let rate_col = col("long_form_rate_per_mille");
     let take_all_col = col("take_all");
     let mut out = Vec::new();
+    let mut lines = std::collections::BTreeMap::new();
     for (n, record) in reader.records().enumerate() {
         let line = n + 2;
         let record = record.map_err(|e| format!("line {line}: {e}"))?;
@@ -54,6 +55,12 @@ pub fn read_frame(input: impl Read) -> Result<Vec<District>, String> {
         let district_id = text(idx[0]);
         if district_id.is_empty() {
             return Err(format!("line {line}: district_id is empty"));
+        }
+        if let Some(first) = lines.insert(district_id.clone(), line) {
+            return Err(format!(
+                "line {line}: district {district_id} is already on line {first} (a frame lists \
+                 each district once); nothing was imported"
+            ));
         }
         let rate = match rate_col.map(text).filter(|s| !s.is_empty()) {
             None => DEFAULT_RATE_PER_MILLE,
@@ -120,6 +127,20 @@ expected_buildings,expected_dwellings,expected_households,long_form_rate_per_mil
         assert_eq!(d[0].sampling.rate_per_mille, 200);
         assert!(d[0].sampling.random_start < 1000);
         assert!(d[1].sampling.take_all);
+    }
+
+    #[test]
+    fn a_district_listed_twice_is_refused() {
+        let csv = format!(
+            "{HEADER}DR-1,CS-1,ZS-1,Rabat,Rabat,RSK,80,240,250,200,no\n\
+             DR-2,CS-1,ZS-1,Rabat,Rabat,RSK,80,240,250,200,no\n\
+             DR-1,CS-1,ZS-1,Tiddas,Khemisset,RSK,20,40,41,,yes\n"
+        );
+        let e = read_frame(csv.as_bytes()).unwrap_err();
+        assert!(
+            e.contains("line 4") && e.contains("line 2") && e.contains("DR-1"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod export;
 pub mod facts;
 pub mod frame;
+pub mod frame_checks;
 pub mod frame_extras;
 pub mod http;
 pub mod incoming;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use census_core::wire::{Decision, b64_encode};
 use census_server::cli::{Cli, Command, ServeArgs};
+use census_server::frame_checks::{self, Rows};
 use census_server::http::{AppState, ServerConfig, serve};
 use census_server::store::{self, NewCode, Storage};
 use census_server::{export, frame, keyfile, secrets};
@@ -64,22 +65,25 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Some(Command::ImportExtents { ref csv }) => {
             let extents = read_file(csv, census_server::frame_extras::read_extents)?;
-            let n = store.import_extents(&extents).await.map_err(text)?;
+            let n = frame_checks::import_extents(store.as_ref(), &extents, Rows::CsvLines)
+                .await
+                .map_err(|e| format!("{}: {e}", csv.display()))?;
             println!("{n} district extents imported");
             Ok(())
         }
         Some(Command::ImportBoundaries { ref geojson }) => {
             let extents = read_file(geojson, census_server::boundaries::read_boundaries)?;
-            let n = store.import_extents(&extents).await.map_err(text)?;
+            let n = frame_checks::import_extents(store.as_ref(), &extents, Rows::Features)
+                .await
+                .map_err(|e| format!("{}: {e}", geojson.display()))?;
             println!("{n} district boundaries imported");
             Ok(())
         }
         Some(Command::ImportBuildings { ref csv }) => {
             let buildings = read_file(csv, census_server::frame_extras::read_buildings)?;
-            let n = store
-                .import_frame_buildings(&buildings)
+            let n = frame_checks::import_buildings(store.as_ref(), &buildings)
                 .await
-                .map_err(text)?;
+                .map_err(|e| format!("{}: {e}", csv.display()))?;
             println!("{n} frame buildings imported");
             Ok(())
         }
@@ -142,9 +146,20 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{code}");
             Ok(())
         }
-        Some(Command::Export { ref out }) => {
-            let n = export::export(store.as_ref(), out).await?;
-            println!("exported {n} cases to {}", out.display());
+        Some(Command::Export {
+            ref out,
+            ref questionnaire_files,
+        }) => {
+            let questionnaires = export::load_questionnaires(questionnaire_files)?;
+            let done = export::export_with(store.as_ref(), out, &questionnaires).await?;
+            println!("exported {} cases to {}", done.cases, out.display());
+            if done.problems > 0 {
+                println!(
+                    "{} problems (data not exported) listed in {}",
+                    done.problems,
+                    out.join(format!("{}.csv", export::PROBLEMS)).display()
+                );
+            }
             Ok(())
         }
         Some(Command::RevokeDevice { ref device }) => {

@@ -194,8 +194,35 @@ pub async fn assignment(State(app): Shared, headers: HeaderMap) -> ApiResult<Ass
 
 #[derive(Debug, Deserialize)]
 pub struct Since {
+    /// Read as text and checked by [`cursor`]: a number the stores cannot hold must not
+    /// wrap around to "everything".
     #[serde(default)]
-    since: u64,
+    since: Option<String>,
+}
+
+/// The largest cursor: the stores keep cursors as signed 64-bit integers.
+const MAX_CURSOR: u64 = i64::MAX as u64;
+
+/// A cursor query parameter `name`: absent is 0, else a whole number 0..=i64::MAX (the
+/// `next_cursor` of an earlier reply); anything else is a 400 in words.
+pub fn cursor(name: &str, text: Option<&str>) -> Result<u64, ApiError> {
+    let Some(text) = text else {
+        return Ok(0);
+    };
+    text.parse::<u64>()
+        .ok()
+        .filter(|n| *n <= MAX_CURSOR && text.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| {
+            let shown: String = text.chars().take(40).collect();
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_cursor",
+                format!(
+                    "{name} must be a whole number from 0 to {MAX_CURSOR} (the next_cursor \
+                     of an earlier reply), not {shown:?}"
+                ),
+            )
+        })
 }
 
 pub async fn reviews(
@@ -206,6 +233,7 @@ pub async fn reviews(
     let device = authenticate(&app, &headers).await?;
     let Query(Since { since }) =
         query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_query", e.body_text()))?;
+    let since = cursor("since", since.as_deref())?;
     let decisions = app
         .store
         .reviews_since(&device.districts, since, REVIEW_PAGE)

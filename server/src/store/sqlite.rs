@@ -259,6 +259,8 @@ impl Storage for SqliteStore {
         limit: u32,
     ) -> StoreFuture<'a, Vec<ReviewDecision>> {
         let districts = districts.to_vec();
+        // A cursor beyond what SQLite's integers hold must not wrap to -1 ("everything").
+        let since = i64::try_from(since).unwrap_or(i64::MAX);
         self.run(move |conn| {
             let mut st = conn
                 .prepare_cached(
@@ -270,7 +272,7 @@ impl Storage for SqliteStore {
                 )
                 .map_err(be)?;
             let rows = st
-                .query_map(params![since as i64, json_list(&districts)?, limit], |r| {
+                .query_map(params![since, json_list(&districts)?, limit], |r| {
                     Ok((
                         r.get::<_, i64>(0)?,
                         r.get::<_, String>(1)?,

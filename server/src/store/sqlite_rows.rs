@@ -86,8 +86,16 @@ pub fn stored_case_from_row(r: &Row<'_>) -> rusqlite::Result<Result<StoredCase, 
             long_form: long_form
                 .map(|s| serde_json::from_str(&s))
                 .transpose()
-                .map_err(be)?,
-            case: serde_json::from_str(&case_json).map_err(be)?,
+                .map_err(|e| {
+                    StoreError::Backend(format!(
+                        "case {case_id}: its stored long-form decision cannot be read: {e}"
+                    ))
+                })?,
+            case: serde_json::from_str(&case_json).map_err(|e| {
+                StoreError::Backend(format!(
+                    "case {case_id}: its stored JSON cannot be read: {e}"
+                ))
+            })?,
             updated_at: r.get(11).map_err(be)?,
             device_id: r.get(12).map_err(be)?,
         })
