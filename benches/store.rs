@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use census::keys::{KEY_FILE_NAME, KeyFile, OfficeSecretKey, Pin};
+use census::keys::{KEY_FILE_NAME, KdfParams, KeyFile, OfficeSecretKey, Pin, check_new_pin};
 use census::store::{CaseId, EventContext, GpsFix, NewCase, Store};
 use serde_json::json;
 
@@ -163,4 +163,73 @@ fn main() {
         "  store open + first read median",
         percentile(&open_times, 0.5).as_secs_f64() * 1e3
     );
+
+    offline_guessing(&pin);
+}
+
+/// What one guess costs someone holding a copy of the key file: a derivation with the file's
+/// parameters (Argon2id), against the PBKDF2 wraps written before it, and the peak memory one
+/// derivation adds to the process; then the whole space of PINs the app accepts.
+fn offline_guessing(pin: &Pin) {
+    const GUESSES: usize = 5;
+    let salt = [7u8; 16];
+    let hwm_before = peak_rss_kib();
+    let mut argon = Vec::new();
+    for _ in 0..GUESSES {
+        let start = Instant::now();
+        KdfParams::current().derive(pin, &salt).unwrap();
+        argon.push(start.elapsed());
+    }
+    let hwm_after = peak_rss_kib();
+    let mut pbkdf2 = Vec::new();
+    for _ in 0..GUESSES {
+        let start = Instant::now();
+        KdfParams::Pbkdf2 {
+            iterations: census::keys::PBKDF2_ITERATIONS,
+        }
+        .derive(pin, &salt)
+        .unwrap();
+        pbkdf2.push(start.elapsed());
+    }
+    argon.sort();
+    pbkdf2.sort();
+    let argon_s = percentile(&argon, 0.5).as_secs_f64();
+    let pbkdf2_s = percentile(&pbkdf2, 0.5).as_secs_f64();
+    let accepted = (0..1_000_000u32)
+        .filter(|n| check_new_pin(&format!("{n:06}")).is_ok())
+        .count();
+    println!();
+    println!("offline guessing on a copied key file, one core:");
+    println!(
+        "{:<34} {:>10.0}ms  (PBKDF2 310k, before: {:.0}ms, {:.1}x)",
+        "one guess, Argon2id median",
+        argon_s * 1e3,
+        pbkdf2_s * 1e3,
+        argon_s / pbkdf2_s
+    );
+    match (hwm_before, hwm_after) {
+        (Some(before), Some(after)) => println!(
+            "{:<34} {:>10.0}MiB (peak RSS growth over the first guess)",
+            "memory per guess",
+            (after.saturating_sub(before)) as f64 / 1024.0
+        ),
+        _ => println!("{:<34} {:>10}", "memory per guess", "n/a"),
+    }
+    println!(
+        "{:<34} {:>10}   (6 digits; trivial ones refused)",
+        "PINs a new key file accepts", accepted
+    );
+    println!(
+        "{:<34} {:>10.1}days (before: every 4-digit PIN in {:.0} min)",
+        "all of them, one core",
+        accepted as f64 * argon_s / 86_400.0,
+        10_000.0 * pbkdf2_s / 60.0
+    );
+}
+
+/// The process's peak resident memory (`VmHWM`), in KiB, where /proc tells it.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

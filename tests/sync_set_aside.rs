@@ -1,11 +1,14 @@
 //! One case the office cannot take never stops the queue: the batch holding it fails, the
 //! client sends its cases one by one, the others are acknowledged, and that case is set aside
-//! with the office's answer (kept in the outbox, shown, retried after the others). The real
+//! with the office's answer (kept in the outbox, shown, retried after the others). A batch is
+//! split only when it failed twice: a passing failure of the office sets nothing aside. The real
 //! server on a loopback port refuses batches over a small size limit (413); one case carries
 //! a long note that no batch under that limit can hold.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod sync_support;
+
+use census::sync::SyncProblem;
 
 use serde_json::json;
 use sync_support::server::TestServer;
@@ -47,6 +50,14 @@ fn a_case_the_office_cannot_take_is_set_aside_and_the_others_are_sent() {
         .unwrap();
     let last = add_case(&mut store, "DR-1", 3);
 
+    // The first failure is retried as any failure is (the office may be down a moment)…
+    let first_try = client.sync_once(&mut store, &mut |_, _| {}).unwrap_err();
+    assert!(
+        matches!(first_try, SyncProblem::Refused(_)),
+        "{first_try:?}"
+    );
+    assert_eq!(queued(&store).len(), 3);
+    // …the same batch failing again is sent case by case.
     let report = client.sync_once(&mut store, &mut |_, _| {}).unwrap();
     assert_eq!(report.sent, 2, "{report:?}");
     assert_eq!(report.set_aside, 1, "{report:?}");

@@ -358,11 +358,19 @@ fn wrap_params(wrap: &PinWrap) -> Result<KdfParams, KeyError> {
 }
 
 fn wrap_under_pin(key: &DatabaseKey, pin: &Pin, device_id: &str) -> Result<PinWrap, KeyError> {
+    wrap_with(key, pin, device_id, KdfParams::current())
+}
+
+fn wrap_with(
+    key: &DatabaseKey,
+    pin: &Pin,
+    device_id: &str,
+    params: KdfParams,
+) -> Result<PinWrap, KeyError> {
     let mut salt = [0u8; 16];
     fill_random(&mut salt)?;
     let mut nonce = [0u8; 12];
     fill_random(&mut nonce)?;
-    let params = KdfParams::current();
     let kek = derive_kek(pin, &salt, params)?;
     let mut buffer = Zeroizing::new(key.expose_secret_bytes().to_vec());
     kek.seal_in_place_append_tag(
@@ -423,4 +431,66 @@ fn unwrap_with_pin(
         .try_into()
         .map_err(|_| damaged("wrapped key length"))?;
     Ok(Some(DatabaseKey::from_secret_bytes(bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn office() -> OfficePublicKey {
+        OfficeSecretKey::generate().unwrap().public_key()
+    }
+
+    /// A key file as the app wrote it before Argon2id (format 1, PBKDF2) still unlocks, and is
+    /// rewritten with Argon2id by that unlock.
+    #[test]
+    fn a_pbkdf2_key_file_unlocks_and_is_upgraded_to_argon2id() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(KEY_FILE_NAME);
+        let pin = Pin::new("4826".into()).unwrap();
+        let (mut file, key) =
+            KeyFile::create(&path, &Pin::new("280514".into()).unwrap(), &office(), "t-9").unwrap();
+        file.data.pin_wrap = wrap_with(
+            &key,
+            &pin,
+            "t-9",
+            KdfParams::Pbkdf2 {
+                iterations: PBKDF2_ITERATIONS,
+            },
+        )
+        .unwrap();
+        file.data.format = 1;
+        file.save().unwrap();
+        let old_text = std::fs::read_to_string(&path).unwrap();
+        assert!(old_text.contains(kdf::PBKDF2_SHA256));
+
+        let mut loaded = KeyFile::load(&path).unwrap();
+        let unlocked = loaded.unlock(&pin).unwrap();
+        assert_eq!(unlocked.expose_secret_bytes(), key.expose_secret_bytes());
+        let new_text = std::fs::read_to_string(&path).unwrap();
+        assert!(new_text.contains(kdf::ARGON2ID), "{new_text}");
+        assert!(!new_text.contains(kdf::PBKDF2_SHA256));
+        let mut reloaded = KeyFile::load(&path).unwrap();
+        assert_eq!(reloaded.data.format, FORMAT);
+        assert!(reloaded.unlock(&pin).is_ok(), "the old PIN still opens");
+    }
+
+    #[test]
+    fn a_new_key_file_uses_argon2id_and_refuses_a_trivial_pin() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(KEY_FILE_NAME);
+        for weak in ["1234", "123456", "000000", "121212"] {
+            let refused = KeyFile::create(&path, &Pin::new(weak.into()).unwrap(), &office(), "t");
+            assert!(
+                matches!(refused, Err(KeyError::UnacceptablePin(_))),
+                "{weak}"
+            );
+            assert!(!path.exists());
+        }
+        KeyFile::create(&path, &Pin::new("280514".into()).unwrap(), &office(), "t").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"argon2id\""));
+        assert!(text.contains(&format!("\"memory_kib\": {}", kdf::ARGON2_MEMORY_KIB)));
+    }
 }

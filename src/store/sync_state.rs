@@ -31,6 +31,9 @@ pub enum SyncKey {
     /// A controller's or supervisor's reviewer token (see `Store::set_reviewer_token`).
     /// Secret.
     ReviewerToken,
+    /// The first case (`id@revision`) of the last batch the office failed on; empty when
+    /// the last batch went through (see `sync::isolate`).
+    FailedBatchHead,
 }
 
 impl SyncKey {
@@ -45,6 +48,7 @@ impl SyncKey {
             SyncKey::ReviewCursor => "review_cursor",
             SyncKey::ListingSentAt => "listing_sent_at",
             SyncKey::ReviewerToken => "reviewer_token",
+            SyncKey::FailedBatchHead => "failed_batch_head",
         }
     }
 }

@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 
 use super::SyncConfig;
 use super::http::{DeviceToken, OfficeClient};
+use super::isolate;
 use super::problem::SyncProblem;
 use super::records::{case_record, is_not_found, listing_record, review_note, store_assignment};
 use crate::store::sync_state::SyncKey;
@@ -128,20 +129,10 @@ pub struct SyncReport {
 }
 
 impl SyncReport {
-    fn add(&mut self, outcome: &BatchOutcome) {
+    pub(super) fn add(&mut self, outcome: &BatchOutcome) {
         self.sent += outcome.acknowledged + outcome.changed_meanwhile;
         self.rejected += outcome.rejected;
     }
-}
-
-/// Whether the office answered this batch with an error that may come from what the batch
-/// holds (a server failure, a refusal of the whole batch, an answer that cannot be read), as
-/// opposed to no connection, an untrusted server or credentials it no longer accepts.
-fn fails_on_content(problem: &SyncProblem) -> bool {
-    matches!(
-        problem,
-        SyncProblem::ServerTrouble | SyncProblem::Refused(_) | SyncProblem::BadAnswer(_)
-    )
 }
 
 /// The synchronous sync client: one per thread.
@@ -414,22 +405,36 @@ impl SyncClient {
         progress(done, total);
         let (listing, newest, changed) = SyncClient::listing(store)?;
         let mut listing = Some((listing, newest));
-        let chunks: Vec<&[OutboxEntry]> = if pending.is_empty() {
-            if changed { vec![&[]] } else { Vec::new() }
-        } else {
-            pending
-                .chunks(self.config.max_cases_per_batch.max(1))
-                .collect()
-        };
+        let set_aside = isolate::set_aside_revisions(store)?;
+        let (aside, fresh): (Vec<OutboxEntry>, Vec<OutboxEntry>) = pending
+            .into_iter()
+            .partition(|e| set_aside.contains(&(e.case_id, e.revision)));
+        // Cases set aside travel alone, after the others, so they never hold a batch up.
+        let mut chunks: Vec<&[OutboxEntry]> = fresh
+            .chunks(self.config.max_cases_per_batch.max(1))
+            .chain(aside.chunks(1))
+            .collect();
+        if chunks.is_empty() && changed {
+            chunks.push(&[]);
+        }
         for chunk in chunks {
             let with_listing = listing.take();
             let result = self.send_chunk(store, credentials, chunk, with_listing.clone());
             match result {
-                Ok(outcome) => report.add(&outcome),
-                Err(problem) if !chunk.is_empty() && fails_on_content(&problem) => {
-                    // The office failed on this batch while it answers: one case may be what
-                    // it cannot take. Send the cases one by one, so that the others still go.
-                    self.send_one_by_one(store, credentials, chunk, with_listing, &mut report)?;
+                Ok(outcome) => {
+                    report.add(&outcome);
+                    isolate::forget_failed_batch(store)?;
+                }
+                Err(problem) if !chunk.is_empty() && isolate::fails_on_content(&problem) => {
+                    isolate::after_failed_batch(
+                        self,
+                        store,
+                        credentials,
+                        chunk,
+                        with_listing,
+                        problem,
+                        &mut report,
+                    )?;
                 }
                 Err(problem) => return Err(problem),
             }
@@ -441,7 +446,7 @@ impl SyncClient {
     }
 
     /// Prepares, sends and applies one batch.
-    fn send_chunk(
+    pub(super) fn send_chunk(
         &self,
         store: &mut Store,
         credentials: &Credentials,
@@ -462,53 +467,6 @@ impl SyncClient {
             outcome.unanswered = answered.unanswered;
         }
         Ok(outcome)
-    }
-
-    /// Sends each case of `chunk` in a batch of its own. A case whose batch fails while
-    /// another case of the chunk went through is set aside with the office's answer (kept in
-    /// the outbox, shown, retried after the others). When none went through the problem is
-    /// the office's, not a case's: nothing is set aside and the first problem is returned.
-    fn send_one_by_one(
-        &self,
-        store: &mut Store,
-        credentials: &Credentials,
-        chunk: &[OutboxEntry],
-        mut listing: Option<(Listing, Option<String>)>,
-        report: &mut SyncReport,
-    ) -> Result<(), SyncProblem> {
-        let mut failed: Vec<(OutboxEntry, SyncProblem)> = Vec::new();
-        let mut went_through = false;
-        for entry in chunk {
-            let one = std::slice::from_ref(entry);
-            match self.send_chunk(store, credentials, one, listing.clone()) {
-                Ok(outcome) => {
-                    listing = None;
-                    went_through = true;
-                    report.add(&outcome);
-                }
-                Err(problem) if fails_on_content(&problem) => failed.push((entry.clone(), problem)),
-                Err(problem) => return Err(problem),
-            }
-        }
-        // Cases already set aside at this revision failing again prove nothing about the
-        // office; the first new failure with nothing through is the office's problem.
-        let already: Vec<(CaseId, Revision)> = store
-            .rejections()?
-            .into_iter()
-            .filter(|r| r.set_aside)
-            .map(|r| (r.case_id, r.revision))
-            .collect();
-        let is_known = |e: &OutboxEntry| already.contains(&(e.case_id, e.revision));
-        if !went_through && let Some((_, problem)) = failed.iter().find(|(e, _)| !is_known(e)) {
-            return Err(problem.clone());
-        }
-        for (entry, problem) in failed {
-            if !is_known(&entry) {
-                report.set_aside += 1;
-            }
-            store.set_aside(entry.case_id, entry.revision, &problem.to_string())?;
-        }
-        Ok(())
     }
 
     /// Downloads the assignment (imported into the store) and the review decisions after the

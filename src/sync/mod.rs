@@ -25,6 +25,7 @@
 mod backoff;
 mod client;
 mod http;
+mod isolate;
 mod problem;
 mod records;
 mod review;
