@@ -56,13 +56,20 @@ async fn uploads_are_refused_from_their_headers(store: Arc<dyn Storage>) {
     assert_eq!(status_of(&reply.expect("answered before the body")), 401);
     let reply = head_only(&addr, &format!("/review/cases/{case}"), "", 60_000).await;
     assert_eq!(status_of(&reply.expect("answered before the body")), 401);
-    // A client that sends the body anyway still reads the 401 (the server lingers before it
-    // closes, rather than reset the connection under the client's feet).
+    // A client that sends the body anyway still reads the 401.
     let (status, body) = server
         .post_batch("not-a-token", vec![0u8; 8 * 1024 * 1024])
         .await;
     assert_eq!(status, 401, "{body}");
-    // An enrolled device's upload is still read and judged on its bytes.
+    // An enrolled device's upload is still read and judged on its bytes, past the 64 KiB
+    // that bounds other bodies.
+    let (status, body) = server
+        .post_batch(&device.token, vec![7u8; 512 * 1024])
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("bad_envelope"))
+    );
     let p = payload(&device, vec![household_case("DR-1", 1, 3, 1)]);
     let (status, _) = server
         .post_batch(&device.token, envelope(&device, &p))

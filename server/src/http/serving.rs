@@ -215,15 +215,17 @@ impl Connection {
             .header_read_timeout(self.header_read_timeout)
             .max_buf_size(MAX_HEAD_BYTES);
         let mut conn = builder.serve_connection(TokioIo::new(self.stream), service);
-        let ended = tokio::select! {
-            r = poll_fn(|cx| conn.poll_without_shutdown(cx)) => r,
+        let (ended, stopped) = tokio::select! {
+            r = poll_fn(|cx| conn.poll_without_shutdown(cx)) => (r, false),
             _ = stopping.changed() => {
                 Pin::new(&mut conn).graceful_shutdown();
-                poll_fn(|cx| conn.poll_without_shutdown(cx)).await
+                (poll_fn(|cx| conn.poll_without_shutdown(cx)).await, true)
             }
         };
         match ended {
-            Ok(()) => linger(conn.into_parts().io.into_inner()).await,
+            // A server shutting down does not wait for clients.
+            Ok(()) if !stopped => linger(conn.into_parts().io.into_inner()).await,
+            Ok(()) => {}
             Err(e) => tracing::debug!(error = %e, "connection ended"),
         }
     }
