@@ -53,7 +53,13 @@ struct Seen {
     uploads_401: AtomicU64,
     uploads_429: AtomicU64,
     uploads_other: AtomicU64,
+    /// Closed by the server without a reply read (it refused to read; a client blasting on
+    /// may see the reset before it reads the reply).
+    uploads_cut_off: AtomicU64,
+    /// No reply and no close within `PATIENCE`.
     uploads_unanswered: AtomicU64,
+    /// No connection.
+    uploads_not_connected: AtomicU64,
     uploads_answered_early: AtomicU64,
     most_sent_before_answer: AtomicU64,
 }
@@ -102,7 +108,7 @@ async fn uploader(addr: String, stop: Arc<AtomicBool>, seen: Arc<Seen>) {
             return;
         }
         let Ok(stream) = TcpStream::connect(&addr).await else {
-            seen.uploads_unanswered.fetch_add(1, Ordering::Relaxed);
+            seen.uploads_not_connected.fetch_add(1, Ordering::Relaxed);
             continue;
         };
         let (mut read, mut write) = stream.into_split();
@@ -144,7 +150,7 @@ async fn uploader(addr: String, stop: Arc<AtomicBool>, seen: Arc<Seen>) {
         let counter = match (got.is_ok(), status) {
             (true, 401) => &seen.uploads_401,
             (true, 429) => &seen.uploads_429,
-            (true, _) if reply.is_empty() => &seen.uploads_unanswered,
+            (true, _) if reply.is_empty() => &seen.uploads_cut_off,
             (true, _) => &seen.uploads_other,
             (false, _) => &seen.uploads_unanswered,
         };
@@ -228,8 +234,9 @@ async fn health_holds_under_attack(database: Option<&str>, name: &str) {
          [{name}] server VmRSS: idle {} MiB, peak {} MiB (bound {} MiB)\n\
          [{name}] slow clients: {SLOW_CLIENTS}, cut off by the server {} times, \
          connections refused {}\n\
-         [{name}] uploads: 401 {}, 429 {}, other {}, unanswered {}, answered before the \
-         whole body {}, most bytes sent before the answer {}",
+         [{name}] uploads: 401 {}, 429 {}, other {}, cut off without a reply {}, \
+         unanswered {}, not connected {}, answered before the whole body {}, most bytes sent \
+         before the answer {}",
         failures.len(),
         idle_rss / 1024,
         peak_rss / 1024,
@@ -239,7 +246,9 @@ async fn health_holds_under_attack(database: Option<&str>, name: &str) {
         n(&seen.uploads_401),
         n(&seen.uploads_429),
         n(&seen.uploads_other),
+        n(&seen.uploads_cut_off),
         n(&seen.uploads_unanswered),
+        n(&seen.uploads_not_connected),
         n(&seen.uploads_answered_early),
         n(&seen.most_sent_before_answer),
     );
@@ -259,9 +268,9 @@ async fn health_holds_under_attack(database: Option<&str>, name: &str) {
     let answered = n(&seen.uploads_401) + n(&seen.uploads_429);
     assert!(n(&seen.uploads_401) > 0, "unknown tokens are answered 401");
     assert_eq!(
-        n(&seen.uploads_other) + n(&seen.uploads_unanswered),
+        n(&seen.uploads_other) + n(&seen.uploads_unanswered) + n(&seen.uploads_not_connected),
         0,
-        "every upload refused with 401 or 429"
+        "every upload refused (401, 429 or closed unread), none left hanging"
     );
     assert_eq!(
         n(&seen.uploads_answered_early),
