@@ -15,7 +15,7 @@ use census_server::store::Storage;
 use census_server::store::postgres::PgStore;
 use raw_http::{PATIENCE, read_to_close, status_of};
 use support::*;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use uuid::Uuid;
 
@@ -133,6 +133,32 @@ async fn stalled_heads_and_bodies_are_given_up() {
     let reply = read_to_close(&mut stream)
         .await
         .expect("a stalled body is given up");
+    let text = String::from_utf8_lossy(&reply);
+    assert_eq!(status_of(&reply), 400, "{text}");
+    assert!(text.contains("too slowly"), "{text}");
+
+    // A body trickled a byte at a time, never pausing for the idle timeout, is given up
+    // for its rate (the default minimum, 4 KiB/s, after the 1 s grace).
+    let stream = TcpStream::connect(&addr).await.unwrap();
+    let (mut read, mut write) = stream.into_split();
+    let head = format!(
+        "POST /v1/batches HTTP/1.1\r\nHost: census\r\nAuthorization: Bearer {}\r\n\
+         Content-Length: 100000\r\n\r\n",
+        device.token
+    );
+    write.write_all(head.as_bytes()).await.unwrap();
+    let trickle = tokio::spawn(async move {
+        for _ in 0..100 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if write.write_all(b"x").await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut reply = Vec::new();
+    let got = tokio::time::timeout(PATIENCE, read.read_to_end(&mut reply)).await;
+    trickle.abort();
+    assert!(got.is_ok(), "a trickled body is given up");
     let text = String::from_utf8_lossy(&reply);
     assert_eq!(status_of(&reply), 400, "{text}");
     assert!(text.contains("too slowly"), "{text}");

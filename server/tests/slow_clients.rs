@@ -3,7 +3,9 @@
 //! heads and 50 clients push unauthenticated 32 MiB uploads, and its memory stays bounded.
 //! Prints the server's peak RSS (VmRSS from /proc), the slowest `/health` and what the
 //! attackers saw. Bounds are generous on purpose: this checks survival, not speed.
-//! On SQLite and PostgreSQL. Linux only (reads /proc).
+//! On SQLite and PostgreSQL. Linux only (reads /proc). Needs a hard open-files limit of at
+//! least ~1,600 (the test raises its own soft limit; the server raises its own to hold its
+//! connection cap).
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
