@@ -60,8 +60,17 @@ impl Default for LimitArgs {
 }
 
 impl LimitArgs {
-    /// Sets these limits in `config`.
-    pub fn apply(&self, config: &mut ServerConfig) {
+    /// Sets these limits in `config`; an error names a flag that cannot be used.
+    pub fn apply(&self, config: &mut ServerConfig) -> Result<(), String> {
+        let client_ip_header = match &self.client_ip_header {
+            Some(name) => Some(
+                axum::http::HeaderName::from_bytes(name.trim().as_bytes())
+                    .map_err(|_| format!("--client-ip-header {name:?} is no header name"))?
+                    .as_str()
+                    .to_owned(),
+            ),
+            None => None,
+        };
         config.connections = ConnectionLimits {
             max_connections: self.max_connections,
             header_read_timeout: Duration::from_secs(self.header_read_timeout.max(1)),
@@ -73,7 +82,33 @@ impl LimitArgs {
             enrol_per_minute: self.enrol_per_minute_per_ip,
             auth_failure_burst: self.auth_failure_burst_per_ip,
             auth_failures_per_minute: self.auth_failures_per_minute_per_ip,
-            client_ip_header: self.client_ip_header.clone(),
+            client_ip_header,
         };
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_ip_header_must_be_a_header_name() {
+        let mut config = ServerConfig::default();
+        let mut args = LimitArgs {
+            client_ip_header: Some("X-Forwarded-For".into()),
+            ..LimitArgs::default()
+        };
+        args.apply(&mut config).unwrap();
+        assert_eq!(
+            config.clients.client_ip_header.as_deref(),
+            Some("x-forwarded-for")
+        );
+        args.client_ip_header = Some("no such header".into());
+        assert!(
+            args.apply(&mut config)
+                .unwrap_err()
+                .contains("no header name")
+        );
     }
 }

@@ -206,7 +206,7 @@ async fn serve_command(cli: &Cli, store: Arc<dyn Storage>, args: ServeArgs) -> R
         coverage_items: census_server::facts::CoverageItems::new(items),
         ..ServerConfig::default()
     };
-    args.limits.apply(&mut config);
+    args.limits.apply(&mut config)?;
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;

@@ -254,3 +254,30 @@ async fn enrolment_and_failed_sign_ins_are_limited_per_address() {
         .unwrap();
     assert_eq!(health.status(), 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_proxy_each_client_address_is_counted_apart() {
+    let (store, _dir) = sqlite_store().await;
+    let mut config = ServerConfig::default();
+    config.clients.auth_failure_burst = 2;
+    config.clients.auth_failures_per_minute = 0.01;
+    config.clients.client_ip_header = Some("x-forwarded-for".into());
+    let server = start(store, config).await;
+    let from = |client: &'static str| {
+        server
+            .http
+            .get(format!("{}/v1/assignment", server.url))
+            .bearer_auth("guess")
+            .header("x-forwarded-for", format!("198.51.100.77, {client}"))
+            .send()
+    };
+    for _ in 0..2 {
+        assert_eq!(from("203.0.113.1").await.unwrap().status(), 401);
+    }
+    assert_eq!(from("203.0.113.1").await.unwrap().status(), 429);
+    assert_eq!(
+        from("203.0.113.2").await.unwrap().status(),
+        401,
+        "another client behind the same proxy is not refused"
+    );
+}
