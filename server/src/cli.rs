@@ -129,6 +129,9 @@ pub struct ServeArgs {
     /// First day of enumeration (YYYY-MM-DD), for the schedule in coverage reports.
     #[arg(long)]
     pub census_start: Option<String>,
+    /// Connection cap, read timeouts, per-address limits.
+    #[command(flatten)]
+    pub limits: crate::cli_limits::LimitArgs,
 }
 
 impl Default for ServeArgs {
@@ -140,6 +143,7 @@ impl Default for ServeArgs {
             rate_burst: 60,
             rate_per_second: 2.0,
             census_start: None,
+            limits: crate::cli_limits::LimitArgs::default(),
         }
     }
 }

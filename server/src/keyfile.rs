@@ -19,8 +19,7 @@ pub fn load_or_create(path: &Path) -> Result<(OfficeSecret, bool), String> {
     if let Some(dir) = path.parent()
         && !dir.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        crate::private_files::create_private_dir(dir)?;
     }
     let key = OfficeSecret::generate().map_err(|e| e.to_string())?;
     let mut options = std::fs::OpenOptions::new();

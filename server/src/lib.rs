@@ -6,6 +6,7 @@
 
 pub mod boundaries;
 pub mod cli;
+pub mod cli_limits;
 pub mod export;
 pub mod facts;
 pub mod frame;
@@ -15,6 +16,7 @@ pub mod http;
 pub mod incoming;
 pub mod keyfile;
 pub mod logsafe;
+pub mod private_files;
 pub mod ratelimit;
 pub mod secrets;
 pub mod shapes;

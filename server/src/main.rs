@@ -21,6 +21,8 @@ async fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     let cli = Cli::parse();
+    // Personal data and keys: whatever this process writes is its user's alone.
+    census_server::private_files::restrict_umask();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -31,8 +33,7 @@ async fn main() -> ExitCode {
 }
 
 async fn open_store(cli: &Cli) -> Result<Arc<dyn Storage>, String> {
-    std::fs::create_dir_all(&cli.data_dir)
-        .map_err(|e| format!("cannot create {}: {e}", cli.data_dir.display()))?;
+    census_server::private_files::create_private_dir(&cli.data_dir)?;
     store::open(&cli.database())
         .await
         .map_err(|e| e.to_string())
@@ -239,7 +240,7 @@ async fn serve_command(cli: &Cli, store: Arc<dyn Storage>, args: ServeArgs) -> R
         ));
         println!("questionnaire {}@{} from {name}", q.id(), q.version());
     }
-    let config = ServerConfig {
+    let mut config = ServerConfig {
         rate_burst: args.rate_burst,
         rate_per_second: args.rate_per_second,
         accepted_questionnaires: accepted,
@@ -247,10 +248,14 @@ async fn serve_command(cli: &Cli, store: Arc<dyn Storage>, args: ServeArgs) -> R
         coverage_items: census_server::facts::CoverageItems::new(items),
         ..ServerConfig::default()
     };
+    args.limits.apply(&mut config)?;
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
-    tracing::info!(listen = %args.listen, storage = store.kind(), "census-server listening");
+    let bound = listener
+        .local_addr()
+        .map_err(|e| format!("cannot listen: {e}"))?;
+    tracing::info!(listen = %bound, storage = store.kind(), "census-server listening");
     let state = AppState::new(store, office, config);
     serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;

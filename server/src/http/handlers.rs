@@ -5,7 +5,8 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use census_core::wire::{
     Assignment, BatchReply, CaseOutcome, EnrolReply, EnrolRequest, OfficeKey, QuestionnaireList,
@@ -72,6 +73,21 @@ async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<DeviceRecor
     Ok(device)
 }
 
+/// The device a request's bearer token names, checked from the headers alone: as an
+/// extractor before the body one, it refuses an unknown token before any body is read.
+pub struct AuthedDevice(pub DeviceRecord);
+
+impl FromRequestParts<Arc<AppState>> for AuthedDevice {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &Arc<AppState>,
+    ) -> Result<AuthedDevice, ApiError> {
+        authenticate(app, &parts.headers).await.map(AuthedDevice)
+    }
+}
+
 async fn assignment_of(app: &AppState, device: &DeviceRecord) -> Result<Assignment, ApiError> {
     let districts = app.store.districts(&device.districts).await?;
     Ok(Assignment {
@@ -130,10 +146,9 @@ pub async fn enrol(
 
 pub async fn batches(
     State(app): Shared,
-    headers: HeaderMap,
+    AuthedDevice(device): AuthedDevice,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<BatchReply> {
-    let device = authenticate(&app, &headers).await?;
     let body = body.map_err(body_error)?;
     let envelope = SignedBatch::from_bytes(&body)?;
     if envelope.device_id != device.device_id {

@@ -5,10 +5,13 @@ mod coverage;
 mod error;
 mod handlers;
 mod html;
+pub mod limits;
 mod page_guard;
 mod review_forms;
 mod review_page;
+pub mod serving;
 pub mod session;
+mod timed_body;
 
 use session::SessionKey;
 
@@ -17,6 +20,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use census_core::wire::OfficeSecret;
 use tokio::net::TcpListener;
@@ -46,6 +50,10 @@ pub struct ServerConfig {
     pub census_days: u32,
     /// The items coverage reads, per questionnaire (from `--questionnaire-file`).
     pub coverage_items: crate::facts::CoverageItems,
+    /// Connection cap and read timeouts.
+    pub connections: serving::ConnectionLimits,
+    /// Per-address limits (enrolment, failed authentications).
+    pub clients: limits::ClientLimits,
 }
 
 impl Default for ServerConfig {
@@ -59,12 +67,17 @@ impl Default for ServerConfig {
             census_start: None,
             census_days: 30,
             coverage_items: crate::facts::CoverageItems::default(),
+            connections: serving::ConnectionLimits::default(),
+            clients: limits::ClientLimits::default(),
         }
     }
 }
 
 /// Largest enrolment request body (bytes).
 pub const MAX_ENROL_BYTES: usize = 64 * 1024;
+
+/// Largest body of any other request but a batch (review decisions, sign-in forms).
+pub const MAX_SMALL_BODY_BYTES: usize = 64 * 1024;
 
 /// What every handler shares.
 pub struct AppState {
@@ -76,6 +89,8 @@ pub struct AppState {
     pub config: ServerConfig,
     /// Per-device rate limit.
     pub limiter: RateLimiter,
+    /// Per-address limits.
+    pub clients: limits::ClientBuckets,
     /// Signs the review page's sessions (`None` only if the system gave no randomness; then
     /// the page cannot sign anyone in and says so).
     pub sessions: Option<SessionKey>,
@@ -85,11 +100,13 @@ impl AppState {
     /// Shared state from its parts.
     pub fn new(store: Arc<dyn Storage>, office: OfficeSecret, config: ServerConfig) -> Arc<Self> {
         let limiter = RateLimiter::new(config.rate_burst, config.rate_per_second);
+        let clients = limits::ClientBuckets::new(&config.clients);
         Arc::new(AppState {
             store,
             office,
             config,
             limiter,
+            clients,
             sessions: SessionKey::generate(),
         })
     }
@@ -98,6 +115,7 @@ impl AppState {
 /// The application's routes.
 pub fn router(state: Arc<AppState>) -> Router {
     let batch_limit = state.config.max_batch_bytes;
+    let signed_in = from_fn_with_state(Arc::clone(&state), limits::signed_in);
     Router::new()
         .route("/health", get(handlers::health))
         .route("/v1/office-key", get(handlers::office_key))
@@ -116,25 +134,30 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/coverage/districts.csv", get(coverage::districts_csv))
         .route("/v1/coverage/map", get(coverage::map))
         .route("/v1/review/queue", get(coverage::queue))
-        .route("/v1/review/cases/{case_id}", post(coverage::decide))
+        .route(
+            "/v1/review/cases/{case_id}",
+            post(coverage::decide).route_layer(signed_in),
+        )
         .route("/v1/cases/{case_id}/history", get(coverage::history))
         .route("/v1/office/population.csv", get(coverage::population_csv))
         .route(
             "/v1/office/sampling-frame.csv",
             get(coverage::sampling_frame_csv),
         )
-        .merge(review_page::routes())
+        .merge(review_page::routes(&state))
         .fallback(handlers::not_found)
+        .layer(DefaultBodyLimit::max(MAX_SMALL_BODY_BYTES))
+        .layer(from_fn_with_state(Arc::clone(&state), limits::per_client))
         .with_state(state)
 }
 
-/// Serves the API on `listener` until `shutdown` completes.
+/// Serves the API on `listener` until `shutdown` completes, within the configured
+/// connection limits (`serving`).
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.config.connections.clone();
+    serving::serve_limited(listener, router(state), &limits, shutdown).await
 }

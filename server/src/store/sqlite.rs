@@ -46,6 +46,7 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path` and its tables.
     pub fn open(path: &str) -> Result<SqliteStore, StoreError> {
+        crate::private_files::prepare_sqlite_file(path).map_err(StoreError::Backend)?;
         let conn = Connection::open(path).map_err(be)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(be)?;
