@@ -1,7 +1,10 @@
 //! Android entry point: the GameActivity calls `android_main`, which starts the same app as
 //! the desktop binary, with its database in the app-private directory, the office named by
-//! the provisioning file, logs to logcat, and the soft-keyboard glue of [`shell`].
+//! the provisioning file, logs to logcat, the soft-keyboard glue of [`shell`] and the
+//! location fixes of [`location`].
 
+#[cfg(target_os = "android")]
+mod location;
 #[cfg(target_os = "android")]
 mod shell;
 

@@ -6,9 +6,11 @@
 //!   events, so the launcher reads the IME's text buffer before each frame and turns it into
 //!   egui IME events.
 //! * [`keyboard`]: which soft keyboard the focused field wants (text, number, PIN).
+//! * [`location`]: position fixes from the platform's location service.
 //! * [`provisioning`]: the provisioning file that tells a tablet where its office is and which
 //!   certificate that office presents.
 
 pub mod ime_text;
 pub mod keyboard;
+pub mod location;
 pub mod provisioning;
