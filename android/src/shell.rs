@@ -27,6 +27,7 @@ pub struct AndroidShell {
     android: AndroidApp,
     bridge: ImeBridge,
     keyboard: Option<SoftKeyboard>,
+    focused: Option<egui::Id>,
 }
 
 impl AndroidShell {
@@ -37,6 +38,7 @@ impl AndroidShell {
             android,
             bridge: ImeBridge::new(),
             keyboard: None,
+            focused: None,
         }
     }
 
@@ -54,6 +56,17 @@ impl AndroidShell {
         let options = ImeOptions::IME_FLAG_NO_FULLSCREEN | ImeOptions::IMG_FLAG_NO_EXTRACT_UI;
         self.android
             .set_ime_editor_info(input_type, TextInputAction::Done, options);
+    }
+
+    /// When the focus moved to another field (or away), starts the IME on an empty buffer:
+    /// egui kept the pre-edit text in the field left, as typed.
+    fn follow_focus(&mut self, ctx: &egui::Context) {
+        let focused = ctx.memory(|memory| memory.focused());
+        if focused != self.focused {
+            self.focused = focused;
+            self.bridge.clear();
+            self.android.set_text_input_state(TextInputState::default());
+        }
     }
 
     /// Reads the IME buffer into egui events; removes what was committed from the buffer.
@@ -96,6 +109,7 @@ impl eframe::App for AndroidShell {
 
     fn raw_input_hook(&mut self, ctx: &egui::Context, raw_input: &mut egui::RawInput) {
         self.update_keyboard(ctx);
+        self.follow_focus(ctx);
         self.take_ime_text(ctx, raw_input);
     }
 }
