@@ -4,6 +4,7 @@ pub mod commands;
 pub mod demo;
 pub mod i18n;
 pub mod keys;
+pub mod platform;
 pub mod private_files;
 pub mod store;
 pub mod sync;

@@ -41,3 +41,40 @@ fn enrol_and_send_over_tls_with_a_trusted_certificate_only() {
     let plain = SyncClient::new(config(&front.url().replace("https", "http"))).unwrap();
     assert!(!plain.office().is_reachable());
 }
+
+#[test]
+fn a_provisioned_tablet_reaches_the_office_whose_certificate_it_was_given() {
+    use census::platform::provisioning::Provisioning;
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), &["DR-1"]);
+    let front = TlsFront::start(server.addr());
+    let (_key, mut store) = open_new(&dir.path().join("tablet"));
+    let code = server.issue_code("E-001", &["DR-1"]);
+    let client_for = |pem: &str| {
+        let file = serde_json::json!({
+            "server_url": front.url(),
+            "office_certificate_pem": pem,
+        });
+        let provisioning = Provisioning::parse(&file.to_string()).unwrap();
+        let mut app = census::app::AppConfig::new(dir.path().join("tablet"));
+        provisioning.apply(&mut app);
+        let config = census::commands::sync::sync_config(&app, sync_support::questionnaire());
+        SyncClient::new(config.unwrap()).unwrap()
+    };
+
+    // Provisioned with another office's certificate: refused, nothing sent.
+    let other = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let impostor = client_for(&other.cert.pem());
+    assert_eq!(
+        impostor.enrol(&mut store, &code, "E-001").unwrap_err(),
+        SyncProblem::Untrusted
+    );
+
+    // With the office's own certificate (the platform's roots never consulted): enrolled.
+    let client = client_for(&front.certificate_pem);
+    client.enrol(&mut store, &code, "E-001").unwrap();
+    add_case(&mut store, "DR-1", 1);
+    let report = client.sync_once(&mut store, &mut |_, _| {}).unwrap();
+    assert_eq!(report.sent, 1);
+}

@@ -1,5 +1,12 @@
 //! Android entry point: the GameActivity calls `android_main`, which starts the same app as
-//! the desktop binary, with its database in the app-private directory.
+//! the desktop binary, with its database in the app-private directory, the office named by
+//! the provisioning file, logs to logcat, the soft-keyboard glue of [`shell`] and the
+//! location fixes of [`location`].
+
+#[cfg(target_os = "android")]
+mod location;
+#[cfg(target_os = "android")]
+mod shell;
 
 #[cfg(target_os = "android")]
 use winit::platform::android::activity::AndroidApp;
@@ -18,11 +25,40 @@ fn android_main(app: AndroidApp) {
         log::error!("Android gave the app no internal data directory: cannot open the database");
         return;
     };
+    let mut config = census::app::AppConfig::new(data_dir.clone());
+    let inbox = app.external_data_path();
+    match census::platform::provisioning::load_or_adopt(&data_dir, inbox.as_deref()) {
+        Ok(Some(provisioning)) => {
+            log::info!("provisioned for the office at {}", provisioning.server_url);
+            provisioning.apply(&mut config);
+        }
+        // Without a pinned certificate there is no sync: the platform verifier the sync
+        // client would fall back to cannot work on Android without its Java side.
+        Ok(None) => log::warn!(
+            "no {} in the app's data directory nor in {}: this tablet will not sync",
+            census::platform::provisioning::PROVISIONING_FILE,
+            inbox
+                .as_deref()
+                .map_or("(no external directory)".into(), |p| p
+                    .display()
+                    .to_string()),
+        ),
+        Err(problem) => log::error!("{problem}; this tablet will not sync"),
+    }
     let options = eframe::NativeOptions {
-        android_app: Some(app),
+        android_app: Some(app.clone()),
         ..Default::default()
     };
-    if let Err(error) = census::app::run(options, data_dir) {
+    let started = eframe::run_native(
+        "census",
+        options,
+        Box::new(move |cc| {
+            census::app::setup_context(&cc.egui_ctx);
+            let census = census::app::CensusApp::new(config);
+            Ok(Box::new(shell::AndroidShell::new(census, app)))
+        }),
+    );
+    if let Err(error) = started {
         log::error!("the app stopped with an error: {error}");
     }
 }

@@ -23,6 +23,10 @@ pub struct AppConfig {
     pub today: Option<NaiveDate>,
     /// The office's sync server (e.g. `https://census.example.org`); no sync when `None`.
     pub server_url: Option<String>,
+    /// PEM certificates the sync client trusts for that server **instead of** the platform's
+    /// roots (from the provisioning file, [`crate::platform::provisioning`]); empty: the
+    /// platform's roots.
+    pub trusted_certificates: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for AppConfig {
@@ -32,6 +36,7 @@ impl std::fmt::Debug for AppConfig {
             .field("demo", &self.demo)
             .field("today", &self.today)
             .field("server_url", &self.server_url)
+            .field("trusted_certificates", &self.trusted_certificates.len())
             .finish_non_exhaustive()
     }
 }
@@ -45,6 +50,7 @@ impl AppConfig {
             demo_pin: DEFAULT_DEMO_PIN.to_owned(),
             today: None,
             server_url: None,
+            trusted_certificates: Vec::new(),
         }
     }
 
@@ -117,6 +123,7 @@ impl AppConfig {
             demo_pin,
             today,
             server_url,
+            trusted_certificates: Vec::new(),
         })
     }
 }

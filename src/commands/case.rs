@@ -36,7 +36,7 @@ fn engine_failed(state: &mut AppState, e: impl std::fmt::Display) {
 fn context(open: &OpenCase) -> EventContext {
     EventContext {
         screen: format!("questionnaire/{}/{}", open.row, open.section),
-        gps: None,
+        gps: crate::platform::location::current().map(|fix| fix.gps()),
     }
 }
 
@@ -60,7 +60,7 @@ pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
     };
     let ctx = EventContext {
         screen: format!("district/{code}"),
-        gps: None,
+        gps: crate::platform::location::current().map(|fix| fix.gps()),
     };
     let loaded = find_or_create_case(
         store,

@@ -37,6 +37,8 @@ pub fn add_building(
         return;
     }
     let gps = match parse_gps(lat, lon) {
+        // Nothing typed: the device's position, when it has a fresh one.
+        Ok(None) => crate::platform::location::current().map(|fix| fix.gps()),
         Ok(gps) => gps,
         Err(()) => {
             drafts.form_error = Some(tr.t("bad_gps").to_owned());
@@ -188,7 +190,7 @@ pub fn record_visit(
     };
     let ctx = EventContext {
         screen: format!("district/{code}/visit {note}").trim().to_owned(),
-        gps: None,
+        gps: crate::platform::location::current().map(|fix| fix.gps()),
     };
     let result = find_or_create_case(
         store,

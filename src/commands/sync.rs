@@ -18,13 +18,12 @@ pub const CODE_FIELD: &str = "sync.code";
 /// Starts the sync client on the unlocked store when a server is configured.
 pub fn start(state: &mut AppState, key: &DatabaseKey) {
     stop(state);
-    let Some(url) = state.config.server_url.clone() else {
-        return;
-    };
     let Ok(questionnaire) = state.questionnaire.clone() else {
         return;
     };
-    let config = SyncConfig::new(url, vec![questionnaire]);
+    let Some(config) = sync_config(&state.config, questionnaire) else {
+        return;
+    };
     let key = DatabaseKey::from_secret_bytes(*key.expose_secret_bytes());
     let dir = state.config.data_dir.clone();
     match SyncHandle::start(config, dir, key, state.waker.clone()) {
@@ -40,6 +39,18 @@ pub fn start(state: &mut AppState, key: &DatabaseKey) {
             });
         }
     }
+}
+
+/// The sync client's configuration from the app's: `None` without a server. The certificates
+/// of the provisioning file are the only ones trusted.
+pub fn sync_config(
+    config: &crate::app::AppConfig,
+    questionnaire: std::sync::Arc<census_core::load::Questionnaire>,
+) -> Option<SyncConfig> {
+    let url = config.server_url.clone()?;
+    let mut sync = SyncConfig::new(url, vec![questionnaire]);
+    sync.trusted_certificates = config.trusted_certificates.clone();
+    Some(sync)
 }
 
 /// Stops the sync client (at lock): the thread ends after the request in progress.
@@ -222,4 +233,23 @@ pub fn office_notes(store: &Store, case_id: CaseId, tr: &Tr) -> Result<Vec<Strin
         notes.push(tr.f("case_refused", &[("reason", &rejection.reason)]));
     }
     Ok(notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{AppConfig, QUESTIONNAIRE_FILE, QUESTIONNAIRE_JSON};
+
+    #[test]
+    fn the_sync_client_trusts_the_configured_certificates_only() {
+        let questionnaire =
+            census_core::load::load_questionnaire(QUESTIONNAIRE_FILE, QUESTIONNAIRE_JSON).unwrap();
+        let mut config = AppConfig::new("d".into());
+        assert!(sync_config(&config, questionnaire.clone()).is_none());
+        config.server_url = Some("https://census.example.org".to_owned());
+        config.trusted_certificates = vec![b"PEM".to_vec()];
+        let sync = sync_config(&config, questionnaire).unwrap();
+        assert_eq!(sync.server_url, "https://census.example.org");
+        assert_eq!(sync.trusted_certificates, vec![b"PEM".to_vec()]);
+    }
 }

@@ -24,8 +24,8 @@ pub fn enrol_ui(ui: &mut Ui, view: &EnrolView, tr: &Tr, drafts: &mut Drafts) -> 
     }
     widgets::text_field(ui, tr.t("assignment_file"), drafts.field("enrol.file"), rtl);
     ui.add_space(8.0);
-    widgets::secret_field(ui, tr.t("pin"), drafts.field("enrol.pin"), rtl);
-    widgets::secret_field(ui, tr.t("pin_again"), drafts.field("enrol.pin2"), rtl);
+    widgets::pin_field(ui, tr.t("pin"), drafts.field("enrol.pin"), rtl);
+    widgets::pin_field(ui, tr.t("pin_again"), drafts.field("enrol.pin2"), rtl);
     widgets::weak(ui, tr.t("pin_rules"), rtl);
     if let Some(message) = &view.error {
         widgets::error(ui, message, rtl);

@@ -104,6 +104,16 @@ pub fn question_ui(
             let lon_key = format!("{key}:lon");
             drafts.field_or(&lat_key, || lat0);
             drafts.field_or(&lon_key, || lon0);
+            // A fresh fix from the device (Android's location service): one tap answers.
+            if let Some(fix) = crate::platform::location::current() {
+                let accuracy = fix.accuracy_m.map_or("?".to_owned(), |a| format!("{a:.0}"));
+                let text = tr.f("use_position", &[("accuracy", &accuracy)]);
+                if widgets::big_button(ui, &text).clicked() {
+                    *drafts.field(&lat_key) = fix.lat.to_string();
+                    *drafts.field(&lon_key) = fix.lon.to_string();
+                    set(gps_value(&fix));
+                }
+            }
             let a = widgets::text_field(ui, tr.t("latitude"), drafts.field(&lat_key), rtl);
             let b = widgets::text_field(ui, tr.t("longitude"), drafts.field(&lon_key), rtl);
             let parsed = parse_gps(drafts.get(&lat_key), drafts.get(&lon_key));
@@ -187,6 +197,15 @@ pub fn parse(kind: &AnswerKind, text: &str) -> Result<Value, &'static str> {
     }
 }
 
+/// The answer of a GPS question from a device fix (with its accuracy).
+fn gps_value(fix: &crate::platform::location::LocationFix) -> Value {
+    Value::Gps(GpsPoint {
+        lat: fix.lat,
+        lon: fix.lon,
+        accuracy_m: fix.accuracy_m,
+    })
+}
+
 fn parse_gps(lat: &str, lon: &str) -> Result<Value, ()> {
     let (lat, lon) = (lat.trim(), lon.trim());
     if lat.is_empty() && lon.is_empty() {
@@ -217,5 +236,10 @@ mod tests {
         assert_eq!(parse(&AnswerKind::Text, ""), Ok(Value::Null));
         assert!(parse_gps("91", "0").is_err());
         assert!(matches!(parse_gps("31.5", "-7.6"), Ok(Value::Gps(_))));
+        let fix = crate::platform::location::LocationFix::new(31.5, -7.6, Some(8.0), 0).unwrap();
+        let Value::Gps(point) = gps_value(&fix) else {
+            panic!("not a GPS answer")
+        };
+        assert_eq!(point.accuracy_m, Some(8.0), "the device's accuracy is kept");
     }
 }

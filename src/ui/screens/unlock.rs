@@ -21,7 +21,7 @@ pub fn unlock_ui(ui: &mut Ui, view: &UnlockView, tr: &Tr, drafts: &mut Drafts) -
         widgets::warning(ui, &tr.f("demo_pin", &[("pin", pin)]), rtl);
     }
     ui.add_space(8.0);
-    let field = widgets::secret_field(ui, tr.t("pin"), drafts.field("unlock.pin"), rtl);
+    let field = widgets::pin_field(ui, tr.t("pin"), drafts.field("unlock.pin"), rtl);
     let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     if let Some(message) = &view.error {
         widgets::error(ui, message, rtl);

@@ -3,6 +3,7 @@
 
 use egui::{Align, Color32, Layout, Response, TextEdit, Ui, Vec2};
 
+use crate::platform::keyboard::SoftKeyboard;
 use crate::ui::bidi::{BaseDirection, BidiStyle, BidiText, bidi_label};
 use crate::ui::theme;
 
@@ -184,8 +185,24 @@ pub fn numeric_field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool) ->
     theme::numeric_field(ui, label, value, rtl)
 }
 
-/// A labelled secret field (PIN): dots, never the digits.
+/// A labelled secret field (a reviewer code): dots, never the text; the soft keyboard is told
+/// not to learn it.
 pub fn secret_field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool) -> Response {
+    hidden_field(ui, label, value, rtl, SoftKeyboard::Secret)
+}
+
+/// A labelled PIN field: dots, never the digits; a numeric soft keyboard.
+pub fn pin_field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool) -> Response {
+    hidden_field(ui, label, value, rtl, SoftKeyboard::Pin)
+}
+
+fn hidden_field(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    rtl: bool,
+    keyboard: SoftKeyboard,
+) -> Response {
     let label_response = text(ui, label, rtl);
     let width = ui.available_width().min(520.0);
     let edit = TextEdit::singleline(value)
@@ -201,9 +218,14 @@ pub fn secret_field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool) -> 
     } else {
         Layout::top_down(Align::Min)
     };
-    ui.with_layout(layout, |ui| ui.add(edit))
+    let response = ui
+        .with_layout(layout, |ui| ui.add(edit))
         .inner
-        .labelled_by(label_response.id)
+        .labelled_by(label_response.id);
+    if response.has_focus() {
+        crate::platform::keyboard::request(ui.ctx(), keyboard);
+    }
+    response
 }
 
 /// A horizontal row (wrapping when too long), laid out right to left when the language is.

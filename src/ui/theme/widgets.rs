@@ -328,6 +328,12 @@ fn field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool, numeric: bool)
         text.paint(&ui.painter_at(response.rect), inner, INK);
     }
     focus_ring(ui, response.rect, &response);
+    if numeric && response.has_focus() {
+        crate::platform::keyboard::request(
+            ui.ctx(),
+            crate::platform::keyboard::SoftKeyboard::Number,
+        );
+    }
     if numeric && response.changed() {
         *value = numeric_only(value);
     }
@@ -344,8 +350,9 @@ pub fn text_field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool) -> Re
 /// A labelled number field: like [`text_field`], keeping only digits (Arabic-Indic digits
 /// become ASCII), one leading minus sign and one decimal separator.
 ///
-/// On Android, egui cannot ask the system for a numeric soft keyboard (winit exposes no input
-/// type hint), so the full keyboard shows and the field filters what is typed.
+/// While it has the focus it asks for a numeric soft keyboard ([`crate::platform::keyboard`]:
+/// the Android launcher passes that on, winit cannot); the filter stays, for hardware and
+/// pasted input.
 pub fn numeric_field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool) -> Response {
     field(ui, label, value, rtl, true)
 }
