@@ -63,6 +63,8 @@ fn micros(d: Duration) -> f64 {
 }
 
 fn main() {
+    // First, before anything else grows the process: the offline guessing figures.
+    let guessing = offline_guessing(&Pin::new("482913".into()).unwrap());
     let encrypted_dir = tempfile::tempdir().unwrap();
     let plain_dir = tempfile::tempdir().unwrap();
     let office = OfficeSecretKey::generate().unwrap();
@@ -164,13 +166,21 @@ fn main() {
         percentile(&open_times, 0.5).as_secs_f64() * 1e3
     );
 
-    offline_guessing(&pin);
+    guessing.print();
 }
 
-/// What one guess costs someone holding a copy of the key file: a derivation with the file's
-/// parameters (Argon2id), against the PBKDF2 wraps written before it, and the peak memory one
-/// derivation adds to the process; then the whole space of PINs the app accepts.
-fn offline_guessing(pin: &Pin) {
+/// What one guess costs someone holding a copy of the key file.
+struct Guessing {
+    argon_s: f64,
+    pbkdf2_s: f64,
+    peak_growth_kib: Option<u64>,
+    accepted: usize,
+}
+
+/// Measures a derivation with the key file's parameters (Argon2id), against the PBKDF2 wraps
+/// written before it, the peak memory one derivation adds to the process, and counts the PINs
+/// a new key file accepts.
+fn offline_guessing(pin: &Pin) -> Guessing {
     const GUESSES: usize = 5;
     let salt = [7u8; 16];
     let hwm_before = peak_rss_kib();
@@ -193,38 +203,48 @@ fn offline_guessing(pin: &Pin) {
     }
     argon.sort();
     pbkdf2.sort();
-    let argon_s = percentile(&argon, 0.5).as_secs_f64();
-    let pbkdf2_s = percentile(&pbkdf2, 0.5).as_secs_f64();
-    let accepted = (0..1_000_000u32)
-        .filter(|n| check_new_pin(&format!("{n:06}")).is_ok())
-        .count();
-    println!();
-    println!("offline guessing on a copied key file, one core:");
-    println!(
-        "{:<34} {:>10.0}ms  (PBKDF2 310k, before: {:.0}ms, {:.1}x)",
-        "one guess, Argon2id median",
-        argon_s * 1e3,
-        pbkdf2_s * 1e3,
-        argon_s / pbkdf2_s
-    );
-    match (hwm_before, hwm_after) {
-        (Some(before), Some(after)) => println!(
-            "{:<34} {:>10.0}MiB (peak RSS growth over the first guess)",
-            "memory per guess",
-            (after.saturating_sub(before)) as f64 / 1024.0
-        ),
-        _ => println!("{:<34} {:>10}", "memory per guess", "n/a"),
+    Guessing {
+        argon_s: percentile(&argon, 0.5).as_secs_f64(),
+        pbkdf2_s: percentile(&pbkdf2, 0.5).as_secs_f64(),
+        peak_growth_kib: hwm_before
+            .zip(hwm_after)
+            .map(|(before, after)| after.saturating_sub(before)),
+        accepted: (0..1_000_000u32)
+            .filter(|n| check_new_pin(&format!("{n:06}")).is_ok())
+            .count(),
     }
-    println!(
-        "{:<34} {:>10}   (6 digits; trivial ones refused)",
-        "PINs a new key file accepts", accepted
-    );
-    println!(
-        "{:<34} {:>10.1}days (before: every 4-digit PIN in {:.0} min)",
-        "all of them, one core",
-        accepted as f64 * argon_s / 86_400.0,
-        10_000.0 * pbkdf2_s / 60.0
-    );
+}
+
+impl Guessing {
+    fn print(&self) {
+        println!();
+        println!("offline guessing on a copied key file, one core:");
+        println!(
+            "{:<34} {:>10.0}ms  (PBKDF2 310k, before: {:.0}ms; {:.1}x)",
+            "one guess, Argon2id median",
+            self.argon_s * 1e3,
+            self.pbkdf2_s * 1e3,
+            self.argon_s / self.pbkdf2_s
+        );
+        match self.peak_growth_kib {
+            Some(kib) => println!(
+                "{:<34} {:>10.0}MiB (peak RSS growth over the guesses)",
+                "memory per guess",
+                kib as f64 / 1024.0
+            ),
+            None => println!("{:<34} {:>10}", "memory per guess", "n/a"),
+        }
+        println!(
+            "{:<34} {:>10}   (6 digits; trivial ones refused)",
+            "PINs a new key file accepts", self.accepted
+        );
+        println!(
+            "{:<34} {:>10.1}days (before: every 4-digit PIN in {:.0} min)",
+            "all of them, one core",
+            self.accepted as f64 * self.argon_s / 86_400.0,
+            10_000.0 * self.pbkdf2_s / 60.0
+        );
+    }
 }
 
 /// The process's peak resident memory (`VmHWM`), in KiB, where /proc tells it.

@@ -7,7 +7,7 @@
 //! office recovery unlocks. The counter is **not** cryptographically authenticated: nothing
 //! secret is available before the PIN is known, so someone who can edit or restore the file
 //! can reset it. Such a person can also copy the file and guess offline, which the PIN wrap's
-//! memory-hard derivation slows down ([`super::kdf`]: Argon2id, 64 MiB and about half a second
+//! memory-hard derivation slows down ([`super::kdf`]: Argon2id, 128 MiB and about half a second
 //! a guess); the counter limits guessing through the app. A missing or unreadable counter
 //! fails closed (the file is refused as damaged). Real rate limiting against file-level
 //! attackers needs a hardware keystore (the Android Keystore, in the launcher).
