@@ -27,7 +27,7 @@ fn env_or(name: &str, default: usize) -> usize {
 
 fn households(district: &str, n: usize, from: u32) -> Vec<census_core::wire::CaseRecord> {
     (0..n)
-        .map(|i| household_case(district, from + i as u32, 4 + i % 2, 1))
+        .map(|i| census_case(district, from + i as u32, 4 + i % 2, 1))
         .collect()
 }
 

@@ -18,3 +18,4 @@ pub mod secrets;
 pub mod shapes;
 pub mod store;
 pub mod summaries;
+pub mod validate;

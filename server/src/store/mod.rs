@@ -10,6 +10,7 @@ mod pg_ingest;
 mod pg_schema;
 mod pg_summaries;
 pub mod postgres;
+pub mod reassign;
 mod review_types;
 pub mod sqlite;
 mod sqlite_checkpoint;
@@ -90,6 +91,13 @@ pub trait Storage: Send + Sync {
                 .await
         })
     }
+    /// Moves a stored case to another enrolled device of its district (an office action,
+    /// recorded): only that device may write it from then on.
+    fn reassign_case<'a>(
+        &'a self,
+        case_id: Uuid,
+        to_device: &'a str,
+    ) -> StoreFuture<'a, reassign::ReassignResult>;
     /// Records a review decision on a stored case; returns its cursor.
     fn add_review<'a>(
         &'a self,
@@ -171,6 +179,12 @@ pub fn precheck(
     device: &DeviceRecord,
     accepted_questionnaires: &[(String, String)],
 ) -> Option<String> {
+    if let Some(reason) = &case.refused {
+        return Some(reason.clone());
+    }
+    if let Err(reason) = crate::validate::check_status(&case.status) {
+        return Some(reason);
+    }
     if !device.districts.iter().any(|d| d == &case.district_id) {
         return Some(format!(
             "district {} is outside your districts",

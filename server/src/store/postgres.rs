@@ -296,6 +296,14 @@ impl Storage for PgStore {
         Box::pin(pg_ingest::ingest_tx(&self.pool, device, payload, accepted))
     }
 
+    fn reassign_case<'a>(
+        &'a self,
+        case_id: Uuid,
+        to_device: &'a str,
+    ) -> StoreFuture<'a, super::reassign::ReassignResult> {
+        Box::pin(super::reassign::postgres(&self.pool, case_id, to_device))
+    }
+
     fn add_review<'a>(
         &'a self,
         case_id: Uuid,

@@ -290,6 +290,15 @@ impl Storage for SqliteStore {
         })
     }
 
+    fn reassign_case<'a>(
+        &'a self,
+        case_id: Uuid,
+        to_device: &'a str,
+    ) -> StoreFuture<'a, super::reassign::ReassignResult> {
+        let to_device = to_device.to_owned();
+        self.run(move |conn| super::reassign::sqlite(conn, case_id, &to_device, &now()))
+    }
+
     fn add_review<'a>(
         &'a self,
         case_id: Uuid,
