@@ -1,6 +1,8 @@
 //! The HTTP API (axum): routes, shared state, serving. Paths as in `schemas/openapi.yaml`.
 
 mod auth;
+#[cfg(test)]
+mod catch_panic_tests;
 mod coverage;
 mod error;
 mod handlers;
