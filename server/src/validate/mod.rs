@@ -337,4 +337,32 @@ mod tests {
         assert!(from_command_line(&["rgph2024@9".into()], &[]).is_err());
         assert!(from_command_line(&["rgph2024".into()], &[]).is_err());
     }
+
+    /// Rosters past their `max_rows` and GPS points off the globe are refused before the
+    /// engine reads the document; the engine then names unknown items.
+    #[test]
+    fn rows_and_points_out_of_range_are_refused() {
+        let qs = Questionnaires::bundled().unwrap();
+        let q = qs.get("rgph2024", "1.0.0").unwrap();
+        let household = |i: usize| {
+            serde_json::json!({"row_id": i + 1, "inputs": {}, "answers": {},
+                "rosters": {"persons": [], "deaths": []}})
+        };
+        let doc = |households: usize, gps: Value| {
+            serde_json::json!({"inputs": {}, "answers": {"d_gps": gps},
+                "rosters": {"households": (0..households).map(household).collect::<Vec<_>>()}})
+        };
+        let on_globe = serde_json::json!({"lat": 34.0, "lon": -6.8, "accuracy_m": 5.0});
+        assert_eq!(check_rows(q, &doc(20, on_globe.clone()), "root"), Ok(()));
+        let err = check_rows(q, &doc(21, on_globe), "root").unwrap_err();
+        assert!(err.contains("21 rows, more than its 20"), "{err}");
+        for point in [
+            serde_json::json!({"lat": 91.0, "lon": 0.0}),
+            serde_json::json!({"lat": 0.0, "lon": -181.0}),
+            serde_json::json!({"lat": 0.0, "lon": 0.0, "accuracy_m": -1.0}),
+        ] {
+            let err = check_rows(q, &doc(1, point), "root").unwrap_err();
+            assert!(err.starts_with("root.answers.d_gps: a GPS"), "{err}");
+        }
+    }
 }
