@@ -106,17 +106,15 @@ pub async fn get(server: &TestServer, path: &str, token: &str) -> (u16, String) 
 
 /// Runs the real `census-server` binary on `database` (in a blocking task).
 pub async fn cli(database: &str, args: &[&str]) -> Output {
+    let data = tempfile::tempdir().unwrap();
     let mut all = vec![
         "--data-dir".to_string(),
-        std::env::temp_dir()
-            .join(format!("census-cli-{}", Uuid::new_v4().simple()))
-            .to_string_lossy()
-            .into_owned(),
+        data.path().to_string_lossy().into_owned(),
         "--database".to_string(),
         database.to_string(),
     ];
     all.extend(args.iter().map(|a| a.to_string()));
-    tokio::task::spawn_blocking(move || {
+    let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(env!("CARGO_BIN_EXE_census-server"))
             .args(&all)
             .env("RUST_LOG", "warn")
@@ -124,5 +122,7 @@ pub async fn cli(database: &str, args: &[&str]) -> Output {
             .unwrap()
     })
     .await
-    .unwrap()
+    .unwrap();
+    drop(data);
+    out
 }
