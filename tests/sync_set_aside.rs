@@ -30,7 +30,7 @@ fn incompressible(len: usize) -> String {
 #[test]
 fn a_case_the_office_cannot_take_is_set_aside_and_the_others_are_sent() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = TestServer::start_with_batch_limit(dir.path(), &["DR-1"], Some(48 * 1024));
+    let mut server = TestServer::start_with_batch_limit(dir.path(), &["DR-1"], Some(24 * 1024));
     let (_key, mut store, client) = enrolled(
         &server,
         &dir.path().join("tablet"),
@@ -44,7 +44,7 @@ fn a_case_the_office_cannot_take_is_set_aside_and_the_others_are_sent() {
             too_big,
             "",
             "d_address",
-            &json!(incompressible(120_000)),
+            &json!(incompressible(60_000)),
             &ctx("dwelling"),
         )
         .unwrap();

@@ -27,7 +27,7 @@ fn env_or(name: &str, default: usize) -> usize {
 
 fn households(district: &str, n: usize, from: u32) -> Vec<census_core::wire::CaseRecord> {
     (0..n)
-        .map(|i| household_case(district, from + i as u32, 4 + i % 2, 1))
+        .map(|i| census_case(district, from + i as u32, 4 + i % 2, 1))
         .collect()
 }
 
@@ -147,6 +147,27 @@ async fn breakdown(store: Arc<dyn Storage>, label: &str) {
     times.sort();
     println!(
         "| open one 100-household batch (verify, decrypt, inflate, parse; median) | {:.1} ms |",
+        times[10].as_secs_f64() * 1e3
+    );
+    let questionnaires = census_server::validate::Questionnaires::default();
+    let today = chrono::Utc::now().date_naive();
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        let mut p = census_server::incoming::open_incoming(
+            &env,
+            &device.key.public_key(),
+            &office,
+            1 << 26,
+        )
+        .unwrap();
+        let t = Instant::now();
+        census_server::validate::check_batch(&mut p, &questionnaires, today);
+        times.push(t.elapsed());
+        assert!(p.cases.iter().all(|c| c.refused.is_none()));
+    }
+    times.sort();
+    println!(
+        "| check one 100-household batch against its questionnaire (median) | {:.1} ms |",
         times[10].as_secs_f64() * 1e3
     );
     store.import_districts(&[district("DR-X")]).await.unwrap();

@@ -90,6 +90,15 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Move a case to another enrolled device of its district (the only way a case changes
+    /// hands; recorded in the database and the log).
+    ReassignCase {
+        /// Case id.
+        case_id: uuid::Uuid,
+        /// The device that takes the case over.
+        #[arg(long)]
+        device: String,
+    },
     /// Record a review decision on a case (the device downloads it).
     Review {
         /// Case id.
@@ -113,7 +122,9 @@ pub struct ServeArgs {
     /// Address to listen on (plain HTTP; put a TLS terminator in front in production).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: String,
-    /// Accepted questionnaire as `id@version` (repeatable; none: accept any).
+    /// Accepted questionnaire as `id@version`: only the bundled one can be named without
+    /// its file (repeatable; with no --questionnaire nor --questionnaire-file: the bundled
+    /// census questionnaire `rgph2024`).
     #[arg(long = "questionnaire")]
     pub questionnaires: Vec<String>,
     /// A questionnaire file (repeatable): its id@version is accepted, and its `coverage`

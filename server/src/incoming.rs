@@ -2,6 +2,11 @@
 //! [`census_core::wire::BatchPayload`], but each case's `case` document and `events` array
 //! are kept as the raw text the device sent (checked, never rebuilt), so that ingest does not
 //! build and re-serialise a tree of values per household.
+//!
+//! A case that cannot be read (its JSON unsafe to keep, see [`crate::validate::json`], or
+//! a field of the wrong shape) does not spoil the batch: it is read as far as its id and
+//! revision and marked refused with the reason, and the other cases go on. Only a case
+//! without a readable id makes the whole batch unreadable.
 
 use std::borrow::Cow;
 
@@ -31,7 +36,8 @@ pub struct IncomingBatch {
     pub created_at: String,
     /// Questionnaires the cases use.
     pub questionnaires: Vec<QuestionnaireRef>,
-    /// The cases.
+    /// The cases, in the batch's order (those that could not be read are refused).
+    #[serde(deserialize_with = "read_cases")]
     pub cases: Vec<IncomingCase>,
     /// The device's listing (empty in older batches).
     #[serde(default)]
@@ -43,8 +49,7 @@ pub struct IncomingBatch {
 }
 
 /// A case of an [`IncomingBatch`].
-#[derive(Debug, Deserialize)]
-#[serde(try_from = "RawCase")]
+#[derive(Debug)]
 pub struct IncomingCase {
     /// Case id.
     pub case_id: Uuid,
@@ -76,6 +81,8 @@ pub struct IncomingCase {
     pub event_times: Vec<(Option<i64>, Option<GpsPoint>)>,
     /// Last change on the device.
     pub updated_at: String,
+    /// Why the office refuses the case (set when it is read or checked), or `None`.
+    pub refused: Option<String>,
 }
 
 /// The case as parsed, before its events are checked.
@@ -133,6 +140,15 @@ impl TryFrom<RawCase> for IncomingCase {
         let events = c.events;
         let checked: Vec<EventCheck<'_>> =
             serde_json::from_str(events.get()).map_err(|e| format!("events: {e}"))?;
+        if let Some(e) = checked.iter().find(|e| {
+            e.gps.is_some_and(|g| {
+                !(-90.0..=90.0).contains(&g.lat)
+                    || !(-180.0..=180.0).contains(&g.lon)
+                    || g.accuracy_m.is_some_and(|a| a < 0.0)
+            })
+        }) {
+            return Err(format!("event {}: its GPS point is off the globe", e.seq));
+        }
         let event_seqs = checked.iter().map(|e| e.seq).collect();
         let event_times = checked
             .iter()
@@ -159,7 +175,74 @@ impl TryFrom<RawCase> for IncomingCase {
             event_seqs,
             event_times,
             updated_at: c.updated_at,
+            refused: None,
         })
+    }
+}
+
+/// What is read of a case that cannot be read whole.
+#[derive(Deserialize)]
+struct CaseKey {
+    case_id: Uuid,
+    #[serde(default)]
+    revision: Option<Box<RawValue>>,
+}
+
+fn read_cases<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<IncomingCase>, D::Error> {
+    let raw: Vec<Box<RawValue>> = Vec::deserialize(d)?;
+    raw.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            IncomingCase::read(r)
+                .map_err(|e| serde::de::Error::custom(format!("case {}: {e}", i + 1)))
+        })
+        .collect()
+}
+
+impl IncomingCase {
+    /// Reads one case of a batch: checked and parsed, or refused with the reason (`Err`
+    /// only when not even its id can be read).
+    pub fn read(raw: &RawValue) -> Result<IncomingCase, String> {
+        let text = raw.get();
+        let reason = match crate::validate::json::check(text) {
+            Err(e) => format!("the case holds JSON the office cannot keep: {e}"),
+            Ok(()) => match serde_json::from_str::<RawCase>(text) {
+                Ok(c) => match IncomingCase::try_from(c) {
+                    Ok(case) => return Ok(case),
+                    Err(e) => format!("the case cannot be read: {e}"),
+                },
+                Err(e) => format!("the case cannot be read: {e}"),
+            },
+        };
+        let key: CaseKey =
+            serde_json::from_str(text).map_err(|e| format!("no readable case_id: {e}"))?;
+        let revision = key
+            .revision
+            .and_then(|r| serde_json::from_str::<u64>(r.get()).ok())
+            .unwrap_or(0);
+        Ok(IncomingCase::refused(key.case_id, revision, reason))
+    }
+
+    /// A case refused before it was read whole: only its id and revision are known.
+    fn refused(case_id: Uuid, revision: u64, reason: String) -> IncomingCase {
+        IncomingCase {
+            case_id,
+            questionnaire_id: String::new(),
+            questionnaire_version: String::new(),
+            district_id: String::new(),
+            building_number: 0,
+            dwelling_number: 0,
+            household_number: None,
+            status: String::new(),
+            revision,
+            long_form: None,
+            case: RawValue::NULL.to_owned(),
+            events: no_events(),
+            event_seqs: Vec::new(),
+            event_times: Vec::new(),
+            updated_at: String::new(),
+            refused: Some(reason),
+        }
     }
 }
 
@@ -253,7 +336,8 @@ mod tests {
         )
     }
 
-    /// The server accepts and refuses exactly what the typed payload would.
+    /// The server reads exactly the cases the typed payload would; a case the typed
+    /// payload cannot read is refused alone, the batch still read.
     #[test]
     fn accepts_what_the_wire_type_accepts() {
         let cases = [
@@ -268,9 +352,50 @@ mod tests {
         for events in cases {
             let json = batch_with_events(&events);
             let typed = serde_json::from_str::<BatchPayload>(&json).is_ok();
-            let raw = IncomingBatch::from_json(json.as_bytes()).is_ok();
-            assert_eq!(typed, raw, "{events}");
+            let raw = IncomingBatch::from_json(json.as_bytes()).unwrap();
+            assert_eq!(typed, raw.cases[0].refused.is_none(), "{events}");
+            assert_eq!(raw.cases[0].revision, 2);
         }
+    }
+
+    /// Poisoned JSON in a case refuses that case alone; a case without a readable id
+    /// makes the batch unreadable.
+    #[test]
+    fn a_poisoned_case_is_refused_alone() {
+        let poisons = [
+            (r#""case":{"a":1e999},"#, "out of range"),
+            (r#""case":{"a":"\ud800"},"#, "surrogate"),
+            (r#""case":{"a":"\u0000"},"#, "NUL"),
+            (r#""updated_at":"x\u0000","#, "NUL"),
+            (
+                r#""case":{"a":"x"},"building_number":-1,"#,
+                "cannot be read",
+            ),
+        ];
+        for (poison, why) in poisons {
+            let json = batch_with_events("").replacen(r#""case":{"a":1},"#, poison, 1);
+            let json = json.replacen(
+                r#""status":"complete","#,
+                r#""status":"complete","events":[],"#,
+                1,
+            );
+            let batch = IncomingBatch::from_json(json.as_bytes()).unwrap();
+            let reason = batch.cases[0].refused.as_deref().unwrap_or_default();
+            assert!(reason.contains(why), "{poison}: {reason}");
+            assert_eq!(batch.cases[0].revision, 2, "{poison}");
+        }
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let json = batch_with_events("").replacen(r#"{"a":1}"#, &deep, 1);
+        let batch = IncomingBatch::from_json(json.as_bytes()).unwrap();
+        assert!(
+            batch.cases[0]
+                .refused
+                .as_deref()
+                .unwrap()
+                .contains("nested")
+        );
+        let json = batch_with_events("").replacen("0b7e6b9e", "not-a-uuid", 1);
+        assert!(IncomingBatch::from_json(json.as_bytes()).is_err());
     }
 
     #[test]

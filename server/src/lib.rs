@@ -22,3 +22,4 @@ pub mod secrets;
 pub mod shapes;
 pub mod store;
 pub mod summaries;
+pub mod validate;

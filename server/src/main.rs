@@ -182,6 +182,27 @@ async fn run(cli: Cli) -> Result<(), String> {
                 }
             }
         }
+        Some(Command::ReassignCase {
+            case_id,
+            ref device,
+        }) => match store.reassign_case(case_id, device).await.map_err(text)? {
+            Ok(done) => {
+                tracing::info!(
+                    case = %done.case_id, from = %done.from_device, to = %done.to_device,
+                    revision = done.revision, "case reassigned by the office"
+                );
+                println!(
+                    "case {} moved from device {} to device {} (enumerator {}) at revision {}",
+                    done.case_id,
+                    done.from_device,
+                    done.to_device,
+                    done.enumerator_id,
+                    done.revision
+                );
+                Ok(())
+            }
+            Err(why) => Err(why),
+        },
         Some(Command::Review {
             case,
             ref decision,
@@ -218,34 +239,24 @@ async fn serve_command(cli: &Cli, store: Arc<dyn Storage>, args: ServeArgs) -> R
         println!("new office key saved to {} (mode 0600)", key_path.display());
     }
     println!("office public key: {public}");
-    let mut accepted = Vec::new();
-    for q in &args.questionnaires {
-        let (id, version) = q
-            .split_once('@')
-            .ok_or_else(|| format!("--questionnaire {q:?}: use id@version"))?;
-        accepted.push((id.to_owned(), version.to_owned()));
+    let (questionnaires, lines) = census_server::validate::from_command_line(
+        &args.questionnaires,
+        &args.questionnaire_files,
+    )?;
+    for line in lines {
+        println!("{line}");
     }
-    let mut items = Vec::new();
-    for path in &args.questionnaire_files {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let name = path.display().to_string();
-        let q = census_core::load::load_questionnaire(&name, &text)
-            .map_err(|report| format!("{name} cannot be used:\n{report}"))?;
-        accepted.push((q.id().to_owned(), q.version().to_owned()));
-        items.push((
-            q.id().to_owned(),
-            q.version().to_owned(),
-            q.coverage_items().clone(),
-        ));
-        println!("questionnaire {}@{} from {name}", q.id(), q.version());
-    }
+    let items = questionnaires.iter().map(|q| {
+        let (id, version) = (q.id().to_owned(), q.version().to_owned());
+        (id, version, q.coverage_items().clone())
+    });
+    let coverage_items = census_server::facts::CoverageItems::new(items);
     let mut config = ServerConfig {
         rate_burst: args.rate_burst,
         rate_per_second: args.rate_per_second,
-        accepted_questionnaires: accepted,
+        questionnaires,
         census_start: args.census_start.clone(),
-        coverage_items: census_server::facts::CoverageItems::new(items),
+        coverage_items,
         ..ServerConfig::default()
     };
     args.limits.apply(&mut config)?;

@@ -38,15 +38,15 @@ async fn bad_input_is_refused_and_nothing_is_stored() {
     let server = start(store, config).await;
     let a = server.enrol("tab-a", "E-1", &["DR-1"]).await;
     let b = server.enrol("tab-b", "E-2", &["DR-2"]).await;
-    let good = payload(&a, vec![household_case("DR-1", 1, 4, 1)]);
+    let good = payload(&a, vec![census_case("DR-1", 1, 4, 1)]);
 
     let intruder = DeviceKey::generate().unwrap();
     let mut bad_sig = build_batch(&good, &a.key, &a.office_public).unwrap();
     bad_sig.signature[3] ^= 1;
-    let mut claims_b = payload(&a, vec![household_case("DR-1", 2, 4, 1)]);
+    let mut claims_b = payload(&a, vec![census_case("DR-1", 2, 4, 1)]);
     claims_b.device_id = b.id.clone();
     let other_office = OfficeSecret::generate().unwrap();
-    let mut too_new = payload(&a, vec![household_case("DR-1", 3, 4, 1)]);
+    let mut too_new = payload(&a, vec![census_case("DR-1", 3, 4, 1)]);
     too_new.wire_version = WIRE_VERSION + 1;
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let bomb = gzip(&vec![b' '; 16 * 1024 * 1024]).unwrap();
@@ -169,7 +169,7 @@ async fn bad_input_is_refused_and_nothing_is_stored() {
     }
 
     // Cases outside the device's districts are rejected one by one; nothing stored.
-    let outside = payload(&a, vec![household_case("DR-2", 1, 4, 1)]);
+    let outside = payload(&a, vec![census_case("DR-2", 1, 4, 1)]);
     let (status, body) = server.post_batch(&a.token, envelope(&a, &outside)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["results"][0]["outcome"]["kind"], "rejected");
@@ -193,7 +193,7 @@ async fn bad_input_is_refused_and_nothing_is_stored() {
     assert_eq!(after_first.cases, before.cases + 1);
 
     // Device b cannot reuse a's batch id (replayed by another device).
-    let mut stolen = payload(&b, vec![household_case("DR-2", 9, 4, 1)]);
+    let mut stolen = payload(&b, vec![census_case("DR-2", 9, 4, 1)]);
     stolen.batch_id = good.batch_id;
     let (status, body) = server.post_batch(&b.token, envelope(&b, &stolen)).await;
     assert_eq!(status, 409, "{body}");

@@ -10,17 +10,21 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use census_core::wire::{
     Assignment, BatchReply, CaseOutcome, EnrolReply, EnrolRequest, OfficeKey, QuestionnaireList,
-    QuestionnaireRef, ReviewDecisions, SignedBatch, b64_encode, decode_key32,
+    ReviewDecisions, SignedBatch, WIRE_VERSION, b64_encode, decode_key32,
 };
 use serde::Deserialize;
 
 use super::{ApiError, AppState};
 use crate::incoming::open_incoming;
 use crate::store::{DeviceRecord, NewDevice, StoreError};
-use crate::{logsafe, secrets};
+use crate::{logsafe, secrets, validate};
 
 type Shared = State<Arc<AppState>>;
 type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// The oldest wire version the office reads (version 0 was never a release: a batch
+/// claiming it is refused whole).
+const MIN_WIRE_VERSION: u32 = 1;
 
 /// Most review decisions returned in one page.
 const REVIEW_PAGE: u32 = 500;
@@ -159,27 +163,43 @@ pub async fn batches(
             "the batch names another device than the one authenticated",
         ));
     }
+    if envelope.wire_version < MIN_WIRE_VERSION {
+        tracing::warn!(device = %device.device_id, version = envelope.wire_version, "batch refused: wire version too old");
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "version_too_old",
+            format!(
+                "wire version {} is not supported: this office reads wire versions \
+                 {MIN_WIRE_VERSION} to {WIRE_VERSION}; update the application",
+                envelope.wire_version
+            ),
+        ));
+    }
     let opener = Arc::clone(&app);
     let key = device.public_key.clone();
     let limit = app.config.max_inflated_bytes;
-    let mut payload =
-        tokio::task::spawn_blocking(move || open_incoming(&envelope, &key, &opener.office, limit))
-            .await
-            .map_err(|_| {
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "task failed")
-            })?
-            .map_err(|e| {
-                tracing::warn!(
-                    device = %logsafe::text(&device.device_id),
-                    error = %logsafe::text(&e.to_string()),
-                    "batch refused"
-                );
-                ApiError::from(e)
-            })?;
+    // Opening and checking every case is CPU work: off the async workers.
+    let mut payload = tokio::task::spawn_blocking(move || {
+        let mut payload = open_incoming(&envelope, &key, &opener.office, limit)?;
+        let today = chrono::Utc::now().date_naive();
+        validate::check_batch(&mut payload, &opener.config.questionnaires, today);
+        Ok::<_, census_core::wire::WireError>(payload)
+    })
+    .await
+    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "task failed"))?
+    .map_err(|e| {
+        tracing::warn!(
+            device = %logsafe::text(&device.device_id),
+            error = %logsafe::text(&e.to_string()),
+            "batch refused"
+        );
+        ApiError::from(e)
+    })?;
     payload.coverage_items = app.config.coverage_items.clone();
+    let accepted = app.config.questionnaires.accepted();
     let ingested = app
         .store
-        .ingest_incoming(&device, &payload, &app.config.accepted_questionnaires)
+        .ingest_incoming(&device, &payload, &accepted)
         .await?;
     let count = |f: fn(&CaseOutcome) -> bool| {
         ingested
@@ -266,14 +286,6 @@ pub async fn questionnaires(
 ) -> ApiResult<QuestionnaireList> {
     authenticate(&app, &headers).await?;
     Ok(Json(QuestionnaireList {
-        questionnaires: app
-            .config
-            .accepted_questionnaires
-            .iter()
-            .map(|(id, version)| QuestionnaireRef {
-                id: id.clone(),
-                version: version.clone(),
-            })
-            .collect(),
+        questionnaires: app.config.questionnaires.refs(),
     }))
 }

@@ -1,6 +1,8 @@
 //! The HTTP API (axum): routes, shared state, serving. Paths as in `schemas/openapi.yaml`.
 
 mod auth;
+#[cfg(test)]
+mod catch_panic_tests;
 mod coverage;
 mod error;
 mod handlers;
@@ -41,8 +43,9 @@ pub struct ServerConfig {
     pub rate_burst: u32,
     /// Per-device sustained requests per second.
     pub rate_per_second: f64,
-    /// Questionnaire (id, version) pairs accepted; empty accepts any.
-    pub accepted_questionnaires: Vec<(String, String)>,
+    /// The questionnaires accepted, each case checked against its own (default: the
+    /// bundled census questionnaire).
+    pub questionnaires: crate::validate::Questionnaires,
     /// First day of enumeration (`YYYY-MM-DD`), for the schedule in coverage reports;
     /// `None`: the report's day (nothing is behind schedule).
     pub census_start: Option<String>,
@@ -63,7 +66,7 @@ impl Default for ServerConfig {
             max_inflated_bytes: census_core::wire::MAX_INFLATED_BYTES,
             rate_burst: 60,
             rate_per_second: 2.0,
-            accepted_questionnaires: Vec::new(),
+            questionnaires: crate::validate::Questionnaires::default(),
             census_start: None,
             census_days: 30,
             coverage_items: crate::facts::CoverageItems::default(),
@@ -91,6 +94,8 @@ pub struct AppState {
     pub limiter: RateLimiter,
     /// Per-address limits.
     pub clients: limits::ClientBuckets,
+    /// Requests that panicked (answered 500 by the last-resort layer): a defect each.
+    pub panics: std::sync::atomic::AtomicU64,
     /// Signs the review page's sessions (`None` only if the system gave no randomness; then
     /// the page cannot sign anyone in and says so).
     pub sessions: Option<SessionKey>,
@@ -107,6 +112,7 @@ impl AppState {
             config,
             limiter,
             clients,
+            panics: std::sync::atomic::AtomicU64::new(0),
             sessions: SessionKey::generate(),
         })
     }
@@ -148,7 +154,35 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(handlers::not_found)
         .layer(DefaultBodyLimit::max(MAX_SMALL_BODY_BYTES))
         .layer(from_fn_with_state(Arc::clone(&state), limits::per_client))
+        .layer(catch_panic(Arc::clone(&state)))
         .with_state(state)
+}
+
+/// The last resort: a handler that panics (a defect) is logged, counted in
+/// [`AppState::panics`] and answered 500 with a JSON error, and the server goes on.
+pub fn catch_panic(
+    state: Arc<AppState>,
+) -> tower_http::catch_panic::CatchPanicLayer<
+    impl Fn(Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response + Clone,
+> {
+    tower_http::catch_panic::CatchPanicLayer::custom(
+        move |panic: Box<dyn std::any::Any + Send + 'static>| {
+            state
+                .panics
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(panic = %what, "a request handler panicked (a defect)");
+            axum::response::IntoResponse::into_response(ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the office server failed on this request; it has been logged",
+            ))
+        },
+    )
 }
 
 /// Serves the API on `listener` until `shutdown` completes, within the configured

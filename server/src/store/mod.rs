@@ -11,6 +11,7 @@ mod pg_ingest;
 mod pg_schema;
 mod pg_summaries;
 pub mod postgres;
+pub mod reassign;
 mod review_types;
 pub mod sqlite;
 mod sqlite_checkpoint;
@@ -101,6 +102,13 @@ pub trait Storage: Send + Sync {
                 .await
         })
     }
+    /// Moves a stored case to another enrolled device of its district (an office action,
+    /// recorded): only that device may write it from then on.
+    fn reassign_case<'a>(
+        &'a self,
+        case_id: Uuid,
+        to_device: &'a str,
+    ) -> StoreFuture<'a, reassign::ReassignResult>;
     /// Records a review decision with its reviewer, the office's time and the revision
     /// read; returns its cursor. In one transaction with the case: refused when the case is
     /// unknown ([`StoreError::NoSuchCase`]), when the reviewer read another revision than
@@ -201,6 +209,12 @@ pub fn precheck(
     device: &DeviceRecord,
     accepted_questionnaires: &[(String, String)],
 ) -> Option<String> {
+    if let Some(reason) = &case.refused {
+        return Some(reason.clone());
+    }
+    if let Err(reason) = crate::validate::check_status(&case.status) {
+        return Some(reason);
+    }
     if !device.districts.iter().any(|d| d == &case.district_id) {
         return Some(format!(
             "district {} is outside your districts",

@@ -10,17 +10,19 @@ use tokio_postgres::types::Json;
 use uuid::Uuid;
 
 use super::pg_schema::{INSERT_EVENTS, UPSERT_CASE};
-use super::{DeviceRecord, FOREIGN_CASE, Ingested, Scope, StoreError, precheck};
+use super::{DeviceRecord, Ingested, Scope, StoreError, precheck};
 use super::{pg_coverage, pg_summaries};
 use crate::facts::{FactsContext, FactsRow};
 use crate::incoming::{IncomingBatch, IncomingCase};
 use crate::summaries::{FactsBefore, Touched};
+use crate::validate::ownership::{MAX_REVISION_STEP, StoredCopy, WriteRule, decide};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
-/// Upserts `case` if it is newer and of the device's districts: the case's previous
+/// Upserts `case` if it is newer by a bounded step, of the device's districts and
+/// belongs to the device (see `validate::ownership`): the case's previous
 /// `last_seq` (0 for a new case), or `None` when nothing was written.
 async fn upsert_case(
     tx: &Transaction<'_>,
@@ -49,6 +51,7 @@ async fn upsert_case(
                 &batch_id,
                 &device.districts,
                 &case.max_seq(),
+                &(MAX_REVISION_STEP as i64),
             ],
         )
         .await
@@ -71,18 +74,33 @@ async fn finish_case(
 ) -> Result<(CaseOutcome, Option<FactsChange>), StoreError> {
     let Some(last_seq) = written else {
         let row = tx
-            .query_one(
-                "SELECT district_id FROM cases WHERE case_id = $1",
+            .query_opt(
+                "SELECT revision, district_id, device_id FROM cases WHERE case_id = $1",
                 &[&case.case_id],
             )
             .await
             .map_err(be)?;
-        let district: String = row.get(0);
-        if !device.districts.contains(&district) {
-            let reason = FOREIGN_CASE.into();
-            return Ok((CaseOutcome::Rejected { reason }, None));
-        }
-        return Ok((CaseOutcome::AlreadyHad, None));
+        let stored = match row {
+            Some(row) => Some(StoredCopy {
+                revision: row.try_get(0).map_err(be)?,
+                district_id: row.try_get(1).map_err(be)?,
+                device_id: row.try_get(2).map_err(be)?,
+            }),
+            None => None,
+        };
+        let outcome = match decide(
+            stored.as_ref(),
+            case.revision,
+            &device.device_id,
+            &device.districts,
+        ) {
+            WriteRule::AlreadyHad => CaseOutcome::AlreadyHad,
+            WriteRule::Refuse(reason) => CaseOutcome::Rejected { reason },
+            WriteRule::Write => CaseOutcome::Rejected {
+                reason: "the office could not store this case now: send it again".into(),
+            },
+        };
+        return Ok((outcome, None));
     };
     if let Some((count, text)) = case.new_events(last_seq).map_err(be)? {
         let owned;

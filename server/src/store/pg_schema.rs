@@ -39,14 +39,18 @@ COMMIT;
 ";
 
 /// Upsert of a case at a newer revision, only over a case of the device's districts
-/// (`$15`, text array); `$16` is the highest event seq sent. Returns the case's previous
-/// `last_seq` (0 for a new case), or no row when nothing was written.
+/// (`$15`, text array) that belongs to the sending device (`$13`), and only by a step of at
+/// most `$17` (`validate::ownership::MAX_REVISION_STEP`; also the highest first revision);
+/// `$16` is the highest event seq sent. Returns the case's previous `last_seq` (0 for a new
+/// case), or no row when nothing was written.
 pub const UPSERT_CASE: &str = "
 WITH old AS (SELECT last_seq FROM cases WHERE case_id = $1)
 INSERT INTO cases (case_id, revision, district_id, building_number, dwelling_number,
   household_number, questionnaire_id, questionnaire_version, status, long_form, case_json,
   updated_at, device_id, batch_id, last_seq)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $16)
+SELECT $1::uuid, $2::bigint, $3::text, $4::bigint, $5::bigint, $6::bigint, $7::text,
+  $8::text, $9::text, $10::jsonb, $11::jsonb, $12::text, $13::text, $14::uuid, $16::bigint
+WHERE $2::bigint <= $17::bigint OR EXISTS (SELECT 1 FROM old)
 ON CONFLICT (case_id) DO UPDATE SET revision = excluded.revision,
   district_id = excluded.district_id, building_number = excluded.building_number,
   dwelling_number = excluded.dwelling_number, household_number = excluded.household_number,
@@ -56,7 +60,9 @@ ON CONFLICT (case_id) DO UPDATE SET revision = excluded.revision,
   updated_at = excluded.updated_at, device_id = excluded.device_id,
   batch_id = excluded.batch_id, received_at = now(),
   last_seq = GREATEST(cases.last_seq, excluded.last_seq)
-WHERE cases.revision < excluded.revision AND cases.district_id = ANY($15)
+WHERE cases.revision < excluded.revision
+  AND excluded.revision - cases.revision <= $17::bigint
+  AND cases.district_id = ANY($15) AND cases.device_id = excluded.device_id
 RETURNING COALESCE((SELECT last_seq FROM old), 0)";
 
 /// Inserts the new events of a case revision as one JSON array.

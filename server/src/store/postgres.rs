@@ -251,6 +251,14 @@ impl Storage for PgStore {
         Box::pin(pg_ingest::ingest_tx(&self.pool, device, payload, accepted))
     }
 
+    fn reassign_case<'a>(
+        &'a self,
+        case_id: Uuid,
+        to_device: &'a str,
+    ) -> StoreFuture<'a, super::reassign::ReassignResult> {
+        Box::pin(super::reassign::postgres(&self.pool, case_id, to_device))
+    }
+
     fn record_review<'a>(&'a self, review: &'a NewReview) -> StoreFuture<'a, u64> {
         Box::pin(pg_identity::record_review(&self.pool, review))
     }

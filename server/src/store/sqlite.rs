@@ -249,6 +249,15 @@ impl Storage for SqliteStore {
         })
     }
 
+    fn reassign_case<'a>(
+        &'a self,
+        case_id: Uuid,
+        to_device: &'a str,
+    ) -> StoreFuture<'a, super::reassign::ReassignResult> {
+        let to_device = to_device.to_owned();
+        self.run(move |conn| super::reassign::sqlite(conn, case_id, &to_device, &now()))
+    }
+
     fn record_review<'a>(&'a self, review: &'a NewReview) -> StoreFuture<'a, u64> {
         self.run_ref(move |conn| sqlite_identity::record_review(&mut *lock(conn)?, review))
     }

@@ -5,11 +5,12 @@
 use census_core::wire::{BatchReply, CaseOutcome, CaseResult};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{DeviceRecord, FOREIGN_CASE, Ingested, Scope, StoreError, precheck};
+use super::{DeviceRecord, Ingested, Scope, StoreError, precheck};
 use crate::facts::FactsContext;
 use crate::incoming::{IncomingBatch, IncomingCase};
 use crate::store::{sqlite_coverage, sqlite_summaries};
 use crate::summaries::Touched;
+use crate::validate::ownership::{StoredCopy, WriteRule, decide};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
@@ -118,23 +119,33 @@ fn store_case(
     (ctx, touched): (&FactsContext, &mut Touched),
 ) -> Result<CaseOutcome, StoreError> {
     let case_key = case.case_id.to_string();
-    let existing: Option<(i64, String, i64)> = tx
-        .prepare_cached("SELECT revision, district_id, last_seq FROM cases WHERE case_id = ?1")
+    let existing: Option<(StoredCopy, i64)> = tx
+        .prepare_cached(
+            "SELECT revision, district_id, device_id, last_seq FROM cases WHERE case_id = ?1",
+        )
         .map_err(be)?
-        .query_row([&case_key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row([&case_key], |r| {
+            let copy = StoredCopy {
+                revision: r.get(0)?,
+                district_id: r.get(1)?,
+                device_id: r.get(2)?,
+            };
+            Ok((copy, r.get(3)?))
+        })
         .optional()
         .map_err(be)?;
     let revision = case.revision as i64;
-    match existing {
-        Some((_, district, _)) if !device.districts.contains(&district) => {
-            return Ok(CaseOutcome::Rejected {
-                reason: FOREIGN_CASE.into(),
-            });
-        }
-        Some((stored, _, _)) if stored >= revision => return Ok(CaseOutcome::AlreadyHad),
-        _ => {}
+    match decide(
+        existing.as_ref().map(|e| &e.0),
+        case.revision,
+        &device.device_id,
+        &device.districts,
+    ) {
+        WriteRule::Write => {}
+        WriteRule::AlreadyHad => return Ok(CaseOutcome::AlreadyHad),
+        WriteRule::Refuse(reason) => return Ok(CaseOutcome::Rejected { reason }),
     }
-    let last_seq = existing.map_or(0, |e| e.2);
+    let last_seq = existing.map_or(0, |e| e.1);
     let max_seq = case.max_seq();
     tx.prepare_cached(
         "INSERT INTO cases (case_id, revision, district_id, building_number, dwelling_number,

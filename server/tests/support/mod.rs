@@ -3,7 +3,12 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod area;
+pub mod backends;
+pub mod census;
 pub mod page;
+
+#[allow(unused_imports)]
+pub use census::census_case;
 
 use std::sync::Arc;
 
