@@ -18,7 +18,7 @@ use uuid::Uuid;
 async fn cursors_are_checked(store: Arc<dyn Storage>) {
     let server = start(store, ServerConfig::default()).await;
     let device = server.enrol("tab-1", "E-1", &["DR-1"]).await;
-    let case = household_case("DR-1", 1, 2, 1);
+    let case = census_case("DR-1", 1, 2, 1);
     let case_id = case.case_id;
     let (status, body) = server
         .post_batch(

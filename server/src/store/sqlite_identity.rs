@@ -15,32 +15,19 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339()
 }
 
-fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, StoreError> {
-    conn.query_row(
-        "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
-        [table, column],
-        |r| r.get::<_, i64>(0),
-    )
-    .map(|n| n > 0)
-    .map_err(be)
-}
-
 /// Adds the columns of revocation and of accountable decisions to a database from before
 /// them (additive: existing rows read as live, and as decisions of an unrecorded reviewer).
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
-    for (table, column, kind) in [
-        ("devices", "revoked_at", "TEXT"),
-        ("reviewers", "revoked_at", "TEXT"),
-        ("reviews", "reviewer", "TEXT"),
-        ("reviews", "reviewer_role", "TEXT"),
-        ("reviews", "revision_read", "INTEGER"),
-    ] {
-        if !has_column(conn, table, column)? {
-            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))
-                .map_err(be)?;
-        }
-    }
-    Ok(())
+    super::sqlite_summaries::add_missing_columns(
+        conn,
+        &[
+            ("devices", "revoked_at", "TEXT"),
+            ("reviewers", "revoked_at", "TEXT"),
+            ("reviews", "reviewer", "TEXT"),
+            ("reviews", "reviewer_role", "TEXT"),
+            ("reviews", "revision_read", "INTEGER"),
+        ],
+    )
 }
 
 /// Uses a one-time code to enrol a device (see [`super::Storage::enrol`]).

@@ -17,28 +17,38 @@ fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
-fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, StoreError> {
-    conn.query_row(
-        "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
-        [table, column],
-        |r| r.get::<_, i64>(0),
-    )
-    .map(|n| n > 0)
-    .map_err(be)
+/// Adds each `(table, column, type)` a database from before it lacks (additive migrations of
+/// the SQLite store).
+pub(super) fn add_missing_columns(
+    conn: &Connection,
+    columns: &[(&str, &str, &str)],
+) -> Result<(), StoreError> {
+    for (table, column, kind) in columns {
+        let present = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+                [table, column],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(be)?;
+        if present == 0 {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+                .map_err(be)?;
+        }
+    }
+    Ok(())
 }
 
 /// Creates the summaries (adding `case_facts.outside_m` and `district_extents.boundary` to a
 /// database from before them) and rebuilds them when the database holds an older version.
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
-    for (table, column, kind) in [
-        ("case_facts", "outside_m", "DOUBLE PRECISION"),
-        ("district_extents", "boundary", "TEXT"),
-    ] {
-        if !has_column(conn, table, column)? {
-            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))
-                .map_err(be)?;
-        }
-    }
+    add_missing_columns(
+        conn,
+        &[
+            ("case_facts", "outside_m", "DOUBLE PRECISION"),
+            ("district_extents", "boundary", "TEXT"),
+        ],
+    )?;
     conn.execute_batch(s::TABLES).map_err(be)?;
     conn.execute_batch(&s::short_interview_index())
         .map_err(be)?;
