@@ -56,9 +56,11 @@ async fn uploads_are_refused_from_their_headers(store: Arc<dyn Storage>) {
     assert_eq!(status_of(&reply.expect("answered before the body")), 401);
     let reply = head_only(&addr, &format!("/review/cases/{case}"), "", 60_000).await;
     assert_eq!(status_of(&reply.expect("answered before the body")), 401);
-    // A client that sends the body anyway still reads the 401.
+    // A client that sends the body anyway still reads the 401, when the body is within what
+    // the server drains before closing (4 MiB): past that, the connection may be closed under
+    // the sender (a broken pipe), which is the point of not reading it.
     let (status, body) = server
-        .post_batch("not-a-token", vec![0u8; 8 * 1024 * 1024])
+        .post_batch("not-a-token", vec![0u8; 2 * 1024 * 1024])
         .await;
     assert_eq!(status, 401, "{body}");
     // An enrolled device's upload is still read and judged on its bytes, past the 64 KiB
