@@ -72,7 +72,7 @@ async fn uploads_are_refused_from_their_headers(store: Arc<dyn Storage>) {
         (status, body["error"].as_str()),
         (400, Some("bad_envelope"))
     );
-    let p = payload(&device, vec![household_case("DR-1", 1, 3, 1)]);
+    let p = payload(&device, vec![census_case("DR-1", 1, 3, 1)]);
     let (status, _) = server
         .post_batch(&device.token, envelope(&device, &p))
         .await;

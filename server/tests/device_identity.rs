@@ -86,7 +86,7 @@ async fn enrolling_another_tablets_id_with_ones_own_code_is_refused() {
         let assignment: Assignment = r.json().await.unwrap();
         assert_eq!(assignment.enumerator_id, "E-1");
         assert_eq!(assignment.districts[0].district_id, "DR-1");
-        let p = payload(&victim, vec![household_case("DR-1", 1, 3, 1)]);
+        let p = payload(&victim, vec![census_case("DR-1", 1, 3, 1)]);
         let (status, reply) = server
             .post_batch(&victim.token, envelope(&victim, &p))
             .await;
@@ -131,7 +131,7 @@ async fn a_revoked_devices_token_is_refused_at_once() {
             get_status(&server, "/v1/assignment", &lost.token).await,
             200
         );
-        let first = payload(&lost, vec![household_case("DR-1", 1, 3, 1)]);
+        let first = payload(&lost, vec![census_case("DR-1", 1, 3, 1)]);
         assert_eq!(
             server
                 .post_batch(&lost.token, envelope(&lost, &first))
@@ -153,7 +153,7 @@ async fn a_revoked_devices_token_is_refused_at_once() {
                 t.kind
             );
         }
-        let next = payload(&lost, vec![household_case("DR-1", 2, 3, 1)]);
+        let next = payload(&lost, vec![census_case("DR-1", 2, 3, 1)]);
         let (status, body) = server.post_batch(&lost.token, envelope(&lost, &next)).await;
         assert_eq!(
             (status, body["error"].as_str()),

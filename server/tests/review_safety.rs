@@ -77,10 +77,7 @@ async fn decide_page(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_decision_records_reviewer_time_and_revision_and_is_in_the_history() {
     for t in each_store("review accountability").await {
-        let (a, b) = (
-            household_case("DR-1", 1, 3, 2),
-            household_case("DR-1", 2, 3, 1),
-        );
+        let (a, b) = (census_case("DR-1", 1, 3, 2), census_case("DR-1", 2, 3, 1));
         let server = with_cases(&t, vec![a.clone(), b.clone()]).await;
         let (status, body) = decide_api(
             &server,
@@ -125,7 +122,7 @@ async fn a_decision_records_reviewer_time_and_revision_and_is_in_the_history() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_in_progress_case_cannot_be_approved_but_can_be_sent_back() {
     for t in each_store("approval of an in-progress case").await {
-        let mut open = household_case("DR-1", 1, 3, 1);
+        let mut open = census_case("DR-1", 1, 3, 1);
         open.status = "in_progress".into();
         let server = with_cases(&t, vec![open.clone()]).await;
         let (status, body) = decide_api(
@@ -171,7 +168,7 @@ async fn an_in_progress_case_cannot_be_approved_but_can_be_sent_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_reviewer_loses_token_and_page_session_at_once() {
     for t in each_store("reviewer revocation").await {
-        let case = household_case("DR-1", 1, 3, 1);
+        let case = census_case("DR-1", 1, 3, 1);
         let server = with_cases(&t, vec![case.clone()]).await;
         let session = sign_in(&server, TOKEN).await;
         let page = page_with(&server, &session).await;
@@ -234,7 +231,7 @@ async fn a_revoked_reviewer_loses_token_and_page_session_at_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forms_posted_from_elsewhere_are_refused() {
     for t in each_store("review page forms").await {
-        let case = household_case("DR-1", 1, 3, 1);
+        let case = census_case("DR-1", 1, 3, 1);
         let server = with_cases(&t, vec![case.clone()]).await;
         let login = |cookie: Option<String>,
                      fields: Vec<(&'static str, String)>,
@@ -377,7 +374,7 @@ async fn forms_posted_from_elsewhere_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_sends_security_headers_and_secure_cookies_behind_tls() {
     let t = each_store("review page headers").await.remove(0);
-    let server = with_cases(&t, vec![household_case("DR-1", 1, 3, 1)]).await;
+    let server = with_cases(&t, vec![census_case("DR-1", 1, 3, 1)]).await;
     let check = |r: &reqwest::Response, what: &str| {
         let h = r.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
