@@ -87,6 +87,9 @@ pub struct OfficeClient {
     http: Client,
 }
 
+/// How long an idle connection to the office may be reused (below the office's 10 s).
+const IDLE_CONNECTION_REUSE: Duration = Duration::from_secs(5);
+
 impl OfficeClient {
     /// A client for the server at `config.server_url`.
     pub fn new(config: &SyncConfig) -> Result<OfficeClient, SyncProblem> {
@@ -94,6 +97,9 @@ impl OfficeClient {
         let mut builder = Client::builder()
             .timeout(config.timing.request_timeout)
             .connect_timeout(config.timing.connect_timeout)
+            // The office closes a keep-alive connection idle for 10 s: never reuse one idle
+            // that long (it could be closed under the next request).
+            .pool_idle_timeout(IDLE_CONNECTION_REUSE)
             .user_agent(concat!("census-tablet/", env!("CARGO_PKG_VERSION")))
             .no_proxy();
         if !config.trusted_certificates.is_empty() {
