@@ -7,42 +7,16 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Arc;
 
 use census_core::wire::{CaseOutcome, CaseRecord};
-use census_server::store::postgres::PgStore;
-use census_server::store::{DeviceRecord, Storage};
+use census_server::store::DeviceRecord;
 use serde_json::{Value, json};
+use support::backends::Backend;
 use support::*;
 use uuid::Uuid;
 
-/// A store and the `--database` argument naming the same data for the binary.
-struct Backend {
-    store: Arc<dyn Storage>,
-    database: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
 async fn backends(what: &str) -> Vec<Backend> {
-    let (store, dir) = sqlite_store().await;
-    let database = dir.path().join("census.db").to_string_lossy().into_owned();
-    let mut out = vec![Backend {
-        store,
-        database,
-        _dir: Some(dir),
-    }];
-    if let Some(url) = postgres_url(what) {
-        let schema = format!("export_{}", Uuid::new_v4().simple());
-        let store: Arc<dyn Storage> =
-            Arc::new(PgStore::connect_in_schema(&url, &schema).await.unwrap());
-        let sep = if url.contains('?') { '&' } else { '?' };
-        out.push(Backend {
-            store,
-            database: format!("{url}{sep}options=-c%20search_path%3D{schema}"),
-            _dir: None,
-        });
-    }
-    out
+    support::backends::both(what).await
 }
 
 /// Stores `cases` as a device's signed batch would. A case the office's ingest refuses (it
@@ -253,7 +227,7 @@ async fn formulas_in_cells_are_neutralised() {
 
 /// Replaces a stored case's JSON behind the server's back (a damaged database).
 async fn damage(backend: &Backend, case_id: Uuid, json_text: &str) {
-    if backend._dir.is_some() {
+    if backend.is_sqlite() {
         let conn = rusqlite::Connection::open(&backend.database).unwrap();
         let n = conn
             .execute(
@@ -285,7 +259,7 @@ async fn damage(backend: &Backend, case_id: Uuid, json_text: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreadable_case_stops_the_export_by_name_and_leaves_nothing() {
     for backend in backends("export all-or-nothing").await {
-        let sqlite = backend._dir.is_some();
+        let sqlite = backend.is_sqlite();
         let cases = vec![
             household_case("DR-1", 1, 2, 1),
             household_case("DR-1", 2, 3, 1),

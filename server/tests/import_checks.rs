@@ -8,41 +8,25 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
-use std::sync::Arc;
 
 use census_core::coverage::{BoundingBox, CoverageRules};
-use census_server::store::postgres::PgStore;
-use census_server::store::{Scope, Storage};
-use support::*;
-use uuid::Uuid;
+use census_server::store::Scope;
 
-/// A store, the `--database` argument naming it for the binary, and a folder for files.
+/// A store on one of the databases (`support::backends`) and a folder for the files.
 struct Backend {
-    store: Arc<dyn Storage>,
-    database: String,
+    db: support::backends::Backend,
     dir: tempfile::TempDir,
 }
 
 async fn backends(what: &str) -> Vec<Backend> {
-    let (store, dir) = sqlite_store().await;
-    let database = dir.path().join("census.db").to_string_lossy().into_owned();
-    let mut out = vec![Backend {
-        store,
-        database,
-        dir,
-    }];
-    if let Some(url) = postgres_url(what) {
-        let schema = format!("imports_{}", Uuid::new_v4().simple());
-        let store: Arc<dyn Storage> =
-            Arc::new(PgStore::connect_in_schema(&url, &schema).await.unwrap());
-        let sep = if url.contains('?') { '&' } else { '?' };
-        out.push(Backend {
-            store,
-            database: format!("{url}{sep}options=-c%20search_path%3D{schema}"),
+    support::backends::both(what)
+        .await
+        .into_iter()
+        .map(|db| Backend {
+            db,
             dir: tempfile::tempdir().unwrap(),
-        });
-    }
-    out
+        })
+        .collect()
 }
 
 impl Backend {
@@ -54,7 +38,7 @@ impl Backend {
             .arg("--data-dir")
             .arg(self.dir.path().join("data"))
             .arg("--database")
-            .arg(&self.database)
+            .arg(&self.db.database)
             .arg(command)
             .arg(&path)
             .output()
@@ -81,6 +65,7 @@ impl Backend {
     async fn boxes(&self) -> BTreeMap<String, Option<BoundingBox>> {
         let rules = CoverageRules::new("2024-09-01", "2024-09-02");
         let gathered = self
+            .db
             .store
             .gather_coverage(&Scope::All, &rules)
             .await
@@ -218,11 +203,11 @@ async fn shapes_of_districts_missing_from_the_frame_are_refused() {
         let boxes = b.boxes().await;
         assert_eq!(boxes.len(), 2);
         assert!(boxes.values().all(Option::is_none), "{boxes:?}");
-        let gathered = b
-            .store
-            .gather_coverage(&Scope::All, &CoverageRules::new("2024-09-01", "2024-09-02"))
-            .await
-            .unwrap();
+        let gathered =
+            b.db.store
+                .gather_coverage(&Scope::All, &CoverageRules::new("2024-09-01", "2024-09-02"))
+                .await
+                .unwrap();
         assert!(gathered.unvisited_buildings.is_empty());
     }
 }

@@ -21,6 +21,13 @@ pub struct Backend {
     _dir: Option<tempfile::TempDir>,
 }
 
+impl Backend {
+    /// Whether this is the SQLite store (else PostgreSQL).
+    pub fn is_sqlite(&self) -> bool {
+        self._dir.is_some()
+    }
+}
+
 /// A new SQLite database in a temporary directory.
 pub async fn sqlite() -> Backend {
     let dir = tempfile::tempdir().unwrap();
@@ -45,6 +52,14 @@ pub async fn postgres(what: &str) -> Option<Backend> {
         database: format!("{url}{sep}options=-c%20search_path%3D{schema}"),
         _dir: None,
     })
+}
+
+/// SQLite, and PostgreSQL when the test database is configured: the stores a test body runs
+/// on.
+pub async fn both(what: &str) -> Vec<Backend> {
+    let mut out = vec![sqlite().await];
+    out.extend(postgres(what).await);
+    out
 }
 
 /// Seals and signs payload JSON text as `device` would, for `payload`'s batch id.
