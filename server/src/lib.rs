@@ -19,6 +19,7 @@ pub mod logsafe;
 pub mod private_files;
 pub mod ratelimit;
 pub mod secrets;
+pub mod serve_lock;
 pub mod shapes;
 pub mod store;
 pub mod summaries;

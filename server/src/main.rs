@@ -54,6 +54,16 @@ fn read_file<T>(
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
+    // SQLite is served by one process: the lock is taken before the database is opened.
+    let database = cli.database();
+    let serving = matches!(cli.command, None | Some(Command::Serve(_)));
+    let postgres = database.starts_with("postgres://") || database.starts_with("postgresql://");
+    let _serve_lock = if serving && !postgres {
+        census_server::private_files::create_private_dir(&cli.data_dir)?;
+        Some(census_server::serve_lock::lock_sqlite(&database)?)
+    } else {
+        None
+    };
     let store = open_store(&cli).await?;
     match cli.command {
         None => serve_command(&cli, store, ServeArgs::default()).await,
@@ -267,7 +277,7 @@ async fn serve_command(cli: &Cli, store: Arc<dyn Storage>, args: ServeArgs) -> R
         .local_addr()
         .map_err(|e| format!("cannot listen: {e}"))?;
     tracing::info!(listen = %bound, storage = store.kind(), "census-server listening");
-    let state = AppState::new(store, office, config);
+    let state = AppState::shared(store, office, config).await?;
     serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })

@@ -2,9 +2,10 @@
 //! `/v1/enrol` and on failed authentications (answers 401), and sign-in checked from the
 //! headers before a reviewer's POST body is read.
 //!
-//! The counts are kept in this process ([`RateLimiter`]): each instance behind a load
-//! balancer counts on its own, and a restart forgets them. A later issue moves them into the
-//! database.
+//! On PostgreSQL the counts live in the database ([`crate::store::Storage::shared_bucket`]):
+//! every instance behind a load balancer sees the same count, and a restart forgets none.
+//! On SQLite (one serving process) they are kept in the process ([`RateLimiter`]), which is
+//! also the fallback when the database cannot be asked.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::{ApiError, AppState, auth, html};
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{BucketRule, RateLimiter};
 
 /// Limits per client address (IPv4 address, or IPv6 /64 prefix).
 #[derive(Debug, Clone)]
@@ -51,18 +52,53 @@ impl Default for ClientLimits {
 pub struct ClientBuckets {
     enrol: RateLimiter,
     failures: RateLimiter,
+    enrol_rule: BucketRule,
+    failure_rule: BucketRule,
+}
+
+/// The two per-address buckets.
+#[derive(Debug, Clone, Copy)]
+enum Bucket {
+    Enrol,
+    Failures,
 }
 
 impl ClientBuckets {
     /// Empty buckets sized by `limits`.
     pub fn new(limits: &ClientLimits) -> ClientBuckets {
+        let enrol = (limits.enrol_burst, limits.enrol_per_minute / 60.0);
+        let failures = (
+            limits.auth_failure_burst,
+            limits.auth_failures_per_minute / 60.0,
+        );
         ClientBuckets {
-            enrol: RateLimiter::new(limits.enrol_burst, limits.enrol_per_minute / 60.0),
-            failures: RateLimiter::new(
-                limits.auth_failure_burst,
-                limits.auth_failures_per_minute / 60.0,
-            ),
+            enrol: RateLimiter::new(enrol.0, enrol.1),
+            failures: RateLimiter::new(failures.0, failures.1),
+            enrol_rule: BucketRule::new(enrol.0, enrol.1),
+            failure_rule: BucketRule::new(failures.0, failures.1),
         }
+    }
+}
+
+/// Looks at (with `take`, takes a token of) a client's bucket: the database's when the
+/// store shares them, else (or when the database cannot be asked) this process's.
+async fn bucket(app: &AppState, which: Bucket, key: &str, take: bool) -> Result<(), Duration> {
+    let b = &app.clients;
+    let (name, limiter, rule) = match which {
+        Bucket::Enrol => ("enrol", &b.enrol, b.enrol_rule),
+        Bucket::Failures => ("auth-failures", &b.failures, b.failure_rule),
+    };
+    match app.store.shared_bucket(name, key, rule, take).await {
+        Ok(Some(answer)) => return answer,
+        Ok(None) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "shared rate limits unavailable: this instance counts alone")
+        }
+    }
+    if take {
+        limiter.check(key)
+    } else {
+        limiter.peek(key)
     }
 }
 
@@ -126,14 +162,14 @@ pub async fn per_client(State(app): State<Arc<AppState>>, req: Request, next: Ne
     let key = request_key(&app, &req);
     // Refusals are not logged one by one (a flood would flood the log): only when an
     // address starts being refused.
-    if let Err(wait) = app.clients.failures.peek(&key) {
+    if let Err(wait) = bucket(&app, Bucket::Failures, &key, false).await {
         return too_many(
             wait,
             "too many failed sign-ins from this address; wait and retry",
         );
     }
     if req.uri().path() == "/v1/enrol"
-        && let Err(wait) = app.clients.enrol.check(&key)
+        && let Err(wait) = bucket(&app, Bucket::Enrol, &key, true).await
     {
         tracing::debug!(client = %key, "enrolment rate limited");
         return too_many(
@@ -143,8 +179,8 @@ pub async fn per_client(State(app): State<Arc<AppState>>, req: Request, next: Ne
     }
     let response = next.run(req).await;
     if response.status() == StatusCode::UNAUTHORIZED {
-        let _ = app.clients.failures.check(&key);
-        if app.clients.failures.peek(&key).is_err() {
+        let _ = bucket(&app, Bucket::Failures, &key, true).await;
+        if bucket(&app, Bucket::Failures, &key, false).await.is_err() {
             tracing::warn!(client = %key, "too many failed authentications: address refused");
         }
     }

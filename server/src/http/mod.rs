@@ -102,7 +102,27 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Shared state from its parts.
+    /// Shared state from its parts, with the session key every instance on this database
+    /// derives alike (see [`session::SessionKey::derive`]): what `census-server serve` runs.
+    pub async fn shared(
+        store: Arc<dyn Storage>,
+        office: OfficeSecret,
+        config: ServerConfig,
+    ) -> Result<Arc<Self>, String> {
+        let secret = store
+            .shared_secret(session::SESSION_SECRET)
+            .await
+            .map_err(|e| format!("cannot read the review sessions' secret: {e}"))?;
+        let key = SessionKey::derive(&office.to_secret_bytes_dangerous()[..], &secret);
+        let mut state = AppState::new(store, office, config);
+        match Arc::get_mut(&mut state) {
+            Some(s) => s.sessions = Some(key),
+            None => return Err("the server state is shared before it is built".into()),
+        }
+        Ok(state)
+    }
+
+    /// Shared state from its parts, with a session key of this process only (tests).
     pub fn new(store: Arc<dyn Storage>, office: OfficeSecret, config: ServerConfig) -> Arc<Self> {
         let limiter = RateLimiter::new(config.rate_burst, config.rate_per_second);
         let clients = limits::ClientBuckets::new(&config.clients);

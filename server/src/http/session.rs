@@ -1,7 +1,9 @@
 //! The review page's session: after a reviewer signs in, the browser keeps a cookie that
-//! names the reviewer's token *hash* and an expiry, signed with a key that lives only in
-//! this server process — never the token itself. A stolen cookie is worth at most its
-//! remaining hours; a restart signs everyone out; revoking the reviewer ends the session.
+//! names the reviewer's token *hash* and an expiry, signed with a key every instance derives
+//! alike ([`SessionKey::derive`]: from the office key and a random secret kept in the
+//! database) — never the token itself. A stolen cookie is worth at most its remaining hours;
+//! a restart keeps reviewers signed in, and any instance on the same database accepts
+//! another's cookies; revoking the reviewer ends the session.
 //!
 //! Every form of the page carries a token bound to the cookie it posts with, which a page
 //! elsewhere cannot read: the session's CSRF token (an HMAC of the session cookie), and,
@@ -23,7 +25,11 @@ const LOGIN_COOKIE: &str = "login-cookie";
 const LOGIN_FORM: &str = "login-form";
 const SESSION_FORM: &str = "session-form";
 
-/// The process's signing key for sessions.
+/// The name of the database secret the session key is derived from
+/// ([`crate::store::Storage::shared_secret`]). Deleting its row signs everyone out.
+pub const SESSION_SECRET: &str = "review-session-v1";
+
+/// The signing key for sessions.
 pub struct SessionKey(hmac::Key);
 
 impl std::fmt::Debug for SessionKey {
@@ -52,6 +58,17 @@ impl SessionKey {
         let mut bytes = [0u8; 32];
         SystemRandom::new().fill(&mut bytes).ok()?;
         Some(SessionKey(hmac::Key::new(hmac::HMAC_SHA256, &bytes)))
+    }
+
+    /// The key every instance of one office derives alike: HMAC-SHA256 keyed by the office's
+    /// secret key over a label and the database's `shared` secret. Neither the key file nor
+    /// the database alone is enough to sign a session.
+    pub fn derive(office_secret: &[u8], shared: &[u8; 32]) -> SessionKey {
+        let outer = hmac::Key::new(hmac::HMAC_SHA256, office_secret);
+        let mut input = b"census review session key:".to_vec();
+        input.extend_from_slice(shared);
+        let derived = hmac::sign(&outer, &input);
+        SessionKey(hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()))
     }
 
     /// The cookie value of a session for `token_hash` issued at `now` (Unix seconds).
@@ -143,6 +160,18 @@ mod tests {
         assert_eq!(key.verify("garbage", 1_001), None);
         assert!(!cookie.contains(&"07".repeat(33)), "only the hash, once");
         assert!(format!("{key:?}").contains("redacted"));
+    }
+
+    #[test]
+    fn derived_keys_agree_only_on_the_same_office_and_secret() {
+        let a = SessionKey::derive(&[1u8; 32], &[2u8; 32]);
+        let same = SessionKey::derive(&[1u8; 32], &[2u8; 32]);
+        let other_office = SessionKey::derive(&[3u8; 32], &[2u8; 32]);
+        let other_secret = SessionKey::derive(&[1u8; 32], &[4u8; 32]);
+        let cookie = a.issue(&[7u8; 32], 1_000);
+        assert_eq!(same.verify(&cookie, 1_001), Some([7u8; 32]));
+        assert_eq!(other_office.verify(&cookie, 1_001), None);
+        assert_eq!(other_secret.verify(&cookie, 1_001), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod pg_coverage;
 mod pg_identity;
 mod pg_ingest;
 mod pg_schema;
+mod pg_shared_state;
 mod pg_summaries;
 pub mod postgres;
 pub mod reassign;
@@ -19,6 +20,7 @@ mod sqlite_coverage;
 mod sqlite_identity;
 mod sqlite_ingest;
 mod sqlite_rows;
+mod sqlite_shared_state;
 mod sqlite_summaries;
 pub mod summary_sql;
 mod types;
@@ -186,6 +188,24 @@ pub trait Storage: Send + Sync {
     fn map_points<'a>(&'a self, scope: &'a Scope, limit: u32) -> StoreFuture<'a, Vec<MapPoint>>;
     /// GPS centroids of the households of each district of `scope`.
     fn centroids<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, BTreeMap<String, Centroid>>;
+    /// The random 32-byte secret named `name`, created at its first use: every instance on
+    /// this database, and this one after a restart, reads the same (the review page's
+    /// session key is derived from one).
+    fn shared_secret<'a>(&'a self, name: &'a str) -> StoreFuture<'a, [u8; 32]>;
+    /// Looks at the per-address token bucket `bucket`/`client` that every instance shares,
+    /// taking a token when `take`: `Err(wait)` inside when it is empty. `None` when this
+    /// store keeps no shared buckets (SQLite, served by one process: that process's own
+    /// buckets count).
+    fn shared_bucket<'a>(
+        &'a self,
+        bucket: &'a str,
+        client: &'a str,
+        rule: crate::ratelimit::BucketRule,
+        take: bool,
+    ) -> StoreFuture<'a, Option<Result<(), std::time::Duration>>> {
+        let _ = (bucket, client, rule, take);
+        Box::pin(async { Ok(None) })
+    }
 }
 
 /// Opens the storage named by `database`: a `postgres://` or `postgresql://` URL, or a

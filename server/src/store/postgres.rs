@@ -84,14 +84,33 @@ impl PgStore {
         );
         let pool = Pool::builder(manager).max_size(16).build().map_err(be)?;
         let client = pool.get().await.map_err(be)?;
-        client.batch_execute(SCHEMA).await.map_err(be)?;
-        client
-            .batch_execute(&pg_coverage::tables())
-            .await
-            .map_err(be)?;
+        // An instance starting beside live ones runs no DDL when the schema is current
+        // (see `pg_shared_state`); instances starting together set it up one at a time.
+        if !super::pg_shared_state::schema_is_current(&client).await? {
+            client
+                .batch_execute("SELECT pg_advisory_lock(4242016)")
+                .await
+                .map_err(be)?;
+            if !super::pg_shared_state::schema_is_current(&client).await? {
+                client.batch_execute(SCHEMA).await.map_err(be)?;
+                client
+                    .batch_execute(super::pg_shared_state::TABLES)
+                    .await
+                    .map_err(be)?;
+                client
+                    .batch_execute(&pg_coverage::tables())
+                    .await
+                    .map_err(be)?;
+                pg_summaries::migrate(&pool).await?;
+                pg_identity::migrate(&pool).await?;
+                super::pg_shared_state::mark_schema_current(&client).await?;
+            }
+            client
+                .batch_execute("SELECT pg_advisory_unlock(4242016)")
+                .await
+                .map_err(be)?;
+        }
         drop(client);
-        pg_summaries::migrate(&pool).await?;
-        pg_identity::migrate(&pool).await?;
         Ok(PgStore { pool })
     }
 }
@@ -397,5 +416,23 @@ impl Storage for PgStore {
 
     fn centroids<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, BTreeMap<String, Centroid>> {
         Box::pin(pg_coverage::centroids(&self.pool, scope))
+    }
+
+    fn shared_secret<'a>(&'a self, name: &'a str) -> StoreFuture<'a, [u8; 32]> {
+        Box::pin(super::pg_shared_state::shared_secret(&self.pool, name))
+    }
+
+    fn shared_bucket<'a>(
+        &'a self,
+        bucket: &'a str,
+        client: &'a str,
+        rule: crate::ratelimit::BucketRule,
+        take: bool,
+    ) -> StoreFuture<'a, Option<Result<(), std::time::Duration>>> {
+        Box::pin(async move {
+            super::pg_shared_state::bucket(&self.pool, bucket, client, rule, take)
+                .await
+                .map(Some)
+        })
     }
 }

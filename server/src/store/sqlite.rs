@@ -52,6 +52,8 @@ impl SqliteStore {
             .map_err(be)?;
         conn.execute_batch(SCHEMA).map_err(be)?;
         conn.execute_batch(&sqlite_coverage::tables()).map_err(be)?;
+        conn.execute_batch(super::sqlite_shared_state::TABLES)
+            .map_err(be)?;
         sqlite_summaries::migrate(&conn)?;
         sqlite_identity::migrate(&conn)?;
         conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)
@@ -478,5 +480,9 @@ impl Storage for SqliteStore {
 
     fn centroids<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, BTreeMap<String, Centroid>> {
         self.run_ref(move |conn| sqlite_coverage::centroids(&*lock(conn)?, scope))
+    }
+
+    fn shared_secret<'a>(&'a self, name: &'a str) -> StoreFuture<'a, [u8; 32]> {
+        self.run_ref(move |conn| super::sqlite_shared_state::shared_secret(&*lock(conn)?, name))
     }
 }

@@ -68,7 +68,18 @@ pub fn command(setup: &str, data_dir: &Path, database: Option<&str>, args: &[&st
 /// The server's log is drained for its whole life (a full pipe would stall it); lines about
 /// limits and refusals are echoed to the test's log.
 pub fn start(setup: &str, data_dir: &Path, database: Option<&str>, extra: &[&str]) -> Server {
-    let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
+    start_on("127.0.0.1:0", setup, data_dir, database, extra)
+}
+
+/// As [`start`], listening on `listen` (a fixed port, to restart an instance in place).
+pub fn start_on(
+    listen: &str,
+    setup: &str,
+    data_dir: &Path,
+    database: Option<&str>,
+    extra: &[&str],
+) -> Server {
+    let mut args = vec!["serve", "--listen", listen];
     args.extend_from_slice(extra);
     let mut child = command(setup, data_dir, database, &args)
         .env("RUST_LOG", "info")

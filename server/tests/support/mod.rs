@@ -77,11 +77,15 @@ pub async fn sqlite_store() -> (Arc<dyn Storage>, tempfile::TempDir) {
 }
 
 pub async fn start(store: Arc<dyn Storage>, config: ServerConfig) -> TestServer {
+    let office = OfficeSecret::generate().unwrap();
+    start_with(AppState::new(store, office, config)).await
+}
+
+/// A server on 127.0.0.1:0 serving `state` (several may share one database).
+pub async fn start_with(state: Arc<AppState>) -> TestServer {
     // A workspace build unifies reqwest's features with the app's `rustls-no-provider`:
     // reqwest then needs a process-wide rustls provider even for plain HTTP.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let office = OfficeSecret::generate().unwrap();
-    let state = AppState::new(store, office, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -1,0 +1,131 @@
+//! A real HAProxy (the Debian package) in front of `census-server` instances on loopback:
+//! the test writes its configuration to a temporary directory, starts it in the foreground
+//! and stops it when dropped. Under `CI=true` a missing `haproxy` fails the test.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running HAProxy; stopped when dropped.
+pub struct Balancer {
+    child: Child,
+    /// `http://127.0.0.1:port`, the one address the tablets know.
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Balancer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether `haproxy` can run here; `false` (with a message) skips the test, and under
+/// `CI=true` its absence fails instead.
+pub fn available() -> bool {
+    let found = Command::new("haproxy")
+        .arg("-v")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but haproxy is not installed: .ci/run installs the Debian package");
+        }
+        eprintln!("\n*** SKIPPED: HAProxy (install the Debian package haproxy) ***\n");
+    }
+    found
+}
+
+/// A loopback port free now (for an instance to be restarted on, or the balancer).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The configuration: round robin over `backends` (`127.0.0.1:port`), each checked with
+/// `GET /health` every 200 ms (down after 2 failures, up after 1 success); a connection
+/// refused is retried on another instance; request bodies are never replayed by the
+/// balancer (the tablets retry, with the same batch id).
+pub fn config(listen_port: u16, backends: &[String]) -> String {
+    let mut cfg = format!(
+        "global
+    maxconn 2000
+
+defaults
+    mode http
+    option http-keep-alive
+    timeout connect 2s
+    timeout client 60s
+    timeout server 60s
+    timeout http-request 30s
+    retries 3
+    option redispatch 1
+
+frontend census
+    bind 127.0.0.1:{listen_port}
+    option forwardfor
+    default_backend instances
+
+backend instances
+    balance roundrobin
+    option httpchk
+    http-check send meth GET uri /health
+    http-check expect status 200
+    default-server inter 200ms fastinter 100ms downinter 200ms fall 2 rise 1
+"
+    );
+    for (i, addr) in backends.iter().enumerate() {
+        cfg.push_str(&format!("    server s{} {addr} check\n", i + 1));
+    }
+    cfg
+}
+
+/// Starts HAProxy on a free loopback port in front of `backends` and waits until it
+/// answers `/health`.
+pub fn start(backends: &[String]) -> Balancer {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let path = dir.path().join("haproxy.cfg");
+    std::fs::write(&path, config(port, backends)).unwrap();
+    let check = Command::new("haproxy")
+        .arg("-c")
+        .arg("-f")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "haproxy refuses the configuration: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let child = Command::new("haproxy")
+        .arg("-db")
+        .arg("-f")
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let balancer = Balancer {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+        _dir: dir,
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let up = std::net::TcpStream::connect(("127.0.0.1", port));
+        if up.is_ok() || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    balancer
+}
