@@ -108,7 +108,13 @@ async fn tablet(
                 },
                 Ok(r) => retries.note(format!("HTTP {}", r.status().as_u16())),
                 Err(e) if e.is_timeout() => retries.note("timeout".into()),
-                Err(_) => retries.note("connection failed".into()),
+                Err(e) => {
+                    let mut cause: &dyn std::error::Error = &e;
+                    while let Some(next) = cause.source() {
+                        cause = next;
+                    }
+                    retries.note(format!("transport: {cause}"));
+                }
             }
             tokio::time::sleep(Duration::from_millis(50 + 25 * attempts.min(8))).await;
         };
@@ -328,6 +334,7 @@ async fn tablets_sync_through_haproxy_while_instances_are_killed() {
     }
     println!("  retried by the tablets: {} requests", retries.total());
     for (what, n) in retries.0.lock().unwrap().iter() {
-        println!("    {what:<20} {n:>5}");
+        println!("    {n:>5}  {what}");
     }
+    lb.print_counters();
 }

@@ -3,6 +3,7 @@
 //! and stops it when dropped. Under `CI=true` a missing `haproxy` fails the test.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -12,6 +13,7 @@ pub struct Balancer {
     child: Child,
     /// `http://127.0.0.1:port`, the one address the tablets know.
     pub url: String,
+    stats: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -53,10 +55,12 @@ pub fn free_port() -> u16 {
 /// `GET /health` every 200 ms (down after 2 failures, up after 1 success); a connection
 /// refused is retried on another instance; request bodies are never replayed by the
 /// balancer (the tablets retry, with the same batch id).
-pub fn config(listen_port: u16, backends: &[String]) -> String {
+pub fn config(listen_port: u16, backends: &[String], stats: &std::path::Path) -> String {
+    let stats = stats.display();
     let mut cfg = format!(
         "global
     maxconn 2000
+    stats socket {stats} mode 600 level user
 
 defaults
     mode http
@@ -93,7 +97,8 @@ pub fn start(backends: &[String]) -> Balancer {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let path = dir.path().join("haproxy.cfg");
-    std::fs::write(&path, config(port, backends)).unwrap();
+    let stats = dir.path().join("stats.sock");
+    std::fs::write(&path, config(port, backends, &stats)).unwrap();
     let check = Command::new("haproxy")
         .arg("-c")
         .arg("-f")
@@ -117,6 +122,7 @@ pub fn start(backends: &[String]) -> Balancer {
     let balancer = Balancer {
         child,
         url: format!("http://127.0.0.1:{port}"),
+        stats,
         _dir: dir,
     };
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -128,4 +134,54 @@ pub fn start(backends: &[String]) -> Balancer {
         std::thread::sleep(Duration::from_millis(50));
     }
     balancer
+}
+
+impl Balancer {
+    /// What the balancer counted per instance (`show stat`): connection errors, response
+    /// errors, connection retries, redispatches to another instance, 5xx answers, checks
+    /// failed and times marked down.
+    pub fn counters(&self) -> Vec<(String, BTreeMap<&'static str, u64>)> {
+        use std::io::{Read, Write};
+        let Ok(mut sock) = std::os::unix::net::UnixStream::connect(&self.stats) else {
+            return Vec::new();
+        };
+        let _ = sock.write_all(b"show stat\n");
+        let mut text = String::new();
+        let _ = sock.read_to_string(&mut text);
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("# ")
+            .split(',')
+            .collect();
+        let wanted = [
+            "econ", "eresp", "wretr", "wredis", "hrsp_5xx", "chkfail", "chkdown",
+        ];
+        lines
+            .filter_map(|line| {
+                let cols: Vec<&str> = line.split(',').collect();
+                let name = format!("{}/{}", cols.first()?, cols.get(1)?);
+                let counts = wanted
+                    .iter()
+                    .filter_map(|w| {
+                        let i = header.iter().position(|h| h == w)?;
+                        Some((*w, cols.get(i)?.parse().unwrap_or(0)))
+                    })
+                    .collect();
+                Some((name, counts))
+            })
+            .collect()
+    }
+
+    /// Prints [`Balancer::counters`] as a table.
+    pub fn print_counters(&self) {
+        println!(
+            "  HAProxy counters (econ: connection errors, eresp: response errors, wretr: retries, wredis: redispatched, chkdown: marked down)"
+        );
+        for (name, counts) in self.counters() {
+            let row: Vec<String> = counts.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            println!("    {name:<22} {}", row.join(" "));
+        }
+    }
 }
