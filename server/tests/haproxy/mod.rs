@@ -4,8 +4,10 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A running HAProxy; stopped when dropped.
@@ -14,6 +16,8 @@ pub struct Balancer {
     /// `http://127.0.0.1:port`, the one address the tablets know.
     pub url: String,
     stats: std::path::PathBuf,
+    /// Its log: one line per request, `METHOD PATH STATUS TERMINATION SERVER`.
+    log: Arc<Mutex<Vec<String>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -61,9 +65,12 @@ pub fn config(listen_port: u16, backends: &[String], stats: &std::path::Path) ->
         "global
     maxconn 2000
     stats socket {stats} mode 600 level user
+    log stdout format raw local0 info
 
 defaults
     mode http
+    log global
+    log-format \"%HM %HP %ST %tsc %s\"
     option http-keep-alive
     timeout connect 2s
     timeout client 60s
@@ -110,16 +117,26 @@ pub fn start(backends: &[String]) -> Balancer {
         "haproxy refuses the configuration: {}",
         String::from_utf8_lossy(&check.stderr)
     );
-    let child = Command::new("haproxy")
+    let mut child = Command::new("haproxy")
         .arg("-db")
         .arg("-f")
         .arg(&path)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&log);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            sink.lock().unwrap().push(line);
+        }
+    });
     let balancer = Balancer {
+        log,
         child,
         url: format!("http://127.0.0.1:{port}"),
         stats,
@@ -174,7 +191,35 @@ impl Balancer {
             .collect()
     }
 
-    /// Prints [`Balancer::counters`] as a table.
+    /// The requests the balancer did not answer with a success, by method, path, status
+    /// and termination state (`SH`: the instance went away while answering; `SC`: it
+    /// refused the connection; see HAProxy's "session state at disconnection"), with the
+    /// number of requests in all.
+    pub fn failed_requests(&self) -> (usize, BTreeMap<String, u32>) {
+        let log = self.log.lock().unwrap();
+        let mut failed = BTreeMap::new();
+        for line in log.iter() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let [method, path, status, term, ..] = f[..] else {
+                continue;
+            };
+            // Not requests: instances marked up or down, and the start-up probe's empty
+            // connection.
+            let probe = method == "<BADREQ>" && term.starts_with("CR");
+            if method == "Server" || probe || path == "/health" {
+                continue;
+            }
+            if status.starts_with('2') || status.starts_with('3') {
+                continue;
+            }
+            *failed
+                .entry(format!("{method} {path} -> {status} ({term})"))
+                .or_default() += 1;
+        }
+        (log.len(), failed)
+    }
+
+    /// Prints [`Balancer::counters`] and [`Balancer::failed_requests`].
     pub fn print_counters(&self) {
         println!(
             "  HAProxy counters (econ: connection errors, eresp: response errors, wretr: retries, wredis: redispatched, chkdown: marked down)"
@@ -182,6 +227,15 @@ impl Balancer {
         for (name, counts) in self.counters() {
             let row: Vec<String> = counts.iter().map(|(k, v)| format!("{k}={v}")).collect();
             println!("    {name:<22} {}", row.join(" "));
+        }
+        let (all, failed) = self.failed_requests();
+        println!(
+            "  requests HAProxy logged: {all}; answered without success: {} (a connection HAProxy \
+             closed because its instance died is not logged: the tablets count those)",
+            failed.values().sum::<u32>()
+        );
+        for (what, n) in failed {
+            println!("    {n:>5}  {what}");
         }
     }
 }
