@@ -53,11 +53,13 @@ fn lb_instance_process() {
     runtime.block_on(async move {
         let store = census_server::store::open(&database).await.unwrap();
         let (office, _) = census_server::keyfile::load_or_create(Path::new(&key)).unwrap();
-        let config = census_server::http::ServerConfig {
+        let mut config = census_server::http::ServerConfig {
             rate_burst: 10_000,
             rate_per_second: 10_000.0,
             ..Default::default()
         };
+        // Behind the balancer: clients are counted by the address it forwards.
+        config.clients.client_ip_header = Some("x-forwarded-for".into());
         let state = census_server::http::AppState::shared(store, office, config)
             .await
             .unwrap();

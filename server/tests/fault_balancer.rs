@@ -200,7 +200,10 @@ async fn tablets_sync_through_haproxy_while_instances_are_killed() {
     let ports: Vec<String> = (0..3)
         .map(|_| format!("127.0.0.1:{}", haproxy::free_port()))
         .collect();
-    let start = |addr: &str| binary::start_on(addr, "true", data.path(), Some(&database), &[]);
+    let start = |addr: &str| {
+        let extra = ["--client-ip-header", "x-forwarded-for"];
+        binary::start_on(addr, "true", data.path(), Some(&database), &extra)
+    };
     let mut instances: Vec<binary::Server> = ports.iter().map(|p| start(p)).collect();
     let lb = haproxy::start(&ports);
     let http = reqwest::Client::new();

@@ -26,7 +26,8 @@ const LOGIN_FORM: &str = "login-form";
 const SESSION_FORM: &str = "session-form";
 
 /// The name of the database secret the session key is derived from
-/// ([`crate::store::Storage::shared_secret`]). Deleting its row signs everyone out.
+/// ([`crate::store::Storage::shared_secret`]). Deleting its row, then restarting every
+/// instance, signs everyone out.
 pub const SESSION_SECRET: &str = "review-session-v1";
 
 /// The signing key for sessions.
