@@ -270,7 +270,7 @@ fn tablets_sync_through_haproxy_while_office_instances_are_killed() {
 
     // Interviews go on; the faults happen in the middle of them.
     let mut retries: BTreeMap<String, u32> = BTreeMap::new();
-    let mut retrying = vec![false; TABLETS];
+    let mut retrying = [false; TABLETS];
     let mut watch = |tablets: &mut Vec<(census::store::Store, SyncHandle, String)>,
                      retries: &mut BTreeMap<String, u32>| {
         for (i, (_, handle, _)) in tablets.iter_mut().enumerate() {

@@ -12,7 +12,7 @@ mod haproxy;
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -82,6 +82,7 @@ async fn tablet(
     mut outbox: Vec<CaseRecord>,
     acked: Arc<AtomicUsize>,
     retries: Arc<Retries>,
+    faults_over: Arc<AtomicBool>,
 ) -> Vec<CaseRecord> {
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
@@ -89,6 +90,10 @@ async fn tablet(
         .unwrap();
     while !outbox.is_empty() {
         let take = outbox.len().min(CASES_PER_BATCH as usize);
+        // The last batch waits for the faults to be over: they always strike mid-run.
+        while take == outbox.len() && !faults_over.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         let body = envelope(&device, &payload(&device, outbox[..take].to_vec()));
         let mut attempts = 0;
         let reply = loop {
@@ -260,6 +265,7 @@ async fn tablets_sync_through_haproxy_while_instances_are_killed() {
 
     let acked = Arc::new(AtomicUsize::new(0));
     let retries = Arc::new(Retries::default());
+    let faults_over = Arc::new(AtomicBool::new(false));
     let runs: Vec<_> = tablets
         .into_iter()
         .map(|(device, outbox)| {
@@ -269,6 +275,7 @@ async fn tablets_sync_through_haproxy_while_instances_are_killed() {
                 outbox,
                 Arc::clone(&acked),
                 Arc::clone(&retries),
+                Arc::clone(&faults_over),
             ))
         })
         .collect();
@@ -294,6 +301,7 @@ async fn tablets_sync_through_haproxy_while_instances_are_killed() {
         faults.push((victim + 1, killed_at, restarted_at));
     }
 
+    faults_over.store(true, Ordering::SeqCst);
     let mut left = 0;
     for run in runs {
         left += run.await.unwrap().len();
