@@ -5,21 +5,10 @@
 //! one transaction.
 
 pub mod coverage_sql;
-mod pg_coverage;
-mod pg_identity;
-mod pg_ingest;
-mod pg_schema;
-mod pg_summaries;
 pub mod postgres;
 pub mod reassign;
 mod review_types;
 pub mod sqlite;
-mod sqlite_checkpoint;
-mod sqlite_coverage;
-mod sqlite_identity;
-mod sqlite_ingest;
-mod sqlite_rows;
-mod sqlite_summaries;
 pub mod summary_sql;
 mod types;
 

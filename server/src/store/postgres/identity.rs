@@ -5,15 +5,15 @@
 use deadpool_postgres::Pool;
 use tokio_postgres::types::Json;
 
-use super::sqlite_identity::check;
-use super::{DeviceRecord, NewDevice, NewReview, StoreError, decision_text};
+use crate::store::sqlite::identity::check;
+use crate::store::{DeviceRecord, NewDevice, NewReview, StoreError, decision_text};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
 /// Adds the columns of revocation and of accountable decisions to a database from before
-/// them, under the schema lock (see `pg_schema`).
+/// them, under the schema lock (see `schema`).
 pub async fn migrate(pool: &Pool) -> Result<(), StoreError> {
     let client = pool.get().await.map_err(be)?;
     client

@@ -1,6 +1,13 @@
 //! SQLite storage: one file, one connection behind a mutex, work on tokio's blocking pool.
 //! (The workspace's rusqlite is built with SQLCipher; without a key it is plain SQLite.)
 
+mod checkpoint;
+pub(crate) mod coverage;
+pub(crate) mod identity;
+mod ingest;
+mod rows;
+mod summaries;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -11,17 +18,16 @@ use census_core::wire::ReviewDecision;
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
-use super::coverage_sql as q;
-use super::{
+use crate::incoming::IncomingBatch;
+use crate::store::coverage_sql as q;
+use crate::store::{
     CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow, Ingested,
     MapPoint, NewCode, NewDevice, NewReview, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
     StoreError, StoreFuture, StoredCase, parse_decision,
 };
-use crate::incoming::IncomingBatch;
-use crate::store::sqlite_checkpoint::{self, WRITER_AUTOCHECKPOINT_PAGES};
-use crate::store::sqlite_coverage::{self, sqlite_params};
-use crate::store::sqlite_rows::{SCHEMA, district_from_row, stored_case_from_row};
-use crate::store::{sqlite_identity, sqlite_ingest, sqlite_summaries};
+use checkpoint::WRITER_AUTOCHECKPOINT_PAGES;
+use coverage::sqlite_params;
+use rows::{SCHEMA, district_from_row, stored_case_from_row};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
@@ -51,13 +57,13 @@ impl SqliteStore {
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(be)?;
         conn.execute_batch(SCHEMA).map_err(be)?;
-        conn.execute_batch(&sqlite_coverage::tables()).map_err(be)?;
-        sqlite_summaries::migrate(&conn)?;
-        sqlite_identity::migrate(&conn)?;
+        conn.execute_batch(&coverage::tables()).map_err(be)?;
+        summaries::migrate(&conn)?;
+        identity::migrate(&conn)?;
         conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)
             .map_err(be)?;
         let alive = Arc::new(());
-        sqlite_checkpoint::start(path, &alive).map_err(StoreError::Backend)?;
+        checkpoint::start(path, &alive).map_err(StoreError::Backend)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             _alive: alive,
@@ -151,7 +157,7 @@ impl Storage for SqliteStore {
                 }
             }
             let ids: Vec<String> = districts.iter().map(|d| d.district_id.clone()).collect();
-            sqlite_summaries::refresh(&tx, &Scope::Districts(ids))?;
+            summaries::refresh(&tx, &Scope::Districts(ids))?;
             tx.commit().map_err(be)?;
             Ok(districts.len())
         })
@@ -177,15 +183,15 @@ impl Storage for SqliteStore {
 
     fn enrol<'a>(&'a self, device: &'a NewDevice) -> StoreFuture<'a, DeviceRecord> {
         let device = device.clone();
-        self.run(move |conn| sqlite_identity::enrol_tx(conn, &device))
+        self.run(move |conn| identity::enrol_tx(conn, &device))
     }
 
     fn revoke_device<'a>(&'a self, device_id: &'a str) -> StoreFuture<'a, bool> {
-        self.run_ref(move |conn| sqlite_identity::revoke_device(&*lock(conn)?, device_id))
+        self.run_ref(move |conn| identity::revoke_device(&*lock(conn)?, device_id))
     }
 
     fn revoke_reviewer<'a>(&'a self, name: &'a str) -> StoreFuture<'a, u64> {
-        self.run_ref(move |conn| sqlite_identity::revoke_reviewer(&*lock(conn)?, name))
+        self.run_ref(move |conn| identity::revoke_reviewer(&*lock(conn)?, name))
     }
 
     fn device_by_token<'a>(
@@ -243,9 +249,9 @@ impl Storage for SqliteStore {
             let long_forms = payload
                 .cases
                 .iter()
-                .map(sqlite_ingest::long_form_text)
+                .map(ingest::long_form_text)
                 .collect::<Result<Vec<_>, _>>()?;
-            sqlite_ingest::ingest_tx(&mut *lock(conn)?, &long_forms, device, payload, accepted)
+            ingest::ingest_tx(&mut *lock(conn)?, &long_forms, device, payload, accepted)
         })
     }
 
@@ -259,7 +265,7 @@ impl Storage for SqliteStore {
     }
 
     fn record_review<'a>(&'a self, review: &'a NewReview) -> StoreFuture<'a, u64> {
-        self.run_ref(move |conn| sqlite_identity::record_review(&mut *lock(conn)?, review))
+        self.run_ref(move |conn| identity::record_review(&mut *lock(conn)?, review))
     }
 
     fn reviews_since<'a>(
@@ -380,7 +386,7 @@ impl Storage for SqliteStore {
                 }
             }
             let ids: Vec<String> = extents.iter().map(|e| e.district_id.clone()).collect();
-            sqlite_summaries::refresh_outside(&tx, &Scope::Districts(ids))?;
+            summaries::refresh_outside(&tx, &Scope::Districts(ids))?;
             tx.commit().map_err(be)?;
             Ok(extents.len())
         })
@@ -411,7 +417,7 @@ impl Storage for SqliteStore {
             let mut ids: Vec<String> = buildings.iter().map(|b| b.district_id.clone()).collect();
             ids.sort();
             ids.dedup();
-            sqlite_summaries::refresh(&tx, &Scope::Districts(ids))?;
+            summaries::refresh(&tx, &Scope::Districts(ids))?;
             tx.commit().map_err(be)?;
             Ok(buildings.len())
         })
@@ -441,11 +447,11 @@ impl Storage for SqliteStore {
         &'a self,
         token_hash: &'a [u8; 32],
     ) -> StoreFuture<'a, Option<Reviewer>> {
-        self.run_ref(move |conn| sqlite_coverage::reviewer_by_token(&*lock(conn)?, token_hash))
+        self.run_ref(move |conn| coverage::reviewer_by_token(&*lock(conn)?, token_hash))
     }
 
     fn area_districts<'a>(&'a self, level: Level, id: &'a str) -> StoreFuture<'a, Vec<String>> {
-        self.run_ref(move |conn| sqlite_coverage::area_districts(&*lock(conn)?, level, id))
+        self.run_ref(move |conn| coverage::area_districts(&*lock(conn)?, level, id))
     }
 
     fn gather_coverage<'a>(
@@ -453,11 +459,11 @@ impl Storage for SqliteStore {
         scope: &'a Scope,
         rules: &'a CoverageRules,
     ) -> StoreFuture<'a, Gathered> {
-        self.run_ref(move |conn| sqlite_coverage::gather(&*lock(conn)?, scope, rules))
+        self.run_ref(move |conn| coverage::gather(&*lock(conn)?, scope, rules))
     }
 
     fn rebuild_summaries(&self) -> StoreFuture<'_, ()> {
-        self.run_ref(move |conn| sqlite_summaries::rebuild(&*lock(conn)?))
+        self.run_ref(move |conn| summaries::rebuild(&*lock(conn)?))
     }
 
     fn review_queue<'a>(
@@ -465,18 +471,18 @@ impl Storage for SqliteStore {
         scope: &'a Scope,
         limit: u32,
     ) -> StoreFuture<'a, Vec<QueueEntry>> {
-        self.run_ref(move |conn| sqlite_coverage::review_queue(&*lock(conn)?, scope, limit))
+        self.run_ref(move |conn| coverage::review_queue(&*lock(conn)?, scope, limit))
     }
 
     fn case_history(&self, case_id: Uuid) -> StoreFuture<'_, Option<CaseHistory>> {
-        self.run_ref(move |conn| sqlite_coverage::case_history(&*lock(conn)?, case_id))
+        self.run_ref(move |conn| coverage::case_history(&*lock(conn)?, case_id))
     }
 
     fn map_points<'a>(&'a self, scope: &'a Scope, limit: u32) -> StoreFuture<'a, Vec<MapPoint>> {
-        self.run_ref(move |conn| sqlite_coverage::map_points(&*lock(conn)?, scope, limit))
+        self.run_ref(move |conn| coverage::map_points(&*lock(conn)?, scope, limit))
     }
 
     fn centroids<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, BTreeMap<String, Centroid>> {
-        self.run_ref(move |conn| sqlite_coverage::centroids(&*lock(conn)?, scope))
+        self.run_ref(move |conn| coverage::centroids(&*lock(conn)?, scope))
     }
 }

@@ -11,15 +11,15 @@ use census_core::coverage::{
 use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
 use uuid::Uuid;
 
-use super::coverage_sql::{self as q, QUEUE};
-use super::{
-    CaseHistory, DeviceRecord, HistoryDecision, MapPoint, QueueEntry, Reviewer, RevisionEvents,
-    Role, Scope, StoreError,
-};
 use crate::facts::{
     FACTS_BEFORE, FACTS_COLUMNS, FactsContext, FactsRow, UPSERT_FACTS, household_facts,
 };
 use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::store::coverage_sql::{self as q, QUEUE};
+use crate::store::{
+    CaseHistory, DeviceRecord, HistoryDecision, MapPoint, QueueEntry, Reviewer, RevisionEvents,
+    Role, Scope, StoreError,
+};
 use crate::summaries::{FactsBefore, Touched};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
@@ -27,7 +27,7 @@ fn be(e: impl std::fmt::Display) -> StoreError {
 }
 
 /// A boundary as stored at import.
-pub(super) fn parse_boundary(json: &str) -> Result<Boundary, StoreError> {
+pub(crate) fn parse_boundary(json: &str) -> Result<Boundary, StoreError> {
     serde_json::from_str(json).map_err(|e| be(format!("stored district boundary: {e}")))
 }
 
@@ -44,7 +44,7 @@ pub fn tables() -> String {
 }
 
 /// A scoped query and its parameters.
-pub(super) fn scoped(sql: &str, scope: &Scope) -> Result<(String, Vec<String>), StoreError> {
+pub(crate) fn scoped(sql: &str, scope: &Scope) -> Result<(String, Vec<String>), StoreError> {
     match scope {
         Scope::All => Ok((q::scoped(sql, |_| "1 = 1".into()), Vec::new())),
         Scope::Districts(ids) => Ok((

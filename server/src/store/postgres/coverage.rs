@@ -1,4 +1,4 @@
-//! PostgreSQL side of coverage and review (see `sqlite_coverage` for the same in SQLite;
+//! PostgreSQL side of coverage and review (see `coverage` for the same in SQLite;
 //! both run the queries of `coverage_sql`).
 
 use std::collections::BTreeMap;
@@ -11,16 +11,16 @@ use deadpool_postgres::{Pool, Transaction};
 use tokio_postgres::types::{Json, ToSql};
 use uuid::Uuid;
 
-use super::coverage_sql::{self as q, QUEUE};
-use super::pg_summaries;
-use super::{
-    CaseHistory, DeviceRecord, DistrictExtent, FrameBuildingRow, HistoryDecision, MapPoint,
-    NewReviewer, QueueEntry, Reviewer, RevisionEvents, Role, Scope, StoreError,
-};
 use crate::facts::{
     FACTS_BEFORE, FACTS_COLUMNS, FactsContext, FactsRow, UPSERT_FACTS, household_facts,
 };
 use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::store::coverage_sql::{self as q, QUEUE};
+use crate::store::postgres::summaries;
+use crate::store::{
+    CaseHistory, DeviceRecord, DistrictExtent, FrameBuildingRow, HistoryDecision, MapPoint,
+    NewReviewer, QueueEntry, Reviewer, RevisionEvents, Role, Scope, StoreError,
+};
 use crate::summaries::{FactsBefore, Touched};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
@@ -46,7 +46,7 @@ pub fn tables() -> String {
 }
 
 /// A scoped query and whether it takes the district array as `$1`.
-pub(super) fn scoped(sql: &str, scope: &Scope) -> (String, Option<Vec<String>>) {
+pub(crate) fn scoped(sql: &str, scope: &Scope) -> (String, Option<Vec<String>>) {
     match scope {
         Scope::All => (q::scoped(sql, |_| "TRUE".into()), None),
         Scope::Districts(ids) => (
@@ -507,7 +507,7 @@ pub async fn import_extents(pool: &Pool, extents: &[DistrictExtent]) -> Result<u
         .map_err(be)?;
     }
     let ids = extents.iter().map(|e| e.district_id.clone()).collect();
-    pg_summaries::refresh_outside(&tx, &Scope::Districts(ids)).await?;
+    summaries::refresh_outside(&tx, &Scope::Districts(ids)).await?;
     tx.commit().await.map_err(be)?;
     Ok(extents.len())
 }
@@ -537,7 +537,7 @@ pub async fn import_frame_buildings(
     let mut ids: Vec<String> = buildings.iter().map(|b| b.district_id.clone()).collect();
     ids.sort();
     ids.dedup();
-    pg_summaries::refresh(&tx, &Scope::Districts(ids)).await?;
+    summaries::refresh(&tx, &Scope::Districts(ids)).await?;
     tx.commit().await.map_err(be)?;
     Ok(buildings.len())
 }

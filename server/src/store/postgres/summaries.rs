@@ -8,18 +8,18 @@ use tokio_postgres::types::ToSql;
 use census_core::GpsPoint;
 use census_core::coverage::BoundingBox;
 
-use super::coverage_sql::{POSITIONS, SHAPES};
-use super::pg_coverage::scoped;
-use super::summary_sql as s;
-use super::{Scope, StoreError};
 use crate::shapes::Shapes;
+use crate::store::coverage_sql::{POSITIONS, SHAPES};
+use crate::store::postgres::coverage::scoped;
+use crate::store::summary_sql as s;
+use crate::store::{Scope, StoreError};
 use crate::summaries::Touched;
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
-/// The schema lock every structural change takes (see `pg_schema`).
+/// The schema lock every structural change takes (see `schema`).
 const SCHEMA_LOCK: &str = "SELECT pg_advisory_xact_lock(7270624)";
 
 /// Creates the summaries (adding `case_facts.outside_m` and `district_extents.boundary` to a

@@ -1,5 +1,11 @@
 //! PostgreSQL storage (tokio-postgres with a deadpool connection pool).
 
+mod coverage;
+mod identity;
+mod ingest;
+mod schema;
+mod summaries;
+
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
@@ -13,14 +19,13 @@ use tokio_postgres::NoTls;
 use tokio_postgres::types::Json;
 use uuid::Uuid;
 
-use super::pg_schema::{CASE_COLUMNS, SCHEMA, UPSERT_DISTRICT};
-use super::{
+use crate::incoming::IncomingBatch;
+use crate::store::{
     CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow, Ingested,
     MapPoint, NewCode, NewDevice, NewReview, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
     StoreError, StoreFuture, StoredCase, parse_decision,
 };
-use super::{pg_coverage, pg_identity, pg_ingest, pg_summaries};
-use crate::incoming::IncomingBatch;
+use schema::{CASE_COLUMNS, SCHEMA, UPSERT_DISTRICT};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
@@ -86,12 +91,12 @@ impl PgStore {
         let client = pool.get().await.map_err(be)?;
         client.batch_execute(SCHEMA).await.map_err(be)?;
         client
-            .batch_execute(&pg_coverage::tables())
+            .batch_execute(&coverage::tables())
             .await
             .map_err(be)?;
         drop(client);
-        pg_summaries::migrate(&pool).await?;
-        pg_identity::migrate(&pool).await?;
+        summaries::migrate(&pool).await?;
+        identity::migrate(&pool).await?;
         Ok(PgStore { pool })
     }
 }
@@ -165,7 +170,7 @@ impl Storage for PgStore {
                 .map_err(be)?;
             }
             let ids = districts.iter().map(|d| d.district_id.clone()).collect();
-            pg_summaries::refresh(&tx, &Scope::Districts(ids)).await?;
+            summaries::refresh(&tx, &Scope::Districts(ids)).await?;
             tx.commit().await.map_err(be)?;
             Ok(districts.len())
         })
@@ -191,15 +196,15 @@ impl Storage for PgStore {
     }
 
     fn enrol<'a>(&'a self, device: &'a NewDevice) -> StoreFuture<'a, DeviceRecord> {
-        Box::pin(pg_identity::enrol(&self.pool, device))
+        Box::pin(identity::enrol(&self.pool, device))
     }
 
     fn revoke_device<'a>(&'a self, device_id: &'a str) -> StoreFuture<'a, bool> {
-        Box::pin(pg_identity::revoke_device(&self.pool, device_id))
+        Box::pin(identity::revoke_device(&self.pool, device_id))
     }
 
     fn revoke_reviewer<'a>(&'a self, name: &'a str) -> StoreFuture<'a, u64> {
-        Box::pin(pg_identity::revoke_reviewer(&self.pool, name))
+        Box::pin(identity::revoke_reviewer(&self.pool, name))
     }
 
     fn device_by_token<'a>(
@@ -248,7 +253,7 @@ impl Storage for PgStore {
         payload: &'a IncomingBatch,
         accepted: &'a [(String, String)],
     ) -> StoreFuture<'a, Ingested> {
-        Box::pin(pg_ingest::ingest_tx(&self.pool, device, payload, accepted))
+        Box::pin(ingest::ingest_tx(&self.pool, device, payload, accepted))
     }
 
     fn reassign_case<'a>(
@@ -260,7 +265,7 @@ impl Storage for PgStore {
     }
 
     fn record_review<'a>(&'a self, review: &'a NewReview) -> StoreFuture<'a, u64> {
-        Box::pin(pg_identity::record_review(&self.pool, review))
+        Box::pin(identity::record_review(&self.pool, review))
     }
 
     fn reviews_since<'a>(
@@ -342,29 +347,29 @@ impl Storage for PgStore {
     }
 
     fn import_extents<'a>(&'a self, extents: &'a [DistrictExtent]) -> StoreFuture<'a, usize> {
-        Box::pin(pg_coverage::import_extents(&self.pool, extents))
+        Box::pin(coverage::import_extents(&self.pool, extents))
     }
 
     fn import_frame_buildings<'a>(
         &'a self,
         buildings: &'a [FrameBuildingRow],
     ) -> StoreFuture<'a, usize> {
-        Box::pin(pg_coverage::import_frame_buildings(&self.pool, buildings))
+        Box::pin(coverage::import_frame_buildings(&self.pool, buildings))
     }
 
     fn add_reviewer<'a>(&'a self, reviewer: &'a NewReviewer) -> StoreFuture<'a, ()> {
-        Box::pin(pg_coverage::add_reviewer(&self.pool, reviewer))
+        Box::pin(coverage::add_reviewer(&self.pool, reviewer))
     }
 
     fn reviewer_by_token<'a>(
         &'a self,
         token_hash: &'a [u8; 32],
     ) -> StoreFuture<'a, Option<Reviewer>> {
-        Box::pin(pg_coverage::reviewer_by_token(&self.pool, token_hash))
+        Box::pin(coverage::reviewer_by_token(&self.pool, token_hash))
     }
 
     fn area_districts<'a>(&'a self, level: Level, id: &'a str) -> StoreFuture<'a, Vec<String>> {
-        Box::pin(pg_coverage::area_districts(&self.pool, level, id))
+        Box::pin(coverage::area_districts(&self.pool, level, id))
     }
 
     fn gather_coverage<'a>(
@@ -372,11 +377,11 @@ impl Storage for PgStore {
         scope: &'a Scope,
         rules: &'a CoverageRules,
     ) -> StoreFuture<'a, Gathered> {
-        Box::pin(pg_coverage::gather(&self.pool, scope, rules))
+        Box::pin(coverage::gather(&self.pool, scope, rules))
     }
 
     fn rebuild_summaries(&self) -> StoreFuture<'_, ()> {
-        Box::pin(pg_summaries::rebuild(&self.pool))
+        Box::pin(summaries::rebuild(&self.pool))
     }
 
     fn review_queue<'a>(
@@ -384,18 +389,18 @@ impl Storage for PgStore {
         scope: &'a Scope,
         limit: u32,
     ) -> StoreFuture<'a, Vec<QueueEntry>> {
-        Box::pin(pg_coverage::review_queue(&self.pool, scope, limit))
+        Box::pin(coverage::review_queue(&self.pool, scope, limit))
     }
 
     fn case_history(&self, case_id: Uuid) -> StoreFuture<'_, Option<CaseHistory>> {
-        Box::pin(pg_coverage::case_history(&self.pool, case_id))
+        Box::pin(coverage::case_history(&self.pool, case_id))
     }
 
     fn map_points<'a>(&'a self, scope: &'a Scope, limit: u32) -> StoreFuture<'a, Vec<MapPoint>> {
-        Box::pin(pg_coverage::map_points(&self.pool, scope, limit))
+        Box::pin(coverage::map_points(&self.pool, scope, limit))
     }
 
     fn centroids<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, BTreeMap<String, Centroid>> {
-        Box::pin(pg_coverage::centroids(&self.pool, scope))
+        Box::pin(coverage::centroids(&self.pool, scope))
     }
 }

@@ -5,10 +5,10 @@
 use census_core::wire::{BatchReply, CaseOutcome, CaseResult};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{DeviceRecord, Ingested, Scope, StoreError, precheck};
 use crate::facts::FactsContext;
 use crate::incoming::{IncomingBatch, IncomingCase};
-use crate::store::{sqlite_coverage, sqlite_summaries};
+use crate::store::sqlite::{coverage, summaries};
+use crate::store::{DeviceRecord, Ingested, Scope, StoreError, precheck};
 use crate::summaries::Touched;
 use crate::validate::ownership::{StoredCopy, WriteRule, decide};
 
@@ -59,10 +59,10 @@ pub fn ingest_tx(
     let received = now();
     let mut touched = Touched::default();
     let ctx = FactsContext {
-        shapes: sqlite_summaries::load_shapes(&tx, &Scope::Districts(device.districts.clone()))?,
+        shapes: summaries::load_shapes(&tx, &Scope::Districts(device.districts.clone()))?,
         items: payload.coverage_items.clone(),
     };
-    let (_, skipped) = sqlite_coverage::write_listing(&tx, payload, device, &mut touched)?;
+    let (_, skipped) = coverage::write_listing(&tx, payload, device, &mut touched)?;
     if skipped > 0 {
         tracing::warn!(device = %device.device_id, skipped, "listing rows outside the device's districts skipped");
     }
@@ -85,7 +85,7 @@ pub fn ingest_tx(
             outcome,
         });
     }
-    sqlite_summaries::apply(&tx, &touched)?;
+    summaries::apply(&tx, &touched)?;
     let reply = BatchReply {
         batch_id: payload.batch_id,
         results,
@@ -192,6 +192,6 @@ fn store_case(
         .execute(params![case_key, revision, count as i64, events_text])
         .map_err(be)?;
     }
-    sqlite_coverage::write_facts(tx, case, device, last_seq, (ctx, touched))?;
+    coverage::write_facts(tx, case, device, last_seq, (ctx, touched))?;
     Ok(CaseOutcome::Stored)
 }

@@ -9,11 +9,11 @@ use serde_json::value::RawValue;
 use tokio_postgres::types::Json;
 use uuid::Uuid;
 
-use super::pg_schema::{INSERT_EVENTS, UPSERT_CASE};
-use super::{DeviceRecord, Ingested, Scope, StoreError, precheck};
-use super::{pg_coverage, pg_summaries};
 use crate::facts::{FactsContext, FactsRow};
 use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::store::postgres::schema::{INSERT_EVENTS, UPSERT_CASE};
+use crate::store::postgres::{coverage, summaries};
+use crate::store::{DeviceRecord, Ingested, Scope, StoreError, precheck};
 use crate::summaries::{FactsBefore, Touched};
 use crate::validate::ownership::{MAX_REVISION_STEP, StoredCopy, WriteRule, decide};
 
@@ -122,7 +122,7 @@ async fn finish_case(
         .await
         .map_err(be)?;
     }
-    let change = pg_coverage::write_facts(tx, case, device, last_seq, ctx).await?;
+    let change = coverage::write_facts(tx, case, device, last_seq, ctx).await?;
     Ok((CaseOutcome::Stored, Some(change)))
 }
 
@@ -146,7 +146,7 @@ async fn store_cases(
     let upsert = tx.prepare_cached(UPSERT_CASE).await.map_err(be)?;
     let insert = tx.prepare_cached(INSERT_EVENTS).await.map_err(be)?;
     let ctx = FactsContext {
-        shapes: pg_summaries::load_shapes(tx, &Scope::Districts(device.districts.clone())).await?,
+        shapes: summaries::load_shapes(tx, &Scope::Districts(device.districts.clone())).await?,
         items: payload.coverage_items.clone(),
     };
     let checks: Vec<Option<String>> = payload
@@ -251,12 +251,12 @@ pub async fn ingest_tx(
         });
     }
     let mut touched = Touched::default();
-    let (_, skipped) = pg_coverage::write_listing(&tx, payload, device, &mut touched).await?;
+    let (_, skipped) = coverage::write_listing(&tx, payload, device, &mut touched).await?;
     if skipped > 0 {
         tracing::warn!(device = %device.device_id, skipped, "listing rows outside the device's districts skipped");
     }
     let outcomes = store_cases(&tx, device, payload, accepted, &mut touched).await?;
-    pg_summaries::apply(&tx, &touched).await?;
+    summaries::apply(&tx, &touched).await?;
     let results = payload
         .cases
         .iter()

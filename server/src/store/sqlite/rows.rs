@@ -4,7 +4,7 @@ use census_core::sampling::SamplingPlan;
 use rusqlite::Row;
 use uuid::Uuid;
 
-use super::{District, StoreError, StoredCase};
+use crate::store::{District, StoreError, StoredCase};
 
 /// Tables, created when missing. Ids are text (UUIDs hyphenated), JSON is text. Events are
 /// kept as one JSON array per case revision, holding only events newer than the case's

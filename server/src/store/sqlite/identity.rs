@@ -4,7 +4,7 @@
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{DeviceRecord, NewDevice, NewReview, StoreError, decision_text};
+use crate::store::{DeviceRecord, NewDevice, NewReview, StoreError, decision_text};
 use census_core::wire::Decision;
 
 fn be(e: impl std::fmt::Display) -> StoreError {
@@ -18,7 +18,7 @@ fn now() -> String {
 /// Adds the columns of revocation and of accountable decisions to a database from before
 /// them (additive: existing rows read as live, and as decisions of an unrecorded reviewer).
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
-    super::sqlite_summaries::add_missing_columns(
+    crate::store::sqlite::summaries::add_missing_columns(
         conn,
         &[
             ("devices", "revoked_at", "TEXT"),
@@ -154,7 +154,7 @@ pub fn record_review(conn: &mut Connection, r: &NewReview) -> Result<u64, StoreE
 }
 
 /// The rules a decision must meet against the case as stored (both databases).
-pub(super) fn check(r: &NewReview, revision: u64, status: &str) -> Result<(), StoreError> {
+pub(crate) fn check(r: &NewReview, revision: u64, status: &str) -> Result<(), StoreError> {
     if let Some(read) = r.revision_read
         && read != revision
     {

@@ -6,11 +6,11 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use census_core::GpsPoint;
 use census_core::coverage::BoundingBox;
 
-use super::coverage_sql::{POSITIONS, SHAPES};
-use super::sqlite_coverage::{scoped, sqlite_params};
-use super::summary_sql as s;
-use super::{Scope, StoreError};
 use crate::shapes::Shapes;
+use crate::store::coverage_sql::{POSITIONS, SHAPES};
+use crate::store::sqlite::coverage::{scoped, sqlite_params};
+use crate::store::summary_sql as s;
+use crate::store::{Scope, StoreError};
 use crate::summaries::Touched;
 
 fn be(e: impl std::fmt::Display) -> StoreError {
@@ -19,7 +19,7 @@ fn be(e: impl std::fmt::Display) -> StoreError {
 
 /// Adds each `(table, column, type)` a database from before it lacks (additive migrations of
 /// the SQLite store).
-pub(super) fn add_missing_columns(
+pub(crate) fn add_missing_columns(
     conn: &Connection,
     columns: &[(&str, &str, &str)],
 ) -> Result<(), StoreError> {
