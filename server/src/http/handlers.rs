@@ -201,6 +201,7 @@ pub async fn batches(
         .store
         .ingest_incoming(&device, &payload, &accepted)
         .await?;
+    super::fault::hold_reply_after_commit(payload.batch_id).await;
     let count = |f: fn(&CaseOutcome) -> bool| {
         ingested
             .reply

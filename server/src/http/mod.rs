@@ -5,6 +5,7 @@ mod auth;
 mod catch_panic_tests;
 mod coverage;
 mod error;
+mod fault;
 mod handlers;
 mod html;
 pub mod limits;

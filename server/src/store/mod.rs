@@ -47,6 +47,10 @@ pub struct Ingested {
 pub trait Storage: Send + Sync {
     /// `"sqlite"` or `"postgres"`.
     fn kind(&self) -> &'static str;
+    /// How commits reach the disk, as the database reports it on the connection the server
+    /// writes with: `synchronous=FULL` (SQLite) or `synchronous_commit=on` (PostgreSQL) when
+    /// every acknowledged batch is durable.
+    fn durability(&self) -> StoreFuture<'_, String>;
     /// Inserts or updates districts of the frame (a district's random start, once drawn,
     /// is kept). Returns how many rows were written.
     fn import_districts<'a>(&'a self, districts: &'a [District]) -> StoreFuture<'a, usize>;

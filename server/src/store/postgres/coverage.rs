@@ -12,7 +12,8 @@ use tokio_postgres::types::{Json, ToSql};
 use uuid::Uuid;
 
 use crate::facts::{
-    FACTS_BEFORE, FACTS_COLUMNS, FactsContext, FactsRow, UPSERT_FACTS, household_facts,
+    FACTS_BEFORE, FACTS_COLUMNS, FactsContext, FactsRow, PAUSE_SECONDS, UPSERT_FACTS,
+    household_facts,
 };
 use crate::incoming::{IncomingBatch, IncomingCase};
 use crate::store::coverage_sql::{self as q, QUEUE};
@@ -110,6 +111,7 @@ pub async fn write_facts(
             &f.last_day,
             &f.active_seconds,
             &f.outside_m,
+            &PAUSE_SECONDS,
         ],
     )
     .await

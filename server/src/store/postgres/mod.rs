@@ -76,6 +76,9 @@ impl PgStore {
         // Reports are a few short queries each: JIT compilation would cost more than it saves.
         let mut options = config.get_options().unwrap_or_default().to_owned();
         options.push_str(" -c jit=off");
+        // A batch is acknowledged only once its commit is on disk (the database's default,
+        // forced here in case the cluster or role turned it off).
+        options.push_str(" -c synchronous_commit=on");
         if let Some(schema) = schema {
             options.push_str(&format!(" -c search_path={schema}"));
         }
@@ -141,6 +144,17 @@ fn case_from_row(r: &tokio_postgres::Row) -> Result<StoredCase, StoreError> {
 impl Storage for PgStore {
     fn kind(&self) -> &'static str {
         "postgres"
+    }
+
+    fn durability(&self) -> StoreFuture<'_, String> {
+        Box::pin(async move {
+            let client = self.pool.get().await.map_err(be)?;
+            let row = client
+                .query_one("SHOW synchronous_commit", &[])
+                .await
+                .map_err(be)?;
+            Ok(format!("synchronous_commit={}", row.get::<_, String>(0)))
+        })
     }
 
     fn import_districts<'a>(&'a self, districts: &'a [District]) -> StoreFuture<'a, usize> {

@@ -12,7 +12,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_i
 use uuid::Uuid;
 
 use crate::facts::{
-    FACTS_BEFORE, FACTS_COLUMNS, FactsContext, FactsRow, UPSERT_FACTS, household_facts,
+    FACTS_BEFORE, FACTS_COLUMNS, FactsContext, FactsRow, PAUSE_SECONDS, UPSERT_FACTS,
+    household_facts,
 };
 use crate::incoming::{IncomingBatch, IncomingCase};
 use crate::store::coverage_sql::{self as q, QUEUE};
@@ -96,7 +97,8 @@ pub fn write_facts(
             f.last_at,
             f.last_day,
             f.active_seconds,
-            f.outside_m
+            f.outside_m,
+            PAUSE_SECONDS
         ])
         .map_err(be)?;
     Ok(())

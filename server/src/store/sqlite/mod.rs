@@ -3,6 +3,7 @@
 
 mod checkpoint;
 pub(crate) mod coverage;
+mod durability;
 pub(crate) mod identity;
 mod ingest;
 mod rows;
@@ -27,6 +28,7 @@ use crate::store::{
 };
 use checkpoint::WRITER_AUTOCHECKPOINT_PAGES;
 use coverage::sqlite_params;
+pub use durability::Synchronous;
 use rows::{SCHEMA, district_from_row, stored_case_from_row};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
@@ -50,12 +52,20 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database file at `path` and its tables.
+    /// Opens (creating if needed) the database file at `path` and its tables, with every
+    /// commit durable ([`Synchronous::Full`]): an acknowledged batch survives a power cut.
     pub fn open(path: &str) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with(path, Synchronous::Full)
+    }
+
+    /// [`SqliteStore::open`] with another commit durability: benchmarks use
+    /// [`Synchronous::Normal`] as their same-run baseline. The server never does.
+    pub fn open_with(path: &str, synchronous: Synchronous) -> Result<SqliteStore, StoreError> {
         crate::private_files::prepare_sqlite_file(path).map_err(StoreError::Backend)?;
         let conn = Connection::open(path).map_err(be)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(be)?;
+        durability::set(&conn, synchronous)?;
         conn.execute_batch(SCHEMA).map_err(be)?;
         conn.execute_batch(&coverage::tables()).map_err(be)?;
         summaries::migrate(&conn)?;
@@ -68,6 +78,11 @@ impl SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             _alive: alive,
         })
+    }
+
+    /// The `synchronous` setting of the connection the store writes with.
+    pub fn synchronous(&self) -> Result<Synchronous, StoreError> {
+        durability::get(&*lock(&self.conn)?)
     }
 
     /// Runs `f` on the connection without copying its inputs: in place on a multi-thread
@@ -113,6 +128,15 @@ fn lock(conn: &Mutex<Connection>) -> Result<std::sync::MutexGuard<'_, Connection
 impl Storage for SqliteStore {
     fn kind(&self) -> &'static str {
         "sqlite"
+    }
+
+    fn durability(&self) -> StoreFuture<'_, String> {
+        self.run_ref(move |conn| {
+            Ok(format!(
+                "synchronous={}",
+                durability::get(&*lock(conn)?)?.name()
+            ))
+        })
     }
 
     fn import_districts<'a>(&'a self, districts: &'a [District]) -> StoreFuture<'a, usize> {

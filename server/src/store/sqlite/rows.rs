@@ -10,8 +10,6 @@ use crate::store::{District, StoreError, StoredCase};
 /// kept as one JSON array per case revision, holding only events newer than the case's
 /// `last_seq` (so a resent event is never stored twice).
 pub const SCHEMA: &str = "
-PRAGMA journal_mode = WAL;
-PRAGMA synchronous = NORMAL;
 CREATE TABLE IF NOT EXISTS districts (
   district_id TEXT PRIMARY KEY, control_sector TEXT NOT NULL, supervision_zone TEXT NOT NULL,
   commune TEXT NOT NULL, province TEXT NOT NULL, region TEXT NOT NULL,
