@@ -153,6 +153,13 @@ pub enum StoreError {
     },
     /// Only a completed case may be approved; this one has the status given.
     NotComplete(String),
+    /// The database's schema is newer than this build knows (a newer server migrated it).
+    SchemaTooNew {
+        /// The version the database holds.
+        found: i64,
+        /// The newest version this build knows.
+        known: i64,
+    },
     /// The database failed (message for the operator's log; no personal data).
     Backend(String),
 }
@@ -183,6 +190,12 @@ impl std::fmt::Display for StoreError {
                 f,
                 "only a completed case can be approved; this one is {status:?} (it may be sent \
                  back)"
+            ),
+            StoreError::SchemaTooNew { found, known } => write!(
+                f,
+                "the database's schema is at version {found}, newer than this census-server \
+                 knows (up to {known}): a newer census-server has upgraded it; run that version \
+                 (or a database restored from a backup made for this one)"
             ),
             StoreError::Backend(m) => write!(f, "database error: {m}"),
         }

@@ -38,12 +38,9 @@ fn u32_of(v: i64) -> u32 {
 
 /// The coverage tables in PostgreSQL's dialect, under the schema lock.
 pub fn tables() -> String {
-    format!(
-        "BEGIN; SELECT pg_advisory_xact_lock(7270624); {} COMMIT;",
-        q::TABLES
-            .replace("{uuid}", "UUID")
-            .replace("{bytes}", "BYTEA")
-    )
+    q::TABLES
+        .replace("{uuid}", "UUID")
+        .replace("{bytes}", "BYTEA")
 }
 
 /// A scoped query and whether it takes the district array as `$1`.

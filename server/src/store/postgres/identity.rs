@@ -13,22 +13,14 @@ fn be(e: impl std::fmt::Display) -> StoreError {
 }
 
 /// Adds the columns of revocation and of accountable decisions to a database from before
-/// them, under the schema lock (see `schema`).
-pub async fn migrate(pool: &Pool) -> Result<(), StoreError> {
-    let client = pool.get().await.map_err(be)?;
-    client
-        .batch_execute(
-            "BEGIN; SELECT pg_advisory_xact_lock(7270624);
-             ALTER TABLE devices ADD COLUMN IF NOT EXISTS revoked_at TIMESTAMPTZ;
-             ALTER TABLE reviewers ADD COLUMN IF NOT EXISTS revoked_at TIMESTAMPTZ;
-             ALTER TABLE reviews ADD COLUMN IF NOT EXISTS reviewer TEXT;
-             ALTER TABLE reviews ADD COLUMN IF NOT EXISTS reviewer_role TEXT;
-             ALTER TABLE reviews ADD COLUMN IF NOT EXISTS revision_read BIGINT;
-             COMMIT;",
-        )
-        .await
-        .map_err(be)
-}
+/// them (part of migration 1).
+pub const COLUMNS: &str = "
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS revoked_at TIMESTAMPTZ;
+ALTER TABLE reviewers ADD COLUMN IF NOT EXISTS revoked_at TIMESTAMPTZ;
+ALTER TABLE reviews ADD COLUMN IF NOT EXISTS reviewer TEXT;
+ALTER TABLE reviews ADD COLUMN IF NOT EXISTS reviewer_role TEXT;
+ALTER TABLE reviews ADD COLUMN IF NOT EXISTS revision_read BIGINT;
+";
 
 /// Uses a one-time code to enrol a device (see [`super::Storage::enrol`]).
 pub async fn enrol(pool: &Pool, d: &NewDevice) -> Result<DeviceRecord, StoreError> {

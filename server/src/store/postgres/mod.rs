@@ -3,6 +3,7 @@
 mod coverage;
 mod identity;
 mod ingest;
+pub mod migrations;
 mod schema;
 mod summaries;
 
@@ -25,7 +26,7 @@ use crate::store::{
     MapPoint, NewCode, NewDevice, NewReview, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
     StoreError, StoreFuture, StoredCase, parse_decision,
 };
-use schema::{CASE_COLUMNS, SCHEMA, UPSERT_DISTRICT};
+use schema::{CASE_COLUMNS, UPSERT_DISTRICT};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
@@ -91,15 +92,8 @@ impl PgStore {
             },
         );
         let pool = Pool::builder(manager).max_size(16).build().map_err(be)?;
-        let client = pool.get().await.map_err(be)?;
-        client.batch_execute(SCHEMA).await.map_err(be)?;
-        client
-            .batch_execute(&coverage::tables())
-            .await
-            .map_err(be)?;
-        drop(client);
-        summaries::migrate(&pool).await?;
-        identity::migrate(&pool).await?;
+        migrations::migrate(&pool).await?;
+        summaries::rebuild_if_stale(&pool).await?;
         Ok(PgStore { pool })
     }
 }

@@ -19,25 +19,24 @@ fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
-/// The schema lock every structural change takes (see `schema`).
-const SCHEMA_LOCK: &str = "SELECT pg_advisory_xact_lock(7270624)";
+/// The schema lock every structural change takes (see `migrations`).
+pub(crate) const SCHEMA_LOCK: &str = "SELECT pg_advisory_xact_lock(7270624)";
 
-/// Creates the summaries (adding `case_facts.outside_m` and `district_extents.boundary` to a
-/// database from before them) and rebuilds them when the database holds an older version.
-pub async fn migrate(pool: &Pool) -> Result<(), StoreError> {
-    let client = pool.get().await.map_err(be)?;
-    client
-        .batch_execute(&format!(
-            "BEGIN; {SCHEMA_LOCK};
-             ALTER TABLE case_facts ADD COLUMN IF NOT EXISTS outside_m DOUBLE PRECISION;
-             ALTER TABLE district_extents ADD COLUMN IF NOT EXISTS boundary TEXT;
-             {} {}; COMMIT;",
-            s::TABLES,
-            s::short_interview_index()
-        ))
-        .await
-        .map_err(be)?;
-    drop(client);
+/// The summaries' tables, adding `case_facts.outside_m` and `district_extents.boundary` to a
+/// database from before them (part of migration 1).
+pub fn create() -> String {
+    format!(
+        "ALTER TABLE case_facts ADD COLUMN IF NOT EXISTS outside_m DOUBLE PRECISION;
+         ALTER TABLE district_extents ADD COLUMN IF NOT EXISTS boundary TEXT;
+         {} {};",
+        s::TABLES,
+        s::short_interview_index()
+    )
+}
+
+/// Rebuilds the summaries when the database holds an older version of them (after the
+/// migrations).
+pub async fn rebuild_if_stale(pool: &Pool) -> Result<(), StoreError> {
     rebuild_if(pool, true).await
 }
 

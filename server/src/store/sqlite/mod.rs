@@ -6,6 +6,7 @@ pub(crate) mod coverage;
 mod durability;
 pub(crate) mod identity;
 mod ingest;
+pub mod migrations;
 mod rows;
 mod summaries;
 
@@ -29,7 +30,7 @@ use crate::store::{
 use checkpoint::WRITER_AUTOCHECKPOINT_PAGES;
 use coverage::sqlite_params;
 pub use durability::Synchronous;
-use rows::{SCHEMA, district_from_row, stored_case_from_row};
+use rows::{district_from_row, stored_case_from_row};
 
 fn be(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
@@ -66,10 +67,8 @@ impl SqliteStore {
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(be)?;
         durability::set(&conn, synchronous)?;
-        conn.execute_batch(SCHEMA).map_err(be)?;
-        conn.execute_batch(&coverage::tables()).map_err(be)?;
-        summaries::migrate(&conn)?;
-        identity::migrate(&conn)?;
+        migrations::migrate(&conn)?;
+        summaries::rebuild_if_stale(&conn)?;
         conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)
             .map_err(be)?;
         let alive = Arc::new(());

@@ -39,9 +39,10 @@ pub(crate) fn add_missing_columns(
     Ok(())
 }
 
-/// Creates the summaries (adding `case_facts.outside_m` and `district_extents.boundary` to a
-/// database from before them) and rebuilds them when the database holds an older version.
-pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
+/// Creates the summaries' tables, adding `case_facts.outside_m` and
+/// `district_extents.boundary` to a database from before them (part of migration 1, inside
+/// its transaction).
+pub fn create(conn: &Connection) -> Result<(), StoreError> {
     add_missing_columns(
         conn,
         &[
@@ -50,8 +51,12 @@ pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
         ],
     )?;
     conn.execute_batch(s::TABLES).map_err(be)?;
-    conn.execute_batch(&s::short_interview_index())
-        .map_err(be)?;
+    conn.execute_batch(&s::short_interview_index()).map_err(be)
+}
+
+/// Rebuilds the summaries when the database holds an older version of them (after the
+/// migrations, in its own transaction).
+pub fn rebuild_if_stale(conn: &Connection) -> Result<(), StoreError> {
     let version: Option<String> = conn
         .query_row(s::READ_VERSION, [], |r| r.get(0))
         .optional()
