@@ -24,12 +24,9 @@ use crate::store::{
 };
 use crate::summaries::{FactsBefore, Touched};
 
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
-
 fn parse_boundary(json: &str) -> Result<census_core::coverage::Boundary, StoreError> {
-    serde_json::from_str(json).map_err(|e| be(format!("stored district boundary: {e}")))
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Backend(format!("stored district boundary: {e}")))
 }
 
 fn u32_of(v: i64) -> u32 {
@@ -60,12 +57,12 @@ async fn query(
     scope: &Scope,
 ) -> Result<Vec<tokio_postgres::Row>, StoreError> {
     let (sql, ids) = scoped(sql, scope);
-    let client = pool.get().await.map_err(be)?;
+    let client = pool.get().await?;
     let params: Vec<&(dyn ToSql + Sync)> = match &ids {
         Some(ids) => vec![ids],
         None => Vec::new(),
     };
-    client.query(&sql, &params).await.map_err(be)
+    client.query(&sql, &params).await.map_err(StoreError::from)
 }
 
 /// Writes a stored case's facts; returns them with what was stored before, for the
@@ -80,15 +77,14 @@ pub async fn write_facts(
     let f = FactsRow::of(case, &device.enumerator_id, last_seq, ctx);
     let before = tx
         .query_opt(FACTS_BEFORE, &[&f.case_id])
-        .await
-        .map_err(be)?
+        .await?
         .map(|r| FactsBefore {
             district_id: r.get(0),
             head_key: r.get(1),
             persons: r.get(2),
             status: r.get(3),
         });
-    let st = tx.prepare_cached(UPSERT_FACTS).await.map_err(be)?;
+    let st = tx.prepare_cached(UPSERT_FACTS).await?;
     tx.execute(
         &st,
         &[
@@ -111,8 +107,7 @@ pub async fn write_facts(
             &PAUSE_SECONDS,
         ],
     )
-    .await
-    .map_err(be)?;
+    .await?;
     Ok((before, f))
 }
 
@@ -166,8 +161,7 @@ pub async fn write_listing(
                device_id = excluded.device_id",
             &[&district, &number, &lat, &lon, &at, &device.device_id],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     }
     if !dwellings.is_empty() {
         let district: Vec<&str> = dwellings.iter().map(|d| d.district_id.as_str()).collect();
@@ -198,8 +192,7 @@ pub async fn write_listing(
                 &device.device_id,
             ],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     }
     Ok((buildings.len() + dwellings.len(), skipped))
 }
@@ -327,14 +320,13 @@ pub async fn review_queue(
 
 /// A case's history.
 pub async fn case_history(pool: &Pool, case_id: Uuid) -> Result<Option<CaseHistory>, StoreError> {
-    let client = pool.get().await.map_err(be)?;
+    let client = pool.get().await?;
     let Some(head) = client
         .query_opt(
             "SELECT district_id, status, revision FROM cases WHERE case_id = $1",
             &[&case_id],
         )
-        .await
-        .map_err(be)?
+        .await?
     else {
         return Ok(None);
     };
@@ -343,8 +335,7 @@ pub async fn case_history(pool: &Pool, case_id: Uuid) -> Result<Option<CaseHisto
             "SELECT revision, events FROM case_events WHERE case_id = $1 ORDER BY revision",
             &[&case_id],
         )
-        .await
-        .map_err(be)?
+        .await?
         .iter()
         .map(|r| RevisionEvents {
             revision: r.get::<_, i64>(0) as u64,
@@ -357,8 +348,7 @@ pub async fn case_history(pool: &Pool, case_id: Uuid) -> Result<Option<CaseHisto
              FROM reviews WHERE case_id = $1 ORDER BY cursor",
             &[&case_id],
         )
-        .await
-        .map_err(be)?
+        .await?
         .iter()
         .map(|r| HistoryDecision {
             revision: r.get::<_, i64>(0) as u64,
@@ -428,29 +418,31 @@ pub async fn area_districts(
     level: Level,
     id: &str,
 ) -> Result<Vec<String>, StoreError> {
-    let client = pool.get().await.map_err(be)?;
+    let client = pool.get().await?;
     let rows = match level {
-        Level::National => client
-            .query(
-                "SELECT district_id FROM districts ORDER BY district_id",
-                &[],
-            )
-            .await
-            .map_err(be)?,
-        other => client
-            .query(
-                &format!(
-                    "SELECT district_id FROM districts WHERE {} = $1 ORDER BY district_id",
-                    if other == Level::District {
-                        "district_id"
-                    } else {
-                        other.as_str()
-                    }
-                ),
-                &[&id],
-            )
-            .await
-            .map_err(be)?,
+        Level::National => {
+            client
+                .query(
+                    "SELECT district_id FROM districts ORDER BY district_id",
+                    &[],
+                )
+                .await?
+        }
+        other => {
+            client
+                .query(
+                    &format!(
+                        "SELECT district_id FROM districts WHERE {} = $1 ORDER BY district_id",
+                        if other == Level::District {
+                            "district_id"
+                        } else {
+                            other.as_str()
+                        }
+                    ),
+                    &[&id],
+                )
+                .await?
+        }
     };
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
@@ -460,23 +452,23 @@ pub async fn reviewer_by_token(
     pool: &Pool,
     hash: &[u8; 32],
 ) -> Result<Option<Reviewer>, StoreError> {
-    let client = pool.get().await.map_err(be)?;
+    let client = pool.get().await?;
     let row = client
         .query_opt(
             "SELECT name, role, scope_level, scope_id FROM reviewers
              WHERE token_hash = $1 AND revoked_at IS NULL",
             &[&&hash[..]],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     row.map(|r| {
         let role: String = r.get(1);
         let level: String = r.get(2);
         Ok(Reviewer {
             name: r.get(0),
-            role: Role::parse(&role).ok_or_else(|| be(format!("unknown role {role:?}")))?,
+            role: Role::parse(&role)
+                .ok_or_else(|| StoreError::Backend(format!("unknown role {role:?}")))?,
             scope_level: Level::parse(&level)
-                .ok_or_else(|| be(format!("unknown level {level:?}")))?,
+                .ok_or_else(|| StoreError::Backend(format!("unknown level {level:?}")))?,
             scope_id: r.get(3),
         })
     })
@@ -485,9 +477,9 @@ pub async fn reviewer_by_token(
 
 /// Inserts or updates district extents.
 pub async fn import_extents(pool: &Pool, extents: &[DistrictExtent]) -> Result<usize, StoreError> {
-    let mut client = pool.get().await.map_err(be)?;
-    let tx = client.transaction().await.map_err(be)?;
-    let st = tx.prepare(q::UPSERT_EXTENT).await.map_err(be)?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let st = tx.prepare(q::UPSERT_EXTENT).await?;
     for e in extents {
         let b = e.bbox;
         let boundary = e.boundary_json()?;
@@ -502,12 +494,11 @@ pub async fn import_extents(pool: &Pool, extents: &[DistrictExtent]) -> Result<u
                 &boundary,
             ],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     }
     let ids = extents.iter().map(|e| e.district_id.clone()).collect();
     summaries::refresh_outside(&tx, &Scope::Districts(ids)).await?;
-    tx.commit().await.map_err(be)?;
+    tx.commit().await?;
     Ok(extents.len())
 }
 
@@ -516,9 +507,9 @@ pub async fn import_frame_buildings(
     pool: &Pool,
     buildings: &[FrameBuildingRow],
 ) -> Result<usize, StoreError> {
-    let mut client = pool.get().await.map_err(be)?;
-    let tx = client.transaction().await.map_err(be)?;
-    let st = tx.prepare(q::UPSERT_FRAME_BUILDING).await.map_err(be)?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let st = tx.prepare(q::UPSERT_FRAME_BUILDING).await?;
     for b in buildings {
         tx.execute(
             &st,
@@ -530,20 +521,19 @@ pub async fn import_frame_buildings(
                 &b.description,
             ],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     }
     let mut ids: Vec<String> = buildings.iter().map(|b| b.district_id.clone()).collect();
     ids.sort();
     ids.dedup();
     summaries::refresh(&tx, &Scope::Districts(ids)).await?;
-    tx.commit().await.map_err(be)?;
+    tx.commit().await?;
     Ok(buildings.len())
 }
 
 /// Creates a reviewer account.
 pub async fn add_reviewer(pool: &Pool, reviewer: &NewReviewer) -> Result<(), StoreError> {
-    let client = pool.get().await.map_err(be)?;
+    let client = pool.get().await?;
     client
         .execute(
             "INSERT INTO reviewers (token_hash, name, role, scope_level, scope_id, created_at)
@@ -557,7 +547,6 @@ pub async fn add_reviewer(pool: &Pool, reviewer: &NewReviewer) -> Result<(), Sto
                 &chrono::Utc::now().to_rfc3339(),
             ],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     Ok(())
 }

@@ -47,10 +47,6 @@ fn baseline() -> String {
     )
 }
 
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
-
 /// The version the database holds (0: none recorded; a database of an older build).
 pub async fn version(tx: &Transaction<'_>) -> Result<i64, StoreError> {
     let row = tx
@@ -58,22 +54,20 @@ pub async fn version(tx: &Transaction<'_>) -> Result<i64, StoreError> {
             "SELECT coalesce(max(version), 0)::bigint FROM schema_migrations",
             &[],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     Ok(row.get(0))
 }
 
 /// Applies the missing migrations; refuses a newer schema.
 pub async fn migrate(pool: &Pool) -> Result<(), StoreError> {
-    let mut client = pool.get().await.map_err(be)?;
-    let tx = client.transaction().await.map_err(be)?;
-    tx.batch_execute(SCHEMA_LOCK).await.map_err(be)?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    tx.batch_execute(SCHEMA_LOCK).await?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, \
          name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
     )
-    .await
-    .map_err(be)?;
+    .await?;
     let found = version(&tx).await?;
     if found > latest() {
         return Err(StoreError::SchemaTooNew {
@@ -89,8 +83,7 @@ pub async fn migrate(pool: &Pool) -> Result<(), StoreError> {
             "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
             &[&m.version, &m.name],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     }
-    tx.commit().await.map_err(be)
+    tx.commit().await.map_err(StoreError::from)
 }

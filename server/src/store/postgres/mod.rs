@@ -28,12 +28,8 @@ use crate::store::{
 };
 use schema::{CASE_COLUMNS, UPSERT_DISTRICT};
 
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
-
 fn u32_of(v: i64) -> Result<u32, StoreError> {
-    u32::try_from(v).map_err(be)
+    u32::try_from(v).map_err(StoreError::from)
 }
 
 /// The PostgreSQL store.
@@ -65,12 +61,11 @@ impl PgStore {
         let mut config = tokio_postgres::Config::from_str(url)
             .map_err(|e| StoreError::Backend(format!("bad PostgreSQL URL: {e}")))?;
         if let Some(schema) = schema {
-            let (client, connection) = config.connect(NoTls).await.map_err(be)?;
+            let (client, connection) = config.connect(NoTls).await?;
             let task = tokio::spawn(connection);
             client
                 .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
-                .await
-                .map_err(be)?;
+                .await?;
             drop(client);
             let _ = task.await;
         }
@@ -91,7 +86,7 @@ impl PgStore {
                 recycling_method: RecyclingMethod::Fast,
             },
         );
-        let pool = Pool::builder(manager).max_size(16).build().map_err(be)?;
+        let pool = Pool::builder(manager).max_size(16).build()?;
         migrations::migrate(&pool).await?;
         summaries::rebuild_if_stale(&pool).await?;
         Ok(PgStore { pool })
@@ -110,8 +105,8 @@ fn district_from_row(r: &tokio_postgres::Row) -> Result<District, StoreError> {
         expected_dwellings: u32_of(r.get(7))?,
         expected_households: u32_of(r.get(8))?,
         sampling: SamplingPlan {
-            rate_per_mille: u16::try_from(r.get::<_, i32>(9)).map_err(be)?,
-            random_start: u16::try_from(r.get::<_, i32>(10)).map_err(be)?,
+            rate_per_mille: u16::try_from(r.get::<_, i32>(9))?,
+            random_start: u16::try_from(r.get::<_, i32>(10))?,
             take_all: r.get(11),
         },
     })
@@ -142,20 +137,17 @@ impl Storage for PgStore {
 
     fn durability(&self) -> StoreFuture<'_, String> {
         Box::pin(async move {
-            let client = self.pool.get().await.map_err(be)?;
-            let row = client
-                .query_one("SHOW synchronous_commit", &[])
-                .await
-                .map_err(be)?;
+            let client = self.pool.get().await?;
+            let row = client.query_one("SHOW synchronous_commit", &[]).await?;
             Ok(format!("synchronous_commit={}", row.get::<_, String>(0)))
         })
     }
 
     fn import_districts<'a>(&'a self, districts: &'a [District]) -> StoreFuture<'a, usize> {
         Box::pin(async move {
-            let mut client = self.pool.get().await.map_err(be)?;
-            let tx = client.transaction().await.map_err(be)?;
-            let st = tx.prepare_cached(UPSERT_DISTRICT).await.map_err(be)?;
+            let mut client = self.pool.get().await?;
+            let tx = client.transaction().await?;
+            let st = tx.prepare_cached(UPSERT_DISTRICT).await?;
             for d in districts {
                 tx.execute(
                     &st,
@@ -174,19 +166,18 @@ impl Storage for PgStore {
                         &d.sampling.take_all,
                     ],
                 )
-                .await
-                .map_err(be)?;
+                .await?;
             }
             let ids = districts.iter().map(|d| d.district_id.clone()).collect();
             summaries::refresh(&tx, &Scope::Districts(ids)).await?;
-            tx.commit().await.map_err(be)?;
+            tx.commit().await?;
             Ok(districts.len())
         })
     }
 
     fn add_enrolment_code<'a>(&'a self, code: &'a NewCode) -> StoreFuture<'a, ()> {
         Box::pin(async move {
-            let client = self.pool.get().await.map_err(be)?;
+            let client = self.pool.get().await?;
             client
                 .execute(
                     "INSERT INTO enrolment_codes (code_hash, enumerator_id, districts)
@@ -197,8 +188,7 @@ impl Storage for PgStore {
                         &Json(&code.districts),
                     ],
                 )
-                .await
-                .map_err(be)?;
+                .await?;
             Ok(())
         })
     }
@@ -220,18 +210,14 @@ impl Storage for PgStore {
         token_hash: &'a [u8; 32],
     ) -> StoreFuture<'a, Option<DeviceRecord>> {
         Box::pin(async move {
-            let client = self.pool.get().await.map_err(be)?;
+            let client = self.pool.get().await?;
             let st = client
                 .prepare_cached(
                     "SELECT device_id, enumerator_id, public_key, districts FROM devices
                      WHERE token_hash = $1 AND revoked_at IS NULL",
                 )
-                .await
-                .map_err(be)?;
-            let row = client
-                .query_opt(&st, &[&&token_hash[..]])
-                .await
-                .map_err(be)?;
+                .await?;
+            let row = client.query_opt(&st, &[&&token_hash[..]]).await?;
             Ok(row.map(|r| DeviceRecord {
                 device_id: r.get(0),
                 enumerator_id: r.get(1),
@@ -243,14 +229,13 @@ impl Storage for PgStore {
 
     fn districts<'a>(&'a self, ids: &'a [String]) -> StoreFuture<'a, Vec<District>> {
         Box::pin(async move {
-            let client = self.pool.get().await.map_err(be)?;
+            let client = self.pool.get().await?;
             let rows = client
                 .query(
                     "SELECT * FROM districts WHERE district_id = ANY($1) ORDER BY district_id",
                     &[&ids],
                 )
-                .await
-                .map_err(be)?;
+                .await?;
             rows.iter().map(district_from_row).collect()
         })
     }
@@ -283,7 +268,7 @@ impl Storage for PgStore {
         limit: u32,
     ) -> StoreFuture<'a, Vec<ReviewDecision>> {
         Box::pin(async move {
-            let client = self.pool.get().await.map_err(be)?;
+            let client = self.pool.get().await?;
             let rows = client
                 .query(
                     "SELECT r.cursor, r.case_id, r.revision, r.decision, r.comment, r.at
@@ -296,8 +281,7 @@ impl Storage for PgStore {
                         &i64::from(limit),
                     ],
                 )
-                .await
-                .map_err(be)?;
+                .await?;
             rows.iter()
                 .map(|r| {
                     Ok(ReviewDecision {
@@ -319,7 +303,7 @@ impl Storage for PgStore {
         limit: u32,
     ) -> StoreFuture<'a, Vec<StoredCase>> {
         Box::pin(async move {
-            let client = self.pool.get().await.map_err(be)?;
+            let client = self.pool.get().await?;
             let rows = client
                 .query(
                     &format!(
@@ -328,15 +312,14 @@ impl Storage for PgStore {
                     ),
                     &[&after, &i64::from(limit)],
                 )
-                .await
-                .map_err(be)?;
+                .await?;
             rows.iter().map(case_from_row).collect()
         })
     }
 
     fn counts(&self) -> StoreFuture<'_, Counts> {
         Box::pin(async move {
-            let client = self.pool.get().await.map_err(be)?;
+            let client = self.pool.get().await?;
             let row = client
                 .query_one(
                     "SELECT (SELECT count(*) FROM cases),
@@ -344,8 +327,7 @@ impl Storage for PgStore {
                        (SELECT count(*) FROM batches)",
                     &[],
                 )
-                .await
-                .map_err(be)?;
+                .await?;
             Ok(Counts {
                 cases: row.get::<_, i64>(0) as u64,
                 events: row.get::<_, i64>(1) as u64,

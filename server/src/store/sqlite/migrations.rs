@@ -39,25 +39,19 @@ pub fn latest() -> i64 {
 }
 
 fn baseline(conn: &Connection) -> Result<(), StoreError> {
-    conn.execute_batch(SCHEMA).map_err(be)?;
-    conn.execute_batch(&coverage::tables()).map_err(be)?;
+    conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(&coverage::tables())?;
     summaries::create(conn)?;
     identity::migrate(conn)
 }
 
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
-
 /// The version the database holds (0: none recorded; a database of an older build).
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {
-    let has_table: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(be)?;
+    let has_table: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+        [],
+        |r| r.get(0),
+    )?;
     if has_table == 0 {
         return Ok(0);
     }
@@ -66,18 +60,17 @@ pub fn version(conn: &Connection) -> Result<i64, StoreError> {
         [],
         |r| r.get(0),
     )
-    .map_err(be)
+    .map_err(StoreError::from)
 }
 
 /// Applies the missing migrations; refuses a newer schema.
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(be)?;
+    conn.execute_batch("BEGIN IMMEDIATE")?;
     let done = (|| {
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, \
              name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-        )
-        .map_err(be)?;
+        )?;
         let found = version(conn)?;
         if found > latest() {
             return Err(StoreError::SchemaTooNew {
@@ -91,13 +84,12 @@ pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
             conn.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
                 rusqlite::params![m.version, m.name, chrono::Utc::now().to_rfc3339()],
-            )
-            .map_err(be)?;
+            )?;
         }
         Ok(())
     })();
     match done {
-        Ok(()) => conn.execute_batch("COMMIT").map_err(be),
+        Ok(()) => conn.execute_batch("COMMIT").map_err(StoreError::from),
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
             Err(e)

@@ -32,16 +32,12 @@ use coverage::sqlite_params;
 pub use durability::Synchronous;
 use rows::{district_from_row, stored_case_from_row};
 
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
-
 fn now() -> String {
     chrono::Utc::now().to_rfc3339()
 }
 
 fn json_list(v: &[String]) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(be)
+    serde_json::to_string(v).map_err(StoreError::from)
 }
 
 /// The SQLite store.
@@ -63,14 +59,12 @@ impl SqliteStore {
     /// [`Synchronous::Normal`] as their same-run baseline. The server never does.
     pub fn open_with(path: &str, synchronous: Synchronous) -> Result<SqliteStore, StoreError> {
         crate::private_files::prepare_sqlite_file(path).map_err(StoreError::Backend)?;
-        let conn = Connection::open(path).map_err(be)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(be)?;
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         durability::set(&conn, synchronous)?;
         migrations::migrate(&conn)?;
         summaries::rebuild_if_stale(&conn)?;
-        conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)
-            .map_err(be)?;
+        conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)?;
         let alive = Arc::new(());
         checkpoint::start(path, &alive).map_err(StoreError::Backend)?;
         Ok(SqliteStore {
@@ -141,11 +135,10 @@ impl Storage for SqliteStore {
     fn import_districts<'a>(&'a self, districts: &'a [District]) -> StoreFuture<'a, usize> {
         let districts = districts.to_vec();
         self.run(move |conn| {
-            let tx = conn.transaction().map_err(be)?;
+            let tx = conn.transaction()?;
             {
-                let mut st = tx
-                    .prepare(
-                        "INSERT INTO districts (district_id, control_sector, supervision_zone,
+                let mut st = tx.prepare(
+                    "INSERT INTO districts (district_id, control_sector, supervision_zone,
                            commune, province, region, expected_buildings, expected_dwellings,
                            expected_households, rate_per_mille, random_start, take_all)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
@@ -159,8 +152,7 @@ impl Storage for SqliteStore {
                            expected_households = excluded.expected_households,
                            rate_per_mille = excluded.rate_per_mille,
                            take_all = excluded.take_all",
-                    )
-                    .map_err(be)?;
+                )?;
                 for d in &districts {
                     st.execute(params![
                         d.district_id,
@@ -175,13 +167,12 @@ impl Storage for SqliteStore {
                         d.sampling.rate_per_mille,
                         d.sampling.random_start,
                         d.sampling.take_all
-                    ])
-                    .map_err(be)?;
+                    ])?;
                 }
             }
             let ids: Vec<String> = districts.iter().map(|d| d.district_id.clone()).collect();
             summaries::refresh(&tx, &Scope::Districts(ids))?;
-            tx.commit().map_err(be)?;
+            tx.commit()?;
             Ok(districts.len())
         })
     }
@@ -198,8 +189,7 @@ impl Storage for SqliteStore {
                     json_list(&code.districts)?,
                     now()
                 ],
-            )
-            .map_err(be)?;
+            )?;
             Ok(())
         })
     }
@@ -227,19 +217,17 @@ impl Storage for SqliteStore {
                 .prepare_cached(
                     "SELECT device_id, enumerator_id, public_key, districts FROM devices
                      WHERE token_hash = ?1 AND revoked_at IS NULL",
-                )
-                .map_err(be)?
+                )?
                 .query_row([&hash[..]], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })
-                .optional()
-                .map_err(be)?;
+                .optional()?;
             row.map(|(device_id, enumerator_id, public_key, districts)| {
                 Ok(DeviceRecord {
                     device_id,
                     enumerator_id,
                     public_key,
-                    districts: serde_json::from_str(&districts).map_err(be)?,
+                    districts: serde_json::from_str(&districts)?,
                 })
             })
             .transpose()
@@ -249,16 +237,13 @@ impl Storage for SqliteStore {
     fn districts<'a>(&'a self, ids: &'a [String]) -> StoreFuture<'a, Vec<District>> {
         let ids = ids.to_vec();
         self.run(move |conn| {
-            let mut st = conn
-                .prepare_cached(
-                    "SELECT * FROM districts WHERE district_id IN (SELECT value FROM json_each(?1))
+            let mut st = conn.prepare_cached(
+                "SELECT * FROM districts WHERE district_id IN (SELECT value FROM json_each(?1))
                      ORDER BY district_id",
-                )
-                .map_err(be)?;
-            let rows = st
-                .query_map([json_list(&ids)?], district_from_row)
-                .map_err(be)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(be)
+            )?;
+            let rows = st.query_map([json_list(&ids)?], district_from_row)?;
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(StoreError::from)
         })
     }
 
@@ -301,33 +286,29 @@ impl Storage for SqliteStore {
         // A cursor beyond what SQLite's integers hold must not wrap to -1 ("everything").
         let since = i64::try_from(since).unwrap_or(i64::MAX);
         self.run(move |conn| {
-            let mut st = conn
-                .prepare_cached(
-                    "SELECT r.cursor, r.case_id, r.revision, r.decision, r.comment, r.at
+            let mut st = conn.prepare_cached(
+                "SELECT r.cursor, r.case_id, r.revision, r.decision, r.comment, r.at
                      FROM reviews r JOIN cases c ON c.case_id = r.case_id
                      WHERE r.cursor > ?1
                        AND c.district_id IN (SELECT value FROM json_each(?2))
                      ORDER BY r.cursor LIMIT ?3",
-                )
-                .map_err(be)?;
-            let rows = st
-                .query_map(params![since, json_list(&districts)?, limit], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, String>(5)?,
-                    ))
-                })
-                .map_err(be)?;
+            )?;
+            let rows = st.query_map(params![since, json_list(&districts)?, limit], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })?;
             let mut out = Vec::new();
             for row in rows {
-                let (cursor, case_id, revision, decision, comment, at) = row.map_err(be)?;
+                let (cursor, case_id, revision, decision, comment, at) = row?;
                 out.push(ReviewDecision {
                     cursor: cursor as u64,
-                    case_id: Uuid::parse_str(&case_id).map_err(be)?,
+                    case_id: Uuid::parse_str(&case_id)?,
                     revision: revision as u64,
                     decision: parse_decision(&decision)?,
                     comment,
@@ -345,20 +326,16 @@ impl Storage for SqliteStore {
     ) -> StoreFuture<'a, Vec<StoredCase>> {
         self.run(move |conn| {
             let after = after.map(|u| u.to_string()).unwrap_or_default();
-            let mut st = conn
-                .prepare_cached(
-                    "SELECT case_id, revision, district_id, building_number, dwelling_number,
+            let mut st = conn.prepare_cached(
+                "SELECT case_id, revision, district_id, building_number, dwelling_number,
                        household_number, questionnaire_id, questionnaire_version, status,
                        long_form, case_json, updated_at, device_id
                      FROM cases WHERE case_id > ?1 ORDER BY case_id LIMIT ?2",
-                )
-                .map_err(be)?;
-            let rows = st
-                .query_map(params![after, limit], stored_case_from_row)
-                .map_err(be)?;
+            )?;
+            let rows = st.query_map(params![after, limit], stored_case_from_row)?;
             let mut out = Vec::new();
             for r in rows {
-                out.push(r.map_err(be)??);
+                out.push(r??);
             }
             Ok(out)
         })
@@ -371,7 +348,7 @@ impl Storage for SqliteStore {
                     r.get::<_, i64>(0)
                 })
                 .map(|n| n as u64)
-                .map_err(be)
+                .map_err(StoreError::from)
             };
             Ok(Counts {
                 cases: count("cases")?,
@@ -381,8 +358,7 @@ impl Storage for SqliteStore {
                         [],
                         |r| r.get::<_, i64>(0),
                     )
-                    .map(|n| n as u64)
-                    .map_err(be)?,
+                    .map(|n| n as u64)?,
                 batches: count("batches")?,
             })
         })
@@ -391,9 +367,9 @@ impl Storage for SqliteStore {
     fn import_extents<'a>(&'a self, extents: &'a [DistrictExtent]) -> StoreFuture<'a, usize> {
         let extents = extents.to_vec();
         self.run(move |conn| {
-            let tx = conn.transaction().map_err(be)?;
+            let tx = conn.transaction()?;
             {
-                let mut st = tx.prepare(&sqlite_params(q::UPSERT_EXTENT)).map_err(be)?;
+                let mut st = tx.prepare(&sqlite_params(q::UPSERT_EXTENT))?;
                 for e in &extents {
                     let b = e.bbox;
                     let boundary = e.boundary_json()?;
@@ -404,13 +380,12 @@ impl Storage for SqliteStore {
                         b.lon_min,
                         b.lon_max,
                         boundary
-                    ])
-                    .map_err(be)?;
+                    ])?;
                 }
             }
             let ids: Vec<String> = extents.iter().map(|e| e.district_id.clone()).collect();
             summaries::refresh_outside(&tx, &Scope::Districts(ids))?;
-            tx.commit().map_err(be)?;
+            tx.commit()?;
             Ok(extents.len())
         })
     }
@@ -421,11 +396,9 @@ impl Storage for SqliteStore {
     ) -> StoreFuture<'a, usize> {
         let buildings = buildings.to_vec();
         self.run(move |conn| {
-            let tx = conn.transaction().map_err(be)?;
+            let tx = conn.transaction()?;
             {
-                let mut st = tx
-                    .prepare(&sqlite_params(q::UPSERT_FRAME_BUILDING))
-                    .map_err(be)?;
+                let mut st = tx.prepare(&sqlite_params(q::UPSERT_FRAME_BUILDING))?;
                 for b in &buildings {
                     st.execute(params![
                         b.district_id,
@@ -433,15 +406,14 @@ impl Storage for SqliteStore {
                         b.gps.map(|g| g.0),
                         b.gps.map(|g| g.1),
                         b.description
-                    ])
-                    .map_err(be)?;
+                    ])?;
                 }
             }
             let mut ids: Vec<String> = buildings.iter().map(|b| b.district_id.clone()).collect();
             ids.sort();
             ids.dedup();
             summaries::refresh(&tx, &Scope::Districts(ids))?;
-            tx.commit().map_err(be)?;
+            tx.commit()?;
             Ok(buildings.len())
         })
     }
@@ -460,8 +432,7 @@ impl Storage for SqliteStore {
                     r.scope_id,
                     now()
                 ],
-            )
-            .map_err(be)?;
+            )?;
             Ok(())
         })
     }
