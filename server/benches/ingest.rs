@@ -74,6 +74,12 @@ async fn ingest(
     let config = ServerConfig {
         rate_burst: 1_000_000,
         rate_per_second: 1_000_000.0,
+        // Every simulated tablet enrols from the loopback address.
+        clients: census_server::http::limits::ClientLimits {
+            enrol_burst: 100_000,
+            enrol_per_minute: 100_000.0,
+            ..Default::default()
+        },
         ..ServerConfig::default()
     };
     let server = Arc::new(start(store, config).await);
