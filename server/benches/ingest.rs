@@ -16,6 +16,7 @@ use census_core::wire::{CaseOutcome, build_batch};
 use census_server::http::ServerConfig;
 use census_server::store::Storage;
 use census_server::store::postgres::PgStore;
+use census_server::store::sqlite::{SqliteStore, Synchronous};
 use support::*;
 
 fn env_or(name: &str, default: usize) -> usize {
@@ -73,6 +74,12 @@ async fn ingest(
     let config = ServerConfig {
         rate_burst: 1_000_000,
         rate_per_second: 1_000_000.0,
+        // Every simulated tablet enrols from the loopback address.
+        clients: census_server::http::limits::ClientLimits {
+            enrol_burst: 100_000,
+            enrol_per_minute: 100_000.0,
+            ..Default::default()
+        },
         ..ServerConfig::default()
     };
     let server = Arc::new(start(store, config).await);
@@ -122,7 +129,7 @@ async fn ingest(
 
 /// Server-side costs without HTTP: opening one 100-household batch (verify + decrypt +
 /// inflate + parse), and storing batches straight into a store.
-async fn breakdown(store: Arc<dyn Storage>, label: &str) {
+async fn breakdown(store: Arc<dyn Storage>, label: &str) -> f64 {
     let office = census_core::wire::OfficeSecret::generate().unwrap();
     let device = Device {
         id: "tab-x".into(),
@@ -187,6 +194,15 @@ async fn breakdown(store: Arc<dyn Storage>, label: &str) {
     }
     let rate = 2000.0 / t.elapsed().as_secs_f64();
     println!("| store only, {label}, one writer (no HTTP, no crypto) | {rate:.0} households/s |");
+    rate
+}
+
+/// A temporary SQLite store with commits synced as `sync` says.
+fn sqlite_store_with(sync: Synchronous) -> (Arc<dyn Storage>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("census.db");
+    let store = SqliteStore::open_with(path.to_str().unwrap(), sync).unwrap();
+    (Arc::new(store), dir)
 }
 
 fn main() {
@@ -211,13 +227,30 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let (direct, _d) = sqlite_store().await;
-        breakdown(direct, "SQLite").await;
-        let (store, _dir) = sqlite_store().await;
-        let (rate, n) = ingest(store, devices, batches, size).await;
+        // Same-run baseline: commits not synced (`synchronous=NORMAL`, before the durable
+        // acknowledgement) against what the server runs with (`FULL`, synced per batch).
+        let mut rates = Vec::new();
+        for sync in [Synchronous::Normal, Synchronous::Full] {
+            let (direct, _d) = sqlite_store_with(sync);
+            let label = format!("SQLite synchronous={}", sync.name());
+            rates.push(breakdown(direct, &label).await);
+        }
         println!(
-            "| ingest SQLite: {devices} devices × {batches} batches × {size} households ({n}) | {rate:.0} households/s |"
+            "| store only: FULL / NORMAL | {:.2} (per 100-household batch: +{:.2} ms) |",
+            rates[1] / rates[0],
+            (100.0 / rates[1] - 100.0 / rates[0]) * 1e3
         );
+        let mut rates = Vec::new();
+        for sync in [Synchronous::Normal, Synchronous::Full] {
+            let (store, _dir) = sqlite_store_with(sync);
+            let (rate, n) = ingest(store, devices, batches, size).await;
+            println!(
+                "| ingest SQLite synchronous={}: {devices} devices × {batches} batches × {size} households ({n}) | {rate:.0} households/s |",
+                sync.name()
+            );
+            rates.push(rate);
+        }
+        println!("| ingest SQLite: FULL / NORMAL | {:.2} |", rates[1] / rates[0]);
         match std::env::var("CENSUS_TEST_DATABASE_URL") {
             Ok(url) => {
                 let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());

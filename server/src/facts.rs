@@ -1,6 +1,9 @@
 //! One narrow row per household case, extracted at ingest from the case's own data and
 //! paradata, so that coverage reads a small table instead of every case document.
 
+/// The longest gap between events that still counts as interviewing (core's rule, bound
+/// into [`UPSERT_FACTS`] as `$17`).
+pub use census_core::coverage::facts::PAUSE_SECONDS;
 use census_core::coverage::{HouseholdFacts, ItemMap, Paradata, case_content};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -135,9 +138,10 @@ impl FactsRow {
     }
 }
 
-/// Upserts a facts row (`$1`…`$16` in [`FactsRow`] field order). A later revision replaces
+/// Upserts a facts row (`$1`…`$16` in [`FactsRow`] field order, `$17` core's
+/// [`PAUSE_SECONDS`]). A later revision replaces
 /// the content and adds its interviewing time, plus the gap since the previous revision's
-/// last event when that gap is not a pause; a revision without a position keeps the earlier
+/// last event when that gap is not a pause (the same rule as the tablet's); a revision without a position keeps the earlier
 /// one and its distance outside the district. The same text serves SQLite (with `?`
 /// placeholders) and PostgreSQL.
 pub const UPSERT_FACTS: &str = "
@@ -155,7 +159,7 @@ ON CONFLICT (case_id) DO UPDATE SET district_id = excluded.district_id,
   lat = COALESCE(excluded.lat, case_facts.lat), lon = COALESCE(excluded.lon, case_facts.lon),
   active_seconds = case_facts.active_seconds + excluded.active_seconds
     + CASE WHEN excluded.first_at IS NOT NULL AND case_facts.last_at IS NOT NULL
-            AND excluded.first_at - case_facts.last_at BETWEEN 0 AND 600
+            AND excluded.first_at - case_facts.last_at BETWEEN 0 AND $17
            THEN excluded.first_at - case_facts.last_at ELSE 0 END,
   first_at = CASE WHEN case_facts.first_at IS NULL OR excluded.first_at < case_facts.first_at
                   THEN COALESCE(excluded.first_at, case_facts.first_at)

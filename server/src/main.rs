@@ -276,7 +276,13 @@ async fn serve_command(cli: &Cli, store: Arc<dyn Storage>, args: ServeArgs) -> R
     let bound = listener
         .local_addr()
         .map_err(|e| format!("cannot listen: {e}"))?;
-    tracing::info!(listen = %bound, storage = store.kind(), "census-server listening");
+    let durability = store.durability().await.map_err(|e| e.to_string())?;
+    tracing::info!(
+        listen = %bound,
+        storage = store.kind(),
+        durability = %durability,
+        "census-server listening"
+    );
     let state = AppState::shared(store, office, config).await?;
     serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;

@@ -1,19 +1,64 @@
 //! Who is asking: a reviewer's token (controller, supervisor, office) or an enrolled
 //! device's (enumerator), from the `Authorization: Bearer` header or the review page's
 //! session cookie. The scope — the districts the caller may read — is resolved here, on the
-//! server, for every request.
+//! server, for every request. Handlers take the caller as an extractor: [`AuthedDevice`]
+//! (an enrolled device, rate limited) or [`Principal`] (a reviewer or a device).
 
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use census_core::coverage::Level;
 
 use super::{ApiError, AppState};
-use crate::secrets;
+use crate::store::DeviceRecord;
 use crate::store::{Role, Scope};
+use crate::{logsafe, secrets};
 
 /// The review page's session cookie.
 pub const SESSION_COOKIE: &str = "census_session";
 
-/// A signed-in caller.
+async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<DeviceRecord, ApiError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(ApiError::unauthorised)?;
+    let device = app
+        .store
+        .device_by_token(&secrets::token_hash(token.trim()))
+        .await?
+        .ok_or_else(ApiError::unauthorised)?;
+    if let Err(wait) = app.limiter.check(&device.device_id) {
+        tracing::warn!(device = %logsafe::text(&device.device_id), "rate limited");
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests from this device; wait and retry",
+        );
+        e.retry_after = Some(wait.as_secs().max(1));
+        return Err(e);
+    }
+    Ok(device)
+}
+
+/// The device a request's bearer token names, checked from the headers alone: as an
+/// extractor before the body one, it refuses an unknown token before any body is read.
+pub struct AuthedDevice(pub DeviceRecord);
+
+impl FromRequestParts<Arc<AppState>> for AuthedDevice {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &Arc<AppState>,
+    ) -> Result<AuthedDevice, ApiError> {
+        authenticate(app, &parts.headers).await.map(AuthedDevice)
+    }
+}
+
+/// A signed-in caller; as an extractor, the request's principal or 401.
 #[derive(Debug, Clone)]
 pub struct Principal {
     /// Name (reviewer) or enumerator id (device).
@@ -90,6 +135,17 @@ pub async fn principal_of_hash(
 pub async fn principal(app: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
     let hash = request_identity(app, headers).ok_or_else(signed_out)?;
     principal_of_hash(app, &hash).await?.ok_or_else(signed_out)
+}
+
+impl FromRequestParts<Arc<AppState>> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &Arc<AppState>,
+    ) -> Result<Principal, ApiError> {
+        principal(app, &parts.headers).await
+    }
 }
 
 fn signed_out() -> ApiError {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use census_core::coverage::publish::{self, csv_field};
 use census_core::coverage::{CoverageReport, CoverageRules, Level, assemble};
@@ -16,7 +16,7 @@ use census_core::wire::Decision;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::auth::{Principal, principal, require_office, require_reviewer};
+use super::auth::{Principal, require_office, require_reviewer};
 use super::{ApiError, AppState};
 use crate::logsafe;
 use crate::store::{CaseHistory, MapPoint, NewReview, QueueEntry, Scope};
@@ -98,10 +98,9 @@ pub async fn build_report(
 /// Who asks, the districts of the area asked for (within theirs), and the report's rules.
 async fn asked_area(
     app: &AppState,
-    headers: &HeaderMap,
+    who: Principal,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<(Principal, Scope, CoverageRules), ApiError> {
-    let who = principal(app, headers).await?;
     let q = query_of(q)?;
     let scope = narrowed(app, &who, &q).await?;
     let rules = rules_of(app, &q)?;
@@ -111,10 +110,10 @@ async fn asked_area(
 /// `GET /v1/coverage`.
 pub async fn report(
     State(app): Shared,
-    headers: HeaderMap,
+    who: Principal,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Json<CoverageReport>, ApiError> {
-    let (who, scope, rules) = asked_area(&app, &headers, q).await?;
+    let (who, scope, rules) = asked_area(&app, who, q).await?;
     let report = build_report(&app, &scope, rules).await?;
     tracing::info!(
         role = who.role.as_str(),
@@ -172,10 +171,10 @@ pub fn districts_csv_text(report: &CoverageReport) -> String {
 /// `GET /v1/coverage/districts.csv`.
 pub async fn districts_csv(
     State(app): Shared,
-    headers: HeaderMap,
+    who: Principal,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let (_, scope, rules) = asked_area(&app, &headers, q).await?;
+    let (_, scope, rules) = asked_area(&app, who, q).await?;
     let report = build_report(&app, &scope, rules).await?;
     Ok(csv_response(
         "coverage-districts.csv",
@@ -186,10 +185,9 @@ pub async fn districts_csv(
 /// `GET /v1/coverage/map`.
 pub async fn map(
     State(app): Shared,
-    headers: HeaderMap,
+    who: Principal,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Json<Vec<MapPoint>>, ApiError> {
-    let who = principal(&app, &headers).await?;
     let scope = narrowed(&app, &who, &query_of(q)?).await?;
     Ok(Json(app.store.map_points(&scope, MAP_LIMIT).await?))
 }
@@ -197,10 +195,9 @@ pub async fn map(
 /// `GET /v1/review/queue`.
 pub async fn queue(
     State(app): Shared,
-    headers: HeaderMap,
+    who: Principal,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Json<Vec<QueueEntry>>, ApiError> {
-    let who = principal(&app, &headers).await?;
     let scope = narrowed(&app, &who, &query_of(q)?).await?;
     Ok(Json(app.store.review_queue(&scope, QUEUE_LIMIT).await?))
 }
@@ -278,11 +275,10 @@ pub async fn record_decision(
 /// `POST /v1/review/cases/{case_id}`.
 pub async fn decide(
     State(app): Shared,
-    headers: HeaderMap,
+    who: Principal,
     Path(case_id): Path<Uuid>,
     body: Result<Json<DecisionRequest>, JsonRejection>,
 ) -> Result<Json<DecisionReply>, ApiError> {
-    let who = principal(&app, &headers).await?;
     let Json(req) =
         body.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_json", e.body_text()))?;
     let cursor = record_decision(&app, &who, case_id, &req).await?;
@@ -292,20 +288,19 @@ pub async fn decide(
 /// `GET /v1/cases/{case_id}/history`.
 pub async fn history(
     State(app): Shared,
-    headers: HeaderMap,
+    who: Principal,
     Path(case_id): Path<Uuid>,
 ) -> Result<Json<CaseHistory>, ApiError> {
-    let who = principal(&app, &headers).await?;
     Ok(Json(visible_history(&app, &who, case_id).await?))
 }
 
 /// `GET /v1/office/population.csv`.
 pub async fn population_csv(
     State(app): Shared,
-    headers: HeaderMap,
+    who: Principal,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let (who, scope, rules) = asked_area(&app, &headers, q).await?;
+    let (who, scope, rules) = asked_area(&app, who, q).await?;
     require_office(&who)?;
     let report = build_report(&app, &scope, rules).await?;
     Ok(csv_response(
@@ -317,10 +312,10 @@ pub async fn population_csv(
 /// `GET /v1/office/sampling-frame.csv`.
 pub async fn sampling_frame_csv(
     State(app): Shared,
-    headers: HeaderMap,
+    who: Principal,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let (who, scope, rules) = asked_area(&app, &headers, q).await?;
+    let (who, scope, rules) = asked_area(&app, who, q).await?;
     require_office(&who)?;
     let gathered = app.store.gather_coverage(&scope, &rules).await?;
     let hierarchy: BTreeMap<String, [String; 5]> = gathered

@@ -88,8 +88,9 @@ impl From<StoreError> for ApiError {
             StoreError::DeviceIdTaken => (StatusCode::CONFLICT, "device_id_taken"),
             StoreError::CaseChanged { .. } => (StatusCode::CONFLICT, "case_changed"),
             StoreError::NotComplete(_) => (StatusCode::CONFLICT, "case_not_complete"),
-            StoreError::Backend(m) => {
-                tracing::error!(error = %crate::logsafe::text(m), "storage failure");
+            StoreError::SchemaTooNew { .. } | StoreError::Backend(_) => {
+                let m = e.to_string();
+                tracing::error!(error = %crate::logsafe::text(&m), "storage failure");
                 return ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "storage",

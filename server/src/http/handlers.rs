@@ -5,15 +5,15 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{FromRequestParts, Query, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use census_core::wire::{
     Assignment, BatchReply, CaseOutcome, EnrolReply, EnrolRequest, OfficeKey, QuestionnaireList,
     ReviewDecisions, SignedBatch, WIRE_VERSION, b64_encode, decode_key32,
 };
 use serde::Deserialize;
 
+use super::auth::AuthedDevice;
 use super::{ApiError, AppState};
 use crate::incoming::open_incoming;
 use crate::store::{DeviceRecord, NewDevice, StoreError};
@@ -51,45 +51,6 @@ fn body_error(rejection: BytesRejection) -> ApiError {
         "bad_body"
     };
     ApiError::new(status, code, rejection.body_text())
-}
-
-async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<DeviceRecord, ApiError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(ApiError::unauthorised)?;
-    let device = app
-        .store
-        .device_by_token(&secrets::token_hash(token.trim()))
-        .await?
-        .ok_or_else(ApiError::unauthorised)?;
-    if let Err(wait) = app.limiter.check(&device.device_id) {
-        tracing::warn!(device = %logsafe::text(&device.device_id), "rate limited");
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many requests from this device; wait and retry",
-        );
-        e.retry_after = Some(wait.as_secs().max(1));
-        return Err(e);
-    }
-    Ok(device)
-}
-
-/// The device a request's bearer token names, checked from the headers alone: as an
-/// extractor before the body one, it refuses an unknown token before any body is read.
-pub struct AuthedDevice(pub DeviceRecord);
-
-impl FromRequestParts<Arc<AppState>> for AuthedDevice {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        app: &Arc<AppState>,
-    ) -> Result<AuthedDevice, ApiError> {
-        authenticate(app, &parts.headers).await.map(AuthedDevice)
-    }
 }
 
 async fn assignment_of(app: &AppState, device: &DeviceRecord) -> Result<Assignment, ApiError> {
@@ -201,6 +162,7 @@ pub async fn batches(
         .store
         .ingest_incoming(&device, &payload, &accepted)
         .await?;
+    super::fault::hold_reply_after_commit(payload.batch_id).await;
     let count = |f: fn(&CaseOutcome) -> bool| {
         ingested
             .reply
@@ -222,8 +184,10 @@ pub async fn batches(
     Ok(Json(ingested.reply))
 }
 
-pub async fn assignment(State(app): Shared, headers: HeaderMap) -> ApiResult<Assignment> {
-    let device = authenticate(&app, &headers).await?;
+pub async fn assignment(
+    State(app): Shared,
+    AuthedDevice(device): AuthedDevice,
+) -> ApiResult<Assignment> {
     Ok(Json(assignment_of(&app, &device).await?))
 }
 
@@ -262,10 +226,9 @@ pub fn cursor(name: &str, text: Option<&str>) -> Result<u64, ApiError> {
 
 pub async fn reviews(
     State(app): Shared,
-    headers: HeaderMap,
+    AuthedDevice(device): AuthedDevice,
     query: Result<Query<Since>, QueryRejection>,
 ) -> ApiResult<ReviewDecisions> {
-    let device = authenticate(&app, &headers).await?;
     let Query(Since { since }) =
         query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_query", e.body_text()))?;
     let since = cursor("since", since.as_deref())?;
@@ -282,9 +245,8 @@ pub async fn reviews(
 
 pub async fn questionnaires(
     State(app): Shared,
-    headers: HeaderMap,
+    _device: AuthedDevice,
 ) -> ApiResult<QuestionnaireList> {
-    authenticate(&app, &headers).await?;
     Ok(Json(QuestionnaireList {
         questionnaires: app.config.questionnaires.refs(),
     }))

@@ -5,6 +5,7 @@ mod auth;
 mod catch_panic_tests;
 mod coverage;
 mod error;
+mod fault;
 mod handlers;
 mod html;
 pub mod limits;
@@ -23,7 +24,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use census_core::wire::OfficeSecret;
 use tokio::net::TcpListener;
 
@@ -138,38 +139,77 @@ impl AppState {
     }
 }
 
-/// The application's routes.
-pub fn router(state: Arc<AppState>) -> Router {
+/// A route: its method, its path (as in `schemas/openapi.yaml`) and what answers it.
+pub type Route = (&'static str, &'static str, MethodRouter<Arc<AppState>>);
+
+/// The API's routes (the review page's are in `review_page::routes`).
+fn api_routes(state: &Arc<AppState>) -> Vec<Route> {
     let batch_limit = state.config.max_batch_bytes;
-    let signed_in = from_fn_with_state(Arc::clone(&state), limits::signed_in);
-    Router::new()
-        .route("/health", get(handlers::health))
-        .route("/v1/office-key", get(handlers::office_key))
-        .route(
+    let signed_in = from_fn_with_state(Arc::clone(state), limits::signed_in);
+    vec![
+        ("GET", "/health", get(handlers::health)),
+        ("GET", "/v1/office-key", get(handlers::office_key)),
+        (
+            "POST",
             "/v1/enrol",
             post(handlers::enrol).layer(DefaultBodyLimit::max(MAX_ENROL_BYTES)),
-        )
-        .route(
+        ),
+        (
+            "POST",
             "/v1/batches",
             post(handlers::batches).layer(DefaultBodyLimit::max(batch_limit)),
-        )
-        .route("/v1/assignment", get(handlers::assignment))
-        .route("/v1/reviews", get(handlers::reviews))
-        .route("/v1/questionnaires", get(handlers::questionnaires))
-        .route("/v1/coverage", get(coverage::report))
-        .route("/v1/coverage/districts.csv", get(coverage::districts_csv))
-        .route("/v1/coverage/map", get(coverage::map))
-        .route("/v1/review/queue", get(coverage::queue))
-        .route(
+        ),
+        ("GET", "/v1/assignment", get(handlers::assignment)),
+        ("GET", "/v1/reviews", get(handlers::reviews)),
+        ("GET", "/v1/questionnaires", get(handlers::questionnaires)),
+        ("GET", "/v1/coverage", get(coverage::report)),
+        (
+            "GET",
+            "/v1/coverage/districts.csv",
+            get(coverage::districts_csv),
+        ),
+        ("GET", "/v1/coverage/map", get(coverage::map)),
+        ("GET", "/v1/review/queue", get(coverage::queue)),
+        (
+            "POST",
             "/v1/review/cases/{case_id}",
             post(coverage::decide).route_layer(signed_in),
-        )
-        .route("/v1/cases/{case_id}/history", get(coverage::history))
-        .route("/v1/office/population.csv", get(coverage::population_csv))
-        .route(
+        ),
+        ("GET", "/v1/cases/{case_id}/history", get(coverage::history)),
+        (
+            "GET",
+            "/v1/office/population.csv",
+            get(coverage::population_csv),
+        ),
+        (
+            "GET",
             "/v1/office/sampling-frame.csv",
             get(coverage::sampling_frame_csv),
-        )
+        ),
+    ]
+}
+
+fn routed(routes: Vec<Route>) -> Router<Arc<AppState>> {
+    routes
+        .into_iter()
+        .fold(Router::new(), |r, (_, path, handler)| {
+            r.route(path, handler)
+        })
+}
+
+/// Every route the server answers, as (method, path): what `schemas/openapi.yaml` must
+/// document (its test checks that the router answers each with that method).
+pub fn route_list(state: &Arc<AppState>) -> Vec<(&'static str, &'static str)> {
+    api_routes(state)
+        .into_iter()
+        .chain(review_page::route_table(state))
+        .map(|(method, path, _)| (method, path))
+        .collect()
+}
+
+/// The application's routes.
+pub fn router(state: Arc<AppState>) -> Router {
+    routed(api_routes(&state))
         .merge(review_page::routes(&state))
         .fallback(handlers::not_found)
         .layer(DefaultBodyLimit::max(MAX_SMALL_BODY_BYTES))

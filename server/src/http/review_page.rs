@@ -29,20 +29,26 @@ type Shared = State<Arc<AppState>>;
 /// The page's title.
 pub(super) const TITLE: &str = "Census coverage and review";
 
-/// The page's routes, each response with the security headers.
-pub fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
+/// The page's routes (method, path, handler).
+pub fn route_table(state: &Arc<AppState>) -> Vec<super::Route> {
     // A decision's sign-in is checked before its body is read (`limits::signed_in_page`).
     let signed_in =
         axum::middleware::from_fn_with_state(Arc::clone(state), super::limits::signed_in_page);
-    Router::new()
-        .route("/review", get(page))
-        .route("/review/login", post(review_forms::login))
-        .route("/review/logout", post(review_forms::logout))
-        .route(
+    vec![
+        ("GET", "/review", get(page)),
+        ("POST", "/review/login", post(review_forms::login)),
+        ("POST", "/review/logout", post(review_forms::logout)),
+        (
+            "POST",
             "/review/cases/{case_id}",
             post(review_forms::decide).route_layer(signed_in),
-        )
-        .layer(axum::middleware::map_response(security_headers))
+        ),
+    ]
+}
+
+/// The page's routes, each response with the security headers.
+pub fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
+    super::routed(route_table(state)).layer(axum::middleware::map_response(security_headers))
 }
 
 /// `GET /review`.

@@ -5,23 +5,10 @@
 //! one transaction.
 
 pub mod coverage_sql;
-mod pg_coverage;
-mod pg_identity;
-mod pg_ingest;
-mod pg_schema;
-mod pg_shared_state;
-mod pg_summaries;
 pub mod postgres;
 pub mod reassign;
 mod review_types;
 pub mod sqlite;
-mod sqlite_checkpoint;
-mod sqlite_coverage;
-mod sqlite_identity;
-mod sqlite_ingest;
-mod sqlite_rows;
-mod sqlite_shared_state;
-mod sqlite_summaries;
 pub mod summary_sql;
 mod types;
 
@@ -60,6 +47,10 @@ pub struct Ingested {
 pub trait Storage: Send + Sync {
     /// `"sqlite"` or `"postgres"`.
     fn kind(&self) -> &'static str;
+    /// How commits reach the disk, as the database reports it on the connection the server
+    /// writes with: `synchronous=FULL` (SQLite) or `synchronous_commit=on` (PostgreSQL) when
+    /// every acknowledged batch is durable.
+    fn durability(&self) -> StoreFuture<'_, String>;
     /// Inserts or updates districts of the frame (a district's random start, once drawn,
     /// is kept). Returns how many rows were written.
     fn import_districts<'a>(&'a self, districts: &'a [District]) -> StoreFuture<'a, usize>;

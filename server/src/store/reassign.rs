@@ -9,10 +9,6 @@ use uuid::Uuid;
 
 use super::StoreError;
 
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
-
 /// A reassignment done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reassignment {
@@ -55,9 +51,7 @@ pub fn sqlite(
     to_device: &str,
     at: &str,
 ) -> Result<ReassignResult, StoreError> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(be)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let key = case_id.to_string();
     let case: Option<(String, String, i64)> = tx
         .query_row(
@@ -65,8 +59,7 @@ pub fn sqlite(
             [&key],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
-        .optional()
-        .map_err(be)?;
+        .optional()?;
     let (from_device, district, revision) = case.ok_or(StoreError::NoSuchCase(case_id))?;
     let device: Option<(String, String, String)> = tx
         .query_row(
@@ -74,13 +67,12 @@ pub fn sqlite(
             [to_device],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
-        .optional()
-        .map_err(be)?;
+        .optional()?;
     let device = device
         .map(|(id, enumerator, districts)| {
             serde_json::from_str::<Vec<String>>(&districts)
                 .map(|d| (id, enumerator, d))
-                .map_err(be)
+                .map_err(StoreError::from)
         })
         .transpose()?;
     let enumerator_id = device.as_ref().map(|d| d.1.clone()).unwrap_or_default();
@@ -91,20 +83,17 @@ pub fn sqlite(
         "CREATE TABLE IF NOT EXISTS case_reassignments (
            case_id TEXT NOT NULL, from_device TEXT NOT NULL, to_device TEXT NOT NULL,
            revision INTEGER NOT NULL, at TEXT NOT NULL)",
-    )
-    .map_err(be)?;
+    )?;
     tx.execute(
         "UPDATE cases SET device_id = ?2 WHERE case_id = ?1",
         params![key, to_device],
-    )
-    .map_err(be)?;
+    )?;
     tx.execute(
         "INSERT INTO case_reassignments (case_id, from_device, to_device, revision, at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![key, from_device, to_device, revision, at],
-    )
-    .map_err(be)?;
-    tx.commit().map_err(be)?;
+    )?;
+    tx.commit()?;
     Ok(Ok(Reassignment {
         case_id,
         from_device,
@@ -120,40 +109,34 @@ pub async fn postgres(
     case_id: Uuid,
     to_device: &str,
 ) -> Result<ReassignResult, StoreError> {
-    let mut client = pool.get().await.map_err(be)?;
-    let tx = client.transaction().await.map_err(be)?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS case_reassignments (
            case_id UUID NOT NULL, from_device TEXT NOT NULL, to_device TEXT NOT NULL,
            revision BIGINT NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT now())",
     )
-    .await
-    .map_err(be)?;
+    .await?;
     let case = tx
         .query_opt(
             "SELECT device_id, district_id, revision FROM cases WHERE case_id = $1 FOR UPDATE",
             &[&case_id],
         )
-        .await
-        .map_err(be)?
+        .await?
         .ok_or(StoreError::NoSuchCase(case_id))?;
-    let (from_device, district, revision): (String, String, i64) = (
-        case.try_get(0).map_err(be)?,
-        case.try_get(1).map_err(be)?,
-        case.try_get(2).map_err(be)?,
-    );
+    let (from_device, district, revision): (String, String, i64) =
+        (case.try_get(0)?, case.try_get(1)?, case.try_get(2)?);
     let device = tx
         .query_opt(
             "SELECT device_id, enumerator_id, districts FROM devices WHERE device_id = $1",
             &[&to_device],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     let device = match device {
         Some(row) => Some((
-            row.try_get::<_, String>(0).map_err(be)?,
-            row.try_get::<_, String>(1).map_err(be)?,
-            row.try_get::<_, Json<Vec<String>>>(2).map_err(be)?.0,
+            row.try_get::<_, String>(0)?,
+            row.try_get::<_, String>(1)?,
+            row.try_get::<_, Json<Vec<String>>>(2)?.0,
         )),
         None => None,
     };
@@ -165,16 +148,14 @@ pub async fn postgres(
         "UPDATE cases SET device_id = $2 WHERE case_id = $1",
         &[&case_id, &to_device],
     )
-    .await
-    .map_err(be)?;
+    .await?;
     tx.execute(
         "INSERT INTO case_reassignments (case_id, from_device, to_device, revision)
          VALUES ($1, $2, $3, $4)",
         &[&case_id, &from_device, &to_device, &revision],
     )
-    .await
-    .map_err(be)?;
-    tx.commit().await.map_err(be)?;
+    .await?;
+    tx.commit().await?;
     Ok(Ok(Reassignment {
         case_id,
         from_device,

@@ -130,21 +130,34 @@ pub struct Counts {
 }
 
 /// A storage failure.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
     /// No such enrolment code.
+    #[error("this enrolment code is not known")]
     CodeUnknown,
     /// The code was used already.
+    #[error("this enrolment code was already used")]
     CodeUsed,
     /// The code was issued for another enumerator.
+    #[error("this enrolment code was issued for another enumerator")]
     EnumeratorMismatch,
     /// The batch id was already used by another device.
+    #[error("this batch id was already used by another device")]
     BatchIdTaken,
     /// No such case (review of an unknown case).
+    #[error("no case {0}")]
     NoSuchCase(Uuid),
     /// The device id is enrolled, not revoked, and bound to another signing key.
+    #[error(
+        "this device id is enrolled by another tablet (another signing key): the office must \
+         revoke it (census-server revoke-device) before it is enrolled again"
+    )]
     DeviceIdTaken,
     /// The case changed since the revision the reviewer read.
+    #[error(
+        "the enumerator changed this case after you read it (revision {read}, now {now}): \
+         review it again"
+    )]
     CaseChanged {
         /// The revision the reviewer read.
         read: u64,
@@ -152,41 +165,78 @@ pub enum StoreError {
         now: u64,
     },
     /// Only a completed case may be approved; this one has the status given.
+    #[error("only a completed case can be approved; this one is {0:?} (it may be sent back)")]
     NotComplete(String),
+    /// The database's schema is newer than this build knows (a newer server migrated it).
+    #[error(
+        "the database's schema is at version {found}, newer than this census-server knows (up \
+         to {known}): a newer census-server has upgraded it; run that version (or a database \
+         restored from a backup made for this one)"
+    )]
+    SchemaTooNew {
+        /// The version the database holds.
+        found: i64,
+        /// The newest version this build knows.
+        known: i64,
+    },
     /// The database failed (message for the operator's log; no personal data).
+    #[error("database error: {0}")]
     Backend(String),
 }
 
-impl std::fmt::Display for StoreError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StoreError::CodeUnknown => write!(f, "this enrolment code is not known"),
-            StoreError::CodeUsed => write!(f, "this enrolment code was already used"),
-            StoreError::EnumeratorMismatch => {
-                write!(f, "this enrolment code was issued for another enumerator")
-            }
-            StoreError::BatchIdTaken => {
-                write!(f, "this batch id was already used by another device")
-            }
-            StoreError::NoSuchCase(id) => write!(f, "no case {id}"),
-            StoreError::DeviceIdTaken => write!(
-                f,
-                "this device id is enrolled by another tablet (another signing key): the \
-                 office must revoke it (census-server revoke-device) before it is enrolled again"
-            ),
-            StoreError::CaseChanged { read, now } => write!(
-                f,
-                "the enumerator changed this case after you read it (revision {read}, now \
-                 {now}): review it again"
-            ),
-            StoreError::NotComplete(status) => write!(
-                f,
-                "only a completed case can be approved; this one is {status:?} (it may be sent \
-                 back)"
-            ),
-            StoreError::Backend(m) => write!(f, "database error: {m}"),
+// The database drivers' errors become `Backend` with their words, so that the stores use `?`
+// (`#[from]` would hold the source error, which is neither `Clone` nor `Eq`, and callers
+// compare store errors).
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Backend(e.to_string())
+    }
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> StoreError {
+        // The driver's own text is only "db error": the server's message says what failed.
+        match e.as_db_error() {
+            Some(db) => StoreError::Backend(format!(
+                "{} ({}){}",
+                db.message(),
+                db.code().code(),
+                db.detail().map(|d| format!(": {d}")).unwrap_or_default()
+            )),
+            None => StoreError::Backend(e.to_string()),
         }
     }
 }
 
-impl std::error::Error for StoreError {}
+impl From<deadpool_postgres::PoolError> for StoreError {
+    fn from(e: deadpool_postgres::PoolError) -> StoreError {
+        match e {
+            deadpool_postgres::PoolError::Backend(e) => StoreError::from(e),
+            other => StoreError::Backend(format!("no database connection: {other}")),
+        }
+    }
+}
+
+impl From<deadpool_postgres::BuildError> for StoreError {
+    fn from(e: deadpool_postgres::BuildError) -> StoreError {
+        StoreError::Backend(format!("cannot build the connection pool: {e}"))
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> StoreError {
+        StoreError::Backend(format!("stored JSON: {e}"))
+    }
+}
+
+impl From<uuid::Error> for StoreError {
+    fn from(e: uuid::Error) -> StoreError {
+        StoreError::Backend(format!("stored id: {e}"))
+    }
+}
+
+impl From<std::num::TryFromIntError> for StoreError {
+    fn from(e: std::num::TryFromIntError) -> StoreError {
+        StoreError::Backend(format!("stored number out of range: {e}"))
+    }
+}

@@ -5,16 +5,12 @@
 use census_core::wire::{BatchReply, CaseOutcome, CaseResult};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{DeviceRecord, Ingested, Scope, StoreError, precheck};
 use crate::facts::FactsContext;
 use crate::incoming::{IncomingBatch, IncomingCase};
-use crate::store::{sqlite_coverage, sqlite_summaries};
+use crate::store::sqlite::{coverage, summaries};
+use crate::store::{DeviceRecord, Ingested, Scope, StoreError, precheck};
 use crate::summaries::Touched;
 use crate::validate::ownership::{StoredCopy, WriteRule, decide};
-
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339()
@@ -24,7 +20,7 @@ fn now() -> String {
 pub fn long_form_text(case: &IncomingCase) -> Result<Option<String>, StoreError> {
     case.long_form
         .as_ref()
-        .map(|lf| serde_json::to_string(lf).map_err(be))
+        .map(|lf| serde_json::to_string(lf).map_err(StoreError::from))
         .transpose()
 }
 
@@ -36,21 +32,17 @@ pub fn ingest_tx(
     payload: &IncomingBatch,
     accepted: &[(String, String)],
 ) -> Result<Ingested, StoreError> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(be)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let batch_key = payload.batch_id.to_string();
     let seen: Option<(String, String)> = tx
-        .prepare_cached("SELECT device_id, reply FROM batches WHERE batch_id = ?1")
-        .map_err(be)?
+        .prepare_cached("SELECT device_id, reply FROM batches WHERE batch_id = ?1")?
         .query_row([&batch_key], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()
-        .map_err(be)?;
+        .optional()?;
     if let Some((owner, reply)) = seen {
         if owner != device.device_id {
             return Err(StoreError::BatchIdTaken);
         }
-        let reply: BatchReply = serde_json::from_str(&reply).map_err(be)?;
+        let reply: BatchReply = serde_json::from_str(&reply)?;
         return Ok(Ingested {
             reply,
             replayed: true,
@@ -59,10 +51,10 @@ pub fn ingest_tx(
     let received = now();
     let mut touched = Touched::default();
     let ctx = FactsContext {
-        shapes: sqlite_summaries::load_shapes(&tx, &Scope::Districts(device.districts.clone()))?,
+        shapes: summaries::load_shapes(&tx, &Scope::Districts(device.districts.clone()))?,
         items: payload.coverage_items.clone(),
     };
-    let (_, skipped) = sqlite_coverage::write_listing(&tx, payload, device, &mut touched)?;
+    let (_, skipped) = coverage::write_listing(&tx, payload, device, &mut touched)?;
     if skipped > 0 {
         tracing::warn!(device = %device.device_id, skipped, "listing rows outside the device's districts skipped");
     }
@@ -85,7 +77,7 @@ pub fn ingest_tx(
             outcome,
         });
     }
-    sqlite_summaries::apply(&tx, &touched)?;
+    summaries::apply(&tx, &touched)?;
     let reply = BatchReply {
         batch_id: payload.batch_id,
         results,
@@ -93,17 +85,15 @@ pub fn ingest_tx(
     tx.prepare_cached(
         "INSERT INTO batches (batch_id, device_id, received_at, case_count, reply)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-    )
-    .map_err(be)?
+    )?
     .execute(params![
         batch_key,
         device.device_id,
         received,
         payload.cases.len() as i64,
-        serde_json::to_string(&reply).map_err(be)?
-    ])
-    .map_err(be)?;
-    tx.commit().map_err(be)?;
+        serde_json::to_string(&reply)?
+    ])?;
+    tx.commit()?;
     Ok(Ingested {
         reply,
         replayed: false,
@@ -122,8 +112,7 @@ fn store_case(
     let existing: Option<(StoredCopy, i64)> = tx
         .prepare_cached(
             "SELECT revision, district_id, device_id, last_seq FROM cases WHERE case_id = ?1",
-        )
-        .map_err(be)?
+        )?
         .query_row([&case_key], |r| {
             let copy = StoredCopy {
                 revision: r.get(0)?,
@@ -132,8 +121,7 @@ fn store_case(
             };
             Ok((copy, r.get(3)?))
         })
-        .optional()
-        .map_err(be)?;
+        .optional()?;
     let revision = case.revision as i64;
     match decide(
         existing.as_ref().map(|e| &e.0),
@@ -162,8 +150,7 @@ fn store_case(
            updated_at = excluded.updated_at, device_id = excluded.device_id,
            batch_id = excluded.batch_id, received_at = excluded.received_at,
            last_seq = excluded.last_seq",
-    )
-    .map_err(be)?
+    )?
     .execute(params![
         case_key,
         revision,
@@ -181,17 +168,14 @@ fn store_case(
         batch_key,
         received,
         max_seq.max(last_seq),
-    ])
-    .map_err(be)?;
-    if let Some((count, events_text)) = case.new_events(last_seq).map_err(be)? {
+    ])?;
+    if let Some((count, events_text)) = case.new_events(last_seq).map_err(StoreError::Backend)? {
         tx.prepare_cached(
             "INSERT OR IGNORE INTO case_events (case_id, revision, event_count, events)
              VALUES (?1, ?2, ?3, ?4)",
-        )
-        .map_err(be)?
-        .execute(params![case_key, revision, count as i64, events_text])
-        .map_err(be)?;
+        )?
+        .execute(params![case_key, revision, count as i64, events_text])?;
     }
-    sqlite_coverage::write_facts(tx, case, device, last_seq, (ctx, touched))?;
+    coverage::write_facts(tx, case, device, last_seq, (ctx, touched))?;
     Ok(CaseOutcome::Stored)
 }

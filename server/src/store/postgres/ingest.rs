@@ -9,17 +9,13 @@ use serde_json::value::RawValue;
 use tokio_postgres::types::Json;
 use uuid::Uuid;
 
-use super::pg_schema::{INSERT_EVENTS, UPSERT_CASE};
-use super::{DeviceRecord, Ingested, Scope, StoreError, precheck};
-use super::{pg_coverage, pg_summaries};
 use crate::facts::{FactsContext, FactsRow};
 use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::store::postgres::schema::{INSERT_EVENTS, UPSERT_CASE};
+use crate::store::postgres::{coverage, summaries};
+use crate::store::{DeviceRecord, Ingested, Scope, StoreError, precheck};
 use crate::summaries::{FactsBefore, Touched};
 use crate::validate::ownership::{MAX_REVISION_STEP, StoredCopy, WriteRule, decide};
-
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
 
 /// Upserts `case` if it is newer by a bounded step, of the device's districts and
 /// belongs to the device (see `validate::ownership`): the case's previous
@@ -54,8 +50,7 @@ async fn upsert_case(
                 &(MAX_REVISION_STEP as i64),
             ],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     Ok(written.map(|row| row.get::<_, i64>(0)))
 }
 
@@ -78,13 +73,12 @@ async fn finish_case(
                 "SELECT revision, district_id, device_id FROM cases WHERE case_id = $1",
                 &[&case.case_id],
             )
-            .await
-            .map_err(be)?;
+            .await?;
         let stored = match row {
             Some(row) => Some(StoredCopy {
-                revision: row.try_get(0).map_err(be)?,
-                district_id: row.try_get(1).map_err(be)?,
-                device_id: row.try_get(2).map_err(be)?,
+                revision: row.try_get(0)?,
+                district_id: row.try_get(1)?,
+                device_id: row.try_get(2)?,
             }),
             None => None,
         };
@@ -102,12 +96,12 @@ async fn finish_case(
         };
         return Ok((outcome, None));
     };
-    if let Some((count, text)) = case.new_events(last_seq).map_err(be)? {
+    if let Some((count, text)) = case.new_events(last_seq).map_err(StoreError::Backend)? {
         let owned;
         let events: &RawValue = if count == case.event_seqs.len() {
             &case.events
         } else {
-            owned = RawValue::from_string(text.into_owned()).map_err(be)?;
+            owned = RawValue::from_string(text.into_owned())?;
             &owned
         };
         tx.execute(
@@ -119,10 +113,9 @@ async fn finish_case(
                 &Json(events),
             ],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     }
-    let change = pg_coverage::write_facts(tx, case, device, last_seq, ctx).await?;
+    let change = coverage::write_facts(tx, case, device, last_seq, ctx).await?;
     Ok((CaseOutcome::Stored, Some(change)))
 }
 
@@ -143,10 +136,10 @@ async fn store_cases(
     accepted: &[(String, String)],
     touched: &mut Touched,
 ) -> Result<Vec<CaseOutcome>, StoreError> {
-    let upsert = tx.prepare_cached(UPSERT_CASE).await.map_err(be)?;
-    let insert = tx.prepare_cached(INSERT_EVENTS).await.map_err(be)?;
+    let upsert = tx.prepare_cached(UPSERT_CASE).await?;
+    let insert = tx.prepare_cached(INSERT_EVENTS).await?;
     let ctx = FactsContext {
-        shapes: pg_summaries::load_shapes(tx, &Scope::Districts(device.districts.clone())).await?,
+        shapes: summaries::load_shapes(tx, &Scope::Districts(device.districts.clone())).await?,
         items: payload.coverage_items.clone(),
     };
     let checks: Vec<Option<String>> = payload
@@ -197,7 +190,9 @@ async fn store_cases(
                         None,
                     )),
                     (None, Some(w)) => finish_case(tx, insert, case, device, w, ctx).await,
-                    (None, None) => Err(be("case neither checked nor written")),
+                    (None, None) => Err(StoreError::Backend(
+                        "case neither checked nor written".into(),
+                    )),
                 }
             }
         },
@@ -216,8 +211,8 @@ pub async fn ingest_tx(
     payload: &IncomingBatch,
     accepted: &[(String, String)],
 ) -> Result<Ingested, StoreError> {
-    let mut client = pool.get().await.map_err(be)?;
-    let tx = client.transaction().await.map_err(be)?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
     // Claiming the id waits for a concurrent transaction holding the same id.
     let claimed = tx
         .execute(
@@ -229,34 +224,34 @@ pub async fn ingest_tx(
                 &(payload.cases.len() as i64),
             ],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     if claimed == 0 {
         let row = tx
             .query_one(
                 "SELECT device_id, reply FROM batches WHERE batch_id = $1",
                 &[&payload.batch_id],
             )
-            .await
-            .map_err(be)?;
+            .await?;
         let owner: String = row.get(0);
         if owner != device.device_id {
             return Err(StoreError::BatchIdTaken);
         }
         let reply: Option<Json<BatchReply>> = row.get(1);
-        let reply = reply.ok_or_else(|| be("stored batch has no reply"))?.0;
+        let reply = reply
+            .ok_or_else(|| StoreError::Backend("stored batch has no reply".into()))?
+            .0;
         return Ok(Ingested {
             reply,
             replayed: true,
         });
     }
     let mut touched = Touched::default();
-    let (_, skipped) = pg_coverage::write_listing(&tx, payload, device, &mut touched).await?;
+    let (_, skipped) = coverage::write_listing(&tx, payload, device, &mut touched).await?;
     if skipped > 0 {
         tracing::warn!(device = %device.device_id, skipped, "listing rows outside the device's districts skipped");
     }
     let outcomes = store_cases(&tx, device, payload, accepted, &mut touched).await?;
-    pg_summaries::apply(&tx, &touched).await?;
+    summaries::apply(&tx, &touched).await?;
     let results = payload
         .cases
         .iter()
@@ -275,9 +270,8 @@ pub async fn ingest_tx(
         "UPDATE batches SET reply = $2 WHERE batch_id = $1",
         &[&payload.batch_id, &Json(&reply)],
     )
-    .await
-    .map_err(be)?;
-    tx.commit().await.map_err(be)?;
+    .await?;
+    tx.commit().await?;
     Ok(Ingested {
         reply,
         replayed: false,

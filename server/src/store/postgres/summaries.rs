@@ -8,36 +8,31 @@ use tokio_postgres::types::ToSql;
 use census_core::GpsPoint;
 use census_core::coverage::BoundingBox;
 
-use super::coverage_sql::{POSITIONS, SHAPES};
-use super::pg_coverage::scoped;
-use super::summary_sql as s;
-use super::{Scope, StoreError};
 use crate::shapes::Shapes;
+use crate::store::coverage_sql::{POSITIONS, SHAPES};
+use crate::store::postgres::coverage::scoped;
+use crate::store::summary_sql as s;
+use crate::store::{Scope, StoreError};
 use crate::summaries::Touched;
 
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
+/// The schema lock every structural change takes (see `migrations`).
+pub(crate) const SCHEMA_LOCK: &str = "SELECT pg_advisory_xact_lock(7270624)";
+
+/// The summaries' tables, adding `case_facts.outside_m` and `district_extents.boundary` to a
+/// database from before them (part of migration 1).
+pub fn create() -> String {
+    format!(
+        "ALTER TABLE case_facts ADD COLUMN IF NOT EXISTS outside_m DOUBLE PRECISION;
+         ALTER TABLE district_extents ADD COLUMN IF NOT EXISTS boundary TEXT;
+         {} {};",
+        s::TABLES,
+        s::short_interview_index()
+    )
 }
 
-/// The schema lock every structural change takes (see `pg_schema`).
-const SCHEMA_LOCK: &str = "SELECT pg_advisory_xact_lock(7270624)";
-
-/// Creates the summaries (adding `case_facts.outside_m` and `district_extents.boundary` to a
-/// database from before them) and rebuilds them when the database holds an older version.
-pub async fn migrate(pool: &Pool) -> Result<(), StoreError> {
-    let client = pool.get().await.map_err(be)?;
-    client
-        .batch_execute(&format!(
-            "BEGIN; {SCHEMA_LOCK};
-             ALTER TABLE case_facts ADD COLUMN IF NOT EXISTS outside_m DOUBLE PRECISION;
-             ALTER TABLE district_extents ADD COLUMN IF NOT EXISTS boundary TEXT;
-             {} {}; COMMIT;",
-            s::TABLES,
-            s::short_interview_index()
-        ))
-        .await
-        .map_err(be)?;
-    drop(client);
+/// Rebuilds the summaries when the database holds an older version of them (after the
+/// migrations).
+pub async fn rebuild_if_stale(pool: &Pool) -> Result<(), StoreError> {
     rebuild_if(pool, true).await
 }
 
@@ -47,30 +42,28 @@ pub async fn rebuild(pool: &Pool) -> Result<(), StoreError> {
 }
 
 async fn rebuild_if(pool: &Pool, only_if_stale: bool) -> Result<(), StoreError> {
-    let mut client = pool.get().await.map_err(be)?;
-    let tx = client.transaction().await.map_err(be)?;
-    tx.execute(SCHEMA_LOCK, &[]).await.map_err(be)?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    tx.execute(SCHEMA_LOCK, &[]).await?;
     if only_if_stale {
-        let version: Option<String> = tx
-            .query_opt(s::READ_VERSION, &[])
-            .await
-            .map_err(be)?
-            .map(|r| r.get(0));
+        let version: Option<String> = tx.query_opt(s::READ_VERSION, &[]).await?.map(|r| r.get(0));
         if version.as_deref() == Some(s::SUMMARIES_VERSION) {
-            return tx.commit().await.map_err(be);
+            return tx.commit().await.map_err(StoreError::from);
         }
     }
     refresh(&tx, &Scope::All).await?;
     refresh_outside(&tx, &Scope::All).await?;
     for sql in s::REBUILD_HEADS {
-        tx.execute(sql, &[]).await.map_err(be)?;
+        tx.execute(sql, &[]).await?;
     }
     tx.execute(s::WRITE_VERSION, &[&s::SUMMARIES_VERSION])
-        .await
-        .map_err(be)?;
-    tx.commit().await.map_err(be)?;
+        .await?;
+    tx.commit().await?;
     // Fresh statistics, so that the planner knows how few rows the short lists hold.
-    client.batch_execute(s::ANALYZE).await.map_err(be)
+    client
+        .batch_execute(s::ANALYZE)
+        .await
+        .map_err(StoreError::from)
 }
 
 async fn execute_scoped(tx: &Transaction<'_>, sql: &str, scope: &Scope) -> Result<(), StoreError> {
@@ -79,8 +72,8 @@ async fn execute_scoped(tx: &Transaction<'_>, sql: &str, scope: &Scope) -> Resul
         Some(ids) => vec![ids],
         None => Vec::new(),
     };
-    let st = tx.prepare_cached(&sql).await.map_err(be)?;
-    tx.execute(&st, &params).await.map_err(be)?;
+    let st = tx.prepare_cached(&sql).await?;
+    tx.execute(&st, &params).await?;
     Ok(())
 }
 
@@ -89,7 +82,7 @@ pub async fn refresh(tx: &Transaction<'_>, scope: &Scope) -> Result<(), StoreErr
     if let Scope::Districts(ids) = scope {
         let lock = "SELECT district_id FROM districts WHERE district_id = ANY($1)
                     ORDER BY district_id FOR UPDATE";
-        tx.execute(lock, &[ids]).await.map_err(be)?;
+        tx.execute(lock, &[ids]).await?;
     }
     for sql in s::REFRESH {
         execute_scoped(tx, sql, scope).await?;
@@ -107,7 +100,7 @@ async fn query_scoped(
         Some(ids) => vec![ids],
         None => Vec::new(),
     };
-    tx.query(&sql, &params).await.map_err(be)
+    tx.query(&sql, &params).await.map_err(StoreError::from)
 }
 
 /// The shapes of the scope's districts.
@@ -123,7 +116,7 @@ pub async fn load_shapes(tx: &Transaction<'_>, scope: &Scope) -> Result<Shapes, 
         let boundary: Option<String> = r.get(5);
         shapes
             .add(r.get(0), bbox, boundary.as_deref())
-            .map_err(be)?;
+            .map_err(StoreError::Backend)?;
     }
     Ok(shapes)
 }
@@ -151,8 +144,7 @@ pub async fn refresh_outside(tx: &Transaction<'_>, scope: &Scope) -> Result<(), 
              FROM unnest($1::uuid[], $2::float8[]) AS u(id, o) WHERE f.case_id = u.id",
             &[&ids, &outside],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     }
     Ok(())
 }
@@ -163,11 +155,9 @@ pub async fn apply(tx: &Transaction<'_>, touched: &Touched) -> Result<(), StoreE
     if !touched.districts.is_empty() {
         refresh(tx, &Scope::Districts(touched.district_list())).await?;
     }
-    let st = tx.prepare_cached(s::ADD_HEAD).await.map_err(be)?;
+    let st = tx.prepare_cached(s::ADD_HEAD).await?;
     for (key, persons, change) in touched.head_changes() {
-        tx.execute(&st, &[&key, &persons, &change])
-            .await
-            .map_err(be)?;
+        tx.execute(&st, &[&key, &persons, &change]).await?;
     }
     Ok(())
 }

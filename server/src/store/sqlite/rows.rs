@@ -4,14 +4,12 @@ use census_core::sampling::SamplingPlan;
 use rusqlite::Row;
 use uuid::Uuid;
 
-use super::{District, StoreError, StoredCase};
+use crate::store::{District, StoreError, StoredCase};
 
 /// Tables, created when missing. Ids are text (UUIDs hyphenated), JSON is text. Events are
 /// kept as one JSON array per case revision, holding only events newer than the case's
 /// `last_seq` (so a resent event is never stored twice).
 pub const SCHEMA: &str = "
-PRAGMA journal_mode = WAL;
-PRAGMA synchronous = NORMAL;
 CREATE TABLE IF NOT EXISTS districts (
   district_id TEXT PRIMARY KEY, control_sector TEXT NOT NULL, supervision_zone TEXT NOT NULL,
   commune TEXT NOT NULL, province TEXT NOT NULL, region TEXT NOT NULL,
@@ -62,10 +60,6 @@ pub fn district_from_row(r: &Row<'_>) -> rusqlite::Result<District> {
     })
 }
 
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
-
 /// Reads a case row (columns as in `SqliteStore::cases_page`).
 pub fn stored_case_from_row(r: &Row<'_>) -> rusqlite::Result<Result<StoredCase, StoreError>> {
     let case_id: String = r.get(0)?;
@@ -74,15 +68,15 @@ pub fn stored_case_from_row(r: &Row<'_>) -> rusqlite::Result<Result<StoredCase, 
     let case_json: String = r.get(10)?;
     let parsed = (|| {
         Ok(StoredCase {
-            case_id: Uuid::parse_str(&case_id).map_err(be)?,
+            case_id: Uuid::parse_str(&case_id)?,
             revision: revision as u64,
-            district_id: r.get(2).map_err(be)?,
-            building_number: r.get(3).map_err(be)?,
-            dwelling_number: r.get(4).map_err(be)?,
-            household_number: r.get(5).map_err(be)?,
-            questionnaire_id: r.get(6).map_err(be)?,
-            questionnaire_version: r.get(7).map_err(be)?,
-            status: r.get(8).map_err(be)?,
+            district_id: r.get(2)?,
+            building_number: r.get(3)?,
+            dwelling_number: r.get(4)?,
+            household_number: r.get(5)?,
+            questionnaire_id: r.get(6)?,
+            questionnaire_version: r.get(7)?,
+            status: r.get(8)?,
             long_form: long_form
                 .map(|s| serde_json::from_str(&s))
                 .transpose()
@@ -96,8 +90,8 @@ pub fn stored_case_from_row(r: &Row<'_>) -> rusqlite::Result<Result<StoredCase, 
                     "case {case_id}: its stored JSON cannot be read: {e}"
                 ))
             })?,
-            updated_at: r.get(11).map_err(be)?,
-            device_id: r.get(12).map_err(be)?,
+            updated_at: r.get(11)?,
+            device_id: r.get(12)?,
         })
     })();
     Ok(parsed)

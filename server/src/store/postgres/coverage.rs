@@ -1,4 +1,4 @@
-//! PostgreSQL side of coverage and review (see `sqlite_coverage` for the same in SQLite;
+//! PostgreSQL side of coverage and review (see `coverage` for the same in SQLite;
 //! both run the queries of `coverage_sql`).
 
 use std::collections::BTreeMap;
@@ -11,24 +11,22 @@ use deadpool_postgres::{Pool, Transaction};
 use tokio_postgres::types::{Json, ToSql};
 use uuid::Uuid;
 
-use super::coverage_sql::{self as q, QUEUE};
-use super::pg_summaries;
-use super::{
+use crate::facts::{
+    FACTS_BEFORE, FACTS_COLUMNS, FactsContext, FactsRow, PAUSE_SECONDS, UPSERT_FACTS,
+    household_facts,
+};
+use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::store::coverage_sql::{self as q, QUEUE};
+use crate::store::postgres::summaries;
+use crate::store::{
     CaseHistory, DeviceRecord, DistrictExtent, FrameBuildingRow, HistoryDecision, MapPoint,
     NewReviewer, QueueEntry, Reviewer, RevisionEvents, Role, Scope, StoreError,
 };
-use crate::facts::{
-    FACTS_BEFORE, FACTS_COLUMNS, FactsContext, FactsRow, UPSERT_FACTS, household_facts,
-};
-use crate::incoming::{IncomingBatch, IncomingCase};
 use crate::summaries::{FactsBefore, Touched};
 
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
-
 fn parse_boundary(json: &str) -> Result<census_core::coverage::Boundary, StoreError> {
-    serde_json::from_str(json).map_err(|e| be(format!("stored district boundary: {e}")))
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Backend(format!("stored district boundary: {e}")))
 }
 
 fn u32_of(v: i64) -> u32 {
@@ -37,16 +35,13 @@ fn u32_of(v: i64) -> u32 {
 
 /// The coverage tables in PostgreSQL's dialect, under the schema lock.
 pub fn tables() -> String {
-    format!(
-        "BEGIN; SELECT pg_advisory_xact_lock(7270624); {} COMMIT;",
-        q::TABLES
-            .replace("{uuid}", "UUID")
-            .replace("{bytes}", "BYTEA")
-    )
+    q::TABLES
+        .replace("{uuid}", "UUID")
+        .replace("{bytes}", "BYTEA")
 }
 
 /// A scoped query and whether it takes the district array as `$1`.
-pub(super) fn scoped(sql: &str, scope: &Scope) -> (String, Option<Vec<String>>) {
+pub(crate) fn scoped(sql: &str, scope: &Scope) -> (String, Option<Vec<String>>) {
     match scope {
         Scope::All => (q::scoped(sql, |_| "TRUE".into()), None),
         Scope::Districts(ids) => (
@@ -62,12 +57,12 @@ async fn query(
     scope: &Scope,
 ) -> Result<Vec<tokio_postgres::Row>, StoreError> {
     let (sql, ids) = scoped(sql, scope);
-    let client = pool.get().await.map_err(be)?;
+    let client = pool.get().await?;
     let params: Vec<&(dyn ToSql + Sync)> = match &ids {
         Some(ids) => vec![ids],
         None => Vec::new(),
     };
-    client.query(&sql, &params).await.map_err(be)
+    client.query(&sql, &params).await.map_err(StoreError::from)
 }
 
 /// Writes a stored case's facts; returns them with what was stored before, for the
@@ -82,15 +77,14 @@ pub async fn write_facts(
     let f = FactsRow::of(case, &device.enumerator_id, last_seq, ctx);
     let before = tx
         .query_opt(FACTS_BEFORE, &[&f.case_id])
-        .await
-        .map_err(be)?
+        .await?
         .map(|r| FactsBefore {
             district_id: r.get(0),
             head_key: r.get(1),
             persons: r.get(2),
             status: r.get(3),
         });
-    let st = tx.prepare_cached(UPSERT_FACTS).await.map_err(be)?;
+    let st = tx.prepare_cached(UPSERT_FACTS).await?;
     tx.execute(
         &st,
         &[
@@ -110,10 +104,10 @@ pub async fn write_facts(
             &f.last_day,
             &f.active_seconds,
             &f.outside_m,
+            &PAUSE_SECONDS,
         ],
     )
-    .await
-    .map_err(be)?;
+    .await?;
     Ok((before, f))
 }
 
@@ -167,8 +161,7 @@ pub async fn write_listing(
                device_id = excluded.device_id",
             &[&district, &number, &lat, &lon, &at, &device.device_id],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     }
     if !dwellings.is_empty() {
         let district: Vec<&str> = dwellings.iter().map(|d| d.district_id.as_str()).collect();
@@ -199,8 +192,7 @@ pub async fn write_listing(
                 &device.device_id,
             ],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     }
     Ok((buildings.len() + dwellings.len(), skipped))
 }
@@ -328,14 +320,13 @@ pub async fn review_queue(
 
 /// A case's history.
 pub async fn case_history(pool: &Pool, case_id: Uuid) -> Result<Option<CaseHistory>, StoreError> {
-    let client = pool.get().await.map_err(be)?;
+    let client = pool.get().await?;
     let Some(head) = client
         .query_opt(
             "SELECT district_id, status, revision FROM cases WHERE case_id = $1",
             &[&case_id],
         )
-        .await
-        .map_err(be)?
+        .await?
     else {
         return Ok(None);
     };
@@ -344,8 +335,7 @@ pub async fn case_history(pool: &Pool, case_id: Uuid) -> Result<Option<CaseHisto
             "SELECT revision, events FROM case_events WHERE case_id = $1 ORDER BY revision",
             &[&case_id],
         )
-        .await
-        .map_err(be)?
+        .await?
         .iter()
         .map(|r| RevisionEvents {
             revision: r.get::<_, i64>(0) as u64,
@@ -358,8 +348,7 @@ pub async fn case_history(pool: &Pool, case_id: Uuid) -> Result<Option<CaseHisto
              FROM reviews WHERE case_id = $1 ORDER BY cursor",
             &[&case_id],
         )
-        .await
-        .map_err(be)?
+        .await?
         .iter()
         .map(|r| HistoryDecision {
             revision: r.get::<_, i64>(0) as u64,
@@ -429,29 +418,31 @@ pub async fn area_districts(
     level: Level,
     id: &str,
 ) -> Result<Vec<String>, StoreError> {
-    let client = pool.get().await.map_err(be)?;
+    let client = pool.get().await?;
     let rows = match level {
-        Level::National => client
-            .query(
-                "SELECT district_id FROM districts ORDER BY district_id",
-                &[],
-            )
-            .await
-            .map_err(be)?,
-        other => client
-            .query(
-                &format!(
-                    "SELECT district_id FROM districts WHERE {} = $1 ORDER BY district_id",
-                    if other == Level::District {
-                        "district_id"
-                    } else {
-                        other.as_str()
-                    }
-                ),
-                &[&id],
-            )
-            .await
-            .map_err(be)?,
+        Level::National => {
+            client
+                .query(
+                    "SELECT district_id FROM districts ORDER BY district_id",
+                    &[],
+                )
+                .await?
+        }
+        other => {
+            client
+                .query(
+                    &format!(
+                        "SELECT district_id FROM districts WHERE {} = $1 ORDER BY district_id",
+                        if other == Level::District {
+                            "district_id"
+                        } else {
+                            other.as_str()
+                        }
+                    ),
+                    &[&id],
+                )
+                .await?
+        }
     };
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
@@ -461,23 +452,23 @@ pub async fn reviewer_by_token(
     pool: &Pool,
     hash: &[u8; 32],
 ) -> Result<Option<Reviewer>, StoreError> {
-    let client = pool.get().await.map_err(be)?;
+    let client = pool.get().await?;
     let row = client
         .query_opt(
             "SELECT name, role, scope_level, scope_id FROM reviewers
              WHERE token_hash = $1 AND revoked_at IS NULL",
             &[&&hash[..]],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     row.map(|r| {
         let role: String = r.get(1);
         let level: String = r.get(2);
         Ok(Reviewer {
             name: r.get(0),
-            role: Role::parse(&role).ok_or_else(|| be(format!("unknown role {role:?}")))?,
+            role: Role::parse(&role)
+                .ok_or_else(|| StoreError::Backend(format!("unknown role {role:?}")))?,
             scope_level: Level::parse(&level)
-                .ok_or_else(|| be(format!("unknown level {level:?}")))?,
+                .ok_or_else(|| StoreError::Backend(format!("unknown level {level:?}")))?,
             scope_id: r.get(3),
         })
     })
@@ -486,9 +477,9 @@ pub async fn reviewer_by_token(
 
 /// Inserts or updates district extents.
 pub async fn import_extents(pool: &Pool, extents: &[DistrictExtent]) -> Result<usize, StoreError> {
-    let mut client = pool.get().await.map_err(be)?;
-    let tx = client.transaction().await.map_err(be)?;
-    let st = tx.prepare(q::UPSERT_EXTENT).await.map_err(be)?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let st = tx.prepare(q::UPSERT_EXTENT).await?;
     for e in extents {
         let b = e.bbox;
         let boundary = e.boundary_json()?;
@@ -503,12 +494,11 @@ pub async fn import_extents(pool: &Pool, extents: &[DistrictExtent]) -> Result<u
                 &boundary,
             ],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     }
     let ids = extents.iter().map(|e| e.district_id.clone()).collect();
-    pg_summaries::refresh_outside(&tx, &Scope::Districts(ids)).await?;
-    tx.commit().await.map_err(be)?;
+    summaries::refresh_outside(&tx, &Scope::Districts(ids)).await?;
+    tx.commit().await?;
     Ok(extents.len())
 }
 
@@ -517,9 +507,9 @@ pub async fn import_frame_buildings(
     pool: &Pool,
     buildings: &[FrameBuildingRow],
 ) -> Result<usize, StoreError> {
-    let mut client = pool.get().await.map_err(be)?;
-    let tx = client.transaction().await.map_err(be)?;
-    let st = tx.prepare(q::UPSERT_FRAME_BUILDING).await.map_err(be)?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let st = tx.prepare(q::UPSERT_FRAME_BUILDING).await?;
     for b in buildings {
         tx.execute(
             &st,
@@ -531,20 +521,19 @@ pub async fn import_frame_buildings(
                 &b.description,
             ],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     }
     let mut ids: Vec<String> = buildings.iter().map(|b| b.district_id.clone()).collect();
     ids.sort();
     ids.dedup();
-    pg_summaries::refresh(&tx, &Scope::Districts(ids)).await?;
-    tx.commit().await.map_err(be)?;
+    summaries::refresh(&tx, &Scope::Districts(ids)).await?;
+    tx.commit().await?;
     Ok(buildings.len())
 }
 
 /// Creates a reviewer account.
 pub async fn add_reviewer(pool: &Pool, reviewer: &NewReviewer) -> Result<(), StoreError> {
-    let client = pool.get().await.map_err(be)?;
+    let client = pool.get().await?;
     client
         .execute(
             "INSERT INTO reviewers (token_hash, name, role, scope_level, scope_id, created_at)
@@ -558,7 +547,6 @@ pub async fn add_reviewer(pool: &Pool, reviewer: &NewReviewer) -> Result<(), Sto
                 &chrono::Utc::now().to_rfc3339(),
             ],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     Ok(())
 }

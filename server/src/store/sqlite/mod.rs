@@ -1,6 +1,16 @@
 //! SQLite storage: one file, one connection behind a mutex, work on tokio's blocking pool.
 //! (The workspace's rusqlite is built with SQLCipher; without a key it is plain SQLite.)
 
+mod checkpoint;
+pub(crate) mod coverage;
+mod durability;
+pub(crate) mod identity;
+mod ingest;
+pub mod migrations;
+mod rows;
+pub(crate) mod shared_state;
+mod summaries;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -11,28 +21,24 @@ use census_core::wire::ReviewDecision;
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
-use super::coverage_sql as q;
-use super::{
+use crate::incoming::IncomingBatch;
+use crate::store::coverage_sql as q;
+use crate::store::{
     CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow, Ingested,
     MapPoint, NewCode, NewDevice, NewReview, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
     StoreError, StoreFuture, StoredCase, parse_decision,
 };
-use crate::incoming::IncomingBatch;
-use crate::store::sqlite_checkpoint::{self, WRITER_AUTOCHECKPOINT_PAGES};
-use crate::store::sqlite_coverage::{self, sqlite_params};
-use crate::store::sqlite_rows::{SCHEMA, district_from_row, stored_case_from_row};
-use crate::store::{sqlite_identity, sqlite_ingest, sqlite_summaries};
-
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
+use checkpoint::WRITER_AUTOCHECKPOINT_PAGES;
+use coverage::sqlite_params;
+pub use durability::Synchronous;
+use rows::{district_from_row, stored_case_from_row};
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339()
 }
 
 fn json_list(v: &[String]) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(be)
+    serde_json::to_string(v).map_err(StoreError::from)
 }
 
 /// The SQLite store.
@@ -44,26 +50,33 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database file at `path` and its tables.
+    /// Opens (creating if needed) the database file at `path` and its tables, with every
+    /// commit durable ([`Synchronous::Full`]): an acknowledged batch survives a power cut.
     pub fn open(path: &str) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with(path, Synchronous::Full)
+    }
+
+    /// [`SqliteStore::open`] with another commit durability: benchmarks use
+    /// [`Synchronous::Normal`] as their same-run baseline. The server never does.
+    pub fn open_with(path: &str, synchronous: Synchronous) -> Result<SqliteStore, StoreError> {
         crate::private_files::prepare_sqlite_file(path).map_err(StoreError::Backend)?;
-        let conn = Connection::open(path).map_err(be)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(be)?;
-        conn.execute_batch(SCHEMA).map_err(be)?;
-        conn.execute_batch(&sqlite_coverage::tables()).map_err(be)?;
-        conn.execute_batch(super::sqlite_shared_state::TABLES)
-            .map_err(be)?;
-        sqlite_summaries::migrate(&conn)?;
-        sqlite_identity::migrate(&conn)?;
-        conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)
-            .map_err(be)?;
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        durability::set(&conn, synchronous)?;
+        migrations::migrate(&conn)?;
+        summaries::rebuild_if_stale(&conn)?;
+        conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)?;
         let alive = Arc::new(());
-        sqlite_checkpoint::start(path, &alive).map_err(StoreError::Backend)?;
+        checkpoint::start(path, &alive).map_err(StoreError::Backend)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             _alive: alive,
         })
+    }
+
+    /// The `synchronous` setting of the connection the store writes with.
+    pub fn synchronous(&self) -> Result<Synchronous, StoreError> {
+        durability::get(&*lock(&self.conn)?)
     }
 
     /// Runs `f` on the connection without copying its inputs: in place on a multi-thread
@@ -111,14 +124,22 @@ impl Storage for SqliteStore {
         "sqlite"
     }
 
+    fn durability(&self) -> StoreFuture<'_, String> {
+        self.run_ref(move |conn| {
+            Ok(format!(
+                "synchronous={}",
+                durability::get(&*lock(conn)?)?.name()
+            ))
+        })
+    }
+
     fn import_districts<'a>(&'a self, districts: &'a [District]) -> StoreFuture<'a, usize> {
         let districts = districts.to_vec();
         self.run(move |conn| {
-            let tx = conn.transaction().map_err(be)?;
+            let tx = conn.transaction()?;
             {
-                let mut st = tx
-                    .prepare(
-                        "INSERT INTO districts (district_id, control_sector, supervision_zone,
+                let mut st = tx.prepare(
+                    "INSERT INTO districts (district_id, control_sector, supervision_zone,
                            commune, province, region, expected_buildings, expected_dwellings,
                            expected_households, rate_per_mille, random_start, take_all)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
@@ -132,8 +153,7 @@ impl Storage for SqliteStore {
                            expected_households = excluded.expected_households,
                            rate_per_mille = excluded.rate_per_mille,
                            take_all = excluded.take_all",
-                    )
-                    .map_err(be)?;
+                )?;
                 for d in &districts {
                     st.execute(params![
                         d.district_id,
@@ -148,13 +168,12 @@ impl Storage for SqliteStore {
                         d.sampling.rate_per_mille,
                         d.sampling.random_start,
                         d.sampling.take_all
-                    ])
-                    .map_err(be)?;
+                    ])?;
                 }
             }
             let ids: Vec<String> = districts.iter().map(|d| d.district_id.clone()).collect();
-            sqlite_summaries::refresh(&tx, &Scope::Districts(ids))?;
-            tx.commit().map_err(be)?;
+            summaries::refresh(&tx, &Scope::Districts(ids))?;
+            tx.commit()?;
             Ok(districts.len())
         })
     }
@@ -171,23 +190,22 @@ impl Storage for SqliteStore {
                     json_list(&code.districts)?,
                     now()
                 ],
-            )
-            .map_err(be)?;
+            )?;
             Ok(())
         })
     }
 
     fn enrol<'a>(&'a self, device: &'a NewDevice) -> StoreFuture<'a, DeviceRecord> {
         let device = device.clone();
-        self.run(move |conn| sqlite_identity::enrol_tx(conn, &device))
+        self.run(move |conn| identity::enrol_tx(conn, &device))
     }
 
     fn revoke_device<'a>(&'a self, device_id: &'a str) -> StoreFuture<'a, bool> {
-        self.run_ref(move |conn| sqlite_identity::revoke_device(&*lock(conn)?, device_id))
+        self.run_ref(move |conn| identity::revoke_device(&*lock(conn)?, device_id))
     }
 
     fn revoke_reviewer<'a>(&'a self, name: &'a str) -> StoreFuture<'a, u64> {
-        self.run_ref(move |conn| sqlite_identity::revoke_reviewer(&*lock(conn)?, name))
+        self.run_ref(move |conn| identity::revoke_reviewer(&*lock(conn)?, name))
     }
 
     fn device_by_token<'a>(
@@ -200,19 +218,17 @@ impl Storage for SqliteStore {
                 .prepare_cached(
                     "SELECT device_id, enumerator_id, public_key, districts FROM devices
                      WHERE token_hash = ?1 AND revoked_at IS NULL",
-                )
-                .map_err(be)?
+                )?
                 .query_row([&hash[..]], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })
-                .optional()
-                .map_err(be)?;
+                .optional()?;
             row.map(|(device_id, enumerator_id, public_key, districts)| {
                 Ok(DeviceRecord {
                     device_id,
                     enumerator_id,
                     public_key,
-                    districts: serde_json::from_str(&districts).map_err(be)?,
+                    districts: serde_json::from_str(&districts)?,
                 })
             })
             .transpose()
@@ -222,16 +238,13 @@ impl Storage for SqliteStore {
     fn districts<'a>(&'a self, ids: &'a [String]) -> StoreFuture<'a, Vec<District>> {
         let ids = ids.to_vec();
         self.run(move |conn| {
-            let mut st = conn
-                .prepare_cached(
-                    "SELECT * FROM districts WHERE district_id IN (SELECT value FROM json_each(?1))
+            let mut st = conn.prepare_cached(
+                "SELECT * FROM districts WHERE district_id IN (SELECT value FROM json_each(?1))
                      ORDER BY district_id",
-                )
-                .map_err(be)?;
-            let rows = st
-                .query_map([json_list(&ids)?], district_from_row)
-                .map_err(be)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(be)
+            )?;
+            let rows = st.query_map([json_list(&ids)?], district_from_row)?;
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(StoreError::from)
         })
     }
 
@@ -245,9 +258,9 @@ impl Storage for SqliteStore {
             let long_forms = payload
                 .cases
                 .iter()
-                .map(sqlite_ingest::long_form_text)
+                .map(ingest::long_form_text)
                 .collect::<Result<Vec<_>, _>>()?;
-            sqlite_ingest::ingest_tx(&mut *lock(conn)?, &long_forms, device, payload, accepted)
+            ingest::ingest_tx(&mut *lock(conn)?, &long_forms, device, payload, accepted)
         })
     }
 
@@ -261,7 +274,7 @@ impl Storage for SqliteStore {
     }
 
     fn record_review<'a>(&'a self, review: &'a NewReview) -> StoreFuture<'a, u64> {
-        self.run_ref(move |conn| sqlite_identity::record_review(&mut *lock(conn)?, review))
+        self.run_ref(move |conn| identity::record_review(&mut *lock(conn)?, review))
     }
 
     fn reviews_since<'a>(
@@ -274,33 +287,29 @@ impl Storage for SqliteStore {
         // A cursor beyond what SQLite's integers hold must not wrap to -1 ("everything").
         let since = i64::try_from(since).unwrap_or(i64::MAX);
         self.run(move |conn| {
-            let mut st = conn
-                .prepare_cached(
-                    "SELECT r.cursor, r.case_id, r.revision, r.decision, r.comment, r.at
+            let mut st = conn.prepare_cached(
+                "SELECT r.cursor, r.case_id, r.revision, r.decision, r.comment, r.at
                      FROM reviews r JOIN cases c ON c.case_id = r.case_id
                      WHERE r.cursor > ?1
                        AND c.district_id IN (SELECT value FROM json_each(?2))
                      ORDER BY r.cursor LIMIT ?3",
-                )
-                .map_err(be)?;
-            let rows = st
-                .query_map(params![since, json_list(&districts)?, limit], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, String>(5)?,
-                    ))
-                })
-                .map_err(be)?;
+            )?;
+            let rows = st.query_map(params![since, json_list(&districts)?, limit], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })?;
             let mut out = Vec::new();
             for row in rows {
-                let (cursor, case_id, revision, decision, comment, at) = row.map_err(be)?;
+                let (cursor, case_id, revision, decision, comment, at) = row?;
                 out.push(ReviewDecision {
                     cursor: cursor as u64,
-                    case_id: Uuid::parse_str(&case_id).map_err(be)?,
+                    case_id: Uuid::parse_str(&case_id)?,
                     revision: revision as u64,
                     decision: parse_decision(&decision)?,
                     comment,
@@ -318,20 +327,16 @@ impl Storage for SqliteStore {
     ) -> StoreFuture<'a, Vec<StoredCase>> {
         self.run(move |conn| {
             let after = after.map(|u| u.to_string()).unwrap_or_default();
-            let mut st = conn
-                .prepare_cached(
-                    "SELECT case_id, revision, district_id, building_number, dwelling_number,
+            let mut st = conn.prepare_cached(
+                "SELECT case_id, revision, district_id, building_number, dwelling_number,
                        household_number, questionnaire_id, questionnaire_version, status,
                        long_form, case_json, updated_at, device_id
                      FROM cases WHERE case_id > ?1 ORDER BY case_id LIMIT ?2",
-                )
-                .map_err(be)?;
-            let rows = st
-                .query_map(params![after, limit], stored_case_from_row)
-                .map_err(be)?;
+            )?;
+            let rows = st.query_map(params![after, limit], stored_case_from_row)?;
             let mut out = Vec::new();
             for r in rows {
-                out.push(r.map_err(be)??);
+                out.push(r??);
             }
             Ok(out)
         })
@@ -344,7 +349,7 @@ impl Storage for SqliteStore {
                     r.get::<_, i64>(0)
                 })
                 .map(|n| n as u64)
-                .map_err(be)
+                .map_err(StoreError::from)
             };
             Ok(Counts {
                 cases: count("cases")?,
@@ -354,8 +359,7 @@ impl Storage for SqliteStore {
                         [],
                         |r| r.get::<_, i64>(0),
                     )
-                    .map(|n| n as u64)
-                    .map_err(be)?,
+                    .map(|n| n as u64)?,
                 batches: count("batches")?,
             })
         })
@@ -364,9 +368,9 @@ impl Storage for SqliteStore {
     fn import_extents<'a>(&'a self, extents: &'a [DistrictExtent]) -> StoreFuture<'a, usize> {
         let extents = extents.to_vec();
         self.run(move |conn| {
-            let tx = conn.transaction().map_err(be)?;
+            let tx = conn.transaction()?;
             {
-                let mut st = tx.prepare(&sqlite_params(q::UPSERT_EXTENT)).map_err(be)?;
+                let mut st = tx.prepare(&sqlite_params(q::UPSERT_EXTENT))?;
                 for e in &extents {
                     let b = e.bbox;
                     let boundary = e.boundary_json()?;
@@ -377,13 +381,12 @@ impl Storage for SqliteStore {
                         b.lon_min,
                         b.lon_max,
                         boundary
-                    ])
-                    .map_err(be)?;
+                    ])?;
                 }
             }
             let ids: Vec<String> = extents.iter().map(|e| e.district_id.clone()).collect();
-            sqlite_summaries::refresh_outside(&tx, &Scope::Districts(ids))?;
-            tx.commit().map_err(be)?;
+            summaries::refresh_outside(&tx, &Scope::Districts(ids))?;
+            tx.commit()?;
             Ok(extents.len())
         })
     }
@@ -394,11 +397,9 @@ impl Storage for SqliteStore {
     ) -> StoreFuture<'a, usize> {
         let buildings = buildings.to_vec();
         self.run(move |conn| {
-            let tx = conn.transaction().map_err(be)?;
+            let tx = conn.transaction()?;
             {
-                let mut st = tx
-                    .prepare(&sqlite_params(q::UPSERT_FRAME_BUILDING))
-                    .map_err(be)?;
+                let mut st = tx.prepare(&sqlite_params(q::UPSERT_FRAME_BUILDING))?;
                 for b in &buildings {
                     st.execute(params![
                         b.district_id,
@@ -406,15 +407,14 @@ impl Storage for SqliteStore {
                         b.gps.map(|g| g.0),
                         b.gps.map(|g| g.1),
                         b.description
-                    ])
-                    .map_err(be)?;
+                    ])?;
                 }
             }
             let mut ids: Vec<String> = buildings.iter().map(|b| b.district_id.clone()).collect();
             ids.sort();
             ids.dedup();
-            sqlite_summaries::refresh(&tx, &Scope::Districts(ids))?;
-            tx.commit().map_err(be)?;
+            summaries::refresh(&tx, &Scope::Districts(ids))?;
+            tx.commit()?;
             Ok(buildings.len())
         })
     }
@@ -433,8 +433,7 @@ impl Storage for SqliteStore {
                     r.scope_id,
                     now()
                 ],
-            )
-            .map_err(be)?;
+            )?;
             Ok(())
         })
     }
@@ -443,11 +442,11 @@ impl Storage for SqliteStore {
         &'a self,
         token_hash: &'a [u8; 32],
     ) -> StoreFuture<'a, Option<Reviewer>> {
-        self.run_ref(move |conn| sqlite_coverage::reviewer_by_token(&*lock(conn)?, token_hash))
+        self.run_ref(move |conn| coverage::reviewer_by_token(&*lock(conn)?, token_hash))
     }
 
     fn area_districts<'a>(&'a self, level: Level, id: &'a str) -> StoreFuture<'a, Vec<String>> {
-        self.run_ref(move |conn| sqlite_coverage::area_districts(&*lock(conn)?, level, id))
+        self.run_ref(move |conn| coverage::area_districts(&*lock(conn)?, level, id))
     }
 
     fn gather_coverage<'a>(
@@ -455,11 +454,11 @@ impl Storage for SqliteStore {
         scope: &'a Scope,
         rules: &'a CoverageRules,
     ) -> StoreFuture<'a, Gathered> {
-        self.run_ref(move |conn| sqlite_coverage::gather(&*lock(conn)?, scope, rules))
+        self.run_ref(move |conn| coverage::gather(&*lock(conn)?, scope, rules))
     }
 
     fn rebuild_summaries(&self) -> StoreFuture<'_, ()> {
-        self.run_ref(move |conn| sqlite_summaries::rebuild(&*lock(conn)?))
+        self.run_ref(move |conn| summaries::rebuild(&*lock(conn)?))
     }
 
     fn review_queue<'a>(
@@ -467,22 +466,22 @@ impl Storage for SqliteStore {
         scope: &'a Scope,
         limit: u32,
     ) -> StoreFuture<'a, Vec<QueueEntry>> {
-        self.run_ref(move |conn| sqlite_coverage::review_queue(&*lock(conn)?, scope, limit))
+        self.run_ref(move |conn| coverage::review_queue(&*lock(conn)?, scope, limit))
     }
 
     fn case_history(&self, case_id: Uuid) -> StoreFuture<'_, Option<CaseHistory>> {
-        self.run_ref(move |conn| sqlite_coverage::case_history(&*lock(conn)?, case_id))
+        self.run_ref(move |conn| coverage::case_history(&*lock(conn)?, case_id))
     }
 
     fn map_points<'a>(&'a self, scope: &'a Scope, limit: u32) -> StoreFuture<'a, Vec<MapPoint>> {
-        self.run_ref(move |conn| sqlite_coverage::map_points(&*lock(conn)?, scope, limit))
+        self.run_ref(move |conn| coverage::map_points(&*lock(conn)?, scope, limit))
     }
 
     fn centroids<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, BTreeMap<String, Centroid>> {
-        self.run_ref(move |conn| sqlite_coverage::centroids(&*lock(conn)?, scope))
+        self.run_ref(move |conn| coverage::centroids(&*lock(conn)?, scope))
     }
 
     fn shared_secret<'a>(&'a self, name: &'a str) -> StoreFuture<'a, [u8; 32]> {
-        self.run_ref(move |conn| super::sqlite_shared_state::shared_secret(&*lock(conn)?, name))
+        self.run_ref(move |conn| shared_state::shared_secret(&*lock(conn)?, name))
     }
 }

@@ -1,10 +1,8 @@
-//! The PostgreSQL schema, created under an advisory lock so that concurrent starts do not
-//! race.
+//! The PostgreSQL schema (applied by `migrations` under an advisory lock, so that concurrent
+//! starts do not race) and the case statements.
 
-/// Tables, created when missing.
+/// Tables, created when missing (part of migration 1).
 pub const SCHEMA: &str = "
-BEGIN;
-SELECT pg_advisory_xact_lock(7270624);
 CREATE TABLE IF NOT EXISTS districts (
   district_id TEXT PRIMARY KEY, control_sector TEXT NOT NULL, supervision_zone TEXT NOT NULL,
   commune TEXT NOT NULL, province TEXT NOT NULL, region TEXT NOT NULL,
@@ -35,7 +33,6 @@ CREATE TABLE IF NOT EXISTS case_events (
 CREATE TABLE IF NOT EXISTS reviews (
   cursor BIGSERIAL PRIMARY KEY, case_id UUID NOT NULL, revision BIGINT NOT NULL,
   decision TEXT NOT NULL, comment TEXT NOT NULL, at TEXT NOT NULL);
-COMMIT;
 ";
 
 /// Upsert of a case at a newer revision, only over a case of the device's districts

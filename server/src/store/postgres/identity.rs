@@ -5,43 +5,30 @@
 use deadpool_postgres::Pool;
 use tokio_postgres::types::Json;
 
-use super::sqlite_identity::check;
-use super::{DeviceRecord, NewDevice, NewReview, StoreError, decision_text};
-
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
+use crate::store::sqlite::identity::check;
+use crate::store::{DeviceRecord, NewDevice, NewReview, StoreError, decision_text};
 
 /// Adds the columns of revocation and of accountable decisions to a database from before
-/// them, under the schema lock (see `pg_schema`).
-pub async fn migrate(pool: &Pool) -> Result<(), StoreError> {
-    let client = pool.get().await.map_err(be)?;
-    client
-        .batch_execute(
-            "BEGIN; SELECT pg_advisory_xact_lock(7270624);
-             ALTER TABLE devices ADD COLUMN IF NOT EXISTS revoked_at TIMESTAMPTZ;
-             ALTER TABLE reviewers ADD COLUMN IF NOT EXISTS revoked_at TIMESTAMPTZ;
-             ALTER TABLE reviews ADD COLUMN IF NOT EXISTS reviewer TEXT;
-             ALTER TABLE reviews ADD COLUMN IF NOT EXISTS reviewer_role TEXT;
-             ALTER TABLE reviews ADD COLUMN IF NOT EXISTS revision_read BIGINT;
-             COMMIT;",
-        )
-        .await
-        .map_err(be)
-}
+/// them (part of migration 1).
+pub const COLUMNS: &str = "
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS revoked_at TIMESTAMPTZ;
+ALTER TABLE reviewers ADD COLUMN IF NOT EXISTS revoked_at TIMESTAMPTZ;
+ALTER TABLE reviews ADD COLUMN IF NOT EXISTS reviewer TEXT;
+ALTER TABLE reviews ADD COLUMN IF NOT EXISTS reviewer_role TEXT;
+ALTER TABLE reviews ADD COLUMN IF NOT EXISTS revision_read BIGINT;
+";
 
 /// Uses a one-time code to enrol a device (see [`super::Storage::enrol`]).
 pub async fn enrol(pool: &Pool, d: &NewDevice) -> Result<DeviceRecord, StoreError> {
-    let mut client = pool.get().await.map_err(be)?;
-    let tx = client.transaction().await.map_err(be)?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
     let row = tx
         .query_opt(
             "SELECT enumerator_id, districts, used_by FROM enrolment_codes
              WHERE code_hash = $1 FOR UPDATE",
             &[&&d.code_hash[..]],
         )
-        .await
-        .map_err(be)?
+        .await?
         .ok_or(StoreError::CodeUnknown)?;
     let enumerator: String = row.get(0);
     let districts: Json<Vec<String>> = row.get(1);
@@ -60,8 +47,7 @@ pub async fn enrol(pool: &Pool, d: &NewDevice) -> Result<DeviceRecord, StoreErro
              FOR UPDATE",
             &[&d.device_id],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     if bound.is_some_and(|r| r.get::<_, Vec<u8>>(0) != d.public_key) {
         return Err(StoreError::DeviceIdTaken);
     }
@@ -69,8 +55,7 @@ pub async fn enrol(pool: &Pool, d: &NewDevice) -> Result<DeviceRecord, StoreErro
         "UPDATE enrolment_codes SET used_by = $1 WHERE code_hash = $2",
         &[&d.device_id, &&d.code_hash[..]],
     )
-    .await
-    .map_err(be)?;
+    .await?;
     let written = tx
         .execute(
             "INSERT INTO devices (device_id, enumerator_id, public_key, token_hash, districts)
@@ -87,12 +72,11 @@ pub async fn enrol(pool: &Pool, d: &NewDevice) -> Result<DeviceRecord, StoreErro
                 &districts,
             ],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     if written == 0 {
         return Err(StoreError::DeviceIdTaken);
     }
-    tx.commit().await.map_err(be)?;
+    tx.commit().await?;
     Ok(DeviceRecord {
         device_id: d.device_id.clone(),
         enumerator_id: d.enumerator_id.clone(),
@@ -103,41 +87,39 @@ pub async fn enrol(pool: &Pool, d: &NewDevice) -> Result<DeviceRecord, StoreErro
 
 /// Revokes a live device; whether there was one.
 pub async fn revoke_device(pool: &Pool, device_id: &str) -> Result<bool, StoreError> {
-    let client = pool.get().await.map_err(be)?;
+    let client = pool.get().await?;
     let n = client
         .execute(
             "UPDATE devices SET revoked_at = now() WHERE device_id = $1 AND revoked_at IS NULL",
             &[&device_id],
         )
-        .await
-        .map_err(be)?;
+        .await?;
     Ok(n > 0)
 }
 
 /// Revokes every live reviewer account of `name`; how many.
 pub async fn revoke_reviewer(pool: &Pool, name: &str) -> Result<u64, StoreError> {
-    let client = pool.get().await.map_err(be)?;
+    let client = pool.get().await?;
     client
         .execute(
             "UPDATE reviewers SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL",
             &[&name],
         )
         .await
-        .map_err(be)
+        .map_err(StoreError::from)
 }
 
 /// Records a decision after checking, with the case's row locked, the revision read and that
 /// an approved case is complete.
 pub async fn record_review(pool: &Pool, r: &NewReview) -> Result<u64, StoreError> {
-    let mut client = pool.get().await.map_err(be)?;
-    let tx = client.transaction().await.map_err(be)?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
     let head = tx
         .query_opt(
             "SELECT revision, status FROM cases WHERE case_id = $1 FOR UPDATE",
             &[&r.case_id],
         )
-        .await
-        .map_err(be)?
+        .await?
         .ok_or(StoreError::NoSuchCase(r.case_id))?;
     let revision: i64 = head.get(0);
     let status: String = head.get(1);
@@ -158,8 +140,7 @@ pub async fn record_review(pool: &Pool, r: &NewReview) -> Result<u64, StoreError
                 &r.revision_read.map(|v| v.min(i64::MAX as u64) as i64),
             ],
         )
-        .await
-        .map_err(be)?;
-    tx.commit().await.map_err(be)?;
+        .await?;
+    tx.commit().await?;
     Ok(row.get::<_, i64>(0) as u64)
 }

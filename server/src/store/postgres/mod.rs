@@ -1,5 +1,13 @@
 //! PostgreSQL storage (tokio-postgres with a deadpool connection pool).
 
+mod coverage;
+mod identity;
+mod ingest;
+pub mod migrations;
+mod schema;
+mod shared_state;
+mod summaries;
+
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
@@ -13,21 +21,16 @@ use tokio_postgres::NoTls;
 use tokio_postgres::types::Json;
 use uuid::Uuid;
 
-use super::pg_schema::{CASE_COLUMNS, SCHEMA, UPSERT_DISTRICT};
-use super::{
+use crate::incoming::IncomingBatch;
+use crate::store::{
     CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow, Ingested,
     MapPoint, NewCode, NewDevice, NewReview, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
     StoreError, StoreFuture, StoredCase, parse_decision,
 };
-use super::{pg_coverage, pg_identity, pg_ingest, pg_summaries};
-use crate::incoming::IncomingBatch;
-
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
+use schema::{CASE_COLUMNS, UPSERT_DISTRICT};
 
 fn u32_of(v: i64) -> Result<u32, StoreError> {
-    u32::try_from(v).map_err(be)
+    u32::try_from(v).map_err(StoreError::from)
 }
 
 /// The PostgreSQL store.
@@ -59,18 +62,20 @@ impl PgStore {
         let mut config = tokio_postgres::Config::from_str(url)
             .map_err(|e| StoreError::Backend(format!("bad PostgreSQL URL: {e}")))?;
         if let Some(schema) = schema {
-            let (client, connection) = config.connect(NoTls).await.map_err(be)?;
+            let (client, connection) = config.connect(NoTls).await?;
             let task = tokio::spawn(connection);
             client
                 .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
-                .await
-                .map_err(be)?;
+                .await?;
             drop(client);
             let _ = task.await;
         }
         // Reports are a few short queries each: JIT compilation would cost more than it saves.
         let mut options = config.get_options().unwrap_or_default().to_owned();
         options.push_str(" -c jit=off");
+        // A batch is acknowledged only once its commit is on disk (the database's default,
+        // forced here in case the cluster or role turned it off).
+        options.push_str(" -c synchronous_commit=on");
         if let Some(schema) = schema {
             options.push_str(&format!(" -c search_path={schema}"));
         }
@@ -82,35 +87,9 @@ impl PgStore {
                 recycling_method: RecyclingMethod::Fast,
             },
         );
-        let pool = Pool::builder(manager).max_size(16).build().map_err(be)?;
-        let client = pool.get().await.map_err(be)?;
-        // An instance starting beside live ones runs no DDL when the schema is current
-        // (see `pg_shared_state`); instances starting together set it up one at a time.
-        if !super::pg_shared_state::schema_is_current(&client).await? {
-            client
-                .batch_execute("SELECT pg_advisory_lock(4242016)")
-                .await
-                .map_err(be)?;
-            if !super::pg_shared_state::schema_is_current(&client).await? {
-                client.batch_execute(SCHEMA).await.map_err(be)?;
-                client
-                    .batch_execute(super::pg_shared_state::TABLES)
-                    .await
-                    .map_err(be)?;
-                client
-                    .batch_execute(&pg_coverage::tables())
-                    .await
-                    .map_err(be)?;
-                pg_summaries::migrate(&pool).await?;
-                pg_identity::migrate(&pool).await?;
-                super::pg_shared_state::mark_schema_current(&client).await?;
-            }
-            client
-                .batch_execute("SELECT pg_advisory_unlock(4242016)")
-                .await
-                .map_err(be)?;
-        }
-        drop(client);
+        let pool = Pool::builder(manager).max_size(16).build()?;
+        migrations::migrate(&pool).await?;
+        summaries::rebuild_if_stale(&pool).await?;
         Ok(PgStore { pool })
     }
 }
@@ -127,8 +106,8 @@ fn district_from_row(r: &tokio_postgres::Row) -> Result<District, StoreError> {
         expected_dwellings: u32_of(r.get(7))?,
         expected_households: u32_of(r.get(8))?,
         sampling: SamplingPlan {
-            rate_per_mille: u16::try_from(r.get::<_, i32>(9)).map_err(be)?,
-            random_start: u16::try_from(r.get::<_, i32>(10)).map_err(be)?,
+            rate_per_mille: u16::try_from(r.get::<_, i32>(9))?,
+            random_start: u16::try_from(r.get::<_, i32>(10))?,
             take_all: r.get(11),
         },
     })
@@ -157,11 +136,19 @@ impl Storage for PgStore {
         "postgres"
     }
 
+    fn durability(&self) -> StoreFuture<'_, String> {
+        Box::pin(async move {
+            let client = self.pool.get().await?;
+            let row = client.query_one("SHOW synchronous_commit", &[]).await?;
+            Ok(format!("synchronous_commit={}", row.get::<_, String>(0)))
+        })
+    }
+
     fn import_districts<'a>(&'a self, districts: &'a [District]) -> StoreFuture<'a, usize> {
         Box::pin(async move {
-            let mut client = self.pool.get().await.map_err(be)?;
-            let tx = client.transaction().await.map_err(be)?;
-            let st = tx.prepare_cached(UPSERT_DISTRICT).await.map_err(be)?;
+            let mut client = self.pool.get().await?;
+            let tx = client.transaction().await?;
+            let st = tx.prepare_cached(UPSERT_DISTRICT).await?;
             for d in districts {
                 tx.execute(
                     &st,
@@ -180,19 +167,18 @@ impl Storage for PgStore {
                         &d.sampling.take_all,
                     ],
                 )
-                .await
-                .map_err(be)?;
+                .await?;
             }
             let ids = districts.iter().map(|d| d.district_id.clone()).collect();
-            pg_summaries::refresh(&tx, &Scope::Districts(ids)).await?;
-            tx.commit().await.map_err(be)?;
+            summaries::refresh(&tx, &Scope::Districts(ids)).await?;
+            tx.commit().await?;
             Ok(districts.len())
         })
     }
 
     fn add_enrolment_code<'a>(&'a self, code: &'a NewCode) -> StoreFuture<'a, ()> {
         Box::pin(async move {
-            let client = self.pool.get().await.map_err(be)?;
+            let client = self.pool.get().await?;
             client
                 .execute(
                     "INSERT INTO enrolment_codes (code_hash, enumerator_id, districts)
@@ -203,22 +189,21 @@ impl Storage for PgStore {
                         &Json(&code.districts),
                     ],
                 )
-                .await
-                .map_err(be)?;
+                .await?;
             Ok(())
         })
     }
 
     fn enrol<'a>(&'a self, device: &'a NewDevice) -> StoreFuture<'a, DeviceRecord> {
-        Box::pin(pg_identity::enrol(&self.pool, device))
+        Box::pin(identity::enrol(&self.pool, device))
     }
 
     fn revoke_device<'a>(&'a self, device_id: &'a str) -> StoreFuture<'a, bool> {
-        Box::pin(pg_identity::revoke_device(&self.pool, device_id))
+        Box::pin(identity::revoke_device(&self.pool, device_id))
     }
 
     fn revoke_reviewer<'a>(&'a self, name: &'a str) -> StoreFuture<'a, u64> {
-        Box::pin(pg_identity::revoke_reviewer(&self.pool, name))
+        Box::pin(identity::revoke_reviewer(&self.pool, name))
     }
 
     fn device_by_token<'a>(
@@ -226,18 +211,14 @@ impl Storage for PgStore {
         token_hash: &'a [u8; 32],
     ) -> StoreFuture<'a, Option<DeviceRecord>> {
         Box::pin(async move {
-            let client = self.pool.get().await.map_err(be)?;
+            let client = self.pool.get().await?;
             let st = client
                 .prepare_cached(
                     "SELECT device_id, enumerator_id, public_key, districts FROM devices
                      WHERE token_hash = $1 AND revoked_at IS NULL",
                 )
-                .await
-                .map_err(be)?;
-            let row = client
-                .query_opt(&st, &[&&token_hash[..]])
-                .await
-                .map_err(be)?;
+                .await?;
+            let row = client.query_opt(&st, &[&&token_hash[..]]).await?;
             Ok(row.map(|r| DeviceRecord {
                 device_id: r.get(0),
                 enumerator_id: r.get(1),
@@ -249,14 +230,13 @@ impl Storage for PgStore {
 
     fn districts<'a>(&'a self, ids: &'a [String]) -> StoreFuture<'a, Vec<District>> {
         Box::pin(async move {
-            let client = self.pool.get().await.map_err(be)?;
+            let client = self.pool.get().await?;
             let rows = client
                 .query(
                     "SELECT * FROM districts WHERE district_id = ANY($1) ORDER BY district_id",
                     &[&ids],
                 )
-                .await
-                .map_err(be)?;
+                .await?;
             rows.iter().map(district_from_row).collect()
         })
     }
@@ -267,7 +247,7 @@ impl Storage for PgStore {
         payload: &'a IncomingBatch,
         accepted: &'a [(String, String)],
     ) -> StoreFuture<'a, Ingested> {
-        Box::pin(pg_ingest::ingest_tx(&self.pool, device, payload, accepted))
+        Box::pin(ingest::ingest_tx(&self.pool, device, payload, accepted))
     }
 
     fn reassign_case<'a>(
@@ -279,7 +259,7 @@ impl Storage for PgStore {
     }
 
     fn record_review<'a>(&'a self, review: &'a NewReview) -> StoreFuture<'a, u64> {
-        Box::pin(pg_identity::record_review(&self.pool, review))
+        Box::pin(identity::record_review(&self.pool, review))
     }
 
     fn reviews_since<'a>(
@@ -289,7 +269,7 @@ impl Storage for PgStore {
         limit: u32,
     ) -> StoreFuture<'a, Vec<ReviewDecision>> {
         Box::pin(async move {
-            let client = self.pool.get().await.map_err(be)?;
+            let client = self.pool.get().await?;
             let rows = client
                 .query(
                     "SELECT r.cursor, r.case_id, r.revision, r.decision, r.comment, r.at
@@ -302,8 +282,7 @@ impl Storage for PgStore {
                         &i64::from(limit),
                     ],
                 )
-                .await
-                .map_err(be)?;
+                .await?;
             rows.iter()
                 .map(|r| {
                     Ok(ReviewDecision {
@@ -325,7 +304,7 @@ impl Storage for PgStore {
         limit: u32,
     ) -> StoreFuture<'a, Vec<StoredCase>> {
         Box::pin(async move {
-            let client = self.pool.get().await.map_err(be)?;
+            let client = self.pool.get().await?;
             let rows = client
                 .query(
                     &format!(
@@ -334,15 +313,14 @@ impl Storage for PgStore {
                     ),
                     &[&after, &i64::from(limit)],
                 )
-                .await
-                .map_err(be)?;
+                .await?;
             rows.iter().map(case_from_row).collect()
         })
     }
 
     fn counts(&self) -> StoreFuture<'_, Counts> {
         Box::pin(async move {
-            let client = self.pool.get().await.map_err(be)?;
+            let client = self.pool.get().await?;
             let row = client
                 .query_one(
                     "SELECT (SELECT count(*) FROM cases),
@@ -350,8 +328,7 @@ impl Storage for PgStore {
                        (SELECT count(*) FROM batches)",
                     &[],
                 )
-                .await
-                .map_err(be)?;
+                .await?;
             Ok(Counts {
                 cases: row.get::<_, i64>(0) as u64,
                 events: row.get::<_, i64>(1) as u64,
@@ -361,29 +338,29 @@ impl Storage for PgStore {
     }
 
     fn import_extents<'a>(&'a self, extents: &'a [DistrictExtent]) -> StoreFuture<'a, usize> {
-        Box::pin(pg_coverage::import_extents(&self.pool, extents))
+        Box::pin(coverage::import_extents(&self.pool, extents))
     }
 
     fn import_frame_buildings<'a>(
         &'a self,
         buildings: &'a [FrameBuildingRow],
     ) -> StoreFuture<'a, usize> {
-        Box::pin(pg_coverage::import_frame_buildings(&self.pool, buildings))
+        Box::pin(coverage::import_frame_buildings(&self.pool, buildings))
     }
 
     fn add_reviewer<'a>(&'a self, reviewer: &'a NewReviewer) -> StoreFuture<'a, ()> {
-        Box::pin(pg_coverage::add_reviewer(&self.pool, reviewer))
+        Box::pin(coverage::add_reviewer(&self.pool, reviewer))
     }
 
     fn reviewer_by_token<'a>(
         &'a self,
         token_hash: &'a [u8; 32],
     ) -> StoreFuture<'a, Option<Reviewer>> {
-        Box::pin(pg_coverage::reviewer_by_token(&self.pool, token_hash))
+        Box::pin(coverage::reviewer_by_token(&self.pool, token_hash))
     }
 
     fn area_districts<'a>(&'a self, level: Level, id: &'a str) -> StoreFuture<'a, Vec<String>> {
-        Box::pin(pg_coverage::area_districts(&self.pool, level, id))
+        Box::pin(coverage::area_districts(&self.pool, level, id))
     }
 
     fn gather_coverage<'a>(
@@ -391,11 +368,11 @@ impl Storage for PgStore {
         scope: &'a Scope,
         rules: &'a CoverageRules,
     ) -> StoreFuture<'a, Gathered> {
-        Box::pin(pg_coverage::gather(&self.pool, scope, rules))
+        Box::pin(coverage::gather(&self.pool, scope, rules))
     }
 
     fn rebuild_summaries(&self) -> StoreFuture<'_, ()> {
-        Box::pin(pg_summaries::rebuild(&self.pool))
+        Box::pin(summaries::rebuild(&self.pool))
     }
 
     fn review_queue<'a>(
@@ -403,23 +380,23 @@ impl Storage for PgStore {
         scope: &'a Scope,
         limit: u32,
     ) -> StoreFuture<'a, Vec<QueueEntry>> {
-        Box::pin(pg_coverage::review_queue(&self.pool, scope, limit))
+        Box::pin(coverage::review_queue(&self.pool, scope, limit))
     }
 
     fn case_history(&self, case_id: Uuid) -> StoreFuture<'_, Option<CaseHistory>> {
-        Box::pin(pg_coverage::case_history(&self.pool, case_id))
+        Box::pin(coverage::case_history(&self.pool, case_id))
     }
 
     fn map_points<'a>(&'a self, scope: &'a Scope, limit: u32) -> StoreFuture<'a, Vec<MapPoint>> {
-        Box::pin(pg_coverage::map_points(&self.pool, scope, limit))
+        Box::pin(coverage::map_points(&self.pool, scope, limit))
     }
 
     fn centroids<'a>(&'a self, scope: &'a Scope) -> StoreFuture<'a, BTreeMap<String, Centroid>> {
-        Box::pin(pg_coverage::centroids(&self.pool, scope))
+        Box::pin(coverage::centroids(&self.pool, scope))
     }
 
     fn shared_secret<'a>(&'a self, name: &'a str) -> StoreFuture<'a, [u8; 32]> {
-        Box::pin(super::pg_shared_state::shared_secret(&self.pool, name))
+        Box::pin(shared_state::shared_secret(&self.pool, name))
     }
 
     fn shared_bucket<'a>(
@@ -430,7 +407,7 @@ impl Storage for PgStore {
         take: bool,
     ) -> StoreFuture<'a, Option<Result<(), std::time::Duration>>> {
         Box::pin(async move {
-            super::pg_shared_state::bucket(&self.pool, bucket, client, rule, take)
+            shared_state::bucket(&self.pool, bucket, client, rule, take)
                 .await
                 .map(Some)
         })

@@ -5,9 +5,9 @@
 use ring::rand::{SecureRandom, SystemRandom};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::StoreError;
+use crate::store::StoreError;
 
-/// The tables (created when missing; the lead turns this into a numbered migration).
+/// The tables: migration 2.
 pub const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS server_secrets (
     name TEXT PRIMARY KEY,
@@ -15,16 +15,12 @@ CREATE TABLE IF NOT EXISTS server_secrets (
     created_at TEXT NOT NULL
 );";
 
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
-
 /// A fresh random secret.
 pub fn random_secret() -> Result<[u8; 32], StoreError> {
     let mut bytes = [0u8; 32];
     SystemRandom::new()
         .fill(&mut bytes)
-        .map_err(|_| be("the system gave no randomness for a server secret"))?;
+        .map_err(|_| StoreError::Backend("the system gave no randomness for a server secret".into()))?;
     Ok(bytes)
 }
 
@@ -35,7 +31,7 @@ pub fn shared_secret(conn: &Connection, name: &str) -> Result<[u8; 32], StoreErr
         "INSERT OR IGNORE INTO server_secrets (name, secret, created_at) VALUES (?1, ?2, ?3)",
         params![name, &fresh[..], chrono::Utc::now().to_rfc3339()],
     )
-    .map_err(be)?;
+    ?;
     let stored: Option<Vec<u8>> = conn
         .query_row(
             "SELECT secret FROM server_secrets WHERE name = ?1",
@@ -43,11 +39,11 @@ pub fn shared_secret(conn: &Connection, name: &str) -> Result<[u8; 32], StoreErr
             |r| r.get(0),
         )
         .optional()
-        .map_err(be)?;
+        ?;
     stored
         .and_then(|s| <[u8; 32]>::try_from(s.as_slice()).ok())
         .ok_or_else(|| {
-            be(format!(
+            StoreError::Backend(format!(
                 "the server secret {name:?} is missing or not 32 bytes"
             ))
         })

@@ -11,24 +11,22 @@ use census_core::coverage::{
 use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
 use uuid::Uuid;
 
-use super::coverage_sql::{self as q, QUEUE};
-use super::{
+use crate::facts::{
+    FACTS_BEFORE, FACTS_COLUMNS, FactsContext, FactsRow, PAUSE_SECONDS, UPSERT_FACTS,
+    household_facts,
+};
+use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::store::coverage_sql::{self as q, QUEUE};
+use crate::store::{
     CaseHistory, DeviceRecord, HistoryDecision, MapPoint, QueueEntry, Reviewer, RevisionEvents,
     Role, Scope, StoreError,
 };
-use crate::facts::{
-    FACTS_BEFORE, FACTS_COLUMNS, FactsContext, FactsRow, UPSERT_FACTS, household_facts,
-};
-use crate::incoming::{IncomingBatch, IncomingCase};
 use crate::summaries::{FactsBefore, Touched};
 
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
-
 /// A boundary as stored at import.
-pub(super) fn parse_boundary(json: &str) -> Result<Boundary, StoreError> {
-    serde_json::from_str(json).map_err(|e| be(format!("stored district boundary: {e}")))
+pub(crate) fn parse_boundary(json: &str) -> Result<Boundary, StoreError> {
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Backend(format!("stored district boundary: {e}")))
 }
 
 /// `$n` placeholders as SQLite's `?n`.
@@ -44,12 +42,12 @@ pub fn tables() -> String {
 }
 
 /// A scoped query and its parameters.
-pub(super) fn scoped(sql: &str, scope: &Scope) -> Result<(String, Vec<String>), StoreError> {
+pub(crate) fn scoped(sql: &str, scope: &Scope) -> Result<(String, Vec<String>), StoreError> {
     match scope {
         Scope::All => Ok((q::scoped(sql, |_| "1 = 1".into()), Vec::new())),
         Scope::Districts(ids) => Ok((
             q::scoped(sql, |c| format!("{c} IN (SELECT value FROM json_each(?1))")),
-            vec![serde_json::to_string(ids).map_err(be)?],
+            vec![serde_json::to_string(ids)?],
         )),
     }
 }
@@ -65,8 +63,7 @@ pub fn write_facts(
 ) -> Result<(), StoreError> {
     let f = FactsRow::of(case, &device.enumerator_id, last_seq, ctx);
     let before = tx
-        .prepare_cached(&sqlite_params(FACTS_BEFORE))
-        .map_err(be)?
+        .prepare_cached(&sqlite_params(FACTS_BEFORE))?
         .query_row([f.case_id.to_string()], |r| {
             Ok(FactsBefore {
                 district_id: r.get(0)?,
@@ -75,11 +72,9 @@ pub fn write_facts(
                 status: r.get(3)?,
             })
         })
-        .optional()
-        .map_err(be)?;
+        .optional()?;
     touched.case(before.as_ref(), &f);
-    tx.prepare_cached(&sqlite_params(UPSERT_FACTS))
-        .map_err(be)?
+    tx.prepare_cached(&sqlite_params(UPSERT_FACTS))?
         .execute(params![
             f.case_id.to_string(),
             f.district_id,
@@ -96,9 +91,9 @@ pub fn write_facts(
             f.last_at,
             f.last_day,
             f.active_seconds,
-            f.outside_m
-        ])
-        .map_err(be)?;
+            f.outside_m,
+            PAUSE_SECONDS
+        ])?;
     Ok(())
 }
 
@@ -112,9 +107,7 @@ pub fn write_listing(
 ) -> Result<(usize, usize), StoreError> {
     let mine = |d: &str| device.districts.iter().any(|x| x == d);
     let (mut written, mut skipped) = (0, 0);
-    let mut st = tx
-        .prepare_cached(&sqlite_params(q::UPSERT_LISTED_BUILDING))
-        .map_err(be)?;
+    let mut st = tx.prepare_cached(&sqlite_params(q::UPSERT_LISTED_BUILDING))?;
     for b in &batch.listing.buildings {
         if !mine(&b.district_id) {
             skipped += 1;
@@ -128,13 +121,10 @@ pub fn write_listing(
             b.gps.map(|g| g.lon),
             b.listed_at,
             device.device_id
-        ])
-        .map_err(be)?;
+        ])?;
         written += 1;
     }
-    let mut st = tx
-        .prepare_cached(&sqlite_params(q::UPSERT_LISTED_DWELLING))
-        .map_err(be)?;
+    let mut st = tx.prepare_cached(&sqlite_params(q::UPSERT_LISTED_DWELLING))?;
     for d in &batch.listing.dwellings {
         if !mine(&d.district_id) {
             skipped += 1;
@@ -148,8 +138,7 @@ pub fn write_listing(
             d.occupancy,
             d.listed_at,
             device.device_id
-        ])
-        .map_err(be)?;
+        ])?;
         written += 1;
     }
     Ok((written, skipped))
@@ -186,40 +175,38 @@ pub fn gather(
     let mut g = Gathered::default();
 
     let (sql, p) = run(q::DISTRICTS)?;
-    let mut st = conn.prepare(&sql).map_err(be)?;
-    let rows = st
-        .query_map(params_from_iter(&p), |r| {
-            let bbox = BoundingBox::from_edges(r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?);
-            let district = FrameDistrict {
-                district_id: r.get(0)?,
-                control_sector: r.get(1)?,
-                supervision_zone: r.get(2)?,
-                commune: r.get(3)?,
-                province: r.get(4)?,
-                region: r.get(5)?,
-                expected_buildings: r.get(6)?,
-                expected_dwellings: r.get(7)?,
-                expected_households: r.get(8)?,
-                bbox,
-                boundary: None,
-            };
-            Ok((district, r.get::<_, Option<String>>(13)?))
-        })
-        .map_err(be)?;
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(params_from_iter(&p), |r| {
+        let bbox = BoundingBox::from_edges(r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?);
+        let district = FrameDistrict {
+            district_id: r.get(0)?,
+            control_sector: r.get(1)?,
+            supervision_zone: r.get(2)?,
+            commune: r.get(3)?,
+            province: r.get(4)?,
+            region: r.get(5)?,
+            expected_buildings: r.get(6)?,
+            expected_dwellings: r.get(7)?,
+            expected_households: r.get(8)?,
+            bbox,
+            boundary: None,
+        };
+        Ok((district, r.get::<_, Option<String>>(13)?))
+    })?;
     for row in rows {
-        let (mut district, boundary) = row.map_err(be)?;
+        let (mut district, boundary) = row?;
         district.boundary = boundary.as_deref().map(parse_boundary).transpose()?;
         g.districts.push(district);
     }
 
     let (sql, p) = run(q::CASE_COUNTS)?;
-    let mut st = conn.prepare(&sql).map_err(be)?;
-    let mut rows = st.query(params_from_iter(&p)).map_err(be)?;
-    while let Some(r) = rows.next().map_err(be)? {
-        let district: String = r.get(0).map_err(be)?;
-        let status: String = r.get(1).map_err(be)?;
-        let n: i64 = r.get(2).map_err(be)?;
-        let persons: Option<i64> = r.get(3).map_err(be)?;
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(params_from_iter(&p))?;
+    while let Some(r) = rows.next()? {
+        let district: String = r.get(0)?;
+        let status: String = r.get(1)?;
+        let n: i64 = r.get(2)?;
+        let persons: Option<i64> = r.get(3)?;
         g.counts.entry(district).or_default().add_cases(
             &status,
             n as u64,
@@ -227,77 +214,69 @@ pub fn gather(
         );
     }
     let (sql, p) = run(q::BUILDING_COUNTS)?;
-    let mut st = conn.prepare(&sql).map_err(be)?;
-    let mut rows = st.query(params_from_iter(&p)).map_err(be)?;
-    while let Some(r) = rows.next().map_err(be)? {
-        let c: &mut Counts = g.counts.entry(r.get(0).map_err(be)?).or_default();
-        c.listed_buildings = r.get::<_, i64>(1).map_err(be)? as u64;
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(params_from_iter(&p))?;
+    while let Some(r) = rows.next()? {
+        let c: &mut Counts = g.counts.entry(r.get(0)?).or_default();
+        c.listed_buildings = r.get::<_, i64>(1)? as u64;
     }
     let (sql, p) = run(q::DWELLING_COUNTS)?;
-    let mut st = conn.prepare(&sql).map_err(be)?;
-    let mut rows = st.query(params_from_iter(&p)).map_err(be)?;
-    while let Some(r) = rows.next().map_err(be)? {
-        let c: &mut Counts = g.counts.entry(r.get(0).map_err(be)?).or_default();
-        c.listed_dwellings = r.get::<_, i64>(1).map_err(be)? as u64;
-        c.occupied_dwellings = r.get::<_, Option<i64>>(2).map_err(be)?.unwrap_or(0) as u64;
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(params_from_iter(&p))?;
+    while let Some(r) = rows.next()? {
+        let c: &mut Counts = g.counts.entry(r.get(0)?).or_default();
+        c.listed_dwellings = r.get::<_, i64>(1)? as u64;
+        c.occupied_dwellings = r.get::<_, Option<i64>>(2)?.unwrap_or(0) as u64;
     }
 
     let (sql, p) = run(q::OCCUPIED_WITHOUT_CASE)?;
-    let mut st = conn.prepare(&sql).map_err(be)?;
-    let rows = st
-        .query_map(params_from_iter(&p), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .map_err(be)?;
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(params_from_iter(&p), |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
     for row in rows {
-        g.occupied_without_household.push(row.map_err(be)?);
+        g.occupied_without_household.push(row?);
     }
     let (sql, p) = run(q::UNVISITED_BUILDINGS)?;
-    let mut st = conn.prepare(&sql).map_err(be)?;
-    let rows = st
-        .query_map(params_from_iter(&p), |r| Ok((r.get(0)?, r.get(1)?)))
-        .map_err(be)?;
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(params_from_iter(&p), |r| Ok((r.get(0)?, r.get(1)?)))?;
     for row in rows {
-        g.unvisited_buildings.push(row.map_err(be)?);
+        g.unvisited_buildings.push(row?);
     }
 
     let (sql, p) = run(&q::candidates_sql(rules, FACTS_COLUMNS))?;
-    let mut st = conn.prepare(&sql).map_err(be)?;
-    let rows = st.query_map(params_from_iter(&p), facts_row).map_err(be)?;
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(params_from_iter(&p), facts_row)?;
     for row in rows {
-        let (id, mut facts) = row.map_err(be)?;
-        facts.case_id = Uuid::parse_str(&id).map_err(be)?;
+        let (id, mut facts) = row?;
+        facts.case_id = Uuid::parse_str(&id)?;
         g.candidates.push(facts);
     }
 
     let (sql, p) = run(q::DAILY)?;
-    let mut st = conn.prepare(&sql).map_err(be)?;
-    let rows = st
-        .query_map(params_from_iter(&p), |r| {
-            Ok(DayProgress {
-                day: r.get(0)?,
-                completed: r.get::<_, i64>(1)? as u64,
-                persons: r.get::<_, i64>(2)? as u64,
-            })
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(params_from_iter(&p), |r| {
+        Ok(DayProgress {
+            day: r.get(0)?,
+            completed: r.get::<_, i64>(1)? as u64,
+            persons: r.get::<_, i64>(2)? as u64,
         })
-        .map_err(be)?;
+    })?;
     for row in rows {
-        g.daily.push(row.map_err(be)?);
+        g.daily.push(row?);
     }
     let (sql, p) = run(q::ENUMERATOR_DAYS)?;
-    let mut st = conn.prepare(&sql).map_err(be)?;
-    let rows = st
-        .query_map(params_from_iter(&p), |r| {
-            Ok(EnumeratorDayTotal {
-                enumerator_id: r.get(0)?,
-                day: r.get(1)?,
-                completed: r.get::<_, i64>(2)? as u64,
-                active_seconds: r.get::<_, i64>(3)? as u64,
-            })
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(params_from_iter(&p), |r| {
+        Ok(EnumeratorDayTotal {
+            enumerator_id: r.get(0)?,
+            day: r.get(1)?,
+            completed: r.get::<_, i64>(2)? as u64,
+            active_seconds: r.get::<_, i64>(3)? as u64,
         })
-        .map_err(be)?;
+    })?;
     for row in rows {
-        g.enumerator_days.push(row.map_err(be)?);
+        g.enumerator_days.push(row?);
     }
     Ok(g)
 }
@@ -309,28 +288,26 @@ pub fn review_queue(
     limit: u32,
 ) -> Result<Vec<QueueEntry>, StoreError> {
     let (sql, p) = scoped(&format!("{QUEUE} LIMIT {limit}"), scope)?;
-    let mut st = conn.prepare(&sql).map_err(be)?;
-    let rows = st
-        .query_map(params_from_iter(&p), |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, Option<i64>>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, i64>(7)?,
-                r.get::<_, i64>(8)?,
-                r.get::<_, String>(9)?,
-            ))
-        })
-        .map_err(be)?;
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(params_from_iter(&p), |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, Option<i64>>(5)?,
+            r.get::<_, String>(6)?,
+            r.get::<_, i64>(7)?,
+            r.get::<_, i64>(8)?,
+            r.get::<_, String>(9)?,
+        ))
+    })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, rev, district, b, w, h, enumerator, persons, active, updated) = row.map_err(be)?;
+        let (id, rev, district, b, w, h, enumerator, persons, active, updated) = row?;
         out.push(QueueEntry {
-            case_id: Uuid::parse_str(&id).map_err(be)?,
+            case_id: Uuid::parse_str(&id)?,
             revision: rev as u64,
             district_id: district,
             building_number: b as u32,
@@ -354,47 +331,39 @@ pub fn case_history(conn: &Connection, case_id: Uuid) -> Result<Option<CaseHisto
             [&key],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
-        .optional()
-        .map_err(be)?;
+        .optional()?;
     let Some((district_id, status, revision)) = head else {
         return Ok(None);
     };
     let mut st = conn
-        .prepare("SELECT revision, events FROM case_events WHERE case_id = ?1 ORDER BY revision")
-        .map_err(be)?;
-    let rows = st
-        .query_map([&key], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })
-        .map_err(be)?;
+        .prepare("SELECT revision, events FROM case_events WHERE case_id = ?1 ORDER BY revision")?;
+    let rows = st.query_map([&key], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
     let mut revisions = Vec::new();
     for row in rows {
-        let (rev, events) = row.map_err(be)?;
+        let (rev, events) = row?;
         revisions.push(RevisionEvents {
             revision: rev as u64,
-            events: serde_json::from_str(&events).map_err(be)?,
+            events: serde_json::from_str(&events)?,
         });
     }
-    let mut st = conn
-        .prepare(
-            "SELECT revision, decision, comment, at, reviewer, reviewer_role, revision_read
+    let mut st = conn.prepare(
+        "SELECT revision, decision, comment, at, reviewer, reviewer_role, revision_read
              FROM reviews WHERE case_id = ?1 ORDER BY cursor",
-        )
-        .map_err(be)?;
-    let rows = st
-        .query_map([&key], |r| {
-            Ok(HistoryDecision {
-                revision: r.get::<_, i64>(0)? as u64,
-                decision: r.get(1)?,
-                comment: r.get(2)?,
-                at: r.get(3)?,
-                reviewer: r.get(4)?,
-                reviewer_role: r.get(5)?,
-                revision_read: r.get::<_, Option<i64>>(6)?.map(|v| v as u64),
-            })
+    )?;
+    let rows = st.query_map([&key], |r| {
+        Ok(HistoryDecision {
+            revision: r.get::<_, i64>(0)? as u64,
+            decision: r.get(1)?,
+            comment: r.get(2)?,
+            at: r.get(3)?,
+            reviewer: r.get(4)?,
+            reviewer_role: r.get(5)?,
+            revision_read: r.get::<_, Option<i64>>(6)?.map(|v| v as u64),
         })
-        .map_err(be)?;
-    let decisions = rows.collect::<Result<Vec<_>, _>>().map_err(be)?;
+    })?;
+    let decisions = rows.collect::<Result<Vec<_>, _>>()?;
     Ok(Some(CaseHistory {
         case_id,
         district_id,
@@ -414,19 +383,17 @@ pub fn map_points(
     let mut out = Vec::new();
     for sql in q::MAP_POINTS {
         let (sql, p) = scoped(&format!("{sql} LIMIT {limit}"), scope)?;
-        let mut st = conn.prepare(&sql).map_err(be)?;
-        let rows = st
-            .query_map(params_from_iter(&p), |r| {
-                Ok(MapPoint {
-                    district_id: r.get(0)?,
-                    lat: r.get(1)?,
-                    lon: r.get(2)?,
-                    status: r.get(3)?,
-                })
+        let mut st = conn.prepare(&sql)?;
+        let rows = st.query_map(params_from_iter(&p), |r| {
+            Ok(MapPoint {
+                district_id: r.get(0)?,
+                lat: r.get(1)?,
+                lon: r.get(2)?,
+                status: r.get(3)?,
             })
-            .map_err(be)?;
+        })?;
         for row in rows {
-            out.push(row.map_err(be)?);
+            out.push(row?);
         }
     }
     out.truncate(limit as usize);
@@ -439,20 +406,19 @@ pub fn centroids(
     scope: &Scope,
 ) -> Result<BTreeMap<String, Centroid>, StoreError> {
     let (sql, p) = scoped(q::CENTROIDS, scope)?;
-    let mut st = conn.prepare(&sql).map_err(be)?;
-    let rows = st
-        .query_map(params_from_iter(&p), |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                Centroid {
-                    lat: r.get(1)?,
-                    lon: r.get(2)?,
-                    points: r.get::<_, i64>(3)? as u64,
-                },
-            ))
-        })
-        .map_err(be)?;
-    rows.collect::<Result<BTreeMap<_, _>, _>>().map_err(be)
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(params_from_iter(&p), |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            Centroid {
+                lat: r.get(1)?,
+                lon: r.get(2)?,
+                points: r.get::<_, i64>(3)? as u64,
+            },
+        ))
+    })?;
+    rows.collect::<Result<BTreeMap<_, _>, _>>()
+        .map_err(StoreError::from)
 }
 
 /// The districts of an area.
@@ -463,11 +429,11 @@ pub fn area_districts(
 ) -> Result<Vec<String>, StoreError> {
     let column = match level {
         Level::National => {
-            let mut st = conn
-                .prepare("SELECT district_id FROM districts ORDER BY district_id")
-                .map_err(be)?;
-            let rows = st.query_map([], |r| r.get(0)).map_err(be)?;
-            return rows.collect::<Result<Vec<String>, _>>().map_err(be);
+            let mut st = conn.prepare("SELECT district_id FROM districts ORDER BY district_id")?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            return rows
+                .collect::<Result<Vec<String>, _>>()
+                .map_err(StoreError::from);
         }
         other => {
             if other == Level::District {
@@ -478,9 +444,10 @@ pub fn area_districts(
         }
     };
     let sql = format!("SELECT district_id FROM districts WHERE {column} = ?1 ORDER BY district_id");
-    let mut st = conn.prepare(&sql).map_err(be)?;
-    let rows = st.query_map([id], |r| r.get(0)).map_err(be)?;
-    rows.collect::<Result<Vec<String>, _>>().map_err(be)
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map([id], |r| r.get(0))?;
+    rows.collect::<Result<Vec<String>, _>>()
+        .map_err(StoreError::from)
 }
 
 /// A reviewer by token hash.
@@ -495,14 +462,14 @@ pub fn reviewer_by_token(
             [&hash[..]],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
-        .optional()
-        .map_err(be)?;
+        .optional()?;
     row.map(|(name, role, level, scope_id)| {
         Ok(Reviewer {
             name,
-            role: Role::parse(&role).ok_or_else(|| be(format!("unknown role {role:?}")))?,
+            role: Role::parse(&role)
+                .ok_or_else(|| StoreError::Backend(format!("unknown role {role:?}")))?,
             scope_level: Level::parse(&level)
-                .ok_or_else(|| be(format!("unknown level {level:?}")))?,
+                .ok_or_else(|| StoreError::Backend(format!("unknown level {level:?}")))?,
             scope_id,
         })
     })

@@ -4,12 +4,8 @@
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{DeviceRecord, NewDevice, NewReview, StoreError, decision_text};
+use crate::store::{DeviceRecord, NewDevice, NewReview, StoreError, decision_text};
 use census_core::wire::Decision;
-
-fn be(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339()
@@ -18,7 +14,7 @@ fn now() -> String {
 /// Adds the columns of revocation and of accountable decisions to a database from before
 /// them (additive: existing rows read as live, and as decisions of an unrecorded reviewer).
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
-    super::sqlite_summaries::add_missing_columns(
+    crate::store::sqlite::summaries::add_missing_columns(
         conn,
         &[
             ("devices", "revoked_at", "TEXT"),
@@ -32,17 +28,14 @@ pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
 
 /// Uses a one-time code to enrol a device (see [`super::Storage::enrol`]).
 pub fn enrol_tx(conn: &mut Connection, d: &NewDevice) -> Result<DeviceRecord, StoreError> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(be)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let code: Option<(String, String, Option<String>)> = tx
         .query_row(
             "SELECT enumerator_id, districts, used_by FROM enrolment_codes WHERE code_hash = ?1",
             [&d.code_hash[..]],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
-        .optional()
-        .map_err(be)?;
+        .optional()?;
     let Some((enumerator, districts, used_by)) = code else {
         return Err(StoreError::CodeUnknown);
     };
@@ -58,16 +51,14 @@ pub fn enrol_tx(conn: &mut Connection, d: &NewDevice) -> Result<DeviceRecord, St
             [&d.device_id],
             |r| r.get(0),
         )
-        .optional()
-        .map_err(be)?;
+        .optional()?;
     if bound.is_some_and(|key| key != d.public_key) {
         return Err(StoreError::DeviceIdTaken);
     }
     tx.execute(
         "UPDATE enrolment_codes SET used_by = ?1 WHERE code_hash = ?2",
         params![d.device_id, &d.code_hash[..]],
-    )
-    .map_err(be)?;
+    )?;
     tx.execute(
         "INSERT INTO devices (device_id, enumerator_id, public_key, token_hash, districts,
            enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -83,45 +74,38 @@ pub fn enrol_tx(conn: &mut Connection, d: &NewDevice) -> Result<DeviceRecord, St
             districts,
             now()
         ],
-    )
-    .map_err(be)?;
-    tx.commit().map_err(be)?;
+    )?;
+    tx.commit()?;
     Ok(DeviceRecord {
         device_id: d.device_id.clone(),
         enumerator_id: d.enumerator_id.clone(),
         public_key: d.public_key.to_vec(),
-        districts: serde_json::from_str(&districts).map_err(be)?,
+        districts: serde_json::from_str(&districts)?,
     })
 }
 
 /// Revokes a live device; whether there was one.
 pub fn revoke_device(conn: &Connection, device_id: &str) -> Result<bool, StoreError> {
-    let n = conn
-        .execute(
-            "UPDATE devices SET revoked_at = ?1 WHERE device_id = ?2 AND revoked_at IS NULL",
-            params![now(), device_id],
-        )
-        .map_err(be)?;
+    let n = conn.execute(
+        "UPDATE devices SET revoked_at = ?1 WHERE device_id = ?2 AND revoked_at IS NULL",
+        params![now(), device_id],
+    )?;
     Ok(n > 0)
 }
 
 /// Revokes every live reviewer account of `name`; how many.
 pub fn revoke_reviewer(conn: &Connection, name: &str) -> Result<u64, StoreError> {
-    let n = conn
-        .execute(
-            "UPDATE reviewers SET revoked_at = ?1 WHERE name = ?2 AND revoked_at IS NULL",
-            params![now(), name],
-        )
-        .map_err(be)?;
+    let n = conn.execute(
+        "UPDATE reviewers SET revoked_at = ?1 WHERE name = ?2 AND revoked_at IS NULL",
+        params![now(), name],
+    )?;
     Ok(n as u64)
 }
 
 /// Records a decision after checking, in the same transaction, the revision read and that an
 /// approved case is complete.
 pub fn record_review(conn: &mut Connection, r: &NewReview) -> Result<u64, StoreError> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(be)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let key = r.case_id.to_string();
     let head: Option<(i64, String)> = tx
         .query_row(
@@ -129,8 +113,7 @@ pub fn record_review(conn: &mut Connection, r: &NewReview) -> Result<u64, StoreE
             [&key],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
-        .optional()
-        .map_err(be)?;
+        .optional()?;
     let (revision, status) = head.ok_or(StoreError::NoSuchCase(r.case_id))?;
     check(r, revision as u64, &status)?;
     tx.execute(
@@ -146,15 +129,14 @@ pub fn record_review(conn: &mut Connection, r: &NewReview) -> Result<u64, StoreE
             r.reviewer_role.as_str(),
             r.revision_read.map(|v| v as i64)
         ],
-    )
-    .map_err(be)?;
+    )?;
     let cursor = tx.last_insert_rowid() as u64;
-    tx.commit().map_err(be)?;
+    tx.commit()?;
     Ok(cursor)
 }
 
 /// The rules a decision must meet against the case as stored (both databases).
-pub(super) fn check(r: &NewReview, revision: u64, status: &str) -> Result<(), StoreError> {
+pub(crate) fn check(r: &NewReview, revision: u64, status: &str) -> Result<(), StoreError> {
     if let Some(read) = r.revision_read
         && read != revision
     {

@@ -1,0 +1,100 @@
+//! Numbered, append-only migrations of the PostgreSQL store. `schema_migrations` records
+//! each one applied; a start applies those missing, in order, in one transaction under the
+//! schema's advisory lock (instances starting together apply each migration once), and
+//! refuses a database whose schema is newer than this build knows.
+//!
+//! Migration 1 is the schema as it stood before numbered migrations (December 2026), written
+//! so that it also applies to a database of any earlier build (tables and indexes created
+//! when missing, columns added when missing): such a database upgrades in place. A later
+//! change is a new migration at the end of [`MIGRATIONS`]; a released one is never edited.
+
+use deadpool_postgres::{Pool, Transaction};
+
+use crate::store::StoreError;
+use crate::store::postgres::schema::SCHEMA;
+use crate::store::postgres::summaries::SCHEMA_LOCK;
+use crate::store::postgres::{coverage, identity, shared_state, summaries};
+
+/// One migration: its number, what it does, and its statements.
+pub struct Migration {
+    /// Its number: 1, 2, … in order, never reused.
+    pub version: i64,
+    /// What it does, recorded with it.
+    pub name: &'static str,
+    /// Its SQL, run inside the migrations' transaction.
+    pub sql: fn() -> String,
+}
+
+/// Every migration, in order (append only).
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "cases, events, batches, devices, reviews; coverage facts, listing, frame and \
+               summaries; revocation and accountable decisions",
+        sql: baseline,
+    },
+    Migration {
+        version: 2,
+        name: "state shared by instances: server secrets and per-address rate buckets",
+        sql: shared_state_tables,
+    },
+];
+
+/// The schema version this build writes: the last migration's number.
+pub fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+fn baseline() -> String {
+    format!(
+        "{SCHEMA} {} {} {}",
+        coverage::tables(),
+        summaries::create(),
+        identity::COLUMNS
+    )
+}
+
+fn shared_state_tables() -> String {
+    shared_state::TABLES.to_string()
+}
+
+/// The version the database holds (0: none recorded; a database of an older build).
+pub async fn version(tx: &Transaction<'_>) -> Result<i64, StoreError> {
+    let row = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0)::bigint FROM schema_migrations",
+            &[],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+/// Applies the missing migrations; refuses a newer schema.
+pub async fn migrate(pool: &Pool) -> Result<(), StoreError> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    tx.batch_execute(SCHEMA_LOCK).await?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, \
+         name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    )
+    .await?;
+    let found = version(&tx).await?;
+    if found > latest() {
+        return Err(StoreError::SchemaTooNew {
+            found,
+            known: latest(),
+        });
+    }
+    for m in MIGRATIONS.iter().filter(|m| m.version > found) {
+        tx.batch_execute(&(m.sql)())
+            .await
+            .map_err(|e| StoreError::Backend(format!("migration {} failed: {e}", m.version)))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+            &[&m.version, &m.name],
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(StoreError::from)
+}
