@@ -22,4 +22,5 @@ pub mod secrets;
 pub mod shapes;
 pub mod store;
 pub mod summaries;
+pub mod tabulate;
 pub mod validate;
