@@ -291,6 +291,10 @@ fn add_level(
         lf.values = vec![("0".into(), "no".into()), ("1".into(), "yes".into())];
     }
     for input in q.level_inputs(level) {
+        // An input a key already carries (district, building…) is the key's column.
+        if columns.iter().any(|c| c.name == input) {
+            continue;
+        }
         if let Some(info) = q.question(input) {
             item_columns(info, lang, true, &mut columns);
         }
