@@ -25,6 +25,8 @@ use serde_json::Value;
 
 use crate::store::{Storage, StoredCase};
 
+#[path = "export_extras.rs"]
+pub mod extras;
 #[path = "export_layout.rs"]
 mod layout;
 #[path = "export_plan.rs"]

@@ -323,8 +323,9 @@ fn add_level(
         columns,
     });
     for roster in q.level_rosters(level) {
-        let reserved = [ROOT_LEVEL, DICTIONARY, PROBLEMS, "value_labels"]
+        let reserved = [ROOT_LEVEL, DICTIONARY, PROBLEMS, super::scripts::VALUE_LABELS]
             .iter()
+            .chain(&super::extras::FILES)
             .any(|r| r.eq_ignore_ascii_case(roster));
         if !super::layout_safe_stem(roster) || reserved {
             return Err(format!(

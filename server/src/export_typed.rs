@@ -5,7 +5,6 @@
 //! questionnaire only, text cells neutralised for spreadsheets, all or nothing in a hidden
 //! sibling folder, an unreadable case stops the export by name.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -13,7 +12,8 @@ use census_core::load::Questionnaire;
 use serde_json::Value;
 
 use super::plan::{Column, Kind, Plan, Source, Table};
-use super::{Csv, Exported, PROBLEMS, safe};
+use super::extras::Extras;
+use super::{Csv, Exported, PAGE, PROBLEMS, safe};
 use crate::store::{Storage, StoredCase};
 
 /// What the questionnaire-aware export is asked for.
@@ -117,9 +117,9 @@ fn walk(
     lines: &mut Vec<usize>,
     row: &Value,
     where_: &str,
-) -> Result<u64, String> {
+) -> Result<(), String> {
     let (Some(table), Some(w)) = (tables.get(at), writers.get_mut(at)) else {
-        return Ok(0);
+        return Ok(());
     };
     if !row.is_object() {
         return Err(format!(
@@ -128,7 +128,6 @@ fn walk(
         ));
     }
     w.row(cells(table, case, lines, row))?;
-    let mut rows = 1;
     let depth = table.rosters.len();
     // The tables right under this one: one roster deeper, with this table's path in front.
     let children: Vec<usize> = tables
@@ -149,11 +148,11 @@ fn walk(
         for (i, child_row) in list.iter().enumerate() {
             lines.push(i + 1);
             let here = format!("{where_}/{roster}[{}]", i + 1);
-            rows += walk(tables, writers, child, case, lines, child_row, &here)?;
+            walk(tables, writers, child, case, lines, child_row, &here)?;
             lines.pop();
         }
     }
-    Ok(rows)
+    Ok(())
 }
 
 /// Writes the typed export of `q` into `out` (new or empty), all or nothing.
@@ -186,46 +185,55 @@ async fn write_all(
     problems.row(["case_id".to_owned(), "problem".to_owned()])?;
     let mut problem_count = 0;
     let mut cases = 0;
-    let mut rows: BTreeMap<String, u64> = BTreeMap::new();
-    super::each_case(store, |c| {
-        if c.questionnaire_id != q.id() {
-            problems.row([
-                c.case_id.to_string(),
-                safe(&format!(
-                    "questionnaire {:?} is not the one exported ({}): the case is not exported",
-                    c.questionnaire_id,
-                    q.id()
-                )),
-            ])?;
-            problem_count += 1;
-            return Ok(());
+    let mut extras = Extras::create(dir)?;
+    let mut after = None;
+    loop {
+        let page = store
+            .cases_page(after, PAGE)
+            .await
+            .map_err(|e| format!("cannot read the stored cases: {e}"))?;
+        for c in &page {
+            if c.questionnaire_id != q.id() {
+                problems.row([
+                    c.case_id.to_string(),
+                    safe(&format!(
+                        "questionnaire {:?} is not the one exported ({}): the case is not \
+                         exported",
+                        c.questionnaire_id,
+                        q.id()
+                    )),
+                ])?;
+                problem_count += 1;
+                continue;
+            }
+            let unreadable = |e: String| {
+                format!(
+                    "case {}: its stored JSON cannot be read as a census case: {e}",
+                    c.case_id
+                )
+            };
+            let root = c
+                .case
+                .get("root")
+                .ok_or_else(|| unreadable("it has no \"root\"".into()))?;
+            walk(&plan.tables, &mut writers, 0, c, &mut Vec::new(), root, "root")
+                .map_err(unreadable)?;
+            extras.confirmations(q, &plan.lang, c)?;
+            let history = store
+                .case_history(c.case_id)
+                .await
+                .map_err(|e| format!("cannot read the history of case {}: {e}", c.case_id))?;
+            if let Some(h) = history {
+                extras.history(c, &h)?;
+            }
+            cases += 1;
         }
-        let root = c.case.get("root").ok_or_else(|| {
-            format!(
-                "case {}: its stored JSON cannot be read as a census case: it has no \"root\"",
-                c.case_id
-            )
-        })?;
-        let n = walk(
-            &plan.tables,
-            &mut writers,
-            0,
-            c,
-            &mut Vec::new(),
-            root,
-            "root",
-        )
-        .map_err(|e| {
-            format!(
-                "case {}: its stored JSON cannot be read as a census case: {e}",
-                c.case_id
-            )
-        })?;
-        *rows.entry(c.questionnaire_version.clone()).or_default() += n;
-        cases += 1;
-        Ok(())
-    })
-    .await?;
+        match page.last() {
+            Some(c) if page.len() == PAGE as usize => after = Some(c.case_id),
+            _ => break,
+        }
+    }
+    extras.finish()?;
     for w in writers {
         w.finish()?;
     }

@@ -463,3 +463,82 @@ async fn tabulate_totals_are_publishs_legal_population() {
         assert!(html.contains(&national.to_string()));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confirmations_reviews_and_paradata_are_exported_per_case() {
+    for backend in support::backends::both("export extras").await {
+        let (mut cases, _) = area(2, 5);
+        let first = cases[0].case_id;
+        cases[0].case["confirmations"] = serde_json::json!([
+            {"row": "households.1/persons.2", "check": "mother_older", "note": "=birth certificate seen"}
+        ]);
+        let event = |seq: u64, at: &str, screen: &str, gps: Option<GpsPoint>| {
+            census_core::wire::EventRecord {
+                seq,
+                at: at.into(),
+                kind: "answer".into(),
+                row_path: String::new(),
+                item_id: "d_type".into(),
+                old: serde_json::Value::Null,
+                new: serde_json::json!("2"),
+                screen: Some(screen.into()),
+                gps,
+            }
+        };
+        let start = GpsPoint {
+            lat: 34.01,
+            lon: -6.82,
+            accuracy_m: Some(4.0),
+        };
+        cases[0].events = vec![
+            event(1, "2024-09-02T10:00:00Z", "dwelling", Some(start)),
+            event(2, "2024-09-02T10:02:00Z", "dwelling", None),
+            event(3, "2024-09-02T10:05:00Z", "persons", None),
+            // A pause of an hour, then one more minute.
+            event(4, "2024-09-02T11:05:00Z", "persons", None),
+            event(5, "2024-09-02T11:06:00Z", "persons", None),
+        ];
+        load_area(&backend, cases).await;
+        backend
+            .store
+            .add_review(first, census_core::wire::Decision::SentBack, "age of person 2?")
+            .await
+            .unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let o = cli(
+            &backend.database,
+            &["export", "--format", "csv", "--lang", "en", "--out", out.to_str().unwrap()],
+        )
+        .await;
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let id = first.to_string();
+        let conf = read_csv(&out.join("confirmations.csv"));
+        assert_eq!(conf.len(), 2, "{conf:?}");
+        assert_eq!(conf[1][0], id);
+        assert_eq!(conf[1][3], "mother_older");
+        assert!(!conf[1][4].is_empty(), "the check's message");
+        assert_eq!(conf[1][5], "'=birth certificate seen");
+        let reviews = read_csv(&out.join("reviews.csv"));
+        assert_eq!(reviews.len(), 2, "{reviews:?}");
+        assert_eq!(reviews[1][0], id);
+        assert_eq!(reviews[1][2], "1");
+        assert_eq!(reviews[1][4], census_server::store::COMMAND_LINE_REVIEWER);
+        assert_eq!(reviews[1][7], "age of person 2?");
+        let para = read_csv(&out.join("paradata.csv"));
+        assert_eq!(para.len(), 1 + 6);
+        let row = para.iter().find(|r| r[0] == id).unwrap();
+        assert_eq!(row[3], "2024-09-02T10:00:00+00:00");
+        assert_eq!(row[4], "2024-09-02T11:06:00+00:00");
+        assert_eq!(row[5], "6.0", "2 + 3 + 1 minutes, the hour's pause left out");
+        assert_eq!((row[6].as_str(), row[7].as_str()), ("1", "5"));
+        assert_eq!((row[8].as_str(), row[10].as_str()), ("34.01", "4"));
+        let sections = read_csv(&out.join("paradata_sections.csv"));
+        let secs: BTreeMap<&str, &str> = sections[1..]
+            .iter()
+            .filter(|r| r[0] == id)
+            .map(|r| (r[2].as_str(), r[3].as_str()))
+            .collect();
+        assert_eq!(secs, BTreeMap::from([("dwelling", "120"), ("persons", "240")]));
+    }
+}
