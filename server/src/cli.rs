@@ -84,6 +84,10 @@ pub enum Command {
         /// Language of the labels of `--format` exports (one of the questionnaire's).
         #[arg(long, default_value = "fr")]
         lang: String,
+        /// With `--format`: only cases received since this cursor (the `cursor.txt` of the
+        /// previous export), at their latest revision.
+        #[arg(long, requires = "format")]
+        since: Option<String>,
     },
     /// Provisional first results: population by sex and 5-year age group, households by
     /// size, population by region, province and commune, as CSV and one HTML page.

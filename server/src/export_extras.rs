@@ -20,12 +20,7 @@ use super::{Csv, safe};
 use crate::store::{CaseHistory, StoredCase};
 
 /// The extra files' stems.
-pub const FILES: [&str; 4] = [
-    "confirmations",
-    "reviews",
-    "paradata",
-    "paradata_sections",
-];
+pub const FILES: [&str; 4] = ["confirmations", "reviews", "paradata", "paradata_sections"];
 
 /// The open extra files.
 pub struct Extras {

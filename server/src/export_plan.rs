@@ -323,10 +323,15 @@ fn add_level(
         columns,
     });
     for roster in q.level_rosters(level) {
-        let reserved = [ROOT_LEVEL, DICTIONARY, PROBLEMS, super::scripts::VALUE_LABELS]
-            .iter()
-            .chain(&super::extras::FILES)
-            .any(|r| r.eq_ignore_ascii_case(roster));
+        let reserved = [
+            ROOT_LEVEL,
+            DICTIONARY,
+            PROBLEMS,
+            super::scripts::VALUE_LABELS,
+        ]
+        .iter()
+        .chain(&super::extras::FILES)
+        .any(|r| r.eq_ignore_ascii_case(roster));
         if !super::layout_safe_stem(roster) || reserved {
             return Err(format!(
                 "questionnaire {}: roster id {roster:?} cannot name an export file",

@@ -69,7 +69,8 @@ pub fn write_all(dir: &Path, q: &Questionnaire, plan: &Plan) -> Result<(), Strin
     write_text(dir, R, &r_snippet(plan, &head))
 }
 
-fn write_text(dir: &Path, name: &str, text: &str) -> Result<(), String> {
+/// Writes a text file of the export (a fixed name) and syncs it.
+pub(crate) fn write_text(dir: &Path, name: &str, text: &str) -> Result<(), String> {
     let path = dir.join(name);
     let mut f = std::fs::File::create(&path)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use census_core::load::Questionnaire;
 use serde_json::Value;
 
-use super::plan::{Column, Kind, Plan, Source, Table};
 use super::extras::Extras;
+use super::plan::{Column, Kind, Plan, Source, Table};
 use super::{Csv, Exported, PAGE, PROBLEMS, safe};
 use crate::store::{Storage, StoredCase};
 
@@ -21,6 +21,28 @@ use crate::store::{Storage, StoredCase};
 pub struct Options {
     /// Language of labels (one of the questionnaire's).
     pub lang: String,
+    /// Only cases received at or after this time (RFC 3339; a previous export's
+    /// `cursor.txt`), at their latest revision.
+    pub since: Option<String>,
+}
+
+/// The file holding the cursor the next `--since` export starts from.
+pub const CURSOR_FILE: &str = "cursor.txt";
+
+/// How far before its start an export's cursor is set: a batch being stored while the
+/// export starts (received before, committed after) is in the next export.
+const CURSOR_MARGIN_SECONDS: i64 = 300;
+
+/// `--since` in the stores' own form (RFC 3339 in UTC, `+00:00`), or why it is not a time.
+pub fn normalise_since(since: &str) -> Result<String, String> {
+    chrono::DateTime::parse_from_rfc3339(since.trim())
+        .map(|t| t.with_timezone(&chrono::Utc).to_rfc3339())
+        .map_err(|e| {
+            format!(
+                "--since {since:?} is not a time such as 2024-09-02T10:00:00Z (a previous \
+                 export's {CURSOR_FILE}): {e}"
+            )
+        })
 }
 
 /// The cells of one row of `table`, or why a value does not fit its column.
@@ -163,8 +185,13 @@ pub async fn export_typed(
     options: &Options,
 ) -> Result<Exported, String> {
     let plan = Plan::new(q, &options.lang)?;
+    let since = options.since.as_deref().map(normalise_since).transpose()?;
+    let cursor =
+        (chrono::Utc::now() - chrono::Duration::seconds(CURSOR_MARGIN_SECONDS)).to_rfc3339();
     let staging = super::staging_for(out)?;
-    let exported = write_all(store, staging.path(), q, &plan).await?;
+    let exported = write_all(store, staging.path(), q, &plan, since.as_deref()).await?;
+    super::scripts::write_text(staging.path(), CURSOR_FILE, &format!("{cursor}\n"))?;
+    super::sync_dir(staging.path())?;
     super::move_into_place(staging, out)?;
     Ok(exported)
 }
@@ -174,6 +201,7 @@ async fn write_all(
     dir: &Path,
     q: &Questionnaire,
     plan: &Plan,
+    since: Option<&str>,
 ) -> Result<Exported, String> {
     let mut writers = Vec::new();
     for table in &plan.tables {
@@ -188,10 +216,11 @@ async fn write_all(
     let mut extras = Extras::create(dir)?;
     let mut after = None;
     loop {
-        let page = store
-            .cases_page(after, PAGE)
-            .await
-            .map_err(|e| format!("cannot read the stored cases: {e}"))?;
+        let page = match since {
+            Some(since) => store.cases_received_page(since, after, PAGE).await,
+            None => store.cases_page(after, PAGE).await,
+        };
+        let page = page.map_err(|e| format!("cannot read the stored cases: {e}"))?;
         for c in &page {
             if c.questionnaire_id != q.id() {
                 problems.row([
@@ -216,8 +245,16 @@ async fn write_all(
                 .case
                 .get("root")
                 .ok_or_else(|| unreadable("it has no \"root\"".into()))?;
-            walk(&plan.tables, &mut writers, 0, c, &mut Vec::new(), root, "root")
-                .map_err(unreadable)?;
+            walk(
+                &plan.tables,
+                &mut writers,
+                0,
+                c,
+                &mut Vec::new(),
+                root,
+                "root",
+            )
+            .map_err(unreadable)?;
             extras.confirmations(q, &plan.lang, c)?;
             let history = store
                 .case_history(c.case_id)

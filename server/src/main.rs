@@ -152,12 +152,21 @@ async fn run(cli: Cli) -> Result<(), String> {
             ref questionnaire_files,
             ref format,
             ref lang,
+            ref since,
         }) => {
             let questionnaires = export::load_questionnaires(questionnaire_files)?;
             let done = match (format.as_deref(), questionnaires.first()) {
                 (Some(_), Some(q)) => {
-                    let options = export::typed::Options { lang: lang.clone() };
-                    export::typed::export_typed(store.as_ref(), out, q, &options).await?
+                    let options = export::typed::Options {
+                        lang: lang.clone(),
+                        since: since.clone(),
+                    };
+                    let done =
+                        export::typed::export_typed(store.as_ref(), out, q, &options).await?;
+                    let cursor = out.join(export::typed::CURSOR_FILE);
+                    let next = std::fs::read_to_string(&cursor).unwrap_or_default();
+                    println!("next incremental export: --since {}", next.trim());
+                    done
                 }
                 _ => export::export_with(store.as_ref(), out, &questionnaires).await?,
             };

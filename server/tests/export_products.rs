@@ -14,7 +14,7 @@ use census_core::engine::{Case, RowPath};
 use census_core::sampling::SamplingPlan;
 use census_core::value::{GpsPoint, Value};
 use census_core::wire::CaseRecord;
-use census_server::store::{District, DeviceRecord};
+use census_server::store::{DeviceRecord, District};
 use chrono::NaiveDate;
 use support::backends::{Backend, cli};
 use support::census::questionnaire;
@@ -78,7 +78,8 @@ fn household(district: &str, dwelling: u32, people: &[Person], spoken: bool) -> 
     let root = RowPath::root();
     let building = dwelling / 3 + 1;
     let text = |s: &str| Value::Text(s.into());
-    case.set_input(&root, "district_id", text(district)).unwrap();
+    case.set_input(&root, "district_id", text(district))
+        .unwrap();
     case.set_input(&root, "building_number", Value::Integer(building.into()))
         .unwrap();
     case.set_input(&root, "dwelling_number", Value::Integer(dwelling.into()))
@@ -94,7 +95,8 @@ fn household(district: &str, dwelling: u32, people: &[Person], spoken: bool) -> 
     let (hh, _) = case.add_row(&root, "households").unwrap();
     case.set_input(&hh, "household_number", Value::Integer(1))
         .unwrap();
-    case.set_input(&hh, "long_form", Value::Bool(spoken)).unwrap();
+    case.set_input(&hh, "long_form", Value::Bool(spoken))
+        .unwrap();
     case.set_answer(&hh, "hh_size_declared", Value::Integer(people.len() as i64))
         .unwrap();
     for (i, p) in people.iter().enumerate() {
@@ -105,11 +107,16 @@ fn household(district: &str, dwelling: u32, people: &[Person], spoken: bool) -> 
         case.set_answer(&row, "p_relationship", text(rel)).unwrap();
         case.set_answer(&row, "p_sex", text(&p.sex.to_string()))
             .unwrap();
-        case.set_answer(&row, "p_age", Value::Integer(p.age)).unwrap();
+        case.set_answer(&row, "p_age", Value::Integer(p.age))
+            .unwrap();
         case.set_answer(&row, "p_mother_line", Value::Integer(p.mother_line))
             .unwrap();
         if spoken && p.age >= 3 {
-            let codes = if i % 2 == 0 { vec!["01", "03"] } else { vec!["01"] };
+            let codes = if i % 2 == 0 {
+                vec!["01", "03"]
+            } else {
+                vec!["01"]
+            };
             case.set_answer(
                 &row,
                 "p_spoken_languages",
@@ -347,15 +354,30 @@ async fn duckdb_reads_persons_by_sex_and_age_and_joins_mothers_by_line() {
         assert_eq!(by_sex_age, truth.by_sex_age);
         let mothers = &got["mothers"];
         assert_eq!(mothers[0].as_u64(), Some(truth.mothers_joined));
-        assert_eq!(mothers[1].as_f64().map(|v| v as i64), Some(truth.age_gap_sum));
+        assert_eq!(
+            mothers[1].as_f64().map(|v| v as i64),
+            Some(truth.age_gap_sum)
+        );
         assert_eq!(mothers[2].as_u64(), Some(truth.mothers_joined));
         assert!(truth.mothers_joined > 20, "the area has mothers");
         let spoken = &got["spoken"];
-        assert_eq!(spoken[0].as_f64().map(|v| v as u64), truth.spoken.get("01").copied());
-        assert_eq!(spoken[1].as_f64().map(|v| v as u64), truth.spoken.get("03").copied());
+        assert_eq!(
+            spoken[0].as_f64().map(|v| v as u64),
+            truth.spoken.get("01").copied()
+        );
+        assert_eq!(
+            spoken[1].as_f64().map(|v| v as u64),
+            truth.spoken.get("03").copied()
+        );
         // Typed columns: numbers and codes are numbers to DuckDB, keys join as integers.
         let types = &got["types"];
-        for c in ["p_age", "p_sex", "persons_line", "households_line", "p_mother_line"] {
+        for c in [
+            "p_age",
+            "p_sex",
+            "persons_line",
+            "households_line",
+            "p_mother_line",
+        ] {
             let t = types[c].as_str().unwrap_or("");
             assert!(t.contains("INT"), "{c} is {t}");
         }
@@ -380,10 +402,22 @@ async fn labels_are_in_the_language_asked() {
         let out = root.path().join("out");
         let o = cli(
             &backend.database,
-            &["export", "--format", "csv", "--lang", lang, "--out", out.to_str().unwrap()],
+            &[
+                "export",
+                "--format",
+                "csv",
+                "--lang",
+                lang,
+                "--out",
+                out.to_str().unwrap(),
+            ],
         )
         .await;
-        assert!(o.status.success(), "{lang}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{lang}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let dict = read_csv(&out.join("data_dictionary.csv"));
         let age = dict
             .iter()
@@ -405,10 +439,21 @@ async fn labels_are_in_the_language_asked() {
     }
     sex_labels.sort();
     sex_labels.dedup();
-    assert!(sex_labels.len() >= 3, "labels differ by language: {sex_labels:?}");
+    assert!(
+        sex_labels.len() >= 3,
+        "labels differ by language: {sex_labels:?}"
+    );
     let o = cli(
         &backend.database,
-        &["export", "--format", "csv", "--lang", "xx", "--out", "/nonexistent/x"],
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--lang",
+            "xx",
+            "--out",
+            "/nonexistent/x",
+        ],
     )
     .await;
     assert!(!o.status.success());
@@ -422,7 +467,11 @@ async fn tabulate_totals_are_publishs_legal_population() {
         load_area(&backend, cases).await;
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("tables");
-        let o = cli(&backend.database, &["tabulate", "--out", out.to_str().unwrap()]).await;
+        let o = cli(
+            &backend.database,
+            &["tabulate", "--out", out.to_str().unwrap()],
+        )
+        .await;
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         // The area file is publish's, from the same summaries.
         let scope = census_server::store::Scope::All;
@@ -501,14 +550,26 @@ async fn confirmations_reviews_and_paradata_are_exported_per_case() {
         load_area(&backend, cases).await;
         backend
             .store
-            .add_review(first, census_core::wire::Decision::SentBack, "age of person 2?")
+            .add_review(
+                first,
+                census_core::wire::Decision::SentBack,
+                "age of person 2?",
+            )
             .await
             .unwrap();
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("out");
         let o = cli(
             &backend.database,
-            &["export", "--format", "csv", "--lang", "en", "--out", out.to_str().unwrap()],
+            &[
+                "export",
+                "--format",
+                "csv",
+                "--lang",
+                "en",
+                "--out",
+                out.to_str().unwrap(),
+            ],
         )
         .await;
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -530,7 +591,10 @@ async fn confirmations_reviews_and_paradata_are_exported_per_case() {
         let row = para.iter().find(|r| r[0] == id).unwrap();
         assert_eq!(row[3], "2024-09-02T10:00:00+00:00");
         assert_eq!(row[4], "2024-09-02T11:06:00+00:00");
-        assert_eq!(row[5], "6.0", "2 + 3 + 1 minutes, the hour's pause left out");
+        assert_eq!(
+            row[5], "6.0",
+            "2 + 3 + 1 minutes, the hour's pause left out"
+        );
         assert_eq!((row[6].as_str(), row[7].as_str()), ("1", "5"));
         assert_eq!((row[8].as_str(), row[10].as_str()), ("34.01", "4"));
         let sections = read_csv(&out.join("paradata_sections.csv"));
@@ -539,6 +603,91 @@ async fn confirmations_reviews_and_paradata_are_exported_per_case() {
             .filter(|r| r[0] == id)
             .map(|r| (r[2].as_str(), r[3].as_str()))
             .collect();
-        assert_eq!(secs, BTreeMap::from([("dwelling", "120"), ("persons", "240")]));
+        assert_eq!(
+            secs,
+            BTreeMap::from([("dwelling", "120"), ("persons", "240")])
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn since_exports_only_the_cases_received_after_the_cursor() {
+    for backend in support::backends::both("export --since").await {
+        let (cases, truth) = area(10, 9);
+        let changed = cases[3].clone();
+        load_area(&backend, cases).await;
+        let root = tempfile::tempdir().unwrap();
+        let full = root.path().join("full");
+        let o = cli(
+            &backend.database,
+            &["export", "--format", "csv", "--out", full.to_str().unwrap()],
+        )
+        .await;
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let cursor = std::fs::read_to_string(full.join("cursor.txt")).unwrap();
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(cursor.trim()).is_ok(),
+            "{cursor}"
+        );
+        assert!(String::from_utf8_lossy(&o.stdout).contains(cursor.trim()));
+        assert_eq!(
+            read_csv(&full.join("persons.csv")).len() as u64,
+            1 + truth.persons
+        );
+
+        // One case changes after this instant: the export since then holds it alone.
+        let since = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+        let mut next = changed.clone();
+        next.revision = 2;
+        next.status = "in_progress".into();
+        load_area(&backend, vec![next]).await;
+        let part = root.path().join("part");
+        let o = cli(
+            &backend.database,
+            &[
+                "export",
+                "--format",
+                "csv",
+                "--since",
+                &since,
+                "--out",
+                part.to_str().unwrap(),
+            ],
+        )
+        .await;
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let dwellings = read_csv(&part.join("dwellings.csv"));
+        assert_eq!(dwellings.len(), 2, "{dwellings:?}");
+        let rev = dwellings[0].iter().position(|h| h == "revision").unwrap();
+        let status = dwellings[0].iter().position(|h| h == "status").unwrap();
+        assert_eq!(dwellings[1][0], changed.case_id.to_string());
+        assert_eq!(
+            (dwellings[1][rev].as_str(), dwellings[1][status].as_str()),
+            ("2", "in_progress")
+        );
+        let persons = read_csv(&part.join("persons.csv"));
+        let in_case = changed.case["root"]["rosters"]["households"][0]["rosters"]["persons"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(persons.len(), 1 + in_case);
+
+        let bad = root.path().join("bad");
+        let o = cli(
+            &backend.database,
+            &[
+                "export",
+                "--format",
+                "csv",
+                "--since",
+                "yesterday",
+                "--out",
+                bad.to_str().unwrap(),
+            ],
+        )
+        .await;
+        assert!(!o.status.success());
+        assert!(String::from_utf8_lossy(&o.stderr).contains("yesterday"));
+        assert!(!bad.exists());
     }
 }

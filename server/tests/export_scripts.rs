@@ -92,7 +92,9 @@ fn parse_do(text: &str, plan: &Plan) -> BTreeMap<String, BTreeSet<String>> {
             ["import", "delimited", "using", file, rest @ ..] => {
                 assert!(t[3].0, "file name quoted: {at}");
                 let stem = file.strip_suffix(".csv").unwrap_or_else(|| panic!("{at}"));
-                let cols = columns.get(stem).unwrap_or_else(|| panic!("no table: {at}"));
+                let cols = columns
+                    .get(stem)
+                    .unwrap_or_else(|| panic!("no table: {at}"));
                 current = Some(columns.keys().find(|k| **k == stem).copied().unwrap());
                 labelled.clear();
                 defined.clear();
@@ -169,17 +171,26 @@ fn hostile_labels_cannot_break_the_scripts() {
     let plan = plan_of(&text, "en");
     let do_file = stata(&plan, "head");
     parse_do(&do_file, &plan);
-    assert!(!do_file.lines().any(|l| l.trim_start().starts_with("do evil")));
+    assert!(
+        !do_file
+            .lines()
+            .any(|l| l.trim_start().starts_with("do evil"))
+    );
     // SPSS: every quoted string closes on its line (quotes doubled inside).
     let sps = spss(&plan, "head");
     for line in sps.lines() {
         assert_eq!(line.matches('\'').count() % 2, 0, "{line:?}");
     }
-    assert!(sps.contains("p_sex 'Sex \" $HOME `rm -rf` ''x'' \\   do evil.do'"), "{sps}");
+    assert!(
+        sps.contains("p_sex 'Sex \" $HOME `rm -rf` ''x'' \\   do evil.do'"),
+        "{sps}"
+    );
     // R: the label is one escaped string.
     let r = r_snippet(&plan, "head");
     assert!(
-        r.contains(r#"attr(persons$p_sex, "label") <- "Sex \" $HOME `rm -rf` 'x' \\   do evil.do""#),
+        r.contains(
+            r#"attr(persons$p_sex, "label") <- "Sex \" $HOME `rm -rf` 'x' \\   do evil.do""#
+        ),
         "{r}"
     );
 }

@@ -115,7 +115,7 @@ fn district_from_row(r: &tokio_postgres::Row) -> Result<District, StoreError> {
     })
 }
 
-fn case_from_row(r: &tokio_postgres::Row) -> Result<StoredCase, StoreError> {
+pub(super) fn case_from_row(r: &tokio_postgres::Row) -> Result<StoredCase, StoreError> {
     Ok(StoredCase {
         case_id: r.get(0),
         revision: r.get::<_, i64>(1) as u64,
@@ -319,6 +319,17 @@ impl Storage for PgStore {
                 .map_err(be)?;
             rows.iter().map(case_from_row).collect()
         })
+    }
+
+    fn cases_received_page<'a>(
+        &'a self,
+        since: &'a str,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<StoredCase>> {
+        Box::pin(super::export_pg::cases_received_page(
+            &self.pool, since, after, limit,
+        ))
     }
 
     fn counts(&self) -> StoreFuture<'_, Counts> {

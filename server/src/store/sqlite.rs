@@ -335,6 +335,18 @@ impl Storage for SqliteStore {
         })
     }
 
+    fn cases_received_page<'a>(
+        &'a self,
+        since: &'a str,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<StoredCase>> {
+        let since = since.to_owned();
+        self.run(move |conn| {
+            crate::store::export_sqlite::cases_received_page(conn, &since, after, limit)
+        })
+    }
+
     fn counts(&self) -> StoreFuture<'_, Counts> {
         self.run(|conn| {
             let count = |table: &str| -> Result<u64, StoreError> {
