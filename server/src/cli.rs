@@ -76,6 +76,28 @@ pub enum Command {
         /// rgph2024). The export's files are its levels, never names found in cases.
         #[arg(long = "questionnaire-file")]
         questionnaire_files: Vec<PathBuf>,
+        /// `csv`: the questionnaire-aware export (typed columns, keys that join, labels,
+        /// Stata/SPSS/R load scripts) of the first questionnaire given. Without it: the
+        /// generic export of every answer found in cases.
+        #[arg(long, value_parser = ["csv"])]
+        format: Option<String>,
+        /// Language of the labels of `--format` exports (one of the questionnaire's).
+        #[arg(long, default_value = "fr")]
+        lang: String,
+        /// With `--format`: only cases received since this cursor (the `cursor.txt` of the
+        /// previous export), at their latest revision.
+        #[arg(long, requires = "format")]
+        since: Option<String>,
+    },
+    /// Provisional first results: population by sex and 5-year age group, households by
+    /// size, population by region, province and commune, as CSV and one HTML page.
+    Tabulate {
+        /// Output directory (new or empty).
+        #[arg(long)]
+        out: PathBuf,
+        /// The questionnaire file of the cases (default: the bundled rgph2024).
+        #[arg(long = "questionnaire-file")]
+        questionnaire_file: Option<PathBuf>,
     },
     /// Revoke a device (a lost tablet): its token stops working at once. The tablet, or
     /// another, may then enrol under that id with a new code.

@@ -25,9 +25,18 @@ use serde_json::Value;
 
 use crate::store::{Storage, StoredCase};
 
+#[path = "export_extras.rs"]
+pub mod extras;
 #[path = "export_layout.rs"]
 mod layout;
+#[path = "export_plan.rs"]
+pub mod plan;
+#[path = "export_scripts.rs"]
+pub mod scripts;
+#[path = "export_typed.rs"]
+pub mod typed;
 
+use layout::safe_stem as layout_safe_stem;
 pub use layout::{DICTIONARY, Layout, PROBLEMS, ROOT_LEVEL};
 
 /// The census questionnaire bundled with the server, used when none is given.
@@ -128,7 +137,7 @@ struct Columns {
     columns: BTreeMap<String, (BTreeSet<&'static str>, u64)>,
 }
 
-async fn each_case(
+pub(crate) async fn each_case(
     store: &dyn Storage,
     mut f: impl FnMut(&StoredCase) -> Result<(), String>,
 ) -> Result<(), String> {
@@ -196,6 +205,13 @@ pub async fn export_with(
     let layout = Layout::new(questionnaires)?;
     let staging = staging_for(out)?;
     let exported = write_all(store, staging.path(), &layout).await?;
+    move_into_place(staging, out)?;
+    Ok(exported)
+}
+
+/// Renames the finished hidden folder to `out` and makes the rename durable; on failure
+/// the hidden folder is removed.
+pub(crate) fn move_into_place(staging: tempfile::TempDir, out: &Path) -> Result<(), String> {
     let path = staging.keep();
     if let Err(e) = std::fs::rename(&path, out) {
         let _ = std::fs::remove_dir_all(&path);
@@ -206,15 +222,20 @@ pub async fn export_with(
     }
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         // The rename is durable once the folder holding it is synced.
-        File::open(parent)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| format!("cannot sync {}: {e}", parent.display()))?;
+        sync_dir(parent)?;
     }
-    Ok(exported)
+    Ok(())
+}
+
+/// Syncs a folder (the names of the files in it become durable).
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), String> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| format!("cannot sync {}: {e}", dir.display()))
 }
 
 /// A new hidden folder next to `out`, removed on drop; `out` must be new or empty.
-fn staging_for(out: &Path) -> Result<tempfile::TempDir, String> {
+pub(crate) fn staging_for(out: &Path) -> Result<tempfile::TempDir, String> {
     match std::fs::symlink_metadata(out) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(format!("cannot check {}: {e}", out.display())),
@@ -351,9 +372,7 @@ async fn write_all(store: &dyn Storage, dir: &Path, layout: &Layout) -> Result<E
     }
     write_dictionary(dir, layout, &columns)?;
     // The files' names are durable before the folder is renamed into place.
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| format!("cannot sync {}: {e}", dir.display()))?;
+    sync_dir(dir)?;
     Ok(Exported {
         cases: n,
         problems: problem_count,

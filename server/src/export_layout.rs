@@ -46,7 +46,7 @@ pub struct Flat {
 }
 
 /// Whether `stem` may name a file: ASCII letters, digits and `_` only, at most 64.
-fn safe_stem(stem: &str) -> bool {
+pub(crate) fn safe_stem(stem: &str) -> bool {
     !stem.is_empty()
         && stem.len() <= 64
         && stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')

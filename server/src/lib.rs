@@ -23,4 +23,5 @@ pub mod serve_lock;
 pub mod shapes;
 pub mod store;
 pub mod summaries;
+pub mod tabulate;
 pub mod validate;

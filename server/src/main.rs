@@ -160,9 +160,26 @@ async fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Export {
             ref out,
             ref questionnaire_files,
+            ref format,
+            ref lang,
+            ref since,
         }) => {
             let questionnaires = export::load_questionnaires(questionnaire_files)?;
-            let done = export::export_with(store.as_ref(), out, &questionnaires).await?;
+            let done = match (format.as_deref(), questionnaires.first()) {
+                (Some(_), Some(q)) => {
+                    let options = export::typed::Options {
+                        lang: lang.clone(),
+                        since: since.clone(),
+                    };
+                    let done =
+                        export::typed::export_typed(store.as_ref(), out, q, &options).await?;
+                    let cursor = out.join(export::typed::CURSOR_FILE);
+                    let next = std::fs::read_to_string(&cursor).unwrap_or_default();
+                    println!("next incremental export: --since {}", next.trim());
+                    done
+                }
+                _ => export::export_with(store.as_ref(), out, &questionnaires).await?,
+            };
             println!("exported {} cases to {}", done.cases, out.display());
             if done.problems > 0 {
                 println!(
@@ -171,6 +188,21 @@ async fn run(cli: Cli) -> Result<(), String> {
                     out.join(format!("{}.csv", export::PROBLEMS)).display()
                 );
             }
+            Ok(())
+        }
+        Some(Command::Tabulate {
+            ref out,
+            ref questionnaire_file,
+        }) => {
+            let files: Vec<std::path::PathBuf> = questionnaire_file.iter().cloned().collect();
+            let q = export::load_questionnaires(&files)?;
+            let t = census_server::tabulate::tabulate(store.as_ref(), out, &q).await?;
+            println!(
+                "tabulated {} persons in {} households into {}",
+                t.persons,
+                t.households,
+                out.display()
+            );
             Ok(())
         }
         Some(Command::RevokeDevice { ref device }) => {

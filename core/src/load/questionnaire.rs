@@ -249,6 +249,23 @@ impl Questionnaire {
             .unwrap_or_default()
     }
 
+    /// Input ids of a level (values the tablet fills in, not asked), in file order.
+    pub fn level_inputs(&self, level: &str) -> Vec<&str> {
+        self.c
+            .level_ids
+            .get(level)
+            .and_then(|l| self.c.levels.get(*l))
+            .map(|l| {
+                l.items
+                    .iter()
+                    .filter_map(|i| self.c.items.get(*i))
+                    .filter(|i| matches!(i.kind, ItemKind::Input(_)))
+                    .map(|i| i.id.as_str())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The level of the rows at `row` (the root level for the empty path).
     pub fn level_of(&self, row: &RowPath) -> Option<&str> {
         match row.segments().last() {

@@ -135,6 +135,14 @@ pub trait Storage: Send + Sync {
         since: u64,
         limit: u32,
     ) -> StoreFuture<'a, Vec<ReviewDecision>>;
+    /// Cases received at or after `since` (RFC 3339), at their latest revision, ordered by
+    /// case id, after `after`, at most `limit` (`census-server export --since`).
+    fn cases_received_page<'a>(
+        &'a self,
+        since: &'a str,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<StoredCase>>;
     /// Stored cases ordered by case id, after `after`, at most `limit`.
     fn cases_page<'a>(
         &'a self,

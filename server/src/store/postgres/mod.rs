@@ -1,6 +1,7 @@
 //! PostgreSQL storage (tokio-postgres with a deadpool connection pool).
 
 mod coverage;
+mod export;
 mod identity;
 mod ingest;
 pub mod migrations;
@@ -113,7 +114,7 @@ fn district_from_row(r: &tokio_postgres::Row) -> Result<District, StoreError> {
     })
 }
 
-fn case_from_row(r: &tokio_postgres::Row) -> Result<StoredCase, StoreError> {
+pub(super) fn case_from_row(r: &tokio_postgres::Row) -> Result<StoredCase, StoreError> {
     Ok(StoredCase {
         case_id: r.get(0),
         revision: r.get::<_, i64>(1) as u64,
@@ -316,6 +317,17 @@ impl Storage for PgStore {
                 .await?;
             rows.iter().map(case_from_row).collect()
         })
+    }
+
+    fn cases_received_page<'a>(
+        &'a self,
+        since: &'a str,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<StoredCase>> {
+        Box::pin(export::cases_received_page(
+            &self.pool, since, after, limit,
+        ))
     }
 
     fn counts(&self) -> StoreFuture<'_, Counts> {

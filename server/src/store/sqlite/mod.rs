@@ -4,6 +4,7 @@
 mod checkpoint;
 pub(crate) mod coverage;
 mod durability;
+mod export;
 pub(crate) mod identity;
 mod ingest;
 pub mod migrations;
@@ -339,6 +340,18 @@ impl Storage for SqliteStore {
                 out.push(r??);
             }
             Ok(out)
+        })
+    }
+
+    fn cases_received_page<'a>(
+        &'a self,
+        since: &'a str,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<StoredCase>> {
+        let since = since.to_owned();
+        self.run(move |conn| {
+            export::cases_received_page(conn, &since, after, limit)
         })
     }
 
