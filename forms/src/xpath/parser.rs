@@ -366,7 +366,7 @@ mod tests {
             unreachable!("and at the top")
         };
         assert!(matches!(*l, Expr::Bin(BinOp::Gt, _, _)));
-        assert!(matches!(*r, Expr::Call(ref n, _, 42) if n == "not"));
+        assert!(matches!(*r, Expr::Call(ref n, _, 22) if n == "not"));
     }
 
     #[test]
