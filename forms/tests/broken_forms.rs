@@ -70,3 +70,19 @@ fn unclosed_repeat_and_group_are_located() {
     );
     assert!(report.errors[1].message.contains("never closed"));
 }
+
+#[test]
+fn loader_errors_point_at_the_survey_row() {
+    let report = import_errors("type_error.xlsx");
+    assert_eq!(
+        located(&report.errors),
+        ["survey 3 : census loader"],
+        "{report}"
+    );
+    assert!(
+        report.errors[0]
+            .message
+            .contains("compared with an integer"),
+        "{report}"
+    );
+}

@@ -101,7 +101,7 @@ impl Scope<'_> {
             return Err(XPathError::new(
                 col,
                 &format!("${{{name}}}"),
-                "a repeat can only be counted here: write count(${name})",
+                &format!("a repeat can only be counted here: write count(${{{name}}})"),
             ));
         }
         if !self.here.starts_with(&item.repeats) {
@@ -294,11 +294,11 @@ impl Scope<'_> {
                     "this is not a repeat",
                 ));
             }
-            if !item.repeats.iter().any(|x| x == r) {
+            if item.repeats.last().map(String::as_str) != Some(r) {
                 return Err(XPathError::new(
                     col,
                     &format!("${{{q}}}"),
-                    &format!("this question is not inside repeat `{r}`"),
+                    &format!("this question is not directly inside repeat `{r}`"),
                 ));
             }
             return Ok(r.to_string());

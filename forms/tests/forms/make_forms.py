@@ -164,3 +164,10 @@ save("unclosed_repeat.xlsx", [
     ["begin repeat", "visits", "Visits"],
     ["date", "v_date", "Date"],
 ], None, SMALL_SETTINGS, SMALL_HEADER)
+
+# Imports, but the census loader rejects it: a code compared with a number.
+save("type_error.xlsx", [
+    ["select_one yes_no", "ok", "OK?"],
+    ["text", "why", "Why?", "${ok} = 1"],
+], [["list_name", "name", "label"], ["yes_no", "1", "Yes"], ["yes_no", "0", "No"]],
+    SMALL_SETTINGS, SMALL_HEADER)
