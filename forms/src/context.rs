@@ -60,6 +60,7 @@ impl<'a> Ctx<'a> {
             let kind = match &rt {
                 RowType::Question { kind, .. } => ItemKind::Question(*kind),
                 RowType::BeginRepeat => ItemKind::Repeat,
+                RowType::Meta(meta) => ItemKind::Meta(meta),
                 _ => continue,
             };
             self.add_item(row, name, kind, repeats.clone());
@@ -127,33 +128,58 @@ impl<'a> Ctx<'a> {
     }
 
     /// A label, hint or message with `${name}` turned into the census text reference
-    /// `{name}`; unknown names are reported.
+    /// `{name}` (literal braces doubled); unknown names are reported.
     pub fn text_refs(&mut self, row: &Row, column: &str, text: &str) -> String {
         let mut out = String::new();
         let mut rest = text;
+        let literal = |s: &str| s.replace('{', "{{").replace('}', "}}");
         while let Some(start) = rest.find("${") {
-            out.push_str(&rest[..start]);
+            out.push_str(&literal(&rest[..start]));
             let after = &rest[start + 2..];
             let Some(end) = after.find('}') else {
-                out.push_str(&rest[start..]);
+                out.push_str(&literal(&rest[start..]));
                 rest = "";
                 break;
             };
-            let name = after[..end].trim();
-            if !self.items.contains_key(name) {
-                self.report.push(
+            let mut name = after[..end].trim();
+            match self.items.get(name).map(|i| i.kind) {
+                None => self.report.push(
                     self.sheet.at_name(row, column),
                     &format!("${{{name}}} in a text"),
                     "no question of the survey has this name",
-                );
+                ),
+                Some(ItemKind::Meta(meta)) => name = meta,
+                Some(_) => {}
             }
             out.push('{');
             out.push_str(name);
             out.push('}');
             rest = &after[end + 1..];
         }
-        out.push_str(rest);
+        out.push_str(&literal(rest));
         out
+    }
+
+    /// The settings' `instance_name`, translated into the census `case_title`.
+    pub fn case_title(&mut self, settings: &Sheet) -> Option<String> {
+        let row = settings.rows.first()?;
+        let src = settings.get(row, "instance_name")?;
+        let scope = Scope {
+            items: &self.items,
+            here: &[],
+            choice: None,
+        };
+        match translate(src, &scope) {
+            Ok(out) => Some(out),
+            Err(e) => {
+                self.report.push(
+                    settings.at_name(row, "instance_name"),
+                    &e.construct,
+                    format!("{} (character {} of `{src}`)", e.message, e.column),
+                );
+                None
+            }
+        }
     }
 
     /// A new section id, unique in the file, based on `base`.

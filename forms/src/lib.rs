@@ -47,6 +47,7 @@ const SETTINGS: &[&str] = &[
     "version",
     "default_language",
     "reference_date",
+    "instance_name",
 ];
 
 /// Reads an .xlsx XLSForm and imports it.
@@ -128,6 +129,7 @@ pub fn import_workbook(
     };
     ctx.collect_items();
     let root = ctx.survey(&form_id, &title);
+    let case_title = ctx.case_title(&book.settings);
     let rows_of = std::mem::take(&mut ctx.rows_of);
     let choice_lists = std::mem::take(&mut ctx.out_lists);
     let file = QuestionnaireFile {
@@ -139,6 +141,7 @@ pub fn import_workbook(
             .cloned()
             .unwrap_or_else(|| "1".into()),
         title,
+        case_title,
         languages: langs.codes.clone(),
         required_languages: None,
         reference_date,

@@ -29,6 +29,8 @@ struct Frame {
     rosters: Vec<Roster>,
     current: Option<Section>,
     groups: Vec<Group>,
+    /// Section and roster ids in survey order.
+    order: Vec<String>,
 }
 
 impl Frame {
@@ -43,6 +45,7 @@ impl Frame {
             rosters: Vec::new(),
             current: None,
             groups: Vec::new(),
+            order: Vec::new(),
         }
     }
 
@@ -50,7 +53,34 @@ impl Frame {
         if let Some(s) = self.current.take()
             && !s.questions.is_empty()
         {
+            self.order.push(s.id.clone());
             self.sections.push(s);
+        }
+    }
+
+    fn add_roster(&mut self, roster: Roster) {
+        self.order.push(roster.id.clone());
+        self.rosters.push(roster);
+    }
+
+    /// The level, with an `order` when a section follows a roster.
+    fn into_level(mut self) -> Level {
+        self.close_section();
+        let default: Vec<&String> = self
+            .sections
+            .iter()
+            .map(|s| &s.id)
+            .chain(self.rosters.iter().map(|r| &r.id))
+            .collect();
+        let order = (!self.order.iter().eq(default)).then_some(self.order);
+        Level {
+            id: self.name,
+            label: self.label,
+            inputs: Vec::new(),
+            sections: self.sections,
+            rosters: self.rosters,
+            checks: Vec::new(),
+            order,
         }
     }
 
@@ -136,6 +166,7 @@ impl Ctx<'_> {
                         section.questions.extend(questions);
                     }
                 }
+                RowType::Meta(_) => self.unsupported_cells(row, &["type", "name"], false),
                 RowType::BeginGroup => {
                     frame.close_section();
                     self.unsupported_cells(row, GROUP_COLUMNS, false);
@@ -188,7 +219,7 @@ impl Ctx<'_> {
                     if let Some(done) = stack.pop()
                         && let Some(parent) = stack.last_mut()
                     {
-                        parent.rosters.push(roster(done));
+                        parent.add_roster(roster(done));
                     }
                 }
             }
@@ -214,15 +245,7 @@ impl Ctx<'_> {
             cells: Vec::new(),
         };
         self.close_groups(&mut root, &last);
-        root.close_section();
-        Level {
-            id: root.name,
-            label: root.label,
-            inputs: Vec::new(),
-            sections: root.sections,
-            rosters: root.rosters,
-            checks: Vec::new(),
-        }
+        root.into_level()
     }
 
     /// Reports groups still open when their repeat (or the sheet) ends.
@@ -263,22 +286,14 @@ impl Ctx<'_> {
     }
 }
 
-fn roster(mut f: Frame) -> Roster {
-    f.close_section();
+fn roster(f: Frame) -> Roster {
     Roster {
         id: f.name.clone(),
         label: f.label.clone(),
         row_label: None,
-        relevant: f.relevant,
+        relevant: f.relevant.clone(),
         min_rows: f.rows.0,
         max_rows: f.rows.1,
-        level: Level {
-            id: f.name,
-            label: f.label,
-            inputs: Vec::new(),
-            sections: f.sections,
-            rosters: f.rosters,
-            checks: Vec::new(),
-        },
+        level: f.into_level(),
     }
 }

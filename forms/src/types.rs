@@ -22,15 +22,21 @@ pub enum RowType {
     BeginRepeat,
     /// `end repeat`.
     EndRepeat,
+    /// A metadata row: the census metadata item it names (`meta.start`, …).
+    Meta(&'static str),
 }
+
+/// XLSForm metadata types and the census metadata items they map to.
+const METADATA: &[(&str, &str)] = &[
+    ("start", "meta.start"),
+    ("end", "meta.end"),
+    ("today", "meta.start"),
+    ("deviceid", "meta.device_id"),
+    ("username", "meta.enumerator_id"),
+];
 
 /// XLSForm types that exist but have no census equivalent, with the reason.
 const UNSUPPORTED: &[(&str, &str)] = &[
-    ("start", "metadata"),
-    ("end", "metadata"),
-    ("today", "metadata"),
-    ("deviceid", "metadata"),
-    ("username", "metadata"),
     ("phonenumber", "metadata"),
     ("simserial", "metadata"),
     ("subscriberid", "metadata"),
@@ -83,6 +89,11 @@ pub fn parse(text: &str) -> Result<RowType, (String, String)> {
         "begin_repeat" => return Ok(RowType::BeginRepeat),
         "end_repeat" => return Ok(RowType::EndRepeat),
         _ => {}
+    }
+    if let [w] = words.as_slice()
+        && let Some((_, meta)) = METADATA.iter().find(|(t, _)| t == w)
+    {
+        return Ok(RowType::Meta(meta));
     }
     match (word(0), words.len()) {
         (Some("integer" | "int"), 1) => simple(QuestionType::Integer),
@@ -148,5 +159,7 @@ mod tests {
         );
         assert!(parse("integr").is_err_and(|e| e.1.contains("unknown")));
         assert!(parse("image").is_err_and(|e| e.1.contains("media")));
+        assert_eq!(parse("deviceid"), Ok(RowType::Meta("meta.device_id")));
+        assert!(parse("simserial").is_err_and(|e| e.1.contains("metadata")));
     }
 }

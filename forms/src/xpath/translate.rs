@@ -14,6 +14,8 @@ pub enum ItemKind {
     Question(QuestionType),
     /// A repeat (a roster).
     Repeat,
+    /// A metadata row (`start`, `deviceid`, …): the census metadata item it stands for.
+    Meta(&'static str),
 }
 
 /// A named survey item, as expressions see it.
@@ -97,6 +99,9 @@ impl Scope<'_> {
 
     fn reference(&self, name: &str, col: usize) -> Result<String, XPathError> {
         let item = self.item(name, col)?;
+        if let ItemKind::Meta(meta) = item.kind {
+            return Ok(meta.to_string());
+        }
         if item.kind == ItemKind::Repeat {
             return Err(XPathError::new(
                 col,

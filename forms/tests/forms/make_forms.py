@@ -1,7 +1,10 @@
-"""Writes the XLSForm test workbooks of forms/tests/forms/ (run: python3 make_forms.py).
+"""Writes the XLSForm test workbooks of forms/tests/forms/.
 
-Needs openpyxl (PyPI). The .xlsx files are committed; rerun only after changing a form here.
+Run: python3 make_forms.py [NAME.xlsx ...] (all forms when no name is given). Needs openpyxl
+(PyPI). The .xlsx files are committed; rewrite only the forms you changed here, then refresh
+the expected .json with census-forms import NAME.xlsx -o NAME.json and review the diff.
 """
+import sys
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -23,6 +26,8 @@ def row(type_, name, en="", fr="", hint_en="", hint_fr="", required="", relevant
 
 
 def save(name, survey, choices=None, settings=None, survey_header=SURVEY_HEADER):
+    if sys.argv[1:] and name not in sys.argv[1:]:
+        return
     wb = Workbook()
     ws = wb.active
     ws.title = "survey"
@@ -122,15 +127,24 @@ SETTINGS = [
 
 save("household.xlsx", HOUSEHOLD_SURVEY, HOUSEHOLD_CHOICES, SETTINGS)
 
-# Text references and regex(): the census format gains them with issue 15's engine work.
+# Text references, regex(), metadata and instance_name: the census format has them since
+# issue 15's engine work.
 save("textrefs.xlsx", [
+    row("start", "started"),
+    row("deviceid", "device"),
     row("text", "district_code", "District code", "Code du district",
+        hint_en="Six digits {NNNNNN}", hint_fr="Six chiffres {NNNNNN}",
         constraint="regex(., '^[0-9]{6}$')", msg_en="Six digits", msg_fr="Six chiffres"),
     row("text", "head", "Name of the head", "Nom du chef"),
     row("integer", "size", "How many persons live with ${head}?",
         "Combien de personnes vivent avec ${head} ?",
         hint_en="You wrote district ${district_code}", hint_fr="Vous avez écrit ${district_code}"),
-], [["list_name", "name", "label::English (en)", "label::French (fr)"]], SETTINGS)
+    row("calculate", "late", calculation="${started} > date('2024-09-30')"),
+    row("note", "device_note", "Tablet ${device}", "Tablette ${device}"),
+], [["list_name", "name", "label::English (en)", "label::French (fr)"]], [
+    SETTINGS[0] + ["instance_name"],
+    SETTINGS[1] + ["concat(${head}, ' / ', ${district_code})"],
+])
 
 SMALL_SETTINGS = [["form_id", "reference_date"], ["broken", "2024-09-01"]]
 SMALL_HEADER = ["type", "name", "label", "relevant", "appearance"]
