@@ -30,6 +30,10 @@ pub struct QuestionnaireFile {
     pub version: String,
     /// Title shown to the enumerator.
     pub title: Translations,
+    /// Expression evaluated in the dwelling row that names a case in lists (like
+    /// XLSForm's `instance_name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_title: Option<String>,
     /// Every language the questionnaire offers, in menu order.
     pub languages: Vec<String>,
     /// Languages in which every label, hint, message and choice must be present.
@@ -69,6 +73,10 @@ pub struct Level {
     /// Consistency checks evaluated once per row of this level.
     #[serde(default)]
     pub checks: Vec<Check>,
+    /// Interview order of the level's sections and rosters, by id (each once); absent:
+    /// the sections, then the rosters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<Vec<String>>,
 }
 
 /// A value given to the case from outside the interview (assignment, sample selection).

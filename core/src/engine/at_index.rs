@@ -113,7 +113,7 @@ impl Case {
                 }
                 self.collect_at_reads(n, key, out);
             }
-            CExpr::Unary(_, x) => self.collect_at_reads(x, key, out),
+            CExpr::Unary(_, x) | CExpr::Regex(x, _) => self.collect_at_reads(x, key, out),
             CExpr::Binary(_, l, r) => {
                 self.collect_at_reads(l, key, out);
                 self.collect_at_reads(r, key, out);

@@ -130,7 +130,44 @@ impl Case {
             _ => {}
         }
         let value = self.fit(item, value)?;
+        if let Some(code) = self.hidden_codes(item, key, &value).first() {
+            return Err(EngineError::WrongValue {
+                item: question_id.to_string(),
+                message: format!(
+                    "'{code}' is not offered here: the choice list's filter hides it for this \
+                     row's answers"
+                ),
+            });
+        }
         Ok(self.put(key, item, value))
+    }
+
+    /// The codes of `value` that the choice filters of question `item` hide in row `key`.
+    pub(crate) fn hidden_codes(&self, item: usize, key: usize, value: &Value) -> Vec<String> {
+        let c = self.c();
+        let Some(it) = c.items.get(item).filter(|it| !it.filters.is_empty()) else {
+            return Vec::new();
+        };
+        let Some(list) = (match &it.kind {
+            ItemKind::Question { list: Some(l), .. } => c.choice_lists.get(l),
+            _ => None,
+        }) else {
+            return Vec::new();
+        };
+        let hidden = |code: &String| {
+            list.iter()
+                .position(|ch| &ch.code == code)
+                .is_some_and(|ci| {
+                    it.filters.iter().any(|(fi, node)| {
+                        *fi == ci && self.node_value(*node, key).as_bool() != Some(true)
+                    })
+                })
+        };
+        match value {
+            Value::Text(code) if hidden(code) => vec![code.clone()],
+            Value::Multi(codes) => codes.iter().filter(|c| hidden(c)).cloned().collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// Sets (or clears) an input of a row.

@@ -96,6 +96,10 @@ impl Case {
                 }
                 binary(*op, &left, &self.eval_cow(r, key))
             }
+            CExpr::Regex(x, rx) => match &*self.eval_cow(x, key) {
+                Value::Text(s) => Value::Bool(rx.0.is_match(s)),
+                _ => Value::Null,
+            },
             CExpr::Call(f, args) => {
                 let values: Vec<Value> = args.iter().map(|a| self.eval(a, key)).collect();
                 call_scalar(*f, &values, &self.dates)
@@ -150,7 +154,7 @@ impl Case {
                     }
                 }
             }
-            NodeKind::Calc(_) | NodeKind::RowArg(..) | NodeKind::RowLabel(_) => {
+            NodeKind::Calc(_) | NodeKind::RowArg(..) | NodeKind::RowLabel(_) | NodeKind::Title => {
                 expr.map_or(Value::Null, |e| self.eval(e, key))
             }
             NodeKind::QRel(item) => {
@@ -191,6 +195,16 @@ impl Case {
                 Value::Bool(!applies || self.eval_bool(expr, key, true) != Some(false))
             }
             NodeKind::Agg(a) => return self.aggregate(a, key),
+            NodeKind::Text(_) => match expr {
+                // The values the text shows, so a change of one is a change of the text.
+                Some(CExpr::Call(_, reads)) => Value::Multi(
+                    reads
+                        .iter()
+                        .map(|r| format!("{:?}", self.eval_cow(r, key)))
+                        .collect(),
+                ),
+                _ => Value::Null,
+            },
         };
         Out::V(v)
     }

@@ -1,17 +1,24 @@
 //! What blocks completion: missing required answers, rejected answers, failing checks,
 //! too few rows; in interview order.
 
-use crate::load::compiled::ItemKind;
+use crate::load::compiled::{ItemKind, Part, RosterC, SectionC};
 use crate::model::{Severity, Translations};
 use crate::value::Value;
 
-use super::{Case, CheckState, Completion, Issue, IssueKind, RowPath};
+use super::{Case, CheckState, Completion, Issue, IssueKind, Row, RowPath};
 
 fn builtin(en: &str, fr: &str, ar: &str) -> Translations {
     [("en", en), ("fr", fr), ("ar", ar)]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
+}
+
+/// A built-in message in the four languages of the census (ar, fr, zgh, en).
+fn four(en: &str, fr: &str, ar: &str, zgh: &str) -> Translations {
+    let mut t = builtin(en, fr, ar);
+    t.insert("zgh".to_string(), zgh.to_string());
+    t
 }
 
 impl Case {
@@ -78,62 +85,17 @@ impl Case {
             return;
         }
         let path = self.path(key);
-        for section in level.sections.iter().filter_map(|s| c.sections.get(*s)) {
-            for item in &section.questions {
-                let state = self.state_of(*item, key);
-                let id = c.items.get(*item).map_or(String::new(), |i| i.id.clone());
-                if state.required_missing {
-                    out.push(Issue {
-                        kind: IssueKind::RequiredMissing,
-                        row: path.clone(),
-                        question: Some(id.clone()),
-                        item: id,
-                        message: builtin(
-                            "An answer is required",
-                            "Une réponse est obligatoire",
-                            "الإجابة إلزامية",
-                        ),
-                    });
-                } else if state.relevant
-                    && let Some(message) = state.constraint_failed
-                {
-                    out.push(Issue {
-                        kind: IssueKind::ConstraintFailed,
-                        row: path.clone(),
-                        question: Some(id.clone()),
-                        item: id,
-                        message,
-                    });
-                }
-            }
-        }
-        if recurse {
-            for roster in level.rosters.iter().filter_map(|r| c.rosters.get(*r)) {
-                if self.node_value(roster.rel_node, key).as_bool() != Some(true) {
-                    continue;
-                }
-                let children = row.children.get(roster.local).cloned().unwrap_or_default();
-                if (children.len() as u64) < u64::from(roster.min_rows) {
-                    let mut message = builtin(
-                        &format!("At least {} rows are needed", roster.min_rows),
-                        &format!("Il faut au moins {} lignes", roster.min_rows),
-                        &format!("يلزم {} سطر على الأقل", roster.min_rows),
-                    );
-                    for (lang, label) in &roster.label {
-                        if let Some(m) = message.get_mut(lang) {
-                            *m = format!("{label}: {m}");
-                        }
+        for part in &level.parts {
+            match *part {
+                Part::Section(s) => {
+                    if let Some(section) = c.sections.get(s) {
+                        self.section_issues(key, section, &path, out);
                     }
-                    out.push(Issue {
-                        kind: IssueKind::TooFewRows,
-                        row: path.clone(),
-                        question: None,
-                        item: roster.id.clone(),
-                        message,
-                    });
                 }
-                for child in children {
-                    self.row_issues(child, true, out);
+                Part::Roster(r) => {
+                    if recurse && let Some(roster) = c.rosters.get(r) {
+                        self.roster_issues(key, row, roster, &path, out);
+                    }
                 }
             }
         }
@@ -155,8 +117,99 @@ impl Case {
                 row,
                 question,
                 item: check.id.clone(),
-                message: check.message.clone(),
+                message: self.resolve_all(&check.message, check.text, key),
             });
+        }
+    }
+
+    fn section_issues(&self, key: usize, section: &SectionC, path: &RowPath, out: &mut Vec<Issue>) {
+        let c = self.c();
+        for item in &section.questions {
+            let state = self.state_of(*item, key);
+            let id = c.items.get(*item).map_or(String::new(), |i| i.id.clone());
+            if state.required_missing {
+                out.push(Issue {
+                    kind: IssueKind::RequiredMissing,
+                    row: path.clone(),
+                    question: Some(id.clone()),
+                    item: id,
+                    message: builtin(
+                        "An answer is required",
+                        "Une réponse est obligatoire",
+                        "الإجابة إلزامية",
+                    ),
+                });
+            } else if !state.hidden_codes.is_empty() {
+                let codes = state.hidden_codes.join(", ");
+                out.push(Issue {
+                    kind: IssueKind::ChoiceNotOffered,
+                    row: path.clone(),
+                    question: Some(id.clone()),
+                    item: id,
+                    message: four(
+                        &format!(
+                            "The answer {codes} is no longer offered after a change to an \
+                             earlier answer: choose again"
+                        ),
+                        &format!(
+                            "La réponse {codes} n'est plus proposée après la modification \
+                             d'une réponse précédente : choisissez à nouveau"
+                        ),
+                        &format!(
+                            "الإجابة {codes} لم تعد مقترحة بعد تغيير إجابة سابقة: اختر من جديد"
+                        ),
+                        &format!(
+                            "ⵜⴰⵔⴰⵔⵜ {codes} ⵓⵔ ⵜⵍⵍⵉ ⴳ ⵜⵍⴳⴰⵎⵜ ⴷⴼⴼⵉⵔ ⵜⵉⵙⵏⴼⵍⵜ ⵏ ⵜⵔⴰⵔⵜ ⵜⴰⵣⵡⴰⵔⵓⵜ: ⵙⵜⵉ ⵜⵉⴽⴽⵍⵜ ⵢⴰⴹⵏ"
+                        ),
+                    ),
+                });
+            } else if state.relevant
+                && let Some(message) = state.constraint_failed
+            {
+                out.push(Issue {
+                    kind: IssueKind::ConstraintFailed,
+                    row: path.clone(),
+                    question: Some(id.clone()),
+                    item: id,
+                    message,
+                });
+            }
+        }
+    }
+
+    fn roster_issues(
+        &self,
+        key: usize,
+        row: &Row,
+        roster: &RosterC,
+        path: &RowPath,
+        out: &mut Vec<Issue>,
+    ) {
+        if self.node_value(roster.rel_node, key).as_bool() != Some(true) {
+            return;
+        }
+        let children = row.children.get(roster.local).cloned().unwrap_or_default();
+        if (children.len() as u64) < u64::from(roster.min_rows) {
+            let mut message = builtin(
+                &format!("At least {} rows are needed", roster.min_rows),
+                &format!("Il faut au moins {} lignes", roster.min_rows),
+                &format!("يلزم {} سطر على الأقل", roster.min_rows),
+            );
+            for (lang, label) in &roster.label {
+                if let Some(m) = message.get_mut(lang) {
+                    *m = format!("{label}: {m}");
+                }
+            }
+            out.push(Issue {
+                kind: IssueKind::TooFewRows,
+                row: path.clone(),
+                question: None,
+                item: roster.id.clone(),
+                message,
+            });
+        }
+        for child in children {
+            self.row_issues(child, true, out);
         }
     }
 
@@ -199,7 +252,7 @@ impl Case {
             .map(|(k, ck)| CheckState {
                 check: ck.id.clone(),
                 severity: ck.severity,
-                message: ck.message.clone(),
+                message: self.resolve_all(&ck.message, ck.text, key),
                 questions: ck
                     .questions
                     .iter()

@@ -18,6 +18,7 @@ mod path;
 mod query;
 mod recompute;
 mod rows;
+mod texts;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -111,6 +112,9 @@ pub struct QuestionState {
     pub required_missing: bool,
     /// Codes offered after choice filters, in list order.
     pub choices: Vec<String>,
+    /// Codes of the stored answer that the choice filters no longer offer (a blocking
+    /// issue while the question is relevant).
+    pub hidden_codes: Vec<String>,
 }
 
 /// What kind of problem blocks completion.
@@ -126,6 +130,9 @@ pub enum IssueKind {
     SoftCheck,
     /// A roster has fewer rows than `min_rows`.
     TooFewRows,
+    /// A stored answer holds a code its choice filter no longer offers (an earlier
+    /// answer changed since).
+    ChoiceNotOffered,
 }
 
 /// One thing blocking completion.

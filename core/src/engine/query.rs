@@ -67,6 +67,7 @@ impl Case {
                 constraint_failed: None,
                 required_missing: false,
                 choices: Vec::new(),
+                hidden_codes: Vec::new(),
             };
         };
         let answered = self
@@ -91,7 +92,7 @@ impl Case {
         let constraint_failed = it
             .constraint_node
             .filter(|n| self.node_value(*n, key).as_bool() == Some(false))
-            .map(|_| message);
+            .map(|_| self.resolve_all(&message, it.texts.message, key));
         let mut choices = Vec::new();
         if let Some(list) = list.and_then(|l| c.choice_lists.get(l)) {
             for (i, ch) in list.iter().enumerate() {
@@ -104,12 +105,18 @@ impl Case {
                 }
             }
         }
+        let hidden_codes = if relevant && answered && !it.filters.is_empty() {
+            self.hidden_codes(item, key, &self.node_value(it.val_node, key))
+        } else {
+            Vec::new()
+        };
         QuestionState {
             relevant,
             answered,
             constraint_failed,
             required_missing: relevant && required && takes_answer && !answered,
             choices,
+            hidden_codes,
         }
     }
 
@@ -139,6 +146,18 @@ impl Case {
             .into_iter()
             .filter_map(|k| self.row(k).map(|r| parent.child(roster_id, r.id)))
             .collect()
+    }
+
+    /// The case's title from the file's `case_title` (like XLSForm's `instance_name`);
+    /// empty when the file has none or it is null.
+    pub fn title(&self) -> String {
+        match self.c().title_node.map(|n| self.node_value(n, 0)) {
+            Some(Value::Text(s)) => s,
+            Some(Value::Integer(i)) => i.to_string(),
+            Some(Value::Decimal(d)) => d.to_string(),
+            Some(Value::Date(d)) => d.format("%Y-%m-%d").to_string(),
+            _ => String::new(),
+        }
     }
 
     /// The label naming a row in lists: its roster's `row_label`, else its number.

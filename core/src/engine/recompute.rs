@@ -10,6 +10,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use crate::load::compiled::{NodeIx, NodeKind, Rel};
+use crate::load::texts::TextOwner;
 use crate::value::Value;
 
 use super::eval::Out;
@@ -326,6 +327,12 @@ impl Case {
                     c.rosters.get(r).map(|r| r.id.as_str())
                 }
                 NodeKind::Check(k) => c.checks.get(k).map(|k| k.id.as_str()),
+                NodeKind::Title => Some("case_title"),
+                NodeKind::Text(t) => match c.texts.get(t).map(|t| t.owner) {
+                    Some(TextOwner::Item(i)) => c.items.get(i).map(|it| it.id.as_str()),
+                    Some(TextOwner::Check(k)) => c.checks.get(k).map(|k| k.id.as_str()),
+                    None => None,
+                },
                 NodeKind::RowRel | NodeKind::RowArg(..) | NodeKind::Agg(_) => None,
             };
             if let Some(id) = id {

@@ -150,6 +150,8 @@ pub enum Function {
     Contains,
     /// `starts_with(s, prefix)`.
     StartsWith,
+    /// `regex(s, 'pattern')`: whether the pattern matches somewhere in `s`.
+    Regex,
     /// `abs(x)`.
     Abs,
     /// `round(x)`.

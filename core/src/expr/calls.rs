@@ -143,6 +143,11 @@ impl Checker {
                 self.expect(function, 1, arg(1), is_text, "a text");
                 Type::Boolean
             }
+            Function::Regex => {
+                self.expect(function, 0, arg(0), is_text, "a text");
+                self.regex_pattern(&args[1]);
+                Type::Boolean
+            }
             Function::Abs => {
                 if self.expect(function, 0, arg(0), is_number, "a number") {
                     arg(0).1
@@ -171,6 +176,41 @@ impl Checker {
             | Function::All
             | Function::First
             | Function::At => Type::Null,
+        }
+    }
+
+    /// The pattern of `regex` must be a quoted text that is a valid regular expression;
+    /// a syntax error points at its position inside the pattern.
+    fn regex_pattern(&mut self, pattern: &Expr) {
+        let ExprKind::Literal(Literal::Text(text)) = &pattern.kind else {
+            self.error(
+                pattern.span,
+                format!(
+                    "the pattern of `regex` must be written as a text in quotes, e.g. \
+                     `regex(code, '^[0-9]{{6}}$')`, but {} is not",
+                    describe(pattern)
+                ),
+            );
+            return;
+        };
+        if let Err((offset, message)) = regex_problem(text) {
+            // Column inside the expression: after the opening quote (exact when the
+            // pattern has no escaped quotes).
+            let at = pattern
+                .span
+                .start
+                .saturating_add(1)
+                .saturating_add(u32::try_from(offset).unwrap_or(0));
+            self.error(
+                Span {
+                    start: at,
+                    end: at.saturating_add(1),
+                },
+                format!(
+                    "invalid regular expression at character {} of the pattern: {message}",
+                    text.get(..offset).map_or(0, |p| p.chars().count()) + 1
+                ),
+            );
         }
     }
 
@@ -309,4 +349,22 @@ impl Checker {
             _ => recovery,
         }
     }
+}
+
+/// Why `pattern` is not a valid regular expression: the byte offset of the problem in the
+/// pattern and what is wrong.
+pub(crate) fn regex_problem(pattern: &str) -> Result<(), (usize, String)> {
+    match regex_syntax::Parser::new().parse(pattern) {
+        Ok(_) => {}
+        Err(regex_syntax::Error::Parse(e)) => {
+            return Err((e.span().start.offset, e.kind().to_string()));
+        }
+        Err(regex_syntax::Error::Translate(e)) => {
+            return Err((e.span().start.offset, e.kind().to_string()));
+        }
+        Err(e) => return Err((0, e.to_string())),
+    }
+    regex::Regex::new(pattern)
+        .map(|_| ())
+        .map_err(|e| (0, e.to_string()))
 }

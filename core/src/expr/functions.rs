@@ -38,7 +38,7 @@ impl Arity {
 
 impl Function {
     /// Every function, in the order of `schemas/FORMAT.md`.
-    pub const ALL: [Function; 33] = [
+    pub const ALL: [Function; 34] = [
         Function::Count,
         Function::Sum,
         Function::Min,
@@ -67,6 +67,7 @@ impl Function {
         Function::Trim,
         Function::Contains,
         Function::StartsWith,
+        Function::Regex,
         Function::Abs,
         Function::Round,
         Function::Int,
@@ -105,6 +106,7 @@ impl Function {
             Function::Trim => "trim",
             Function::Contains => "contains",
             Function::StartsWith => "starts_with",
+            Function::Regex => "regex",
             Function::Abs => "abs",
             Function::Round => "round",
             Function::Int => "int",
@@ -147,6 +149,7 @@ impl Function {
             | Function::DaysBetween
             | Function::Contains
             | Function::StartsWith
+            | Function::Regex
             | Function::Least
             | Function::Greatest => Arity::exactly(2),
             Function::First | Function::At | Function::If => Arity::exactly(3),

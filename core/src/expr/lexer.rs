@@ -367,6 +367,21 @@ impl Lexer<'_> {
         {
             self.pos += 1;
         }
+        // Metadata items are written `meta.start`, `meta.device_id`, …: one name.
+        if self.source.get(start..self.pos) == Some("meta")
+            && self.peek_byte(0) == Some(b'.')
+            && self
+                .peek_byte(1)
+                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        {
+            self.pos += 1;
+            while self
+                .peek_byte(0)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                self.pos += 1;
+            }
+        }
         let word = self.source.get(start..self.pos).unwrap_or("");
         let token = match word {
             "and" => Token::And,

@@ -283,6 +283,13 @@ pub fn call_scalar(function: Function, args: &[Value], dates: &Dates) -> Value {
             (Some(s), Some(prefix)) => Value::Bool(s.starts_with(prefix)),
             _ => Value::Null,
         },
+        Function::Regex => match (text_arg(args, 0), text_arg(args, 1)) {
+            // The engine runs the pattern compiled at load; this path compiles it per call.
+            (Some(s), Some(pattern)) => {
+                regex::Regex::new(pattern).map_or(Value::Null, |rx| Value::Bool(rx.is_match(s)))
+            }
+            _ => Value::Null,
+        },
         Function::Abs => match arg(0) {
             Value::Integer(i) => int(i.checked_abs()),
             Value::Decimal(d) => decimal(d.abs()),

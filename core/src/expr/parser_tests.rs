@@ -152,6 +152,7 @@ fn every_function_with_its_arity_parses() {
         "trim(name)",
         "contains(name, 'a')",
         "starts_with(name, 'a')",
+        "regex(name, '^[0-9]{6}$')",
         "abs(x)",
         "round(x)",
         "int(x)",

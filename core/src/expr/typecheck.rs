@@ -21,6 +21,12 @@ pub trait Scope {
     fn current_type(&self) -> Option<Type>;
     /// Whether this row is a roster row (so `position()` is allowed).
     fn in_roster_row(&self) -> bool;
+    /// For a name not visible here: where it lives and how to reach it, or a close name
+    /// that is visible ("did you mean"). `None` when there is nothing to add.
+    fn advise(&self, name: &str) -> Option<String> {
+        let _ = name;
+        None
+    }
 }
 
 /// A type error in an expression.
@@ -30,6 +36,8 @@ pub struct TypeError {
     pub span: Span,
     /// What is wrong, for the questionnaire author.
     pub message: String,
+    /// How to fix it, when a likely fix is known (the loader appends it to the message).
+    pub fix: Option<String>,
 }
 
 impl std::fmt::Display for TypeError {
@@ -100,6 +108,42 @@ pub(crate) fn unify(a: Type, b: Type) -> Option<Type> {
     }
 }
 
+/// How to rewrite a literal compared with a value of another type: a number compared
+/// with a text (a choice code) is written in quotes, a text compared with a date is a
+/// `date('…')`.
+fn literal_fix(left: (&Expr, Type), right: (&Expr, Type)) -> String {
+    for ((_, value_ty), (lit, _)) in [(left, right), (right, left)] {
+        match (&lit.kind, value_ty) {
+            (ExprKind::Literal(Literal::Integer(n)), Type::Text) => {
+                return format!("a choice code is a text: write `'{n}'`");
+            }
+            (ExprKind::Literal(Literal::Decimal(n)), Type::Text) => {
+                return format!("to compare with a text write `'{n}'`");
+            }
+            (ExprKind::Literal(Literal::Text(s)), Type::Date) => {
+                let shown = if super::ops::parse_date(s).is_some() {
+                    s.as_str()
+                } else {
+                    "2024-09-01"
+                };
+                return format!("write the date as `date('{shown}')`");
+            }
+            (ExprKind::Literal(Literal::Text(s)), Type::Integer | Type::Decimal)
+                if s.trim().parse::<f64>().is_ok() =>
+            {
+                return format!("a number is written without quotes: `{}`", s.trim());
+            }
+            (ExprKind::Literal(Literal::Text(s)), Type::Boolean)
+                if matches!(s.as_str(), "true" | "false") =>
+            {
+                return format!("write `{s}` without quotes");
+            }
+            _ => {}
+        }
+    }
+    String::new()
+}
+
 fn is_number(ty: Type) -> bool {
     ty.is_numeric() || ty == Type::Null
 }
@@ -139,7 +183,21 @@ struct Checker {
 
 impl Checker {
     fn error(&mut self, span: Span, message: String) -> Type {
-        self.errors.push(TypeError { span, message });
+        self.errors.push(TypeError {
+            span,
+            message,
+            fix: None,
+        });
+        Type::Null
+    }
+
+    /// Records an error with a suggested fix.
+    fn error_fix(&mut self, span: Span, message: String, fix: String) -> Type {
+        self.errors.push(TypeError {
+            span,
+            message,
+            fix: (!fix.is_empty()).then_some(fix),
+        });
         Type::Null
     }
 
@@ -199,7 +257,11 @@ impl Checker {
                 ),
             );
         }
-        self.error(span, format!("unknown name `{name}`"))
+        let message = format!("unknown name `{name}`");
+        match scope.advise(name) {
+            Some(advice) => self.error_fix(span, message, advice),
+            None => self.error(span, message),
+        }
     }
 
     fn binary(
@@ -234,6 +296,7 @@ impl Checker {
                         describe(left),
                         a_type(r)
                     );
+                    let fix = literal_fix((left, l), (right, r));
                     if let ((Type::Multi, q), (Type::Text, code)) | ((Type::Text, code), (Type::Multi, q)) =
                         ((l, left), (r, right))
                     {
@@ -241,7 +304,7 @@ impl Checker {
                             "; to test one choice write `selected({q}, {code})`"
                         ));
                     }
-                    self.error(span, message);
+                    self.error_fix(span, message, fix);
                 }
                 Type::Boolean
             }
@@ -253,9 +316,10 @@ impl Checker {
                         format!("`{symbol}` cannot order {ty} values: {} is {ty}", describe(side)),
                     );
                 } else if unify(l, r).is_none() {
-                    self.error(
+                    self.error_fix(
                         span,
                         format!("{} is {l} but is compared with {}", describe(left), a_type(r)),
+                        literal_fix((left, l), (right, r)),
                     );
                 }
                 Type::Boolean

@@ -14,6 +14,15 @@ use super::compiled::{
     SectionC,
 };
 use super::report::Problem;
+use super::texts::{Field, TextOwner};
+
+/// The metadata items every case has, as inputs of the dwelling row (see FORMAT.md).
+pub(crate) const META_ITEMS: [(&str, InputType); 4] = [
+    ("meta.start", InputType::Date),
+    ("meta.end", InputType::Date),
+    ("meta.device_id", InputType::Text),
+    ("meta.enumerator_id", InputType::Text),
+];
 
 /// What an expression is for, which decides its expected type and scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +32,8 @@ pub(crate) enum Purpose {
     Calculation,
     Filter,
     RowLabel,
+    /// The questionnaire's `case_title`.
+    Title,
     Check,
     CheckRelevant,
 }
@@ -50,6 +61,9 @@ pub(crate) struct Builder {
     pub(crate) required: Vec<String>,
     other_ids: HashSet<String>,
     pending_check_questions: Vec<(usize, Vec<String>, String)>,
+    pub(crate) pending_texts: Vec<super::texts::PendingText>,
+    /// Questions with a constraint but no message: (constraint node, path, id).
+    pub(crate) unexplained: Vec<(NodeIx, String, String)>,
     /// Path of every named thing (question, input, roster, section, check), for reports.
     pub locations: HashMap<String, String>,
 }
@@ -110,6 +124,8 @@ impl Builder {
                 roster_dependants: Vec::new(),
                 position_dependants: Vec::new(),
                 order: Vec::new(),
+                title_node: None,
+                texts: Vec::new(),
             },
             jobs: Vec::new(),
             languages: file.languages.clone(),
@@ -119,6 +135,8 @@ impl Builder {
                 .unwrap_or_else(|| file.languages.clone()),
             other_ids: HashSet::new(),
             pending_check_questions: Vec::new(),
+            pending_texts: Vec::new(),
+            unexplained: Vec::new(),
             locations: HashMap::new(),
         };
         b.header(file);
@@ -235,6 +253,7 @@ impl Builder {
             depth,
             sections: Vec::new(),
             rosters: Vec::new(),
+            parts: Vec::new(),
             items: Vec::new(),
             checks: Vec::new(),
             nodes: Vec::new(),
@@ -245,6 +264,13 @@ impl Builder {
         let row_rel = self.node(ix, NodeKind::RowRel);
         if let Some(l) = self.c.levels.get_mut(ix) {
             l.row_rel = row_rel;
+        }
+        if parent.is_none() {
+            for (id, ty) in META_ITEMS {
+                let item = self.c.items.len();
+                self.claim_name(id, Name::Item(item), &format!("{path}/inputs"));
+                self.add_item(ix, id, None, ItemKind::Input(ty), input_type(ty));
+            }
         }
         for (i, input) in def.inputs.iter().enumerate() {
             let loc = format!("{path}/inputs/{i}");
@@ -275,6 +301,7 @@ impl Builder {
         for (ci, check) in def.checks.iter().enumerate() {
             self.check(ix, check, &format!("{path}/checks/{ci}"));
         }
+        self.order(ix, def, path);
         ix
     }
 
@@ -301,6 +328,7 @@ impl Builder {
             calc_node: None,
             constraint_node: None,
             filters: Vec::new(),
+            texts: Default::default(),
         });
         if let Some(l) = self.c.levels.get_mut(level) {
             l.items.push(item);
@@ -434,7 +462,15 @@ impl Builder {
             message: def.message.clone(),
             questions: Vec::new(),
             node,
+            text: None,
         });
+        self.pending_text(
+            TextOwner::Check(cix),
+            Field::Message,
+            level,
+            &def.message,
+            (&format!("{path}/message"), &def.id),
+        );
         if let Some(l) = self.c.levels.get_mut(level) {
             l.checks.push(cix);
         }

@@ -39,6 +39,18 @@ pub(crate) enum CExpr {
     Binary(BinaryOp, Box<CExpr>, Box<CExpr>),
     /// Non-aggregate function call.
     Call(Function, Vec<CExpr>),
+    /// `regex(text, 'pattern')` with the pattern compiled once at load.
+    Regex(Box<CExpr>, Rx),
+}
+
+/// A regular expression compiled at load (compared by its pattern).
+#[derive(Debug, Clone)]
+pub(crate) struct Rx(pub std::sync::Arc<regex::Regex>);
+
+impl PartialEq for Rx {
+    fn eq(&self, other: &Rx) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
 }
 
 /// What a node computes, per row of its level.
@@ -68,6 +80,10 @@ pub(crate) enum NodeKind {
     Agg(usize),
     /// The row label of a roster row.
     RowLabel(usize),
+    /// The case title (`case_title`), in the dwelling row.
+    Title,
+    /// The values a text with references shows (index into `Compiled::texts`).
+    Text(usize),
 }
 
 /// One node definition.
@@ -109,6 +125,8 @@ pub(crate) struct LevelC {
     pub depth: u32,
     pub sections: Vec<usize>,
     pub rosters: Vec<usize>,
+    /// Sections and rosters in interview order.
+    pub parts: Vec<Part>,
     /// Questions and inputs; an item's `slot` is its index here.
     pub items: Vec<ItemIx>,
     pub checks: Vec<usize>,
@@ -118,6 +136,15 @@ pub(crate) struct LevelC {
     pub order: Vec<NodeIx>,
     pub lists: usize,
     pub row_rel: NodeIx,
+}
+
+/// A section or a roster of a level, in interview order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// A section (global index).
+    Section(usize),
+    /// A roster (global index).
+    Roster(usize),
 }
 
 /// What an item is.
@@ -152,6 +179,16 @@ pub(crate) struct ItemC {
     pub constraint_node: Option<NodeIx>,
     /// (choice index, node) for each filtered choice.
     pub filters: Vec<(usize, NodeIx)>,
+    /// Its texts that hold references.
+    pub texts: ItemTexts,
+}
+
+/// The texts of a question that hold references: (text index, node).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ItemTexts {
+    pub label: Option<(usize, NodeIx)>,
+    pub hint: Option<(usize, NodeIx)>,
+    pub message: Option<(usize, NodeIx)>,
 }
 
 /// A section of questions.
@@ -188,6 +225,8 @@ pub(crate) struct CheckC {
     pub message: Translations,
     pub questions: Vec<ItemIx>,
     pub node: NodeIx,
+    /// Its message's references: (text index, node).
+    pub text: Option<(usize, NodeIx)>,
 }
 
 /// An aggregate sub-expression.
@@ -236,6 +275,10 @@ pub(crate) struct Compiled {
     pub position_dependants: Vec<Vec<NodeIx>>,
     /// All nodes in topological order.
     pub order: Vec<NodeIx>,
+    /// The node of the file's `case_title`, in the dwelling row.
+    pub title_node: Option<NodeIx>,
+    /// Texts with references.
+    pub texts: Vec<super::texts::TextC>,
 }
 
 impl Compiled {

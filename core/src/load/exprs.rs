@@ -8,7 +8,7 @@ use crate::model::QuestionType;
 use crate::value::{Type, Value};
 
 use super::build::{Builder, Job, Purpose};
-use super::compiled::{AggC, CExpr, ItemKind, LevelIx, Name, NodeIx, NodeKind};
+use super::compiled::{AggC, CExpr, ItemKind, LevelIx, Name, NodeIx, NodeKind, Rx};
 use super::scope::{LevelScope, anchor_of};
 
 /// 1-based character column of a byte offset in `source`.
@@ -122,17 +122,24 @@ impl Builder {
             Ok(t) => t,
             Err(errors) => {
                 for e in errors {
+                    let message = match e.fix {
+                        Some(fix) => format!("{}; {fix}", e.message),
+                        None => e.message,
+                    };
                     self.problem(
                         Some(&job.owner),
                         &job.location,
                         Some(column(&job.source, e.span)),
-                        e.message,
+                        message,
                     );
                 }
                 return;
             }
         };
-        let wants_bool = !matches!(job.purpose, Purpose::Calculation | Purpose::RowLabel);
+        let wants_bool = !matches!(
+            job.purpose,
+            Purpose::Calculation | Purpose::RowLabel | Purpose::Title
+        );
         if wants_bool && !matches!(ty, Type::Boolean | Type::Null) {
             self.problem(
                 Some(&job.owner),
@@ -233,6 +240,20 @@ impl Builder {
                         "position() has no meaning outside a roster row".into(),
                     ));
                 }
+            }
+            ExprKind::Call(Function::Regex, args) => {
+                let (Some(text), Some(pattern)) = (args.first(), args.get(1)) else {
+                    return Err((e.span, "`regex` takes a text and a pattern".into()));
+                };
+                let ExprKind::Literal(Literal::Text(source)) = &pattern.kind else {
+                    return Err((pattern.span, "the pattern of `regex` must be a text".into()));
+                };
+                let rx = regex::Regex::new(source)
+                    .map_err(|err| (pattern.span, format!("invalid regular expression: {err}")))?;
+                CExpr::Regex(
+                    Box::new(self.compile(text, level, current, in_args)?),
+                    Rx(std::sync::Arc::new(rx)),
+                )
             }
             ExprKind::Call(f, args) if f.is_aggregate() => {
                 self.aggregate(*f, args, e.span, level, current, in_args)?

@@ -8,7 +8,7 @@ use super::compiled::{CExpr, Compiled, ItemKind, NodeIx, NodeKind, Rel};
 fn has_at(e: &CExpr) -> bool {
     match e {
         CExpr::At { .. } => true,
-        CExpr::Unary(_, x) => has_at(x),
+        CExpr::Unary(_, x) | CExpr::Regex(x, _) => has_at(x),
         CExpr::Binary(_, l, r) => has_at(l) || has_at(r),
         CExpr::Call(_, args) => args.iter().any(has_at),
         CExpr::Lit(_) | CExpr::Current(_) | CExpr::Node { .. } | CExpr::Position => false,
@@ -25,7 +25,7 @@ fn expr_deps(e: &CExpr, out: &mut Vec<(NodeIx, Rel)>, uses_position: &mut bool) 
             expr_deps(n, out, uses_position);
         }
         CExpr::Position => *uses_position = true,
-        CExpr::Unary(_, x) => expr_deps(x, out, uses_position),
+        CExpr::Unary(_, x) | CExpr::Regex(x, _) => expr_deps(x, out, uses_position),
         CExpr::Binary(_, l, r) => {
             expr_deps(l, out, uses_position);
             expr_deps(r, out, uses_position);
@@ -94,8 +94,12 @@ fn sources(c: &Compiled, node: NodeIx) -> (Vec<(NodeIx, Rel)>, bool) {
                 }
             }
         }
-        NodeKind::Calc(_) | NodeKind::Filter(..) | NodeKind::RowArg(..) | NodeKind::RowLabel(_) => {
-        }
+        NodeKind::Calc(_)
+        | NodeKind::Filter(..)
+        | NodeKind::RowArg(..)
+        | NodeKind::RowLabel(_)
+        | NodeKind::Title
+        | NodeKind::Text(_) => {}
     }
     (out, pos)
 }
@@ -134,6 +138,8 @@ fn describe(c: &Compiled, node: NodeIx) -> String {
             "row_label of {}",
             c.rosters.get(r).map_or("?", |r| r.id.as_str())
         ),
+        NodeKind::Title => "case_title".to_string(),
+        NodeKind::Text(_) => format!("a text of {level} rows"),
     }
 }
 

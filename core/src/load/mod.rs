@@ -15,13 +15,16 @@ mod header;
 mod question;
 mod questionnaire;
 mod report;
+mod rules;
 mod scope;
+mod shape;
+pub(crate) mod texts;
 
 use std::sync::Arc;
 
 use crate::model::QuestionnaireFile;
 
-pub use questionnaire::{QuestionInfo, Questionnaire, RosterInfo, text};
+pub use questionnaire::{LevelPart, QuestionInfo, Questionnaire, RosterInfo, text};
 
 use crate::coverage::ItemMap;
 pub use report::{LoadReport, Problem};
@@ -35,21 +38,54 @@ pub fn load_questionnaire(
     file_name: &str,
     json_text: &str,
 ) -> Result<Arc<Questionnaire>, LoadReport> {
-    let file: QuestionnaireFile = match serde_json::from_str(json_text) {
+    let syntax = |e: serde_json::Error| LoadReport {
+        problems: vec![Problem {
+            file: file_name.to_string(),
+            question: None,
+            location: format!("line {}", e.line()),
+            column: u32::try_from(e.column()).ok(),
+            message: format!("not a valid questionnaire file: {e}"),
+        }],
+    };
+    let mut doc: serde_json::Value = serde_json::from_str(json_text).map_err(syntax)?;
+    let mut problems: Vec<Problem> = shape::unknown_fields(&mut doc)
+        .into_iter()
+        .map(|(location, message)| Problem {
+            file: file_name.to_string(),
+            question: None,
+            location,
+            column: None,
+            message,
+        })
+        .collect();
+    let file: QuestionnaireFile = match serde_json::from_value(doc) {
         Ok(f) => f,
-        Err(e) => {
-            return Err(LoadReport {
-                problems: vec![Problem {
-                    file: file_name.to_string(),
-                    question: None,
-                    location: format!("line {}", e.line()),
-                    column: u32::try_from(e.column()).ok(),
-                    message: format!("not a valid questionnaire file: {e}"),
-                }],
+        Err(e) if problems.is_empty() => {
+            // Read the text again for the error's line and column.
+            return Err(match serde_json::from_str::<QuestionnaireFile>(json_text) {
+                Err(e) => syntax(e),
+                Ok(_) => syntax(e),
             });
         }
+        Err(e) => {
+            problems.push(Problem {
+                file: file_name.to_string(),
+                question: None,
+                location: String::new(),
+                column: None,
+                message: format!("not a valid questionnaire file: {e}"),
+            });
+            return Err(LoadReport { problems });
+        }
     };
-    compile_file(file_name, &file).map(Arc::new)
+    match compile_file(file_name, &file) {
+        Ok(q) if problems.is_empty() => Ok(Arc::new(q)),
+        Ok(_) => Err(LoadReport { problems }),
+        Err(report) => {
+            problems.extend(report.problems);
+            Err(LoadReport { problems })
+        }
+    }
 }
 
 /// Validates and compiles an already parsed file.
@@ -59,8 +95,11 @@ pub fn compile_file(
 ) -> Result<Questionnaire, LoadReport> {
     let mut b = build::Builder::new(file_name, file);
     b.level(&file.root, "/root", None);
+    b.case_title(file);
     b.resolve_check_questions();
+    b.texts();
     b.expressions();
+    b.constraint_messages();
     b.graph();
     if b.problems.is_empty() {
         let coverage = file.coverage.clone().unwrap_or_else(ItemMap::rgph2024);

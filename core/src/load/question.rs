@@ -5,6 +5,7 @@ use crate::value::Value;
 
 use super::build::{Builder, Purpose, question_type};
 use super::compiled::{ItemKind, LevelIx, Name, NodeKind};
+use super::texts::{Field, TextOwner};
 
 impl Builder {
     pub(crate) fn question(
@@ -90,6 +91,25 @@ impl Builder {
             constraint_message: q.constraint_message.clone(),
         };
         self.add_item(level, id, Some(q.label.clone()), kind, ty);
+        for (field, text, name) in [
+            (Field::Label, Some(&q.label), "label"),
+            (Field::Hint, q.hint.as_ref(), "hint"),
+            (
+                Field::Message,
+                q.constraint_message.as_ref(),
+                "constraint_message",
+            ),
+        ] {
+            if let Some(text) = text {
+                self.pending_text(
+                    TextOwner::Item(item),
+                    field,
+                    level,
+                    text,
+                    (&format!("{path}/{name}"), id),
+                );
+            }
+        }
         if let Some(s) = self.c.sections.get_mut(section) {
             s.questions.push(item);
         }
@@ -127,6 +147,10 @@ impl Builder {
             let node = self.node(level, NodeKind::Constraint(item));
             if let Some(it) = self.c.items.get_mut(item) {
                 it.constraint_node = Some(node);
+            }
+            if q.constraint_message.is_none() {
+                self.unexplained
+                    .push((node, path.to_string(), id.to_string()));
             }
             self.job(
                 node,

@@ -6,7 +6,7 @@ use crate::engine::RowPath;
 use crate::model::{InputType, QuestionType, Translations};
 use crate::value::Type;
 
-use super::compiled::{Compiled, ItemKind, Name};
+use super::compiled::{Compiled, ItemKind, Name, Part};
 
 /// A validated, compiled questionnaire, shared (in an `Arc`) by every case that uses it.
 #[derive(Debug, Clone)]
@@ -123,6 +123,15 @@ impl<'a> QuestionInfo<'a> {
     }
 }
 
+/// A section or a roster of a level, in interview order ([`Questionnaire::level_parts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelPart<'a> {
+    /// A section, by id.
+    Section(&'a str),
+    /// A roster, by id.
+    Roster(&'a str),
+}
+
 /// A roster as the UI shows it.
 #[derive(Debug, Clone, Copy)]
 pub struct RosterInfo<'a> {
@@ -231,6 +240,26 @@ impl Questionnaire {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// The sections and rosters of a level in interview order (the file's `order`, else
+    /// the sections then the rosters).
+    pub fn level_parts(&self, level: &str) -> Vec<LevelPart<'_>> {
+        let Some(l) = self
+            .c
+            .level_ids
+            .get(level)
+            .and_then(|l| self.c.levels.get(*l))
+        else {
+            return Vec::new();
+        };
+        l.parts
+            .iter()
+            .filter_map(|p| match *p {
+                Part::Section(s) => self.c.sections.get(s).map(|s| LevelPart::Section(&s.id)),
+                Part::Roster(r) => self.c.rosters.get(r).map(|r| LevelPart::Roster(&r.id)),
+            })
+            .collect()
     }
 
     /// Roster ids of a level, in order.

@@ -64,6 +64,44 @@ impl Scope for LevelScope<'_> {
         self.current
     }
 
+    fn advise(&self, name: &str) -> Option<String> {
+        let c = self.c;
+        let level_id = |l: LevelIx| c.levels.get(l).map_or("?", |l| l.id.as_str());
+        if let Some(Name::Item(ix)) = c.names.get(name) {
+            let it = c.items.get(*ix)?;
+            let (_, roster) = c.levels.get(it.level)?.parent?;
+            let roster = c.rosters.get(roster).map_or("?", |r| r.id.as_str());
+            let there = level_id(it.level);
+            return Some(if c.is_ancestor_or_self(self.level, it.level) {
+                format!(
+                    "`{name}` is asked in each {there} row of roster `{roster}`, below this \
+                     {} row: reach it through an aggregate, e.g. `count({roster}, {name} …)`, \
+                     `max({roster}, {name})` or `at({roster}, 1, {name})`",
+                    level_id(self.level)
+                )
+            } else {
+                format!(
+                    "`{name}` is asked in {there} rows (roster `{roster}`), which are neither \
+                     this {} row, its ancestors nor below it",
+                    level_id(self.level)
+                )
+            });
+        }
+        // A likely typo: the closest name visible from here.
+        let visible = c.names.iter().filter(|(_, n)| match n {
+            Name::Item(ix) => c
+                .items
+                .get(*ix)
+                .is_some_and(|it| c.is_ancestor_or_self(it.level, self.level)),
+            Name::Roster(_) => false,
+        });
+        visible
+            .map(|(other, _)| (crate::expr::functions::edit_distance(name, other), other))
+            .filter(|(d, other)| *d <= 2 && *d < other.len())
+            .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+            .map(|(_, other)| format!("did you mean `{other}`?"))
+    }
+
     fn in_roster_row(&self) -> bool {
         self.c
             .levels
