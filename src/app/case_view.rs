@@ -2,7 +2,7 @@
 
 use census_core::Value;
 use census_core::engine::{Case, Completion, IssueKind, RowPath};
-use census_core::load::{Questionnaire, text};
+use census_core::load::{LevelPart, Questionnaire, text};
 use census_core::model::{QuestionType, Severity};
 
 use super::state::OpenCase;
@@ -165,8 +165,8 @@ fn question_view(
     });
     Some(QuestionView {
         id: id.to_owned(),
-        label: loc(lang, |l| info.label(l)).to_owned(),
-        hint: loc(lang, |l| info.hint(l)).map(str::to_owned),
+        label: loc(lang, |l| case.label(row, id, l)),
+        hint: loc(lang, |l| case.hint(row, id, l)),
         kind,
         value,
         required: info.required(),
@@ -212,7 +212,15 @@ fn roster_view(
             }
         })
         .collect();
+    let level = q.level_of(row).unwrap_or_default();
+    let after_sections = q
+        .level_parts(level)
+        .iter()
+        .take_while(|p| **p != LevelPart::Roster(id))
+        .filter(|p| matches!(p, LevelPart::Section(_)))
+        .count();
     Some(RosterView {
+        after_sections,
         relevant: roster_is_relevant(case, row, id, &paths),
         id: id.to_owned(),
         label: loc(lang, |l| roster.label(l)).to_owned(),

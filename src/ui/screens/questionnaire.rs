@@ -24,7 +24,22 @@ pub fn navigation_ui(ui: &mut Ui, view: &QuestionnaireView, tr: &Tr) -> Vec<Comm
         }
         ui.separator();
         widgets::weak(ui, tr.t("sections"), rtl);
+        // Sections and rosters in interview order: each roster after its sections.
+        let roster_nav = |ui: &mut Ui, roster: &super::view::RosterView| {
+            let selected = view.page == Page::Rosters;
+            let label = format!("{} ({})", roster.label, roster.rows.len());
+            ui.add_enabled_ui(roster.relevant, |ui| {
+                widgets::nav_button(ui, &label, selected)
+            })
+            .inner
+            .clicked()
+        };
         for (index, section) in view.sections.iter().enumerate() {
+            for roster in view.rosters.iter().filter(|r| r.after_sections == index) {
+                if roster_nav(ui, roster) {
+                    out.push(Command::ShowRosters);
+                }
+            }
             let selected = view.page == Page::Section && view.section == index;
             let response = ui
                 .add_enabled_ui(section.relevant, |ui| {
@@ -35,16 +50,12 @@ pub fn navigation_ui(ui: &mut Ui, view: &QuestionnaireView, tr: &Tr) -> Vec<Comm
                 out.push(Command::OpenSection(index));
             }
         }
-        for roster in &view.rosters {
-            let selected = view.page == Page::Rosters;
-            let label = format!("{} ({})", roster.label, roster.rows.len());
-            let clicked = ui
-                .add_enabled_ui(roster.relevant, |ui| {
-                    widgets::nav_button(ui, &label, selected)
-                })
-                .inner
-                .clicked();
-            if clicked {
+        for roster in view
+            .rosters
+            .iter()
+            .filter(|r| r.after_sections >= view.sections.len())
+        {
+            if roster_nav(ui, roster) {
                 out.push(Command::ShowRosters);
             }
         }

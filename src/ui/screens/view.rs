@@ -218,6 +218,9 @@ pub struct RosterView {
     pub can_add: bool,
     /// Whether the roster is asked (its relevance holds).
     pub relevant: bool,
+    /// How many of the level's sections come before it in interview order (the
+    /// navigation draws it after them).
+    pub after_sections: usize,
 }
 
 /// A failed check of the current row.
