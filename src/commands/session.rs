@@ -5,7 +5,7 @@ use std::path::Path;
 use chrono::Utc;
 
 use crate::app::state::{AppState, Screen};
-use crate::commands::AssignmentSource;
+use crate::command::AssignmentSource;
 use crate::demo;
 use crate::keys::{DatabaseKey, KEY_FILE_NAME, KeyError, KeyFile, LockState, Pin, check_new_pin};
 use crate::store::Store;

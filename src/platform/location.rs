@@ -8,7 +8,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::store::GpsFix;
+use census_core::GpsPoint;
 
 /// A fix older than this is not offered (the enumerator has likely moved).
 pub const MAX_AGE: Duration = Duration::from_secs(120);
@@ -49,9 +49,9 @@ impl LocationFix {
         })
     }
 
-    /// The fix as the store records it.
-    pub fn gps(&self) -> GpsFix {
-        GpsFix {
+    /// The fix as a point (what the store and the answers keep).
+    pub fn gps(&self) -> GpsPoint {
+        GpsPoint {
             lat: self.lat,
             lon: self.lon,
             accuracy_m: self.accuracy_m,
@@ -129,7 +129,7 @@ mod tests {
         assert_eq!(feed.fresh_at(T0 + 20_000), Some(second));
         assert_eq!(
             feed.fresh_at(T0 + 20_000).unwrap().gps(),
-            GpsFix {
+            GpsPoint {
                 lat: 31.64,
                 lon: -8.01,
                 accuracy_m: Some(5.0)

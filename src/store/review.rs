@@ -63,19 +63,9 @@ pub struct QueuedDecision {
     pub reviewer: String,
 }
 
-fn decision_text(decision: Decision) -> &'static str {
-    match decision {
-        Decision::Approved => "approved",
-        Decision::SentBack => "sent_back",
-    }
-}
-
-fn parse_decision(text: &str) -> Result<Decision, StoreError> {
-    match text {
-        "approved" => Ok(Decision::Approved),
-        "sent_back" => Ok(Decision::SentBack),
-        other => Err(StoreError::Corrupted(format!("review decision {other:?}"))),
-    }
+pub(super) fn parse_decision(text: &str) -> Result<Decision, StoreError> {
+    text.parse()
+        .map_err(|e: census_core::wire::UnknownDecision| StoreError::Corrupted(e.to_string()))
 }
 
 impl Store {
@@ -174,7 +164,7 @@ impl Store {
             .execute(params![
                 case_id.to_string(),
                 revision,
-                decision_text(decision),
+                decision.as_str(),
                 comment,
                 now_text(),
                 reviewer
