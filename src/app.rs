@@ -74,7 +74,8 @@ impl CensusApp {
                 state.config.demo_pin.clone(),
                 &AssignmentSource::Demo,
             );
-            if let Err(message) = enrolled {
+            if let Err(error) = enrolled {
+                let message = error.message(&state.tr());
                 state.fail(message);
             }
         }

@@ -26,6 +26,17 @@ pub struct LocationFix {
     pub time_ms: i64,
 }
 
+/// Why a fix from the platform was refused.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum BadFix {
+    /// The latitude is not a number between -90 and 90.
+    #[error("latitude {0} is not between -90 and 90")]
+    Latitude(f64),
+    /// The longitude is not a number between -180 and 180.
+    #[error("longitude {0} is not between -180 and 180")]
+    Longitude(f64),
+}
+
 impl LocationFix {
     /// Checks a fix from the platform: finite coordinates in range, a non-negative accuracy.
     pub fn new(
@@ -33,12 +44,12 @@ impl LocationFix {
         lon: f64,
         accuracy_m: Option<f64>,
         time_ms: i64,
-    ) -> Result<LocationFix, String> {
+    ) -> Result<LocationFix, BadFix> {
         if !(lat.is_finite() && (-90.0..=90.0).contains(&lat)) {
-            return Err(format!("latitude {lat} is not between -90 and 90"));
+            return Err(BadFix::Latitude(lat));
         }
         if !(lon.is_finite() && (-180.0..=180.0).contains(&lon)) {
-            return Err(format!("longitude {lon} is not between -180 and 180"));
+            return Err(BadFix::Longitude(lon));
         }
         let accuracy_m = accuracy_m.filter(|a| a.is_finite() && *a >= 0.0);
         Ok(LocationFix {
