@@ -63,11 +63,6 @@ pub struct QueuedDecision {
     pub reviewer: String,
 }
 
-pub(super) fn parse_decision(text: &str) -> Result<Decision, StoreError> {
-    text.parse()
-        .map_err(|e: census_core::wire::UnknownDecision| StoreError::Corrupted(e.to_string()))
-}
-
 impl Store {
     /// Keeps the reviewer token (replacing an earlier one).
     pub fn set_reviewer_token(&mut self, token: &ReviewerToken) -> Result<(), StoreError> {
@@ -196,7 +191,7 @@ impl Store {
                 case_id: Uuid::parse_str(&id)
                     .map_err(|e| StoreError::Corrupted(format!("case id {id:?}: {e}")))?,
                 revision: u64::try_from(revision).unwrap_or_default(),
-                decision: parse_decision(&decision)?,
+                decision: decision.parse::<Decision>()?,
                 comment,
                 decided_at,
                 refusal,

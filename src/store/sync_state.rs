@@ -273,7 +273,7 @@ impl Store {
             out.push(ReviewNote {
                 decision_id,
                 case_id,
-                decision: super::review::parse_decision(&decision)?,
+                decision: decision.parse::<Decision>()?,
                 comment,
                 decided_at: parse_time(&decided_at)?,
             });
