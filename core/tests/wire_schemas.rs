@@ -306,5 +306,9 @@ fn a_review_decision_has_one_text() {
     }
     assert_eq!(Decision::SentBack, "sent_back");
     let refused = "rejected".parse::<Decision>().unwrap_err();
-    assert!(refused.to_string().contains("\"rejected\" is not a review decision"));
+    assert!(
+        refused
+            .to_string()
+            .contains("\"rejected\" is not a review decision")
+    );
 }
