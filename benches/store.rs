@@ -8,7 +8,8 @@
 use std::time::{Duration, Instant};
 
 use census::keys::{KEY_FILE_NAME, KdfParams, KeyFile, OfficeSecretKey, Pin, check_new_pin};
-use census::store::{CaseId, EventContext, GpsFix, NewCase, Store};
+use census::store::{CaseId, EventContext, NewCase, Store};
+use census_core::GpsPoint;
 use serde_json::json;
 
 const ROUNDS: usize = 5;
@@ -18,7 +19,7 @@ const UNLOCKS: usize = 10;
 fn ctx() -> EventContext {
     EventContext {
         screen: "persons/age".into(),
-        gps: Some(GpsFix {
+        gps: Some(GpsPoint {
             lat: 34.02,
             lon: -6.84,
             accuracy_m: Some(6.0),

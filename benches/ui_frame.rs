@@ -11,7 +11,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use census::app::{AppConfig, CensusApp};
-use census::commands::Command;
+use census::command::Command;
 use census_core::Value;
 use chrono::NaiveDate;
 use egui_kittest::Harness;
@@ -34,7 +34,7 @@ fn main() {
         dwelling_no: 1,
     });
     app.apply(Command::AddRow {
-        parent: String::new(),
+        parent: census_core::engine::RowPath::root(),
         roster: "households".into(),
     });
     let household = app.current_row().unwrap();

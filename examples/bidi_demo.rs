@@ -2,8 +2,9 @@
 //! for looking at them: `cargo run --example bidi_demo`.
 
 use census::ui::bidi::{BidiStyle, bidi_label};
-use census::ui::theme::{self, big_button, choice_button, numeric_field, progress_bar};
-use census::ui::theme::{secondary_button, section_header, status_chip, text_field};
+use census::ui::design::{self, filled_button, numeric_field, outlined_button, progress_bar};
+use census::ui::design::{radio_choice, section_header, status_chip, text_field};
+use census::ui::theme;
 
 struct Demo {
     name: String,
@@ -15,7 +16,7 @@ impl eframe::App for Demo {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         egui::CentralPanel::default().show(ui, |ui| {
             ui.columns(2, |cols| {
-                cols[0].with_layout(theme::column_layout(true), |ui| {
+                cols[0].with_layout(design::column_layout(true), |ui| {
                     section_header(ui, "أفراد الأسرة", true);
                     bidi_label(
                         ui,
@@ -25,19 +26,19 @@ impl eframe::App for Demo {
                     text_field(ui, "الاسم الكامل", &mut self.name, true);
                     numeric_field(ui, "السن", &mut self.age, true);
                     for (i, label) in ["ذكر", "أنثى"].into_iter().enumerate() {
-                        if choice_button(ui, label, self.choice == i).clicked() {
+                        if radio_choice(ui, label, self.choice == i).clicked() {
                             self.choice = i;
                         }
                     }
                     bidi_label(ui, "عمره 25 سنة، رقم DR 12", &BidiStyle::default());
                     status_chip(ui, "مكتمل", theme::OK);
                     progress_bar(ui, 0.3, "12 / 40 أسرة", true);
-                    theme::row(ui, true, |ui| {
-                        big_button(ui, "التالي");
-                        secondary_button(ui, "رجوع");
+                    design::row(ui, true, |ui| {
+                        filled_button(ui, "التالي");
+                        outlined_button(ui, "رجوع");
                     });
                 });
-                cols[1].with_layout(theme::column_layout(false), |ui| {
+                cols[1].with_layout(design::column_layout(false), |ui| {
                     section_header(ui, "Membres du ménage", false);
                     bidi_label(
                         ui,
@@ -47,11 +48,11 @@ impl eframe::App for Demo {
                     bidi_label(ui, "ⵉⵙⵎ ⴰⵎⵙⵙⴰⵖ ⵏ ⵓⵎⵣⴷⴰⵖ", &BidiStyle::default());
                     let mut fr = String::from("Fatima");
                     text_field(ui, "Nom complet", &mut fr, false);
-                    choice_button(ui, "Masculin", false);
-                    choice_button(ui, "Féminin", true);
+                    radio_choice(ui, "Masculin", false);
+                    radio_choice(ui, "Féminin", true);
                     status_chip(ui, "Refus", theme::ERROR);
                     progress_bar(ui, 0.3, "12 / 40 ménages", false);
-                    big_button(ui, "Suivant");
+                    filled_button(ui, "Suivant");
                 });
             });
         });

@@ -15,13 +15,15 @@ use egui::{Align, Layout, Ui};
 pub use config::AppConfig;
 use state::{AppState, Screen, Views};
 
-use crate::commands::{self, Command};
+use crate::command::{AssignmentSource, Command};
+use crate::commands;
 use crate::i18n::{Lang, Strings};
 use crate::keys::{KEY_FILE_NAME, KeyFile};
+use crate::ui::design;
 use crate::ui::screens::{
     coverage::coverage_ui, district::district_ui, drafts::Drafts, enrol::enrol_ui, home::home_ui,
     questionnaire::navigation_ui, questionnaire::questionnaire_ui, review::review_ui,
-    unlock::unlock_ui, widgets,
+    unlock::unlock_ui,
 };
 
 /// The census questionnaire bundled with the app (data, not code).
@@ -70,9 +72,10 @@ impl CensusApp {
                 &state.config.data_dir,
                 crate::demo::DEMO_ENUMERATOR_ID,
                 state.config.demo_pin.clone(),
-                &commands::AssignmentSource::Demo,
+                &AssignmentSource::Demo,
             );
-            if let Err(message) = enrolled {
+            if let Err(error) = enrolled {
+                let message = error.message(&state.tr());
                 state.fail(message);
             }
         }
@@ -109,9 +112,9 @@ impl CensusApp {
         self.state.error.as_deref()
     }
 
-    /// The row of the open case shown, as path text (e.g. `households.1/persons.4`).
-    pub fn current_row(&self) -> Option<String> {
-        self.state.case.as_ref().map(|open| open.row.to_string())
+    /// The row of the open case shown (e.g. `households.1/persons.4`).
+    pub fn current_row(&self) -> Option<census_core::engine::RowPath> {
+        self.state.case.as_ref().map(|open| open.row.clone())
     }
 
     /// The open case in the engine's stable JSON form (what a restart must rebuild).
@@ -153,9 +156,9 @@ impl CensusApp {
         if let Some(message) = &self.state.error {
             let tr = self.state.tr();
             egui::Panel::top("error_banner").show(ui, |ui| {
-                widgets::row(ui, rtl, |ui| {
-                    widgets::error(ui, message, rtl);
-                    if widgets::big_button(ui, tr.t("dismiss")).clicked() {
+                design::row(ui, rtl, |ui| {
+                    design::error(ui, message, rtl);
+                    if design::outlined_button(ui, tr.t("dismiss")).clicked() {
                         out.push(Command::DismissError);
                     }
                 });
@@ -215,18 +218,18 @@ impl CensusApp {
         let mut out = Vec::new();
         let tr = self.state.tr();
         let rtl = tr.rtl();
-        widgets::row(ui, rtl, |ui| {
-            widgets::inline_text(ui, tr.t("app_title"), None);
+        design::row(ui, rtl, |ui| {
+            design::inline_text(ui, tr.t("app_title"), None);
             ui.separator();
             for lang in Lang::ALL {
                 let selected = lang == self.state.lang;
-                if widgets::choice_button(ui, lang.native_name(), selected).clicked() && !selected {
+                if design::toggle_chip(ui, lang.native_name(), selected).clicked() && !selected {
                     out.push(Command::SetLanguage(lang));
                 }
             }
             if self.state.store.is_some() {
                 ui.separator();
-                if widgets::big_button(ui, tr.t("lock")).clicked() {
+                if design::outlined_button(ui, tr.t("lock")).clicked() {
                     out.push(Command::Lock);
                 }
             }

@@ -15,13 +15,32 @@ pub const DEMO_OFFICE_PUBLIC_HEX: &str = include_str!("../assets/demo/office_pub
 /// The enumerator number used by the demo enrolment.
 pub const DEMO_ENUMERATOR_ID: &str = "AR-0741-118";
 
+/// Why an assignment or the bundled office key cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AssignmentError {
+    /// The file is not a district assignment (not JSON, or fields missing).
+    #[error("{source_name} is not a district assignment: {detail}")]
+    NotAnAssignment {
+        /// Where the text came from (a file path).
+        source_name: String,
+        /// What the reader found wrong (line and column included).
+        detail: String,
+    },
+    /// The office public key bundled with the app does not decode: the app is damaged.
+    #[error("the bundled office public key is damaged: reinstall the app")]
+    OfficeKeyDamaged,
+}
+
 /// Reads an assignment file's JSON, with a message naming what is wrong.
-pub fn parse_assignment(source: &str, json: &str) -> Result<Assignment, String> {
-    serde_json::from_str(json).map_err(|e| format!("{source} is not a district assignment: {e}"))
+pub fn parse_assignment(source: &str, json: &str) -> Result<Assignment, AssignmentError> {
+    serde_json::from_str(json).map_err(|e| AssignmentError::NotAnAssignment {
+        source_name: source.to_owned(),
+        detail: e.to_string(),
+    })
 }
 
 /// The demo assignment.
-pub fn demo_assignment() -> Result<Assignment, String> {
+pub fn demo_assignment() -> Result<Assignment, AssignmentError> {
     parse_assignment("assets/demo/assignment.json", DEMO_ASSIGNMENT_JSON)
 }
 
@@ -29,10 +48,10 @@ pub fn demo_assignment() -> Result<Assignment, String> {
 ///
 /// Only the demo office key is bundled for now; a production build would carry the
 /// statistics office's real key here.
-pub fn office_public_key() -> Result<OfficePublicKey, String> {
+pub fn office_public_key() -> Result<OfficePublicKey, AssignmentError> {
     hex::decode_array::<32>(DEMO_OFFICE_PUBLIC_HEX.trim())
         .map(OfficePublicKey)
-        .ok_or_else(|| "the bundled office public key is damaged".to_owned())
+        .ok_or(AssignmentError::OfficeKeyDamaged)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The enumerator's tablet app: encrypted store, sync client and eframe screens.
 pub mod app;
+pub mod command;
 pub mod commands;
 pub mod demo;
 pub mod i18n;

@@ -458,7 +458,8 @@ fn the_background_thread_enrols_sends_and_reports_without_blocking() {
 
 #[test]
 fn the_listing_reaches_the_office_in_the_first_batch_and_again_only_when_it_changed() {
-    use census::store::{Building, Dwelling, GpsFix, Occupancy};
+    use census::store::{Building, Dwelling, Occupancy};
+    use census_core::GpsPoint;
     use census_core::wire::{self, BatchPayload};
     use sync_support::proxy::{Action, Proxy};
 
@@ -478,7 +479,7 @@ fn the_listing_reaches_the_office_in_the_first_batch_and_again_only_when_it_chan
             &Building {
                 building_no: 7,
                 address: "7 rue des Oliviers".to_owned(),
-                gps: Some(GpsFix {
+                gps: Some(GpsPoint {
                     lat: 33.5731,
                     lon: -7.5898,
                     accuracy_m: Some(5.0),

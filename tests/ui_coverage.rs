@@ -44,13 +44,14 @@ fn district(
             random_start: 1,
             take_all: false,
         },
+        hierarchy: None,
         buildings: buildings
             .iter()
             .map(|(building_no, dwellings)| Building {
                 building_no: *building_no,
                 address: format!("{building_no} rue des Figuiers"),
                 // Just north of the demo district, a building every 90 m or so.
-                gps: Some(census::store::GpsFix {
+                gps: Some(census_core::GpsPoint {
                     lat: 31.5672 + f64::from(building_no % 40) * 0.0008,
                     lon: -7.6640 + f64::from(id.ends_with('1')) * 0.0015,
                     accuracy_m: Some(6.0),

@@ -1,12 +1,13 @@
-//! The house widgets in a real egui harness: every widget is found by its label (Arabic
+//! The design system's widgets in a real egui harness: every widget is found by its label (Arabic
 //! labels by their normal spelling), inputs work, touch targets are big enough.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use census::ui::bidi::{BidiStyle, bidi_label};
-use census::ui::theme::{
-    self, MIN_TOUCH, big_button, choice_button, numeric_field, progress_bar, section_header,
+use census::ui::design::{
+    column_layout, filled_button, numeric_field, progress_bar, radio_choice, section_header,
     status_chip, text_field,
 };
+use census::ui::theme::{self, MIN_TOUCH};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
@@ -22,7 +23,7 @@ fn form_ui(ui: &mut egui::Ui, form: &mut Form) {
     census::ui::fonts::install_fonts(ui.ctx());
     theme::apply_theme(ui.ctx());
     let rtl = true;
-    ui.with_layout(theme::column_layout(rtl), |ui| {
+    ui.with_layout(column_layout(rtl), |ui| {
         section_header(ui, "أفراد الأسرة", rtl);
         bidi_label(
             ui,
@@ -32,13 +33,13 @@ fn form_ui(ui: &mut egui::Ui, form: &mut Form) {
         text_field(ui, "الاسم", &mut form.name, rtl);
         numeric_field(ui, "السن", &mut form.age, rtl);
         for (i, label) in ["ذكر", "أنثى"].into_iter().enumerate() {
-            if choice_button(ui, label, form.sex == Some(i)).clicked() {
+            if radio_choice(ui, label, form.sex == Some(i)).clicked() {
                 form.sex = Some(i);
             }
         }
         status_chip(ui, "مكتمل", theme::OK);
         progress_bar(ui, 0.25, "12 / 48", rtl);
-        if big_button(ui, "التالي").clicked() {
+        if filled_button(ui, "التالي").clicked() {
             form.next_clicks += 1;
         }
     });

@@ -71,3 +71,35 @@ fn a_block_naming_missing_or_misplaced_items_is_refused() {
     let ps = problems(|d| d["coverage"]["colour"] = json!("blue"));
     assert!(ps[0].message.contains("unknown field"), "{ps:#?}");
 }
+
+#[test]
+fn the_typed_case_gives_the_same_content_as_its_document() {
+    use census_core::engine::{Case, RowPath};
+    use census_core::{GpsPoint, Value};
+    let q = load_questionnaire("rgph2024.json", CENSUS).unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2024, 9, 12).unwrap();
+    let mut case = Case::new(q.clone(), today);
+    let root = RowPath::root();
+    let gps = GpsPoint {
+        lat: 34.0,
+        lon: -6.8,
+        accuracy_m: Some(5.0),
+    };
+    case.set_answer(&root, "d_gps", Value::Gps(gps)).unwrap();
+    for _ in 0..2 {
+        let (household, _) = case.add_row(&root, "households").unwrap();
+        for (name, relationship) in [("Ahmed Benali", "01"), ("Salma Benali", "02")] {
+            let (person, _) = case.add_row(&household, "persons").unwrap();
+            case.set_answer(&person, "p_name", Value::Text(name.into()))
+                .unwrap();
+            case.set_answer(&person, "p_relationship", Value::Text(relationship.into()))
+                .unwrap();
+        }
+    }
+    let typed = census_core::coverage::case_content_of(&case, q.coverage_items());
+    let document = census_core::coverage::case_content(&case.to_json(), q.coverage_items());
+    assert_eq!(typed, document);
+    assert_eq!(typed.persons, 4);
+    assert!(typed.head_key.is_some());
+    assert_eq!(typed.gps, Some(gps));
+}

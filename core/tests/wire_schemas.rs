@@ -294,3 +294,21 @@ fn review_messages_match_schema() {
         &json!({"cursor": -1}),
     );
 }
+
+#[test]
+fn a_review_decision_has_one_text() {
+    use census_core::wire::Decision;
+    for decision in [Decision::Approved, Decision::SentBack] {
+        let json = serde_json::to_string(&decision).unwrap();
+        assert_eq!(json, format!("\"{}\"", decision.as_str()));
+        assert_eq!(decision.as_str().parse::<Decision>(), Ok(decision));
+        assert_eq!(decision.to_string(), decision.as_str());
+    }
+    assert_eq!(Decision::SentBack, "sent_back");
+    let refused = "rejected".parse::<Decision>().unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("\"rejected\" is not a review decision")
+    );
+}

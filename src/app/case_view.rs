@@ -6,10 +6,11 @@ use census_core::load::{LevelPart, Questionnaire, text};
 use census_core::model::{QuestionType, Severity};
 
 use super::state::OpenCase;
+use crate::command::JumpTarget;
 use crate::i18n::Tr;
 use crate::ui::screens::view::{
-    AnswerKind, BlockingItem, CheckView, JumpTarget, Page, QuestionView, QuestionnaireView,
-    RosterView, RowItem, SectionTab,
+    AnswerKind, BlockingItem, CheckView, Page, QuestionView, QuestionnaireView, RosterView,
+    RowItem, SectionTab,
 };
 
 /// A questionnaire text in `lang`. In Tamazight, French stands in where the file has no
@@ -97,7 +98,7 @@ pub fn questionnaire_view(open: &OpenCase, tr: &Tr) -> QuestionnaireView {
             open.address
         ),
         breadcrumbs: breadcrumbs(case, q, row, lang),
-        row: row.to_string(),
+        row: row.clone(),
         sections,
         section: open.section,
         page: open.page,
@@ -205,7 +206,7 @@ fn roster_view(
                 Completion::Complete => "status_complete",
             };
             RowItem {
-                path: path.to_string(),
+                path: path.clone(),
                 label,
                 status: tr.t(key).to_owned(),
                 has_errors: status == Completion::InProgress,
@@ -264,12 +265,18 @@ fn row_title(case: &Case, q: &Questionnaire, row: &RowPath, lang: &str) -> Strin
     }
 }
 
-fn breadcrumbs(case: &Case, q: &Questionnaire, row: &RowPath, lang: &str) -> Vec<(String, String)> {
+fn breadcrumbs(
+    case: &Case,
+    q: &Questionnaire,
+    row: &RowPath,
+    lang: &str,
+) -> Vec<(String, RowPath)> {
     let segments = row.segments();
     (0..=segments.len())
         .map(|n| {
             let path = RowPath::from_segments(segments[..n].to_vec());
-            (row_title(case, q, &path, lang), path.to_string())
+            let title = row_title(case, q, &path, lang);
+            (title, path)
         })
         .collect()
 }
@@ -282,7 +289,7 @@ pub fn jump_target(q: &Questionnaire, row: &RowPath, question: Option<&str>) -> 
         .and_then(|info| info.section())
         .and_then(|s| q.level_sections(level).iter().position(|x| *x == s));
     JumpTarget {
-        row: row.to_string(),
+        row: row.clone(),
         section,
         question: question.map(str::to_owned),
     }

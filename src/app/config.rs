@@ -76,7 +76,7 @@ impl AppConfig {
     /// * `--demo-pin PIN`: the demo PIN (implies `--demo`);
     /// * `--today YYYY-MM-DD`: a fixed date;
     /// * `--server URL`: the office's sync server.
-    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<AppConfig, String> {
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<AppConfig, ConfigError> {
         let mut data_dir = None;
         let mut demo = None;
         let mut demo_pin = DEFAULT_DEMO_PIN.to_owned();
@@ -86,7 +86,7 @@ impl AppConfig {
         while let Some(arg) = args.next() {
             let mut value = |name: &str| {
                 args.next()
-                    .ok_or_else(|| format!("{name} needs a value; see --help"))
+                    .ok_or_else(|| ConfigError::MissingValue(name.to_owned()))
             };
             match arg.as_str() {
                 "--data-dir" => data_dir = Some(PathBuf::from(value("--data-dir")?)),
@@ -94,26 +94,24 @@ impl AppConfig {
                 "--demo-pin" => {
                     demo_pin = value("--demo-pin")?;
                     crate::keys::check_new_pin(&demo_pin)
-                        .map_err(|p| format!("--demo-pin: {}", p.english()))?;
+                        .map_err(|p| ConfigError::DemoPin(p.english().to_owned()))?;
                     demo = Some(true);
                 }
                 "--today" => {
                     let text = value("--today")?;
                     let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-                        .map_err(|_| format!("--today needs a date YYYY-MM-DD, not {text:?}"))?;
+                        .map_err(|_| ConfigError::Date(text.clone()))?;
                     today = Some(date);
                 }
                 "--server" => {
                     let url = value("--server")?.trim().trim_end_matches('/').to_owned();
                     if !(url.starts_with("https://") || url.starts_with("http://")) {
-                        return Err(format!(
-                            "--server needs a URL such as https://census.example.org, not {url:?}"
-                        ));
+                        return Err(ConfigError::ServerUrl(url));
                     }
                     server_url = Some(url);
                 }
-                "--help" | "-h" => return Err(USAGE.to_owned()),
-                other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
+                "--help" | "-h" => return Err(ConfigError::Help),
+                other => return Err(ConfigError::UnknownArgument(other.to_owned())),
             }
         }
         let demo = demo.unwrap_or(data_dir.is_none());
@@ -126,6 +124,29 @@ impl AppConfig {
             trusted_certificates: Vec::new(),
         })
     }
+}
+
+/// Why the command line was not accepted (its `Display` is what `census` prints).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// An option was given without its value.
+    #[error("{0} needs a value; see --help")]
+    MissingValue(String),
+    /// The demo PIN breaks the PIN rules.
+    #[error("--demo-pin: {0}")]
+    DemoPin(String),
+    /// The date is not `YYYY-MM-DD`.
+    #[error("--today needs a date YYYY-MM-DD, not {0:?}")]
+    Date(String),
+    /// The server address is not an http(s) URL.
+    #[error("--server needs a URL such as https://census.example.org, not {0:?}")]
+    ServerUrl(String),
+    /// `--help` was asked for: the usage text.
+    #[error("{USAGE}")]
+    Help,
+    /// An argument the app does not know.
+    #[error("unknown argument {0:?}\n\n{USAGE}")]
+    UnknownArgument(String),
 }
 
 /// The command-line help.

@@ -1,8 +1,8 @@
 //! Builds the coverage screen's data from the tablet's own encrypted store, with the same
 //! computation the office uses ([`census_core::coverage::compute`]): the districts of the
 //! assignment are the frame, the buildings and dwellings listed on the tablet the listing, and
-//! each household case gives its facts (persons and head's name from the case document rebuilt
-//! through the engine, interview time from the paradata event log).
+//! each household case gives its facts (persons and head's name from the case rebuilt by the
+//! engine, interview time from the paradata event log).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,27 +10,19 @@ use std::sync::Arc;
 use census_core::GpsPoint;
 use census_core::coverage::{
     self, BoundingBox, Counts, CoverageInput, CoverageReport, CoverageRules, DuplicateKind,
-    FrameDistrict, HouseholdFacts, Level, ListedBuilding, ListedDwelling, OmissionKind, Paradata,
-    SuspicionKind,
+    FrameDistrict, Hierarchy, HouseholdFacts, Level, ListedBuilding, ListedDwelling, OmissionKind,
+    Paradata, SuspicionKind,
 };
 use census_core::load::Questionnaire;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::i18n::Tr;
-use crate::store::{CaseMeta, District, GpsFix, Store, StoreError, StoredListing};
+use crate::store::{CaseMeta, District, Store, StoreError, StoredListing};
 use crate::ui::screens::coverage_map::{DotStatus, MapDot};
 use crate::ui::screens::view::{
     CoverageDistrict, CoverageProblem, CoverageRow, CoverageView, ProblemKind,
 };
-
-fn point(fix: GpsFix) -> GpsPoint {
-    GpsPoint {
-        lat: fix.lat,
-        lon: fix.lon,
-        accuracy_m: fix.accuracy_m,
-    }
-}
 
 /// What coverage reads from the store, before computing.
 #[derive(Debug, Clone, Default)]
@@ -74,24 +66,34 @@ fn bbox_of(listing: &StoredListing, district_id: &str) -> Option<BoundingBox> {
     bbox
 }
 
+/// A district of the tablet in the frame's shape, placed in the hierarchy its assignment
+/// gave. A district stored before the store kept the hierarchy stands alone at every level
+/// (its own id) until the next assignment download.
 fn frame_district(d: &District, listing: &StoredListing) -> FrameDistrict {
-    FrameDistrict {
-        district_id: d.district_id.clone(),
+    let alone = Hierarchy {
         control_sector: d.district_id.clone(),
         supervision_zone: d.district_id.clone(),
         commune: d.district_id.clone(),
         province: d.district_id.clone(),
         region: d.district_id.clone(),
-        expected_buildings: d.expected_buildings,
-        expected_dwellings: d.expected_dwellings,
-        expected_households: d.expected_households,
-        bbox: bbox_of(listing, &d.district_id),
-        boundary: None,
-    }
+    };
+    let expected = (
+        d.expected_buildings,
+        d.expected_dwellings,
+        d.expected_households,
+    );
+    let mut frame = FrameDistrict::placed(
+        &d.district_id,
+        d.hierarchy.as_ref().unwrap_or(&alone),
+        expected,
+    );
+    frame.bbox = bbox_of(listing, &d.district_id);
+    frame
 }
 
-/// One household case's facts: the case document through the engine's restore path (as the
-/// sync client builds it), the interview time and place from the event log.
+/// One household case's facts: persons and head from the case rebuilt by the engine (read
+/// from the typed case, as the office reads the same figures from its document), the
+/// interview time and place from the event log.
 fn household_facts(
     store: &Store,
     questionnaire: Option<&Arc<Questionnaire>>,
@@ -102,16 +104,13 @@ fn household_facts(
     let stored = store.load_case(meta.case_id)?;
     let events = store.events(meta.case_id)?;
     let mut paradata = Paradata::default();
-    paradata.extend(events.iter().map(|e| (e.at, e.gps.map(point))));
+    paradata.extend(events.iter().map(|e| (e.at, e.gps)));
     let (content, problem) = match questionnaire
         .filter(|q| q.id() == meta.questionnaire_id && q.version() == meta.questionnaire_version)
     {
-        Some(q) => match crate::commands::case::restore(q.clone(), today, &stored) {
-            Ok(case) => (
-                coverage::case_content(&case.to_json(), q.coverage_items()),
-                None,
-            ),
-            Err(why) => (Default::default(), Some(why)),
+        Some(q) => match stored.restore(q.clone(), today) {
+            Ok(case) => (coverage::case_content_of(&case, q.coverage_items()), None),
+            Err(why) => (Default::default(), Some(why.to_string())),
         },
         None => (
             Default::default(),
@@ -158,7 +157,7 @@ pub fn coverage_data(
             .map(|b| ListedBuilding {
                 district_id: b.district_id.clone(),
                 building_number: b.building_no,
-                gps: b.gps.map(point),
+                gps: b.gps,
             })
             .collect(),
         dwellings: listing

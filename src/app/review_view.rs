@@ -11,7 +11,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::coverage_view::{self, CoverageData, capitalised, row};
 use super::state::AppState;
-use crate::commands::sync::problem_text;
 use crate::i18n::Tr;
 use crate::store::{QueuedDecision, ReviewDownload, Store, StoreError};
 use crate::sync::{SyncActivity, SyncProblem};
@@ -31,7 +30,7 @@ fn review_problem_text(problem: &SyncProblem, tr: &Tr) -> String {
     match problem {
         SyncProblem::Offline => tr.t("review_offline").to_owned(),
         SyncProblem::ServerTrouble => tr.t("review_server_trouble").to_owned(),
-        other => problem_text(other, tr),
+        other => other.message(tr),
     }
 }
 

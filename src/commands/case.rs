@@ -8,11 +8,11 @@
 use census_core::Value;
 use census_core::engine::{Case, Completion, RowPath};
 
-use super::Command;
 use super::district::find_or_create_case;
 use crate::app::state::{AppState, OpenCase, Screen};
+use crate::command::Command;
 use crate::i18n::Tr;
-use crate::store::{CaseStatus, EventContext, StoredCase};
+use crate::store::{CaseStatus, EventContext};
 use crate::ui::screens::drafts::Drafts;
 use crate::ui::screens::view::Page;
 
@@ -79,7 +79,7 @@ pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
         Ok(stored) => stored,
         Err(e) => return store_failed(state, e),
     };
-    let mut case = match restore(questionnaire, today, &stored) {
+    let mut case = match stored.restore(questionnaire, today) {
         Ok(case) => case,
         Err(e) => return engine_failed(state, e),
     };
@@ -131,43 +131,6 @@ pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
     state.screen = Screen::Questionnaire;
 }
 
-/// Rebuilds the engine's case from what the store holds.
-pub fn restore(
-    questionnaire: std::sync::Arc<census_core::load::Questionnaire>,
-    today: chrono::NaiveDate,
-    stored: &StoredCase,
-) -> Result<Case, String> {
-    let mut rows = Vec::with_capacity(stored.rows.len());
-    for (path, position) in &stored.rows {
-        let parsed: RowPath = path
-            .parse()
-            .map_err(|e| format!("stored row {path:?}: {e}"))?;
-        rows.push((parsed, *position));
-    }
-    let mut answers = Vec::with_capacity(stored.answers.len());
-    for (path, item, json) in &stored.answers {
-        let parsed: RowPath = path
-            .parse()
-            .map_err(|e| format!("stored row {path:?}: {e}"))?;
-        answers.push((parsed, item.clone(), json.clone()));
-    }
-    let confirmations = stored
-        .confirmations
-        .iter()
-        .map(|c| {
-            c.row_path
-                .parse::<RowPath>()
-                .map(|p| (p, c.check_id.clone(), c.note.clone()))
-                .map_err(|e| format!("stored row {:?}: {e}", c.row_path))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if stored.rows.is_empty() && stored.answers.is_empty() && confirmations.is_empty() {
-        // A new case: the dwelling row starts with its defaults (saved by the caller).
-        return Ok(Case::new(questionnaire, today));
-    }
-    Case::restore(questionnaire, today, rows, answers, confirmations).map_err(|e| e.to_string())
-}
-
 /// Saves the answers a row holds but the store does not (the defaults of a new row), so
 /// that restoring the case rebuilds exactly what was on screen.
 fn save_defaults(
@@ -209,8 +172,8 @@ pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
         Command::RemoveRow(row) => remove_row(state, &row),
         Command::ConfirmCheck { row, check, note } => confirm_check(state, &row, &check, note),
         Command::OpenRow(row) => {
-            if let (Some(open), Ok(path)) = (state.case.as_mut(), row.parse::<RowPath>()) {
-                open_row(open, path);
+            if let Some(open) = state.case.as_mut() {
+                open_row(open, row);
             }
         }
         Command::OpenSection(index) => {
@@ -233,8 +196,8 @@ pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
             }
         }
         Command::JumpTo(target) => {
-            if let (Some(open), Ok(path)) = (state.case.as_mut(), target.row.parse::<RowPath>()) {
-                open_row(open, path);
+            if let Some(open) = state.case.as_mut() {
+                open_row(open, target.row);
                 match target.section {
                     Some(section) => open.section = section,
                     None => open.page = Page::Rosters,
@@ -263,29 +226,26 @@ fn open_row(open: &mut OpenCase, path: RowPath) {
     open.focus = None;
 }
 
-fn set_answer(state: &mut AppState, row: &str, question: &str, value: Value) {
-    let Ok(path) = row.parse::<RowPath>() else {
-        return;
-    };
+fn set_answer(state: &mut AppState, path: &RowPath, question: &str, value: Value) {
     let (Some(open), Some(store)) = (state.case.as_mut(), state.store.as_mut()) else {
         return;
     };
     let old = open
         .case
-        .answer(&path, question)
+        .answer(path, question)
         .cloned()
         .unwrap_or(Value::Null);
-    if let Err(e) = open.case.set_answer(&path, question, value) {
+    if let Err(e) = open.case.set_answer(path, question, value) {
         return engine_failed(state, e);
     }
     // Save what the engine stored (it normalises, e.g. an integer for a decimal).
     let saved = open
         .case
-        .answer(&path, question)
+        .answer(path, question)
         .cloned()
         .unwrap_or(Value::Null);
     let ctx = context(open);
-    match store.save_answer(open.id, row, question, &saved.to_json(), &ctx) {
+    match store.save_answer(open.id, &path.to_string(), question, &saved.to_json(), &ctx) {
         Ok(_) => {
             if open.meta.status == CaseStatus::NotStarted {
                 open.meta.status = CaseStatus::InProgress;
@@ -293,26 +253,23 @@ fn set_answer(state: &mut AppState, row: &str, question: &str, value: Value) {
             open.focus = None;
         }
         Err(e) => {
-            let _ = open.case.set_answer(&path, question, old);
+            let _ = open.case.set_answer(path, question, old);
             store_failed(state, e);
         }
     }
 }
 
-fn add_row(state: &mut AppState, drafts: &mut Drafts, parent: &str, roster: &str) {
-    let Ok(parent_path) = parent.parse::<RowPath>() else {
-        return;
-    };
+fn add_row(state: &mut AppState, drafts: &mut Drafts, parent_path: &RowPath, roster: &str) {
     let (Some(open), Some(store)) = (state.case.as_mut(), state.store.as_mut()) else {
         return;
     };
-    let (path, _) = match open.case.add_row(&parent_path, roster) {
+    let (path, _) = match open.case.add_row(parent_path, roster) {
         Ok(added) => added,
         Err(e) => return engine_failed(state, e),
     };
     let position = open
         .case
-        .rows(&parent_path, roster)
+        .rows(parent_path, roster)
         .iter()
         .position(|p| *p == path)
         .unwrap_or(0);
@@ -351,18 +308,15 @@ fn add_row(state: &mut AppState, drafts: &mut Drafts, parent: &str, roster: &str
     open_row(open, path);
 }
 
-fn remove_row(state: &mut AppState, row: &str) {
-    let Ok(path) = row.parse::<RowPath>() else {
-        return;
-    };
+fn remove_row(state: &mut AppState, path: &RowPath) {
     let (Some(open), Some(store)) = (state.case.as_mut(), state.store.as_mut()) else {
         return;
     };
     let ctx = context(open);
-    if let Err(e) = store.remove_row(open.id, row, &ctx) {
+    if let Err(e) = store.remove_row(open.id, &path.to_string(), &ctx) {
         return store_failed(state, e);
     }
-    if let Err(e) = open.case.remove_row(&path) {
+    if let Err(e) = open.case.remove_row(path) {
         return engine_failed(state, e);
     }
     if open.row.segments().starts_with(path.segments()) {
@@ -372,18 +326,15 @@ fn remove_row(state: &mut AppState, row: &str) {
     }
 }
 
-fn confirm_check(state: &mut AppState, row: &str, check: &str, note: String) {
-    let Ok(path) = row.parse::<RowPath>() else {
-        return;
-    };
+fn confirm_check(state: &mut AppState, path: &RowPath, check: &str, note: String) {
     let (Some(open), Some(store)) = (state.case.as_mut(), state.store.as_mut()) else {
         return;
     };
-    if let Err(e) = open.case.confirm_check(&path, check, note.clone()) {
+    if let Err(e) = open.case.confirm_check(path, check, note.clone()) {
         return engine_failed(state, e);
     }
     let ctx = context(open);
-    if let Err(e) = store.confirm_check(open.id, row, check, &note, &ctx) {
+    if let Err(e) = store.confirm_check(open.id, &path.to_string(), check, &note, &ctx) {
         store_failed(state, e);
     }
 }

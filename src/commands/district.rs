@@ -1,13 +1,12 @@
 //! District commands: adding buildings and dwellings, recording visits without interview.
 
+use census_core::GpsPoint;
 use chrono::{NaiveDate, NaiveTime};
 
 use crate::app::state::{AppState, Screen};
-use crate::commands::{NewOccupancy, VisitOutcome};
+use crate::command::{NewOccupancy, VisitOutcome};
 use crate::i18n::Tr;
-use crate::store::{
-    Building, CaseStatus, Dwelling, EventContext, GpsFix, NewCase, Occupancy, Store,
-};
+use crate::store::{Building, CaseStatus, Dwelling, EventContext, NewCase, Occupancy, Store};
 use crate::ui::screens::drafts::{DistrictDialog, Drafts};
 
 fn district_code(state: &AppState) -> Option<String> {
@@ -70,7 +69,7 @@ pub fn add_building(
     }
 }
 
-fn parse_gps(lat: &str, lon: &str) -> Result<Option<GpsFix>, ()> {
+fn parse_gps(lat: &str, lon: &str) -> Result<Option<GpsPoint>, ()> {
     if lat.is_empty() && lon.is_empty() {
         return Ok(None);
     }
@@ -79,7 +78,7 @@ fn parse_gps(lat: &str, lon: &str) -> Result<Option<GpsFix>, ()> {
     if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
         return Err(());
     }
-    Ok(Some(GpsFix {
+    Ok(Some(GpsPoint {
         lat,
         lon,
         accuracy_m: None,

@@ -5,7 +5,7 @@ use std::path::Path;
 use chrono::Utc;
 
 use crate::app::state::{AppState, Screen};
-use crate::commands::AssignmentSource;
+use crate::command::AssignmentSource;
 use crate::demo;
 use crate::keys::{DatabaseKey, KEY_FILE_NAME, KeyError, KeyFile, LockState, Pin, check_new_pin};
 use crate::store::Store;
@@ -44,7 +44,57 @@ pub fn enrol(
             state.screen = Screen::Home;
             super::sync::start(state, &key);
         }
-        Err(message) => state.views.enrol.error = Some(message),
+        Err(error) => state.views.enrol.error = Some(error.message(&tr)),
+    }
+}
+
+/// Why the device could not be enrolled.
+#[derive(Debug, thiserror::Error)]
+pub enum EnrolError {
+    /// The assignment file could not be read from the tablet's storage.
+    #[error("The assignment file {path} cannot be read ({source}).")]
+    AssignmentUnreadable {
+        /// The path typed.
+        path: String,
+        /// The system's reason.
+        source: std::io::Error,
+    },
+    /// The assignment is not usable, or the app's office key is damaged.
+    #[error(transparent)]
+    Assignment(#[from] demo::AssignmentError),
+    /// The data directory could not be created.
+    #[error("The data directory {dir} cannot be created ({source}): check the storage.")]
+    DataDirectory {
+        /// The directory.
+        dir: String,
+        /// The system's reason.
+        source: std::io::Error,
+    },
+    /// The key file could not be created.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The store could not be created or the assignment saved in it.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+impl EnrolError {
+    /// The enumerator's message, in the interface language.
+    pub fn message(&self, tr: &crate::i18n::Tr) -> String {
+        match self {
+            EnrolError::AssignmentUnreadable { path, source } => tr.f(
+                "enrol_assignment_unreadable",
+                &[("path", path), ("detail", &source.to_string())],
+            ),
+            EnrolError::Assignment(demo::AssignmentError::NotAnAssignment {
+                source_name,
+                detail,
+            }) => tr.f(
+                "enrol_not_an_assignment",
+                &[("path", source_name), ("detail", detail)],
+            ),
+            other => tr.f("open_failed", &[("detail", &other.to_string())]),
+        }
     }
 }
 
@@ -54,7 +104,7 @@ pub fn enrol_device(
     enumerator_id: &str,
     pin: String,
     assignment: &AssignmentSource,
-) -> Result<(KeyFile, Store), String> {
+) -> Result<(KeyFile, Store), EnrolError> {
     create_device(dir, enumerator_id, pin, assignment).map(|(keyfile, _, store)| (keyfile, store))
 }
 
@@ -64,29 +114,28 @@ fn create_device(
     enumerator_id: &str,
     pin: String,
     assignment: &AssignmentSource,
-) -> Result<(KeyFile, DatabaseKey, Store), String> {
+) -> Result<(KeyFile, DatabaseKey, Store), EnrolError> {
     let assignment = match assignment {
         AssignmentSource::Demo => demo::demo_assignment()?,
         AssignmentSource::File(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("The assignment file {path} cannot be read ({e})."))?;
+            let text = std::fs::read_to_string(path).map_err(|source| {
+                EnrolError::AssignmentUnreadable {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
             demo::parse_assignment(path, &text)?
         }
     };
     let office = demo::office_public_key()?;
-    crate::private_files::create_private_dir(dir).map_err(|e| {
-        format!(
-            "The data directory {} cannot be created ({e}): check the storage.",
-            dir.display()
-        )
+    crate::private_files::create_private_dir(dir).map_err(|source| EnrolError::DataDirectory {
+        dir: dir.display().to_string(),
+        source,
     })?;
-    let pin = Pin::new(pin).map_err(|e| e.to_string())?;
-    let (keyfile, key) = KeyFile::create(&dir.join(KEY_FILE_NAME), &pin, &office, enumerator_id)
-        .map_err(|e| e.to_string())?;
-    let mut store = Store::open(dir, &key).map_err(|e| e.to_string())?;
-    store
-        .import_assignment(&assignment)
-        .map_err(|e| e.to_string())?;
+    let pin = Pin::new(pin)?;
+    let (keyfile, key) = KeyFile::create(&dir.join(KEY_FILE_NAME), &pin, &office, enumerator_id)?;
+    let mut store = Store::open(dir, &key)?;
+    store.import_assignment(&assignment)?;
     Ok((keyfile, key, store))
 }
 
@@ -143,4 +192,35 @@ pub fn lock(state: &mut AppState) {
     } else {
         Screen::Enrol
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, Strings, Tr};
+
+    #[test]
+    fn enrolment_errors_say_what_to_do_in_the_interface_language() {
+        let dir = tempfile::tempdir().unwrap();
+        let strings = Strings::bundled();
+        let french = Tr {
+            strings: &strings,
+            lang: Lang::Fr,
+        };
+        let missing = AssignmentSource::File("/nowhere/assignment.json".into());
+        let error = enrol_device(dir.path(), "AR-1", "280514".into(), &missing).unwrap_err();
+        assert!(matches!(error, EnrolError::AssignmentUnreadable { .. }));
+        let message = error.message(&french);
+        assert!(message.contains("/nowhere/assignment.json"), "{message}");
+        assert!(message.contains("copiez-le"), "{message}");
+
+        let not_json = dir.path().join("assignment.json");
+        std::fs::write(&not_json, "{\"districts\": 3}").unwrap();
+        let source = AssignmentSource::File(not_json.display().to_string());
+        let error =
+            enrol_device(&dir.path().join("data"), "AR-1", "280514".into(), &source).unwrap_err();
+        let message = error.message(&french);
+        assert!(message.contains("n'est pas une affectation"), "{message}");
+        assert!(!dir.path().join("data").join(KEY_FILE_NAME).exists());
+    }
 }

@@ -8,12 +8,9 @@ use crate::app::state::{AppState, Screen};
 use crate::i18n::Tr;
 use crate::keys::DatabaseKey;
 use crate::store::{CaseId, Store, StoreError};
-use crate::sync::{SyncActivity, SyncConfig, SyncHandle, SyncProblem, SyncStatus};
+use crate::sync::{SyncActivity, SyncConfig, SyncHandle, SyncStatus};
 use crate::ui::screens::drafts::Drafts;
-use crate::ui::screens::sync_panel::SyncPanel;
-
-/// The draft field of the enrolment code on the home screen.
-pub const CODE_FIELD: &str = "sync.code";
+use crate::ui::screens::sync_panel::{CODE_FIELD, SyncPanel};
 
 /// Starts the sync client on the unlocked store when a server is configured.
 pub fn start(state: &mut AppState, key: &DatabaseKey) {
@@ -154,7 +151,7 @@ pub fn panel(state: &AppState, store: &Store, tr: &Tr) -> Result<SyncPanel, Stor
         },
         activity,
         last_success,
-        problem: status.problem.as_ref().map(|p| problem_text(p, tr)),
+        problem: status.problem.as_ref().map(|p| p.message(tr)),
         retry_at: match status.activity {
             SyncActivity::WaitingToRetry { at } => Some(at),
             _ => None,
@@ -167,19 +164,6 @@ pub fn panel(state: &AppState, store: &Store, tr: &Tr) -> Result<SyncPanel, Stor
 /// Cases waiting to be sent (see [`Store::outbox_to_send`]).
 fn waiting(store: &Store) -> Result<usize, StoreError> {
     Ok(store.outbox_to_send()?.len())
-}
-
-/// The enumerator's message for a sync problem, in the interface language.
-pub fn problem_text(problem: &SyncProblem, tr: &Tr) -> String {
-    let detail = match problem {
-        SyncProblem::EnrolmentCodeRefused(d)
-        | SyncProblem::Refused(d)
-        | SyncProblem::BadAnswer(d)
-        | SyncProblem::Storage(d)
-        | SyncProblem::Crypto(d) => d.as_str(),
-        _ => "",
-    };
-    tr.f(problem.key(), &[("detail", detail)])
 }
 
 /// "Dwelling 1.2: reason" for each case the office refused (its latest refusal).
@@ -221,7 +205,7 @@ pub fn office_notes(store: &Store, case_id: CaseId, tr: &Tr) -> Result<Vec<Strin
     if let Some(note) = store
         .review_notes(case_id)?
         .into_iter()
-        .find(|n| n.decision == crate::store::sync_state::SENT_BACK)
+        .find(|n| n.decision == census_core::wire::Decision::SentBack)
     {
         notes.push(tr.f("case_sent_back", &[("comment", &note.comment)]));
     }

@@ -96,7 +96,7 @@ mod tests {
 
     #[test]
     fn focused_house_fields_ask_for_their_keyboard() {
-        use crate::ui::screens::widgets;
+        use crate::ui::design as widgets;
         assert_eq!(keyboard_of(widgets::numeric_field), SoftKeyboard::Number);
         assert_eq!(keyboard_of(widgets::pin_field), SoftKeyboard::Pin);
         assert_eq!(keyboard_of(widgets::secret_field), SoftKeyboard::Secret);

@@ -8,7 +8,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::store::GpsFix;
+use census_core::GpsPoint;
 
 /// A fix older than this is not offered (the enumerator has likely moved).
 pub const MAX_AGE: Duration = Duration::from_secs(120);
@@ -26,6 +26,17 @@ pub struct LocationFix {
     pub time_ms: i64,
 }
 
+/// Why a fix from the platform was refused.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum BadFix {
+    /// The latitude is not a number between -90 and 90.
+    #[error("latitude {0} is not between -90 and 90")]
+    Latitude(f64),
+    /// The longitude is not a number between -180 and 180.
+    #[error("longitude {0} is not between -180 and 180")]
+    Longitude(f64),
+}
+
 impl LocationFix {
     /// Checks a fix from the platform: finite coordinates in range, a non-negative accuracy.
     pub fn new(
@@ -33,12 +44,12 @@ impl LocationFix {
         lon: f64,
         accuracy_m: Option<f64>,
         time_ms: i64,
-    ) -> Result<LocationFix, String> {
+    ) -> Result<LocationFix, BadFix> {
         if !(lat.is_finite() && (-90.0..=90.0).contains(&lat)) {
-            return Err(format!("latitude {lat} is not between -90 and 90"));
+            return Err(BadFix::Latitude(lat));
         }
         if !(lon.is_finite() && (-180.0..=180.0).contains(&lon)) {
-            return Err(format!("longitude {lon} is not between -180 and 180"));
+            return Err(BadFix::Longitude(lon));
         }
         let accuracy_m = accuracy_m.filter(|a| a.is_finite() && *a >= 0.0);
         Ok(LocationFix {
@@ -49,9 +60,9 @@ impl LocationFix {
         })
     }
 
-    /// The fix as the store records it.
-    pub fn gps(&self) -> GpsFix {
-        GpsFix {
+    /// The fix as a point (what the store and the answers keep).
+    pub fn gps(&self) -> GpsPoint {
+        GpsPoint {
             lat: self.lat,
             lon: self.lon,
             accuracy_m: self.accuracy_m,
@@ -129,7 +140,7 @@ mod tests {
         assert_eq!(feed.fresh_at(T0 + 20_000), Some(second));
         assert_eq!(
             feed.fresh_at(T0 + 20_000).unwrap().gps(),
-            GpsFix {
+            GpsPoint {
                 lat: 31.64,
                 lon: -8.01,
                 accuracy_m: Some(5.0)

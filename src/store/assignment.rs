@@ -1,12 +1,14 @@
 //! The enumerator's assignment (districts, buildings, dwellings) and district progress.
 
+use census_core::GpsPoint;
+use census_core::coverage::Hierarchy;
 use census_core::sampling::SamplingPlan;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
-    Assignment, Building, CaseStatus, District, DistrictProgress, Dwelling, GpsFix,
-    ListedBuildingRow, ListedDwellingRow, Occupancy, Store, StoreError, StoredListing, now_text,
+    Assignment, Building, CaseStatus, District, DistrictProgress, Dwelling, ListedBuildingRow,
+    ListedDwellingRow, Occupancy, Store, StoreError, StoredListing, now_text,
 };
 
 fn insert_building(
@@ -84,14 +86,20 @@ impl Store {
         for d in &assignment.districts {
             tx.prepare_cached(
                 "INSERT INTO district (district_id, name, expected_buildings, expected_dwellings,
-                     expected_households, rate_per_mille, random_start, take_all)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                     expected_households, rate_per_mille, random_start, take_all,
+                     control_sector, supervision_zone, commune, province, region)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                  ON CONFLICT (district_id) DO UPDATE SET name = excluded.name,
                      expected_buildings = excluded.expected_buildings,
                      expected_dwellings = excluded.expected_dwellings,
                      expected_households = excluded.expected_households,
                      rate_per_mille = excluded.rate_per_mille,
-                     random_start = excluded.random_start, take_all = excluded.take_all",
+                     random_start = excluded.random_start, take_all = excluded.take_all,
+                     control_sector = coalesce(excluded.control_sector, control_sector),
+                     supervision_zone = coalesce(excluded.supervision_zone, supervision_zone),
+                     commune = coalesce(excluded.commune, commune),
+                     province = coalesce(excluded.province, province),
+                     region = coalesce(excluded.region, region)",
             )?
             .execute(params![
                 d.district_id,
@@ -102,6 +110,11 @@ impl Store {
                 d.sampling.rate_per_mille,
                 d.sampling.random_start,
                 d.sampling.take_all,
+                d.hierarchy.as_ref().map(|h| &h.control_sector),
+                d.hierarchy.as_ref().map(|h| &h.supervision_zone),
+                d.hierarchy.as_ref().map(|h| &h.commune),
+                d.hierarchy.as_ref().map(|h| &h.province),
+                d.hierarchy.as_ref().map(|h| &h.region),
             ])?;
             for building in &d.buildings {
                 insert_building(&tx, &d.district_id, building, &now)?;
@@ -152,10 +165,22 @@ impl Store {
     pub fn districts(&self) -> Result<Vec<District>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT district_id, name, expected_buildings, expected_dwellings,
-                 expected_households, rate_per_mille, random_start, take_all
+                 expected_households, rate_per_mille, random_start, take_all,
+                 control_sector, supervision_zone, commune, province, region
              FROM district ORDER BY district_id",
         )?;
         let rows = stmt.query_map([], |r| {
+            let control_sector: Option<String> = r.get(8)?;
+            let hierarchy = match control_sector {
+                Some(control_sector) => Some(Hierarchy {
+                    control_sector,
+                    supervision_zone: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+                    commune: r.get::<_, Option<String>>(10)?.unwrap_or_default(),
+                    province: r.get::<_, Option<String>>(11)?.unwrap_or_default(),
+                    region: r.get::<_, Option<String>>(12)?.unwrap_or_default(),
+                }),
+                None => None,
+            };
             Ok(District {
                 district_id: r.get(0)?,
                 name: r.get(1)?,
@@ -167,6 +192,7 @@ impl Store {
                     random_start: r.get(6)?,
                     take_all: r.get(7)?,
                 },
+                hierarchy,
                 buildings: Vec::new(),
             })
         })?;
@@ -188,7 +214,7 @@ impl Store {
                 Ok(Building {
                     building_no: r.get(0)?,
                     address: r.get(1)?,
-                    gps: lat.zip(lon).map(|(lat, lon)| GpsFix {
+                    gps: lat.zip(lon).map(|(lat, lon)| GpsPoint {
                         lat,
                         lon,
                         accuracy_m,
@@ -257,7 +283,7 @@ impl Store {
                 Ok(ListedBuildingRow {
                     district_id: r.get(0)?,
                     building_no: r.get(1)?,
-                    gps: lat.zip(lon).map(|(lat, lon)| GpsFix {
+                    gps: lat.zip(lon).map(|(lat, lon)| GpsPoint {
                         lat,
                         lon,
                         accuracy_m,

@@ -104,3 +104,9 @@ impl From<serde_json::Error> for StoreError {
         StoreError::Corrupted(format!("a stored value is not valid JSON: {error}"))
     }
 }
+
+impl From<census_core::wire::UnknownDecision> for StoreError {
+    fn from(error: census_core::wire::UnknownDecision) -> StoreError {
+        StoreError::Corrupted(error.to_string())
+    }
+}

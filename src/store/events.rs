@@ -1,11 +1,10 @@
 //! The append-only event log (paradata), the revision bump and the outbox entry that every
 //! change writes inside its transaction; and reading the log back.
 
+use census_core::GpsPoint;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{
-    CaseId, Event, EventContext, GpsFix, Revision, Store, StoreError, now_text, parse_time,
-};
+use super::{CaseId, Event, EventContext, Revision, Store, StoreError, now_text, parse_time};
 
 /// One change to record in the log.
 pub(super) struct Change<'a> {
@@ -129,7 +128,7 @@ impl Store {
                 new: json(new)?,
                 screen,
                 gps: match (lat, lon) {
-                    (Some(lat), Some(lon)) => Some(GpsFix {
+                    (Some(lat), Some(lon)) => Some(GpsPoint {
                         lat,
                         lon,
                         accuracy_m,

@@ -14,6 +14,7 @@ mod cases;
 mod error;
 mod events;
 mod outbox;
+mod restore;
 mod review;
 mod schema;
 pub mod sync_state;
@@ -28,12 +29,13 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use crate::keys::DatabaseKey;
 
 pub use error::StoreError;
+pub use restore::RestoreError;
 pub use review::{QueuedDecision, ReviewDownload, StoredDownload};
 pub use schema::SCHEMA_VERSION;
 pub use types::{
     Assignment, Building, CaseId, CaseMeta, CaseStatus, Confirmation, District, DistrictProgress,
-    Dwelling, Event, EventContext, GpsFix, ListedBuildingRow, ListedDwellingRow, NewCase,
-    Occupancy, OutboxEntry, Revision, StoredCase, StoredListing,
+    Dwelling, Event, EventContext, ListedBuildingRow, ListedDwellingRow, NewCase, Occupancy,
+    OutboxEntry, Revision, StoredCase, StoredListing,
 };
 
 /// The database file's name inside the data directory.

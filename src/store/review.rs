@@ -63,21 +63,6 @@ pub struct QueuedDecision {
     pub reviewer: String,
 }
 
-fn decision_text(decision: Decision) -> &'static str {
-    match decision {
-        Decision::Approved => "approved",
-        Decision::SentBack => "sent_back",
-    }
-}
-
-fn parse_decision(text: &str) -> Result<Decision, StoreError> {
-    match text {
-        "approved" => Ok(Decision::Approved),
-        "sent_back" => Ok(Decision::SentBack),
-        other => Err(StoreError::Corrupted(format!("review decision {other:?}"))),
-    }
-}
-
 impl Store {
     /// Keeps the reviewer token (replacing an earlier one).
     pub fn set_reviewer_token(&mut self, token: &ReviewerToken) -> Result<(), StoreError> {
@@ -174,7 +159,7 @@ impl Store {
             .execute(params![
                 case_id.to_string(),
                 revision,
-                decision_text(decision),
+                decision.as_str(),
                 comment,
                 now_text(),
                 reviewer
@@ -206,7 +191,7 @@ impl Store {
                 case_id: Uuid::parse_str(&id)
                     .map_err(|e| StoreError::Corrupted(format!("case id {id:?}: {e}")))?,
                 revision: u64::try_from(revision).unwrap_or_default(),
-                decision: parse_decision(&decision)?,
+                decision: decision.parse::<Decision>()?,
                 comment,
                 decided_at,
                 refusal,

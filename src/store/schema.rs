@@ -159,6 +159,15 @@ CREATE TABLE IF NOT EXISTS review_note (
 CREATE INDEX IF NOT EXISTS review_note_by_case ON review_note(case_id, decided_at);
 ALTER TABLE sync_rejection ADD COLUMN set_aside INTEGER NOT NULL DEFAULT 0;
 "#,
+    // 4: the areas above each district, as the assignment delivers them (NULL for a district
+    // stored earlier, until the next assignment download fills them).
+    r#"
+ALTER TABLE district ADD COLUMN control_sector TEXT;
+ALTER TABLE district ADD COLUMN supervision_zone TEXT;
+ALTER TABLE district ADD COLUMN commune TEXT;
+ALTER TABLE district ADD COLUMN province TEXT;
+ALTER TABLE district ADD COLUMN region TEXT;
+"#,
 ];
 
 /// The newest schema version this build knows.

@@ -4,6 +4,7 @@
 //! Its tables come from migration 3 (`schema.rs`). Everything is inside the encrypted database
 //! (the device key and token included).
 
+use census_core::wire::Decision;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
@@ -76,16 +77,13 @@ pub struct ReviewNote {
     pub decision_id: String,
     /// The case.
     pub case_id: CaseId,
-    /// `approved` or `sent_back`.
-    pub decision: String,
+    /// Approved or sent back.
+    pub decision: Decision,
     /// The supervisor's comment.
     pub comment: String,
     /// When the supervisor decided.
     pub decided_at: DateTime<Utc>,
 }
-
-/// The decision text that reopens a case on the tablet.
-pub const SENT_BACK: &str = "sent_back";
 
 fn case_id(text: &str) -> Result<CaseId, StoreError> {
     text.parse()
@@ -228,13 +226,13 @@ impl Store {
             .execute(params![
                 note.decision_id,
                 note.case_id.to_string(),
-                note.decision,
+                note.decision.as_str(),
                 note.comment,
                 super::time_text(note.decided_at),
                 now_text(),
             ])?;
         // Reopen even when the note was recorded before a crash but the status change was not.
-        if note.decision == SENT_BACK && meta.status != CaseStatus::InProgress {
+        if note.decision == Decision::SentBack && meta.status != CaseStatus::InProgress {
             let latest = self.latest_review_decision(note.case_id)?;
             if latest.as_deref() == Some(note.decision_id.as_str()) {
                 self.set_status(note.case_id, CaseStatus::InProgress, None, ctx)?;
@@ -275,7 +273,7 @@ impl Store {
             out.push(ReviewNote {
                 decision_id,
                 case_id,
-                decision,
+                decision: decision.parse::<Decision>()?,
                 comment,
                 decided_at: parse_time(&decided_at)?,
             });

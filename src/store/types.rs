@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use census_core::GpsPoint;
+use census_core::coverage::Hierarchy;
 use census_core::sampling::SamplingPlan;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -75,24 +77,13 @@ impl CaseStatus {
     }
 }
 
-/// A GPS fix at the moment of an event.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct GpsFix {
-    /// Latitude, degrees.
-    pub lat: f64,
-    /// Longitude, degrees.
-    pub lon: f64,
-    /// Accuracy radius in metres, when known.
-    pub accuracy_m: Option<f64>,
-}
-
 /// Paradata recorded with each change: the screen shown and the GPS fix when known.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventContext {
     /// The screen (or question) the change was made on.
     pub screen: String,
     /// The last GPS fix, when known.
-    pub gps: Option<GpsFix>,
+    pub gps: Option<GpsPoint>,
 }
 
 /// What identifies a new household case.
@@ -192,7 +183,7 @@ pub struct Event {
     /// Screen shown.
     pub screen: String,
     /// GPS fix when known.
-    pub gps: Option<GpsFix>,
+    pub gps: Option<GpsPoint>,
 }
 
 /// A case revision waiting to be sent (or sent).
@@ -228,6 +219,11 @@ pub struct District {
     pub expected_households: u32,
     /// Long-form sampling parameters.
     pub sampling: SamplingPlan,
+    /// The areas above the district (control sector, supervision zone, commune, province,
+    /// region); `None` for a district stored before the store kept them, until the next
+    /// assignment download.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hierarchy: Option<Hierarchy>,
     /// Buildings already listed by cartography.
     #[serde(default)]
     pub buildings: Vec<Building>,
@@ -241,7 +237,7 @@ pub struct Building {
     /// Address or description.
     pub address: String,
     /// Location, when known.
-    pub gps: Option<GpsFix>,
+    pub gps: Option<GpsPoint>,
     /// Dwellings in the building.
     #[serde(default)]
     pub dwellings: Vec<Dwelling>,
@@ -324,7 +320,7 @@ pub struct ListedBuildingRow {
     /// Building number in the district.
     pub building_no: u32,
     /// Location, when known.
-    pub gps: Option<GpsFix>,
+    pub gps: Option<GpsPoint>,
     /// When it was listed on this tablet, RFC 3339 (UTC, microseconds).
     pub listed_at: String,
 }

@@ -506,7 +506,7 @@ impl SyncClient {
             let page = self.office.reviews(&credentials.token, cursor)?;
             for decision in &page.decisions {
                 let note = review_note(decision);
-                let sent_back = note.decision == crate::store::sync_state::SENT_BACK;
+                let sent_back = note.decision == census_core::wire::Decision::SentBack;
                 match store.apply_review_decision(&note, &ctx) {
                     Ok(true) if sent_back => report.reopened += 1,
                     Ok(_) => {}

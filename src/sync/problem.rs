@@ -44,6 +44,19 @@ impl SyncProblem {
         )
     }
 
+    /// The enumerator's message for this problem, in the interface language.
+    pub fn message(&self, tr: &crate::i18n::Tr) -> String {
+        let detail = match self {
+            SyncProblem::EnrolmentCodeRefused(d)
+            | SyncProblem::Refused(d)
+            | SyncProblem::BadAnswer(d)
+            | SyncProblem::Storage(d)
+            | SyncProblem::Crypto(d) => d.as_str(),
+            _ => "",
+        };
+        tr.f(self.key(), &[("detail", detail)])
+    }
+
     /// A stable key for the message (for translation tables).
     pub fn key(&self) -> &'static str {
         match self {

@@ -4,17 +4,16 @@
 
 use std::sync::Arc;
 
-use census_core::GpsPoint;
 use census_core::load::Questionnaire;
 use census_core::wire::{
-    self, CaseRecord, Decision, EventRecord, ListedBuildingRecord, ListedDwellingRecord, Listing,
+    self, CaseRecord, EventRecord, ListedBuildingRecord, ListedDwellingRecord, Listing,
     ReviewDecision,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use crate::store::sync_state::{ReviewNote, SENT_BACK};
+use crate::store::sync_state::ReviewNote;
 use crate::store::{
-    Assignment, Building, CaseId, District, Event, GpsFix, StoreError, StoredCase, StoredListing,
+    Assignment, Building, CaseId, District, Event, StoreError, StoredCase, StoredListing,
 };
 
 /// Why a stored case cannot be turned into a record (it stays in the outbox).
@@ -52,22 +51,6 @@ fn rfc3339(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-fn gps_point(fix: GpsFix) -> GpsPoint {
-    GpsPoint {
-        lat: fix.lat,
-        lon: fix.lon,
-        accuracy_m: fix.accuracy_m,
-    }
-}
-
-fn gps_fix(point: GpsPoint) -> GpsFix {
-    GpsFix {
-        lat: point.lat,
-        lon: point.lon,
-        accuracy_m: point.accuracy_m,
-    }
-}
-
 /// One event of the log in its wire form.
 pub fn event_record(event: &Event) -> EventRecord {
     EventRecord {
@@ -79,7 +62,7 @@ pub fn event_record(event: &Event) -> EventRecord {
         old: event.old.clone().unwrap_or(serde_json::Value::Null),
         new: event.new.clone().unwrap_or(serde_json::Value::Null),
         screen: (!event.screen.is_empty()).then(|| event.screen.clone()),
-        gps: event.gps.map(gps_point),
+        gps: event.gps,
     }
 }
 
@@ -112,8 +95,9 @@ pub fn case_record(
         &meta.questionnaire_version,
     )?;
     let today = Utc::now().date_naive();
-    let case = crate::commands::case::restore(questionnaire.clone(), today, stored)
-        .map_err(RecordError::Unreadable)?;
+    let case = stored
+        .restore(questionnaire.clone(), today)
+        .map_err(|e| RecordError::Unreadable(e.to_string()))?;
     Ok(CaseRecord {
         case_id: meta.case_id.0,
         questionnaire_id: meta.questionnaire_id.clone(),
@@ -140,7 +124,7 @@ pub fn listing_record(listing: &StoredListing) -> Listing {
             .map(|b| ListedBuildingRecord {
                 district_id: b.district_id.clone(),
                 building_number: b.building_no,
-                gps: b.gps.map(gps_point),
+                gps: b.gps,
                 listed_at: b.listed_at.clone(),
             })
             .collect(),
@@ -176,13 +160,14 @@ pub fn store_assignment(assignment: &wire::Assignment) -> Assignment {
                 expected_dwellings: d.expected_dwellings,
                 expected_households: d.expected_households,
                 sampling: d.sampling,
+                hierarchy: Some(d.hierarchy()),
                 buildings: d
                     .buildings
                     .iter()
                     .map(|b| Building {
                         building_no: b.building_number,
                         address: b.description.clone(),
-                        gps: b.gps.map(gps_fix),
+                        gps: b.gps,
                         dwellings: Vec::new(),
                     })
                     .collect(),
@@ -196,10 +181,7 @@ pub fn review_note(decision: &ReviewDecision) -> ReviewNote {
     ReviewNote {
         decision_id: format!("review-{}", decision.cursor),
         case_id: CaseId(decision.case_id),
-        decision: match decision.decision {
-            Decision::Approved => "approved".to_owned(),
-            Decision::SentBack => SENT_BACK.to_owned(),
-        },
+        decision: decision.decision,
         comment: decision.comment.clone(),
         decided_at: DateTime::parse_from_rfc3339(&decision.at)
             .map(|t| t.with_timezone(&Utc))

@@ -1,13 +1,6 @@
 //! The house look: a high-contrast light theme for use outdoors (dark text on a light
-//! background, strong focus and selection colors), text sizes readable at arm's length, and
-//! the widgets every screen uses, each at least [`MIN_TOUCH`] high and findable by its label.
-
-mod widgets;
-
-pub use widgets::{
-    big_button, choice_button, column_layout, numeric_field, progress_bar, row, row_layout,
-    secondary_button, section_header, status_chip, text_field,
-};
+//! background, strong focus and selection colors), text sizes readable at arm's length and
+//! touch sizes ([`MIN_TOUCH`]). The widgets drawn in this look are in [`crate::ui::design`].
 
 use egui::{Color32, CornerRadius, FontId, Stroke, TextStyle, Visuals};
 

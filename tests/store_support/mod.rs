@@ -5,16 +5,16 @@ use std::path::Path;
 
 use census::keys::DatabaseKey;
 use census::store::{
-    Assignment, Building, CaseId, District, Dwelling, EventContext, GpsFix, NewCase, Occupancy,
-    Store,
+    Assignment, Building, CaseId, District, Dwelling, EventContext, NewCase, Occupancy, Store,
 };
+use census_core::GpsPoint;
 use census_core::sampling::SamplingPlan;
 
 /// A typical event context.
 pub fn ctx(screen: &str) -> EventContext {
     EventContext {
         screen: screen.to_string(),
-        gps: Some(GpsFix {
+        gps: Some(GpsPoint {
             lat: 33.5731,
             lon: -7.5898,
             accuracy_m: Some(8.0),
@@ -49,11 +49,12 @@ pub fn assignment(district: &str, address: &str) -> Assignment {
                 random_start: 417,
                 take_all: false,
             },
+            hierarchy: None,
             buildings: vec![
                 Building {
                     building_no: 1,
                     address: address.into(),
-                    gps: Some(GpsFix {
+                    gps: Some(GpsPoint {
                         lat: 33.1,
                         lon: -7.2,
                         accuracy_m: Some(5.0),

@@ -11,8 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use census::keys::DatabaseKey;
-use census::store::{CaseId, EventContext, GpsFix, NewCase, Store};
+use census::store::{CaseId, EventContext, NewCase, Store};
 use census::sync::{SyncConfig, SyncTiming};
+use census_core::GpsPoint;
 use census_core::load::Questionnaire;
 use serde_json::json;
 
@@ -56,7 +57,7 @@ pub fn copy_key(key: &DatabaseKey) -> DatabaseKey {
 pub fn ctx(screen: &str) -> EventContext {
     EventContext {
         screen: screen.to_owned(),
-        gps: Some(GpsFix {
+        gps: Some(GpsPoint {
             lat: 33.5731,
             lon: -7.5898,
             accuracy_m: Some(8.0),

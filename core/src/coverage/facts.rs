@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as J;
 
 use super::names::name_key;
-use crate::value::GpsPoint;
+use crate::engine::{Case, RowPath};
+use crate::value::{GpsPoint, Value};
 
 /// Which items of a questionnaire hold what coverage needs: declared by the questionnaire
 /// file's `coverage` block (checked by the loader), else the census questionnaire's names
@@ -97,6 +98,38 @@ pub fn case_content(case: &J, map: &ItemMap) -> CaseContent {
                 content.head_key = answer(person, &map.name)
                     .and_then(J::as_str)
                     .and_then(name_key);
+            }
+        }
+    }
+    content
+}
+
+/// The coverage content of a case held in memory (the tablet holds the typed case): the
+/// same figures as [`case_content`] of its `census-case` document, without writing it.
+pub fn case_content_of(case: &Case, map: &ItemMap) -> CaseContent {
+    let root = RowPath::root();
+    let text = |row: &RowPath, item: &str| match case.answer(row, item) {
+        Some(Value::Text(text)) => Some(text.clone()),
+        _ => None,
+    };
+    let mut content = CaseContent {
+        gps: match case.answer(&root, &map.dwelling_gps) {
+            Some(Value::Gps(p))
+                if (-90.0..=90.0).contains(&p.lat) && (-180.0..=180.0).contains(&p.lon) =>
+            {
+                Some(*p)
+            }
+            _ => None,
+        },
+        ..CaseContent::default()
+    };
+    for household in case.rows(&root, &map.households) {
+        for person in case.rows(&household, &map.persons) {
+            content.persons += 1;
+            let is_head =
+                text(&person, &map.relationship).as_deref() == Some(map.head_code.as_str());
+            if is_head && content.head_key.is_none() {
+                content.head_key = text(&person, &map.name).as_deref().and_then(name_key);
             }
         }
     }

@@ -9,6 +9,7 @@
 //!   server feeds it from SQL aggregates.
 //! - [`detect`]: suspected duplicates and suspicious interviews.
 //! - [`publish`]: what the office publishes: provisional population, the sampling frame.
+//! - `synthetic` (feature `test-support` only): generated areas for tests and benches.
 
 pub mod assemble;
 pub mod compute;
@@ -17,6 +18,7 @@ pub mod facts;
 pub mod geo;
 pub mod names;
 pub mod publish;
+#[cfg(any(test, feature = "test-support"))]
 pub mod synthetic;
 pub mod types;
 
@@ -25,7 +27,7 @@ mod tests;
 
 pub use assemble::{EnumeratorDayTotal, Gathered, assemble};
 pub use compute::{CoverageInput, compute, gather};
-pub use facts::{CaseContent, ItemMap, Paradata, case_content};
+pub use facts::{CaseContent, ItemMap, Paradata, case_content, case_content_of};
 pub use geo::Boundary;
 pub use names::name_key;
 pub use types::*;

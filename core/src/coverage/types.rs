@@ -62,6 +62,23 @@ impl Level {
     }
 }
 
+/// Where a census district sits above itself: its control sector, supervision zone,
+/// commune, province and region (each an id). The one shape of this fact: the frame, the
+/// assignment a tablet downloads and the tablet's store all carry it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Hierarchy {
+    /// Control sector id.
+    pub control_sector: String,
+    /// Supervision zone id.
+    pub supervision_zone: String,
+    /// Commune.
+    pub commune: String,
+    /// Province.
+    pub province: String,
+    /// Region.
+    pub region: String,
+}
+
 /// An axis-aligned box around a district, in decimal degrees (WGS 84).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BoundingBox {
@@ -123,6 +140,35 @@ pub struct FrameDistrict {
 }
 
 impl FrameDistrict {
+    /// A district of the frame placed in `hierarchy`, with its expected counts
+    /// `(buildings, dwellings, households)` and no cartography.
+    pub fn placed(district_id: &str, hierarchy: &Hierarchy, expected: (u32, u32, u32)) -> Self {
+        FrameDistrict {
+            district_id: district_id.to_owned(),
+            control_sector: hierarchy.control_sector.clone(),
+            supervision_zone: hierarchy.supervision_zone.clone(),
+            commune: hierarchy.commune.clone(),
+            province: hierarchy.province.clone(),
+            region: hierarchy.region.clone(),
+            expected_buildings: expected.0,
+            expected_dwellings: expected.1,
+            expected_households: expected.2,
+            bbox: None,
+            boundary: None,
+        }
+    }
+
+    /// The areas above this district.
+    pub fn hierarchy(&self) -> Hierarchy {
+        Hierarchy {
+            control_sector: self.control_sector.clone(),
+            supervision_zone: self.supervision_zone.clone(),
+            commune: self.commune.clone(),
+            province: self.province.clone(),
+            region: self.region.clone(),
+        }
+    }
+
     /// The id of the area containing this district at `level`.
     pub fn area_id(&self, level: Level) -> &str {
         match level {

@@ -92,6 +92,19 @@ pub struct AssignedDistrict {
     pub buildings: Vec<FrameBuilding>,
 }
 
+impl AssignedDistrict {
+    /// The areas above the district.
+    pub fn hierarchy(&self) -> crate::coverage::Hierarchy {
+        crate::coverage::Hierarchy {
+            control_sector: self.control_sector.clone(),
+            supervision_zone: self.supervision_zone.clone(),
+            commune: self.commune.clone(),
+            province: self.province.clone(),
+            region: self.region.clone(),
+        }
+    }
+}
+
 /// A device's assignment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assignment {
@@ -109,6 +122,56 @@ pub enum Decision {
     Approved,
     /// Sent back: the case reopens on the tablet with the comment.
     SentBack,
+}
+
+impl Decision {
+    /// The decision's text, as on the wire and in both stores: `approved` or `sent_back`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approved => "approved",
+            Decision::SentBack => "sent_back",
+        }
+    }
+}
+
+impl std::fmt::Display for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A text that is not a review decision (neither `approved` nor `sent_back`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownDecision(pub String);
+
+impl std::fmt::Display for UnknownDecision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:?} is not a review decision (approved or sent_back)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownDecision {}
+
+impl std::str::FromStr for Decision {
+    type Err = UnknownDecision;
+
+    fn from_str(text: &str) -> Result<Decision, UnknownDecision> {
+        match text {
+            "approved" => Ok(Decision::Approved),
+            "sent_back" => Ok(Decision::SentBack),
+            other => Err(UnknownDecision(other.to_owned())),
+        }
+    }
+}
+
+impl PartialEq<&str> for Decision {
+    fn eq(&self, text: &&str) -> bool {
+        self.as_str() == *text
+    }
 }
 
 /// A review decision, downloaded by the device.

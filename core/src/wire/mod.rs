@@ -34,7 +34,7 @@ pub use error::WireError;
 pub use messages::{
     AssignedDistrict, Assignment, BatchReply, CaseOutcome, CaseResult, Decision, EnrolReply,
     EnrolRequest, ErrorBody, FrameBuilding, OfficeKey, QuestionnaireList, ReviewDecision,
-    ReviewDecisions,
+    ReviewDecisions, UnknownDecision,
 };
 pub use review::{DecisionReply, DecisionRequest, MapPoint, QueueEntry};
 pub use seal::{OfficeSecret, SEAL_VERSION, open_as_office, seal_to_office};

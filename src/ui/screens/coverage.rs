@@ -8,9 +8,9 @@ use super::coverage_map;
 use super::drafts::Drafts;
 use super::reviewer_card::{CardPlace, reviewer_card_ui};
 use super::view::{CoverageRow, CoverageView, ProblemKind};
-use super::widgets;
-use crate::commands::Command;
+use crate::command::Command;
 use crate::i18n::Tr;
+use crate::ui::design;
 use crate::ui::theme;
 
 /// The table's column headings, in reading order.
@@ -30,8 +30,8 @@ const COLUMNS: [&str; 8] = [
 pub fn coverage_ui(ui: &mut Ui, view: &CoverageView, tr: &Tr, drafts: &mut Drafts) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut commands = Vec::new();
-    widgets::row(ui, rtl, |ui| {
-        if widgets::big_button(ui, tr.t("back")).clicked() {
+    design::row(ui, rtl, |ui| {
+        if design::outlined_button(ui, tr.t("back")).clicked() {
             commands.push(Command::GoHome);
         }
         let title = if view.as_of.is_some() {
@@ -39,13 +39,13 @@ pub fn coverage_ui(ui: &mut Ui, view: &CoverageView, tr: &Tr, drafts: &mut Draft
         } else {
             "coverage_title"
         };
-        widgets::heading(ui, tr.t(title), rtl);
+        design::heading(ui, tr.t(title), rtl);
     });
     match &view.as_of {
-        Some(at) => widgets::weak(ui, &tr.f("cov_area_as_of", &[("time", at)]), rtl),
+        Some(at) => design::weak(ui, &tr.f("cov_area_as_of", &[("time", at)]), rtl),
         None => {
             let today = tr.ltr(&view.today);
-            widgets::weak(ui, &tr.f("cov_computed", &[("date", &today)]), rtl)
+            design::weak(ui, &tr.f("cov_computed", &[("date", &today)]), rtl)
         }
     };
     commands.extend(reviewer_card_ui(
@@ -56,25 +56,25 @@ pub fn coverage_ui(ui: &mut Ui, view: &CoverageView, tr: &Tr, drafts: &mut Draft
         drafts,
     ));
     ui.add_space(8.0);
-    widgets::card(ui, |ui| {
+    design::card(ui, |ui| {
         egui::ScrollArea::horizontal()
             .id_salt("coverage_table")
             .show(ui, |ui| table_ui(ui, view, tr));
     });
     for line in &view.unreadable {
-        widgets::error(ui, line, rtl);
+        design::error(ui, line, rtl);
     }
     ui.add_space(8.0);
-    widgets::card(ui, |ui| {
-        widgets::column(ui, rtl, |ui| coverage_map::map_ui(ui, &view.map, tr));
+    design::card(ui, |ui| {
+        design::column(ui, rtl, |ui| coverage_map::map_ui(ui, &view.map, tr));
     });
     for district in &view.districts {
         ui.add_space(8.0);
-        widgets::card(ui, |ui| {
-            widgets::column(ui, rtl, |ui| {
+        design::card(ui, |ui| {
+            design::column(ui, rtl, |ui| {
                 let code = tr.ltr(&district.code);
-                theme::section_header(ui, &tr.f("district_code", &[("code", &code)]), rtl);
-                widgets::weak(ui, &district.name, rtl);
+                design::section_header(ui, &tr.f("district_code", &[("code", &code)]), rtl);
+                design::weak(ui, &district.name, rtl);
                 if district.problems.is_empty() {
                     ok_text(ui, tr.t("cov_no_problems"), rtl);
                 }
@@ -90,16 +90,16 @@ pub fn coverage_ui(ui: &mut Ui, view: &CoverageView, tr: &Tr, drafts: &mut Draft
                     }
                     ui.add_space(6.0);
                     let n = lines.len().to_string();
-                    widgets::heading(ui, &tr.f(kind.key(), &[("n", &n)]), rtl);
+                    design::heading(ui, &tr.f(kind.key(), &[("n", &n)]), rtl);
                     for line in lines {
-                        widgets::warning(ui, line, rtl);
+                        design::warning(ui, line, rtl);
                         ui.add_space(2.0);
                     }
                 }
                 if district.on_tablet {
                     ui.add_space(6.0);
                     let open = tr.f("cov_show_district", &[("code", &code)]);
-                    if widgets::big_button(ui, &open).clicked() {
+                    if design::outlined_button(ui, &open).clicked() {
                         commands.push(Command::OpenDistrict(district.code.clone()));
                     }
                 }
@@ -155,7 +155,7 @@ fn cell(ui: &mut Ui, text: &str, width: f32, size: f32, color: egui::Color32, rt
         egui::Align::Min
     };
     ui.allocate_ui_with_layout(
-        egui::vec2(width, widgets::TOUCH),
+        egui::vec2(width, theme::MIN_TOUCH),
         egui::Layout::top_down(align),
         |ui| {
             ui.set_width(width);

@@ -5,8 +5,8 @@
 
 use egui::{Color32, Pos2, Rect, Stroke, Ui, Vec2};
 
-use super::widgets;
 use crate::i18n::Tr;
+use crate::ui::design;
 use crate::ui::theme;
 
 /// What a dot stands for.
@@ -156,9 +156,9 @@ fn spread(points: &mut [Pos2]) {
 /// Draws the map and its legend.
 pub fn map_ui(ui: &mut Ui, dots: &[MapDot], tr: &Tr) {
     let rtl = tr.rtl();
-    widgets::heading(ui, tr.t("cov_map"), rtl);
+    design::heading(ui, tr.t("cov_map"), rtl);
     if dots.is_empty() {
-        widgets::weak(ui, tr.t("cov_map_none"), rtl);
+        design::weak(ui, tr.t("cov_map_none"), rtl);
         return;
     }
     let width = ui.available_width().max(200.0);
@@ -207,7 +207,7 @@ pub fn map_ui(ui: &mut Ui, dots: &[MapDot], tr: &Tr) {
     );
     ui.add_space(6.0);
     // The legend: one wrapping row, in reading order.
-    widgets::row(ui, rtl, |ui| {
+    design::row(ui, rtl, |ui| {
         for status in DotStatus::ALL {
             let n = dots.iter().filter(|d| d.status == status).count();
             if n == 0 {
@@ -226,7 +226,7 @@ pub fn map_ui(ui: &mut Ui, dots: &[MapDot], tr: &Tr) {
                 "cov_map_legend",
                 &[("label", tr.t(status.key())), ("n", &n.to_string())],
             );
-            widgets::inline_text(ui, &text, None);
+            design::inline_text(ui, &text, None);
             ui.add_space(18.0);
         }
     });

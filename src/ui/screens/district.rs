@@ -5,39 +5,39 @@ use egui::Ui;
 
 use super::drafts::{DistrictDialog, Drafts};
 use super::view::{BuildingRow, DistrictView, DwellingRow, DwellingStatus};
-use super::widgets;
-use crate::commands::{Command, NewOccupancy, VisitOutcome};
+use crate::command::{Command, NewOccupancy, VisitOutcome};
 use crate::i18n::Tr;
+use crate::ui::design;
 
 /// Draws the district screen.
 pub fn district_ui(ui: &mut Ui, view: &DistrictView, tr: &Tr, drafts: &mut Drafts) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut commands = Vec::new();
-    widgets::row(ui, rtl, |ui| {
-        if widgets::big_button(ui, tr.t("back")).clicked() {
+    design::row(ui, rtl, |ui| {
+        if design::outlined_button(ui, tr.t("back")).clicked() {
             commands.push(Command::GoHome);
         }
-        widgets::heading(
+        design::heading(
             ui,
             &tr.f("district_title", &[("code", &tr.ltr(&view.code))]),
             rtl,
         );
     });
-    widgets::weak(ui, &view.name, rtl);
-    widgets::text_field(ui, tr.t("search"), drafts.field("district.search"), rtl);
-    widgets::row(ui, rtl, |ui| {
-        if widgets::choice_button(ui, tr.t("filter_all"), drafts.filter.is_none()).clicked() {
+    design::weak(ui, &view.name, rtl);
+    design::text_field(ui, tr.t("search"), drafts.field("district.search"), rtl);
+    design::row(ui, rtl, |ui| {
+        if design::toggle_chip(ui, tr.t("filter_all"), drafts.filter.is_none()).clicked() {
             drafts.filter = None;
         }
         for status in DwellingStatus::ALL {
             let selected = drafts.filter == Some(status);
-            if widgets::choice_button(ui, tr.t(status.key()), selected).clicked() {
+            if design::toggle_chip(ui, tr.t(status.key()), selected).clicked() {
                 drafts.filter = if selected { None } else { Some(status) };
             }
         }
     });
-    widgets::row(ui, rtl, |ui| {
-        if widgets::big_button(ui, tr.t("add_building")).clicked() {
+    design::row(ui, rtl, |ui| {
+        if design::outlined_button(ui, tr.t("add_building")).clicked() {
             drafts.dialog = DistrictDialog::AddBuilding;
             drafts.form_error = None;
         }
@@ -63,7 +63,7 @@ pub fn district_ui(ui: &mut Ui, view: &DistrictView, tr: &Tr, drafts: &mut Draft
                 building_ui(ui, building, &dwellings, tr, drafts, &mut commands);
             }
             if shown == 0 {
-                widgets::weak(ui, tr.t("no_buildings"), rtl);
+                design::weak(ui, tr.t("no_buildings"), rtl);
             }
         });
     commands
@@ -84,22 +84,22 @@ fn building_ui(
     commands: &mut Vec<Command>,
 ) {
     let rtl = tr.rtl();
-    widgets::card(ui, |ui| {
-        widgets::column(ui, rtl, |ui| {
+    design::card(ui, |ui| {
+        design::column(ui, rtl, |ui| {
             let title = format!(
                 "{} — {}",
                 tr.f("building", &[("n", &building.number.to_string())]),
                 building.address
             );
-            widgets::text(ui, &title, rtl);
+            design::text(ui, &title, rtl);
             if let Some(gps) = &building.gps {
-                widgets::weak(ui, &tr.ltr(gps), rtl);
+                design::weak(ui, &tr.ltr(gps), rtl);
             }
             for dwelling in dwellings {
                 dwelling_ui(ui, dwelling, tr, commands, drafts);
             }
             let add = format!("{} ({})", tr.t("add_dwelling"), building.number);
-            if widgets::big_button(ui, &add).clicked() {
+            if design::outlined_button(ui, &add).clicked() {
                 drafts.dialog = DistrictDialog::AddDwelling(building.number);
                 drafts.form_error = None;
             }
@@ -118,8 +118,8 @@ fn dwelling_ui(
     let rtl = tr.rtl();
     let (b, d) = (dwelling.building_no, dwelling.dwelling_no);
     let name = tr.f("dwelling", &[("n", &format!("{b}.{d}"))]);
-    widgets::row(ui, rtl, |ui| {
-        if widgets::big_button(ui, &name).clicked() {
+    design::row(ui, rtl, |ui| {
+        if design::outlined_button(ui, &name).clicked() {
             commands.push(Command::OpenCase {
                 building_no: b,
                 dwelling_no: d,
@@ -135,12 +135,12 @@ fn dwelling_ui(
         if let Some(revisit) = &dwelling.revisit {
             info.push(revisit.clone());
         }
-        widgets::inline_text(ui, &info.join(" · "), None);
-        if widgets::action_on(ui, tr.t("record_refusal"), &name).clicked() {
+        design::inline_text(ui, &info.join(" · "), None);
+        if design::action_on(ui, tr.t("record_refusal"), &name).clicked() {
             drafts.dialog = DistrictDialog::Refusal(b, d);
             drafts.form_error = None;
         }
-        if widgets::action_on(ui, tr.t("record_absence"), &name).clicked() {
+        if design::action_on(ui, tr.t("record_absence"), &name).clicked() {
             drafts.dialog = DistrictDialog::Absence(b, d);
             drafts.form_error = None;
         }
@@ -153,15 +153,15 @@ fn dialog_ui(ui: &mut Ui, tr: &Tr, drafts: &mut Drafts, commands: &mut Vec<Comma
     if dialog == DistrictDialog::None {
         return;
     }
-    widgets::card(ui, |ui| {
-        widgets::column(ui, rtl, |ui| match dialog {
+    design::card(ui, |ui| {
+        design::column(ui, rtl, |ui| match dialog {
             DistrictDialog::None => {}
             DistrictDialog::AddBuilding => {
-                widgets::heading(ui, tr.t("add_building"), rtl);
-                widgets::text_field(ui, tr.t("address"), drafts.field("building.address"), rtl);
-                widgets::text_field(ui, tr.t("latitude"), drafts.field("building.lat"), rtl);
-                widgets::text_field(ui, tr.t("longitude"), drafts.field("building.lon"), rtl);
-                widgets::weak(ui, tr.t("gps_hint"), rtl);
+                design::heading(ui, tr.t("add_building"), rtl);
+                design::text_field(ui, tr.t("address"), drafts.field("building.address"), rtl);
+                design::text_field(ui, tr.t("latitude"), drafts.field("building.lat"), rtl);
+                design::text_field(ui, tr.t("longitude"), drafts.field("building.lon"), rtl);
+                design::weak(ui, tr.t("gps_hint"), rtl);
                 if form_buttons(ui, tr, drafts, "create") {
                     commands.push(Command::AddBuilding {
                         address: drafts.get("building.address").trim().to_owned(),
@@ -176,20 +176,20 @@ fn dialog_ui(ui: &mut Ui, tr: &Tr, drafts: &mut Drafts, commands: &mut Vec<Comma
                     tr.t("add_dwelling"),
                     tr.f("building", &[("n", &building_no.to_string())])
                 );
-                widgets::heading(ui, &title, rtl);
-                widgets::text_field(
+                design::heading(ui, &title, rtl);
+                design::text_field(
                     ui,
                     tr.t("address"),
                     drafts.field("dwelling.description"),
                     rtl,
                 );
-                widgets::text(ui, tr.t("occupancy"), rtl);
+                design::text(ui, tr.t("occupancy"), rtl);
                 let current = drafts.get("dwelling.occupancy").to_owned();
-                widgets::row(ui, rtl, |ui| {
+                design::row(ui, rtl, |ui| {
                     for (code, key) in OCCUPANCIES {
                         let selected =
                             current == code || (current.is_empty() && code == "occupied");
-                        if widgets::choice_button(ui, tr.t(key), selected).clicked() {
+                        if design::toggle_chip(ui, tr.t(key), selected).clicked() {
                             *drafts.field("dwelling.occupancy") = code.to_owned();
                         }
                     }
@@ -222,10 +222,10 @@ fn dialog_ui(ui: &mut Ui, tr: &Tr, drafts: &mut Drafts, commands: &mut Vec<Comma
                     tr.t(title_key),
                     tr.f("dwelling", &[("n", &format!("{b}.{d}"))])
                 );
-                widgets::heading(ui, &title, rtl);
-                widgets::text_field(ui, tr.t("revisit_date"), drafts.field("visit.date"), rtl);
-                widgets::text_field(ui, tr.t("revisit_time"), drafts.field("visit.time"), rtl);
-                widgets::text_field(ui, tr.t("note"), drafts.field("visit.note"), rtl);
+                design::heading(ui, &title, rtl);
+                design::text_field(ui, tr.t("revisit_date"), drafts.field("visit.date"), rtl);
+                design::text_field(ui, tr.t("revisit_time"), drafts.field("visit.time"), rtl);
+                design::text_field(ui, tr.t("note"), drafts.field("visit.note"), rtl);
                 if form_buttons(ui, tr, drafts, "record") {
                     commands.push(Command::RecordVisit {
                         building_no: b,
@@ -251,12 +251,12 @@ const OCCUPANCIES: [(&str, &str); 3] = [
 fn form_buttons(ui: &mut Ui, tr: &Tr, drafts: &mut Drafts, action: &'static str) -> bool {
     let rtl = tr.rtl();
     if let Some(message) = &drafts.form_error {
-        widgets::error(ui, message, rtl);
+        design::error(ui, message, rtl);
     }
     let mut create = false;
-    widgets::row(ui, rtl, |ui| {
-        create = widgets::primary_button(ui, tr.t(action), true).clicked();
-        if widgets::big_button(ui, tr.t("cancel")).clicked() {
+    design::row(ui, rtl, |ui| {
+        create = design::primary_button(ui, tr.t(action), true).clicked();
+        if design::outlined_button(ui, tr.t("cancel")).clicked() {
             drafts.dialog = DistrictDialog::None;
             drafts.form_error = None;
         }

@@ -31,7 +31,7 @@ pub struct Drafts {
     /// District screen: the status filter (None: all).
     pub filter: Option<DwellingStatus>,
     /// Questionnaire: the row whose removal awaits confirmation.
-    pub confirm_remove: Option<String>,
+    pub confirm_remove: Option<census_core::engine::RowPath>,
     /// A validation message for the open form, in the current language.
     pub form_error: Option<String>,
     /// Review: the case whose send-back comment is being written.

@@ -4,34 +4,34 @@ use egui::Ui;
 
 use super::drafts::Drafts;
 use super::view::EnrolView;
-use super::widgets;
-use crate::commands::{AssignmentSource, Command};
+use crate::command::{AssignmentSource, Command};
 use crate::i18n::Tr;
+use crate::ui::design;
 
 /// Draws the enrolment form.
 pub fn enrol_ui(ui: &mut Ui, view: &EnrolView, tr: &Tr, drafts: &mut Drafts) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut commands = Vec::new();
-    widgets::heading(ui, tr.t("enrol_title"), rtl);
-    widgets::text(ui, tr.t("enrol_intro"), rtl);
+    design::heading(ui, tr.t("enrol_title"), rtl);
+    design::text(ui, tr.t("enrol_intro"), rtl);
     ui.add_space(8.0);
-    widgets::text_field(ui, tr.t("enumerator_id"), drafts.field("enrol.id"), rtl);
+    design::text_field(ui, tr.t("enumerator_id"), drafts.field("enrol.id"), rtl);
     ui.add_space(8.0);
-    widgets::text(ui, tr.t("assignment"), rtl);
+    design::text(ui, tr.t("assignment"), rtl);
     let use_demo = view.demo_available && drafts.get("enrol.file").is_empty();
     if view.demo_available {
-        widgets::weak(ui, tr.t("assignment_demo"), rtl);
+        design::weak(ui, tr.t("assignment_demo"), rtl);
     }
-    widgets::text_field(ui, tr.t("assignment_file"), drafts.field("enrol.file"), rtl);
+    design::text_field(ui, tr.t("assignment_file"), drafts.field("enrol.file"), rtl);
     ui.add_space(8.0);
-    widgets::pin_field(ui, tr.t("pin"), drafts.field("enrol.pin"), rtl);
-    widgets::pin_field(ui, tr.t("pin_again"), drafts.field("enrol.pin2"), rtl);
-    widgets::weak(ui, tr.t("pin_rules"), rtl);
+    design::pin_field(ui, tr.t("pin"), drafts.field("enrol.pin"), rtl);
+    design::pin_field(ui, tr.t("pin_again"), drafts.field("enrol.pin2"), rtl);
+    design::weak(ui, tr.t("pin_rules"), rtl);
     if let Some(message) = &view.error {
-        widgets::error(ui, message, rtl);
+        design::error(ui, message, rtl);
     }
     ui.add_space(8.0);
-    if widgets::primary_button(ui, tr.t("enrol"), true).clicked() {
+    if design::primary_button(ui, tr.t("enrol"), true).clicked() {
         let assignment = if use_demo {
             AssignmentSource::Demo
         } else {

@@ -5,9 +5,9 @@ use egui::Ui;
 use super::drafts::Drafts;
 use super::sync_panel::sync_panel_ui;
 use super::view::HomeView;
-use super::widgets;
-use crate::commands::Command;
+use crate::command::Command;
 use crate::i18n::Tr;
+use crate::ui::design;
 
 /// The width from which the districts and the sync card stand side by side.
 const TWO_COLUMNS_FROM: f32 = 900.0;
@@ -17,12 +17,12 @@ const TWO_COLUMNS_FROM: f32 = 900.0;
 pub fn home_ui(ui: &mut Ui, view: &HomeView, tr: &Tr, drafts: &mut Drafts) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut commands = Vec::new();
-    widgets::row(ui, rtl, |ui| {
-        widgets::heading(ui, tr.t("home_title"), rtl);
-        if widgets::big_button(ui, tr.t("open_coverage")).clicked() {
+    design::row(ui, rtl, |ui| {
+        design::heading(ui, tr.t("home_title"), rtl);
+        if design::outlined_button(ui, tr.t("open_coverage")).clicked() {
             commands.push(Command::OpenCoverage);
         }
-        if widgets::big_button(ui, tr.t("open_review")).clicked() {
+        if design::outlined_button(ui, tr.t("open_review")).clicked() {
             commands.push(Command::OpenReview);
         }
     });
@@ -50,13 +50,13 @@ fn districts_ui(ui: &mut Ui, view: &HomeView, tr: &Tr) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut commands = Vec::new();
     for district in &view.districts {
-        widgets::card(ui, |ui| {
-            widgets::column(ui, rtl, |ui| {
+        design::card(ui, |ui| {
+            design::column(ui, rtl, |ui| {
                 let code = tr.ltr(&district.code);
-                widgets::heading(ui, &tr.f("district_code", &[("code", &code)]), rtl);
-                widgets::text(ui, &district.name, rtl);
+                design::heading(ui, &tr.f("district_code", &[("code", &code)]), rtl);
+                design::text(ui, &district.name, rtl);
                 let n = |v: u32| v.to_string();
-                widgets::text(
+                design::text(
                     ui,
                     &tr.f(
                         "buildings_listed",
@@ -67,7 +67,7 @@ fn districts_ui(ui: &mut Ui, view: &HomeView, tr: &Tr) -> Vec<Command> {
                     ),
                     rtl,
                 );
-                widgets::text(
+                design::text(
                     ui,
                     &tr.f(
                         "dwellings_listed",
@@ -90,15 +90,15 @@ fn districts_ui(ui: &mut Ui, view: &HomeView, tr: &Tr) -> Vec<Command> {
                         ("expected", &n(district.households_expected)),
                     ],
                 );
-                crate::ui::theme::progress_bar(ui, ratio.min(1.0), &households, rtl);
+                design::progress_bar(ui, ratio.min(1.0), &households, rtl);
                 let revisits = tr.f("revisits_today", &[("n", &n(district.revisits_today))]);
                 if district.revisits_today > 0 {
-                    widgets::warning(ui, &revisits, rtl);
+                    design::warning(ui, &revisits, rtl);
                 } else {
-                    widgets::text(ui, &revisits, rtl);
+                    design::text(ui, &revisits, rtl);
                 }
                 let open = format!("{} {code}", tr.t("open"));
-                if widgets::primary_button(ui, &open, true).clicked() {
+                if design::primary_button(ui, &open, true).clicked() {
                     commands.push(Command::OpenDistrict(district.code.clone()));
                 }
             });

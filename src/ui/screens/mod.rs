@@ -14,4 +14,3 @@ pub mod roster;
 pub mod sync_panel;
 pub mod unlock;
 pub mod view;
-pub mod widgets;

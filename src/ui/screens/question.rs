@@ -2,20 +2,21 @@
 //! and text fields) and its inline message. A change is returned as a `SetAnswer` command
 //! at once, so that every answer is saved as it is entered.
 
+use census_core::engine::RowPath;
 use census_core::{GpsPoint, Value};
 use chrono::NaiveDate;
 use egui::Ui;
 
 use super::drafts::Drafts;
 use super::view::{AnswerKind, QuestionView};
-use super::widgets;
-use crate::commands::Command;
+use crate::command::Command;
 use crate::i18n::Tr;
+use crate::ui::design;
 
 /// Draws one question of row `row`.
 pub fn question_ui(
     ui: &mut Ui,
-    row: &str,
+    row: &RowPath,
     q: &QuestionView,
     tr: &Tr,
     drafts: &mut Drafts,
@@ -24,7 +25,7 @@ pub fn question_ui(
     let mut out = Vec::new();
     let mut set = |value: Value| {
         out.push(Command::SetAnswer {
-            row: row.to_owned(),
+            row: row.clone(),
             question: q.id.clone(),
             value,
         })
@@ -38,35 +39,36 @@ pub fn question_ui(
     let mut parse_error = None;
     match &q.kind {
         AnswerKind::Note => {
-            widgets::text(ui, &q.label, rtl);
+            design::text(ui, &q.label, rtl);
         }
         AnswerKind::Calculated => {
-            widgets::text(ui, &label, rtl);
-            widgets::weak(ui, &display(&q.value), rtl);
+            design::text(ui, &label, rtl);
+            design::weak(ui, &display(&q.value), rtl);
         }
         AnswerKind::Single(choices) => {
-            widgets::text(ui, &label, rtl);
+            design::text(ui, &label, rtl);
             hint(ui, q, rtl);
-            widgets::row(ui, rtl, |ui| {
+            design::row(ui, rtl, |ui| {
                 for (code, text) in choices {
                     let selected = matches!(&q.value, Value::Text(c) if c == code);
-                    if widgets::choice_in(ui, &q.label, text, selected).clicked() && !selected {
+                    if design::radio_choice_in(ui, &q.label, text, selected).clicked() && !selected
+                    {
                         set(Value::Text(code.clone()));
                     }
                 }
             });
         }
         AnswerKind::Multiple(choices) => {
-            widgets::text(ui, &label, rtl);
+            design::text(ui, &label, rtl);
             hint(ui, q, rtl);
             let chosen = match &q.value {
                 Value::Multi(codes) => codes.clone(),
                 _ => Vec::new(),
             };
-            widgets::row(ui, rtl, |ui| {
+            design::row(ui, rtl, |ui| {
                 for (code, text) in choices {
                     let selected = chosen.contains(code);
-                    if widgets::choice_in(ui, &q.label, text, selected).clicked() {
+                    if design::radio_choice_in(ui, &q.label, text, selected).clicked() {
                         let mut next: Vec<String> =
                             chosen.iter().filter(|c| *c != code).cloned().collect();
                         if !selected {
@@ -82,19 +84,20 @@ pub fn question_ui(
             });
         }
         AnswerKind::YesNo => {
-            widgets::text(ui, &label, rtl);
+            design::text(ui, &label, rtl);
             hint(ui, q, rtl);
-            widgets::row(ui, rtl, |ui| {
+            design::row(ui, rtl, |ui| {
                 for (answer, text) in [(true, tr.t("yes")), (false, tr.t("no"))] {
                     let selected = q.value == Value::Bool(answer);
-                    if widgets::choice_in(ui, &q.label, text, selected).clicked() && !selected {
+                    if design::radio_choice_in(ui, &q.label, text, selected).clicked() && !selected
+                    {
                         set(Value::Bool(answer));
                     }
                 }
             });
         }
         AnswerKind::Gps => {
-            widgets::text(ui, &label, rtl);
+            design::text(ui, &label, rtl);
             hint(ui, q, rtl);
             let (lat0, lon0) = match &q.value {
                 Value::Gps(p) => (p.lat.to_string(), p.lon.to_string()),
@@ -108,14 +111,14 @@ pub fn question_ui(
             if let Some(fix) = crate::platform::location::current() {
                 let accuracy = fix.accuracy_m.map_or("?".to_owned(), |a| format!("{a:.0}"));
                 let text = tr.f("use_position", &[("accuracy", &accuracy)]);
-                if widgets::big_button(ui, &text).clicked() {
+                if design::outlined_button(ui, &text).clicked() {
                     *drafts.field(&lat_key) = fix.lat.to_string();
                     *drafts.field(&lon_key) = fix.lon.to_string();
                     set(gps_value(&fix));
                 }
             }
-            let a = widgets::text_field(ui, tr.t("latitude"), drafts.field(&lat_key), rtl);
-            let b = widgets::text_field(ui, tr.t("longitude"), drafts.field(&lon_key), rtl);
+            let a = design::text_field(ui, tr.t("latitude"), drafts.field(&lat_key), rtl);
+            let b = design::text_field(ui, tr.t("longitude"), drafts.field(&lon_key), rtl);
             let parsed = parse_gps(drafts.get(&lat_key), drafts.get(&lon_key));
             match parsed {
                 Ok(value) => {
@@ -131,9 +134,9 @@ pub fn question_ui(
             drafts.field_or(&key, || initial);
             let field = drafts.field(&key);
             let response = if matches!(q.kind, AnswerKind::Integer | AnswerKind::Decimal) {
-                widgets::numeric_field(ui, &label, field, rtl)
+                design::numeric_field(ui, &label, field, rtl)
             } else {
-                widgets::text_field(ui, &label, field, rtl)
+                design::text_field(ui, &label, field, rtl)
             };
             hint(ui, q, rtl);
             match parse(&q.kind, drafts.get(&key)) {
@@ -147,14 +150,14 @@ pub fn question_ui(
         }
     }
     if let Some(message) = parse_error.as_ref().or(q.message.as_ref()) {
-        widgets::error(ui, message, rtl);
+        design::error(ui, message, rtl);
     }
     out
 }
 
 fn hint(ui: &mut Ui, q: &QuestionView, rtl: bool) {
     if let Some(hint) = &q.hint {
-        widgets::weak(ui, hint, rtl);
+        design::weak(ui, hint, rtl);
     }
 }
 
@@ -199,11 +202,7 @@ pub fn parse(kind: &AnswerKind, text: &str) -> Result<Value, &'static str> {
 
 /// The answer of a GPS question from a device fix (with its accuracy).
 fn gps_value(fix: &crate::platform::location::LocationFix) -> Value {
-    Value::Gps(GpsPoint {
-        lat: fix.lat,
-        lon: fix.lon,
-        accuracy_m: fix.accuracy_m,
-    })
+    Value::Gps(fix.gps())
 }
 
 fn parse_gps(lat: &str, lon: &str) -> Result<Value, ()> {

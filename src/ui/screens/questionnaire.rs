@@ -7,29 +7,29 @@ use super::drafts::Drafts;
 use super::question::question_ui;
 use super::roster::{checks_ui, roster_ui, summary_ui};
 use super::view::{Page, QuestionnaireView};
-use super::widgets;
-use crate::commands::Command;
+use crate::command::Command;
 use crate::i18n::Tr;
+use crate::ui::design;
 
 /// Draws the navigation side panel content: breadcrumbs, sections, rosters, summary.
 pub fn navigation_ui(ui: &mut Ui, view: &QuestionnaireView, tr: &Tr) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut out = Vec::new();
-    widgets::column(ui, rtl, |ui| {
+    design::column(ui, rtl, |ui| {
         for (label, path) in &view.breadcrumbs {
             let current = *path == view.row;
-            if widgets::nav_button(ui, label, current).clicked() && !current {
+            if design::nav_toggle(ui, label, current).clicked() && !current {
                 out.push(Command::OpenRow(path.clone()));
             }
         }
         ui.separator();
-        widgets::weak(ui, tr.t("sections"), rtl);
+        design::weak(ui, tr.t("sections"), rtl);
         // Sections and rosters in interview order: each roster after its sections.
         let roster_nav = |ui: &mut Ui, roster: &super::view::RosterView| {
             let selected = view.page == Page::Rosters;
             let label = format!("{} ({})", roster.label, roster.rows.len());
             ui.add_enabled_ui(roster.relevant, |ui| {
-                widgets::nav_button(ui, &label, selected)
+                design::nav_toggle(ui, &label, selected)
             })
             .inner
             .clicked()
@@ -43,7 +43,7 @@ pub fn navigation_ui(ui: &mut Ui, view: &QuestionnaireView, tr: &Tr) -> Vec<Comm
             let selected = view.page == Page::Section && view.section == index;
             let response = ui
                 .add_enabled_ui(section.relevant, |ui| {
-                    widgets::nav_button(ui, &section.label, selected)
+                    design::nav_toggle(ui, &section.label, selected)
                 })
                 .inner;
             if response.clicked() {
@@ -61,7 +61,7 @@ pub fn navigation_ui(ui: &mut Ui, view: &QuestionnaireView, tr: &Tr) -> Vec<Comm
         }
         ui.separator();
         let summary = format!("{} ({})", tr.t("summary"), view.blocking.len());
-        if widgets::nav_button(ui, &summary, view.page == Page::Summary).clicked() {
+        if design::nav_toggle(ui, &summary, view.page == Page::Summary).clicked() {
             out.push(Command::ShowSummary);
         }
     });
@@ -78,16 +78,16 @@ pub fn questionnaire_ui(
     let rtl = tr.rtl();
     let mut out = Vec::new();
     for note in &view.office_notes {
-        widgets::warning(ui, note, rtl);
+        design::warning(ui, note, rtl);
     }
-    widgets::row(ui, rtl, |ui| {
-        if widgets::big_button(ui, tr.t("save_and_leave")).clicked() {
+    design::row(ui, rtl, |ui| {
+        if design::outlined_button(ui, tr.t("save_and_leave")).clicked() {
             out.push(Command::SaveAndLeave);
         }
-        widgets::heading(ui, &view.title, rtl);
+        design::heading(ui, &view.title, rtl);
     });
     let (done, total) = view.completion;
-    widgets::weak(
+    design::weak(
         ui,
         &format!(
             "{} · {}",
@@ -103,7 +103,7 @@ pub fn questionnaire_ui(
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            widgets::column(ui, rtl, |ui| match view.page {
+            design::column(ui, rtl, |ui| match view.page {
                 Page::Section => section_page(ui, view, tr, drafts, &mut out),
                 Page::Rosters => {
                     for roster in view.rosters.iter().filter(|r| r.relevant) {
@@ -126,11 +126,11 @@ fn section_page(
 ) {
     let rtl = tr.rtl();
     if let Some(section) = view.sections.get(view.section) {
-        widgets::heading(ui, &section.label, rtl);
+        design::heading(ui, &section.label, rtl);
     }
     for q in &view.questions {
-        let response = widgets::card(ui, |ui| {
-            widgets::column(ui, rtl, |ui| {
+        let response = design::card(ui, |ui| {
+            design::column(ui, rtl, |ui| {
                 out.extend(question_ui(ui, &view.row, q, tr, drafts));
             });
             ui.min_rect()
@@ -142,20 +142,20 @@ fn section_page(
     }
     out.extend(checks_ui(ui, &view.row, &view.checks, tr, drafts));
     ui.add_space(8.0);
-    widgets::row(ui, rtl, |ui| {
-        if view.section > 0 && widgets::big_button(ui, tr.t("previous")).clicked() {
+    design::row(ui, rtl, |ui| {
+        if view.section > 0 && design::outlined_button(ui, tr.t("previous")).clicked() {
             out.push(Command::OpenSection(view.section - 1));
         }
         let next = view.section + 1;
         if next < view.sections.len() {
-            if widgets::primary_button(ui, tr.t("next"), true).clicked() {
+            if design::primary_button(ui, tr.t("next"), true).clicked() {
                 out.push(Command::OpenSection(next));
             }
         } else if view.rosters.iter().any(|r| r.relevant) {
-            if widgets::primary_button(ui, tr.t("next"), true).clicked() {
+            if design::primary_button(ui, tr.t("next"), true).clicked() {
                 out.push(Command::ShowRosters);
             }
-        } else if widgets::primary_button(ui, tr.t("summary"), true).clicked() {
+        } else if design::primary_button(ui, tr.t("summary"), true).clicked() {
             out.push(Command::ShowSummary);
         }
     });

@@ -8,10 +8,9 @@ use uuid::Uuid;
 
 use super::drafts::Drafts;
 use super::reviewer_card::{CardPlace, ReviewerCard, reviewer_card_ui};
-use super::widgets;
-use crate::commands::Command;
+use crate::command::Command;
 use crate::i18n::Tr;
-use crate::ui::theme;
+use crate::ui::design;
 
 /// The draft field of the send-back comment (one case at a time).
 pub const COMMENT_FIELD: &str = "review.comment";
@@ -59,11 +58,11 @@ pub struct ReviewView {
 pub fn review_ui(ui: &mut Ui, view: &ReviewView, tr: &Tr, drafts: &mut Drafts) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut commands = Vec::new();
-    widgets::row(ui, rtl, |ui| {
-        if widgets::big_button(ui, tr.t("back")).clicked() {
+    design::row(ui, rtl, |ui| {
+        if design::outlined_button(ui, tr.t("back")).clicked() {
             commands.push(Command::OpenCoverage);
         }
-        widgets::heading(ui, tr.t("review_title"), rtl);
+        design::heading(ui, tr.t("review_title"), rtl);
     });
     commands.extend(reviewer_card_ui(
         ui,
@@ -77,13 +76,13 @@ pub fn review_ui(ui: &mut Ui, view: &ReviewView, tr: &Tr, drafts: &mut Drafts) -
     }
     if !view.refused.is_empty() {
         ui.add_space(8.0);
-        widgets::card(ui, |ui| {
-            widgets::column(ui, rtl, |ui| {
+        design::card(ui, |ui| {
+            design::column(ui, rtl, |ui| {
                 let n = tr.ltr(&view.refused.len().to_string());
-                widgets::error(ui, &tr.f("review_refused_title", &[("n", &n)]), rtl);
+                design::error(ui, &tr.f("review_refused_title", &[("n", &n)]), rtl);
                 for refused in &view.refused {
-                    widgets::text(ui, &refused.text, rtl);
-                    let dismiss = widgets::action_on(ui, tr.t("dismiss"), &refused.place);
+                    design::text(ui, &refused.text, rtl);
+                    let dismiss = design::action_on(ui, tr.t("dismiss"), &refused.place);
                     if dismiss.clicked() {
                         commands.push(Command::ReviewDismiss(refused.case_id));
                     }
@@ -93,7 +92,7 @@ pub fn review_ui(ui: &mut Ui, view: &ReviewView, tr: &Tr, drafts: &mut Drafts) -
     }
     if view.entries.is_empty() && view.reviewer.as_of.is_some() {
         ui.add_space(8.0);
-        widgets::text(ui, tr.t("review_empty"), rtl);
+        design::text(ui, tr.t("review_empty"), rtl);
     }
     for entry in &view.entries {
         ui.add_space(8.0);
@@ -106,28 +105,28 @@ pub fn review_ui(ui: &mut Ui, view: &ReviewView, tr: &Tr, drafts: &mut Drafts) -
 fn entry_ui(ui: &mut Ui, entry: &ReviewEntry, tr: &Tr, drafts: &mut Drafts) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut commands = Vec::new();
-    widgets::card(ui, |ui| {
-        widgets::column(ui, rtl, |ui| {
-            theme::section_header(ui, &entry.place, rtl);
-            widgets::text(ui, &entry.enumerator, rtl);
-            widgets::weak(ui, &entry.facts, rtl);
+    design::card(ui, |ui| {
+        design::column(ui, rtl, |ui| {
+            design::section_header(ui, &entry.place, rtl);
+            design::text(ui, &entry.enumerator, rtl);
+            design::weak(ui, &entry.facts, rtl);
             if let Some(waiting) = &entry.waiting {
-                widgets::warning(ui, waiting, rtl);
+                design::warning(ui, waiting, rtl);
                 return;
             }
             if drafts.send_back == Some(entry.case_id) {
                 commands.extend(send_back_ui(ui, entry, tr, drafts));
                 return;
             }
-            widgets::row(ui, rtl, |ui| {
-                let approve = widgets::action_on(ui, tr.t("review_approve"), &entry.place);
+            design::row(ui, rtl, |ui| {
+                let approve = design::action_on(ui, tr.t("review_approve"), &entry.place);
                 if approve.clicked() {
                     commands.push(Command::ReviewApprove {
                         case_id: entry.case_id,
                         revision: entry.revision,
                     });
                 }
-                let back = widgets::action_on(ui, tr.t("review_send_back_open"), &entry.place);
+                let back = design::action_on(ui, tr.t("review_send_back_open"), &entry.place);
                 if back.clicked() {
                     commands.push(Command::ReviewOpenSendBack(entry.case_id));
                 }
@@ -142,13 +141,13 @@ fn entry_ui(ui: &mut Ui, entry: &ReviewEntry, tr: &Tr, drafts: &mut Drafts) -> V
 fn send_back_ui(ui: &mut Ui, entry: &ReviewEntry, tr: &Tr, drafts: &mut Drafts) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut commands = Vec::new();
-    widgets::text_field(ui, tr.t("review_comment"), drafts.field(COMMENT_FIELD), rtl);
+    design::text_field(ui, tr.t("review_comment"), drafts.field(COMMENT_FIELD), rtl);
     let comment = drafts.get(COMMENT_FIELD).trim().to_owned();
     if comment.is_empty() {
-        widgets::weak(ui, tr.t("review_comment_needed"), rtl);
+        design::weak(ui, tr.t("review_comment_needed"), rtl);
     }
-    widgets::row(ui, rtl, |ui| {
-        let send = widgets::primary_button(ui, tr.t("review_send_back"), !comment.is_empty());
+    design::row(ui, rtl, |ui| {
+        let send = design::primary_button(ui, tr.t("review_send_back"), !comment.is_empty());
         if send.clicked() && !comment.is_empty() {
             commands.push(Command::ReviewSendBack {
                 case_id: entry.case_id,
@@ -156,7 +155,7 @@ fn send_back_ui(ui: &mut Ui, entry: &ReviewEntry, tr: &Tr, drafts: &mut Drafts) 
                 comment: comment.clone(),
             });
         }
-        if widgets::big_button(ui, tr.t("cancel")).clicked() {
+        if design::outlined_button(ui, tr.t("cancel")).clicked() {
             commands.push(Command::ReviewCloseSendBack);
         }
     });

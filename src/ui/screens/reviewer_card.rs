@@ -5,9 +5,9 @@
 use egui::Ui;
 
 use super::drafts::Drafts;
-use super::widgets;
-use crate::commands::Command;
+use crate::command::Command;
 use crate::i18n::Tr;
+use crate::ui::design;
 
 /// The draft field of the reviewer code.
 pub const REVIEWER_CODE_FIELD: &str = "review.code";
@@ -54,23 +54,23 @@ pub fn reviewer_card_ui(
 ) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut commands = Vec::new();
-    widgets::card(ui, |ui| {
-        widgets::column(ui, rtl, |ui| {
-            widgets::heading(ui, tr.t("reviewer_title"), rtl);
+    design::card(ui, |ui| {
+        design::column(ui, rtl, |ui| {
+            design::heading(ui, tr.t("reviewer_title"), rtl);
             if !card.configured {
-                widgets::weak(ui, tr.t("reviewer_not_configured"), rtl);
+                design::weak(ui, tr.t("reviewer_not_configured"), rtl);
             }
             if card.signed_in {
                 signed_in_ui(ui, card, place, tr, &mut commands);
             }
             if !card.signed_in || card.code_refused {
                 if !card.signed_in {
-                    widgets::text(ui, tr.t("reviewer_intro"), rtl);
+                    design::text(ui, tr.t("reviewer_intro"), rtl);
                 }
                 let field = drafts.field(REVIEWER_CODE_FIELD);
-                widgets::secret_field(ui, tr.t("reviewer_code"), field, rtl);
+                design::secret_field(ui, tr.t("reviewer_code"), field, rtl);
                 let code = drafts.get(REVIEWER_CODE_FIELD).trim().to_owned();
-                if widgets::primary_button(ui, tr.t("reviewer_sign_in"), !code.is_empty()).clicked()
+                if design::primary_button(ui, tr.t("reviewer_sign_in"), !code.is_empty()).clicked()
                 {
                     commands.push(Command::ReviewerSignIn { token: code });
                 }
@@ -88,33 +88,33 @@ fn signed_in_ui(
     commands: &mut Vec<Command>,
 ) {
     let rtl = tr.rtl();
-    widgets::text(ui, tr.t("reviewer_signed_in"), rtl);
+    design::text(ui, tr.t("reviewer_signed_in"), rtl);
     match &card.as_of {
-        Some(at) => widgets::weak(ui, &tr.f("reviewer_as_of", &[("time", at)]), rtl),
-        None => widgets::weak(ui, tr.t("reviewer_not_yet"), rtl),
+        Some(at) => design::weak(ui, &tr.f("reviewer_as_of", &[("time", at)]), rtl),
+        None => design::weak(ui, tr.t("reviewer_not_yet"), rtl),
     };
     if let Some(activity) = &card.activity {
-        widgets::text(ui, activity, rtl);
+        design::text(ui, activity, rtl);
     }
     if let Some(problem) = &card.problem {
-        widgets::warning(ui, problem, rtl);
+        design::warning(ui, problem, rtl);
     }
     if card.waiting > 0 {
         let n = tr.ltr(&card.waiting.to_string());
-        widgets::text(ui, &tr.f("review_waiting_count", &[("n", &n)]), rtl);
+        design::text(ui, &tr.f("review_waiting_count", &[("n", &n)]), rtl);
     }
-    widgets::row(ui, rtl, |ui| {
+    design::row(ui, rtl, |ui| {
         if place == CardPlace::Coverage {
             let n = tr.ltr(&card.queue.to_string());
             let open = tr.f("open_review_n", &[("n", &n)]);
-            if widgets::primary_button(ui, &open, true).clicked() {
+            if design::primary_button(ui, &open, true).clicked() {
                 commands.push(Command::OpenReview);
             }
         }
-        if card.configured && widgets::primary_button(ui, tr.t("sync_now"), !card.busy).clicked() {
+        if card.configured && design::primary_button(ui, tr.t("sync_now"), !card.busy).clicked() {
             commands.push(Command::SyncNow);
         }
-        if widgets::big_button(ui, tr.t("reviewer_sign_out")).clicked() {
+        if design::outlined_button(ui, tr.t("reviewer_sign_out")).clicked() {
             commands.push(Command::ReviewerSignOut);
         }
     });

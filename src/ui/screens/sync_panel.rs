@@ -7,10 +7,12 @@ use std::time::{Duration, Instant};
 use egui::Ui;
 
 use super::drafts::Drafts;
-use super::widgets;
-use crate::commands::Command;
-use crate::commands::sync::CODE_FIELD;
+use crate::command::Command;
 use crate::i18n::Tr;
+use crate::ui::design;
+
+/// The draft field of the enrolment code on the home screen.
+pub const CODE_FIELD: &str = "sync.code";
 
 /// What the sync card shows (built from the sync status and the store).
 #[derive(Debug, Clone, Default)]
@@ -41,13 +43,13 @@ pub struct SyncPanel {
 pub fn sync_panel_ui(ui: &mut Ui, view: &SyncPanel, tr: &Tr, drafts: &mut Drafts) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut commands = Vec::new();
-    widgets::card(ui, |ui| {
-        widgets::column(ui, rtl, |ui| {
-            widgets::heading(ui, tr.t("sync_title"), rtl);
+    design::card(ui, |ui| {
+        design::column(ui, rtl, |ui| {
+            design::heading(ui, tr.t("sync_title"), rtl);
             let waiting = view.waiting.to_string();
-            widgets::text(ui, &tr.f("outbox_waiting", &[("n", &waiting)]), rtl);
+            design::text(ui, &tr.f("outbox_waiting", &[("n", &waiting)]), rtl);
             if !view.configured {
-                widgets::weak(ui, tr.t("sync_not_configured"), rtl);
+                design::weak(ui, tr.t("sync_not_configured"), rtl);
                 return;
             }
             if let Some((sent, total)) = view.progress {
@@ -57,35 +59,35 @@ pub fn sync_panel_ui(ui: &mut Ui, view: &SyncPanel, tr: &Tr, drafts: &mut Drafts
                     sent as f32 / total as f32
                 };
                 let text = view.activity.as_deref().unwrap_or_default();
-                crate::ui::theme::progress_bar(ui, fraction, text, rtl);
+                design::progress_bar(ui, fraction, text, rtl);
             } else if let Some(activity) = &view.activity {
-                widgets::text(ui, activity, rtl);
+                design::text(ui, activity, rtl);
             }
             let last = view.last_success.as_deref().unwrap_or(tr.t("never_synced"));
-            widgets::weak(ui, last, rtl);
+            design::weak(ui, last, rtl);
             if let Some(problem) = &view.problem {
-                widgets::warning(ui, problem, rtl);
+                design::warning(ui, problem, rtl);
             }
             if let Some(at) = view.retry_at {
                 let left = at.saturating_duration_since(Instant::now());
-                widgets::weak(ui, &retry_text(left, tr), rtl);
+                design::weak(ui, &retry_text(left, tr), rtl);
                 ui.ctx().request_repaint_after(next_change(left));
             }
             if !view.enrolled {
-                widgets::text(ui, tr.t("sync_enrol_intro"), rtl);
-                widgets::text_field(ui, tr.t("sync_enrol_code"), drafts.field(CODE_FIELD), rtl);
+                design::text(ui, tr.t("sync_enrol_intro"), rtl);
+                design::text_field(ui, tr.t("sync_enrol_code"), drafts.field(CODE_FIELD), rtl);
                 let code = drafts.get(CODE_FIELD).trim().to_owned();
-                if widgets::primary_button(ui, tr.t("sync_enrol"), !code.is_empty()).clicked() {
+                if design::primary_button(ui, tr.t("sync_enrol"), !code.is_empty()).clicked() {
                     commands.push(Command::EnrolWithOffice { code });
                 }
-            } else if widgets::primary_button(ui, tr.t("sync_now"), !view.busy).clicked() {
+            } else if design::primary_button(ui, tr.t("sync_now"), !view.busy).clicked() {
                 commands.push(Command::SyncNow);
             }
             if !view.refused.is_empty() {
                 let n = view.refused.len().to_string();
-                widgets::error(ui, &tr.f("sync_refused_title", &[("n", &n)]), rtl);
+                design::error(ui, &tr.f("sync_refused_title", &[("n", &n)]), rtl);
                 for line in &view.refused {
-                    widgets::text(ui, line, rtl);
+                    design::text(ui, line, rtl);
                 }
             }
         });

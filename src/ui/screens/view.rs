@@ -1,9 +1,12 @@
 //! What the screens draw: plain data prepared by the app from the store and the engine.
 //!
 //! Screens only read these; every change they want goes back as a
-//! [`crate::commands::Command`]. Nothing here touches the store or the engine.
+//! [`crate::command::Command`]. Nothing here touches the store or the engine.
 
 use census_core::Value;
+use census_core::engine::RowPath;
+
+use crate::command::JumpTarget;
 
 /// The first-run screen: enrol the device.
 #[derive(Debug, Clone, Default)]
@@ -193,8 +196,8 @@ pub struct QuestionView {
 /// One row of a roster list.
 #[derive(Debug, Clone)]
 pub struct RowItem {
-    /// Row path text, e.g. `households.1/persons.4`.
-    pub path: String,
+    /// The row, e.g. `households.1/persons.4`.
+    pub path: RowPath,
     /// The row's label (e.g. the person's name) or a numbered placeholder.
     pub label: String,
     /// Status text in the current language.
@@ -236,17 +239,6 @@ pub struct CheckView {
     pub confirmed: Option<String>,
 }
 
-/// Where a blocking problem can be fixed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct JumpTarget {
-    /// Row path text.
-    pub row: String,
-    /// Section index in the row's level (None: the row's roster list).
-    pub section: Option<usize>,
-    /// Question id to bring into view.
-    pub question: Option<String>,
-}
-
 /// One line of the summary.
 #[derive(Debug, Clone)]
 pub struct BlockingItem {
@@ -283,9 +275,9 @@ pub struct QuestionnaireView {
     /// Title: dwelling and address.
     pub title: String,
     /// Path labels from the dwelling to the current row, with their paths.
-    pub breadcrumbs: Vec<(String, String)>,
-    /// The current row path text (empty for the dwelling itself).
-    pub row: String,
+    pub breadcrumbs: Vec<(String, RowPath)>,
+    /// The current row (the root path for the dwelling itself).
+    pub row: RowPath,
     /// Sections of the current row.
     pub sections: Vec<SectionTab>,
     /// The section shown.

@@ -1,16 +1,26 @@
-//! Small drawing helpers shared by the screens: labels that respect the reading direction,
-//! big touch targets, labelled text fields, mirrored rows.
+//! The design system: every widget a screen draws comes from here (the workspace's
+//! `clippy.toml` steers screens away from egui's own buttons, labels and fields). Texts that
+//! respect the reading direction, touch-sized buttons and toggles, labelled fields, mirrored
+//! rows and columns, cards; the controls themselves are drawn in [`controls`], with the
+//! colors and sizes of [`crate::ui::theme`].
+
+// The one place allowed to build on egui's own widgets (clippy.toml `disallowed-methods`).
+#![allow(clippy::disallowed_methods)]
+
+pub mod controls;
 
 use egui::{Align, Color32, Layout, Response, TextEdit, Ui, Vec2};
 
+pub use controls::{
+    column_layout, filled_button, numeric_field, outlined_button, progress_bar, radio_choice,
+    row_layout, section_header, status_chip, text_field,
+};
+
 use crate::platform::keyboard::SoftKeyboard;
 use crate::ui::bidi::{BaseDirection, BidiStyle, BidiText, bidi_label};
-use crate::ui::theme;
+use crate::ui::theme::MIN_TOUCH as TOUCH;
 
-/// Minimum height of anything the enumerator touches, in points.
-pub const TOUCH: f32 = 48.0;
-
-/// A wrapping label in the current reading direction (helper-5's bidi label).
+/// A wrapping label in the current reading direction.
 pub fn text(ui: &mut Ui, text: &str, rtl: bool) -> Response {
     let color = ui.visuals().text_color();
     bidi_text(ui, text, rtl, font_size(ui, egui::TextStyle::Body), color)
@@ -62,24 +72,19 @@ pub fn warning(ui: &mut Ui, text: &str, rtl: bool) -> Response {
     bidi_text(ui, text, rtl, size, color)
 }
 
-/// A secondary action button at least [`TOUCH`] high (helper-5's house button).
-pub fn big_button(ui: &mut Ui, label: &str) -> Response {
-    theme::secondary_button(ui, label)
-}
-
-/// The main action of a screen (helper-5's filled house button).
+/// The main action of a screen: a [`filled_button`], greyed out when not `enabled`.
 pub fn primary_button(ui: &mut Ui, label: &str, enabled: bool) -> Response {
-    ui.add_enabled_ui(enabled, |ui| theme::big_button(ui, label))
+    ui.add_enabled_ui(enabled, |ui| filled_button(ui, label))
         .inner
 }
 
-/// A compact toggle (filters, language) at least [`TOUCH`] high, as wide as its text.
-pub fn choice_button(ui: &mut Ui, label: &str, selected: bool) -> Response {
+/// A compact toggle chip (filters, language) at least [`TOUCH`] high, as wide as its text.
+pub fn toggle_chip(ui: &mut Ui, label: &str, selected: bool) -> Response {
     toggle(ui, label, selected, false)
 }
 
 /// A full-width toggle of the navigation list (sections, rows), wrapping its text.
-pub fn nav_button(ui: &mut Ui, label: &str, selected: bool) -> Response {
+pub fn nav_toggle(ui: &mut Ui, label: &str, selected: bool) -> Response {
     toggle(ui, label, selected, true)
 }
 
@@ -156,8 +161,8 @@ pub fn inline_text(ui: &mut Ui, text: &str, color: Option<Color32>) -> Response 
 
 /// A choice button whose accessible name also names its question ("Sexe: Féminin"), so a
 /// screen reader (and a test) can tell apart the "Yes" of two questions.
-pub fn choice_in(ui: &mut Ui, question: &str, label: &str, selected: bool) -> Response {
-    let response = theme::choice_button(ui, label, selected);
+pub fn radio_choice_in(ui: &mut Ui, question: &str, label: &str, selected: bool) -> Response {
+    let response = radio_choice(ui, label, selected);
     let name = format!("{question}: {label}");
     let enabled = ui.is_enabled();
     response.widget_info(|| {
@@ -166,23 +171,13 @@ pub fn choice_in(ui: &mut Ui, question: &str, label: &str, selected: bool) -> Re
     response
 }
 
-/// A button whose accessible name says what it acts on ("Remove: Fatima").
+/// An outlined button whose accessible name says what it acts on ("Remove: Fatima").
 pub fn action_on(ui: &mut Ui, label: &str, target: &str) -> Response {
-    let response = big_button(ui, label);
+    let response = outlined_button(ui, label);
     let name = format!("{label}: {target}");
     let enabled = ui.is_enabled();
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, enabled, &name));
     response
-}
-
-/// A labelled single-line text field; the field is findable by its label.
-pub fn text_field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool) -> Response {
-    theme::text_field(ui, label, value, rtl)
-}
-
-/// A labelled number field (keeps digits, sign and one separator).
-pub fn numeric_field(ui: &mut Ui, label: &str, value: &mut String, rtl: bool) -> Response {
-    theme::numeric_field(ui, label, value, rtl)
 }
 
 /// A labelled secret field (a reviewer code): dots, never the text; the soft keyboard is told

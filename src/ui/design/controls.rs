@@ -1,4 +1,5 @@
-//! The house widgets: touch-sized, high-contrast, right-to-left aware, each registered in the
+//! The design system's controls: buttons, choices, fields, section headers, status chips and
+//! progress bars, touch-sized, high-contrast, right-to-left aware, each registered in the
 //! accessibility tree under its label (so egui_kittest and screen readers find it).
 
 use egui::{
@@ -6,11 +7,11 @@ use egui::{
     TextEdit, Ui, Vec2, WidgetInfo, vec2,
 };
 
-use super::{
+use crate::ui::bidi::{BaseDirection, BidiStyle, BidiText, bidi_label, is_rtl};
+use crate::ui::theme::{
     ACCENT, ACCENT_DARK, BODY_SIZE, BORDER, DISABLED, FOCUS, HEADING_SIZE, INK, MIN_TOUCH, RADIUS,
     SELECTED_BG, SMALL_SIZE, SURFACE, text_on,
 };
-use crate::ui::bidi::{BaseDirection, BidiStyle, BidiText, bidi_label, is_rtl};
 
 /// Height of the line of text in a field.
 const FIELD_LINE_HEIGHT: f32 = 1.6 * BODY_SIZE;
@@ -25,13 +26,6 @@ pub fn row_layout(rtl: bool) -> Layout {
     } else {
         Layout::left_to_right(Align::Center)
     }
-}
-
-/// A horizontal row of widgets in the reading direction (first widget at the right in
-/// Arabic), as high as its content (at least [`MIN_TOUCH`]), not the whole remaining height.
-pub fn row<R>(ui: &mut Ui, rtl: bool, add: impl FnOnce(&mut Ui) -> R) -> R {
-    let size = vec2(ui.available_width(), MIN_TOUCH);
-    ui.allocate_ui_with_layout(size, row_layout(rtl), add).inner
 }
 
 /// Layout of a column whose items hug the reading side: right in Arabic.
@@ -96,19 +90,20 @@ fn button_like(ui: &mut Ui, label: &str, primary: bool) -> Response {
 
 /// The main action of a screen: a filled button at least [`MIN_TOUCH`] high and twice as
 /// wide, its label centered, wrapped and right-to-left aware.
-pub fn big_button(ui: &mut Ui, label: &str) -> Response {
+pub fn filled_button(ui: &mut Ui, label: &str) -> Response {
     button_like(ui, label, true)
 }
 
-/// A secondary action (back, cancel): an outlined button of the same size as [`big_button`].
-pub fn secondary_button(ui: &mut Ui, label: &str) -> Response {
+/// A secondary action (back, cancel): an outlined button of the same size as
+/// [`filled_button`].
+pub fn outlined_button(ui: &mut Ui, label: &str) -> Response {
     button_like(ui, label, false)
 }
 
 /// One answer of a choice question: a full-width row with a radio mark on the reading side
 /// (right for Arabic labels; for labels without letters, the side the `ui` layout hugs), the
 /// label wrapped beside it. Selected choices are tinted and outlined in the accent color.
-pub fn choice_button(ui: &mut Ui, label: &str, selected: bool) -> Response {
+pub fn radio_choice(ui: &mut Ui, label: &str, selected: bool) -> Response {
     let rtl = if label.chars().any(char::is_alphabetic) {
         is_rtl(label)
     } else {
