@@ -11,6 +11,7 @@
 mod answers;
 mod assignment;
 mod cases;
+mod edits;
 mod error;
 mod events;
 mod outbox;
@@ -42,10 +43,17 @@ pub const DB_FILE_NAME: &str = "census.db";
 /// checkpoint) before it reports the store busy.
 const BUSY_TIMEOUT_SECONDS: u64 = 10;
 
+/// Write transactions after which a save moves the WAL into the database file itself
+/// (`PRAGMA wal_checkpoint(PASSIVE)`), when nothing did it at idle meanwhile: the bound on
+/// the WAL's growth (a few MB).
+const WRITES_PER_CHECKPOINT: u32 = 1_000;
+
 /// An open case store.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Saves since the WAL was last checkpointed by this connection.
+    writes_since_checkpoint: u32,
 }
 
 impl std::fmt::Debug for Store {
@@ -133,15 +141,23 @@ impl Store {
                 "the database could not switch to WAL mode (got {mode})"
             )));
         }
+        // No automatic checkpoint inside a commit (it made the slowest autosaves): the WAL is
+        // checkpointed at idle ([`Store::idle_checkpoint`]), when a case is completed, at
+        // close, and every [`WRITES_PER_CHECKPOINT`] saves at the latest.
         conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON;",
+            "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON;
+             PRAGMA wal_autocheckpoint = 0;",
         )?;
         schema::migrate(&mut conn).map_err(|e| match e {
             StoreError::CannotOpen { detail, .. } => classify_cannot_open(dir, &path, detail),
             other => other,
         })?;
         conn.set_prepared_statement_cache_capacity(64);
-        Ok(Store { conn, path })
+        Ok(Store {
+            conn,
+            path,
+            writes_since_checkpoint: 0,
+        })
     }
 
     /// The database file's path.
@@ -164,6 +180,25 @@ impl Store {
             return Err(StoreError::Other(
                 "the checkpoint could not complete".into(),
             ));
+        }
+        Ok(())
+    }
+
+    /// Moves what it can of the WAL into the database file without waiting for readers
+    /// (`PRAGMA wal_checkpoint(PASSIVE)`); for idle moments (the sync thread, a screen
+    /// change), off the keystroke path.
+    pub fn idle_checkpoint(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        self.writes_since_checkpoint = 0;
+        Ok(())
+    }
+
+    /// Counts a save; after [`WRITES_PER_CHECKPOINT`] of them without a checkpoint, does one.
+    fn after_write(&mut self) -> Result<(), StoreError> {
+        self.writes_since_checkpoint += 1;
+        if self.writes_since_checkpoint >= WRITES_PER_CHECKPOINT {
+            self.idle_checkpoint()?;
         }
         Ok(())
     }
