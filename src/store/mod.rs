@@ -133,9 +133,7 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| classify_open_error(dir, &path, e))?;
+        let mode = switch_to_wal(&conn).map_err(|e| classify_open_error(dir, &path, e))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Other(format!(
                 "the database could not switch to WAL mode (got {mode})"
@@ -219,6 +217,24 @@ impl Store {
                     r.get(0)
                 })?;
         Ok(u64::try_from(pages).unwrap_or(0))
+    }
+}
+
+/// `PRAGMA journal_mode = WAL`, retried for up to the busy timeout: while another connection
+/// creates the same new file (the screen and sync threads opening a new store at once),
+/// SQLite reports the switch busy at once, without waiting in its busy handler.
+fn switch_to_wal(conn: &Connection) -> Result<String, rusqlite::Error> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(BUSY_TIMEOUT_SECONDS);
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+            Err(e)
+                if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            other => return other,
+        }
     }
 }
 
