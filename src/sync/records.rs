@@ -80,6 +80,7 @@ pub fn event_record(event: &Event) -> EventRecord {
         new: event.new.clone().unwrap_or(serde_json::Value::Null),
         screen: (!event.screen.is_empty()).then(|| event.screen.clone()),
         gps: event.gps.map(gps_point),
+        last_at: event.last_at.map(rfc3339),
     }
 }
 
