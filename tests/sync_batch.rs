@@ -262,3 +262,57 @@ fn without_enrolment_the_client_says_so() {
             .contains("your cases are safe on the tablet")
     );
 }
+
+#[test]
+fn an_answer_typed_in_keystrokes_travels_as_one_event_with_its_last_keystroke_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_key, mut store) = open_new(dir.path());
+    let (office, device_public) = fake_enrolment(&mut store);
+    let case = add_case(&mut store, "DR-1", 1);
+    let address = "12 rue du Lac";
+    for end in 1..=address.len() {
+        let typed = &address[..end];
+        store
+            .save_typed_answer(case, "", "d_address", &serde_json::json!(typed), &ctx("q"))
+            .unwrap();
+    }
+    let client = SyncClient::new(config("http://127.0.0.1:9")).unwrap();
+    let credentials = Credentials::load(&store).unwrap();
+    let pending = client.pending(&store).unwrap();
+    let batch = client
+        .prepare_batch(&mut store, &credentials, &pending)
+        .unwrap();
+    let payload = wire::open_batch(
+        &batch.envelope,
+        |id| (id == "tablet-test-1").then(|| device_public.to_vec()),
+        &office,
+    )
+    .unwrap();
+    let record = &payload.cases[0];
+    let typed: Vec<_> = record
+        .events
+        .iter()
+        .filter(|e| e.last_at.is_some())
+        .collect();
+    assert_eq!(typed.len(), 1, "{:?}", record.events);
+    assert_eq!(typed[0].item_id, "d_address");
+    assert_eq!(typed[0].old, serde_json::json!("1 rue des Orangers"));
+    assert_eq!(typed[0].new, serde_json::json!("12 rue du Lac"));
+    assert!(typed[0].last_at.as_deref().unwrap() >= typed[0].at.as_str());
+    // Sent whole: the sync closed the edit, so the next keystroke is a new revision.
+    assert_eq!(
+        record.events.len(),
+        store.events(case).unwrap().len(),
+        "every event is in the batch"
+    );
+    let revision = store
+        .save_typed_answer(
+            case,
+            "",
+            "d_address",
+            &serde_json::json!("12 rue du Lac 2"),
+            &ctx("q"),
+        )
+        .unwrap();
+    assert!(revision.0 as u64 > record.revision);
+}

@@ -77,6 +77,7 @@ fn batch_payload_matches_schema() {
                     lon: -6.8,
                     accuracy_m: Some(5.0),
                 }),
+                last_at: Some("2024-09-05T10:00:04Z".into()),
             }],
             updated_at: "2024-09-01T08:02:00Z".into(),
         }],

@@ -245,7 +245,7 @@ fn set_answer(state: &mut AppState, path: &RowPath, question: &str, value: Value
         .cloned()
         .unwrap_or(Value::Null);
     let ctx = context(open);
-    match store.save_answer(open.id, &path.to_string(), question, &saved.to_json(), &ctx) {
+    match store.save_typed_answer(open.id, &path.to_string(), question, &saved.to_json(), &ctx) {
         Ok(_) => {
             if open.meta.status == CaseStatus::NotStarted {
                 open.meta.status = CaseStatus::InProgress;

@@ -7,7 +7,7 @@ use super::events::{self, Change};
 use super::{CaseId, EventContext, Revision, Store, StoreError, now_text};
 
 /// The current value of one answer, if any.
-fn stored_answer(
+pub(super) fn stored_answer(
     conn: &Connection,
     case_id: &str,
     row_path: &str,
@@ -21,7 +21,8 @@ fn stored_answer(
         .optional()?)
 }
 
-fn current_revision(conn: &Connection, case_id: CaseId) -> Result<Revision, StoreError> {
+/// The case's current revision.
+pub(super) fn current_revision(conn: &Connection, case_id: CaseId) -> Result<Revision, StoreError> {
     let revision: Option<i64> = conn
         .prepare_cached("SELECT revision FROM cases WHERE case_id = ?1")?
         .query_row([case_id.to_string()], |r| r.get(0))
@@ -31,6 +32,45 @@ fn current_revision(conn: &Connection, case_id: CaseId) -> Result<Revision, Stor
         .ok_or_else(|| StoreError::NotFound(format!("case {case_id}")))
 }
 
+/// Writes `new` over the stored `old` answer (a JSON `null` deletes it). Returns `None` when
+/// nothing changes, else the new value's stored text (`None` for a deletion).
+pub(super) fn write_answer(
+    conn: &Connection,
+    case_id: CaseId,
+    id: &str,
+    row_path: &str,
+    item_id: &str,
+    old: Option<&str>,
+    new: &Value,
+) -> Result<Option<Option<String>>, StoreError> {
+    let old_value: Option<Value> = old.map(serde_json::from_str).transpose()?;
+    let unchanged = match &old_value {
+        Some(v) => v == new,
+        None => new.is_null(),
+    };
+    if unchanged {
+        return Ok(None);
+    }
+    let new_text = (!new.is_null()).then(|| new.to_string());
+    match &new_text {
+        Some(text) => {
+            conn.prepare_cached(
+                "INSERT INTO answers (case_id, row_path, item_id, value) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (case_id, row_path, item_id) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![id, row_path, item_id, text])
+            .map_err(|e| missing_case(e, case_id))?;
+        }
+        None => {
+            conn.prepare_cached(
+                "DELETE FROM answers WHERE case_id = ?1 AND row_path = ?2 AND item_id = ?3",
+            )?
+            .execute(params![id, row_path, item_id])?;
+        }
+    }
+    Ok(Some(new_text))
+}
+
 /// The upper bound of the paths nested under `row_path` (`'0'` follows `'/'`): nested rows
 /// are `row_path + "/" ..`, i.e. in `[row_path + "/", row_path + "0")`.
 fn nested_range(row_path: &str) -> (String, String) {
@@ -38,9 +78,11 @@ fn nested_range(row_path: &str) -> (String, String) {
 }
 
 impl Store {
-    /// Saves one answer (a JSON `null` deletes it), in one transaction with its event (old and
-    /// new value), the case revision bump (not started → in progress) and the outbox entry.
-    /// Saving the value already stored changes nothing and returns the current revision.
+    /// Saves one answer (a JSON `null` deletes it), in one transaction with its own event (old
+    /// and new value), the case revision bump (not started → in progress) and the outbox
+    /// entry; it closes the case's open edit first (see [`Store::save_typed_answer`], which
+    /// the screens use for the enumerator's keystrokes). Saving the value already stored
+    /// changes nothing and returns the current revision.
     pub fn save_answer(
         &mut self,
         case_id: CaseId,
@@ -54,31 +96,11 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let old = stored_answer(&tx, &id, row_path, item_id)?;
-        let old_value: Option<Value> = old.as_deref().map(serde_json::from_str).transpose()?;
-        let unchanged = match &old_value {
-            Some(v) => v == new,
-            None => new.is_null(),
-        };
-        if unchanged {
+        let Some(new_text) =
+            write_answer(&tx, case_id, &id, row_path, item_id, old.as_deref(), new)?
+        else {
             return current_revision(&tx, case_id);
-        }
-        let new_text = (!new.is_null()).then(|| new.to_string());
-        match &new_text {
-            Some(text) => {
-                tx.prepare_cached(
-                    "INSERT INTO answers (case_id, row_path, item_id, value) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (case_id, row_path, item_id) DO UPDATE SET value = excluded.value",
-                )?
-                .execute(params![id, row_path, item_id, text])
-                .map_err(|e| missing_case(e, case_id))?;
-            }
-            None => {
-                tx.prepare_cached(
-                    "DELETE FROM answers WHERE case_id = ?1 AND row_path = ?2 AND item_id = ?3",
-                )?
-                .execute(params![id, row_path, item_id])?;
-            }
-        }
+        };
         let change = Change {
             kind: "answer",
             row_path: Some(row_path),
@@ -88,6 +110,7 @@ impl Store {
         };
         let revision = events::record(&tx, case_id, change, ctx, true)?;
         tx.commit()?;
+        self.after_write()?;
         Ok(revision)
     }
 

@@ -4,7 +4,10 @@
 use census_core::GpsPoint;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{CaseId, Event, EventContext, Revision, Store, StoreError, now_text, parse_time};
+use super::edits;
+use super::{
+    CaseId, Event, EventContext, Revision, Store, StoreError, now_text, parse_time,
+};
 
 /// One change to record in the log.
 pub(super) struct Change<'a> {
@@ -15,8 +18,9 @@ pub(super) struct Change<'a> {
     pub new: Option<String>,
 }
 
-/// Records `change` for `case_id`, bumps the case's revision (moving a not-started case to
-/// in progress when `starts_work`), and queues the new revision in the outbox.
+/// Records `change` for `case_id` (after closing the case's open edit, so that the log keeps
+/// its order), bumps the case's revision (moving a not-started case to in progress when
+/// `starts_work`), and queues the new revision in the outbox.
 pub(super) fn record(
     conn: &Connection,
     case_id: CaseId,
@@ -25,6 +29,21 @@ pub(super) fn record(
     starts_work: bool,
 ) -> Result<Revision, StoreError> {
     let now = now_text();
+    let id = case_id.to_string();
+    edits::close(conn, &id)?;
+    let revision = bump(conn, case_id, &now, starts_work)?;
+    append(conn, &id, &now, change, ctx)?;
+    Ok(revision)
+}
+
+/// Bumps the case's revision (moving a not-started case to in progress when `starts_work`)
+/// and queues the new revision in the outbox.
+pub(super) fn bump(
+    conn: &Connection,
+    case_id: CaseId,
+    now: &str,
+    starts_work: bool,
+) -> Result<Revision, StoreError> {
     let id = case_id.to_string();
     let revision: Option<i64> = conn
         .prepare_cached(
@@ -36,8 +55,7 @@ pub(super) fn record(
         .query_row(params![id, now, starts_work], |r| r.get(0))
         .optional()?;
     let revision = revision.ok_or_else(|| StoreError::NotFound(format!("case {case_id}")))?;
-    append(conn, &id, &now, change, ctx)?;
-    enqueue(conn, &id, revision, &now)?;
+    enqueue(conn, &id, revision, now)?;
     Ok(Revision(revision))
 }
 
@@ -88,14 +106,57 @@ pub(super) fn enqueue(
     Ok(())
 }
 
+/// Builds an event from its stored columns (JSON values as text, GPS as three columns).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn decode_event(
+    seq: i64,
+    at: String,
+    kind: String,
+    row_path: Option<String>,
+    item_id: Option<String>,
+    old: Option<String>,
+    new: Option<String>,
+    screen: String,
+    (lat, lon, accuracy_m): (Option<f64>, Option<f64>, Option<f64>),
+    last_at: Option<String>,
+) -> Result<Event, StoreError> {
+    let json = |text: Option<String>| -> Result<Option<serde_json::Value>, StoreError> {
+        text.map(|t| serde_json::from_str(&t))
+            .transpose()
+            .map_err(StoreError::from)
+    };
+    Ok(Event {
+        seq,
+        at: parse_time(&at)?,
+        last_at: last_at.as_deref().map(parse_time).transpose()?,
+        kind,
+        row_path,
+        item_id,
+        old: json(old)?,
+        new: json(new)?,
+        screen,
+        gps: match (lat, lon) {
+            (Some(lat), Some(lon)) => Some(GpsPoint {
+                lat,
+                lon,
+                accuracy_m,
+            }),
+            _ => None,
+        },
+    })
+}
+
 impl Store {
-    /// The case's event log, oldest first.
+    /// The case's event log, oldest first; the enumerator's open edit (keystrokes on one
+    /// field not yet closed, see [`Store::save_typed_answer`]) is its last event.
     pub fn events(&self, case_id: CaseId) -> Result<Vec<Event>, StoreError> {
+        let id = case_id.to_string();
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, at, kind, row_path, item_id, old, new, screen, lat, lon, accuracy_m
+            "SELECT seq, at, kind, row_path, item_id, old, new, screen, lat, lon, accuracy_m,
+                    last_at
              FROM events WHERE case_id = ?1 ORDER BY seq",
         )?;
-        let rows = stmt.query_map([case_id.to_string()], |r| {
+        let rows = stmt.query_map([&id], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
@@ -105,38 +166,23 @@ impl Store {
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, Option<String>>(6)?,
                 r.get::<_, String>(7)?,
-                r.get::<_, Option<f64>>(8)?,
-                r.get::<_, Option<f64>>(9)?,
-                r.get::<_, Option<f64>>(10)?,
+                (
+                    r.get::<_, Option<f64>>(8)?,
+                    r.get::<_, Option<f64>>(9)?,
+                    r.get::<_, Option<f64>>(10)?,
+                ),
+                r.get::<_, Option<String>>(11)?,
             ))
         })?;
         let mut events = Vec::new();
         for row in rows {
-            let (seq, at, kind, row_path, item_id, old, new, screen, lat, lon, accuracy_m) = row?;
-            let json = |text: Option<String>| -> Result<Option<serde_json::Value>, StoreError> {
-                text.map(|t| serde_json::from_str(&t))
-                    .transpose()
-                    .map_err(StoreError::from)
-            };
-            events.push(Event {
-                seq,
-                at: parse_time(&at)?,
-                kind,
-                row_path,
-                item_id,
-                old: json(old)?,
-                new: json(new)?,
-                screen,
-                gps: match (lat, lon) {
-                    (Some(lat), Some(lon)) => Some(GpsPoint {
-                        lat,
-                        lon,
-                        accuracy_m,
-                    }),
-                    _ => None,
-                },
-            });
+            let (seq, at, kind, row_path, item_id, old, new, screen, gps, last_at) = row?;
+            events.push(decode_event(
+                seq, at, kind, row_path, item_id, old, new, screen, gps, last_at,
+            )?);
         }
+        let last_seq = events.last().map_or(0, |e| e.seq);
+        events.extend(edits::open_event(&self.conn, &id, last_seq)?);
         Ok(events)
     }
 }

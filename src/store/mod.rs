@@ -11,6 +11,7 @@
 mod answers;
 mod assignment;
 mod cases;
+mod edits;
 mod error;
 mod events;
 mod outbox;
@@ -44,10 +45,17 @@ pub const DB_FILE_NAME: &str = "census.db";
 /// checkpoint) before it reports the store busy.
 const BUSY_TIMEOUT_SECONDS: u64 = 10;
 
+/// Write transactions after which a save moves the WAL into the database file itself
+/// (`PRAGMA wal_checkpoint(PASSIVE)`), when nothing did it at idle meanwhile: the bound on
+/// the WAL's growth (a few MB).
+const WRITES_PER_CHECKPOINT: u32 = 1_000;
+
 /// An open case store.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Saves since the WAL was last checkpointed by this connection.
+    writes_since_checkpoint: u32,
 }
 
 impl std::fmt::Debug for Store {
@@ -127,23 +135,29 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| classify_open_error(dir, &path, e))?;
+        let mode = switch_to_wal(&conn).map_err(|e| classify_open_error(dir, &path, e))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Other(format!(
                 "the database could not switch to WAL mode (got {mode})"
             )));
         }
+        // No automatic checkpoint inside a commit (it made the slowest autosaves): the WAL is
+        // checkpointed at idle ([`Store::idle_checkpoint`]), when a case is completed, at
+        // close, and every [`WRITES_PER_CHECKPOINT`] saves at the latest.
         conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON;",
+            "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON;
+             PRAGMA wal_autocheckpoint = 0;",
         )?;
         schema::migrate(&mut conn).map_err(|e| match e {
             StoreError::CannotOpen { detail, .. } => classify_cannot_open(dir, &path, detail),
             other => other,
         })?;
         conn.set_prepared_statement_cache_capacity(64);
-        Ok(Store { conn, path })
+        Ok(Store {
+            conn,
+            path,
+            writes_since_checkpoint: 0,
+        })
     }
 
     /// The database file's path.
@@ -170,6 +184,25 @@ impl Store {
         Ok(())
     }
 
+    /// Moves what it can of the WAL into the database file without waiting for readers
+    /// (`PRAGMA wal_checkpoint(PASSIVE)`); for idle moments (the sync thread, a screen
+    /// change), off the keystroke path.
+    pub fn idle_checkpoint(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        self.writes_since_checkpoint = 0;
+        Ok(())
+    }
+
+    /// Counts a save; after [`WRITES_PER_CHECKPOINT`] of them without a checkpoint, does one.
+    fn after_write(&mut self) -> Result<(), StoreError> {
+        self.writes_since_checkpoint += 1;
+        if self.writes_since_checkpoint >= WRITES_PER_CHECKPOINT {
+            self.idle_checkpoint()?;
+        }
+        Ok(())
+    }
+
     /// `PRAGMA integrity_check`: `["ok"]` for a sound database, else the problems found.
     pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
@@ -186,6 +219,24 @@ impl Store {
                     r.get(0)
                 })?;
         Ok(u64::try_from(pages).unwrap_or(0))
+    }
+}
+
+/// `PRAGMA journal_mode = WAL`, retried for up to the busy timeout: while another connection
+/// creates the same new file (the screen and sync threads opening a new store at once),
+/// SQLite reports the switch busy at once, without waiting in its busy handler.
+fn switch_to_wal(conn: &Connection) -> Result<String, rusqlite::Error> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(BUSY_TIMEOUT_SECONDS);
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+            Err(e)
+                if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            other => return other,
+        }
     }
 }
 

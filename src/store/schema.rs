@@ -168,6 +168,24 @@ ALTER TABLE district ADD COLUMN commune TEXT;
 ALTER TABLE district ADD COLUMN province TEXT;
 ALTER TABLE district ADD COLUMN region TEXT;
 "#,
+    // 5: the enumerator's open edit (keystrokes on one field, coalesced into one event when
+    // closed; one row per case) and the last keystroke's time of such an event.
+    r#"
+CREATE TABLE open_edit (
+    case_id    TEXT PRIMARY KEY REFERENCES cases(case_id),
+    row_path   TEXT NOT NULL,
+    item_id    TEXT NOT NULL,
+    first_at   TEXT NOT NULL,
+    last_at    TEXT NOT NULL,
+    old        TEXT,
+    new        TEXT,
+    screen     TEXT NOT NULL,
+    lat        REAL,
+    lon        REAL,
+    accuracy_m REAL
+) STRICT, WITHOUT ROWID;
+ALTER TABLE events ADD COLUMN last_at TEXT;
+"#,
 ];
 
 /// The newest schema version this build knows.

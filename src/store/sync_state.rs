@@ -283,16 +283,17 @@ impl Store {
 }
 
 impl Store {
-    /// A case and its event log read in one read transaction, so that the revision, the
-    /// answers and the events sent together are one consistent state even while the screens
-    /// keep writing through another connection.
+    /// A case and its event log read in one transaction, so that the revision, the answers
+    /// and the events sent together are one consistent state even while the screens keep
+    /// writing through another connection. The enumerator's open edit is closed first: a
+    /// later keystroke starts a new edit, with a new revision to send.
     pub fn case_for_sync(
         &self,
         case_id: CaseId,
     ) -> Result<(super::StoredCase, Vec<super::Event>), StoreError> {
-        self.conn.execute_batch("BEGIN DEFERRED")?;
-        let read = self
-            .load_case(case_id)
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let read = super::edits::close(&self.conn, &case_id.to_string())
+            .and_then(|()| self.load_case(case_id))
             .and_then(|case| Ok((case, self.events(case_id)?)));
         match read {
             Ok(value) => {

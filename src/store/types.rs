@@ -167,8 +167,11 @@ pub struct StoredCase {
 pub struct Event {
     /// Sequence number within the case, from 1.
     pub seq: i64,
-    /// When it happened.
+    /// When it happened (for an answer typed in several keystrokes, the first one).
     pub at: DateTime<Utc>,
+    /// For an answer typed in several keystrokes coalesced into this one event, the last
+    /// keystroke's time (`None` for other events and for logs written before coalescing).
+    pub last_at: Option<DateTime<Utc>>,
     /// Kind: `case_created`, `answer`, `row_added`, `row_removed`, `rows_saved`,
     /// `check_confirmed`, `status_changed`, `visit_started`.
     pub kind: String,

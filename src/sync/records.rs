@@ -63,6 +63,7 @@ pub fn event_record(event: &Event) -> EventRecord {
         new: event.new.clone().unwrap_or(serde_json::Value::Null),
         screen: (!event.screen.is_empty()).then(|| event.screen.clone()),
         gps: event.gps,
+        last_at: event.last_at.map(rfc3339),
     }
 }
 

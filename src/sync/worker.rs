@@ -183,6 +183,10 @@ impl Running {
                     return;
                 }
                 Err(RecvTimeoutError::Timeout) => {
+                    // Idle: move the WAL into the database file here, off the screens'
+                    // keystroke path (autosaves never checkpoint on their own but every
+                    // 1,000 saves). A failure is harmless and retried at the next idle check.
+                    let _ = self.store.idle_checkpoint();
                     if self.next_due.is_some() {
                         // A scheduled retry: probe cheaply first.
                         self.attempt(true);

@@ -444,6 +444,7 @@ impl Area {
                 new: json!(e),
                 screen: None,
                 gps: (e == 0).then_some(h.gps),
+                last_at: None,
             })
             .collect();
         let updated_at = events

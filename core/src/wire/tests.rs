@@ -36,6 +36,7 @@ fn payload(device: &str, cases: usize) -> BatchPayload {
                     new: serde_json::json!(i),
                     screen: None,
                     gps: None,
+                    last_at: None,
                 }],
                 updated_at: "2024-09-02T09:30:00Z".into(),
             })

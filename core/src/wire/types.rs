@@ -38,6 +38,10 @@ pub struct EventRecord {
     /// Position of the device, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gps: Option<GpsPoint>,
+    /// For an answer typed in several keystrokes coalesced into this one event (`at` being
+    /// the first), the last keystroke's time, RFC 3339; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_at: Option<String>,
 }
 
 /// A case at one revision, with its event log.

@@ -41,6 +41,7 @@ pub fn census_case(district: &str, dwelling: u32, persons: usize, revision: u64)
             new: json,
             screen: Some("persons".into()),
             gps: None,
+            last_at: None,
         });
     };
     let root = RowPath::root();

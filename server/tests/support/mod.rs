@@ -189,6 +189,7 @@ pub fn household_case(district: &str, dwelling: u32, persons: usize, revision: u
             new,
             screen: Some("persons".into()),
             gps: None,
+            last_at: None,
         }
     };
     let mut rows = Vec::new();

@@ -1,6 +1,8 @@
 //! A district: its buildings and dwellings, search and status filter, adding a building or a
 //! dwelling, opening a dwelling's questionnaire, recording a refusal or an absence.
 
+use std::collections::HashMap;
+
 use egui::Ui;
 
 use super::drafts::{DistrictDialog, Drafts};
@@ -46,28 +48,107 @@ pub fn district_ui(ui: &mut Ui, view: &DistrictView, tr: &Tr, drafts: &mut Draft
     ui.separator();
     let query = drafts.get("district.search").trim().to_lowercase();
     let filter = drafts.filter;
+    let shown: Vec<(&BuildingRow, Vec<&DwellingRow>)> = view
+        .buildings
+        .iter()
+        .filter_map(|building| {
+            let dwellings: Vec<&DwellingRow> = building
+                .dwellings
+                .iter()
+                .filter(|d| filter.is_none_or(|f| f == d.status))
+                .collect();
+            let hidden =
+                !matches_query(building, &query) || (filter.is_some() && dwellings.is_empty());
+            (!hidden).then_some((building, dwellings))
+        })
+        .collect();
+    let heights_id = ui.scope_id().with("district_card_heights");
+    let mut heights: CardHeights = ui.data_mut(|d| d.get_temp(heights_id)).unwrap_or_default();
+    heights.reset_unless(ui.available_width(), rtl);
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
-        .show(ui, |ui| {
-            let mut shown = 0;
-            for building in &view.buildings {
-                let dwellings: Vec<&DwellingRow> = building
-                    .dwellings
-                    .iter()
-                    .filter(|d| filter.is_none_or(|f| f == d.status))
-                    .collect();
-                if !matches_query(building, &query) || (filter.is_some() && dwellings.is_empty()) {
+        .show_viewport(ui, |ui, viewport| {
+            if shown.is_empty() {
+                design::weak(ui, tr.t("no_buildings"), rtl);
+                return;
+            }
+            // Only the cards in view are drawn; the others' space is reserved with the
+            // heights they had when last drawn (or an estimate until then).
+            let origin = ui.max_rect().top();
+            let mut y = 0.0;
+            let mut drawn_to = None;
+            for (building, dwellings) in &shown {
+                let estimate = heights.get(building, dwellings.len());
+                let in_view = y + estimate >= viewport.min.y && y <= viewport.max.y;
+                if !in_view {
+                    y += estimate;
                     continue;
                 }
-                shown += 1;
-                building_ui(ui, building, &dwellings, tr, drafts, &mut commands);
+                let top = ui.cursor().top();
+                if top < origin + y {
+                    ui.add_space(origin + y - top);
+                }
+                let top = ui.cursor().top();
+                building_ui(ui, building, dwellings, tr, drafts, &mut commands);
+                let height = ui.cursor().top() - top;
+                heights.set(building, dwellings.len(), height);
+                y += height;
+                drawn_to = Some(y);
             }
-            if shown == 0 {
-                design::weak(ui, tr.t("no_buildings"), rtl);
+            let end = ui.cursor().top() - origin;
+            if drawn_to.is_some() && y > end {
+                ui.add_space(y - end);
+            } else if drawn_to.is_none() {
+                ui.add_space(y);
             }
         });
+    ui.data_mut(|d| d.insert_temp(heights_id, heights));
     commands
 }
+
+/// The heights of the building cards as last drawn, by building (number, dwellings shown) and
+/// by shape (dwellings shown, GPS line or not), for one width and direction: the district list
+/// draws only the cards in view and reserves the others' space with them.
+#[derive(Clone, Default)]
+struct CardHeights {
+    width: f32,
+    rtl: bool,
+    by_building: HashMap<(u32, usize), f32>,
+    by_shape: HashMap<(usize, bool), f32>,
+}
+
+impl CardHeights {
+    /// Forgets the heights measured at another width or in the other direction.
+    fn reset_unless(&mut self, width: f32, rtl: bool) {
+        if (self.width - width).abs() > 0.5 || self.rtl != rtl {
+            *self = CardHeights {
+                width,
+                rtl,
+                ..CardHeights::default()
+            };
+        }
+    }
+
+    /// The card's height as last drawn, else that of a card of the same shape, else a guess.
+    fn get(&self, building: &BuildingRow, shown: usize) -> f32 {
+        self.by_building
+            .get(&(building.number, shown))
+            .or_else(|| self.by_shape.get(&(shown, building.gps.is_some())))
+            .copied()
+            .unwrap_or(CARD_GUESS + shown as f32 * ROW_GUESS)
+    }
+
+    fn set(&mut self, building: &BuildingRow, shown: usize, height: f32) {
+        self.by_building.insert((building.number, shown), height);
+        self.by_shape
+            .insert((shown, building.gps.is_some()), height);
+    }
+}
+
+/// A building card's height without dwellings, before one is measured (logical px).
+const CARD_GUESS: f32 = 120.0;
+/// One dwelling row's height, before one is measured (logical px).
+const ROW_GUESS: f32 = 56.0;
 
 fn matches_query(building: &BuildingRow, query: &str) -> bool {
     query.is_empty()
