@@ -11,6 +11,7 @@
 //!   certificate that office presents.
 
 pub mod ime_text;
+pub mod insets;
 pub mod keyboard;
 /// The key file's platform layer on Android: a key in the Android Keystore (JNI).
 #[cfg(target_os = "android")]
