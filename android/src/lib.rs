@@ -4,6 +4,8 @@
 //! location fixes of [`location`].
 
 #[cfg(target_os = "android")]
+mod insets;
+#[cfg(target_os = "android")]
 mod location;
 #[cfg(target_os = "android")]
 mod shell;

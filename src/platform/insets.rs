@@ -3,7 +3,8 @@
 //! activity's decor view: the IME inset and the system-bar insets); this module turns them
 //! into a safe area in egui points and says how far to scroll so the focused field shows.
 //!
-//! The JNI reader of the insets is not written yet (see android/README.md).
+//! The JNI reader is `android/src/insets.rs` (type-checked only); the Android shell gives egui
+//! the screen less the safe area before each frame ([`SafeArea::shrink`]).
 
 /// Insets in physical pixels, as the platform reports them.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -59,6 +60,20 @@ impl Insets {
     }
 }
 
+impl SafeArea {
+    /// The part of `screen` left to the UI: the screen less the safe area (never negative in
+    /// size). The Android shell gives egui this as its screen, so the bottom panel and the
+    /// edited field stay above the keyboard.
+    pub fn shrink(&self, screen: egui::Rect) -> egui::Rect {
+        let min = egui::pos2(screen.min.x + self.left, screen.min.y + self.top);
+        let max = egui::pos2(
+            (screen.max.x - self.right).max(min.x),
+            (screen.max.y - self.bottom).max(min.y),
+        );
+        egui::Rect::from_min_max(min, max)
+    }
+}
+
 /// How far (points) to scroll content down (positive: move the content up) so the field
 /// spanning `field_top..field_bottom` is inside the visible band `view_top..view_bottom`
 /// (the window's height minus the safe area), with `margin` points to spare. A field taller
@@ -106,6 +121,26 @@ mod tests {
             ..bars
         };
         assert_eq!(typing.safe_area(2.0).bottom, 400.0);
+    }
+
+    #[test]
+    fn the_screen_given_to_egui_ends_above_the_keyboard() {
+        let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(600.0, 1000.0));
+        let area = Insets {
+            top: 48.0,
+            bottom: 96.0,
+            ime_bottom: 800.0,
+            ..Insets::default()
+        }
+        .safe_area(2.0);
+        let left = area.shrink(screen);
+        assert_eq!(left.min, egui::pos2(0.0, 24.0));
+        assert_eq!(left.max, egui::pos2(600.0, 600.0));
+        let huge = SafeArea {
+            bottom: 5000.0,
+            ..area
+        };
+        assert_eq!(huge.shrink(screen).height(), 0.0);
     }
 
     #[test]
