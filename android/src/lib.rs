@@ -4,6 +4,8 @@
 //! location fixes of [`location`].
 
 #[cfg(target_os = "android")]
+mod insets;
+#[cfg(target_os = "android")]
 mod location;
 #[cfg(target_os = "android")]
 mod shell;
@@ -25,6 +27,11 @@ fn android_main(app: AndroidApp) {
         log::error!("Android gave the app no internal data directory: cannot open the database");
         return;
     };
+    // The key file's PIN wrap goes under a non-exportable Android Keystore key (an existing
+    // file is moved under it at its next unlock).
+    census::keys::protector::install(std::sync::Arc::new(
+        census::platform::keystore::AndroidKeystore,
+    ));
     let mut config = census::app::AppConfig::new(data_dir.clone());
     let inbox = app.external_data_path();
     match census::platform::provisioning::load_or_adopt(&data_dir, inbox.as_deref()) {

@@ -111,5 +111,11 @@ impl eframe::App for AndroidShell {
         self.update_keyboard(ctx);
         self.follow_focus(ctx);
         self.take_ime_text(ctx, raw_input);
+        // The soft keyboard and the system bars: egui lays out in what they leave uncovered.
+        if let (Some(insets), Some(screen)) =
+            (crate::insets::read(&self.android), raw_input.screen_rect)
+        {
+            raw_input.screen_rect = Some(insets.safe_area(ctx.pixels_per_point()).shrink(screen));
+        }
     }
 }

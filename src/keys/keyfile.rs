@@ -25,6 +25,7 @@ use zeroize::Zeroizing;
 
 use super::kdf::{self, KdfParams};
 use super::pin_policy::check_new_pin;
+use super::protector::{self, KeyProtector};
 use super::secret::fill_random;
 use super::{DatabaseKey, KeyError, OfficePublicKey, OfficeSecretKey, Pin, hex, seal};
 use crate::private_files;
@@ -38,8 +39,10 @@ pub const PBKDF2_ITERATIONS: u32 = 310_000;
 pub const MAX_PIN_FAILURES: u32 = 10;
 
 /// Format 2: the PIN wrap names its derivation's parameters (Argon2id); format 1 (PBKDF2 only)
-/// still loads.
+/// still loads. Format 3: the PIN wrap is under a platform layer (`protector`); a file without
+/// that layer keeps format 2, so an older app still opens it.
 const FORMAT: u32 = 2;
+const FORMAT_PROTECTED: u32 = 3;
 const PIN_WRAP_LABEL: &str = "census db-key pin-wrap v1";
 const RECOVERY_LABEL: &str = "census db-key recovery v1";
 
@@ -86,6 +89,9 @@ struct PinWrap {
     salt: String,
     nonce: String,
     wrapped_key: String,
+    /// The platform layer over `wrapped_key` ([`protector`]); absent: none (formats 1 and 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    protector: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -110,6 +116,7 @@ struct KeyFileData {
 pub struct KeyFile {
     path: PathBuf,
     data: KeyFileData,
+    protector: std::sync::Arc<dyn KeyProtector>,
 }
 
 impl std::fmt::Debug for KeyFile {
@@ -131,6 +138,17 @@ impl KeyFile {
         office_public: &OfficePublicKey,
         device_id: &str,
     ) -> Result<(KeyFile, DatabaseKey), KeyError> {
+        Self::create_with_protector(path, pin, office_public, device_id, protector::installed())
+    }
+
+    /// [`KeyFile::create`] with the PIN wrap under `protector`'s layer.
+    pub fn create_with_protector(
+        path: &Path,
+        pin: &Pin,
+        office_public: &OfficePublicKey,
+        device_id: &str,
+        protector: std::sync::Arc<dyn KeyProtector>,
+    ) -> Result<(KeyFile, DatabaseKey), KeyError> {
         if path.exists() {
             return Err(KeyError::AlreadyExists(path.to_path_buf()));
         }
@@ -149,10 +167,11 @@ impl KeyFile {
             recovery_aad(device_id).as_bytes(),
         )
         .map_err(|e| KeyError::Malformed(format!("office public key: {e}")))?;
+        let pin_wrap = wrap_under_pin(&key, pin, device_id, &*protector)?;
         let data = KeyFileData {
-            format: FORMAT,
+            format: format_of(&pin_wrap),
             device_id: device_id.to_string(),
-            pin_wrap: wrap_under_pin(&key, pin, device_id)?,
+            pin_wrap,
             recovery_wrap: RecoveryWrap {
                 office_public_key: office_public.to_hex(),
                 sealed_key: hex::encode(&sealed),
@@ -163,6 +182,7 @@ impl KeyFile {
         let file = KeyFile {
             path: path.to_path_buf(),
             data,
+            protector,
         };
         file.save()?;
         Ok((file, key))
@@ -170,13 +190,21 @@ impl KeyFile {
 
     /// Loads an existing key file.
     pub fn load(path: &Path) -> Result<KeyFile, KeyError> {
+        Self::load_with_protector(path, protector::installed())
+    }
+
+    /// [`KeyFile::load`] with `protector` for the PIN wrap's platform layer.
+    pub fn load_with_protector(
+        path: &Path,
+        protector: std::sync::Arc<dyn KeyProtector>,
+    ) -> Result<KeyFile, KeyError> {
         let text = fs::read_to_string(path).map_err(|source| KeyError::Io {
             path: path.to_path_buf(),
             source,
         })?;
         let data: KeyFileData = serde_json::from_str(&text)
             .map_err(|e| KeyError::Malformed(format!("{}: {e}", path.display())))?;
-        if !(1..=FORMAT).contains(&data.format) {
+        if !(1..=FORMAT_PROTECTED).contains(&data.format) {
             return Err(KeyError::Malformed(format!(
                 "{}: key file format {} is not known to this version of the app",
                 path.display(),
@@ -186,6 +214,7 @@ impl KeyFile {
         Ok(KeyFile {
             path: path.to_path_buf(),
             data,
+            protector,
         })
     }
 
@@ -240,15 +269,22 @@ impl KeyFile {
             (self.data.failed_attempts, self.data.last_failure) = previous;
             return Err(e);
         }
-        match unwrap_with_pin(&self.data.pin_wrap, pin, &self.data.device_id)? {
+        match unwrap_with_pin(
+            &self.data.pin_wrap,
+            pin,
+            &self.data.device_id,
+            &*self.protector,
+        )? {
             Some(key) => {
                 self.data.failed_attempts = 0;
                 self.data.last_failure = None;
                 // A wrap from before Argon2id (or with older parameters) is rewritten now,
                 // while the key is at hand: a copy taken later resists offline guessing.
-                if wrap_params(&self.data.pin_wrap)?.is_outdated() {
-                    self.data.pin_wrap = wrap_under_pin(&key, pin, &self.data.device_id)?;
-                    self.data.format = FORMAT;
+                // So is a wrap not under the installed platform layer.
+                if wrap_params(&self.data.pin_wrap)?.is_outdated()
+                    || self.data.pin_wrap.protector.as_deref() != self.protector.layer_name()
+                {
+                    self.rewrap(&key, pin)?;
                 }
                 self.save()?;
                 Ok(key)
@@ -265,8 +301,7 @@ impl KeyFile {
         check_new_pin(new_pin.expose_secret_text())
             .map_err(|p| KeyError::UnacceptablePin(p.english().into()))?;
         let key = self.unlock(old_pin)?;
-        self.data.pin_wrap = wrap_under_pin(&key, new_pin, &self.data.device_id)?;
-        self.data.format = FORMAT;
+        self.rewrap(&key, new_pin)?;
         self.save()
     }
 
@@ -292,11 +327,17 @@ impl KeyFile {
             .try_into()
             .map_err(|_| KeyError::Malformed("recovered key has the wrong length".into()))?;
         let key = DatabaseKey::from_secret_bytes(bytes);
-        self.data.pin_wrap = wrap_under_pin(&key, new_pin, &self.data.device_id)?;
-        self.data.format = FORMAT;
+        self.rewrap(&key, new_pin)?;
         self.data.failed_attempts = 0;
         self.data.last_failure = None;
         self.save()
+    }
+
+    /// Replaces the PIN wrap (current derivation, installed layer); the caller saves.
+    fn rewrap(&mut self, key: &DatabaseKey, pin: &Pin) -> Result<(), KeyError> {
+        self.data.pin_wrap = wrap_under_pin(key, pin, &self.data.device_id, &*self.protector)?;
+        self.data.format = format_of(&self.data.pin_wrap);
+        Ok(())
     }
 
     /// Writes the file atomically: temporary file, fsync, rename, fsync of the directory.
@@ -319,6 +360,15 @@ impl KeyFile {
                 .map_err(io(dir))?;
         }
         Ok(())
+    }
+}
+
+/// The format a file with this PIN wrap has.
+fn format_of(wrap: &PinWrap) -> u32 {
+    if wrap.protector.is_some() {
+        FORMAT_PROTECTED
+    } else {
+        FORMAT
     }
 }
 
@@ -357,8 +407,13 @@ fn wrap_params(wrap: &PinWrap) -> Result<KdfParams, KeyError> {
     }
 }
 
-fn wrap_under_pin(key: &DatabaseKey, pin: &Pin, device_id: &str) -> Result<PinWrap, KeyError> {
-    wrap_with(key, pin, device_id, KdfParams::current())
+fn wrap_under_pin(
+    key: &DatabaseKey,
+    pin: &Pin,
+    device_id: &str,
+    protector: &dyn KeyProtector,
+) -> Result<PinWrap, KeyError> {
+    wrap_with(key, pin, device_id, KdfParams::current(), protector)
 }
 
 fn wrap_with(
@@ -366,6 +421,7 @@ fn wrap_with(
     pin: &Pin,
     device_id: &str,
     params: KdfParams,
+    protector: &dyn KeyProtector,
 ) -> Result<PinWrap, KeyError> {
     let mut salt = [0u8; 16];
     fill_random(&mut salt)?;
@@ -379,6 +435,7 @@ fn wrap_with(
         &mut *buffer,
     )
     .map_err(|_| KeyError::Crypto("AES-256-GCM wrap"))?;
+    let (stored, layer) = protector::seal_layer(protector, &buffer)?;
     let (kdf, iterations, memory_kib, passes, lanes) = match params {
         KdfParams::Argon2id {
             memory_kib,
@@ -403,7 +460,8 @@ fn wrap_with(
         lanes,
         salt: hex::encode(&salt),
         nonce: hex::encode(&nonce),
-        wrapped_key: hex::encode(&buffer),
+        wrapped_key: hex::encode(&stored),
+        protector: layer,
     })
 }
 
@@ -412,13 +470,14 @@ fn unwrap_with_pin(
     wrap: &PinWrap,
     pin: &Pin,
     device_id: &str,
+    protector: &dyn KeyProtector,
 ) -> Result<Option<DatabaseKey>, KeyError> {
     let damaged = |what: &str| KeyError::Malformed(format!("PIN wrap: bad {what}"));
     let params = wrap_params(wrap)?;
     let salt = hex::decode(&wrap.salt).ok_or_else(|| damaged("salt"))?;
     let nonce = hex::decode_array::<12>(&wrap.nonce).ok_or_else(|| damaged("nonce"))?;
-    let mut buffer =
-        Zeroizing::new(hex::decode(&wrap.wrapped_key).ok_or_else(|| damaged("wrapped key"))?);
+    let stored = hex::decode(&wrap.wrapped_key).ok_or_else(|| damaged("wrapped key"))?;
+    let mut buffer = protector::open_layer(protector, wrap.protector.as_deref(), stored)?;
     let kek = derive_kek(pin, &salt, params)?;
     let Ok(plain) = kek.open_in_place(
         Nonce::assume_unique_for_key(nonce),
@@ -458,6 +517,7 @@ mod tests {
             KdfParams::Pbkdf2 {
                 iterations: PBKDF2_ITERATIONS,
             },
+            &protector::NoProtector,
         )
         .unwrap();
         file.data.format = 1;

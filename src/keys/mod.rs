@@ -9,6 +9,7 @@ pub mod hex;
 pub mod kdf;
 pub mod keyfile;
 pub mod pin_policy;
+pub mod protector;
 pub mod seal;
 pub mod secret;
 
@@ -18,6 +19,7 @@ use std::path::PathBuf;
 pub use kdf::KdfParams;
 pub use keyfile::{KEY_FILE_NAME, KeyFile, LockState, MAX_PIN_FAILURES, PBKDF2_ITERATIONS};
 pub use pin_policy::{NEW_PIN_MIN_DIGITS, PinProblem, check_new_pin};
+pub use protector::{KeyProtector, NoProtector};
 pub use seal::{SealError, open_as_office, seal_to_office};
 pub use secret::{DatabaseKey, OfficePublicKey, OfficeSecretKey, Pin, ReviewerToken};
 

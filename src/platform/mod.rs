@@ -11,6 +11,10 @@
 //!   certificate that office presents.
 
 pub mod ime_text;
+pub mod insets;
 pub mod keyboard;
+/// The key file's platform layer on Android: a key in the Android Keystore (JNI).
+#[cfg(target_os = "android")]
+pub mod keystore;
 pub mod location;
 pub mod provisioning;
