@@ -251,11 +251,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             ref comment,
             ref reviewer,
         }) => {
-            let decision = match decision.as_str() {
-                "approved" => Decision::Approved,
-                "sent-back" | "sent_back" => Decision::SentBack,
-                other => return Err(format!("decision {other:?}: use approved or sent-back")),
-            };
+            // The command line also takes `sent-back`, as an operator would type it.
+            let decision: Decision = decision
+                .replace('-', "_")
+                .parse()
+                .map_err(|e| format!("{e}: use approved or sent-back"))?;
             let cursor = store
                 .record_review(&store::NewReview {
                     case_id: case,

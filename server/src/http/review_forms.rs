@@ -213,10 +213,9 @@ pub async fn decide(
         Ok(None) => return signed_out(&app),
         Err(e) => return e.into_response(),
     };
-    let decision = match form.decision.as_str() {
-        "approved" => Decision::Approved,
-        "sent_back" => Decision::SentBack,
-        _ => {
+    let decision: Decision = match form.decision.parse() {
+        Ok(decision) => decision,
+        Err(_) => {
             return ApiError::new(StatusCode::BAD_REQUEST, "bad_decision", "unknown decision")
                 .into_response();
         }

@@ -262,19 +262,3 @@ pub fn precheck(
 /// The reason given when a case id already belongs to a district outside the device's.
 pub const FOREIGN_CASE: &str = "this case id belongs to a district outside your districts";
 
-/// The stored text of a decision.
-pub fn decision_text(d: Decision) -> &'static str {
-    match d {
-        Decision::Approved => "approved",
-        Decision::SentBack => "sent_back",
-    }
-}
-
-/// Parses a stored decision.
-pub fn parse_decision(s: &str) -> Result<Decision, StoreError> {
-    match s {
-        "approved" => Ok(Decision::Approved),
-        "sent_back" => Ok(Decision::SentBack),
-        other => Err(StoreError::Backend(format!("unknown decision {other:?}"))),
-    }
-}

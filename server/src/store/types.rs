@@ -240,3 +240,9 @@ impl From<std::num::TryFromIntError> for StoreError {
         StoreError::Backend(format!("stored number out of range: {e}"))
     }
 }
+
+impl From<census_core::wire::UnknownDecision> for StoreError {
+    fn from(e: census_core::wire::UnknownDecision) -> StoreError {
+        StoreError::Backend(format!("a stored decision is unreadable: {e}"))
+    }
+}

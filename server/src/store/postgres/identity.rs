@@ -6,7 +6,7 @@ use deadpool_postgres::Pool;
 use tokio_postgres::types::Json;
 
 use crate::store::sqlite::identity::check;
-use crate::store::{DeviceRecord, NewDevice, NewReview, StoreError, decision_text};
+use crate::store::{DeviceRecord, NewDevice, NewReview, StoreError};
 
 /// Adds the columns of revocation and of accountable decisions to a database from before
 /// them (part of migration 1).
@@ -132,7 +132,7 @@ pub async fn record_review(pool: &Pool, r: &NewReview) -> Result<u64, StoreError
             &[
                 &r.case_id,
                 &revision,
-                &decision_text(r.decision),
+                &r.decision.as_str(),
                 &r.comment,
                 &chrono::Utc::now().to_rfc3339(),
                 &r.reviewer,

@@ -26,7 +26,7 @@ use crate::incoming::IncomingBatch;
 use crate::store::{
     CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow, Ingested,
     MapPoint, NewCode, NewDevice, NewReview, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
-    StoreError, StoreFuture, StoredCase, parse_decision,
+    StoreError, StoreFuture, StoredCase,
 };
 use schema::{CASE_COLUMNS, UPSERT_DISTRICT};
 
@@ -290,7 +290,7 @@ impl Storage for PgStore {
                         cursor: r.get::<_, i64>(0) as u64,
                         case_id: r.get(1),
                         revision: r.get::<_, i64>(2) as u64,
-                        decision: parse_decision(r.get(3))?,
+                        decision: r.get::<_, &str>(3).parse()?,
                         comment: r.get(4),
                         at: r.get(5),
                     })

@@ -4,7 +4,7 @@
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::store::{DeviceRecord, NewDevice, NewReview, StoreError, decision_text};
+use crate::store::{DeviceRecord, NewDevice, NewReview, StoreError};
 use census_core::wire::Decision;
 
 fn now() -> String {
@@ -122,7 +122,7 @@ pub fn record_review(conn: &mut Connection, r: &NewReview) -> Result<u64, StoreE
         params![
             key,
             revision,
-            decision_text(r.decision),
+            r.decision.as_str(),
             r.comment,
             now(),
             r.reviewer,

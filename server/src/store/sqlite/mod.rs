@@ -27,7 +27,7 @@ use crate::store::coverage_sql as q;
 use crate::store::{
     CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow, Ingested,
     MapPoint, NewCode, NewDevice, NewReview, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
-    StoreError, StoreFuture, StoredCase, parse_decision,
+    StoreError, StoreFuture, StoredCase,
 };
 use checkpoint::WRITER_AUTOCHECKPOINT_PAGES;
 use coverage::sqlite_params;
@@ -312,7 +312,7 @@ impl Storage for SqliteStore {
                     cursor: cursor as u64,
                     case_id: Uuid::parse_str(&case_id)?,
                     revision: revision as u64,
-                    decision: parse_decision(&decision)?,
+                    decision: decision.parse()?,
                     comment,
                     at,
                 });
