@@ -5,7 +5,7 @@
 mod ui_support;
 
 use census::app::state::Screen;
-use census::commands::{Command, NewOccupancy};
+use census::command::{Command, NewOccupancy};
 use egui_kittest::kittest::Queryable;
 use ui_support::{start, unlock};
 

@@ -27,7 +27,10 @@ use uuid::Uuid;
 
 /// A household case document of `persons` persons (the bundled questionnaire).
 fn template(persons: usize) -> String {
-    let mut case = Case::new(questionnaire(), NaiveDate::from_ymd_opt(2024, 9, 2).unwrap());
+    let mut case = Case::new(
+        questionnaire(),
+        NaiveDate::from_ymd_opt(2024, 9, 2).unwrap(),
+    );
     let root = RowPath::root();
     let text = |s: &str| Value::Text(s.into());
     case.set_input(&root, "district_id", text("DR-1")).unwrap();
@@ -55,7 +58,11 @@ fn template(persons: usize) -> String {
         case.set_answer(&row, "p_relationship", text(rel)).unwrap();
         case.set_answer(&row, "p_sex", text(if p % 2 == 0 { "1" } else { "2" }))
             .unwrap();
-        let age = if p < 2 { 40 - p as i64 } else { 2 + 3 * p as i64 };
+        let age = if p < 2 {
+            40 - p as i64
+        } else {
+            2 + 3 * p as i64
+        };
         case.set_answer(&row, "p_age", Value::Integer(age)).unwrap();
         let mother = if p >= 2 { 2 } else { 0 };
         case.set_answer(&row, "p_mother_line", Value::Integer(mother))
@@ -111,8 +118,8 @@ async fn load(backend: &Backend, persons: u64, templates: &[String]) -> Load {
                 st.execute(rusqlite::params![
                     id.to_string(),
                     district(*i),
-                    (i % 250) / 3 + 1,
-                    i % 250 + 1,
+                    i64::try_from((i % 250) / 3 + 1).unwrap(),
+                    i64::try_from(i % 250 + 1).unwrap(),
                     &templates[size - 1],
                     OLD,
                     batch
@@ -144,7 +151,9 @@ async fn load(backend: &Backend, persons: u64, templates: &[String]) -> Load {
                        $6::timestamptz, 0
                      FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[],
                        $5::text[]) AS t(id, d, b, w, doc)",
-                    &[&ids, &districts, &buildings, &dwellings, &docs, &OLD, &batch],
+                    &[
+                        &ids, &districts, &buildings, &dwellings, &docs, &OLD, &batch,
+                    ],
                 )
                 .await
                 .unwrap();
@@ -254,19 +263,28 @@ async fn main() {
         "| {:<34} | {:>18} | {:<10} | {:>9} | {:>8} | {:>6} |",
         "run", "size", "database", "seconds", "peak MiB", "ratio"
     );
-    println!("|{:-<36}|{:-<20}|{:-<12}|{:-<11}|{:-<10}|{:-<8}|", "", "", "", "", "", "");
+    println!(
+        "|{:-<36}|{:-<20}|{:-<12}|{:-<11}|{:-<10}|{:-<8}|",
+        "", "", "", "", "", ""
+    );
     for &persons in &sizes {
         let mut backends = vec![support::backends::sqlite().await];
         backends.extend(support::backends::postgres("export bench").await);
         for backend in backends {
-            let db = if backend.is_sqlite() { "SQLite" } else { "PostgreSQL" };
+            let db = if backend.is_sqlite() {
+                "SQLite"
+            } else {
+                "PostgreSQL"
+            };
             let loaded = load(&backend, persons, &templates).await;
             let size = format!("{}p/{}c", loaded.persons, loaded.cases);
             let root = tempfile::tempdir_in("/var/tmp").unwrap();
             let out = |n: &str| root.path().join(n).to_string_lossy().into_owned();
             let full = out("full");
-            let (base, base_mib) =
-                run(&backend.database, &["export", "--format", "csv", "--out", &full]);
+            let (base, base_mib) = run(
+                &backend.database,
+                &["export", "--format", "csv", "--out", &full],
+            );
             let generic = out("generic");
             let (t, mib) = run(&backend.database, &["export", "--out", &generic]);
             row("generic export (previous)", &size, db, t, mib, base);
@@ -283,7 +301,9 @@ async fn main() {
             let part = out("part");
             let (t, mib) = run(
                 &backend.database,
-                &["export", "--format", "csv", "--since", &since, "--out", &part],
+                &[
+                    "export", "--format", "csv", "--since", &since, "--out", &part,
+                ],
             );
             row(
                 &format!("--format csv --since ({changed} changed)"),
@@ -300,7 +320,11 @@ async fn main() {
     let mut backends = vec![support::backends::sqlite().await];
     backends.extend(support::backends::postgres("tabulate bench").await);
     for backend in backends {
-        let db = if backend.is_sqlite() { "SQLite" } else { "PostgreSQL" };
+        let db = if backend.is_sqlite() {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        };
         let loaded = load(&backend, households * 4, &templates).await;
         let size = format!("{}h/{}p", loaded.cases, loaded.persons);
         let root = tempfile::tempdir_in("/var/tmp").unwrap();

@@ -532,6 +532,7 @@ async fn confirmations_reviews_and_paradata_are_exported_per_case() {
                 new: serde_json::json!("2"),
                 screen: Some(screen.into()),
                 gps,
+                last_at: None,
             }
         };
         let start = GpsPoint {

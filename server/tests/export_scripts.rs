@@ -124,7 +124,7 @@ fn parse_do(text: &str, plan: &Plan) -> BTreeMap<String, BTreeSet<String>> {
                 assert!(stata_name(name), "{at}");
                 assert_eq!(rest.last(), Some(&"replace"), "{at}");
                 let pairs = &t[3..t.len() - 1];
-                assert!(!pairs.is_empty() && pairs.len() % 2 == 0, "{at}");
+                assert!(!pairs.is_empty() && pairs.len().is_multiple_of(2), "{at}");
                 for pair in pairs.chunks(2) {
                     assert!(!pair[0].0 && pair[0].1.parse::<i64>().is_ok(), "{at}");
                     assert!(pair[1].0, "{at}");

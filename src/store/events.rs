@@ -5,9 +5,7 @@ use census_core::GpsPoint;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::edits;
-use super::{
-    CaseId, Event, EventContext, Revision, Store, StoreError, now_text, parse_time,
-};
+use super::{CaseId, Event, EventContext, Revision, Store, StoreError, now_text, parse_time};
 
 /// One change to record in the log.
 pub(super) struct Change<'a> {

@@ -261,4 +261,3 @@ pub fn precheck(
 
 /// The reason given when a case id already belongs to a district outside the device's.
 pub const FOREIGN_CASE: &str = "this case id belongs to a district outside your districts";
-

@@ -26,7 +26,6 @@ pub async fn cases_received_page(
             ),
             &[&after, &since, &i64::from(limit)],
         )
-        .await
-        ?;
+        .await?;
     rows.iter().map(case_from_row).collect()
 }

@@ -325,9 +325,7 @@ impl Storage for PgStore {
         after: Option<Uuid>,
         limit: u32,
     ) -> StoreFuture<'a, Vec<StoredCase>> {
-        Box::pin(export::cases_received_page(
-            &self.pool, since, after, limit,
-        ))
+        Box::pin(export::cases_received_page(&self.pool, since, after, limit))
     }
 
     fn counts(&self) -> StoreFuture<'_, Counts> {

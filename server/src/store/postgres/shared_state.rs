@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use deadpool_postgres::Pool;
 
+use crate::ratelimit::BucketRule;
 use crate::store::StoreError;
 use crate::store::sqlite::shared_state::random_secret;
-use crate::ratelimit::BucketRule;
 
 /// The tables: migration 2.
 pub const TABLES: &str = "
@@ -48,15 +48,13 @@ pub async fn shared_secret(pool: &Pool, name: &str) -> Result<[u8; 32], StoreErr
              ON CONFLICT (name) DO NOTHING",
             &[&name, &&fresh[..]],
         )
-        .await
-        ?;
+        .await?;
     let row = client
         .query_one(
             "SELECT secret FROM server_secrets WHERE name = $1",
             &[&name],
         )
-        .await
-        ?;
+        .await?;
     let stored: Vec<u8> = row.try_get(0)?;
     <[u8; 32]>::try_from(stored.as_slice())
         .map_err(|_| StoreError::Backend(format!("the server secret {name:?} is not 32 bytes")))
@@ -81,8 +79,7 @@ pub async fn bucket(
                 ),
                 &[&bucket, &client_key],
             )
-            .await
-            ?;
+            .await?;
         return Ok(match row {
             None => Ok(()),
             Some(r) => {
@@ -99,8 +96,7 @@ pub async fn bucket(
         ),
         &[&bucket, &client_key, &rule.capacity],
     )
-    .await
-    ?;
+    .await?;
     let row = tx
         .query_one(
             &format!(
@@ -109,8 +105,7 @@ pub async fn bucket(
             ),
             &[&bucket, &client_key],
         )
-        .await
-        ?;
+        .await?;
     let state = (row.try_get(0)?, row.try_get(1)?);
     let now_ms: i64 = row.try_get(2)?;
     let (new_state, answer) = rule.step(Some(state), now_ms, true);
@@ -119,16 +114,14 @@ pub async fn bucket(
             "UPDATE rate_buckets SET tokens = $3, at_ms = $4 WHERE bucket = $1 AND client = $2",
             &[&bucket, &client_key, &tokens, &at_ms],
         )
-        .await
-        ?;
+        .await?;
     }
     if TAKES.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
         tx.execute(
             "DELETE FROM rate_buckets WHERE bucket = $1 AND at_ms < $2",
             &[&bucket, &(now_ms - rule.full_after_ms())],
         )
-        .await
-        ?;
+        .await?;
     }
     tx.commit().await?;
     Ok(answer)

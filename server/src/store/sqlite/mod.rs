@@ -350,9 +350,7 @@ impl Storage for SqliteStore {
         limit: u32,
     ) -> StoreFuture<'a, Vec<StoredCase>> {
         let since = since.to_owned();
-        self.run(move |conn| {
-            export::cases_received_page(conn, &since, after, limit)
-        })
+        self.run(move |conn| export::cases_received_page(conn, &since, after, limit))
     }
 
     fn counts(&self) -> StoreFuture<'_, Counts> {

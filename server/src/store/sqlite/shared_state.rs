@@ -18,9 +18,9 @@ CREATE TABLE IF NOT EXISTS server_secrets (
 /// A fresh random secret.
 pub fn random_secret() -> Result<[u8; 32], StoreError> {
     let mut bytes = [0u8; 32];
-    SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| StoreError::Backend("the system gave no randomness for a server secret".into()))?;
+    SystemRandom::new().fill(&mut bytes).map_err(|_| {
+        StoreError::Backend("the system gave no randomness for a server secret".into())
+    })?;
     Ok(bytes)
 }
 
@@ -30,16 +30,14 @@ pub fn shared_secret(conn: &Connection, name: &str) -> Result<[u8; 32], StoreErr
     conn.execute(
         "INSERT OR IGNORE INTO server_secrets (name, secret, created_at) VALUES (?1, ?2, ?3)",
         params![name, &fresh[..], chrono::Utc::now().to_rfc3339()],
-    )
-    ?;
+    )?;
     let stored: Option<Vec<u8>> = conn
         .query_row(
             "SELECT secret FROM server_secrets WHERE name = ?1",
             [name],
             |r| r.get(0),
         )
-        .optional()
-        ?;
+        .optional()?;
     stored
         .and_then(|s| <[u8; 32]>::try_from(s.as_slice()).ok())
         .ok_or_else(|| {
