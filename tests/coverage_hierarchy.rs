@@ -101,7 +101,8 @@ fn own_tablet_coverage_rolls_up_by_control_sector() {
     assert_eq!(zone.expected_households, 220);
 }
 
-/// Takes the store in `dir` back to schema 3 (no hierarchy columns), as an older app left it.
+/// Takes the store in `dir` back to schema 3 (no hierarchy columns, and none of the later
+/// migrations' open-edit table or event end times), as an older app left it.
 fn downgrade_to_schema_3(dir: &Path, key: &census::keys::DatabaseKey) {
     let conn = rusqlite::Connection::open(dir.join("census.db")).unwrap();
     let hex = hex::encode(key.expose_secret_bytes());
@@ -112,6 +113,8 @@ fn downgrade_to_schema_3(dir: &Path, key: &census::keys::DatabaseKey) {
          ALTER TABLE district DROP COLUMN commune;
          ALTER TABLE district DROP COLUMN province;
          ALTER TABLE district DROP COLUMN region;
+         DROP TABLE open_edit;
+         ALTER TABLE events DROP COLUMN last_at;
          PRAGMA user_version = 3;"
     ))
     .unwrap();
