@@ -46,9 +46,10 @@ impl CensusApp {
         let questionnaire =
             census_core::load::load_questionnaire(QUESTIONNAIRE_FILE, QUESTIONNAIRE_JSON)
                 .map_err(|report| report.to_string());
+        let lang = commands::preferences::load_language(&config.data_dir).unwrap_or(Lang::Fr);
         let mut state = AppState {
             config,
-            lang: Lang::Fr,
+            lang,
             strings: Strings::bundled(),
             screen: Screen::Enrol,
             keyfile: None,
@@ -186,8 +187,18 @@ impl CensusApp {
                 Layout::top_down(Align::Min)
             };
             ui.with_layout(layout, |ui| match &self.state.screen {
-                Screen::Enrol => out.extend(enrol_ui(ui, &views.enrol, &tr, drafts)),
-                Screen::Unlock => out.extend(unlock_ui(ui, &views.unlock, &tr, drafts)),
+                // Every form scrolls: on a small screen, or with the on-screen keyboard up, the
+                // button at its foot must stay reachable.
+                Screen::Enrol => {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        out.extend(enrol_ui(ui, &views.enrol, &tr, drafts));
+                    });
+                }
+                Screen::Unlock => {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        out.extend(unlock_ui(ui, &views.unlock, &tr, drafts));
+                    });
+                }
                 Screen::Home => {
                     egui::ScrollArea::vertical().show(ui, |ui| {
                         out.extend(home_ui(ui, &views.home, &tr, drafts));

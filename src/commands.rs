@@ -3,6 +3,7 @@
 
 pub mod case;
 pub mod district;
+pub mod preferences;
 pub mod review;
 pub mod session;
 pub mod sync;
@@ -17,7 +18,12 @@ use crate::ui::screens::drafts::Drafts;
 /// Carries out one command, then rebuilds the data of the screen shown.
 pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
     match command {
-        Command::SetLanguage(lang) => state.lang = lang,
+        Command::SetLanguage(lang) => {
+            state.lang = lang;
+            // The choice applies at once either way; only its memory for the next start is
+            // lost if the data directory cannot be written (the store's own writes report it).
+            let _ = preferences::save_language(&state.config.data_dir, lang);
+        }
         Command::Enrol {
             enumerator_id,
             pin,

@@ -88,7 +88,7 @@ fn add_a_dwelling_and_record_an_absence() {
     h.click("Créer");
     assert!(h.has_button("Logement 1.3"), "the new dwelling is listed");
     h.click("Absent: Logement 1.2");
-    h.type_in("Date de revisite (AAAA-MM-JJ)", "2024-09-05");
+    h.type_in("Date de revisite (JJ/MM/AAAA)", "05/09/2024");
     h.type_in("Heure de revisite (HH:MM)", "18:30");
     h.click_button("Enregistrer");
     assert!(h.has_contains("Revisite le 2024-09-05 18:30"));
@@ -105,7 +105,17 @@ fn enumerate_a_household_to_completion_and_find_it_after_a_restart() {
     h.click("Ouvrir 07-041-0012");
     h.click("Logement 1.1");
 
+    let (taps, typed, scrolls) = (h.taps, h.typed, h.scrolls);
     fill_dwelling_and_household(&mut h, &q);
+    // The doorstep's cost, for the record (not a target asserted here): run with
+    // `--nocapture` to read it.
+    println!(
+        "dwelling + 3-person household at 1280x800: {} taps, {} fields typed, {} taps on a \
+         widget off screen (a scroll first)",
+        h.taps - taps,
+        h.typed - typed,
+        h.scrolls - scrolls
+    );
 
     // The summary: nothing blocks, complete.
     h.click_contains("Récapitulatif (");

@@ -94,6 +94,15 @@ fn enrol_with_the_office_sync_now_and_see_a_case_sent_back() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert!(h.has_contains(&format!("Renvoyé par votre contrôleur : {comment}")));
+
+    // Outside the case, it stands out: on its district row with the comment, and on home.
+    h.click_first("Enregistrer et quitter");
+    assert!(h.has_contains(&format!("Renvoyé par votre contrôleur : {comment}")));
+    h.click("Renvoyé");
+    assert!(h.has("Logement 1.2"), "the sent-back filter shows it");
+    assert!(!h.has("Logement 1.1"), "and only the cases sent back");
+    h.click("Retour");
+    assert!(h.has("Renvoyés par le contrôleur, à corriger : 1"));
 }
 
 #[test]

@@ -12,6 +12,7 @@ pub mod expr;
 pub mod load;
 pub mod model;
 pub mod sampling;
+pub mod typed_input;
 pub mod value;
 pub mod wire;
 

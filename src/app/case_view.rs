@@ -56,9 +56,13 @@ pub fn questionnaire_view(open: &OpenCase, tr: &Tr) -> QuestionnaireView {
         .into_iter()
         .filter_map(|id| roster_view(case, q, row, id, tr))
         .collect();
+    // A roster check waits until the enumerator leaves the row or asks for the summary: an
+    // empty roster fails "one head" before anyone has been listed.
+    let due = open.all_checks_due || open.rows_left.contains(row);
     let checks = case
         .failed_checks(row)
         .into_iter()
+        .filter(|c| due || !q.check_reads_own_rosters(&c.check))
         .map(|c| CheckView {
             id: c.check.clone(),
             message: loc(lang, |l| text(&c.message, l)).to_owned(),

@@ -59,6 +59,12 @@ pub struct OpenCase {
     /// What the office said about this case (a supervisor's comment when it was sent back,
     /// the reason it was refused), in the office's words.
     pub office_notes: Vec<String>,
+    /// Rows the enumerator has left for good (gone up or sideways, not down into one of
+    /// their rows): their roster checks ("one head", "size = persons") are shown from then on.
+    pub rows_left: std::collections::BTreeSet<RowPath>,
+    /// Every roster check is shown: the summary was asked for, or the case was reopened
+    /// after completion or sent back by the office.
+    pub all_checks_due: bool,
 }
 
 /// Cached view data, rebuilt after every command.

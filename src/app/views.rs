@@ -31,6 +31,8 @@ pub fn home_view(store: &Store, today: NaiveDate) -> Result<HomeView, StoreError
             households_done,
             households_expected: progress.expected_households,
             revisits_today: u32::try_from(progress.revisits_due.len()).unwrap_or(u32::MAX),
+            sent_back: u32::try_from(store.sent_back_cases(&district.district_id)?.len())
+                .unwrap_or(u32::MAX),
         });
     }
     let outbox = u32::try_from(store.outbox_pending()?.len()).unwrap_or(u32::MAX);
@@ -66,6 +68,7 @@ pub fn district_view(store: &Store, code: &str, tr: &Tr) -> Result<DistrictView,
         .into_iter()
         .map(|m| ((m.building_no, m.dwelling_no), m))
         .collect();
+    let sent_back = store.sent_back_cases(code)?;
     let buildings = store
         .buildings(code)?
         .into_iter()
@@ -78,7 +81,11 @@ pub fn district_view(store: &Store, code: &str, tr: &Tr) -> Result<DistrictView,
                 .iter()
                 .map(|d| {
                     let meta = cases.get(&(b.building_no, d.dwelling_no));
+                    let office_comment = sent_back.get(&(b.building_no, d.dwelling_no)).cloned();
                     let status = match meta.map(|m| m.status) {
+                        Some(CaseStatus::InProgress) if office_comment.is_some() => {
+                            DwellingStatus::SentBack
+                        }
                         Some(CaseStatus::InProgress) => DwellingStatus::InProgress,
                         Some(CaseStatus::Complete) => DwellingStatus::Complete,
                         Some(CaseStatus::Refused) => DwellingStatus::Refused,
@@ -107,6 +114,7 @@ pub fn district_view(store: &Store, code: &str, tr: &Tr) -> Result<DistrictView,
                             let (date, time) = (tr.ltr(&date), tr.ltr(&time));
                             tr.f("revisit_on", &[("date", &date), ("time", &time)])
                         }),
+                        office_comment,
                     }
                 })
                 .collect(),

@@ -7,6 +7,7 @@
 
 use census_core::Value;
 use census_core::engine::{Case, Completion, RowPath};
+use census_core::model::QuestionType;
 
 use super::district::find_or_create_case;
 use crate::app::state::{AppState, OpenCase, Screen};
@@ -116,6 +117,7 @@ pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
             return store_failed(state, e);
         }
     }
+    let all_checks_due = stored.meta.status == CaseStatus::Complete || !office_notes.is_empty();
     state.case = Some(OpenCase {
         id: stored.meta.case_id,
         meta: stored.meta.clone(),
@@ -127,6 +129,8 @@ pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
         number: format!("{building_no}.{dwelling_no}"),
         address,
         office_notes,
+        rows_left: Default::default(),
+        all_checks_due,
     });
     state.screen = Screen::Questionnaire;
 }
@@ -193,6 +197,7 @@ pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
             if let Some(open) = state.case.as_mut() {
                 open.page = Page::Summary;
                 open.focus = None;
+                open.all_checks_due = true;
             }
         }
         Command::JumpTo(target) => {
@@ -216,6 +221,7 @@ fn open_row(open: &mut OpenCase, path: RowPath) {
     let has_sections = q
         .level_of(&path)
         .is_some_and(|level| !q.level_sections(level).is_empty());
+    open.rows_left.extend(rows_left(&open.row, &path));
     open.row = path;
     open.section = 0;
     open.page = if has_sections {
@@ -224,6 +230,39 @@ fn open_row(open: &mut OpenCase, path: RowPath) {
         Page::Rosters
     };
     open.focus = None;
+}
+
+/// The rows left for good when moving from `from` to `to`: `from` and each of its ancestors
+/// that `to` is not inside. Going down into a person keeps the household open (its roster is
+/// still being filled); going back up to the dwelling leaves it.
+fn rows_left(from: &RowPath, to: &RowPath) -> Vec<RowPath> {
+    let mut left = Vec::new();
+    let mut row = Some(from.clone());
+    while let Some(current) = row {
+        if to.segments().starts_with(current.segments()) {
+            break;
+        }
+        row = current.parent();
+        left.push(current);
+    }
+    left
+}
+
+/// After a tap on a choice (one answer, yes or no), the question to bring into view next:
+/// the following question shown in the same section. Typed answers keep the place, since
+/// each keystroke is an answer.
+fn next_after_choice(open: &OpenCase, row: &RowPath, question: &str) -> Option<String> {
+    let q = open.case.questionnaire();
+    let info = q.question(question)?;
+    if !matches!(
+        info.question_type()?,
+        QuestionType::SingleChoice | QuestionType::YesNo
+    ) {
+        return None;
+    }
+    let shown = open.case.section_questions(row, info.section()?);
+    let at = shown.iter().position(|id| *id == question)?;
+    shown.get(at + 1).map(|id| (*id).to_owned())
 }
 
 fn set_answer(state: &mut AppState, path: &RowPath, question: &str, value: Value) {
@@ -250,7 +289,7 @@ fn set_answer(state: &mut AppState, path: &RowPath, question: &str, value: Value
             if open.meta.status == CaseStatus::NotStarted {
                 open.meta.status = CaseStatus::InProgress;
             }
-            open.focus = None;
+            open.focus = next_after_choice(open, path, question);
         }
         Err(e) => {
             let _ = open.case.set_answer(path, question, old);
@@ -345,6 +384,7 @@ fn complete(state: &mut AppState) {
     };
     if open.case.completion() != Completion::Complete {
         open.page = Page::Summary;
+        open.all_checks_due = true;
         return;
     }
     let ctx = context(open);

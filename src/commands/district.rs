@@ -155,14 +155,14 @@ pub fn record_visit(
     let revisit = if date.is_empty() {
         None
     } else {
-        let Ok(day) = NaiveDate::parse_from_str(date, "%Y-%m-%d") else {
+        let Some(day) = census_core::typed_input::read_date(date) else {
             drafts.form_error = Some(tr.t("bad_date").to_owned());
             return;
         };
         let at = if time.is_empty() {
             NaiveTime::from_hms_opt(9, 0, 0)
         } else {
-            NaiveTime::parse_from_str(time, "%H:%M").ok()
+            NaiveTime::parse_from_str(&census_core::typed_input::ascii_digits(time), "%H:%M").ok()
         };
         let Some(at) = at else {
             drafts.form_error = Some(tr.t("bad_time").to_owned());

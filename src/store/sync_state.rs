@@ -252,6 +252,31 @@ impl Store {
             .optional()?)
     }
 
+    /// The district's cases the office sent back and the enumerator has not completed again,
+    /// by (building, dwelling), with the supervisor's latest comment.
+    pub fn sent_back_cases(
+        &self,
+        district_id: &str,
+    ) -> Result<std::collections::HashMap<(u32, u32), String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.building_no, c.dwelling_no, n.comment
+             FROM cases c JOIN review_note n ON n.case_id = c.case_id
+             WHERE c.district_id = ?1 AND c.status = ?2 AND n.decision = ?3
+               AND n.decision_id = (SELECT m.decision_id FROM review_note m
+                                    WHERE m.case_id = c.case_id
+                                    ORDER BY m.decided_at DESC, m.received_at DESC LIMIT 1)",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                district_id,
+                CaseStatus::InProgress.as_str(),
+                Decision::SentBack.as_str()
+            ],
+            |r| Ok(((r.get::<_, u32>(0)?, r.get::<_, u32>(1)?), r.get::<_, String>(2)?)),
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The review decisions received for a case, newest first (the first one's comment is the
     /// one to show).
     pub fn review_notes(&self, case_id: CaseId) -> Result<Vec<ReviewNote>, StoreError> {

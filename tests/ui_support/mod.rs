@@ -10,10 +10,18 @@ use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-/// The app in a harness.
+/// The app in a harness, with what the enumerator would have done to drive it so far.
 pub struct App<'a> {
     /// The harness.
     pub h: Harness<'a, CensusApp>,
+    /// The window's size.
+    pub size: egui::Vec2,
+    /// Taps: clicks, and the tap that puts the cursor in a field before typing.
+    pub taps: u32,
+    /// Fields typed into.
+    pub typed: u32,
+    /// Taps on a widget that was off screen at that moment: each needed a scroll first.
+    pub scrolls: u32,
 }
 
 /// Starts the app in demo mode on `dir` (enrolled on first start), on 5 September 2024.
@@ -34,13 +42,36 @@ pub fn start_on(dir: &Path, today: NaiveDate) -> App<'static> {
     start_as_configured(config)
 }
 
+/// Starts the app in demo mode on `dir`, on 5 September 2024, in a window of `width` × `height`.
+pub fn start_sized(dir: &Path, width: f32, height: f32) -> App<'static> {
+    let mut config = AppConfig::demo(dir.to_path_buf());
+    config.today = NaiveDate::from_ymd_opt(2024, 9, 5);
+    sized(config, egui::Vec2::new(width, height))
+}
+
+/// Starts the app with `config`, on 5 September 2024, in a window of `width` × `height`.
+pub fn start_sized_with(mut config: AppConfig, width: f32, height: f32) -> App<'static> {
+    config.today = NaiveDate::from_ymd_opt(2024, 9, 5);
+    sized(config, egui::Vec2::new(width, height))
+}
+
 fn start_as_configured(config: AppConfig) -> App<'static> {
+    sized(config, egui::Vec2::new(1280.0, 800.0))
+}
+
+fn sized(config: AppConfig, size: egui::Vec2) -> App<'static> {
     let app = CensusApp::new(config);
     let h = Harness::builder()
-        .with_size(egui::Vec2::new(1280.0, 800.0))
+        .with_size(size)
         .with_context_setup(census::app::setup_context)
         .build_ui_state(|ui, app: &mut CensusApp| app.ui(ui), app);
-    let mut app = App { h };
+    let mut app = App {
+        h,
+        size,
+        taps: 0,
+        typed: 0,
+        scrolls: 0,
+    };
     app.h.run();
     app
 }
@@ -55,7 +86,13 @@ pub fn start_syncing(mut config: AppConfig) -> App<'static> {
         .with_max_steps(200)
         .with_context_setup(census::app::setup_context)
         .build_ui_state(|ui, app: &mut CensusApp| app.ui(ui), app);
-    let mut app = App { h };
+    let mut app = App {
+        h,
+        size: egui::Vec2::new(1280.0, 800.0),
+        taps: 0,
+        typed: 0,
+        scrolls: 0,
+    };
     app.h.run();
     app
 }
@@ -92,9 +129,19 @@ impl<'a> App<'a> {
         self.h.state()
     }
 
+    /// Counts one tap on a widget at `rect`, and a scroll when it was off screen.
+    fn tap_at(&mut self, rect: egui::Rect) {
+        self.taps += 1;
+        if rect.min.y < 0.0 || rect.max.y > self.size.y {
+            self.scrolls += 1;
+        }
+    }
+
     /// Clicks the one widget with this label.
     #[track_caller]
     pub fn click(&mut self, label: &str) {
+        let rect = self.h.get_by_label(label).rect();
+        self.tap_at(rect);
         self.h.get_by_label(label).click_accesskit();
         self.h.run();
     }
@@ -102,40 +149,48 @@ impl<'a> App<'a> {
     /// Clicks the one button with this label.
     #[track_caller]
     pub fn click_button(&mut self, label: &str) {
-        self.h
-            .get_by_role_and_label(egui::accesskit::Role::Button, label)
-            .click_accesskit();
+        let button = self
+            .h
+            .get_by_role_and_label(egui::accesskit::Role::Button, label);
+        let rect = button.rect();
+        button.click_accesskit();
+        self.tap_at(rect);
         self.h.run();
     }
 
     /// Clicks the first widget with this label.
     #[track_caller]
     pub fn click_first(&mut self, label: &str) {
-        self.h
-            .get_all_by_label(label)
-            .next()
-            .unwrap()
-            .click_accesskit();
+        let node = self.h.get_all_by_label(label).next().unwrap();
+        let rect = node.rect();
+        node.click_accesskit();
+        self.tap_at(rect);
         self.h.run();
     }
 
     /// Clicks the first button whose label contains `part`.
     #[track_caller]
     pub fn click_contains(&mut self, part: &str) {
-        self.h
+        let node = self
+            .h
             .get_all_by(|n| {
                 n.role() == egui::accesskit::Role::Button
                     && n.label().is_some_and(|l| l.contains(part))
             })
             .next()
-            .unwrap()
-            .click_accesskit();
+            .unwrap();
+        let rect = node.rect();
+        node.click_accesskit();
+        self.tap_at(rect);
         self.h.run();
     }
 
     /// Types `text` into the field with this label.
     #[track_caller]
     pub fn type_in(&mut self, label: &str, text: &str) {
+        let rect = self.h.get_by_label(label).rect();
+        self.tap_at(rect);
+        self.typed += 1;
         self.h.get_by_label(label).focus();
         self.h.run();
         self.h.get_by_label(label).type_text(text);

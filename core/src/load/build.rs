@@ -463,6 +463,7 @@ impl Builder {
             questions: Vec::new(),
             node,
             text: None,
+            reads: names_read_in_row(def),
         });
         self.pending_text(
             TextOwner::Check(cix),
@@ -527,4 +528,17 @@ impl Builder {
             }
         }
     }
+}
+
+/// The names a check's expression and relevance read in the row it is checked in; names read
+/// per row inside an aggregate are left out. Unparsable text reads nothing here (its job
+/// reports the error).
+fn names_read_in_row(def: &model::Check) -> Vec<String> {
+    std::iter::once(def.expression.as_str())
+        .chain(def.relevant.as_deref())
+        .filter_map(|source| crate::expr::parse(source).ok())
+        .flat_map(|expr| crate::expr::names_used(&expr))
+        .filter(|used| used.rosters.is_empty())
+        .map(|used| used.name)
+        .collect()
 }

@@ -227,6 +227,9 @@ pub(crate) struct CheckC {
     pub node: NodeIx,
     /// Its message's references: (text index, node).
     pub text: Option<(usize, NodeIx)>,
+    /// The names its expression and relevance read in the row it is checked in (not inside
+    /// an aggregate): a roster id here means the check counts or reads that roster's rows.
+    pub reads: Vec<String>,
 }
 
 /// An aggregate sub-expression.

@@ -347,6 +347,28 @@ impl Questionnaire {
         }
     }
 
+    /// Whether a check counts or reads the rows of a roster of its own level ("one head of
+    /// household", "declared size = persons listed"): such a check can only be judged once the
+    /// roster is filled, so screens may wait until the enumerator leaves the row.
+    pub fn check_reads_own_rosters(&self, check: &str) -> bool {
+        let Some(c) = self
+            .c
+            .check_ids
+            .get(check)
+            .and_then(|ix| self.c.checks.get(*ix))
+        else {
+            return false;
+        };
+        let Some(level) = self.c.levels.get(c.level) else {
+            return false;
+        };
+        level
+            .rosters
+            .iter()
+            .filter_map(|r| self.c.rosters.get(*r))
+            .any(|roster| c.reads.contains(&roster.id))
+    }
+
     /// The message of a check in `lang`.
     pub fn check_message(&self, check: &str, lang: &str) -> Option<&str> {
         let c = self.c.checks.get(*self.c.check_ids.get(check)?)?;

@@ -225,7 +225,9 @@ fn dwelling_ui(
             drafts.dialog = DistrictDialog::Absence(b, d);
             drafts.form_error = None;
         }
-    });
+    });    if let Some(comment) = &dwelling.office_comment {
+        design::warning(ui, &tr.f("case_sent_back", &[("comment", comment)]), rtl);
+    }
 }
 
 fn dialog_ui(ui: &mut Ui, tr: &Tr, drafts: &mut Drafts, commands: &mut Vec<Command>) {

@@ -97,6 +97,10 @@ fn districts_ui(ui: &mut Ui, view: &HomeView, tr: &Tr) -> Vec<Command> {
                 } else {
                     design::text(ui, &revisits, rtl);
                 }
+                if district.sent_back > 0 {
+                    let count = n(district.sent_back);
+                    design::warning(ui, &tr.f("sent_back_count", &[("n", &count)]), rtl);
+                }
                 let open = format!("{} {code}", tr.t("open"));
                 if design::primary_button(ui, &open, true).clicked() {
                     commands.push(Command::OpenDistrict(district.code.clone()));

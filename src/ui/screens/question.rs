@@ -3,8 +3,8 @@
 //! at once, so that every answer is saved as it is entered.
 
 use census_core::engine::RowPath;
+use census_core::typed_input::{ascii_digits, read_date};
 use census_core::{GpsPoint, Value};
-use chrono::NaiveDate;
 use egui::Ui;
 
 use super::drafts::Drafts;
@@ -126,7 +126,7 @@ pub fn question_ui(
                         set(value);
                     }
                 }
-                Err(()) => parse_error = Some(tr.t("bad_gps").to_owned()),
+                Err(message_key) => parse_error = Some(tr.t(message_key).to_owned()),
             }
         }
         AnswerKind::Integer | AnswerKind::Decimal | AnswerKind::Text | AnswerKind::Date => {
@@ -181,21 +181,20 @@ pub fn parse(kind: &AnswerKind, text: &str) -> Result<Value, &'static str> {
     if text.is_empty() {
         return Ok(Value::Null);
     }
+    let digits = ascii_digits(text);
     match kind {
-        AnswerKind::Integer => text
+        AnswerKind::Integer => digits
             .parse::<i64>()
             .map(Value::Integer)
             .map_err(|_| "not_a_whole_number"),
-        AnswerKind::Decimal => text
+        AnswerKind::Decimal => digits
             .replace(',', ".")
             .parse::<f64>()
             .ok()
             .filter(|d| d.is_finite())
             .map(Value::Decimal)
             .ok_or("not_a_number"),
-        AnswerKind::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map(Value::Date)
-            .map_err(|_| "not_a_date"),
+        AnswerKind::Date => read_date(text).map(Value::Date).ok_or("not_a_date"),
         _ => Ok(Value::Text(text.to_owned())),
     }
 }
@@ -205,16 +204,28 @@ fn gps_value(fix: &crate::platform::location::LocationFix) -> Value {
     Value::Gps(fix.gps())
 }
 
-fn parse_gps(lat: &str, lon: &str) -> Result<Value, ()> {
+/// Reads typed coordinates; the error is an i18n key naming the field to fix.
+fn parse_gps(lat: &str, lon: &str) -> Result<Value, &'static str> {
     let (lat, lon) = (lat.trim(), lon.trim());
-    if lat.is_empty() && lon.is_empty() {
-        return Ok(Value::Null);
+    match (lat.is_empty(), lon.is_empty()) {
+        (true, true) => return Ok(Value::Null),
+        (true, false) => return Err("gps_latitude_missing"),
+        (false, true) => return Err("gps_longitude_missing"),
+        (false, false) => {}
     }
-    let lat: f64 = lat.replace(',', ".").parse().map_err(|_| ())?;
-    let lon: f64 = lon.replace(',', ".").parse().map_err(|_| ())?;
-    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-        return Err(());
-    }
+    let number = |text: &str| -> Option<f64> {
+        ascii_digits(text)
+            .replace(',', ".")
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+    };
+    let lat = number(lat)
+        .filter(|lat| (-90.0..=90.0).contains(lat))
+        .ok_or("gps_latitude_range")?;
+    let lon = number(lon)
+        .filter(|lon| (-180.0..=180.0).contains(lon))
+        .ok_or("gps_longitude_range")?;
     Ok(Value::Gps(GpsPoint {
         lat,
         lon,
@@ -225,6 +236,7 @@ fn parse_gps(lat: &str, lon: &str) -> Result<Value, ()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn parses_typed_answers() {
@@ -232,8 +244,17 @@ mod tests {
         assert_eq!(parse(&AnswerKind::Integer, "4x"), Err("not_a_whole_number"));
         assert_eq!(parse(&AnswerKind::Decimal, "3,5"), Ok(Value::Decimal(3.5)));
         assert_eq!(parse(&AnswerKind::Date, "2024-13-01"), Err("not_a_date"));
+        assert_eq!(
+            parse(&AnswerKind::Date, "15/03/1972"),
+            Ok(Value::Date(NaiveDate::from_ymd_opt(1972, 3, 15).unwrap()))
+        );
+        assert_eq!(parse(&AnswerKind::Integer, "٤٢"), Ok(Value::Integer(42)));
         assert_eq!(parse(&AnswerKind::Text, ""), Ok(Value::Null));
-        assert!(parse_gps("91", "0").is_err());
+        assert_eq!(parse_gps("91", "0"), Err("gps_latitude_range"));
+        assert_eq!(parse_gps("31.5", ""), Err("gps_longitude_missing"));
+        assert_eq!(parse_gps("", "-7.6"), Err("gps_latitude_missing"));
+        assert_eq!(parse_gps("31.5", "-181"), Err("gps_longitude_range"));
+        assert_eq!(parse_gps("", ""), Ok(Value::Null));
         assert!(matches!(parse_gps("31.5", "-7.6"), Ok(Value::Gps(_))));
         let fix = crate::platform::location::LocationFix::new(31.5, -7.6, Some(8.0), 0).unwrap();
         let Value::Gps(point) = gps_value(&fix) else {

@@ -100,9 +100,13 @@ pub fn questionnaire_ui(
         rtl,
     );
     ui.separator();
-    egui::ScrollArea::vertical()
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
+    let mut page_area = egui::ScrollArea::vertical().auto_shrink([false, false]);
+    if opened_here(ui, view) {
+        // A section, roster list or summary opens at its top: a scroll position carried over
+        // from the previous page would hide its first questions.
+        page_area = page_area.vertical_scroll_offset(0.0);
+    }
+    page_area.show(ui, |ui| {
             design::column(ui, rtl, |ui| match view.page {
                 Page::Section => section_page(ui, view, tr, drafts, &mut out),
                 Page::Rosters => {
@@ -113,8 +117,20 @@ pub fn questionnaire_ui(
                 }
                 Page::Summary => out.extend(summary_ui(ui, view, tr)),
             });
-        });
+    });
     out
+}
+
+/// Whether this frame shows a different page (row, page kind or section) than the frame
+/// before; remembers the page shown.
+fn opened_here(ui: &Ui, view: &QuestionnaireView) -> bool {
+    let place = egui::Id::new(("questionnaire page", &view.row, view.page, view.section));
+    let last = egui::Id::new("questionnaire page shown");
+    ui.data_mut(|data| {
+        let before: Option<egui::Id> = data.get_temp(last);
+        data.insert_temp(last, place);
+        before != Some(place)
+    })
 }
 
 fn section_page(
@@ -128,6 +144,8 @@ fn section_page(
     if let Some(section) = view.sections.get(view.section) {
         design::heading(ui, &section.label, rtl);
     }
+    let fresh = focus_is_new(ui, view);
+    let scroll_to = view.focus.as_deref().filter(|_| fresh);
     for q in &view.questions {
         let response = design::card(ui, |ui| {
             design::column(ui, rtl, |ui| {
@@ -135,8 +153,9 @@ fn section_page(
             });
             ui.min_rect()
         });
-        if view.focus.as_deref() == Some(q.id.as_str()) {
-            ui.scroll_to_rect(response, Some(egui::Align::Center));
+        if scroll_to == Some(q.id.as_str()) {
+            // Just enough to show it whole: the question answered stays on screen above it.
+            ui.scroll_to_rect(response, None);
         }
         ui.add_space(4.0);
     }
@@ -159,4 +178,16 @@ fn section_page(
             out.push(Command::ShowSummary);
         }
     });
+}
+
+/// Whether the question to bring into view differs from the one brought into view last
+/// (per row): it is scrolled to once, then the enumerator scrolls freely.
+fn focus_is_new(ui: &Ui, view: &QuestionnaireView) -> bool {
+    let focus = egui::Id::new(("questionnaire focus", &view.row, &view.focus));
+    let last = egui::Id::new("questionnaire focus shown");
+    ui.data_mut(|data| {
+        let before: Option<egui::Id> = data.get_temp(last);
+        data.insert_temp(last, focus);
+        before != Some(focus)
+    })
 }

@@ -51,6 +51,8 @@ pub struct DistrictCard {
     pub households_expected: u32,
     /// Revisit appointments due today.
     pub revisits_today: u32,
+    /// Cases the office sent back, not completed again yet.
+    pub sent_back: u32,
 }
 
 /// The home screen.
@@ -74,6 +76,8 @@ pub enum DwellingStatus {
     NotStarted,
     /// A questionnaire is open and not complete.
     InProgress,
+    /// The office sent the completed questionnaire back to be corrected.
+    SentBack,
     /// The questionnaire is complete.
     Complete,
     /// The household refused.
@@ -86,9 +90,10 @@ pub enum DwellingStatus {
 
 impl DwellingStatus {
     /// Every status, in filter-menu order.
-    pub const ALL: [DwellingStatus; 6] = [
+    pub const ALL: [DwellingStatus; 7] = [
         DwellingStatus::NotStarted,
         DwellingStatus::InProgress,
+        DwellingStatus::SentBack,
         DwellingStatus::Complete,
         DwellingStatus::Refused,
         DwellingStatus::Absent,
@@ -100,6 +105,7 @@ impl DwellingStatus {
         match self {
             DwellingStatus::NotStarted => "status_not_started",
             DwellingStatus::InProgress => "status_in_progress",
+            DwellingStatus::SentBack => "status_sent_back",
             DwellingStatus::Complete => "status_complete",
             DwellingStatus::Refused => "status_refused",
             DwellingStatus::Absent => "status_absent",
@@ -123,6 +129,8 @@ pub struct DwellingRow {
     pub status: DwellingStatus,
     /// Revisit appointment, formatted, if any.
     pub revisit: Option<String>,
+    /// The supervisor's comment when the office sent the case back.
+    pub office_comment: Option<String>,
 }
 
 /// A building in the district list, with its dwellings.
@@ -258,7 +266,7 @@ pub struct SectionTab {
 }
 
 /// What the questionnaire area shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum Page {
     /// The questions of one section of the current row.
     #[default]

@@ -1,0 +1,170 @@
+//! The doorstep flow on a small tablet screen: each page of the questionnaire opens where the
+//! enumerator starts reading it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod ui_support;
+
+use egui_kittest::kittest::Queryable;
+use ui_support::{Q, choice, label, start_sized, unlock};
+
+const WIDTH: f32 = 1024.0;
+const HEIGHT: f32 = 600.0;
+
+/// The vertical extent of the heading (not the navigation button) with this text.
+fn heading_span(app: &ui_support::App<'_>, text: &str) -> (f32, f32) {
+    let node = app
+        .h
+        .get_all_by_label(text)
+        .find(|n| n.role() != egui::accesskit::Role::Button)
+        .unwrap_or_else(|| panic!("no heading {text:?}"));
+    let rect = node.rect();
+    (rect.min.y, rect.max.y)
+}
+
+#[test]
+fn each_section_opens_at_its_top_even_after_scrolling_the_one_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Q::load();
+    let mut h = start_sized(dir.path(), WIDTH, HEIGHT);
+    unlock(&mut h);
+    h.click("Ouvrir 07-041-0012");
+    h.click("Logement 1.1");
+
+    // A person's identity section: long enough to scroll at 1024 × 600.
+    h.click_contains("Ménages du logement (");
+    h.click("Ajouter : Ménage");
+    h.type_in(&label(&q, "hh_respondent_name"), "Ahmed Benali");
+    h.click_contains("Membres du ménage (");
+    h.click("Ajouter : Personne");
+    h.type_in(&label(&q, "p_name"), "Ahmed Benali");
+    let identity = "Identité";
+    let (top, _) = heading_span(&h, identity);
+    assert!((0.0..HEIGHT).contains(&top), "identity opens in view");
+    h.type_in(&label(&q, "p_age"), "40");
+
+    // Down to the last question of the section: its heading leaves the screen.
+    h.h.get_by_label(&label(&q, "p_age")).scroll_to_me();
+    h.h.run();
+    h.h.get_by_label(&choice(&q, "p_sex", "2")).scroll_down();
+    h.h.run();
+    let (scrolled_top, _) = heading_span(&h, identity);
+    assert!(
+        scrolled_top < top - 100.0,
+        "the section scrolled down (heading from {top} to {scrolled_top})"
+    );
+
+    // The next section starts at its heading, not part-way down.
+    h.click_button("Suivant");
+    let (next_top, next_bottom) = heading_span(&h, "État matrimonial, nationalité et mère");
+    assert!(
+        next_top >= top - 1.0 && next_bottom < HEIGHT / 2.0,
+        "the next section opens at its top: heading at {next_top}..{next_bottom}, first page heading was at {top}"
+    );
+    let marital = h.h.get_by_label(&choice(&q, "p_marital", "1")).rect();
+    assert!(
+        marital.max.y <= HEIGHT,
+        "its first question is in view (at {}..{})",
+        marital.min.y,
+        marital.max.y
+    );
+}
+
+#[test]
+fn the_language_chosen_is_the_language_of_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = start_sized(dir.path(), WIDTH, HEIGHT);
+    assert!(h.has_button("Déverrouiller"), "French on the first start");
+    h.click("العربية");
+    assert!(h.has_button("فتح"));
+    drop(h);
+
+    let mut h = start_sized(dir.path(), WIDTH, HEIGHT);
+    assert!(h.has_button("فتح"), "the unlock screen speaks Arabic after a restart");
+    h.type_in("الرمز السري", "280514");
+    h.click_button("فتح");
+    assert!(!h.has_button("فتح"), "unlocked in Arabic");
+    h.click("Français");
+    drop(h);
+    let h = start_sized(dir.path(), WIDTH, HEIGHT);
+    assert!(h.has_button("Déverrouiller"), "and back to French");
+}
+
+#[test]
+fn the_enrolment_form_reaches_its_button_on_a_short_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = census::app::AppConfig::new(dir.path().to_path_buf());
+    let mut h = ui_support::start_sized_with(config, WIDTH, 480.0);
+    let button = h.h.get_by_role_and_label(egui::accesskit::Role::Button, "Enrôler");
+    button.scroll_to_me();
+    h.h.run();
+    let rect = h
+        .h
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Enrôler")
+        .rect();
+    assert!(
+        rect.max.y <= 480.0,
+        "the enrol button can be brought into view (at {}..{})",
+        rect.min.y,
+        rect.max.y
+    );
+}
+
+#[test]
+fn roster_checks_wait_until_the_enumerator_leaves_the_household() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Q::load();
+    let mut h = ui_support::start(dir.path());
+    unlock(&mut h);
+    h.click("Ouvrir 07-041-0012");
+    h.click("Logement 2.1");
+    h.click("État d'occupation");
+    h.click(&choice(&q, "d_occupancy", "1"));
+    let one_household = q.check_message("households_present");
+    let one_head = q.check_message("one_head");
+
+    // Filling the rosters: no red "at least one household" or "one head" on empty lists.
+    h.click_contains("Ménages du logement (");
+    assert!(!h.has_contains(&one_household), "not on the empty list");
+    h.click("Ajouter : Ménage");
+    h.click_contains("Membres du ménage (");
+    assert!(!h.has_contains(&one_head), "not before anyone is listed");
+    h.click("Ajouter : Personne");
+    h.type_in(&label(&q, "p_name"), "Omar Amrani");
+    h.back_to_household();
+    assert!(
+        !h.has_contains(&one_head),
+        "not while the household is still being listed"
+    );
+
+    // Up to the dwelling and back: the household was left, its roster check now shows.
+    h.click_button("Logement");
+    h.click_contains("Ménages du logement (1)");
+    h.click_contains("1. ");
+    h.click_contains("Membres du ménage (1)");
+    assert!(h.has_contains(&one_head), "shown once the household was left");
+
+    // Row checks about a person's own answers are shown at once.
+    h.click("Ajouter : Personne");
+    h.type_in(&label(&q, "p_name"), "Khadija Amrani");
+    h.click(&choice(&q, "p_relationship", "02"));
+    h.type_in(&label(&q, "p_age"), "13");
+    let spouse_age = q.check_message("spouse_age");
+    assert!(h.has_contains(&spouse_age), "a person's own check shows at once");
+}
+
+#[test]
+fn the_summary_lists_every_check_even_on_a_row_not_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Q::load();
+    let mut h = ui_support::start(dir.path());
+    unlock(&mut h);
+    h.click("Ouvrir 07-041-0012");
+    h.click("Logement 2.1");
+    h.click("État d'occupation");
+    h.click(&choice(&q, "d_occupancy", "1"));
+    h.click_contains("Récapitulatif (");
+    assert!(h.has_contains(&q.check_message("households_present")));
+    // Once asked for, the summary's checks stay shown on the rows too.
+    h.click_contains("Ménages du logement (");
+    assert!(h.has_contains(&q.check_message("households_present")));
+}
