@@ -14,8 +14,10 @@ const HEIGHT: f32 = 600.0;
 fn heading_span(app: &ui_support::App<'_>, text: &str) -> (f32, f32) {
     let node = app
         .h
-        .get_all_by_label(text)
-        .find(|n| n.role() != egui::accesskit::Role::Button)
+        .get_all_by(|n| {
+            n.role() != egui::accesskit::Role::Button && n.label().is_some_and(|l| l == text)
+        })
+        .next()
         .unwrap_or_else(|| panic!("no heading {text:?}"));
     let rect = node.rect();
     (rect.min.y, rect.max.y)
@@ -79,7 +81,10 @@ fn the_language_chosen_is_the_language_of_the_next_start() {
     drop(h);
 
     let mut h = start_sized(dir.path(), WIDTH, HEIGHT);
-    assert!(h.has_button("فتح"), "the unlock screen speaks Arabic after a restart");
+    assert!(
+        h.has_button("فتح"),
+        "the unlock screen speaks Arabic after a restart"
+    );
     h.type_in("الرمز السري", "280514");
     h.click_button("فتح");
     assert!(!h.has_button("فتح"), "unlocked in Arabic");
@@ -94,13 +99,13 @@ fn the_enrolment_form_reaches_its_button_on_a_short_screen() {
     let dir = tempfile::tempdir().unwrap();
     let config = census::app::AppConfig::new(dir.path().to_path_buf());
     let mut h = ui_support::start_sized_with(config, WIDTH, 480.0);
-    let button = h.h.get_by_role_and_label(egui::accesskit::Role::Button, "Enrôler");
+    let button =
+        h.h.get_by_role_and_label(egui::accesskit::Role::Button, "Enrôler");
     button.scroll_to_me();
     h.h.run();
-    let rect = h
-        .h
-        .get_by_role_and_label(egui::accesskit::Role::Button, "Enrôler")
-        .rect();
+    let rect =
+        h.h.get_by_role_and_label(egui::accesskit::Role::Button, "Enrôler")
+            .rect();
     assert!(
         rect.max.y <= 480.0,
         "the enrol button can be brought into view (at {}..{})",
@@ -141,7 +146,10 @@ fn roster_checks_wait_until_the_enumerator_leaves_the_household() {
     h.click_contains("Ménages du logement (1)");
     h.click_contains("1. ");
     h.click_contains("Membres du ménage (1)");
-    assert!(h.has_contains(&one_head), "shown once the household was left");
+    assert!(
+        h.has_contains(&one_head),
+        "shown once the household was left"
+    );
 
     // Row checks about a person's own answers are shown at once.
     h.click("Ajouter : Personne");
@@ -149,7 +157,10 @@ fn roster_checks_wait_until_the_enumerator_leaves_the_household() {
     h.click(&choice(&q, "p_relationship", "02"));
     h.type_in(&label(&q, "p_age"), "13");
     let spouse_age = q.check_message("spouse_age");
-    assert!(h.has_contains(&spouse_age), "a person's own check shows at once");
+    assert!(
+        h.has_contains(&spouse_age),
+        "a person's own check shows at once"
+    );
 }
 
 #[test]

@@ -32,7 +32,10 @@ pub fn read_date(text: &str) -> Option<NaiveDate> {
     let [a, b, c] = parts.as_slice() else {
         return None;
     };
-    if !parts.iter().all(|part| part.chars().all(|c| c.is_ascii_digit())) {
+    if !parts
+        .iter()
+        .all(|part| part.chars().all(|c| c.is_ascii_digit()))
+    {
         return None;
     }
     let (year, month, day) = if a.len() == 4 {

@@ -290,12 +290,29 @@ fn roster_checks_are_told_apart_from_checks_of_the_row_itself() {
     .unwrap();
     let q = census_core::load::load_questionnaire("rgph2024.json", &text).unwrap();
     // Checks that count or read the rows of a roster of their own level.
-    for check in ["households_present", "crowding", "one_head", "head_age", "size_matches"] {
-        assert!(q.check_reads_own_rosters(check), "{check} reads its rosters");
+    for check in [
+        "households_present",
+        "crowding",
+        "one_head",
+        "head_age",
+        "size_matches",
+    ] {
+        assert!(
+            q.check_reads_own_rosters(check),
+            "{check} reads its rosters"
+        );
     }
     // Checks of a row's own answers, even when they look at sibling rows.
-    for check in ["head_first_line", "spouse_sex", "married_age", "age_dob_agree"] {
-        assert!(!q.check_reads_own_rosters(check), "{check} is the row's own");
+    for check in [
+        "head_first_line",
+        "spouse_sex",
+        "married_age",
+        "age_dob_agree",
+    ] {
+        assert!(
+            !q.check_reads_own_rosters(check),
+            "{check} is the row's own"
+        );
     }
     assert!(!q.check_reads_own_rosters("no such check"));
 }

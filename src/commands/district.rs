@@ -1,7 +1,7 @@
 //! District commands: adding buildings and dwellings, recording visits without interview.
 
 use census_core::GpsPoint;
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveTime;
 
 use crate::app::state::{AppState, Screen};
 use crate::command::{NewOccupancy, VisitOutcome};

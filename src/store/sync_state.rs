@@ -272,7 +272,12 @@ impl Store {
                 CaseStatus::InProgress.as_str(),
                 Decision::SentBack.as_str()
             ],
-            |r| Ok(((r.get::<_, u32>(0)?, r.get::<_, u32>(1)?), r.get::<_, String>(2)?)),
+            |r| {
+                Ok((
+                    (r.get::<_, u32>(0)?, r.get::<_, u32>(1)?),
+                    r.get::<_, String>(2)?,
+                ))
+            },
         )?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

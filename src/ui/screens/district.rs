@@ -225,7 +225,8 @@ fn dwelling_ui(
             drafts.dialog = DistrictDialog::Absence(b, d);
             drafts.form_error = None;
         }
-    });    if let Some(comment) = &dwelling.office_comment {
+    });
+    if let Some(comment) = &dwelling.office_comment {
         design::warning(ui, &tr.f("case_sent_back", &[("comment", comment)]), rtl);
     }
 }

@@ -107,16 +107,16 @@ pub fn questionnaire_ui(
         page_area = page_area.vertical_scroll_offset(0.0);
     }
     page_area.show(ui, |ui| {
-            design::column(ui, rtl, |ui| match view.page {
-                Page::Section => section_page(ui, view, tr, drafts, &mut out),
-                Page::Rosters => {
-                    for roster in view.rosters.iter().filter(|r| r.relevant) {
-                        out.extend(roster_ui(ui, &view.row, roster, tr, drafts));
-                    }
-                    out.extend(checks_ui(ui, &view.row, &view.checks, tr, drafts));
+        design::column(ui, rtl, |ui| match view.page {
+            Page::Section => section_page(ui, view, tr, drafts, &mut out),
+            Page::Rosters => {
+                for roster in view.rosters.iter().filter(|r| r.relevant) {
+                    out.extend(roster_ui(ui, &view.row, roster, tr, drafts));
                 }
-                Page::Summary => out.extend(summary_ui(ui, view, tr)),
-            });
+                out.extend(checks_ui(ui, &view.row, &view.checks, tr, drafts));
+            }
+            Page::Summary => out.extend(summary_ui(ui, view, tr)),
+        });
     });
     out
 }
@@ -124,8 +124,10 @@ pub fn questionnaire_ui(
 /// Whether this frame shows a different page (row, page kind or section) than the frame
 /// before; remembers the page shown.
 fn opened_here(ui: &Ui, view: &QuestionnaireView) -> bool {
-    let place = egui::Id::new(("questionnaire page", &view.row, view.page, view.section));
-    let last = egui::Id::new("questionnaire page shown");
+    let place = ui
+        .scope_id()
+        .with(("questionnaire page", &view.row, view.page, view.section));
+    let last = ui.scope_id().with("questionnaire page shown");
     ui.data_mut(|data| {
         let before: Option<egui::Id> = data.get_temp(last);
         data.insert_temp(last, place);
@@ -183,8 +185,10 @@ fn section_page(
 /// Whether the question to bring into view differs from the one brought into view last
 /// (per row): it is scrolled to once, then the enumerator scrolls freely.
 fn focus_is_new(ui: &Ui, view: &QuestionnaireView) -> bool {
-    let focus = egui::Id::new(("questionnaire focus", &view.row, &view.focus));
-    let last = egui::Id::new("questionnaire focus shown");
+    let focus = ui
+        .scope_id()
+        .with(("questionnaire focus", &view.row, &view.focus));
+    let last = ui.scope_id().with("questionnaire focus shown");
     ui.data_mut(|data| {
         let before: Option<egui::Id> = data.get_temp(last);
         data.insert_temp(last, focus);
