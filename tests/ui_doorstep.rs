@@ -15,7 +15,8 @@ fn heading_span(app: &ui_support::App<'_>, text: &str) -> (f32, f32) {
     let node = app
         .h
         .get_all_by(|n| {
-            n.role() != egui::accesskit::Role::Button && n.label().is_some_and(|l| l == text)
+            // A label's text is its accessible value.
+            n.role() == egui::accesskit::Role::Label && n.value().is_some_and(|v| v == text)
         })
         .next()
         .unwrap_or_else(|| panic!("no heading {text:?}"));
@@ -31,6 +32,8 @@ fn each_section_opens_at_its_top_even_after_scrolling_the_one_before() {
     unlock(&mut h);
     h.click("Ouvrir 07-041-0012");
     h.click("Logement 1.1");
+    h.click("État d'occupation");
+    h.click(&choice(&q, "d_occupancy", "1"));
 
     // A person's identity section: long enough to scroll at 1024 × 600.
     h.click_contains("Ménages du logement (");
@@ -178,4 +181,53 @@ fn the_summary_lists_every_check_even_on_a_row_not_left() {
     // Once asked for, the summary's checks stay shown on the rows too.
     h.click_contains("Ménages du logement (");
     assert!(h.has_contains(&q.check_message("households_present")));
+}
+
+#[test]
+fn the_end_of_a_person_leads_to_the_next_one_or_back_to_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Q::load();
+    let mut h = ui_support::start(dir.path());
+    unlock(&mut h);
+    h.click("Ouvrir 07-041-0012");
+    h.click("Logement 2.1");
+    h.click("État d'occupation");
+    h.click(&choice(&q, "d_occupancy", "1"));
+    h.click_contains("Ménages du logement (");
+    h.click("Ajouter : Ménage");
+    h.click_contains("Membres du ménage (");
+    h.click("Ajouter : Personne");
+    h.type_in(&label(&q, "p_name"), "Omar Amrani");
+    h.type_in(&label(&q, "p_age"), "40");
+    // Identity, status, migration: the long form's sections are skipped (not asked here).
+    h.click_button("Suivant");
+    h.click_button("Suivant");
+    assert!(
+        !h.has_button("Suivant"),
+        "migration is this person's last section"
+    );
+    h.click_button("Ajouter : Personne");
+    h.type_in(&label(&q, "p_name"), "Khadija Amrani");
+    assert!(
+        h.has_button_contains("Khadija Amrani"),
+        "the new person is open"
+    );
+
+    // Back on the first person, its end names the next one.
+    h.back_to_household();
+    h.click_contains("1. Omar Amrani");
+    h.click_button("Suivant");
+    h.click_button("Suivant");
+    h.click_button("Suivant : Khadija Amrani");
+    assert_eq!(
+        h.field_value(&label(&q, "p_name")).as_deref(),
+        Some("Khadija Amrani")
+    );
+
+    // And the last person's end leads back to the household's list in one tap.
+    h.click_button("Suivant");
+    h.click_button("Suivant");
+    h.click_contains("Retour à la liste : Ménage 1");
+    assert!(h.has_button_contains("1. Omar Amrani"));
+    assert!(h.has_button_contains("2. Khadija Amrani"));
 }

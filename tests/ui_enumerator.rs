@@ -212,7 +212,7 @@ fn fill_dwelling_and_household(h: &mut ui_support::App<'_>, q: &Q) {
     assert!(!h.has(&message));
     person_rest(h, q, "2", "0", "1");
 
-    h.back_to_household();
+    // The end of a person offers the next one in one tap.
     h.click("Ajouter : Personne");
     h.type_in(&label(q, "p_name"), "Fatima Zahra Benali");
     h.click(&choice(q, "p_relationship", "02"));
@@ -221,7 +221,6 @@ fn fill_dwelling_and_household(h: &mut ui_support::App<'_>, q: &Q) {
     person_rest(h, q, "2", "0", "1");
 
     // A son only 11 years younger than the head: a soft check, confirmed with a note.
-    h.back_to_household();
     h.click("Ajouter : Personne");
     h.type_in(&label(q, "p_name"), "Youssef Benali");
     h.click(&choice(q, "p_relationship", "03"));

@@ -142,7 +142,13 @@ fn numeric_codes(values: &[(String, String)]) -> bool {
 
 fn item_columns(info: QuestionInfo<'_>, lang: &str, input: bool, out: &mut Vec<Column>) {
     let id = info.id().to_owned();
-    let label = info.label(lang).to_owned();
+    // Metadata items are written `meta.start`: a dot is not allowed in a Stata, SPSS or R
+    // variable name, so their columns are `meta_start`.
+    let name = id.replace('.', "_");
+    let label = match info.label(lang) {
+        "" => metadata_label(&id).unwrap_or_default().to_owned(),
+        text => text.to_owned(),
+    };
     let values: Vec<(String, String)> = info
         .choices(lang)
         .into_iter()
@@ -170,7 +176,7 @@ fn item_columns(info: QuestionInfo<'_>, lang: &str, input: bool, out: &mut Vec<C
                 ("accuracy", "accuracy (m)", Source::Accuracy(id.clone())),
             ] {
                 out.push(column(
-                    format!("{id}_{suffix}"),
+                    format!("{name}_{suffix}"),
                     Kind::Decimal,
                     source,
                     format!("{label} ({what})"),
@@ -180,7 +186,7 @@ fn item_columns(info: QuestionInfo<'_>, lang: &str, input: bool, out: &mut Vec<C
         }
         (_, Type::Multi) => {
             out.push(column(
-                id.clone(),
+                name.clone(),
                 Kind::Text,
                 Source::MultiRaw(id.clone()),
                 label.clone(),
@@ -188,7 +194,7 @@ fn item_columns(info: QuestionInfo<'_>, lang: &str, input: bool, out: &mut Vec<C
             ));
             for (code, text) in &values {
                 out.push(column(
-                    format!("{id}_{code}"),
+                    format!("{name}_{code}"),
                     Kind::Code,
                     Source::Option(id.clone(), code.clone()),
                     format!("{label}: {text}"),
@@ -210,9 +216,20 @@ fn item_columns(info: QuestionInfo<'_>, lang: &str, input: bool, out: &mut Vec<C
             } else {
                 values
             };
-            out.push(column(id.clone(), kind, plain, label, values));
+            out.push(column(name, kind, plain, label, values));
         }
     }
+}
+
+/// The label of a metadata item's column (they have no label in the questionnaire file).
+fn metadata_label(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "meta.start" => "Interview start",
+        "meta.end" => "Interview end",
+        "meta.device_id" => "Device",
+        "meta.enumerator_id" => "Enumerator",
+        _ => return None,
+    })
 }
 
 fn add_level(

@@ -9,7 +9,7 @@ use super::state::OpenCase;
 use crate::command::JumpTarget;
 use crate::i18n::Tr;
 use crate::ui::screens::view::{
-    AnswerKind, BlockingItem, CheckView, Page, QuestionView, QuestionnaireView, RosterView,
+    AnswerKind, BlockingItem, CheckView, Page, QuestionView, QuestionnaireView, RosterView, RowEnd,
     RowItem, SectionTab,
 };
 
@@ -117,6 +117,7 @@ pub fn questionnaire_view(open: &OpenCase, tr: &Tr) -> QuestionnaireView {
         complete: open.meta.status == crate::store::CaseStatus::Complete,
         focus: open.focus.clone(),
         office_notes: open.office_notes.clone(),
+        row_end: row_end(case, q, row, tr),
     }
 }
 
@@ -196,13 +197,7 @@ fn roster_view(
         .iter()
         .enumerate()
         .map(|(index, path)| {
-            let number = (index + 1).to_string();
-            let label = case.row_label(path);
-            let label = if label == number {
-                tr.f("row_unnamed", &[("what", &noun), ("n", &number)])
-            } else {
-                label
-            };
+            let label = row_list_label(case, path, index, &noun, tr);
             let status = case.row_status(path);
             let key = match status {
                 Completion::NotStarted => "status_not_started",
@@ -233,6 +228,42 @@ fn roster_view(
         rows,
         can_add: paths.len() < roster.max_rows() as usize
             && roster_is_relevant(case, row, id, &paths),
+    })
+}
+
+/// A roster row's label in its list: its label expression (e.g. the person's name), else a
+/// numbered placeholder.
+fn row_list_label(case: &Case, path: &RowPath, index: usize, noun: &str, tr: &Tr) -> String {
+    let number = (index + 1).to_string();
+    let label = case.row_label(path);
+    if label == number {
+        tr.f("row_unnamed", &[("what", noun), ("n", &number)])
+    } else {
+        label
+    }
+}
+
+/// The ways on from the end of `row` when it is a roster's row.
+fn row_end(case: &Case, q: &Questionnaire, row: &RowPath, tr: &Tr) -> Option<RowEnd> {
+    let lang = tr.lang.code();
+    let parent = row.parent()?;
+    let (roster_id, _) = row.last()?;
+    let roster = q.roster(roster_id)?;
+    let noun = loc(lang, |l| q.level_label(roster.level(), l))
+        .unwrap_or(roster_id)
+        .to_owned();
+    let paths = case.rows(&parent, roster_id);
+    let at = paths.iter().position(|p| p == row)?;
+    let next = paths
+        .get(at + 1)
+        .map(|p| (p.clone(), row_list_label(case, p, at + 1, &noun, tr)));
+    Some(RowEnd {
+        parent_title: row_title(case, q, &parent, lang),
+        can_add: paths.len() < roster.max_rows() as usize,
+        roster: roster_id.clone(),
+        parent,
+        noun,
+        next,
     })
 }
 

@@ -347,9 +347,10 @@ impl Questionnaire {
         }
     }
 
-    /// Whether a check counts or reads the rows of a roster of its own level ("one head of
-    /// household", "declared size = persons listed"): such a check can only be judged once the
-    /// roster is filled, so screens may wait until the enumerator leaves the row.
+    /// Whether a check counts or reads the rows of a roster inside its own level, at any
+    /// depth ("one head of household", "declared size = persons listed", "persons per room"
+    /// from the dwelling): such a check can only be judged once the roster is filled, so
+    /// screens may wait until the enumerator leaves the row.
     pub fn check_reads_own_rosters(&self, check: &str) -> bool {
         let Some(c) = self
             .c
@@ -359,14 +360,19 @@ impl Questionnaire {
         else {
             return false;
         };
-        let Some(level) = self.c.levels.get(c.level) else {
-            return false;
-        };
-        level
-            .rosters
-            .iter()
-            .filter_map(|r| self.c.rosters.get(*r))
-            .any(|roster| c.reads.contains(&roster.id))
+        let mut levels = vec![c.level];
+        while let Some(level) = levels.pop() {
+            let Some(level) = self.c.levels.get(level) else {
+                continue;
+            };
+            for roster in level.rosters.iter().filter_map(|r| self.c.rosters.get(*r)) {
+                if c.reads.contains(&roster.id) {
+                    return true;
+                }
+                levels.push(roster.level);
+            }
+        }
+        false
     }
 
     /// The message of a check in `lang`.

@@ -6,8 +6,8 @@ use egui::Ui;
 use super::drafts::Drafts;
 use super::question::question_ui;
 use super::roster::{checks_ui, roster_ui, summary_ui};
-use super::view::{Page, QuestionnaireView};
-use crate::command::Command;
+use super::view::{Page, QuestionnaireView, RowEnd};
+use crate::command::{Command, JumpTarget};
 use crate::i18n::Tr;
 use crate::ui::design;
 
@@ -164,11 +164,15 @@ fn section_page(
     out.extend(checks_ui(ui, &view.row, &view.checks, tr, drafts));
     ui.add_space(8.0);
     design::row(ui, rtl, |ui| {
-        if view.section > 0 && design::outlined_button(ui, tr.t("previous")).clicked() {
-            out.push(Command::OpenSection(view.section - 1));
+        // Previous and Next skip the sections not asked of this row (e.g. the long form's).
+        let asked = |index: &usize| view.sections.get(*index).is_some_and(|s| s.relevant);
+        let previous = (0..view.section).rev().find(asked);
+        if let Some(previous) = previous
+            && design::outlined_button(ui, tr.t("previous")).clicked()
+        {
+            out.push(Command::OpenSection(previous));
         }
-        let next = view.section + 1;
-        if next < view.sections.len() {
+        if let Some(next) = (view.section + 1..view.sections.len()).find(asked) {
             if design::primary_button(ui, tr.t("next"), true).clicked() {
                 out.push(Command::OpenSection(next));
             }
@@ -176,10 +180,41 @@ fn section_page(
             if design::primary_button(ui, tr.t("next"), true).clicked() {
                 out.push(Command::ShowRosters);
             }
+        } else if let Some(end) = &view.row_end {
+            out.extend(row_end_buttons(ui, end, tr));
         } else if design::primary_button(ui, tr.t("summary"), true).clicked() {
             out.push(Command::ShowSummary);
         }
     });
+}
+
+/// At the end of a roster's row (a person): on to the next row or a new one in one tap, or
+/// back to the list.
+fn row_end_buttons(ui: &mut Ui, end: &RowEnd, tr: &Tr) -> Vec<Command> {
+    let mut out = Vec::new();
+    if let Some((next, label)) = &end.next {
+        let text = tr.f("next_row", &[("name", label)]);
+        if design::primary_button(ui, &text, true).clicked() {
+            out.push(Command::OpenRow(next.clone()));
+        }
+    } else if end.can_add {
+        let text = tr.f("roster_add", &[("what", &end.noun)]);
+        if design::primary_button(ui, &text, true).clicked() {
+            out.push(Command::AddRow {
+                parent: end.parent.clone(),
+                roster: end.roster.clone(),
+            });
+        }
+    }
+    let back = tr.f("back_to_list", &[("name", &end.parent_title)]);
+    if design::outlined_button(ui, &back).clicked() {
+        out.push(Command::JumpTo(JumpTarget {
+            row: end.parent.clone(),
+            section: None,
+            question: None,
+        }));
+    }
+    out
 }
 
 /// Whether the question to bring into view differs from the one brought into view last

@@ -308,6 +308,25 @@ pub struct QuestionnaireView {
     pub focus: Option<String>,
     /// What the office said about the case (sent back, refused), shown at the top.
     pub office_notes: Vec<String>,
+    /// Where to go from the last section of a roster's row (a person), if the row is one.
+    pub row_end: Option<RowEnd>,
+}
+
+/// The ways on from the end of a roster's row: the next row, a new one, or the list.
+#[derive(Debug, Clone)]
+pub struct RowEnd {
+    /// The row holding the roster (the household of a person).
+    pub parent: RowPath,
+    /// Its title, e.g. `Ménage 1 — Ahmed Benali`.
+    pub parent_title: String,
+    /// The roster id.
+    pub roster: String,
+    /// Name of one row, for "Add …".
+    pub noun: String,
+    /// The following row of the roster and its label, if there is one.
+    pub next: Option<(RowPath, String)>,
+    /// Whether another row may be added.
+    pub can_add: bool,
 }
 
 /// One district's line of the coverage table.
