@@ -134,6 +134,14 @@ pub enum Command {
         /// The new value (null clears it).
         value: Value,
     },
+    /// The enumerator pressed Enter in a question's field: bring the next question of the
+    /// section into view, with the keyboard in its field.
+    NextQuestion {
+        /// The row.
+        row: RowPath,
+        /// The question left.
+        question: String,
+    },
     /// Add a row to a roster of a row, and open it.
     AddRow {
         /// The owning row.
@@ -240,6 +248,7 @@ impl Command {
             Command::ShowRosters => "show_rosters",
             Command::ShowSummary => "show_summary",
             Command::SetAnswer { .. } => "set_answer",
+            Command::NextQuestion { .. } => "next_question",
             Command::AddRow { .. } => "add_row",
             Command::RemoveRow(_) => "remove_row",
             Command::ConfirmCheck { .. } => "confirm_check",

@@ -231,3 +231,29 @@ fn the_end_of_a_person_leads_to_the_next_one_or_back_to_the_list() {
     assert!(h.has_button_contains("1. Omar Amrani"));
     assert!(h.has_button_contains("2. Khadija Amrani"));
 }
+
+#[test]
+fn enter_in_a_field_moves_the_keyboard_to_the_next_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Q::load();
+    let mut h = ui_support::start(dir.path());
+    unlock(&mut h);
+    h.click("Ouvrir 07-041-0012");
+    h.click("Logement 2.1");
+    h.click("État d'occupation");
+    h.click(&choice(&q, "d_occupancy", "1"));
+    h.click_contains("Ménages du logement (");
+    h.click("Ajouter : Ménage");
+    h.type_in(&label(&q, "hh_respondent_name"), "Ahmed Benali");
+    let phone = label(&q, "hh_phone");
+    assert!(!h.h.get_by_label(&phone).is_focused());
+    h.h.key_press(egui::Key::Enter);
+    h.h.run();
+    assert!(
+        h.h.get_by_label(&phone).is_focused(),
+        "the next question's field has the keyboard"
+    );
+    h.h.get_by_label(&phone).type_text("0612345678");
+    h.h.run();
+    assert_eq!(h.field_value(&phone).as_deref(), Some("0612345678"));
+}

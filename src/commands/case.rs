@@ -172,6 +172,11 @@ pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
             question,
             value,
         } => set_answer(state, &row, &question, value),
+        Command::NextQuestion { row, question } => {
+            if let Some(open) = state.case.as_mut() {
+                open.focus = next_question(open, &row, &question);
+            }
+        }
         Command::AddRow { parent, roster } => add_row(state, drafts, &parent, &roster),
         Command::RemoveRow(row) => remove_row(state, &row),
         Command::ConfirmCheck { row, check, note } => confirm_check(state, &row, &check, note),
@@ -248,18 +253,22 @@ fn rows_left(from: &RowPath, to: &RowPath) -> Vec<RowPath> {
     left
 }
 
-/// After a tap on a choice (one answer, yes or no), the question to bring into view next:
-/// the following question shown in the same section. Typed answers keep the place, since
-/// each keystroke is an answer.
+/// After a tap on a choice (one answer, yes or no), the question to bring into view next.
+/// Typed answers keep the place, since each keystroke is an answer (Enter moves on).
 fn next_after_choice(open: &OpenCase, row: &RowPath, question: &str) -> Option<String> {
-    let q = open.case.questionnaire();
-    let info = q.question(question)?;
+    let info = open.case.questionnaire().question(question)?;
     if !matches!(
         info.question_type()?,
         QuestionType::SingleChoice | QuestionType::YesNo
     ) {
         return None;
     }
+    next_question(open, row, question)
+}
+
+/// The question shown after `question` in its section of `row`, if any.
+fn next_question(open: &OpenCase, row: &RowPath, question: &str) -> Option<String> {
+    let info = open.case.questionnaire().question(question)?;
     let shown = open.case.section_questions(row, info.section()?);
     let at = shown.iter().position(|id| *id == question)?;
     shown.get(at + 1).map(|id| (*id).to_owned())

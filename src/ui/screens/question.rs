@@ -13,13 +13,15 @@ use crate::command::Command;
 use crate::i18n::Tr;
 use crate::ui::design;
 
-/// Draws one question of row `row`.
+/// Draws one question of row `row`; `take_keyboard` gives its field the keyboard (the
+/// question was just brought into view after Enter in the one before).
 pub fn question_ui(
     ui: &mut Ui,
     row: &RowPath,
     q: &QuestionView,
     tr: &Tr,
     drafts: &mut Drafts,
+    take_keyboard: bool,
 ) -> Vec<Command> {
     let rtl = tr.rtl();
     let mut out = Vec::new();
@@ -37,6 +39,7 @@ pub fn question_ui(
     };
     let key = format!("q:{row}:{}", q.id);
     let mut parse_error = None;
+    let mut enter_pressed = false;
     match &q.kind {
         AnswerKind::Note => {
             design::text(ui, &q.label, rtl);
@@ -139,6 +142,12 @@ pub fn question_ui(
                 design::text_field(ui, &label, field, rtl)
             };
             hint(ui, q, rtl);
+            if take_keyboard {
+                response.request_focus();
+            }
+            if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                enter_pressed = true;
+            }
             match parse(&q.kind, drafts.get(&key)) {
                 Ok(value) => {
                     if response.changed() && value != q.value {
@@ -151,6 +160,12 @@ pub fn question_ui(
     }
     if let Some(message) = parse_error.as_ref().or(q.message.as_ref()) {
         design::error(ui, message, rtl);
+    }
+    if enter_pressed {
+        out.push(Command::NextQuestion {
+            row: row.clone(),
+            question: q.id.clone(),
+        });
     }
     out
 }

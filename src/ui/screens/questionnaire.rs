@@ -151,7 +151,8 @@ fn section_page(
     for q in &view.questions {
         let response = design::card(ui, |ui| {
             design::column(ui, rtl, |ui| {
-                out.extend(question_ui(ui, &view.row, q, tr, drafts));
+                let take_keyboard = scroll_to == Some(q.id.as_str());
+                out.extend(question_ui(ui, &view.row, q, tr, drafts, take_keyboard));
             });
             ui.min_rect()
         });
