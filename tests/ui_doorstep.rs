@@ -10,6 +10,17 @@ use ui_support::{Q, choice, label, start_sized, unlock};
 const WIDTH: f32 = 1024.0;
 const HEIGHT: f32 = 600.0;
 
+/// The app unlocked at the demo district's dwelling 2.1, recorded as occupied.
+fn occupied_dwelling(dir: &std::path::Path, q: &Q) -> ui_support::App<'static> {
+    let mut h = ui_support::start(dir);
+    unlock(&mut h);
+    h.click("Ouvrir 07-041-0012");
+    h.click("Logement 2.1");
+    h.click("État d'occupation");
+    h.click(&choice(q, "d_occupancy", "1"));
+    h
+}
+
 /// The vertical extent of the heading (not the navigation button) with this text.
 fn heading_span(app: &ui_support::App<'_>, text: &str) -> (f32, f32) {
     let node = app
@@ -121,12 +132,7 @@ fn the_enrolment_form_reaches_its_button_on_a_short_screen() {
 fn roster_checks_wait_until_the_enumerator_leaves_the_household() {
     let dir = tempfile::tempdir().unwrap();
     let q = Q::load();
-    let mut h = ui_support::start(dir.path());
-    unlock(&mut h);
-    h.click("Ouvrir 07-041-0012");
-    h.click("Logement 2.1");
-    h.click("État d'occupation");
-    h.click(&choice(&q, "d_occupancy", "1"));
+    let mut h = occupied_dwelling(dir.path(), &q);
     let one_household = q.check_message("households_present");
     let one_head = q.check_message("one_head");
 
@@ -170,12 +176,7 @@ fn roster_checks_wait_until_the_enumerator_leaves_the_household() {
 fn the_summary_lists_every_check_even_on_a_row_not_left() {
     let dir = tempfile::tempdir().unwrap();
     let q = Q::load();
-    let mut h = ui_support::start(dir.path());
-    unlock(&mut h);
-    h.click("Ouvrir 07-041-0012");
-    h.click("Logement 2.1");
-    h.click("État d'occupation");
-    h.click(&choice(&q, "d_occupancy", "1"));
+    let mut h = occupied_dwelling(dir.path(), &q);
     h.click_contains("Récapitulatif (");
     assert!(h.has_contains(&q.check_message("households_present")));
     // Once asked for, the summary's checks stay shown on the rows too.
@@ -187,17 +188,14 @@ fn the_summary_lists_every_check_even_on_a_row_not_left() {
 fn the_end_of_a_person_leads_to_the_next_one_or_back_to_the_list() {
     let dir = tempfile::tempdir().unwrap();
     let q = Q::load();
-    let mut h = ui_support::start(dir.path());
-    unlock(&mut h);
-    h.click("Ouvrir 07-041-0012");
-    h.click("Logement 2.1");
-    h.click("État d'occupation");
-    h.click(&choice(&q, "d_occupancy", "1"));
+    let mut h = occupied_dwelling(dir.path(), &q);
     h.click_contains("Ménages du logement (");
     h.click("Ajouter : Ménage");
     h.click_contains("Membres du ménage (");
     h.click("Ajouter : Personne");
     h.type_in(&label(&q, "p_name"), "Omar Amrani");
+    h.click(&choice(&q, "p_relationship", "01"));
+    h.click(&choice(&q, "p_sex", "1"));
     h.type_in(&label(&q, "p_age"), "40");
     // Identity, status, migration: the long form's sections are skipped (not asked here).
     h.click_button("Suivant");
@@ -215,6 +213,10 @@ fn the_end_of_a_person_leads_to_the_next_one_or_back_to_the_list() {
 
     // Back on the first person, its end names the next one.
     h.back_to_household();
+    assert!(
+        h.has("Chef de ménage · Masculin · 40"),
+        "the list tells persons apart: relationship, sex, age"
+    );
     h.click_contains("1. Omar Amrani");
     h.click_button("Suivant");
     h.click_button("Suivant");
@@ -236,12 +238,7 @@ fn the_end_of_a_person_leads_to_the_next_one_or_back_to_the_list() {
 fn enter_in_a_field_moves_the_keyboard_to_the_next_question() {
     let dir = tempfile::tempdir().unwrap();
     let q = Q::load();
-    let mut h = ui_support::start(dir.path());
-    unlock(&mut h);
-    h.click("Ouvrir 07-041-0012");
-    h.click("Logement 2.1");
-    h.click("État d'occupation");
-    h.click(&choice(&q, "d_occupancy", "1"));
+    let mut h = occupied_dwelling(dir.path(), &q);
     h.click_contains("Ménages du logement (");
     h.click("Ajouter : Ménage");
     h.type_in(&label(&q, "hh_respondent_name"), "Ahmed Benali");

@@ -205,6 +205,7 @@ fn roster_view(
                 Completion::Complete => "status_complete",
             };
             RowItem {
+                details: row_details(case, q, path, lang),
                 path: path.clone(),
                 label,
                 status: tr.t(key).to_owned(),
@@ -241,6 +242,33 @@ fn row_list_label(case: &Case, path: &RowPath, index: usize, noun: &str, tr: &Tr
     } else {
         label
     }
+}
+
+/// Up to three answers of a row's first section that tell it apart in a list: its choices
+/// (one answer) and whole numbers, in order (for a person of the census: relationship, sex,
+/// age). Names are the row's label already; texts and dates are left out.
+fn row_details(case: &Case, q: &Questionnaire, row: &RowPath, lang: &str) -> Vec<String> {
+    let level = q.level_of(row).unwrap_or_default();
+    let Some(first) = q.level_sections(level).first().copied() else {
+        return Vec::new();
+    };
+    case.section_questions(row, first)
+        .into_iter()
+        .filter_map(|id| {
+            let info = q.question(id)?;
+            let value = case.answer(row, id)?;
+            match (info.question_type()?, value) {
+                (QuestionType::SingleChoice, Value::Text(code)) => info
+                    .choices(lang)
+                    .into_iter()
+                    .find(|(c, _)| c == code)
+                    .map(|(_, text)| text.to_owned()),
+                (QuestionType::Integer, Value::Integer(n)) => Some(n.to_string()),
+                _ => None,
+            }
+        })
+        .take(3)
+        .collect()
 }
 
 /// The ways on from the end of `row` when it is a roster's row.

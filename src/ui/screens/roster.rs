@@ -30,6 +30,9 @@ pub fn roster_ui(
                 }
                 let color = row.has_errors.then(|| ui.visuals().warn_fg_color);
                 design::inline_text(ui, &row.status, color);
+                if !row.details.is_empty() {
+                    design::inline_text(ui, &row.details.join(" · "), None);
+                }
                 if design::action_on(ui, tr.t("remove"), &row.label).clicked() {
                     drafts.confirm_remove = Some(row.path.clone());
                 }

@@ -212,6 +212,9 @@ pub struct RowItem {
     pub status: String,
     /// Whether the row has problems that block completion.
     pub has_errors: bool,
+    /// A few answers that tell the row apart at a glance (for a person: relationship, sex,
+    /// age), in the current language.
+    pub details: Vec<String>,
 }
 
 /// A roster of the current row (e.g. the persons of a household).
