@@ -120,6 +120,65 @@ async fn a_decision_records_reviewer_time_and_revision_and_is_in_the_history() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_back_without_a_comment_returns_to_the_page_at_the_case() {
+    for t in each_store("send back without a comment").await {
+        let case = census_case("DR-1", 1, 3, 2);
+        let server = with_cases(&t, vec![case.clone()]).await;
+        let session = sign_in(&server, TOKEN).await;
+        let csrf = csrf_of(&page_with(&server, &session).await);
+        let r = decide_page(
+            &server,
+            case.case_id,
+            &session,
+            &[
+                ("decision", "sent_back"),
+                ("comment", "  "),
+                ("csrf", &csrf),
+            ],
+            &[("sec-fetch-site", "same-origin")],
+        )
+        .await;
+        assert!(r.status().is_redirection(), "{}: {}", t.kind, r.status());
+        let location = r.headers()["location"].to_str().unwrap().to_owned();
+        let id = case.case_id;
+        assert_eq!(
+            location,
+            format!("/review?comment_required={id}#case-{id}"),
+            "{}",
+            t.kind
+        );
+        assert_eq!(
+            history(&server, id).await["decisions"],
+            json!([]),
+            "nothing recorded"
+        );
+
+        // The page it returns to names the case and readies its comment field.
+        let page = server
+            .http
+            .get(format!("{}{location}", server.url))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains(&format!(
+                "To send case {id} back, write what the enumerator must correct."
+            )),
+            "{}",
+            t.kind
+        );
+        assert!(page.contains(&format!("<tr id=\"case-{id}\">")));
+        assert_eq!(page.matches(" autofocus>").count(), 1, "one field focused");
+        // Without the notice, no message.
+        assert!(!page_with(&server, &session).await.contains("To send case"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_in_progress_case_cannot_be_approved_but_can_be_sent_back() {
     for t in each_store("approval of an in-progress case").await {
         let mut open = census_case("DR-1", 1, 3, 1);

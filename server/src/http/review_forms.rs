@@ -220,6 +220,13 @@ pub async fn decide(
                 .into_response();
         }
     };
+    if decision == Decision::SentBack && form.comment.trim().is_empty() {
+        // Back to the page, at the case, saying what is missing: not a bare error page.
+        return Redirect::to(&format!(
+            "/review?comment_required={case_id}#case-{case_id}"
+        ))
+        .into_response();
+    }
     let request = DecisionRequest {
         decision,
         comment: form.comment,

@@ -51,8 +51,20 @@ pub fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
     super::routed(route_table(state)).layer(axum::middleware::map_response(security_headers))
 }
 
+/// What the page says about one case after a form it could not record (`/review?…`).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageNotice {
+    /// A send-back was posted without a comment for this case.
+    pub comment_required: Option<uuid::Uuid>,
+}
+
 /// `GET /review`.
-pub async fn page_handler(app: &AppState, headers: &HeaderMap, q: &ReportQuery) -> Response {
+pub async fn page_handler(
+    app: &AppState,
+    headers: &HeaderMap,
+    q: &ReportQuery,
+    notice: &PageNotice,
+) -> Response {
     let signed_in = match request_identity(app, headers) {
         Some(hash) => principal_of_hash(app, &hash).await,
         None => Ok(None),
@@ -80,7 +92,7 @@ pub async fn page_handler(app: &AppState, headers: &HeaderMap, q: &ReportQuery) 
         let report = build_report(app, &scope, rules_of(app, q)?).await?;
         let queue = app.store.review_queue(&scope, 200).await?;
         let points = app.store.map_points(&scope, 20_000).await?;
-        Ok::<_, ApiError>(render(&who, &report, &queue, &points, &csrf))
+        Ok::<_, ApiError>(render(&who, &report, &queue, &points, &csrf, notice))
     }
     .await;
     match result {
@@ -94,9 +106,11 @@ pub async fn page(
     State(app): Shared,
     headers: HeaderMap,
     q: Result<Query<ReportQuery>, QueryRejection>,
+    notice: Result<Query<PageNotice>, QueryRejection>,
 ) -> Response {
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    page_handler(&app, &headers, &q).await
+    let notice = notice.map(|Query(n)| n).unwrap_or_default();
+    page_handler(&app, &headers, &q, &notice).await
 }
 
 fn omission_text(kind: OmissionKind) -> &'static str {
@@ -162,13 +176,15 @@ fn map_svg(points: &[MapPoint]) -> String {
     svg
 }
 
-/// The page of a report; `csrf` is the session's token, put in every form.
+/// The page of a report; `csrf` is the session's token, put in every form; `notice` marks
+/// the queue row whose form could not be recorded.
 pub fn render(
     who: &Principal,
     report: &CoverageReport,
     queue: &[QueueEntry],
     points: &[MapPoint],
     csrf: &str,
+    notice: &PageNotice,
 ) -> String {
     let csrf = esc(csrf);
     let t = &report.totals;
@@ -300,14 +316,26 @@ pub fn render(
             <th>persons</th><th>minutes</th><th>enumerator</th><th>decision</th></tr>",
         );
         for e in queue {
+            // A send-back posted without a comment comes back here, on its own row, with
+            // the comment field ready for the words the enumerator needs.
+            let missing_comment = notice.comment_required == Some(e.case_id);
+            if missing_comment {
+                let _ = write!(
+                    b,
+                    "<tr><td colspan=\"6\"><p class=\"warn\" role=\"alert\">To send case \
+                     {id} back, write what the enumerator must correct.</p></td></tr>",
+                    id = e.case_id
+                );
+            }
+            let autofocus = if missing_comment { " autofocus" } else { "" };
             let _ = write!(
                 b,
-                "<tr><td>{id}</td><td>{} / {} / {} / {}</td><td>{}</td><td>{}</td><td>{}</td>\
+                "<tr id=\"case-{id}\"><td>{id}</td><td>{} / {} / {} / {}</td><td>{}</td><td>{}</td><td>{}</td>\
                  <td><form method=\"post\" action=\"/review/cases/{id}\">\
                  <input type=\"hidden\" name=\"revision\" value=\"{rev}\">\
                  <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
                  <input type=\"text\" name=\"comment\" placeholder=\"comment\" \
-                 aria-label=\"comment\"> <button name=\"decision\" value=\"approved\">Approve</button>\
+                 aria-label=\"comment\"{autofocus}> <button name=\"decision\" value=\"approved\">Approve</button>\
                  <button name=\"decision\" value=\"sent_back\">Send back</button></form></td></tr>",
                 esc(&e.district_id),
                 e.building_number,
