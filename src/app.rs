@@ -188,33 +188,24 @@ impl CensusApp {
             };
             ui.with_layout(layout, |ui| match &self.state.screen {
                 // Every form scrolls: on a small screen, or with the on-screen keyboard up, the
-                // button at its foot must stay reachable.
+                // button at its foot must stay reachable. The district and the questionnaire
+                // scroll their own lists.
                 Screen::Enrol => {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        out.extend(enrol_ui(ui, &views.enrol, &tr, drafts));
-                    });
+                    out.extend(scrolling(ui, |ui| enrol_ui(ui, &views.enrol, &tr, drafts)))
                 }
-                Screen::Unlock => {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        out.extend(unlock_ui(ui, &views.unlock, &tr, drafts));
-                    });
-                }
+                Screen::Unlock => out.extend(scrolling(ui, |ui| {
+                    unlock_ui(ui, &views.unlock, &tr, drafts)
+                })),
                 Screen::Home => {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        out.extend(home_ui(ui, &views.home, &tr, drafts));
-                    });
+                    out.extend(scrolling(ui, |ui| home_ui(ui, &views.home, &tr, drafts)))
                 }
                 Screen::District(_) => out.extend(district_ui(ui, &views.district, &tr, drafts)),
-                Screen::Coverage => {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        out.extend(coverage_ui(ui, &views.coverage, &tr, drafts));
-                    });
-                }
-                Screen::Review => {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        out.extend(review_ui(ui, &views.review, &tr, drafts));
-                    });
-                }
+                Screen::Coverage => out.extend(scrolling(ui, |ui| {
+                    coverage_ui(ui, &views.coverage, &tr, drafts)
+                })),
+                Screen::Review => out.extend(scrolling(ui, |ui| {
+                    review_ui(ui, &views.review, &tr, drafts)
+                })),
                 Screen::Questionnaire => {
                     out.extend(questionnaire_ui(ui, &views.questionnaire, &tr, drafts));
                 }
@@ -277,4 +268,9 @@ pub fn run_with(native_options: eframe::NativeOptions, config: AppConfig) -> efr
             Ok(Box::new(CensusApp::new(config)))
         }),
     )
+}
+
+/// Draws a screen inside a vertical scroll area and returns its commands.
+fn scrolling(ui: &mut Ui, screen: impl FnOnce(&mut Ui) -> Vec<Command>) -> Vec<Command> {
+    egui::ScrollArea::vertical().show(ui, screen).inner
 }

@@ -26,6 +26,16 @@ fn failed(case: &Case, row: &RowPath) -> Vec<String> {
     v
 }
 
+/// The census questionnaire, loaded.
+fn rgph2024() -> std::sync::Arc<census_core::load::Questionnaire> {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../schemas/rgph2024.json"
+    ))
+    .unwrap();
+    census_core::load::load_questionnaire("rgph2024.json", &text).unwrap()
+}
+
 fn person(
     case: &mut Case,
     hh: &RowPath,
@@ -50,12 +60,7 @@ fn person(
 
 #[test]
 fn scenario() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../schemas/rgph2024.json"
-    ))
-    .unwrap();
-    let q = census_core::load::load_questionnaire("rgph2024.json", &text).unwrap();
+    let q = rgph2024();
     let mut case = Case::new(q, chrono::NaiveDate::from_ymd_opt(2024, 9, 5).unwrap());
     let root = RowPath::root();
     // occupancy drives the rest of the dwelling
@@ -283,12 +288,7 @@ fn scenario() {
 
 #[test]
 fn roster_checks_are_told_apart_from_checks_of_the_row_itself() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../schemas/rgph2024.json"
-    ))
-    .unwrap();
-    let q = census_core::load::load_questionnaire("rgph2024.json", &text).unwrap();
+    let q = rgph2024();
     // Checks that count or read the rows of a roster of their own level.
     for check in [
         "households_present",

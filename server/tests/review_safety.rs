@@ -154,16 +154,7 @@ async fn a_send_back_without_a_comment_returns_to_the_page_at_the_case() {
         );
 
         // The page it returns to names the case and readies its comment field.
-        let page = server
-            .http
-            .get(format!("{}{location}", server.url))
-            .header("cookie", &session)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_at(&server, &session, &location).await;
         assert!(
             page.contains(&format!(
                 "To send case {id} back, write what the enumerator must correct."

@@ -141,9 +141,14 @@ pub async fn sign_in(server: &TestServer, token: &str) -> String {
 
 /// The signed-in page's HTML.
 pub async fn page_with(server: &TestServer, session: &str) -> String {
+    page_at(server, session, "/review").await
+}
+
+/// The page at `path` (e.g. `/review?…`) as seen with `session`.
+pub async fn page_at(server: &TestServer, session: &str, path: &str) -> String {
     server
         .http
-        .get(format!("{}/review", server.url))
+        .get(format!("{}{path}", server.url))
         .header("cookie", session)
         .send()
         .await

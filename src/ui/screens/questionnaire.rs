@@ -122,16 +122,34 @@ pub fn questionnaire_ui(
 }
 
 /// Whether this frame shows a different page (row, page kind or section) than the frame
-/// before; remembers the page shown.
+/// before.
 fn opened_here(ui: &Ui, view: &QuestionnaireView) -> bool {
-    let place = ui
-        .scope_id()
-        .with(("questionnaire page", &view.row, view.page, view.section));
-    let last = ui.scope_id().with("questionnaire page shown");
+    changed_since_last_frame(
+        ui,
+        "questionnaire page",
+        (&view.row, view.page, view.section),
+    )
+}
+
+/// Whether the question to bring into view differs from the one brought into view last
+/// (per row): it is scrolled to once, then the enumerator scrolls freely.
+fn focus_is_new(ui: &Ui, view: &QuestionnaireView) -> bool {
+    changed_since_last_frame(ui, "questionnaire focus", (&view.row, &view.focus))
+}
+
+/// Remembers `value` under `what` (in this scope) and says whether it differs from the value
+/// remembered at the previous call.
+fn changed_since_last_frame(
+    ui: &Ui,
+    what: &str,
+    value: impl std::hash::Hash + std::fmt::Debug,
+) -> bool {
+    let now = ui.scope_id().with((what, value));
+    let last = ui.scope_id().with((what, "last"));
     ui.data_mut(|data| {
         let before: Option<egui::Id> = data.get_temp(last);
-        data.insert_temp(last, place);
-        before != Some(place)
+        data.insert_temp(last, now);
+        before != Some(now)
     })
 }
 
@@ -216,18 +234,4 @@ fn row_end_buttons(ui: &mut Ui, end: &RowEnd, tr: &Tr) -> Vec<Command> {
         }));
     }
     out
-}
-
-/// Whether the question to bring into view differs from the one brought into view last
-/// (per row): it is scrolled to once, then the enumerator scrolls freely.
-fn focus_is_new(ui: &Ui, view: &QuestionnaireView) -> bool {
-    let focus = ui
-        .scope_id()
-        .with(("questionnaire focus", &view.row, &view.focus));
-    let last = ui.scope_id().with("questionnaire focus shown");
-    ui.data_mut(|data| {
-        let before: Option<egui::Id> = data.get_temp(last);
-        data.insert_temp(last, focus);
-        before != Some(focus)
-    })
 }
