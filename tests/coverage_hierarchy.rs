@@ -39,6 +39,7 @@ fn assigned(id: &str, sector: &str, households: u32) -> AssignedDistrict {
             gps: None,
             description: "1 rue des Orangers".into(),
         }],
+        questionnaires: Vec::new(),
     }
 }
 
@@ -51,6 +52,7 @@ fn two_sectors() -> Assignment {
             assigned("D-2", "CS-1", 50),
             assigned("D-3", "CS-2", 70),
         ],
+        office_keys: None,
     }
 }
 

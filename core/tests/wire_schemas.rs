@@ -2,6 +2,7 @@
 //! broken messages.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use census_core::coverage::Population;
 use census_core::sampling::SamplingPlan;
 use census_core::wire::*;
 use serde_json::{Value, json};
@@ -171,12 +172,29 @@ fn enrolment_and_downloads_match_schema() {
                     gps: None,
                     description: "corner".into(),
                 }],
+                questionnaires: vec![PublishedQuestionnaire {
+                    id: "rgph2024".into(),
+                    version: "1.0.0".into(),
+                    population: Population::Household,
+                    sha256: "ab".repeat(32),
+                }],
             }],
+            office_keys: None,
         },
+        office_keys: Some(OfficeKeys {
+            batch: PublishedKey::new(&[9u8; 32]),
+            recovery: Some(PublishedKey::new(&[7u8; 32])),
+        }),
     };
     let valid = serde_json::to_value(&reply).unwrap();
     let mut invalid = valid.clone();
     invalid["assignment"]["districts"][0]["sampling"]["random_start"] = json!(1000);
+    check("enrol.schema.json#/$defs/enrol_reply", &valid, &invalid);
+    let mut invalid = valid.clone();
+    invalid["office_keys"]["recovery"]["key_id"] = json!("not hex");
+    check("enrol.schema.json#/$defs/enrol_reply", &valid, &invalid);
+    let mut invalid = valid.clone();
+    invalid["assignment"]["districts"][0]["questionnaires"][0]["population"] = json!("camp");
     check("enrol.schema.json#/$defs/enrol_reply", &valid, &invalid);
 
     let decisions = ReviewDecisions {

@@ -255,6 +255,7 @@ mod tests {
             head_code: "1".into(),
             name: "nom".into(),
             dwelling_gps: "gps".into(),
+            population: census_core::coverage::Population::Household,
         };
         let ctx = FactsContext {
             items: CoverageItems::new([("enquete".into(), "2".into(), items)]),

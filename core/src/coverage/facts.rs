@@ -28,6 +28,32 @@ pub struct ItemMap {
     pub name: String,
     /// The dwelling's GPS answer (a GPS question of the dwelling).
     pub dwelling_gps: String,
+    /// Whom the questionnaire counts: private households (the default) or the residents of
+    /// collective living quarters, counted apart.
+    #[serde(default)]
+    pub population: Population,
+}
+
+/// Whom a questionnaire counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Population {
+    /// Persons of private households in ordinary dwellings.
+    #[default]
+    Household,
+    /// Residents of collective living quarters (boarding schools, prisons, barracks,
+    /// hospitals, hotels, worker camps): the population counted apart.
+    Collective,
+}
+
+impl Population {
+    /// The word used in files and on the wire: `household` or `collective`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Population::Household => "household",
+            Population::Collective => "collective",
+        }
+    }
 }
 
 impl ItemMap {
@@ -40,6 +66,7 @@ impl ItemMap {
             head_code: "01".into(),
             name: "p_name".into(),
             dwelling_gps: "d_gps".into(),
+            population: Population::Household,
         }
     }
 }

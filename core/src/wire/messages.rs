@@ -90,6 +90,68 @@ pub struct AssignedDistrict {
     /// Buildings of the frame (may be empty when cartography has none).
     #[serde(default)]
     pub buildings: Vec<FrameBuilding>,
+    /// The published questionnaires the district's new cases use: at most one per
+    /// population (household, collective). Empty from an office that publishes none (the
+    /// tablet then keeps what it has).
+    #[serde(default)]
+    pub questionnaires: Vec<PublishedQuestionnaire>,
+}
+
+/// A questionnaire the office published, as named in an assignment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedQuestionnaire {
+    /// Questionnaire id (e.g. `rgph2024`).
+    pub id: String,
+    /// Version (e.g. `1.0.0`); a published `id@version` never changes.
+    pub version: String,
+    /// Whom it counts (from its `coverage` block).
+    pub population: crate::coverage::Population,
+    /// SHA-256 of the file's bytes as published, lowercase hex: the tablet checks the
+    /// download against it (`GET /v1/questionnaires/{id}/{version}`).
+    pub sha256: String,
+}
+
+/// An office public key (X25519) with its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedKey {
+    /// [`key_id`] of the key.
+    pub key_id: String,
+    /// The 32-byte public key, standard base64.
+    pub public_key: String,
+}
+
+impl PublishedKey {
+    /// The published form of `public_key`.
+    pub fn new(public_key: &[u8; 32]) -> PublishedKey {
+        PublishedKey {
+            key_id: key_id(public_key),
+            public_key: super::b64_encode(public_key),
+        }
+    }
+}
+
+/// A public key's id (its fingerprint): the first 8 bytes of its SHA-256, as 16 lowercase
+/// hex digits. Printed by the office's tools, carried in key files and provisioning files,
+/// pinned by the tablet at enrolment.
+pub fn key_id(public_key: &[u8; 32]) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, public_key);
+    digest.as_ref()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The office's public keys, as a tablet downloads them at enrolment and with every
+/// assignment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeKeys {
+    /// The key batches are sealed to now (a new one is announced here when the office
+    /// rotates it; batches sealed to an older one stay readable at the office).
+    pub batch: PublishedKey,
+    /// The recovery key a tablet seals its database key to (its private half is kept
+    /// offline); `None` while the office has not set one: a tablet then refuses to enrol.
+    #[serde(default)]
+    pub recovery: Option<PublishedKey>,
 }
 
 impl AssignedDistrict {
@@ -112,6 +174,9 @@ pub struct Assignment {
     pub enumerator_id: String,
     /// The districts the device may write.
     pub districts: Vec<AssignedDistrict>,
+    /// The office's public keys now (checked against those pinned at enrolment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office_keys: Option<OfficeKeys>,
 }
 
 /// A supervisor's decision on a case.
@@ -237,6 +302,9 @@ pub struct EnrolReply {
     pub office_public_key: String,
     /// The device's assignment.
     pub assignment: Assignment,
+    /// The office's public keys with their ids (the batch key above among them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office_keys: Option<OfficeKeys>,
 }
 
 /// The JSON body of every error reply (4xx and 5xx).

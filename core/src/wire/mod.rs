@@ -33,8 +33,9 @@ pub use batch::{
 pub use error::WireError;
 pub use messages::{
     AssignedDistrict, Assignment, BatchReply, CaseOutcome, CaseResult, Decision, EnrolReply,
-    EnrolRequest, ErrorBody, FrameBuilding, OfficeKey, QuestionnaireList, ReviewDecision,
-    ReviewDecisions, UnknownDecision,
+    EnrolRequest, ErrorBody, FrameBuilding, OfficeKey, OfficeKeys, PublishedKey,
+    PublishedQuestionnaire, QuestionnaireList, ReviewDecision, ReviewDecisions, UnknownDecision,
+    key_id,
 };
 pub use review::{DecisionReply, DecisionRequest, MapPoint, QueueEntry};
 pub use seal::{OfficeSecret, SEAL_VERSION, open_as_office, seal_to_office};

@@ -58,6 +58,7 @@ async fn assignment_of(app: &AppState, device: &DeviceRecord) -> Result<Assignme
     Ok(Assignment {
         enumerator_id: device.enumerator_id.clone(),
         districts: districts.iter().map(|d| d.to_assigned()).collect(),
+        office_keys: None,
     })
 }
 
@@ -106,6 +107,7 @@ pub async fn enrol(
         device_token: token,
         office_public_key: b64_encode(&app.office.public_key()),
         assignment: assignment_of(&app, &device).await?,
+        office_keys: None,
     }))
 }
 

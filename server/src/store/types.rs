@@ -44,6 +44,7 @@ impl District {
             expected_households: self.expected_households,
             sampling: self.sampling,
             buildings: Vec::new(),
+            questionnaires: Vec::new(),
         }
     }
 }
