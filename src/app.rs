@@ -15,7 +15,7 @@ use egui::{Align, Layout, Ui};
 pub use config::AppConfig;
 use state::{AppState, Screen, Views};
 
-use crate::command::{AssignmentSource, Command};
+use crate::command::Command;
 use crate::commands;
 use crate::i18n::{Lang, Strings};
 use crate::keys::{KEY_FILE_NAME, KeyFile};
@@ -25,12 +25,6 @@ use crate::ui::screens::{
     questionnaire::navigation_ui, questionnaire::questionnaire_ui, review::review_ui,
     unlock::unlock_ui,
 };
-
-/// The census questionnaire bundled with the app (data, not code).
-pub const QUESTIONNAIRE_JSON: &str = include_str!("../schemas/rgph2024.json");
-
-/// The name of the bundled questionnaire file, as problems name it.
-pub const QUESTIONNAIRE_FILE: &str = "schemas/rgph2024.json";
 
 /// The enumerator's app.
 #[derive(Debug)]
@@ -43,9 +37,6 @@ impl CensusApp {
     /// Starts the app on `config.data_dir`: enrolment on first run (automatic in demo
     /// mode), else the unlock screen. Never fails: problems are shown on screen.
     pub fn new(config: AppConfig) -> CensusApp {
-        let questionnaire =
-            census_core::load::load_questionnaire(QUESTIONNAIRE_FILE, QUESTIONNAIRE_JSON)
-                .map_err(|report| report.to_string());
         let lang = commands::preferences::load_language(&config.data_dir).unwrap_or(Lang::Fr);
         let mut state = AppState {
             config,
@@ -55,7 +46,8 @@ impl CensusApp {
             keyfile: None,
             enumerator_id: String::new(),
             store: None,
-            questionnaire,
+            questionnaires: Default::default(),
+            enrolling: None,
             case: None,
             error: None,
             views: Views::default(),
@@ -63,17 +55,12 @@ impl CensusApp {
             sync_status: None,
             waker: None,
         };
-        if let Err(problem) = &state.questionnaire {
-            let message = state.tr().f("questionnaire_broken", &[("detail", problem)]);
-            state.fail(message);
-        }
         let key_path = state.config.data_dir.join(KEY_FILE_NAME);
         if state.config.demo && !key_path.exists() {
-            let enrolled = commands::session::enrol_device(
+            let enrolled = commands::session::enrol_demo_device(
                 &state.config.data_dir,
                 crate::demo::DEMO_ENUMERATOR_ID,
                 state.config.demo_pin.clone(),
-                &AssignmentSource::Demo,
             );
             if let Err(error) = enrolled {
                 let message = error.message(&state.tr());
@@ -141,6 +128,10 @@ impl CensusApp {
             self.state.waker = Some(std::sync::Arc::new(move || ctx.request_repaint()));
         }
         commands::sync::poll(&mut self.state);
+        if self.state.enrolling.is_some() && commands::session::poll_enrolment(&mut self.state) {
+            self.drafts.clear();
+            commands::refresh(&mut self.state);
+        }
         let rtl = self.state.lang.is_rtl();
         if let (Screen::Unlock, Some(keyfile)) = (&self.state.screen, &self.state.keyfile) {
             let wait = commands::session::wait_seconds(keyfile);

@@ -8,15 +8,6 @@ use census_core::engine::RowPath;
 
 use crate::i18n::Lang;
 
-/// Where the district assignment comes from at enrolment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AssignmentSource {
-    /// The bundled demo assignment.
-    Demo,
-    /// A JSON file delivered by the office.
-    File(String),
-}
-
 /// How a visit ended without an interview.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VisitOutcome {
@@ -35,6 +26,8 @@ pub enum NewOccupancy {
     Vacant,
     /// Secondary or seasonal residence.
     Secondary,
+    /// A collective living quarter (enumerated with the collective questionnaire).
+    Collective,
 }
 
 /// Where a blocking problem can be fixed.
@@ -53,16 +46,17 @@ pub struct JumpTarget {
 pub enum Command {
     /// Show the interface (and questionnaire texts) in another language.
     SetLanguage(Lang),
-    /// Enrol the device.
+    /// Enrol the tablet with the office: the server's address and the one-time code (or the
+    /// office's enrolment payload, scanned or pasted in its place), and the PIN twice.
     Enrol {
-        /// Enumerator number.
-        enumerator_id: String,
-        /// The PIN.
+        /// The office's server (`https://…`).
+        server_url: String,
+        /// The one-time code, or the enrolment payload's JSON text. A secret.
+        code: String,
+        /// The PIN. A secret.
         pin: String,
-        /// The PIN typed again.
+        /// The PIN typed again. A secret.
         pin_again: String,
-        /// The district assignment.
-        assignment: AssignmentSource,
     },
     /// Unlock with a PIN.
     Unlock {
@@ -211,9 +205,9 @@ pub enum Command {
 impl std::fmt::Debug for Command {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Command::Enrol { enumerator_id, .. } => f
+            Command::Enrol { server_url, .. } => f
                 .debug_struct("Enrol")
-                .field("enumerator_id", enumerator_id)
+                .field("server_url", server_url)
                 .finish_non_exhaustive(),
             Command::Unlock { .. } => f.write_str("Unlock { .. }"),
             Command::SetLanguage(l) => write!(f, "SetLanguage({l:?})"),

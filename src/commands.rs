@@ -25,16 +25,11 @@ pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
             let _ = preferences::save_language(&state.config.data_dir, lang);
         }
         Command::Enrol {
-            enumerator_id,
+            server_url,
+            code,
             pin,
             pin_again,
-            assignment,
-        } => {
-            session::enrol(state, &enumerator_id, pin, &pin_again, &assignment);
-            if state.store.is_some() {
-                drafts.clear();
-            }
-        }
+        } => session::enrol(state, &server_url, &code, pin, &pin_again),
         Command::Unlock { pin } => {
             session::unlock(state, pin);
             drafts.clear();
@@ -142,7 +137,11 @@ pub fn refresh(state: &mut AppState) {
     };
     let today = state.config.today();
     match &state.screen {
-        Screen::Enrol => state.views.enrol.demo_available = true,
+        Screen::Enrol => {
+            state.views.enrol.server_url = state.config.server_url.clone().unwrap_or_default();
+            state.views.enrol.code = state.config.enrolment_code.clone().unwrap_or_default();
+            state.views.enrol.busy = state.enrolling.is_some();
+        }
         Screen::Unlock => {
             state.views.unlock.enumerator_id = state.enumerator_id.clone();
             state.views.unlock.demo_pin = state.config.demo.then(|| state.config.demo_pin.clone());

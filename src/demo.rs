@@ -4,13 +4,20 @@
 //! demo office public key used to seal the recovery copy of the database key.
 
 use crate::keys::{OfficePublicKey, hex};
-use crate::store::Assignment;
+use crate::store::{Assignment, InstalledQuestionnaire, Store, StoreError};
 
 /// The demo assignment file (`assets/demo/assignment.json`).
 pub const DEMO_ASSIGNMENT_JSON: &str = include_str!("../assets/demo/assignment.json");
 
 /// The demo office public key (hex), `assets/demo/office_public.hex`.
 pub const DEMO_OFFICE_PUBLIC_HEX: &str = include_str!("../assets/demo/office_public.hex");
+
+/// The census household questionnaire, installed by the demo enrolment only: a deployed
+/// tablet receives its questionnaires from the office.
+pub const HOUSEHOLD_QUESTIONNAIRE_JSON: &str = include_str!("../schemas/rgph2024.json");
+
+/// The name problems give [`HOUSEHOLD_QUESTIONNAIRE_JSON`].
+pub const HOUSEHOLD_QUESTIONNAIRE_FILE: &str = "schemas/rgph2024.json";
 
 /// The enumerator number used by the demo enrolment.
 pub const DEMO_ENUMERATOR_ID: &str = "AR-0741-118";
@@ -29,6 +36,47 @@ pub enum AssignmentError {
     /// The office public key bundled with the app does not decode: the app is damaged.
     #[error("the bundled office public key is damaged: reinstall the app")]
     OfficeKeyDamaged,
+}
+
+/// Installs the bundled questionnaires in a demo store and makes them those of every
+/// district (idempotent: a demo store from an older app gets them at its next unlock).
+pub fn install_questionnaires(store: &mut Store) -> Result<(), StoreError> {
+    let bundled = [(
+        HOUSEHOLD_QUESTIONNAIRE_JSON,
+        census_core::coverage::Population::Household,
+    )];
+    for (body, population) in bundled {
+        let meta: QuestionnaireHeader = serde_json::from_str(body)
+            .map_err(|e| StoreError::Invalid(format!("bundled questionnaire: {e}")))?;
+        store.install_questionnaire(&InstalledQuestionnaire {
+            id: meta.id.clone(),
+            version: meta.version.clone(),
+            population,
+            sha256: crate::questionnaires::sha256_hex(body),
+            body: body.to_owned(),
+        })?;
+        for district in store.districts()? {
+            if store
+                .district_questionnaire(&district.district_id, population)?
+                .is_none()
+            {
+                store.set_district_questionnaire(
+                    &district.district_id,
+                    population,
+                    &meta.id,
+                    &meta.version,
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The identity of a questionnaire file.
+#[derive(serde::Deserialize)]
+struct QuestionnaireHeader {
+    id: String,
+    version: String,
 }
 
 /// Reads an assignment file's JSON, with a message naming what is wrong.

@@ -7,6 +7,7 @@ pub mod i18n;
 pub mod keys;
 pub mod platform;
 pub mod private_files;
+pub mod questionnaires;
 pub mod store;
 pub mod sync;
 pub mod ui;

@@ -89,7 +89,7 @@ fn own_tablet_coverage_rolls_up_by_control_sector() {
     );
 
     let today = NaiveDate::from_ymd_opt(2024, 9, 10).unwrap();
-    let data = coverage_data(&store, None, today, "C-7").unwrap();
+    let data = coverage_data(&store, &Default::default(), today, "C-7").unwrap();
     let report = report(&data, rules(&data, today));
     let sector_one = report.area(Level::ControlSector, "CS-1").unwrap().counts;
     let sector_two = report.area(Level::ControlSector, "CS-2").unwrap().counts;
@@ -104,7 +104,8 @@ fn own_tablet_coverage_rolls_up_by_control_sector() {
 }
 
 /// Takes the store in `dir` back to schema 3 (no hierarchy columns, and none of the later
-/// migrations' open-edit table or event end times), as an older app left it.
+/// migrations' open-edit table, event end times or installed questionnaires), as an older
+/// app left it.
 fn downgrade_to_schema_3(dir: &Path, key: &census::keys::DatabaseKey) {
     let conn = rusqlite::Connection::open(dir.join("census.db")).unwrap();
     let hex = hex::encode(key.expose_secret_bytes());
@@ -117,6 +118,8 @@ fn downgrade_to_schema_3(dir: &Path, key: &census::keys::DatabaseKey) {
          ALTER TABLE district DROP COLUMN region;
          DROP TABLE open_edit;
          ALTER TABLE events DROP COLUMN last_at;
+         DROP TABLE district_questionnaire;
+         DROP TABLE questionnaire;
          PRAGMA user_version = 3;"
     ))
     .unwrap();
@@ -141,7 +144,7 @@ fn an_old_store_upgrades_and_fills_the_hierarchy_at_the_next_assignment() {
     assert_eq!(store.buildings("D-1").unwrap()[0].dwellings.len(), 1);
     // Until the office sends the assignment again, each district stands alone.
     let today = NaiveDate::from_ymd_opt(2024, 9, 10).unwrap();
-    let data = coverage_data(&store, None, today, "C-7").unwrap();
+    let data = coverage_data(&store, &Default::default(), today, "C-7").unwrap();
     let alone = report(&data, rules(&data, today));
     assert!(alone.area(Level::ControlSector, "D-1").is_some());
 
@@ -156,7 +159,7 @@ fn an_old_store_upgrades_and_fills_the_hierarchy_at_the_next_assignment() {
             .map(|h| h.control_sector.as_str()),
         Some("CS-1")
     );
-    let data = coverage_data(&store, None, today, "C-7").unwrap();
+    let data = coverage_data(&store, &Default::default(), today, "C-7").unwrap();
     let placed = report(&data, rules(&data, today));
     assert_eq!(
         placed

@@ -59,7 +59,7 @@ fn a_provisioned_tablet_reaches_the_office_whose_certificate_it_was_given() {
         let provisioning = Provisioning::parse(&file.to_string()).unwrap();
         let mut app = census::app::AppConfig::new(dir.path().join("tablet"));
         provisioning.apply(&mut app);
-        let config = census::commands::sync::sync_config(&app, sync_support::questionnaire());
+        let config = census::commands::sync::sync_config(&app, vec![sync_support::questionnaire()]);
         SyncClient::new(config.unwrap()).unwrap()
     };
 

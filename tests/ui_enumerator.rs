@@ -25,13 +25,24 @@ fn wrong_pin_is_refused_then_the_right_one_opens_home() {
 }
 
 #[test]
-fn first_run_enrols_the_tablet_with_a_pin_typed_twice() {
+fn the_enrolment_form_says_what_is_missing_before_asking_the_office() {
     let dir = tempfile::tempdir().unwrap();
     let config = census::app::AppConfig::new(dir.path().to_path_buf());
     let mut h = start_with(config.clone());
     assert!(h.has("Enrôler cette tablette"));
-    h.type_in("Numéro d'agent recenseur", "AR-0741-200");
-    h.type_in("Code PIN", "123456");
+    h.type_in("Code PIN", "246813");
+    h.type_in("Code PIN (confirmation)", "246813");
+    h.click_button("Enrôler");
+    assert!(h.has_contains("Indiquez l'adresse du serveur du bureau"));
+    h.type_in("Serveur du bureau", "https://census.example.org");
+    h.click_button("Enrôler");
+    assert!(h.has_contains("Saisissez le code d'enrôlement"));
+    h.type_in("Code d'enrôlement", "{\"server_url\": 5}");
+    h.click_button("Enrôler");
+    assert!(h.has_contains("n'est pas un code d'enrôlement du bureau"));
+    h.replace_in("Code d'enrôlement", "K7DQ-2M4P");
+    h.replace_in("Code PIN", "123456");
+    h.replace_in("Code PIN (confirmation)", "123456");
     h.type_in("Code PIN (confirmation)", "123456");
     h.click_button("Enrôler");
     assert!(h.has_contains("Ce PIN est trop facile à deviner"));
@@ -43,18 +54,10 @@ fn first_run_enrols_the_tablet_with_a_pin_typed_twice() {
     h.replace_in("Code PIN (confirmation)", "246814");
     h.click_button("Enrôler");
     assert!(h.has("Les deux codes diffèrent : saisissez deux fois le même PIN."));
-    h.replace_in("Code PIN (confirmation)", "246813");
-    h.click_button("Enrôler");
-    assert!(h.has("Mes districts"), "enrolled with the demo assignment");
-    drop(h);
-
-    // Next start: unlock with that PIN, no demo PIN shown.
-    let mut h = start_with(config);
-    assert!(h.has("AR-0741-200"));
-    assert!(!h.has_contains("PIN de démonstration"));
-    h.type_in("Code PIN", "246813");
-    h.click_button("Déverrouiller");
-    assert!(h.has("Mes districts"));
+    assert!(
+        !dir.path().join(census::keys::KEY_FILE_NAME).exists(),
+        "nothing is created before the office answers"
+    );
 }
 
 #[test]

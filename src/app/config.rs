@@ -27,6 +27,10 @@ pub struct AppConfig {
     /// roots (from the provisioning file, [`crate::platform::provisioning`]); empty: the
     /// platform's roots.
     pub trusted_certificates: Vec<Vec<u8>>,
+    /// The enrolment code from the provisioning file (offered on the enrolment screen).
+    pub enrolment_code: Option<String>,
+    /// The office key ids the provisioning file expects at enrolment.
+    pub expected_keys: crate::sync::ExpectedKeys,
 }
 
 impl std::fmt::Debug for AppConfig {
@@ -51,6 +55,8 @@ impl AppConfig {
             today: None,
             server_url: None,
             trusted_certificates: Vec::new(),
+            enrolment_code: None,
+            expected_keys: Default::default(),
         }
     }
 
@@ -122,6 +128,8 @@ impl AppConfig {
             today,
             server_url,
             trusted_certificates: Vec::new(),
+            enrolment_code: None,
+            expected_keys: Default::default(),
         })
     }
 }

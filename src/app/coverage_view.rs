@@ -5,7 +5,6 @@
 //! engine, interview time from the paradata event log).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use census_core::GpsPoint;
 use census_core::coverage::{
@@ -13,11 +12,11 @@ use census_core::coverage::{
     FrameDistrict, Hierarchy, HouseholdFacts, Level, ListedBuilding, ListedDwelling, OmissionKind,
     Paradata, SuspicionKind,
 };
-use census_core::load::Questionnaire;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::i18n::Tr;
+use crate::questionnaires::Questionnaires;
 use crate::store::{CaseMeta, District, Store, StoreError, StoredListing};
 use crate::ui::screens::coverage_map::{DotStatus, MapDot};
 use crate::ui::screens::view::{
@@ -96,7 +95,7 @@ fn frame_district(d: &District, listing: &StoredListing) -> FrameDistrict {
 /// interview time and place from the event log.
 fn household_facts(
     store: &Store,
-    questionnaire: Option<&Arc<Questionnaire>>,
+    questionnaires: &Questionnaires,
     today: NaiveDate,
     meta: &CaseMeta,
     enumerator_id: &str,
@@ -105,21 +104,14 @@ fn household_facts(
     let events = store.events(meta.case_id)?;
     let mut paradata = Paradata::default();
     paradata.extend(events.iter().map(|e| (e.at, e.gps)));
-    let (content, problem) = match questionnaire
-        .filter(|q| q.id() == meta.questionnaire_id && q.version() == meta.questionnaire_version)
-    {
-        Some(q) => match stored.restore(q.clone(), today) {
-            Ok(case) => (coverage::case_content_of(&case, q.coverage_items()), None),
-            Err(why) => (Default::default(), Some(why.to_string())),
-        },
-        None => (
-            Default::default(),
-            Some(format!(
-                "questionnaire {} {} is not installed",
-                meta.questionnaire_id, meta.questionnaire_version
-            )),
-        ),
-    };
+    let (content, problem) =
+        match questionnaires.get(&meta.questionnaire_id, &meta.questionnaire_version) {
+            Ok(q) => match stored.restore(q.clone(), today) {
+                Ok(case) => (coverage::case_content_of(&case, q.coverage_items()), None),
+                Err(why) => (Default::default(), Some(why.to_string())),
+            },
+            Err(problem) => (Default::default(), Some(problem.to_string())),
+        };
     let facts = HouseholdFacts {
         case_id: meta.case_id.0,
         district_id: meta.district_id.clone(),
@@ -140,7 +132,7 @@ fn household_facts(
 /// Reads everything coverage needs from the store.
 pub fn coverage_data(
     store: &Store,
-    questionnaire: Option<&Arc<Questionnaire>>,
+    questionnaires: &Questionnaires,
     today: NaiveDate,
     enumerator_id: &str,
 ) -> Result<CoverageData, StoreError> {
@@ -182,7 +174,7 @@ pub fn coverage_data(
                 data.first_day = Some(created);
             }
             let (facts, problem) =
-                household_facts(store, questionnaire, today, &meta, enumerator_id)?;
+                household_facts(store, questionnaires, today, &meta, enumerator_id)?;
             if let Some(why) = problem {
                 data.unreadable.push((meta, why));
             }
@@ -270,12 +262,12 @@ fn household_ref(tr: &Tr, facts: &HouseholdFacts, shown_district: &str) -> Strin
 /// The coverage screen's data from the store.
 pub fn coverage_view(
     store: &Store,
-    questionnaire: Option<&Arc<Questionnaire>>,
+    questionnaires: &Questionnaires,
     today: NaiveDate,
     enumerator_id: &str,
     tr: &Tr,
 ) -> Result<CoverageView, StoreError> {
-    let data = coverage_data(store, questionnaire, today, enumerator_id)?;
+    let data = coverage_data(store, questionnaires, today, enumerator_id)?;
     let rules = rules(&data, today);
     let report = report(&data, rules);
     let districts = store

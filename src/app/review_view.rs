@@ -256,7 +256,7 @@ pub fn coverage_screen(
         }
         None => coverage_view::coverage_view(
             store,
-            state.questionnaire.as_ref().ok(),
+            &state.questionnaires,
             today,
             &state.enumerator_id,
             tr,

@@ -1,10 +1,7 @@
 //! The app's state between frames: the screen, the open store and case, the cached view
 //! data the screens draw, and the one error banner.
 
-use std::sync::Arc;
-
 use census_core::engine::{Case, RowPath};
-use census_core::load::Questionnaire;
 
 use super::config::AppConfig;
 use crate::i18n::{Lang, Strings, Tr};
@@ -102,8 +99,10 @@ pub struct AppState {
     pub enumerator_id: String,
     /// The open store, once unlocked.
     pub store: Option<Store>,
-    /// The census questionnaire, or why it could not be loaded.
-    pub questionnaire: Result<Arc<Questionnaire>, String>,
+    /// An enrolment with the office under way.
+    pub enrolling: Option<crate::sync::PendingEnrolment>,
+    /// The questionnaires installed in the open store (empty while locked).
+    pub questionnaires: crate::questionnaires::Questionnaires,
     /// The case being interviewed.
     pub case: Option<OpenCase>,
     /// The error banner (shown once, until dismissed or replaced).

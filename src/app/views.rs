@@ -101,6 +101,7 @@ pub fn district_view(store: &Store, code: &str, tr: &Tr) -> Result<DistrictView,
                         Occupancy::Vacant => "occ_vacant",
                         Occupancy::Secondary => "occ_secondary",
                         Occupancy::Unknown => "occ_other",
+                        Occupancy::Collective => "occ_collective",
                     };
                     DwellingRow {
                         building_no: b.building_no,

@@ -9,7 +9,7 @@ use census_core::Value;
 use census_core::engine::{Case, Completion, RowPath};
 use census_core::model::QuestionType;
 
-use super::district::find_or_create_case;
+use super::district::{dwelling_questionnaire, find_or_create_case};
 use crate::app::state::{AppState, OpenCase, Screen};
 use crate::command::Command;
 use crate::i18n::Tr;
@@ -47,10 +47,9 @@ pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
     let Screen::District(code) = state.screen.clone() else {
         return;
     };
-    let questionnaire = match &state.questionnaire {
-        Ok(q) => q.clone(),
-        Err(e) => {
-            let message = tr(state).f("questionnaire_broken", &[("detail", e)]);
+    let questionnaire = match dwelling_questionnaire(state, &code, building_no, dwelling_no) {
+        Ok(q) => q,
+        Err(message) => {
             state.fail(message);
             return;
         }
@@ -107,7 +106,10 @@ pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
     ];
     for (input, value) in inputs {
         let root = RowPath::root();
-        if case.answer(&root, input) == Some(&value) {
+        // A questionnaire may not ask for the frame's numbers (they are in the case's meta).
+        if case.questionnaire().question(input).is_none()
+            || case.answer(&root, input) == Some(&value)
+        {
             continue;
         }
         if let Err(e) = case.set_input(&root, input, value.clone()) {

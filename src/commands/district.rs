@@ -1,11 +1,16 @@
 //! District commands: adding buildings and dwellings, recording visits without interview.
 
+use std::sync::Arc;
+
 use census_core::GpsPoint;
+use census_core::coverage::Population;
+use census_core::load::Questionnaire;
 use chrono::NaiveTime;
 
 use crate::app::state::{AppState, Screen};
 use crate::command::{NewOccupancy, VisitOutcome};
 use crate::i18n::Tr;
+use crate::questionnaires::NewCaseProblem;
 use crate::store::{Building, CaseStatus, Dwelling, EventContext, NewCase, Occupancy, Store};
 use crate::ui::screens::drafts::{DistrictDialog, Drafts};
 
@@ -114,6 +119,7 @@ pub fn add_dwelling(
             NewOccupancy::Occupied => Occupancy::Occupied,
             NewOccupancy::Vacant => Occupancy::Vacant,
             NewOccupancy::Secondary => Occupancy::Secondary,
+            NewOccupancy::Collective => Occupancy::Collective,
         };
         store.add_dwelling(
             &code,
@@ -177,10 +183,10 @@ pub fn record_visit(
     let Some(code) = district_code(state) else {
         return;
     };
-    let (qid, qversion) = match &state.questionnaire {
+    let (qid, qversion) = match dwelling_questionnaire(state, &code, building_no, dwelling_no) {
         Ok(q) => (q.id().to_owned(), q.version().to_owned()),
-        Err(e) => {
-            drafts.form_error = Some(e.clone());
+        Err(message) => {
+            drafts.form_error = Some(message);
             return;
         }
     };
@@ -209,6 +215,55 @@ pub fn record_visit(
         }
         Err(e) => drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.to_string())])),
     }
+}
+
+/// The questionnaire a dwelling's case opens with: the one its case was started with, else
+/// the one the district's new cases of its population take (collective for a collective
+/// living quarter). `Err` holds the enumerator's message.
+pub fn dwelling_questionnaire(
+    state: &AppState,
+    district: &str,
+    building_no: u32,
+    dwelling_no: u32,
+) -> Result<Arc<Questionnaire>, String> {
+    let tr = Tr {
+        strings: &state.strings,
+        lang: state.lang,
+    };
+    let store_failed =
+        |e: &dyn std::fmt::Display| tr.f("store_failed", &[("detail", &e.to_string())]);
+    let Some(store) = state.store.as_ref() else {
+        return Err(tr.t("store_closed").to_owned());
+    };
+    let cases = store.list_cases(district).map_err(|e| store_failed(&e))?;
+    if let Some(meta) = cases
+        .iter()
+        .find(|m| m.building_no == building_no && m.dwelling_no == dwelling_no)
+    {
+        return state
+            .questionnaires
+            .get(&meta.questionnaire_id, &meta.questionnaire_version)
+            .map_err(|problem| problem.message(&tr));
+    }
+    let collective = store
+        .buildings(district)
+        .map_err(|e| store_failed(&e))?
+        .iter()
+        .filter(|b| b.building_no == building_no)
+        .flat_map(|b| &b.dwellings)
+        .any(|d| d.dwelling_no == dwelling_no && d.occupancy == Occupancy::Collective);
+    let population = if collective {
+        Population::Collective
+    } else {
+        Population::Household
+    };
+    state
+        .questionnaires
+        .for_new_case(store, district, population)
+        .map_err(|problem| match problem {
+            NewCaseProblem::Questionnaire(p) => p.message(&tr),
+            NewCaseProblem::Store(e) => store_failed(&e),
+        })
 }
 
 /// The case of a dwelling, created (short form unless sampled) when it has none.

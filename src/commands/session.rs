@@ -1,30 +1,58 @@
-//! Enrolment, unlocking and locking.
+//! Enrolment (with the office, or the demo's), unlocking and locking.
 
 use std::path::Path;
 
 use chrono::Utc;
 
 use crate::app::state::{AppState, Screen};
-use crate::command::AssignmentSource;
 use crate::demo;
-use crate::keys::{DatabaseKey, KEY_FILE_NAME, KeyError, KeyFile, LockState, Pin, check_new_pin};
-use crate::store::Store;
+use crate::keys::{
+    DatabaseKey, KEY_FILE_NAME, KeyError, KeyFile, LockState, OfficePublicKey, Pin, check_new_pin,
+};
+use crate::platform::provisioning::EnrolmentPayload;
+use crate::questionnaires::Questionnaires;
+use crate::store::{DB_FILE_NAME, Store};
+use crate::sync::{OfficeEnrolment, PendingEnrolment, SyncConfig, save_enrolment};
 
-/// Enrols the device: checks the form, creates the key file and the store, imports the
-/// assignment, and opens the home screen.
-pub fn enrol(
-    state: &mut AppState,
-    enumerator_id: &str,
-    pin: String,
-    pin_again: &str,
-    assignment: &AssignmentSource,
-) {
+fn tr(state: &AppState) -> crate::i18n::Tr<'_> {
+    crate::i18n::Tr {
+        strings: &state.strings,
+        lang: state.lang,
+    }
+}
+
+/// Starts enrolling the tablet with the office: checks the form (a pasted or scanned
+/// enrolment payload fills the server and code), then asks the office on a thread. The
+/// key file and the store are created only once the office has answered and its keys and
+/// questionnaires are checked ([`poll_enrolment`]).
+pub fn enrol(state: &mut AppState, server_url: &str, code: &str, pin: String, pin_again: &str) {
+    if state.enrolling.is_some() {
+        return;
+    }
     let tr = crate::i18n::Tr {
         strings: &state.strings,
         lang: state.lang,
     };
-    let problem = if enumerator_id.is_empty() {
-        Some(tr.t("enumerator_missing").to_owned())
+    let (mut server_url, mut code) = (server_url.trim().to_owned(), code.trim().to_owned());
+    let mut expected = state.config.expected_keys.clone();
+    if code.starts_with('{') {
+        match EnrolmentPayload::parse(&code) {
+            Ok(payload) => {
+                server_url = payload.server_url.trim_end_matches('/').to_owned();
+                code = payload.enrolment_code.clone();
+                expected = payload.office_key_ids.expected();
+            }
+            Err(detail) => {
+                state.views.enrol.error =
+                    Some(tr.f("enrol_payload_unreadable", &[("detail", &detail)]));
+                return;
+            }
+        }
+    }
+    let problem = if !(server_url.starts_with("https://") || server_url.starts_with("http://")) {
+        Some(tr.t("enrol_server_missing").to_owned())
+    } else if code.is_empty() {
+        Some(tr.t("enrol_code_missing").to_owned())
     } else if let Err(problem) = check_new_pin(&pin) {
         Some(tr.t(problem.message_key()).to_owned())
     } else if pin != pin_again {
@@ -32,34 +60,129 @@ pub fn enrol(
     } else {
         None
     };
-    state.views.enrol.error = problem;
-    if state.views.enrol.error.is_some() {
+    if problem.is_some() {
+        state.views.enrol.error = problem;
         return;
     }
-    match create_device(&state.config.data_dir, enumerator_id, pin, assignment) {
+    state.views.enrol.error = None;
+    let pin = match Pin::new(pin) {
+        Ok(pin) => pin,
+        Err(e) => {
+            state.views.enrol.error = Some(tr.f("open_failed", &[("detail", &e.to_string())]));
+            return;
+        }
+    };
+    let mut config = SyncConfig::new(server_url.trim_end_matches('/'), Vec::new());
+    config.trusted_certificates = state.config.trusted_certificates.clone();
+    match PendingEnrolment::start(config, code, expected, pin, state.waker.clone()) {
+        Ok(pending) => {
+            state.enrolling = Some(pending);
+            state.views.enrol.busy = true;
+        }
+        Err(problem) => state.views.enrol.error = Some(problem.message(&tr)),
+    }
+}
+
+/// Takes in the office's answer to an enrolment under way; true when the tablet is now
+/// enrolled (home screen).
+pub fn poll_enrolment(state: &mut AppState) -> bool {
+    let Some(outcome) = state.enrolling.as_ref().and_then(|p| p.outcome()) else {
+        return false;
+    };
+    let Some(pending) = state.enrolling.take() else {
+        return false;
+    };
+    state.views.enrol.busy = false;
+    let enrolment = match outcome {
+        Ok(enrolment) => enrolment,
+        Err(problem) => {
+            state.views.enrol.error = Some(problem.message(&tr(state)));
+            return false;
+        }
+    };
+    match create_enrolled_device(&state.config.data_dir, pending.pin, &enrolment) {
         Ok((keyfile, key, store)) => {
+            state.config.server_url = Some(enrolment.server_url.clone());
             state.enumerator_id = keyfile.device_id().to_owned();
             state.keyfile = Some(keyfile);
-            state.store = Some(store);
-            state.screen = Screen::Home;
-            super::sync::start(state, &key);
+            opened(state, store, &key);
+            true
         }
-        Err(error) => state.views.enrol.error = Some(error.message(&tr)),
+        Err(error) => {
+            state.views.enrol.error = Some(error.message(&tr(state)));
+            false
+        }
     }
+}
+
+/// Creates the key file (sealed for recovery to the office's recovery key) and the store,
+/// and saves the enrolment in it. On failure nothing is left behind (the office's code is
+/// spent: the supervisor issues another).
+fn create_enrolled_device(
+    dir: &Path,
+    pin: Pin,
+    enrolment: &OfficeEnrolment,
+) -> Result<(KeyFile, DatabaseKey, Store), EnrolError> {
+    let created = (|| {
+        crate::private_files::create_private_dir(dir).map_err(|source| {
+            EnrolError::DataDirectory {
+                dir: dir.display().to_string(),
+                source,
+            }
+        })?;
+        let recovery = OfficePublicKey(enrolment.recovery_key);
+        let (keyfile, key) = KeyFile::create(
+            &dir.join(KEY_FILE_NAME),
+            &pin,
+            &recovery,
+            &enrolment.assignment.enumerator_id,
+        )?;
+        let mut store = Store::open(dir, &key)?;
+        save_enrolment(&mut store, enrolment).map_err(EnrolError::Saving)?;
+        Ok((keyfile, key, store))
+    })();
+    if created.is_err() {
+        for name in [KEY_FILE_NAME, DB_FILE_NAME] {
+            let _ = std::fs::remove_file(dir.join(name));
+        }
+        for suffix in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(dir.join(format!("{DB_FILE_NAME}{suffix}")));
+        }
+    }
+    created
+}
+
+/// What follows a store's opening (enrolment or unlock): the demo's questionnaires in demo
+/// mode, the installed questionnaires loaded, the home screen, the sync client.
+fn opened(state: &mut AppState, mut store: Store, key: &DatabaseKey) {
+    if state.config.demo
+        && let Err(e) = demo::install_questionnaires(&mut store)
+    {
+        let message = tr(state).f("open_failed", &[("detail", &e.to_string())]);
+        state.fail(message);
+    }
+    if state.config.server_url.is_none() {
+        state.config.server_url = store
+            .sync_setting(crate::store::sync_state::SyncKey::ServerUrl)
+            .ok()
+            .flatten();
+    }
+    match Questionnaires::load(&store) {
+        Ok(questionnaires) => state.questionnaires = questionnaires,
+        Err(e) => {
+            let message = tr(state).f("open_failed", &[("detail", &e.to_string())]);
+            state.fail(message);
+        }
+    }
+    state.store = Some(store);
+    state.screen = Screen::Home;
+    super::sync::start(state, key);
 }
 
 /// Why the device could not be enrolled.
 #[derive(Debug, thiserror::Error)]
 pub enum EnrolError {
-    /// The assignment file could not be read from the tablet's storage.
-    #[error("The assignment file {path} cannot be read ({source}).")]
-    AssignmentUnreadable {
-        /// The path typed.
-        path: String,
-        /// The system's reason.
-        source: std::io::Error,
-    },
-    /// The assignment is not usable, or the app's office key is damaged.
+    /// The demo assignment is not usable, or the demo office key is damaged.
     #[error(transparent)]
     Assignment(#[from] demo::AssignmentError),
     /// The data directory could not be created.
@@ -76,57 +199,29 @@ pub enum EnrolError {
     /// The store could not be created or the assignment saved in it.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// What the office sent could not be saved.
+    #[error(transparent)]
+    Saving(crate::sync::SyncProblem),
 }
 
 impl EnrolError {
     /// The enumerator's message, in the interface language.
     pub fn message(&self, tr: &crate::i18n::Tr) -> String {
         match self {
-            EnrolError::AssignmentUnreadable { path, source } => tr.f(
-                "enrol_assignment_unreadable",
-                &[("path", path), ("detail", &source.to_string())],
-            ),
-            EnrolError::Assignment(demo::AssignmentError::NotAnAssignment {
-                source_name,
-                detail,
-            }) => tr.f(
-                "enrol_not_an_assignment",
-                &[("path", source_name), ("detail", detail)],
-            ),
+            EnrolError::Saving(problem) => problem.message(tr),
             other => tr.f("open_failed", &[("detail", &other.to_string())]),
         }
     }
 }
 
-/// Creates the key file and the store in `dir` and imports the assignment.
-pub fn enrol_device(
+/// Enrols a demo tablet: the demo assignment and the bundled questionnaires, the database
+/// key sealed for recovery to the **demo** office key (demo mode only).
+pub fn enrol_demo_device(
     dir: &Path,
     enumerator_id: &str,
     pin: String,
-    assignment: &AssignmentSource,
 ) -> Result<(KeyFile, Store), EnrolError> {
-    create_device(dir, enumerator_id, pin, assignment).map(|(keyfile, _, store)| (keyfile, store))
-}
-
-/// [`enrol_device`], also returning the database key (for the sync client).
-fn create_device(
-    dir: &Path,
-    enumerator_id: &str,
-    pin: String,
-    assignment: &AssignmentSource,
-) -> Result<(KeyFile, DatabaseKey, Store), EnrolError> {
-    let assignment = match assignment {
-        AssignmentSource::Demo => demo::demo_assignment()?,
-        AssignmentSource::File(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| {
-                EnrolError::AssignmentUnreadable {
-                    path: path.clone(),
-                    source,
-                }
-            })?;
-            demo::parse_assignment(path, &text)?
-        }
-    };
+    let assignment = demo::demo_assignment()?;
     let office = demo::office_public_key()?;
     crate::private_files::create_private_dir(dir).map_err(|source| EnrolError::DataDirectory {
         dir: dir.display().to_string(),
@@ -136,7 +231,8 @@ fn create_device(
     let (keyfile, key) = KeyFile::create(&dir.join(KEY_FILE_NAME), &pin, &office, enumerator_id)?;
     let mut store = Store::open(dir, &key)?;
     store.import_assignment(&assignment)?;
-    Ok((keyfile, key, store))
+    demo::install_questionnaires(&mut store)?;
+    Ok((keyfile, store))
 }
 
 /// Tries the PIN; on success opens the store and the home screen.
@@ -153,10 +249,8 @@ pub fn unlock(state: &mut AppState, pin: String) {
     match result {
         Ok(key) => match Store::open(&state.config.data_dir, &key) {
             Ok(store) => {
-                state.store = Some(store);
                 state.views.unlock.error = None;
-                state.screen = Screen::Home;
-                super::sync::start(state, &key);
+                opened(state, store, &key);
             }
             Err(e) => {
                 state.views.unlock.error = Some(tr.f("open_failed", &[("detail", &e.to_string())]))
@@ -192,35 +286,4 @@ pub fn lock(state: &mut AppState) {
     } else {
         Screen::Enrol
     };
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::i18n::{Lang, Strings, Tr};
-
-    #[test]
-    fn enrolment_errors_say_what_to_do_in_the_interface_language() {
-        let dir = tempfile::tempdir().unwrap();
-        let strings = Strings::bundled();
-        let french = Tr {
-            strings: &strings,
-            lang: Lang::Fr,
-        };
-        let missing = AssignmentSource::File("/nowhere/assignment.json".into());
-        let error = enrol_device(dir.path(), "AR-1", "280514".into(), &missing).unwrap_err();
-        assert!(matches!(error, EnrolError::AssignmentUnreadable { .. }));
-        let message = error.message(&french);
-        assert!(message.contains("/nowhere/assignment.json"), "{message}");
-        assert!(message.contains("copiez-le"), "{message}");
-
-        let not_json = dir.path().join("assignment.json");
-        std::fs::write(&not_json, "{\"districts\": 3}").unwrap();
-        let source = AssignmentSource::File(not_json.display().to_string());
-        let error =
-            enrol_device(&dir.path().join("data"), "AR-1", "280514".into(), &source).unwrap_err();
-        let message = error.message(&french);
-        assert!(message.contains("n'est pas une affectation"), "{message}");
-        assert!(!dir.path().join("data").join(KEY_FILE_NAME).exists());
-    }
 }

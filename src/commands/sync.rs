@@ -15,10 +15,7 @@ use crate::ui::screens::sync_panel::{CODE_FIELD, SyncPanel};
 /// Starts the sync client on the unlocked store when a server is configured.
 pub fn start(state: &mut AppState, key: &DatabaseKey) {
     stop(state);
-    let Ok(questionnaire) = state.questionnaire.clone() else {
-        return;
-    };
-    let Some(config) = sync_config(&state.config, questionnaire) else {
+    let Some(config) = sync_config(&state.config, state.questionnaires.all()) else {
         return;
     };
     let key = DatabaseKey::from_secret_bytes(*key.expose_secret_bytes());
@@ -42,10 +39,10 @@ pub fn start(state: &mut AppState, key: &DatabaseKey) {
 /// of the provisioning file are the only ones trusted.
 pub fn sync_config(
     config: &crate::app::AppConfig,
-    questionnaire: std::sync::Arc<census_core::load::Questionnaire>,
+    questionnaires: Vec<std::sync::Arc<census_core::load::Questionnaire>>,
 ) -> Option<SyncConfig> {
     let url = config.server_url.clone()?;
-    let mut sync = SyncConfig::new(url, vec![questionnaire]);
+    let mut sync = SyncConfig::new(url, questionnaires);
     sync.trusted_certificates = config.trusted_certificates.clone();
     Some(sync)
 }
@@ -222,17 +219,21 @@ pub fn office_notes(store: &Store, case_id: CaseId, tr: &Tr) -> Result<Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::{AppConfig, QUESTIONNAIRE_FILE, QUESTIONNAIRE_JSON};
+    use crate::app::AppConfig;
+    use crate::demo::{HOUSEHOLD_QUESTIONNAIRE_FILE, HOUSEHOLD_QUESTIONNAIRE_JSON};
 
     #[test]
     fn the_sync_client_trusts_the_configured_certificates_only() {
-        let questionnaire =
-            census_core::load::load_questionnaire(QUESTIONNAIRE_FILE, QUESTIONNAIRE_JSON).unwrap();
+        let questionnaire = census_core::load::load_questionnaire(
+            HOUSEHOLD_QUESTIONNAIRE_FILE,
+            HOUSEHOLD_QUESTIONNAIRE_JSON,
+        )
+        .unwrap();
         let mut config = AppConfig::new("d".into());
-        assert!(sync_config(&config, questionnaire.clone()).is_none());
+        assert!(sync_config(&config, vec![questionnaire.clone()]).is_none());
         config.server_url = Some("https://census.example.org".to_owned());
         config.trusted_certificates = vec![b"PEM".to_vec()];
-        let sync = sync_config(&config, questionnaire).unwrap();
+        let sync = sync_config(&config, vec![questionnaire]).unwrap();
         assert_eq!(sync.server_url, "https://census.example.org");
         assert_eq!(sync.trusted_certificates, vec![b"PEM".to_vec()]);
     }

@@ -32,6 +32,78 @@ pub struct Provisioning {
     pub server_url: String,
     /// The PEM text of the certificate(s) the tablet trusts for that server, and only those.
     pub office_certificate_pem: String,
+    /// The enrolment code, when the office put it in the file (else typed at enrolment).
+    pub enrolment_code: Option<String>,
+    /// The office key ids to expect at enrolment.
+    pub office_key_ids: OfficeKeyIds,
+}
+
+/// Office key ids a provisioning file or payload names (`census-server issue-code` prints
+/// them): the tablet refuses to enrol with an office whose keys have other ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeKeyIds {
+    /// The batch key's id.
+    #[serde(default)]
+    pub batch: Option<String>,
+    /// The recovery key's id.
+    #[serde(default)]
+    pub recovery: Option<String>,
+}
+
+impl OfficeKeyIds {
+    /// The ids as the enrolment checks them.
+    pub fn expected(&self) -> crate::sync::ExpectedKeys {
+        crate::sync::ExpectedKeys {
+            batch: self.batch.clone(),
+            recovery: self.recovery.clone(),
+        }
+    }
+}
+
+/// The enrolment payload an office hands a tablet as text (a QR code, a message): where the
+/// office is, the one-time code, and the key ids to expect.
+///
+/// ```json
+/// {"server_url": "https://census.example.org", "enrolment_code": "K7DQ-...",
+///  "office_key_ids": {"batch": "0f3a…", "recovery": "9c1e…"}}
+/// ```
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolmentPayload {
+    /// The office's server.
+    pub server_url: String,
+    /// The one-time code.
+    pub enrolment_code: String,
+    /// The key ids to expect.
+    #[serde(default)]
+    pub office_key_ids: OfficeKeyIds,
+}
+
+impl std::fmt::Debug for EnrolmentPayload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrolmentPayload")
+            .field("server_url", &self.server_url)
+            .field("office_key_ids", &self.office_key_ids)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EnrolmentPayload {
+    /// Reads a payload's JSON text.
+    pub fn parse(text: &str) -> Result<EnrolmentPayload, String> {
+        let payload: EnrolmentPayload = serde_json::from_str(text.trim())
+            .map_err(|e| format!("the enrolment payload cannot be read: {e}"))?;
+        if !(payload.server_url.starts_with("https://")
+            || payload.server_url.starts_with("http://"))
+        {
+            return Err(format!(
+                "the enrolment payload's server_url is not a web address: {:?}",
+                payload.server_url
+            ));
+        }
+        Ok(payload)
+    }
 }
 
 impl std::fmt::Debug for Provisioning {
@@ -39,6 +111,8 @@ impl std::fmt::Debug for Provisioning {
         f.debug_struct("Provisioning")
             .field("server_url", &self.server_url)
             .field("office_certificate_pem", &self.office_certificate_pem.len())
+            .field("enrolment_code", &self.enrolment_code.is_some())
+            .field("office_key_ids", &self.office_key_ids)
             .finish()
     }
 }
@@ -47,6 +121,10 @@ impl std::fmt::Debug for Provisioning {
 struct RawProvisioning {
     server_url: String,
     office_certificate_pem: String,
+    #[serde(default)]
+    enrolment_code: Option<String>,
+    #[serde(default)]
+    office_key_ids: OfficeKeyIds,
 }
 
 impl Provisioning {
@@ -72,6 +150,8 @@ impl Provisioning {
         Ok(Provisioning {
             server_url,
             office_certificate_pem: raw.office_certificate_pem,
+            enrolment_code: raw.enrolment_code.filter(|c| !c.trim().is_empty()),
+            office_key_ids: raw.office_key_ids,
         })
     }
 
@@ -79,6 +159,8 @@ impl Provisioning {
     pub fn apply(&self, config: &mut AppConfig) {
         config.server_url = Some(self.server_url.clone());
         config.trusted_certificates = vec![self.office_certificate_pem.clone().into_bytes()];
+        config.enrolment_code = self.enrolment_code.clone();
+        config.expected_keys = self.office_key_ids.expected();
     }
 }
 

@@ -15,6 +15,7 @@ mod edits;
 mod error;
 mod events;
 mod outbox;
+mod questionnaires;
 mod restore;
 mod review;
 mod schema;
@@ -30,6 +31,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use crate::keys::DatabaseKey;
 
 pub use error::StoreError;
+pub use questionnaires::InstalledQuestionnaire;
 pub use restore::RestoreError;
 pub use review::{QueuedDecision, ReviewDownload, StoredDownload};
 pub use schema::SCHEMA_VERSION;

@@ -186,6 +186,28 @@ CREATE TABLE open_edit (
 ) STRICT, WITHOUT ROWID;
 ALTER TABLE events ADD COLUMN last_at TEXT;
 "#,
+    // 6: questionnaires installed from the office (the exact published bytes, checked by the
+    // loader before they are stored; never changed once stored) and, per district and
+    // population, the one its new cases use.
+    r#"
+CREATE TABLE questionnaire (
+    questionnaire_id TEXT NOT NULL,
+    version          TEXT NOT NULL,
+    population       TEXT NOT NULL,
+    sha256           TEXT NOT NULL,
+    body             TEXT NOT NULL,
+    installed_at     TEXT NOT NULL,
+    PRIMARY KEY (questionnaire_id, version)
+) STRICT;
+CREATE TABLE district_questionnaire (
+    district_id      TEXT NOT NULL REFERENCES district(district_id),
+    population       TEXT NOT NULL,
+    questionnaire_id TEXT NOT NULL,
+    version          TEXT NOT NULL,
+    PRIMARY KEY (district_id, population),
+    FOREIGN KEY (questionnaire_id, version) REFERENCES questionnaire(questionnaire_id, version)
+) STRICT;
+"#,
 ];
 
 /// The newest schema version this build knows.

@@ -35,6 +35,12 @@ pub enum SyncKey {
     /// The first case (`id@revision`) of the last batch the office failed on; empty when
     /// the last batch went through (see `sync::isolate`).
     FailedBatchHead,
+    /// The id of the office recovery key the database key is sealed to, pinned at
+    /// enrolment: a download naming another recovery key is refused.
+    RecoveryKeyId,
+    /// The office's server URL given at enrolment (used when the app is started without
+    /// `--server` or a provisioning file).
+    ServerUrl,
 }
 
 impl SyncKey {
@@ -50,6 +56,8 @@ impl SyncKey {
             SyncKey::ListingSentAt => "listing_sent_at",
             SyncKey::ReviewerToken => "reviewer_token",
             SyncKey::FailedBatchHead => "failed_batch_head",
+            SyncKey::RecoveryKeyId => "recovery_key_id",
+            SyncKey::ServerUrl => "server_url",
         }
     }
 }

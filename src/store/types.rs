@@ -258,6 +258,9 @@ pub enum Occupancy {
     Secondary,
     /// Not yet known.
     Unknown,
+    /// A collective living quarter (boarding school, prison, barracks, hospital, hotel,
+    /// worker camp…): its residents are enumerated with the collective questionnaire.
+    Collective,
 }
 
 impl Occupancy {
@@ -268,6 +271,7 @@ impl Occupancy {
             Occupancy::Vacant => "vacant",
             Occupancy::Secondary => "secondary",
             Occupancy::Unknown => "unknown",
+            Occupancy::Collective => "collective",
         }
     }
 
@@ -278,6 +282,7 @@ impl Occupancy {
             Occupancy::Vacant,
             Occupancy::Secondary,
             Occupancy::Unknown,
+            Occupancy::Collective,
         ]
         .into_iter()
         .find(|o| o.as_str() == text)

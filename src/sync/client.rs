@@ -126,6 +126,8 @@ pub struct SyncReport {
     /// Cases set aside: the office failed on each alone while the others went through (kept
     /// in the outbox with the office's answer, retried after the others).
     pub set_aside: usize,
+    /// Questionnaires downloaded and installed (new versions published by the office).
+    pub questionnaires_installed: usize,
 }
 
 impl SyncReport {
@@ -140,6 +142,9 @@ impl SyncReport {
 pub struct SyncClient {
     config: SyncConfig,
     office: OfficeClient,
+    /// Questionnaires installed by this client's downloads since it started (cases made
+    /// with them are serialised through them).
+    downloaded: std::sync::Mutex<Vec<std::sync::Arc<census_core::load::Questionnaire>>>,
 }
 
 /// Whether a listing whose newest `listed_at` is `newest` is newer than what the office
@@ -157,7 +162,11 @@ impl SyncClient {
     /// A client for `config` (no network traffic yet).
     pub fn new(config: SyncConfig) -> Result<SyncClient, SyncProblem> {
         let office = OfficeClient::new(&config)?;
-        Ok(SyncClient { config, office })
+        Ok(SyncClient {
+            config,
+            office,
+            downloaded: Default::default(),
+        })
     }
 
     /// The HTTP side.
@@ -264,13 +273,17 @@ impl SyncClient {
         let mut cases = Vec::with_capacity(entries.len());
         let mut questionnaires = BTreeSet::new();
         let mut unreadable = 0;
+        let mut questionnaires_known = self.config.questionnaires.clone();
+        if let Ok(downloaded) = self.downloaded.lock() {
+            questionnaires_known.extend(downloaded.iter().cloned());
+        }
         for entry in entries {
             let (stored, events) = match store.case_for_sync(entry.case_id) {
                 Ok(found) => found,
                 Err(e) if is_not_found(&e) => continue,
                 Err(e) => return Err(e.into()),
             };
-            match case_record(&self.config.questionnaires, &stored, &events) {
+            match case_record(&questionnaires_known, &stored, &events) {
                 Ok(record) => {
                     questionnaires.insert((
                         record.questionnaire_id.clone(),
@@ -478,6 +491,25 @@ impl SyncClient {
         report: &mut SyncReport,
     ) -> Result<(), SyncProblem> {
         let assignment = self.office.assignment(&credentials.token)?;
+        if let Some(batch) = super::check_pinned_keys(store, assignment.office_keys.as_ref())? {
+            let batch = wire::b64_encode(&batch);
+            if store.sync_setting(SyncKey::OfficePublicKey)?.as_deref() != Some(batch.as_str()) {
+                // The office rotated its batch key: the next batch is sealed to the new one.
+                store.set_sync_settings(&[(SyncKey::OfficePublicKey, &batch)])?;
+            }
+        }
+        let installed =
+            super::update_questionnaires(&self.office, &credentials.token, store, &assignment)?;
+        report.questionnaires_installed += installed.len();
+        for q in &installed {
+            let name = format!("{}@{}.json", q.id, q.version);
+            if let (Ok(loaded), Ok(mut downloaded)) = (
+                census_core::load::load_questionnaire(&name, &q.body),
+                self.downloaded.lock(),
+            ) {
+                downloaded.push(loaded);
+            }
+        }
         let before: BTreeSet<String> = store
             .districts()?
             .into_iter()

@@ -42,6 +42,8 @@ pub mod paths {
     pub const REVIEW_QUEUE: &str = "/v1/review/queue";
     /// A decision on a case: `/v1/review/cases/{case_id}` (reviewer).
     pub const REVIEW_CASES: &str = "/v1/review/cases";
+    /// A published questionnaire: `/v1/questionnaires/{id}/{version}`.
+    pub const QUESTIONNAIRES: &str = "/v1/questionnaires";
 }
 
 /// The device's bearer token. Redacted in `Debug`, wiped on drop.
@@ -164,6 +166,36 @@ impl OfficeClient {
         read_json(send(req)?, Exchange::Authenticated)
     }
 
+    /// A published questionnaire's file, as the text the office published.
+    pub fn questionnaire(
+        &self,
+        token: &DeviceToken,
+        id: &str,
+        version: &str,
+    ) -> Result<String, SyncProblem> {
+        let segment = |s: &str| -> String {
+            s.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                        char::from(b).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect()
+        };
+        let url = format!(
+            "{}/{}/{}",
+            self.url(paths::QUESTIONNAIRES),
+            segment(id),
+            segment(version)
+        );
+        let req = self.http.get(url).bearer_auth(token.expose_secret());
+        let body = read_body(send(req)?, Exchange::Authenticated)?;
+        String::from_utf8(body)
+            .map_err(|_| SyncProblem::BadAnswer("the questionnaire is not UTF-8 text".to_owned()))
+    }
+
     /// Review decisions after `cursor`.
     pub fn reviews(
         &self,
@@ -268,10 +300,13 @@ fn read_body(response: Response, exchange: Exchange) -> Result<Vec<u8>, SyncProb
     if status.is_success() {
         return Ok(body.to_vec());
     }
-    let message = serde_json::from_slice::<ErrorBody>(&body)
+    let error = serde_json::from_slice::<ErrorBody>(&body).ok();
+    let code = error.as_ref().map(|b| b.error.clone()).unwrap_or_default();
+    let message = error
         .map(|b| b.message)
-        .unwrap_or_else(|_| status.canonical_reason().unwrap_or("error").to_owned());
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
     Err(match (status, exchange) {
+        (_, Exchange::Enrol) if code == "no_recovery_key" => SyncProblem::OfficeKeys(message),
         (StatusCode::TOO_MANY_REQUESTS, _) => SyncProblem::ServerTrouble,
         (s, _) if s.is_server_error() => SyncProblem::ServerTrouble,
         (

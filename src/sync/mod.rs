@@ -24,6 +24,7 @@
 
 mod backoff;
 mod client;
+mod enrolment;
 mod http;
 mod isolate;
 mod problem;
@@ -43,6 +44,10 @@ use census_core::load::Questionnaire;
 pub use backoff::Backoff;
 pub use client::{
     BatchOutcome, Credentials, PreparedBatch, SYNC_SCREEN, SyncClient, SyncReport, is_enrolled,
+};
+pub use enrolment::{
+    ExpectedKeys, OfficeEnrolment, PendingEnrolment, check_pinned_keys, enrol_with_office,
+    save_enrolment, update_questionnaires,
 };
 pub use http::{DeviceToken, OfficeClient, install_tls_provider, paths};
 pub use problem::SyncProblem;

@@ -29,6 +29,10 @@ pub enum SyncProblem {
     Storage(String),
     /// A key or cryptographic operation failed on the tablet.
     Crypto(String),
+    /// The office's keys are not those this tablet trusts (another recovery key than the
+    /// one pinned at enrolment, a key id that does not match the provisioning file), or the
+    /// office has no recovery key yet: nothing is accepted from it.
+    OfficeKeys(String),
 }
 
 impl SyncProblem {
@@ -41,6 +45,7 @@ impl SyncProblem {
                 | SyncProblem::NotRecognised
                 | SyncProblem::ReviewerNotRecognised
                 | SyncProblem::EnrolmentCodeRefused(_)
+                | SyncProblem::OfficeKeys(_)
         )
     }
 
@@ -51,7 +56,8 @@ impl SyncProblem {
             | SyncProblem::Refused(d)
             | SyncProblem::BadAnswer(d)
             | SyncProblem::Storage(d)
-            | SyncProblem::Crypto(d) => d.as_str(),
+            | SyncProblem::Crypto(d)
+            | SyncProblem::OfficeKeys(d) => d.as_str(),
             _ => "",
         };
         tr.f(self.key(), &[("detail", detail)])
@@ -71,6 +77,7 @@ impl SyncProblem {
             SyncProblem::BadAnswer(_) => "sync_bad_answer",
             SyncProblem::Storage(_) => "sync_storage",
             SyncProblem::Crypto(_) => "sync_crypto",
+            SyncProblem::OfficeKeys(_) => "sync_office_keys",
         }
     }
 }
@@ -126,6 +133,11 @@ impl fmt::Display for SyncProblem {
                 f,
                 "The tablet could not protect the data for sending ({why}): tell your \
                  supervisor. Your cases are safe on the tablet."
+            ),
+            SyncProblem::OfficeKeys(why) => write!(
+                f,
+                "The office's keys are not the ones this tablet trusts ({why}): nothing was \
+                 accepted. Tell your supervisor. Your cases are safe on the tablet."
             ),
         }
     }

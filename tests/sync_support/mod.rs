@@ -20,8 +20,8 @@ use serde_json::json;
 /// The questionnaire bundled with the app.
 pub fn questionnaire() -> Arc<Questionnaire> {
     census_core::load::load_questionnaire(
-        census::app::QUESTIONNAIRE_FILE,
-        census::app::QUESTIONNAIRE_JSON,
+        census::demo::HOUSEHOLD_QUESTIONNAIRE_FILE,
+        census::demo::HOUSEHOLD_QUESTIONNAIRE_JSON,
     )
     .unwrap()
 }

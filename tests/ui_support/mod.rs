@@ -356,8 +356,8 @@ pub fn test_ctx() -> census::store::EventContext {
 /// The bundled census questionnaire.
 pub fn census_questionnaire() -> std::sync::Arc<census_core::load::Questionnaire> {
     census_core::load::load_questionnaire(
-        census::app::QUESTIONNAIRE_FILE,
-        census::app::QUESTIONNAIRE_JSON,
+        census::demo::HOUSEHOLD_QUESTIONNAIRE_FILE,
+        census::demo::HOUSEHOLD_QUESTIONNAIRE_JSON,
     )
     .unwrap()
 }

@@ -282,6 +282,7 @@ fn dialog_ui(ui: &mut Ui, tr: &Tr, drafts: &mut Drafts, commands: &mut Vec<Comma
                     let occupancy = match drafts.get("dwelling.occupancy") {
                         "vacant" => NewOccupancy::Vacant,
                         "secondary" => NewOccupancy::Secondary,
+                        "collective" => NewOccupancy::Collective,
                         _ => NewOccupancy::Occupied,
                     };
                     commands.push(Command::AddDwelling {
@@ -325,10 +326,11 @@ fn dialog_ui(ui: &mut Ui, tr: &Tr, drafts: &mut Drafts, commands: &mut Vec<Comma
     });
 }
 
-const OCCUPANCIES: [(&str, &str); 3] = [
+const OCCUPANCIES: [(&str, &str); 4] = [
     ("occupied", "occ_occupied"),
     ("vacant", "occ_vacant"),
     ("secondary", "occ_secondary"),
+    ("collective", "occ_collective"),
 ];
 
 /// Shows the form's error and its action / Cancel buttons; true when the action was pressed.

@@ -11,8 +11,12 @@ use crate::command::JumpTarget;
 /// The first-run screen: enrol the device.
 #[derive(Debug, Clone, Default)]
 pub struct EnrolView {
-    /// Whether the demo assignment may be chosen.
-    pub demo_available: bool,
+    /// The office's server to offer (from `--server` or the provisioning file).
+    pub server_url: String,
+    /// The enrolment code to offer (from the provisioning file).
+    pub code: String,
+    /// Whether an enrolment is under way (the office is being asked).
+    pub busy: bool,
     /// A message about the last attempt, in the current language.
     pub error: Option<String>,
 }
