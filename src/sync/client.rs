@@ -225,8 +225,27 @@ impl SyncClient {
             (SyncKey::OfficePublicKey, &wire::b64_encode(&office_key)),
             (SyncKey::EnumeratorId, &reply.assignment.enumerator_id),
         ])?;
+        if let Some(recovery) = reply.office_keys.as_ref().and_then(|k| k.recovery.as_ref()) {
+            store.set_sync_settings(&[(SyncKey::RecoveryKeyId, &recovery.key_id)])?;
+        }
         store.import_assignment(&store_assignment(&reply.assignment))?;
+        let installed =
+            super::update_questionnaires(&self.office, &token, store, &reply.assignment)?;
+        self.remember(&installed);
         Ok(())
+    }
+
+    /// Loads questionnaires just installed so that cases made with them can be sent.
+    fn remember(&self, installed: &[crate::store::InstalledQuestionnaire]) {
+        for q in installed {
+            let name = format!("{}@{}.json", q.id, q.version);
+            if let (Ok(loaded), Ok(mut downloaded)) = (
+                census_core::load::load_questionnaire(&name, &q.body),
+                self.downloaded.lock(),
+            ) {
+                downloaded.push(loaded);
+            }
+        }
     }
 
     /// The queued case revisions to send (see [`Store::outbox_to_send`]).
@@ -501,15 +520,7 @@ impl SyncClient {
         let installed =
             super::update_questionnaires(&self.office, &credentials.token, store, &assignment)?;
         report.questionnaires_installed += installed.len();
-        for q in &installed {
-            let name = format!("{}@{}.json", q.id, q.version);
-            if let (Ok(loaded), Ok(mut downloaded)) = (
-                census_core::load::load_questionnaire(&name, &q.body),
-                self.downloaded.lock(),
-            ) {
-                downloaded.push(loaded);
-            }
-        }
+        self.remember(&installed);
         let before: BTreeSet<String> = store
             .districts()?
             .into_iter()
