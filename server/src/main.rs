@@ -288,11 +288,9 @@ async fn serve_command(cli: &Cli, store: Arc<dyn Storage>, args: ServeArgs) -> R
     for line in lines {
         println!("{line}");
     }
-    let items = questionnaires.iter().map(|q| {
-        let (id, version) = (q.id().to_owned(), q.version().to_owned());
-        (id, version, q.coverage_items().clone())
-    });
-    let coverage_items = census_server::facts::CoverageItems::new(items);
+    let coverage_items =
+        census_server::facts::CoverageItems::of_questionnaires(questionnaires.iter().map(|q| &**q))
+            .map_err(|e| format!("cannot serve: {e}"))?;
     let mut config = ServerConfig {
         rate_burst: args.rate_burst,
         rate_per_second: args.rate_per_second,

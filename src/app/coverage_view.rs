@@ -105,12 +105,16 @@ fn household_facts(
     let events = store.events(meta.case_id)?;
     let mut paradata = Paradata::default();
     paradata.extend(events.iter().map(|e| (e.at, e.gps)));
-    let (content, problem) = match questionnaire
+    let ((content, population), problem): ((coverage::CaseContent, _), _) = match questionnaire
         .filter(|q| q.id() == meta.questionnaire_id && q.version() == meta.questionnaire_version)
     {
-        Some(q) => match stored.restore(q.clone(), today) {
-            Ok(case) => (coverage::case_content_of(&case, q.coverage_items()), None),
-            Err(why) => (Default::default(), Some(why.to_string())),
+        Some(q) => match (q.coverage_items(), stored.restore(q.clone(), today)) {
+            (Ok(items), Ok(case)) => (
+                (coverage::case_content_of(&case, items), items.population),
+                None,
+            ),
+            (Err(refusal), _) => (Default::default(), Some(refusal.to_string())),
+            (_, Err(why)) => (Default::default(), Some(why.to_string())),
         },
         None => (
             Default::default(),
@@ -133,6 +137,7 @@ fn household_facts(
         gps: content.gps.or(paradata.gps),
         last_day: paradata.last_day(),
         active_seconds: paradata.active_seconds,
+        population,
     };
     Ok((facts, problem))
 }

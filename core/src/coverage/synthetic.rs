@@ -548,6 +548,7 @@ pub fn facts_of(record: &CaseRecord, enumerator_id: &str) -> HouseholdFacts {
         gps: content.gps.or(paradata.gps),
         last_day: paradata.last_day(),
         active_seconds: paradata.active_seconds,
+        population: Population::Household,
     }
 }
 

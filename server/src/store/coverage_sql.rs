@@ -92,10 +92,14 @@ SELECT d.district_id, d.control_sector, d.supervision_zone, d.commune, d.provinc
 FROM districts d LEFT JOIN district_extents e ON e.district_id = d.district_id
 WHERE {scope:d}";
 
-/// Cases per district and status: district, status, cases, persons.
+/// Cases per district and status: district, status, cases, persons, population (household
+/// cases from `tally_cases`, collective living quarters, counted apart, from `tally_apart`).
 pub const CASE_COUNTS: &str = "
-SELECT district_id, status, cases, persons FROM tally_cases
-WHERE {scope:tally_cases} AND cases > 0";
+SELECT district_id, status, cases, persons, 'household' FROM tally_cases
+WHERE {scope:tally_cases} AND cases > 0
+UNION ALL
+SELECT district_id, status, cases, persons, 'collective' FROM tally_apart
+WHERE {scope:tally_apart} AND cases > 0";
 
 /// Listed buildings per district.
 pub const BUILDING_COUNTS: &str = "
