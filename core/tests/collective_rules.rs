@@ -28,7 +28,8 @@ fn collective() -> std::sync::Arc<census_core::load::Questionnaire> {
 
 fn resident(case: &mut Case, status: &str, age: i64) -> RowPath {
     let (row, _) = case.add_row(&RowPath::root(), "residents").unwrap();
-    case.set_answer(&row, "r_name", t("Yassine Amrani")).unwrap();
+    case.set_answer(&row, "r_name", t("Yassine Amrani"))
+        .unwrap();
     case.set_answer(&row, "r_status", t(status)).unwrap();
     case.set_answer(&row, "r_sex", t("1")).unwrap();
     case.set_answer(&row, "r_age", Value::Integer(age)).unwrap();
@@ -69,7 +70,11 @@ fn residents_are_checked_against_the_declared_number_and_their_status() {
     assert_eq!(failed(&case, &root), ["residents_match"]);
     let young = resident(&mut case, "2", 3);
     assert!(failed(&case, &root).is_empty());
-    assert!(failed(&case, &pupil).is_empty(), "{:?}", failed(&case, &pupil));
+    assert!(
+        failed(&case, &pupil).is_empty(),
+        "{:?}",
+        failed(&case, &pupil)
+    );
     assert!(failed(&case, &staff).is_empty());
     assert_eq!(failed(&case, &young), ["pupil_age"]);
     // Education: asked from 3 years, literacy from 10.
@@ -87,7 +92,8 @@ fn residents_are_checked_against_the_declared_number_and_their_status() {
     case.set_answer(&staff, "r_birth_date", Value::Date(born))
         .unwrap();
     assert_eq!(failed(&case, &staff), ["age_dob_agree"]);
-    case.set_answer(&staff, "r_age", Value::Integer(34)).unwrap();
+    case.set_answer(&staff, "r_age", Value::Integer(34))
+        .unwrap();
     assert!(failed(&case, &staff).is_empty());
     // A usual residence elsewhere asks for the commune.
     assert!(!case.is_relevant(&pupil, "r_usual_commune"));

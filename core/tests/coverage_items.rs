@@ -77,7 +77,9 @@ fn a_block_without_households_or_head_is_checked_too() {
         block.remove("households");
     });
     assert!(
-        ps[0].message.contains("must be a roster of the dwelling level"),
+        ps[0]
+            .message
+            .contains("must be a roster of the dwelling level"),
         "{ps:#?}"
     );
     let ps = problems(|d| {

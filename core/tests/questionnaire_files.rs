@@ -199,7 +199,10 @@ fn the_collective_questionnaire_has_its_identity_languages_and_residents() {
     let residents = &file.root.rosters[0];
     assert_eq!(file.root.rosters.len(), 1, "no households level");
     assert_eq!(residents.id, "residents");
-    assert!(residents.max_rows >= 1000, "an establishment may house many");
+    assert!(
+        residents.max_rows >= 1000,
+        "an establishment may house many"
+    );
     let coverage = file.coverage.expect("a coverage block");
     assert_eq!(coverage.persons, "residents");
     assert_eq!(coverage.households, None);

@@ -126,7 +126,10 @@ async fn revise(store: &dyn Storage, area: &mut Area, edit: impl Fn(usize, &mut 
             cases: vec![Area::case_record(&h)],
             listing: Listing::default(),
         };
-        let done = store.ingest(&device, &payload, &[], &support::census_items()).await.unwrap();
+        let done = store
+            .ingest(&device, &payload, &[], &support::census_items())
+            .await
+            .unwrap();
         assert!(matches!(
             done.reply.results[0].outcome,
             census_core::wire::CaseOutcome::Stored

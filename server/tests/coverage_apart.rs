@@ -37,7 +37,8 @@ fn boarding_school(case_id: Uuid, residents: usize, revision: u64) -> CaseRecord
     let mut case = Case::new(q, NaiveDate::from_ymd_opt(2024, 9, 3).unwrap());
     let root = RowPath::root();
     let text = |s: &str| Value::Text(s.into());
-    case.set_input(&root, "district_id", text(DISTRICT)).unwrap();
+    case.set_input(&root, "district_id", text(DISTRICT))
+        .unwrap();
     case.set_input(&root, "building_number", Value::Integer(40))
         .unwrap();
     case.set_input(&root, "dwelling_number", Value::Integer(1))
@@ -144,7 +145,10 @@ async fn collective_residents_are_counted_apart_on_both_databases() {
         let school = Uuid::new_v4();
         send(
             store,
-            vec![census_case(DISTRICT, 7, 4, 1), boarding_school(school, 30, 1)],
+            vec![
+                census_case(DISTRICT, 7, 4, 1),
+                boarding_school(school, 30, 1),
+            ],
         )
         .await;
         let report = totals(store).await;

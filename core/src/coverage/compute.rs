@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use super::facts::Population;
 use super::assemble::{EnumeratorDayTotal, Gathered, assemble};
+use super::facts::Population;
 use super::types::{
     Counts, CoverageReport, CoverageRules, DayProgress, FrameBuildingRef, FrameDistrict,
     HouseholdFacts, ListedBuilding, ListedDwelling, status,

@@ -343,13 +343,19 @@ mod tests {
             "dwelling_gps": "d_gps"});
         let items: ItemMap = serde_json::from_value(block.clone()).unwrap();
         assert_eq!(items, census_items());
-        assert_eq!(serde_json::to_value(&items).unwrap()["households"], "households");
+        assert_eq!(
+            serde_json::to_value(&items).unwrap()["households"],
+            "households"
+        );
         let collective: ItemMap = serde_json::from_value(json!({"population": "collective",
             "persons": "residents", "name": "r_name", "dwelling_gps": "e_gps"}))
         .unwrap();
         assert_eq!(collective.population, Population::Collective);
         assert_eq!(collective.households, None);
-        assert_eq!(Population::parse("collective"), Some(Population::Collective));
+        assert_eq!(
+            Population::parse("collective"),
+            Some(Population::Collective)
+        );
         assert_eq!(Population::parse("hotel"), None);
     }
 

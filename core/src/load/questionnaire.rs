@@ -213,9 +213,7 @@ impl Questionnaire {
     /// The items coverage reads from this questionnaire's cases, as its `coverage` block
     /// declares them; a file without the block is refused for coverage (never read with
     /// another questionnaire's names).
-    pub fn coverage_items(
-        &self,
-    ) -> Result<&crate::coverage::ItemMap, crate::coverage::NoCoverage> {
+    pub fn coverage_items(&self) -> Result<&crate::coverage::ItemMap, crate::coverage::NoCoverage> {
         self.coverage
             .as_ref()
             .ok_or_else(|| crate::coverage::NoCoverage {

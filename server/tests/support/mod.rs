@@ -80,7 +80,10 @@ pub fn census_items() -> census_server::facts::CoverageItems {
 /// The census and the collective questionnaires' coverage items.
 pub fn all_items() -> census_server::facts::CoverageItems {
     let load = |name: &str, text: &str| census_core::load::load_questionnaire(name, text).unwrap();
-    let census = load("rgph2024.json", include_str!("../../../schemas/rgph2024.json"));
+    let census = load(
+        "rgph2024.json",
+        include_str!("../../../schemas/rgph2024.json"),
+    );
     let collective = load(
         "collective2024.json",
         include_str!("../../../schemas/collective2024.json"),

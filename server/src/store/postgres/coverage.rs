@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use census_core::coverage::publish::Centroid;
 use census_core::coverage::{
-    Population,
     BoundingBox, CoverageRules, DayProgress, EnumeratorDayTotal, FrameDistrict, Gathered, Level,
+    Population,
 };
 use deadpool_postgres::{Pool, Transaction};
 use tokio_postgres::types::{Json, ToSql};

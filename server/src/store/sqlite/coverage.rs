@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 
 use census_core::coverage::publish::Centroid;
 use census_core::coverage::{
-    Population,
     Boundary, BoundingBox, Counts, CoverageRules, DayProgress, EnumeratorDayTotal, FrameDistrict,
-    Gathered, HouseholdFacts, Level,
+    Gathered, HouseholdFacts, Level, Population,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
 use uuid::Uuid;
