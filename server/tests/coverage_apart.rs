@@ -158,6 +158,12 @@ async fn collective_residents_are_counted_apart_on_both_databases() {
         assert_eq!(t.complete, 1);
         assert_eq!(t.establishments, 1);
         assert_eq!(t.persons_apart, 30);
+        // Its roster comes from the register: not an interview too short for its size.
+        assert!(
+            report.suspicious.iter().all(|s| s.case_id != school),
+            "{:?}",
+            report.suspicious
+        );
         let d = report
             .level(Level::District)
             .find(|a| a.id == DISTRICT)

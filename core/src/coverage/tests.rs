@@ -285,6 +285,8 @@ fn residents_of_collective_quarters_are_counted_apart() {
     assert_eq!(a.refused, b.refused);
     assert_eq!(a.establishments, 3);
     assert_eq!(a.persons_apart, 127);
+    // Not timed like a household interview: 120 residents in an hour is no suspicion.
+    assert_eq!(after.suspicious, before.suspicious);
     let first = after
         .level(Level::District)
         .find(|d| d.id == district)

@@ -131,7 +131,7 @@ SELECT enumerator_id, day, CAST(sum(households) AS BIGINT),
 WHERE {scope:tally_days} AND households > 0 GROUP BY enumerator_id, day";
 
 /// Cases that may be duplicates or suspicious: sharing a dwelling and household number,
-/// sharing a head and size (national counts), complete but short, or placed outside their
+/// sharing a head and size (national counts), complete but short (households only), or placed outside their
 /// district (`outside_m`, measured at ingest against its boundary or box). Each part is found through an index or a
 /// summary, never by reading every case. `{min_base}`, `{min_per_person}` and `{margin}` are
 /// numbers from the rules.
@@ -148,6 +148,7 @@ UNION
 SELECT {columns} FROM case_facts f
 WHERE {scope:f} AND f.status = 'complete'
   AND f.active_seconds - {min_per_person} * f.persons < {min_base}
+  AND f.population = 'household'
 UNION
 SELECT {columns} FROM case_facts f WHERE {scope:f} AND f.outside_m > {margin}";
 
