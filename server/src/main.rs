@@ -198,11 +198,20 @@ async fn run(cli: Cli) -> Result<(), String> {
             let q = export::load_questionnaires(&files)?;
             let t = census_server::tabulate::tabulate(store.as_ref(), out, &q).await?;
             println!(
-                "tabulated {} persons in {} households into {}",
+                "tabulated {} persons in {} households, and {} persons counted apart in {} \
+                 collective living quarters, into {}",
                 t.persons,
                 t.households,
+                t.persons_apart,
+                t.establishments,
                 out.display()
             );
+            if t.unread > 0 {
+                println!(
+                    "{} cases of questionnaires not given (--questionnaire-file) were not read",
+                    t.unread
+                );
+            }
             Ok(())
         }
         Some(Command::RevokeDevice { ref device }) => {
