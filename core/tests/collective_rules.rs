@@ -84,7 +84,7 @@ fn residents_are_checked_against_the_declared_number_and_their_status() {
     case.set_answer(&pupil, "r_edu_level", t("4")).unwrap();
     case.set_answer(&pupil, "r_literate", Value::Bool(false))
         .unwrap();
-    assert_eq!(failed(&case, &pupil), ["literate_never_schooled"]);
+    assert_eq!(failed(&case, &pupil), ["schooled_not_literate"]);
     // Higher education is not offered at 15.
     assert!(case.set_answer(&pupil, "r_edu_level", t("6")).is_err());
     // Age and date of birth must agree.
