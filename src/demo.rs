@@ -19,6 +19,9 @@ pub const HOUSEHOLD_QUESTIONNAIRE_JSON: &str = include_str!("../schemas/rgph2024
 /// The name problems give [`HOUSEHOLD_QUESTIONNAIRE_JSON`].
 pub const HOUSEHOLD_QUESTIONNAIRE_FILE: &str = "schemas/rgph2024.json";
 
+/// The questionnaire of collective living quarters, installed by the demo enrolment only.
+pub const COLLECTIVE_QUESTIONNAIRE_JSON: &str = include_str!("../schemas/collective2024.json");
+
 /// The enumerator number used by the demo enrolment.
 pub const DEMO_ENUMERATOR_ID: &str = "AR-0741-118";
 
@@ -41,10 +44,11 @@ pub enum AssignmentError {
 /// Installs the bundled questionnaires in a demo store and makes them those of every
 /// district (idempotent: a demo store from an older app gets them at its next unlock).
 pub fn install_questionnaires(store: &mut Store) -> Result<(), StoreError> {
-    let bundled = [(
-        HOUSEHOLD_QUESTIONNAIRE_JSON,
-        census_core::coverage::Population::Household,
-    )];
+    use census_core::coverage::Population;
+    let bundled = [
+        (HOUSEHOLD_QUESTIONNAIRE_JSON, Population::Household),
+        (COLLECTIVE_QUESTIONNAIRE_JSON, Population::Collective),
+    ];
     for (body, population) in bundled {
         let meta: QuestionnaireHeader = serde_json::from_str(body)
             .map_err(|e| StoreError::Invalid(format!("bundled questionnaire: {e}")))?;

@@ -100,6 +100,41 @@ fn add_a_dwelling_and_record_an_absence() {
 }
 
 #[test]
+fn a_collective_living_quarter_is_listed_and_opens_the_collective_questionnaire() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = start(dir.path());
+    unlock(&mut h);
+    h.click("Ouvrir 07-041-0012");
+    h.click("Ajouter un logement (1)");
+    h.type_in("Adresse", "Internat du collège Ibn Battouta");
+    h.click("Logement collectif");
+    h.click("Créer");
+    assert!(
+        h.has_contains("Logement collectif"),
+        "the listing says what it is"
+    );
+    h.click("Logement 1.3");
+    assert!(h.has_contains("Nom de l'établissement"));
+    h.click_first("Enregistrer et quitter");
+    // An ordinary dwelling still opens the household questionnaire.
+    h.click("Logement 1.1");
+    assert!(!h.has_contains("Nom de l'établissement"));
+    h.click_first("Enregistrer et quitter");
+    let store = ui_support::open_demo_store(dir.path());
+    let kinds: Vec<(u32, String)> = store
+        .list_cases("07-041-0012")
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.dwelling_no, c.questionnaire_id))
+        .collect();
+    assert!(
+        kinds.contains(&(3, "collective2024".to_owned())),
+        "{kinds:?}"
+    );
+    assert!(kinds.contains(&(1, "rgph2024".to_owned())), "{kinds:?}");
+}
+
+#[test]
 fn enumerate_a_household_to_completion_and_find_it_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let q = Q::load();

@@ -47,8 +47,9 @@ pub struct QuestionnaireFile {
     pub choice_lists: BTreeMap<String, Vec<Choice>>,
     /// The top level (the dwelling), which holds the rosters below it.
     pub root: Level,
-    /// Which items coverage reads (households and persons rosters, relationship and the
-    /// head's code, name, the dwelling's GPS); absent: the census questionnaire's names.
+    /// Which items coverage reads (population, households and persons rosters, relationship
+    /// and the head's code, name, the root's GPS); absent: the file loads, but coverage
+    /// refuses to count its cases.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<crate::coverage::ItemMap>,
 }

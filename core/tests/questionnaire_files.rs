@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 const NOT_QUESTIONNAIRES: &[&str] = &[];
 
 /// Questionnaires that must be present, so that the checks below can never pass vacuously.
-const EXPECTED_QUESTIONNAIRES: &[&str] = &["rgph2024.json"];
+const EXPECTED_QUESTIONNAIRES: &[&str] = &["collective2024.json", "rgph2024.json"];
 
 fn schemas_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -185,6 +185,27 @@ fn the_census_questionnaire_has_its_identity_and_languages() {
         .map(|r| r.id.as_str())
         .collect();
     assert_eq!(roster_ids, ["persons", "deaths"]);
+}
+
+#[test]
+fn the_collective_questionnaire_has_its_identity_languages_and_residents() {
+    let text = read_text(&schemas_dir().join("collective2024.json"));
+    let file: QuestionnaireFile = serde_json::from_str(&text).expect("collective2024.json reads");
+    assert_eq!(file.id, "collective2024");
+    assert_eq!(file.version, "1.0.0");
+    assert_eq!(file.languages, ["ar", "fr", "zgh", "en"]);
+    // Every text in all four languages: no lighter list of required ones.
+    assert_eq!(file.required_languages, None);
+    let residents = &file.root.rosters[0];
+    assert_eq!(file.root.rosters.len(), 1, "no households level");
+    assert_eq!(residents.id, "residents");
+    assert!(
+        residents.max_rows >= 1000,
+        "an establishment may house many"
+    );
+    let coverage = file.coverage.expect("a coverage block");
+    assert_eq!(coverage.persons, "residents");
+    assert_eq!(coverage.households, None);
 }
 
 /// Enumerations of the schema are exactly what the model reads: each value deserializes.

@@ -80,6 +80,8 @@ async fn ingest(
             enrol_per_minute: 100_000.0,
             ..Default::default()
         },
+        // Cases are read for coverage as in production: with the census' coverage block.
+        coverage_items: census_items(),
         ..ServerConfig::default()
     };
     let server = Arc::new(start(store, config).await);

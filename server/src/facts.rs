@@ -4,8 +4,9 @@
 /// The longest gap between events that still counts as interviewing (core's rule, bound
 /// into [`UPSERT_FACTS`] as `$17`).
 pub use census_core::coverage::facts::PAUSE_SECONDS;
-use census_core::coverage::{HouseholdFacts, ItemMap, Paradata, case_content};
-use std::borrow::Cow;
+use census_core::coverage::{
+    CaseContent, HouseholdFacts, ItemMap, NoCoverage, Paradata, Population, case_content,
+};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -16,7 +17,8 @@ use crate::incoming::IncomingCase;
 use crate::shapes::Shapes;
 
 /// The items coverage reads, per questionnaire (id, version), from the questionnaire files
-/// the server was given; a questionnaire without a file is read with the census names.
+/// the server was given. A questionnaire without items is not counted (never read with
+/// another questionnaire's names).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CoverageItems(Arc<BTreeMap<(String, String), ItemMap>>);
 
@@ -31,12 +33,28 @@ impl CoverageItems {
         ))
     }
 
-    /// The items of questionnaire `id` at `version`.
-    pub fn of(&self, id: &str, version: &str) -> Cow<'_, ItemMap> {
-        match self.0.get(&(id.to_owned(), version.to_owned())) {
-            Some(map) => Cow::Borrowed(map),
-            None => Cow::Owned(ItemMap::rgph2024()),
+    /// From questionnaires, each of which must declare its coverage block: the first
+    /// without one is refused with [`NoCoverage`]'s message.
+    pub fn of_questionnaires<'q>(
+        questionnaires: impl IntoIterator<Item = &'q census_core::load::Questionnaire>,
+    ) -> Result<CoverageItems, NoCoverage> {
+        let mut items = Vec::new();
+        for q in questionnaires {
+            let map = q.coverage_items()?.clone();
+            items.push((q.id().to_owned(), q.version().to_owned(), map));
         }
+        Ok(CoverageItems::new(items))
+    }
+
+    /// The items of questionnaire `id` at `version`; a questionnaire the server was not
+    /// given is refused for coverage.
+    pub fn of(&self, id: &str, version: &str) -> Result<&ItemMap, NoCoverage> {
+        self.0
+            .get(&(id.to_owned(), version.to_owned()))
+            .ok_or_else(|| NoCoverage {
+                questionnaire_id: id.to_owned(),
+                version: version.to_owned(),
+            })
     }
 }
 
@@ -86,6 +104,8 @@ pub struct FactsRow {
     /// Metres outside the district's boundary or box (0 inside); `None` without a position
     /// or a shape.
     pub outside_m: Option<f64>,
+    /// Whom the case counts (`household` or `collective`: counted apart).
+    pub population: Population,
 }
 
 fn time(seconds: i64) -> Option<DateTime<Utc>> {
@@ -95,7 +115,8 @@ fn time(seconds: i64) -> Option<DateTime<Utc>> {
 impl FactsRow {
     /// The facts of `case` sent by `enumerator_id`, counting only events after `last_seq`
     /// (those before were counted when first received), read with its questionnaire's
-    /// coverage items and measured against its district's shape.
+    /// coverage items and measured against its district's shape. A case whose
+    /// questionnaire has no coverage items counts no persons, with a warning naming it.
     pub fn of(
         case: &IncomingCase,
         enumerator_id: &str,
@@ -106,7 +127,13 @@ impl FactsRow {
         let items = ctx
             .items
             .of(&case.questionnaire_id, &case.questionnaire_version);
-        let content = case_content(&document, &items);
+        let (content, population) = match items {
+            Ok(items) => (case_content(&document, items), items.population),
+            Err(refusal) => {
+                tracing::warn!(case = %case.case_id, "{refusal}");
+                (CaseContent::default(), Population::Household)
+            }
+        };
         let last = u64::try_from(last_seq).unwrap_or(0);
         let mut paradata = Paradata::default();
         paradata.extend(
@@ -134,12 +161,13 @@ impl FactsRow {
             last_day: paradata.last_day(),
             active_seconds: i64::try_from(paradata.active_seconds).unwrap_or(i64::MAX),
             outside_m: gps.and_then(|g| ctx.shapes.outside_m(&case.district_id, &g)),
+            population,
         }
     }
 }
 
 /// Upserts a facts row (`$1`…`$16` in [`FactsRow`] field order, `$17` core's
-/// [`PAUSE_SECONDS`]). A later revision replaces
+/// [`PAUSE_SECONDS`], `$18` the population's word). A later revision replaces
 /// the content and adds its interviewing time, plus the gap since the previous revision's
 /// last event when that gap is not a pause (the same rule as the tablet's); a revision without a position keeps the earlier
 /// one and its distance outside the district. The same text serves SQLite (with `?`
@@ -147,9 +175,10 @@ impl FactsRow {
 pub const UPSERT_FACTS: &str = "
 INSERT INTO case_facts (case_id, district_id, building_number, dwelling_number,
   household_number, status, enumerator_id, persons, head_key, lat, lon, first_at, last_at,
-  last_day, active_seconds, outside_m)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+  last_day, active_seconds, outside_m, population)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $18)
 ON CONFLICT (case_id) DO UPDATE SET district_id = excluded.district_id,
+  population = excluded.population,
   building_number = excluded.building_number, dwelling_number = excluded.dwelling_number,
   household_number = excluded.household_number, status = excluded.status,
   enumerator_id = excluded.enumerator_id, persons = excluded.persons,
@@ -172,13 +201,15 @@ ON CONFLICT (case_id) DO UPDATE SET district_id = excluded.district_id,
                  ELSE case_facts.last_at END";
 
 /// What the summaries need of a case's facts before it is written: `$1` the case.
+/// (A case keeps its questionnaire, hence its population: the summaries' refresh of the
+/// district reads it from the facts.)
 pub const FACTS_BEFORE: &str =
     "SELECT district_id, head_key, persons, status FROM case_facts WHERE case_id = $1";
 
 /// The facts columns read back, in [`HouseholdFacts`] order (`facts_select`).
 pub const FACTS_COLUMNS: &str = "f.case_id, f.district_id, f.building_number, \
   f.dwelling_number, f.household_number, f.status, f.enumerator_id, f.persons, f.head_key, \
-  f.lat, f.lon, f.last_day, f.active_seconds";
+  f.lat, f.lon, f.last_day, f.active_seconds, f.population";
 
 /// Builds [`HouseholdFacts`] from the columns of [`FACTS_COLUMNS`].
 #[allow(clippy::too_many_arguments)]
@@ -195,6 +226,7 @@ pub fn household_facts(
     gps: (Option<f64>, Option<f64>),
     last_day: Option<String>,
     active_seconds: i64,
+    population: &str,
 ) -> HouseholdFacts {
     let u = |v: i64| u32::try_from(v).unwrap_or(0);
     HouseholdFacts {
@@ -217,6 +249,7 @@ pub fn household_facts(
         },
         last_day,
         active_seconds: u64::try_from(active_seconds).unwrap_or(0),
+        population: Population::parse(population).unwrap_or_default(),
     }
 }
 
@@ -246,16 +279,26 @@ mod tests {
     fn a_case_is_read_with_its_questionnaires_coverage_items() {
         let batch = case_of_another_questionnaire();
         let case = &batch.cases[0];
-        let census_names = FactsRow::of(case, "E", 0, &FactsContext::default());
-        assert_eq!(census_names.persons, 0, "the census names find nobody");
+        let unknown = FactsRow::of(case, "E", 0, &FactsContext::default());
+        assert_eq!(unknown.persons, 0, "no items: not counted, never guessed");
+        assert_eq!(
+            FactsContext::default()
+                .items
+                .of("enquete", "2")
+                .unwrap_err()
+                .to_string(),
+            "questionnaire enquete 2 has no \"coverage\" block: coverage cannot tell which \
+             roster holds its persons, so its cases cannot be counted (declare the block, see \
+             schemas/FORMAT.md)"
+        );
         let items = ItemMap {
-            households: "menages".into(),
+            households: Some("menages".into()),
             persons: "membres".into(),
-            relationship: "lien".into(),
-            head_code: "1".into(),
+            relationship: Some("lien".into()),
+            head_code: Some("1".into()),
             name: "nom".into(),
             dwelling_gps: "gps".into(),
-            population: census_core::coverage::Population::Household,
+            population: Population::Household,
         };
         let ctx = FactsContext {
             items: CoverageItems::new([("enquete".into(), "2".into(), items)]),

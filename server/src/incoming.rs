@@ -43,7 +43,8 @@ pub struct IncomingBatch {
     #[serde(default)]
     pub listing: Listing,
     /// How the server reads the cases' questionnaires (not part of the payload: the HTTP
-    /// layer sets it from the server's configuration; default: the census names).
+    /// layer sets it from the server's configuration; default: none, and cases of a
+    /// questionnaire without items are not counted).
     #[serde(skip)]
     pub coverage_items: crate::facts::CoverageItems,
 }

@@ -198,11 +198,20 @@ async fn run(cli: Cli) -> Result<(), String> {
             let q = export::load_questionnaires(&files)?;
             let t = census_server::tabulate::tabulate(store.as_ref(), out, &q).await?;
             println!(
-                "tabulated {} persons in {} households into {}",
+                "tabulated {} persons in {} households, and {} persons counted apart in {} \
+                 collective living quarters, into {}",
                 t.persons,
                 t.households,
+                t.persons_apart,
+                t.establishments,
                 out.display()
             );
+            if t.unread > 0 {
+                println!(
+                    "{} cases of questionnaires not given (--questionnaire-file) were not read",
+                    t.unread
+                );
+            }
             Ok(())
         }
         Some(Command::RevokeDevice { ref device }) => {
@@ -288,11 +297,9 @@ async fn serve_command(cli: &Cli, store: Arc<dyn Storage>, args: ServeArgs) -> R
     for line in lines {
         println!("{line}");
     }
-    let items = questionnaires.iter().map(|q| {
-        let (id, version) = (q.id().to_owned(), q.version().to_owned());
-        (id, version, q.coverage_items().clone())
-    });
-    let coverage_items = census_server::facts::CoverageItems::new(items);
+    let coverage_items =
+        census_server::facts::CoverageItems::of_questionnaires(questionnaires.iter().map(|q| &**q))
+            .map_err(|e| format!("cannot serve: {e}"))?;
     let mut config = ServerConfig {
         rate_burst: args.rate_burst,
         rate_per_second: args.rate_per_second,

@@ -108,6 +108,7 @@ mod tests {
             last_day: None,
             active_seconds: 0,
             outside_m: None,
+            population: census_core::coverage::Population::Household,
         }
     }
 

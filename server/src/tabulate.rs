@@ -8,8 +8,10 @@
 //! - `households_by_size.csv`: households by number of persons.
 //!
 //! The last two read the cases coverage counts (complete or in progress) and count persons
-//! exactly as coverage does (the rows of the questionnaire's persons roster under its
-//! households roster), so their totals are the legal population's.
+//! exactly as coverage does (the rows of the persons roster its questionnaire's coverage
+//! block names), so their totals are the legal population's. Cases of collective living
+//! quarters are not households: their residents are the population counted apart, shown
+//! beside the legal population from the same summaries (and in `population_by_area.csv`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -18,7 +20,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use census_core::coverage::publish::{csv_field, population_csv};
-use census_core::coverage::{CoverageRules, Level, assemble};
+use census_core::coverage::{CoverageRules, Level, Population, assemble};
 use census_core::load::Questionnaire;
 use serde_json::Value;
 
@@ -42,6 +44,13 @@ pub struct Tabulated {
     pub by_sex_age: BTreeMap<(String, String), u64>,
     /// Households by size.
     pub by_size: BTreeMap<u64, u64>,
+    /// The population counted apart: persons in collective living quarters (from the
+    /// coverage summaries; set by [`tabulate`]).
+    pub persons_apart: u64,
+    /// Collective living quarters enumerated (from the coverage summaries).
+    pub establishments: u64,
+    /// Cases of questionnaires not given to the tabulation, not read.
+    pub unread: u64,
 }
 
 /// The 5-year group of an age: `00-04`, …, `95-99`, `100+`.
@@ -62,30 +71,49 @@ fn rows<'a>(row: &'a Value, roster: &str) -> impl Iterator<Item = &'a Value> {
         .flatten()
 }
 
-/// Counts the persons and households of the stored cases coverage counts.
-pub async fn count(store: &dyn Storage, q: &Questionnaire) -> Result<Tabulated, String> {
-    let map = q.coverage_items().clone();
+/// Counts the persons and households of the stored household cases coverage counts, each
+/// read with its own questionnaire's coverage block (one of `questionnaires`); a case of
+/// another questionnaire is counted as unread, a questionnaire without the block refused.
+pub async fn count(
+    store: &dyn Storage,
+    questionnaires: &[Arc<Questionnaire>],
+) -> Result<Tabulated, String> {
     let mut t = Tabulated::default();
     crate::export::each_case(store, |c| {
         if !matches!(c.status.as_str(), "complete" | "in_progress") {
             return Ok(());
         }
+        let Some(q) = questionnaires
+            .iter()
+            .find(|q| q.id() == c.questionnaire_id && q.version() == c.questionnaire_version)
+        else {
+            t.unread += 1;
+            return Ok(());
+        };
+        let map = q.coverage_items().map_err(|e| e.to_string())?;
+        if map.population == Population::Collective {
+            return Ok(());
+        }
         let mut size = 0;
         if let Some(root) = c.case.get("root") {
-            for household in rows(root, &map.households) {
-                for person in rows(household, &map.persons) {
-                    size += 1;
-                    let answer = |id: &str| person.get("answers").and_then(|a| a.get(id));
-                    let sex = answer(SEX_ITEM)
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_owned();
-                    let group = answer(AGE_ITEM)
-                        .and_then(Value::as_u64)
-                        .map(age_group)
-                        .unwrap_or_default();
-                    *t.by_sex_age.entry((group, sex)).or_default() += 1;
-                }
+            let persons: Vec<&Value> = match &map.households {
+                Some(households) => rows(root, households)
+                    .flat_map(|household| rows(household, &map.persons))
+                    .collect(),
+                None => rows(root, &map.persons).collect(),
+            };
+            for person in persons {
+                size += 1;
+                let answer = |id: &str| person.get("answers").and_then(|a| a.get(id));
+                let sex = answer(SEX_ITEM)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
+                let group = answer(AGE_ITEM)
+                    .and_then(Value::as_u64)
+                    .map(age_group)
+                    .unwrap_or_default();
+                *t.by_sex_age.entry((group, sex)).or_default() += 1;
             }
         }
         t.persons += size;
@@ -97,8 +125,8 @@ pub async fn count(store: &dyn Storage, q: &Questionnaire) -> Result<Tabulated, 
     Ok(t)
 }
 
-/// Writes the tables into `out` (new or empty), all or nothing; the first questionnaire
-/// gives the persons roster and the sex labels.
+/// Writes the tables into `out` (new or empty), all or nothing; each case is read with its
+/// questionnaire among `questionnaires`, the first gives the sex labels.
 pub async fn tabulate(
     store: &dyn Storage,
     out: &Path,
@@ -114,7 +142,9 @@ pub async fn tabulate(
         .await
         .map_err(|e| format!("cannot read the coverage summaries: {e}"))?;
     let report = assemble(gathered, rules);
-    let t = count(store, q).await?;
+    let mut t = count(store, questionnaires).await?;
+    t.persons_apart = report.totals.persons_apart;
+    t.establishments = report.totals.establishments;
     let sexes: Vec<(String, String)> = q
         .question(SEX_ITEM)
         .map(|s| {
@@ -294,9 +324,17 @@ fn html(t: &Tabulated, sexes: &[(String, String)], population: &str, national: u
     let _ = writeln!(
         s,
         "<h1>Provisional results</h1>\n<p>Legal population: <strong>{national}</strong> \
-         persons in {} households.</p>",
-        t.households
+         persons in {} households.</p>\n<p>Population counted apart (collective living \
+         quarters): <strong>{}</strong> persons in {} establishments.</p>",
+        t.households, t.persons_apart, t.establishments
     );
+    if t.unread > 0 {
+        let _ = writeln!(
+            s,
+            "<p>{} cases of questionnaires not given to the tabulation were not read.</p>",
+            t.unread
+        );
+    }
     s.push_str("<h2>Population pyramid</h2>\n");
     s.push_str(&pyramid(t, sexes));
     s.push_str("<h2>Population by sex and age group</h2>\n");

@@ -126,7 +126,10 @@ async fn revise(store: &dyn Storage, area: &mut Area, edit: impl Fn(usize, &mut 
             cases: vec![Area::case_record(&h)],
             listing: Listing::default(),
         };
-        let done = store.ingest(&device, &payload, &[]).await.unwrap();
+        let done = store
+            .ingest(&device, &payload, &[], &support::census_items())
+            .await
+            .unwrap();
         assert!(matches!(
             done.reply.results[0].outcome,
             census_core::wire::CaseOutcome::Stored
@@ -367,7 +370,9 @@ async fn the_api_enforces_scopes_and_roles() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let csv = r.text().await.unwrap();
-    assert!(csv.starts_with("level,area_id,districts,households,persons\nnational,national,12,"));
+    assert!(csv.starts_with(
+        "level,area_id,districts,households,persons,establishments,persons_apart\nnational,national,12,"
+    ));
     let r = get("/v1/office/sampling-frame.csv", "office-token")
         .await
         .unwrap();

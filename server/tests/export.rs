@@ -46,7 +46,12 @@ async fn export_writes_one_file_per_level_with_keys() {
     ];
     let case_ids: Vec<String> = cases.iter().map(|c| c.case_id.to_string()).collect();
     store
-        .ingest(&device, &payload(&fake, cases), &[])
+        .ingest(
+            &device,
+            &payload(&fake, cases),
+            &[],
+            &support::census_items(),
+        )
         .await
         .unwrap();
 

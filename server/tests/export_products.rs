@@ -224,7 +224,12 @@ async fn load_area(backend: &Backend, cases: Vec<CaseRecord>) {
     for chunk in cases.chunks(50) {
         backend
             .store
-            .ingest(&device, &payload(&fake, chunk.to_vec()), &[])
+            .ingest(
+                &device,
+                &payload(&fake, chunk.to_vec()),
+                &[],
+                &support::census_items(),
+            )
             .await
             .unwrap();
     }

@@ -38,7 +38,12 @@ async fn store_cases(backend: &Backend, cases: Vec<CaseRecord>) {
     };
     let ingested = backend
         .store
-        .ingest(&device, &payload(&fake, cases.clone()), &[])
+        .ingest(
+            &device,
+            &payload(&fake, cases.clone()),
+            &[],
+            &support::census_items(),
+        )
         .await
         .unwrap();
     for (case, result) in cases.iter().zip(&ingested.reply.results) {
@@ -47,7 +52,12 @@ async fn store_cases(backend: &Backend, cases: Vec<CaseRecord>) {
             clean.case_id = case.case_id;
             let reply = backend
                 .store
-                .ingest(&device, &payload(&fake, vec![clean]), &[])
+                .ingest(
+                    &device,
+                    &payload(&fake, vec![clean]),
+                    &[],
+                    &support::census_items(),
+                )
                 .await
                 .unwrap();
             assert_eq!(reply.reply.results[0].outcome, CaseOutcome::Stored);

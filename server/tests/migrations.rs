@@ -53,7 +53,12 @@ async fn keeps_its_data_and_takes_new_batches(store: Arc<dyn Storage>) {
         enumerator: "E-1".into(),
     };
     let reply = store
-        .ingest(&device, &support::payload(&dev, vec![old, new]), &[])
+        .ingest(
+            &device,
+            &support::payload(&dev, vec![old, new]),
+            &[],
+            &support::census_items(),
+        )
         .await
         .unwrap();
     assert!(

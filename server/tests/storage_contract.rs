@@ -148,7 +148,10 @@ async fn ingest(store: &dyn Storage) {
     let c2 = household_case("DR-1", 2, 5, 1);
     let out = household_case("DR-2", 3, 3, 1);
     let p1 = payload(&dev_a, vec![c1.clone(), c2.clone(), out.clone()]);
-    let first = store.ingest(&a, &p1, &[]).await.unwrap();
+    let first = store
+        .ingest(&a, &p1, &[], &support::census_items())
+        .await
+        .unwrap();
     assert!(!first.replayed);
     assert_eq!(kinds(&first), ["stored", "stored", "rejected"]);
     let counts = store.counts().await.unwrap();
@@ -157,7 +160,10 @@ async fn ingest(store: &dyn Storage) {
     assert_eq!(counts.batches, 1);
 
     // The same batch again: the stored reply, nothing written.
-    let replay = store.ingest(&a, &p1, &[]).await.unwrap();
+    let replay = store
+        .ingest(&a, &p1, &[], &support::census_items())
+        .await
+        .unwrap();
     assert!(replay.replayed);
     assert_eq!(replay.reply, first.reply);
     assert_eq!(store.counts().await.unwrap(), counts);
@@ -167,7 +173,12 @@ async fn ingest(store: &dyn Storage) {
     older.revision = 1;
     let p2 = payload(&dev_a, vec![c1.clone(), older]);
     assert_eq!(
-        kinds(&store.ingest(&a, &p2, &[]).await.unwrap()),
+        kinds(
+            &store
+                .ingest(&a, &p2, &[], &support::census_items())
+                .await
+                .unwrap()
+        ),
         ["already_had", "already_had"]
     );
     let counts2 = store.counts().await.unwrap();
@@ -185,7 +196,12 @@ async fn ingest(store: &dyn Storage) {
     newer.events.push(extra);
     let p3 = payload(&dev_a, vec![newer]);
     assert_eq!(
-        kinds(&store.ingest(&a, &p3, &[]).await.unwrap()),
+        kinds(
+            &store
+                .ingest(&a, &p3, &[], &support::census_items())
+                .await
+                .unwrap()
+        ),
         ["stored"]
     );
     let counts3 = store.counts().await.unwrap();
@@ -208,7 +224,12 @@ async fn ingest(store: &dyn Storage) {
     r5.events.push(extra);
     let p5 = payload(&dev_a, vec![r4, r5]);
     assert_eq!(
-        kinds(&store.ingest(&a, &p5, &[]).await.unwrap()),
+        kinds(
+            &store
+                .ingest(&a, &p5, &[], &support::census_items())
+                .await
+                .unwrap()
+        ),
         ["stored", "stored"]
     );
     assert_eq!(store.counts().await.unwrap().events, counts3.events + 1);
@@ -218,11 +239,14 @@ async fn ingest(store: &dyn Storage) {
     hijack.district_id = "DR-2".into();
     hijack.revision = 99;
     let pb = payload(&dev_b, vec![hijack]);
-    let got = store.ingest(&b, &pb, &[]).await.unwrap();
+    let got = store
+        .ingest(&b, &pb, &[], &support::census_items())
+        .await
+        .unwrap();
     assert_eq!(kinds(&got), ["rejected"]);
     // b's batch id cannot be reused by a.
     assert_eq!(
-        store.ingest(&a, &pb, &[]).await,
+        store.ingest(&a, &pb, &[], &support::census_items()).await,
         Err(StoreError::BatchIdTaken)
     );
 
@@ -230,7 +254,12 @@ async fn ingest(store: &dyn Storage) {
     let accepted = vec![("rgph2024".to_string(), "2.0.0".to_string())];
     let p4 = payload(&dev_a, vec![household_case("DR-1", 4, 2, 1)]);
     assert_eq!(
-        kinds(&store.ingest(&a, &p4, &accepted).await.unwrap()),
+        kinds(
+            &store
+                .ingest(&a, &p4, &accepted, &support::census_items())
+                .await
+                .unwrap()
+        ),
         ["rejected"]
     );
 
@@ -249,7 +278,12 @@ async fn reviews(store: &dyn Storage) {
     let dev = fake_device("tab-r");
     let c = household_case("DR-1", 7, 3, 1);
     store
-        .ingest(&a, &payload(&dev, vec![c.clone()]), &[])
+        .ingest(
+            &a,
+            &payload(&dev, vec![c.clone()]),
+            &[],
+            &support::census_items(),
+        )
         .await
         .unwrap();
     let unknown = Uuid::new_v4();
@@ -301,7 +335,10 @@ async fn concurrent_same_batch(store: Arc<dyn Storage>) {
     for _ in 0..8 {
         let (store, a, p) = (Arc::clone(&store), a.clone(), p.clone());
         tasks.push(tokio::spawn(async move {
-            store.ingest(&a, &p, &[]).await.unwrap()
+            store
+                .ingest(&a, &p, &[], &support::census_items())
+                .await
+                .unwrap()
         }));
     }
     let mut fresh = 0;

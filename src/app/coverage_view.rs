@@ -104,11 +104,15 @@ fn household_facts(
     let events = store.events(meta.case_id)?;
     let mut paradata = Paradata::default();
     paradata.extend(events.iter().map(|e| (e.at, e.gps)));
-    let (content, problem) =
+    let ((content, population), problem): ((coverage::CaseContent, _), _) =
         match questionnaires.get(&meta.questionnaire_id, &meta.questionnaire_version) {
-            Ok(q) => match stored.restore(q.clone(), today) {
-                Ok(case) => (coverage::case_content_of(&case, q.coverage_items()), None),
-                Err(why) => (Default::default(), Some(why.to_string())),
+            Ok(q) => match (q.coverage_items(), stored.restore(q.clone(), today)) {
+                (Ok(items), Ok(case)) => (
+                    (coverage::case_content_of(&case, items), items.population),
+                    None,
+                ),
+                (Err(refusal), _) => (Default::default(), Some(refusal.to_string())),
+                (_, Err(why)) => (Default::default(), Some(why.to_string())),
             },
             Err(problem) => (Default::default(), Some(problem.to_string())),
         };
@@ -125,6 +129,7 @@ fn household_facts(
         gps: content.gps.or(paradata.gps),
         last_day: paradata.last_day(),
         active_seconds: paradata.active_seconds,
+        population,
     };
     Ok((facts, problem))
 }

@@ -205,6 +205,7 @@ pub fn area_view(
                 gps: None,
                 last_day: None,
                 active_seconds: (e.minutes.max(0.0) * 60.0) as u64,
+                population: Default::default(),
             })
             .collect(),
         ..CoverageData::default()

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::assemble::{EnumeratorDayTotal, Gathered, assemble};
+use super::facts::Population;
 use super::types::{
     Counts, CoverageReport, CoverageRules, DayProgress, FrameBuildingRef, FrameDistrict,
     HouseholdFacts, ListedBuilding, ListedDwelling, status,
@@ -68,10 +69,11 @@ pub fn gather(input: CoverageInput<'_>) -> Gathered {
     let mut daily: BTreeMap<&str, DayProgress> = BTreeMap::new();
     let mut enumerator_days: BTreeMap<(&str, &str), EnumeratorDayTotal> = BTreeMap::new();
     for h in &households {
-        counts
-            .entry(h.district_id.clone())
-            .or_default()
-            .add_case(&h.status, u64::from(h.persons));
+        let c = counts.entry(h.district_id.clone()).or_default();
+        match h.population {
+            Population::Household => c.add_case(&h.status, u64::from(h.persons)),
+            Population::Collective => c.add_apart(&h.status, 1, u64::from(h.persons)),
+        }
         with_case.insert((&h.district_id, h.building_number, h.dwelling_number));
         buildings_with_case.insert((&h.district_id, h.building_number));
         if h.status == status::COMPLETE

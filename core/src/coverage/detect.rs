@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use uuid::Uuid;
 
+use super::facts::Population;
 use super::geo::{distance_m, metres_outside_district};
 use super::types::{
     CoverageRules, DuplicateGroup, DuplicateKind, FrameDistrict, HouseholdFacts, SuspicionKind,
@@ -117,9 +118,12 @@ fn group(
 }
 
 /// Whether a complete interview is too short for its household's size (a database
-/// pre-selects with the same condition).
+/// pre-selects with the same condition). Collective living quarters are not timed: their
+/// residents are copied from the establishment's register, not interviewed one by one.
 pub fn too_short(f: &HouseholdFacts, rules: &CoverageRules) -> bool {
-    f.status == status::COMPLETE && f.active_seconds < rules.min_seconds(f.persons)
+    f.population == Population::Household
+        && f.status == status::COMPLETE
+        && f.active_seconds < rules.min_seconds(f.persons)
 }
 
 /// Interviews too short for their size, or recorded outside their district, sorted by kind

@@ -10,28 +10,38 @@ use super::names::name_key;
 use crate::engine::{Case, RowPath};
 use crate::value::{GpsPoint, Value};
 
-/// Which items of a questionnaire hold what coverage needs: declared by the questionnaire
-/// file's `coverage` block (checked by the loader), else the census questionnaire's names
-/// ([`ItemMap::rgph2024`]).
+/// Which items of a questionnaire hold what coverage needs, as its file's `coverage` block
+/// declares them (checked by the loader). There is no default: a questionnaire without the
+/// block cannot be counted ([`NoCoverage`]).
+///
+/// The field names are those of the block, unchanged since the census questionnaire's first
+/// block: `households`, `persons`, `relationship`, `head_code`, `name`, `dwelling_gps`,
+/// and `population`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ItemMap {
-    /// Roster of households under the dwelling.
-    pub households: String,
-    /// Roster of persons under a household.
-    pub persons: String,
-    /// A person's relationship to the head (a single-choice question of the persons).
-    pub relationship: String,
-    /// The relationship code of the head.
-    pub head_code: String,
-    /// A person's name (a text question of the persons).
-    pub name: String,
-    /// The dwelling's GPS answer (a GPS question of the dwelling).
-    pub dwelling_gps: String,
     /// Whom the questionnaire counts: private households (the default) or the residents of
     /// collective living quarters, counted apart.
     #[serde(default)]
     pub population: Population,
+    /// Roster of households under the root (the dwelling); `None`: the persons roster is
+    /// directly under the root (an establishment's residents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub households: Option<String>,
+    /// Roster of persons: under a household, or under the root without households.
+    pub persons: String,
+    /// A person's relationship to the head (a single-choice question of the persons);
+    /// `None` where persons have no head (collective quarters). Given with `head_code`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relationship: Option<String>,
+    /// The relationship code of the head; given with `relationship`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_code: Option<String>,
+    /// A person's name (a text question of the persons).
+    pub name: String,
+    /// The GPS answer of the root: the dwelling's or the establishment's (a GPS question of
+    /// the root level).
+    pub dwelling_gps: String,
 }
 
 /// Whom a questionnaire counts.
@@ -54,27 +64,50 @@ impl Population {
             Population::Collective => "collective",
         }
     }
-}
 
-impl ItemMap {
-    /// The items of `schemas/rgph2024.json`.
-    pub fn rgph2024() -> ItemMap {
-        ItemMap {
-            households: "households".into(),
-            persons: "persons".into(),
-            relationship: "p_relationship".into(),
-            head_code: "01".into(),
-            name: "p_name".into(),
-            dwelling_gps: "d_gps".into(),
-            population: Population::Household,
+    /// Reads [`Population::as_str`]'s word back; any other word is `None`.
+    pub fn parse(word: &str) -> Option<Population> {
+        match word {
+            "household" => Some(Population::Household),
+            "collective" => Some(Population::Collective),
+            _ => None,
         }
     }
+
+    /// Whether this is the household population (the default, skipped when serialising).
+    pub fn is_household(&self) -> bool {
+        *self == Population::Household
+    }
 }
+
+/// A questionnaire without a `coverage` block: coverage does not know which roster holds
+/// its persons, so it refuses to count its cases rather than guess.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoCoverage {
+    /// The questionnaire's id.
+    pub questionnaire_id: String,
+    /// Its version.
+    pub version: String,
+}
+
+impl std::fmt::Display for NoCoverage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "questionnaire {} {} has no \"coverage\" block: coverage cannot tell which roster \
+             holds its persons, so its cases cannot be counted (declare the block, see \
+             schemas/FORMAT.md)",
+            self.questionnaire_id, self.version
+        )
+    }
+}
+
+impl std::error::Error for NoCoverage {}
 
 /// What a case document says, for coverage.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseContent {
-    /// Person rows in the case's households.
+    /// Person rows in the case (in its households, or directly under the root).
     pub persons: u32,
     /// The (first) head's name as a comparison key.
     pub head_key: Option<String>,
@@ -116,16 +149,24 @@ pub fn case_content(case: &J, map: &ItemMap) -> CaseContent {
         gps: answer(root, &map.dwelling_gps).and_then(gps_value),
         ..CaseContent::default()
     };
-    for household in rows(root, &map.households) {
-        for person in rows(household, &map.persons) {
-            content.persons += 1;
-            let is_head = answer(person, &map.relationship).and_then(J::as_str)
-                == Some(map.head_code.as_str());
-            if is_head && content.head_key.is_none() {
-                content.head_key = answer(person, &map.name)
-                    .and_then(J::as_str)
-                    .and_then(name_key);
+    let persons: Vec<&J> = match &map.households {
+        Some(households) => rows(root, households)
+            .flat_map(|household| rows(household, &map.persons))
+            .collect(),
+        None => rows(root, &map.persons).collect(),
+    };
+    for person in persons {
+        content.persons += 1;
+        let is_head = match (&map.relationship, &map.head_code) {
+            (Some(relationship), Some(head)) => {
+                answer(person, relationship).and_then(J::as_str) == Some(head.as_str())
             }
+            _ => false,
+        };
+        if is_head && content.head_key.is_none() {
+            content.head_key = answer(person, &map.name)
+                .and_then(J::as_str)
+                .and_then(name_key);
         }
     }
     content
@@ -150,14 +191,24 @@ pub fn case_content_of(case: &Case, map: &ItemMap) -> CaseContent {
         },
         ..CaseContent::default()
     };
-    for household in case.rows(&root, &map.households) {
-        for person in case.rows(&household, &map.persons) {
-            content.persons += 1;
-            let is_head =
-                text(&person, &map.relationship).as_deref() == Some(map.head_code.as_str());
-            if is_head && content.head_key.is_none() {
-                content.head_key = text(&person, &map.name).as_deref().and_then(name_key);
+    let persons: Vec<RowPath> = match &map.households {
+        Some(households) => case
+            .rows(&root, households)
+            .into_iter()
+            .flat_map(|household| case.rows(&household, &map.persons))
+            .collect(),
+        None => case.rows(&root, &map.persons),
+    };
+    for person in persons {
+        content.persons += 1;
+        let is_head = match (&map.relationship, &map.head_code) {
+            (Some(relationship), Some(head)) => {
+                text(&person, relationship).as_deref() == Some(head.as_str())
             }
+            _ => false,
+        };
+        if is_head && content.head_key.is_none() {
+            content.head_key = text(&person, &map.name).as_deref().and_then(name_key);
         }
     }
     content
@@ -221,6 +272,7 @@ pub fn event_times(events: &J) -> Vec<(DateTime<Utc>, Option<GpsPoint>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coverage::synthetic::census_items;
     use serde_json::json;
 
     fn case(persons: &[(&str, &str)]) -> J {
@@ -245,7 +297,7 @@ mod tests {
                 ("01", "Mohamed Alaoui"),
                 ("03", "Sara"),
             ]),
-            &ItemMap::rgph2024(),
+            &census_items(),
         );
         assert_eq!(c.persons, 3);
         assert_eq!(c.head_key.as_deref(), Some("alaoui mohamed"));
@@ -254,11 +306,57 @@ mod tests {
 
     #[test]
     fn a_document_of_another_shape_counts_nothing() {
-        let c = case_content(&json!({"root": 5}), &ItemMap::rgph2024());
+        let c = case_content(&json!({"root": 5}), &census_items());
         assert_eq!(c, CaseContent::default());
-        let c = case_content(&json!([1, 2]), &ItemMap::rgph2024());
+        let c = case_content(&json!([1, 2]), &census_items());
         assert_eq!(c, CaseContent::default());
         assert_eq!(gps_value(&json!({"lat": 120.0, "lon": 0.0})), None);
+    }
+
+    #[test]
+    fn residents_directly_under_the_root_are_counted_without_a_head() {
+        let items = ItemMap {
+            population: Population::Collective,
+            households: None,
+            persons: "residents".into(),
+            relationship: None,
+            head_code: None,
+            name: "r_name".into(),
+            dwelling_gps: "e_gps".into(),
+        };
+        let doc = json!({"root": {"answers": {"e_gps": {"lat": 33.9, "lon": -6.9}},
+            "rosters": {"residents": [{"row_id": 1, "answers": {"r_name": "Omar Tazi"}},
+                                      {"row_id": 2, "answers": {"r_name": "Nadia Amrani"}}],
+                        "households": [{"row_id": 3, "rosters": {"persons": [{}]}}]}}});
+        let c = case_content(&doc, &items);
+        assert_eq!(c.persons, 2, "only the declared roster is read");
+        assert_eq!(c.head_key, None);
+        assert_eq!(c.gps.map(|g| g.lon), Some(-6.9));
+        // The census items read their own roster only: the one decoy person.
+        assert_eq!(case_content(&doc, &census_items()).persons, 1);
+    }
+
+    #[test]
+    fn the_block_reads_with_its_first_field_names_and_population_defaults_to_household() {
+        let block = json!({"households": "households", "persons": "persons",
+            "relationship": "p_relationship", "head_code": "01", "name": "p_name",
+            "dwelling_gps": "d_gps"});
+        let items: ItemMap = serde_json::from_value(block.clone()).unwrap();
+        assert_eq!(items, census_items());
+        assert_eq!(
+            serde_json::to_value(&items).unwrap()["households"],
+            "households"
+        );
+        let collective: ItemMap = serde_json::from_value(json!({"population": "collective",
+            "persons": "residents", "name": "r_name", "dwelling_gps": "e_gps"}))
+        .unwrap();
+        assert_eq!(collective.population, Population::Collective);
+        assert_eq!(collective.households, None);
+        assert_eq!(
+            Population::parse("collective"),
+            Some(Population::Collective)
+        );
+        assert_eq!(Population::parse("hotel"), None);
     }
 
     #[test]

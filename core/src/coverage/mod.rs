@@ -27,7 +27,9 @@ mod tests;
 
 pub use assemble::{EnumeratorDayTotal, Gathered, assemble};
 pub use compute::{CoverageInput, compute, gather};
-pub use facts::{CaseContent, ItemMap, Paradata, Population, case_content, case_content_of};
+pub use facts::{
+    CaseContent, ItemMap, NoCoverage, Paradata, Population, case_content, case_content_of,
+};
 pub use geo::Boundary;
 pub use names::name_key;
 pub use types::*;

@@ -28,9 +28,12 @@ pub fn csv_field(text: &str) -> String {
 }
 
 /// Provisional population: one row per region, province and commune (and the national
-/// total): households enumerated (complete or in progress) and the persons in them.
+/// total): households enumerated (complete or in progress) and the persons in them, then
+/// the population counted apart: collective living quarters enumerated and the persons in
+/// them (not in `persons`).
 pub fn population_csv(report: &CoverageReport) -> String {
-    let mut out = String::from("level,area_id,districts,households,persons\n");
+    let mut out =
+        String::from("level,area_id,districts,households,persons,establishments,persons_apart\n");
     for level in [
         Level::National,
         Level::Region,
@@ -41,12 +44,14 @@ pub fn population_csv(report: &CoverageReport) -> String {
             let c = &area.counts;
             let _ = writeln!(
                 out,
-                "{},{},{},{},{}",
+                "{},{},{},{},{},{},{}",
                 level.as_str(),
                 csv_field(&area.id),
                 area.districts,
                 c.complete + c.in_progress,
-                c.persons
+                c.persons,
+                c.establishments,
+                c.persons_apart
             );
         }
     }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::facts::{ItemMap, Paradata, case_content, event_times};
+use super::facts::{ItemMap, Paradata, Population, case_content, event_times};
 use super::types::{
     BoundingBox, DuplicateKind, FrameBuildingRef, FrameDistrict, HouseholdFacts, ListedBuilding,
     ListedDwelling, status,
@@ -515,9 +515,23 @@ impl Area {
     }
 }
 
+/// The coverage block of `schemas/rgph2024.json`, the shape of the generated cases (a test
+/// helper: coverage code itself reads a questionnaire's declared block).
+pub fn census_items() -> ItemMap {
+    ItemMap {
+        population: Population::Household,
+        households: Some("households".into()),
+        persons: "persons".into(),
+        relationship: Some("p_relationship".into()),
+        head_code: Some("01".into()),
+        name: "p_name".into(),
+        dwelling_gps: "d_gps".into(),
+    }
+}
+
 /// The facts of a case record sent by `enumerator_id`.
 pub fn facts_of(record: &CaseRecord, enumerator_id: &str) -> HouseholdFacts {
-    let content = case_content(&record.case, &ItemMap::rgph2024());
+    let content = case_content(&record.case, &census_items());
     let mut paradata = Paradata::default();
     let events = serde_json::to_value(&record.events).unwrap_or_default();
     paradata.extend(event_times(&events));
@@ -534,6 +548,7 @@ pub fn facts_of(record: &CaseRecord, enumerator_id: &str) -> HouseholdFacts {
         gps: content.gps.or(paradata.gps),
         last_day: paradata.last_day(),
         active_seconds: paradata.active_seconds,
+        population: Population::Household,
     }
 }
 

@@ -157,14 +157,14 @@ fn publications_are_csv_of_the_report() {
     let mut lines = population.lines();
     assert_eq!(
         lines.next(),
-        Some("level,area_id,districts,households,persons")
+        Some("level,area_id,districts,households,persons,establishments,persons_apart")
     );
     let national = lines.next().unwrap_or_default();
     let t = &report.totals;
     assert_eq!(
         national,
         format!(
-            "national,national,12,{},{}",
+            "national,national,12,{},{},0,0",
             t.complete + t.in_progress,
             t.persons
         )
@@ -232,4 +232,67 @@ fn an_interview_in_the_neighbours_corner_is_outside_an_l_shaped_district_only() 
     assert!(outside(&area).is_empty(), "inside the box");
     area.districts[0].boundary = Some(l);
     assert_eq!(outside(&area), vec![moved], "outside the boundary");
+}
+
+#[test]
+fn residents_of_collective_quarters_are_counted_apart() {
+    let area = Area::generate(spec(false));
+    let mut facts = area.facts();
+    let before = compute(
+        CoverageInput {
+            districts: &area.districts,
+            frame_buildings: &area.frame_buildings,
+            listed_buildings: &area.listed_buildings,
+            listed_dwellings: &area.listed_dwellings,
+            households: &facts,
+        },
+        CoverageRules::new(CENSUS_START, REPORT_DAY),
+    );
+    // A boarding school of 120 residents, complete, and a hotel in progress with 7 guests,
+    // in the first district; a refused establishment counts no persons.
+    let district = area.districts[0].district_id.clone();
+    let establishment = |n: u32, status: &str, persons: u32| HouseholdFacts {
+        case_id: uuid::Uuid::from_u128(0xC0_0000 + u128::from(n)),
+        district_id: district.clone(),
+        building_number: 900 + n,
+        dwelling_number: 1,
+        household_number: None,
+        status: status.into(),
+        enumerator_id: "E-collective".into(),
+        persons,
+        head_key: None,
+        gps: None,
+        last_day: None,
+        active_seconds: 3600,
+        population: Population::Collective,
+    };
+    facts.push(establishment(1, status::COMPLETE, 120));
+    facts.push(establishment(2, status::IN_PROGRESS, 7));
+    facts.push(establishment(3, status::REFUSED, 40));
+    let after = compute(
+        CoverageInput {
+            districts: &area.districts,
+            frame_buildings: &area.frame_buildings,
+            listed_buildings: &area.listed_buildings,
+            listed_dwellings: &area.listed_dwellings,
+            households: &facts,
+        },
+        CoverageRules::new(CENSUS_START, REPORT_DAY),
+    );
+    let (b, a) = (&before.totals, &after.totals);
+    assert_eq!(a.persons, b.persons, "households' population unchanged");
+    assert_eq!(a.households, b.households);
+    assert_eq!(a.refused, b.refused);
+    assert_eq!(a.establishments, 3);
+    assert_eq!(a.persons_apart, 127);
+    // Not timed like a household interview: 120 residents in an hour is no suspicion.
+    assert_eq!(after.suspicious, before.suspicious);
+    let first = after
+        .level(Level::District)
+        .find(|d| d.id == district)
+        .map(|d| d.counts);
+    assert_eq!(first.map(|c| c.persons_apart), Some(127));
+    let national = publish::population_csv(&after);
+    let line = national.lines().nth(1).unwrap_or_default();
+    assert!(line.ends_with(&format!(",{},3,127", b.persons)), "{line}");
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::facts::Population;
 use crate::value::GpsPoint;
 
 /// The `format` tag of a coverage report document.
@@ -265,6 +266,10 @@ pub struct HouseholdFacts {
     pub last_day: Option<String>,
     /// Seconds of active interviewing (gaps between answers over 10 minutes not counted).
     pub active_seconds: u64,
+    /// Whom the case counts: a private household (the default) or the residents of
+    /// collective living quarters, counted apart (its questionnaire's `population`).
+    #[serde(default, skip_serializing_if = "Population::is_household")]
+    pub population: Population,
 }
 
 /// Thresholds of the report. Defaults suit a 30-day census.
@@ -343,6 +348,14 @@ pub struct Counts {
     pub vacant: u64,
     /// Persons counted in complete and in-progress households.
     pub persons: u64,
+    /// Collective living quarters enumerated (cases of a collective questionnaire, any
+    /// status): not households, counted apart.
+    #[serde(default)]
+    pub establishments: u64,
+    /// The population counted apart: persons in complete and in-progress cases of
+    /// collective living quarters (not in `persons`).
+    #[serde(default)]
+    pub persons_apart: u64,
 }
 
 impl Counts {
@@ -362,6 +375,17 @@ impl Counts {
         self.absent += other.absent;
         self.vacant += other.vacant;
         self.persons += other.persons;
+        self.establishments += other.establishments;
+        self.persons_apart += other.persons_apart;
+    }
+
+    /// Counts `n` cases of collective living quarters of `status` with `persons` in all:
+    /// apart from households, persons only when complete or in progress.
+    pub fn add_apart(&mut self, case_status: &str, n: u64, persons: u64) {
+        self.establishments += n;
+        if matches!(case_status, status::COMPLETE | status::IN_PROGRESS) {
+            self.persons_apart += persons;
+        }
     }
 
     /// Counts one household case of `status` with `persons`.

@@ -26,7 +26,6 @@ use crate::model::QuestionnaireFile;
 
 pub use questionnaire::{LevelPart, QuestionInfo, Questionnaire, RosterInfo, text};
 
-use crate::coverage::ItemMap;
 pub use report::{LoadReport, Problem};
 
 /// Reads, validates and compiles a questionnaire. `file_name` is only used in problems.
@@ -102,8 +101,10 @@ pub fn compile_file(
     b.constraint_messages();
     b.graph();
     if b.problems.is_empty() {
-        let coverage = file.coverage.clone().unwrap_or_else(ItemMap::rgph2024);
-        let q = Questionnaire { c: b.c, coverage };
+        let q = Questionnaire {
+            c: b.c,
+            coverage: file.coverage.clone(),
+        };
         let problems = match &file.coverage {
             Some(items) => coverage_items::check(&q, items, file_name),
             None => Vec::new(),

@@ -12,8 +12,8 @@ use super::compiled::{Compiled, ItemKind, Name, Part};
 #[derive(Debug, Clone)]
 pub struct Questionnaire {
     pub(crate) c: Compiled,
-    /// The items coverage reads (the file's `coverage` block, checked, or the census names).
-    pub(crate) coverage: crate::coverage::ItemMap,
+    /// The items coverage reads: the file's `coverage` block, checked; `None` without one.
+    pub(crate) coverage: Option<crate::coverage::ItemMap>,
 }
 
 /// The text of `t` in `lang`, else in the first language that has one, else "".
@@ -210,9 +210,16 @@ impl Questionnaire {
         self.c.levels.iter().map(|l| l.id.as_str()).collect()
     }
 
-    /// The items coverage reads from this questionnaire's cases.
-    pub fn coverage_items(&self) -> &crate::coverage::ItemMap {
-        &self.coverage
+    /// The items coverage reads from this questionnaire's cases, as its `coverage` block
+    /// declares them; a file without the block is refused for coverage (never read with
+    /// another questionnaire's names).
+    pub fn coverage_items(&self) -> Result<&crate::coverage::ItemMap, crate::coverage::NoCoverage> {
+        self.coverage
+            .as_ref()
+            .ok_or_else(|| crate::coverage::NoCoverage {
+                questionnaire_id: self.id().to_owned(),
+                version: self.version().to_owned(),
+            })
     }
 
     /// The root level's id (the dwelling).

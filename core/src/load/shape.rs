@@ -57,6 +57,7 @@ const CHECK: &[&str] = &[
     "questions",
 ];
 const COVERAGE: &[&str] = &[
+    "population",
     "households",
     "persons",
     "relationship",

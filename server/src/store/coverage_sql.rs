@@ -92,10 +92,14 @@ SELECT d.district_id, d.control_sector, d.supervision_zone, d.commune, d.provinc
 FROM districts d LEFT JOIN district_extents e ON e.district_id = d.district_id
 WHERE {scope:d}";
 
-/// Cases per district and status: district, status, cases, persons.
+/// Cases per district and status: district, status, cases, persons, population (household
+/// cases from `tally_cases`, collective living quarters, counted apart, from `tally_apart`).
 pub const CASE_COUNTS: &str = "
-SELECT district_id, status, cases, persons FROM tally_cases
-WHERE {scope:tally_cases} AND cases > 0";
+SELECT district_id, status, cases, persons, 'household' FROM tally_cases
+WHERE {scope:tally_cases} AND cases > 0
+UNION ALL
+SELECT district_id, status, cases, persons, 'collective' FROM tally_apart
+WHERE {scope:tally_apart} AND cases > 0";
 
 /// Listed buildings per district.
 pub const BUILDING_COUNTS: &str = "
@@ -127,7 +131,7 @@ SELECT enumerator_id, day, CAST(sum(households) AS BIGINT),
 WHERE {scope:tally_days} AND households > 0 GROUP BY enumerator_id, day";
 
 /// Cases that may be duplicates or suspicious: sharing a dwelling and household number,
-/// sharing a head and size (national counts), complete but short, or placed outside their
+/// sharing a head and size (national counts), complete but short (households only), or placed outside their
 /// district (`outside_m`, measured at ingest against its boundary or box). Each part is found through an index or a
 /// summary, never by reading every case. `{min_base}`, `{min_per_person}` and `{margin}` are
 /// numbers from the rules.
@@ -144,6 +148,7 @@ UNION
 SELECT {columns} FROM case_facts f
 WHERE {scope:f} AND f.status = 'complete'
   AND f.active_seconds - {min_per_person} * f.persons < {min_base}
+  AND f.population = 'household'
 UNION
 SELECT {columns} FROM case_facts f WHERE {scope:f} AND f.outside_m > {margin}";
 

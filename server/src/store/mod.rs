@@ -81,16 +81,19 @@ pub trait Storage: Send + Sync {
         payload: &'a IncomingBatch,
         accepted_questionnaires: &'a [(String, String)],
     ) -> StoreFuture<'a, Ingested>;
-    /// [`Storage::ingest_incoming`] of a typed payload (tests and tools).
+    /// [`Storage::ingest_incoming`] of a typed payload (tests and tools), its cases read for
+    /// coverage with `items` (the questionnaires' coverage blocks).
     fn ingest<'a>(
         &'a self,
         device: &'a DeviceRecord,
         payload: &'a BatchPayload,
         accepted_questionnaires: &'a [(String, String)],
+        items: &'a crate::facts::CoverageItems,
     ) -> StoreFuture<'a, Ingested> {
         Box::pin(async move {
-            let incoming = IncomingBatch::from_payload(payload)
+            let mut incoming = IncomingBatch::from_payload(payload)
                 .map_err(|e| StoreError::Backend(e.to_string()))?;
+            incoming.coverage_items = items.clone();
             self.ingest_incoming(device, &incoming, accepted_questionnaires)
                 .await
         })

@@ -65,12 +65,36 @@ pub fn short_interview_index() -> String {
     )
 }
 
+/// The population a case counts (`case_facts.population`: `household`, or `collective` for
+/// collective living quarters, whose persons are counted apart) and the summary of the
+/// latter per district and status (migration "population counted apart"). PostgreSQL's
+/// text; SQLite adds the column only when missing (see `sqlite::summaries`).
+pub const APART_TABLES: &str = "
+ALTER TABLE case_facts ADD COLUMN IF NOT EXISTS population TEXT NOT NULL DEFAULT 'household';
+CREATE TABLE IF NOT EXISTS tally_apart (
+  district_id TEXT NOT NULL, status TEXT NOT NULL, cases BIGINT NOT NULL,
+  persons BIGINT NOT NULL, PRIMARY KEY (district_id, status));
+";
+
+/// [`APART_TABLES`]' table alone (SQLite, which has no `ADD COLUMN IF NOT EXISTS`).
+pub const APART_TABLE: &str = "
+CREATE TABLE IF NOT EXISTS tally_apart (
+  district_id TEXT NOT NULL, status TEXT NOT NULL, cases BIGINT NOT NULL,
+  persons BIGINT NOT NULL, PRIMARY KEY (district_id, status));
+";
+
 /// Statements recomputing the per-district summaries of the scope's districts, in order.
-pub const REFRESH: [&str; 12] = [
+/// Household cases are tallied in `tally_cases`, collective living quarters apart in
+/// `tally_apart`.
+pub const REFRESH: [&str; 14] = [
     "DELETE FROM tally_cases WHERE {scope:tally_cases}",
     "INSERT INTO tally_cases (district_id, status, cases, persons)
      SELECT district_id, status, count(*), sum(persons) FROM case_facts f
-     WHERE {scope:f} GROUP BY district_id, status",
+     WHERE {scope:f} AND f.population = 'household' GROUP BY district_id, status",
+    "DELETE FROM tally_apart WHERE {scope:tally_apart}",
+    "INSERT INTO tally_apart (district_id, status, cases, persons)
+     SELECT district_id, status, count(*), sum(persons) FROM case_facts f
+     WHERE {scope:f} AND f.population = 'collective' GROUP BY district_id, status",
     "DELETE FROM tally_listing WHERE {scope:tally_listing}",
     "INSERT INTO tally_listing (district_id, buildings, dwellings, occupied)
      SELECT d.district_id,
@@ -109,7 +133,8 @@ pub const REFRESH: [&str; 12] = [
 ];
 
 /// Refreshes the planner's statistics of the summaries and the facts (after a rebuild).
-pub const ANALYZE: &str = "ANALYZE case_facts; ANALYZE tally_cases; ANALYZE tally_listing;
+pub const ANALYZE: &str = "ANALYZE case_facts; ANALYZE tally_cases; ANALYZE tally_apart;
+ANALYZE tally_listing;
 ANALYZE tally_days; ANALYZE omitted_dwellings; ANALYZE unvisited_buildings;
 ANALYZE repeated_numbers; ANALYZE head_counts;";
 

@@ -128,7 +128,10 @@ pub async fn load(store: &dyn Storage, area: &Area) {
                 .collect(),
             listing,
         };
-        let done = store.ingest(&device, &payload, &[]).await.unwrap();
+        let done = store
+            .ingest(&device, &payload, &[], &super::census_items())
+            .await
+            .unwrap();
         assert!(
             done.reply
                 .results

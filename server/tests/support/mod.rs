@@ -66,6 +66,31 @@ pub fn district(id: &str) -> District {
     }
 }
 
+/// The coverage items of the bundled census questionnaire (`schemas/rgph2024.json`'s
+/// `coverage` block), with which the tests' household cases are read.
+pub fn census_items() -> census_server::facts::CoverageItems {
+    let q = census_core::load::load_questionnaire(
+        "rgph2024.json",
+        include_str!("../../../schemas/rgph2024.json"),
+    )
+    .unwrap();
+    census_server::facts::CoverageItems::of_questionnaires([&*q]).unwrap()
+}
+
+/// The census and the collective questionnaires' coverage items.
+pub fn all_items() -> census_server::facts::CoverageItems {
+    let load = |name: &str, text: &str| census_core::load::load_questionnaire(name, text).unwrap();
+    let census = load(
+        "rgph2024.json",
+        include_str!("../../../schemas/rgph2024.json"),
+    );
+    let collective = load(
+        "collective2024.json",
+        include_str!("../../../schemas/collective2024.json"),
+    );
+    census_server::facts::CoverageItems::of_questionnaires([&*census, &*collective]).unwrap()
+}
+
 /// A temporary SQLite store (the directory lives as long as the returned guard).
 pub async fn sqlite_store() -> (Arc<dyn Storage>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use census_core::coverage::publish::Centroid;
 use census_core::coverage::{
     BoundingBox, CoverageRules, DayProgress, EnumeratorDayTotal, FrameDistrict, Gathered, Level,
+    Population,
 };
 use deadpool_postgres::{Pool, Transaction};
 use tokio_postgres::types::{Json, ToSql};
@@ -105,6 +106,7 @@ pub async fn write_facts(
             &f.active_seconds,
             &f.outside_m,
             &PAUSE_SECONDS,
+            &f.population.as_str(),
         ],
     )
     .await?;
@@ -238,12 +240,13 @@ pub async fn gather(
     for r in cases {
         let status: String = r.get(1);
         let n: i64 = r.get(2);
-        let persons: Option<i64> = r.get(3);
-        g.counts.entry(r.get(0)).or_default().add_cases(
-            &status,
-            n as u64,
-            persons.unwrap_or(0) as u64,
-        );
+        let persons = r.get::<_, Option<i64>>(3).unwrap_or(0) as u64;
+        let population: String = r.get(4);
+        let counts = g.counts.entry(r.get(0)).or_default();
+        match Population::parse(&population) {
+            Some(Population::Collective) => counts.add_apart(&status, n as u64, persons),
+            _ => counts.add_cases(&status, n as u64, persons),
+        }
     }
     for r in buildings {
         g.counts.entry(r.get(0)).or_default().listed_buildings = r.get::<_, i64>(1) as u64;
@@ -274,6 +277,7 @@ pub async fn gather(
             (r.get(9), r.get(10)),
             r.get(11),
             r.get(12),
+            r.get::<_, &str>(13),
         ));
     }
     for r in daily {

@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "state shared by instances: server secrets and per-address rate buckets",
         sql: shared_state_tables,
     },
+    Migration {
+        version: 3,
+        name: "population counted apart: case_facts.population and tally_apart",
+        sql: population_apart,
+    },
 ];
 
 /// The schema version this build writes: the last migration's number.
@@ -56,6 +61,10 @@ fn baseline() -> String {
 
 fn shared_state_tables() -> String {
     shared_state::TABLES.to_string()
+}
+
+fn population_apart() -> String {
+    crate::store::summary_sql::APART_TABLES.to_string()
 }
 
 /// The version the database holds (0: none recorded; a database of an older build).

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use census_core::coverage::publish::Centroid;
 use census_core::coverage::{
     Boundary, BoundingBox, Counts, CoverageRules, DayProgress, EnumeratorDayTotal, FrameDistrict,
-    Gathered, HouseholdFacts, Level,
+    Gathered, HouseholdFacts, Level, Population,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
 use uuid::Uuid;
@@ -92,7 +92,8 @@ pub fn write_facts(
             f.last_day,
             f.active_seconds,
             f.outside_m,
-            PAUSE_SECONDS
+            PAUSE_SECONDS,
+            f.population.as_str()
         ])?;
     Ok(())
 }
@@ -161,6 +162,7 @@ fn facts_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, HouseholdFacts)
             (r.get(9)?, r.get(10)?),
             r.get(11)?,
             r.get(12)?,
+            &r.get::<_, String>(13)?,
         ),
     ))
 }
@@ -206,12 +208,13 @@ pub fn gather(
         let district: String = r.get(0)?;
         let status: String = r.get(1)?;
         let n: i64 = r.get(2)?;
-        let persons: Option<i64> = r.get(3)?;
-        g.counts.entry(district).or_default().add_cases(
-            &status,
-            n as u64,
-            persons.unwrap_or(0) as u64,
-        );
+        let persons = r.get::<_, Option<i64>>(3)?.unwrap_or(0) as u64;
+        let population: String = r.get(4)?;
+        let counts = g.counts.entry(district).or_default();
+        match Population::parse(&population) {
+            Some(Population::Collective) => counts.add_apart(&status, n as u64, persons),
+            _ => counts.add_cases(&status, n as u64, persons),
+        }
     }
     let (sql, p) = run(q::BUILDING_COUNTS)?;
     let mut st = conn.prepare(&sql)?;

@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "server secrets kept across restarts (the review session key's source)",
         apply: shared_state_tables,
     },
+    Migration {
+        version: 3,
+        name: "population counted apart: case_facts.population and tally_apart",
+        apply: population_apart,
+    },
 ];
 
 /// The schema version this build writes: the last migration's number.
@@ -54,6 +59,19 @@ fn baseline(conn: &Connection) -> Result<(), StoreError> {
 
 fn shared_state_tables(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(shared_state::TABLES)
+        .map_err(StoreError::from)
+}
+
+fn population_apart(conn: &Connection) -> Result<(), StoreError> {
+    summaries::add_missing_columns(
+        conn,
+        &[(
+            "case_facts",
+            "population",
+            "TEXT NOT NULL DEFAULT 'household'",
+        )],
+    )?;
+    conn.execute_batch(crate::store::summary_sql::APART_TABLE)
         .map_err(StoreError::from)
 }
 
