@@ -43,6 +43,8 @@ impl CensusApp {
     /// Starts the app on `config.data_dir`: enrolment on first run (automatic in demo
     /// mode), else the unlock screen. Never fails: problems are shown on screen.
     pub fn new(config: AppConfig) -> CensusApp {
+        crate::logs::init(&config.data_dir);
+        crate::logs::app_started(config.demo);
         let questionnaire =
             census_core::load::load_questionnaire(QUESTIONNAIRE_FILE, QUESTIONNAIRE_JSON)
                 .map_err(|report| report.to_string());
@@ -87,7 +89,11 @@ impl CensusApp {
                     state.keyfile = Some(keyfile);
                     state.screen = Screen::Unlock;
                 }
-                Err(e) => state.fail(e.to_string()),
+                Err(e) => {
+                    crate::logs::key_error("key_file_load", &e);
+                    let message = e.message(&state.tr());
+                    state.fail(message);
+                }
             }
         }
         let mut app = CensusApp {

@@ -13,7 +13,7 @@ use super::district::find_or_create_case;
 use crate::app::state::{AppState, OpenCase, Screen};
 use crate::command::Command;
 use crate::i18n::Tr;
-use crate::store::{CaseStatus, EventContext};
+use crate::store::{CaseStatus, EventContext, StoreError};
 use crate::ui::screens::drafts::Drafts;
 use crate::ui::screens::view::Page;
 
@@ -24,8 +24,10 @@ fn tr(state: &AppState) -> Tr<'_> {
     }
 }
 
-fn store_failed(state: &mut AppState, e: impl std::fmt::Display) {
-    let message = tr(state).f("store_failed", &[("detail", &e.to_string())]);
+fn store_failed(state: &mut AppState, e: StoreError) {
+    crate::logs::store_error("case", &e);
+    let tr = tr(state);
+    let message = tr.f("store_failed", &[("detail", &e.message(&tr))]);
     state.fail(message);
 }
 

@@ -65,7 +65,7 @@ pub fn add_building(
             drafts.form_error = None;
             drafts.clear_prefix("building.");
         }
-        Err(e) => drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.to_string())])),
+        Err(e) => drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.message(&tr))])),
     }
 }
 
@@ -131,7 +131,7 @@ pub fn add_dwelling(
             drafts.form_error = None;
             drafts.clear_prefix("dwelling.");
         }
-        Err(e) => drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.to_string())])),
+        Err(e) => drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.message(&tr))])),
     }
 }
 
@@ -207,7 +207,7 @@ pub fn record_visit(
             drafts.form_error = None;
             drafts.clear_prefix("visit.");
         }
-        Err(e) => drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.to_string())])),
+        Err(e) => drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.message(&tr))])),
     }
 }
 

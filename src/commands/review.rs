@@ -28,7 +28,7 @@ fn with_store(
                 strings: &state.strings,
                 lang: state.lang,
             };
-            state.error = Some(tr.f("review_save_failed", &[("detail", &e.to_string())]));
+            state.error = Some(tr.f("review_save_failed", &[("detail", &e.message(&tr))]));
             false
         }
     }
