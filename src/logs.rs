@@ -45,7 +45,8 @@ static INSTALLED: OnceLock<bool> = OnceLock::new();
 
 fn sink() -> MutexGuard<'static, Option<Sink>> {
     // A thread that panicked while writing a line leaves nothing half-done worth refusing.
-    SINK.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    SINK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Sends the log to `data_dir/logs/` from now on (installing the subscriber at the first
@@ -151,7 +152,10 @@ pub fn tail(data_dir: &Path, max: usize) -> Vec<u8> {
     out.extend_from_slice(&current);
     if cut {
         // The first line was cut: start after it.
-        let first = out.iter().position(|&b| b == b'\n').map_or(out.len(), |n| n + 1);
+        let first = out
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(out.len(), |n| n + 1);
         out.drain(..first);
     }
     out
@@ -179,7 +183,7 @@ pub fn app_started(demo: bool) {
 
 /// A screen was opened (its name, e.g. `home`; never a district's or case's data).
 pub fn screen(name: &'static str) {
-    tracing::info!(screen = name, "screen");
+    tracing::info!(screen = name, "screen opened");
 }
 
 /// A command was applied: its variant name only ([`Command::name`]), never its payload.

@@ -125,7 +125,10 @@ fn every_error_reads_in_arabic_and_tamazight_with_the_detail_in_parentheses() {
                 "{variant} in {}: Latin letters {latin:?} outside the detail: {message}",
                 lang.code()
             );
-            assert!(!message.contains('{'), "{variant}: a placeholder is left: {message}");
+            assert!(
+                !message.contains('{'),
+                "{variant}: a placeholder is left: {message}"
+            );
             if variant.contains("disk I/O error") {
                 assert!(
                     message.contains(&format!("({DETAIL}")) || message.contains(DETAIL),
@@ -172,5 +175,8 @@ fn numbers_and_waits_are_filled_in() {
         supported: 3,
     }
     .message(&english);
-    assert!(newer.contains("version 9") && newer.contains("up to 3"), "{newer}");
+    assert!(
+        newer.contains("version 9") && newer.contains("up to 3"),
+        "{newer}"
+    );
 }

@@ -63,7 +63,8 @@ async fn a_tablets_log_is_kept_in_its_own_private_folder() {
         .unwrap();
     let device = server.enrol("tablet-07", "AR-7", &["07-041-0012"]).await;
 
-    let log = "2026-12-05T12:00:00Z INFO app started version=0.1.0\nsync failed problem=sync_offline\n";
+    let log =
+        "2026-12-05T12:00:00Z INFO app started version=0.1.0\nsync failed problem=sync_offline\n";
     let (status, reply) = post(&server, Some(&device.token), log.as_bytes().to_vec()).await;
     assert_eq!(status, 201, "{reply}");
     assert_eq!(reply["bytes"], log.len());

@@ -65,7 +65,10 @@ pub fn add_building(
             drafts.form_error = None;
             drafts.clear_prefix("building.");
         }
-        Err(e) => drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.message(&tr))])),
+        Err(e) => {
+            crate::logs::store_error("district", &e);
+            drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.message(&tr))]));
+        }
     }
 }
 
@@ -131,7 +134,10 @@ pub fn add_dwelling(
             drafts.form_error = None;
             drafts.clear_prefix("dwelling.");
         }
-        Err(e) => drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.message(&tr))])),
+        Err(e) => {
+            crate::logs::store_error("district", &e);
+            drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.message(&tr))]));
+        }
     }
 }
 
@@ -207,7 +213,10 @@ pub fn record_visit(
             drafts.form_error = None;
             drafts.clear_prefix("visit.");
         }
-        Err(e) => drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.message(&tr))])),
+        Err(e) => {
+            crate::logs::store_error("district", &e);
+            drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.message(&tr))]));
+        }
     }
 }
 

@@ -28,6 +28,7 @@ fn with_store(
                 strings: &state.strings,
                 lang: state.lang,
             };
+            crate::logs::store_error("review", &e);
             state.error = Some(tr.f("review_save_failed", &[("detail", &e.message(&tr))]));
             false
         }

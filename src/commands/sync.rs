@@ -113,7 +113,10 @@ fn refresh_reviewer_card(state: &mut AppState) {
     };
     match crate::app::review_view::reviewer_card(state, store, &tr) {
         Ok(card) => state.views.coverage.reviewer = card,
-        Err(e) => state.error = Some(tr.f("open_failed", &[("detail", &e.message(&tr))])),
+        Err(e) => {
+            crate::logs::store_error("reviewer_card", &e);
+            state.error = Some(tr.f("open_failed", &[("detail", &e.message(&tr))]));
+        }
     }
 }
 

@@ -98,7 +98,9 @@ impl StoreError {
             _ => String::new(),
         };
         let (found, supported) = match self {
-            StoreError::NewerVersion { found, supported } => (found.to_string(), supported.to_string()),
+            StoreError::NewerVersion { found, supported } => {
+                (found.to_string(), supported.to_string())
+            }
             _ => (String::new(), String::new()),
         };
         tr.f(

@@ -195,7 +195,7 @@ impl Running {
                     let _ = self.store.idle_checkpoint();
                     if self.next_due.is_some() {
                         // A scheduled retry: probe cheaply first.
-                        crate::logs::sync_attempt("retry");
+                        crate::logs::sync_attempt("scheduled");
                         self.attempt(true);
                     } else {
                         self.refresh_counts();
@@ -238,8 +238,11 @@ impl Running {
         self.publish();
         let log = crate::logs::tail(&self.dir, crate::logs::DIAGNOSTICS_BYTES);
         let bytes = log.len();
-        let sent = super::client::Credentials::load(&self.store)
-            .and_then(|credentials| self.client.office().post_diagnostics(&credentials.token, log));
+        let sent = super::client::Credentials::load(&self.store).and_then(|credentials| {
+            self.client
+                .office()
+                .post_diagnostics(&credentials.token, log)
+        });
         self.status.diagnostics = Some(match sent {
             Ok(()) => {
                 crate::logs::diagnostics_sent(bytes);
