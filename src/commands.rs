@@ -3,6 +3,7 @@
 
 pub mod case;
 pub mod district;
+pub mod engine_messages;
 pub mod preferences;
 pub mod review;
 pub mod session;

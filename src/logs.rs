@@ -200,6 +200,12 @@ pub fn outcome(action: &'static str, ok: bool) {
     }
 }
 
+/// Something was refused, with where and its kind (a translation key; no detail, which may
+/// quote an answer).
+pub fn refusal(context: &'static str, kind: &'static str) {
+    tracing::warn!(context, kind, "refused");
+}
+
 /// A sync attempt starts (`trigger`: `enumerator`, `automatic`, `enrolment`).
 pub fn sync_attempt(trigger: &'static str) {
     tracing::info!(trigger, "sync attempt");

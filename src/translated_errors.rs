@@ -1,12 +1,16 @@
 //! Every error the enumerator may see reads in their language: each variant of
-//! [`StoreError`], [`KeyError`] and [`SyncProblem`] rendered in Arabic and in Tamazight has no
+//! [`StoreError`], [`KeyError`], [`SyncProblem`], the engine's [`EngineError`] and
+//! [`RestoreError`] rendered in Arabic and in Tamazight has no
 //! Latin letter outside the parenthesised technical detail.
 
 use std::path::PathBuf;
 
+use census_core::engine::EngineError;
+
+use crate::commands::engine_messages::{engine_error_message, restore_error_message};
 use crate::i18n::{Lang, Strings, Tr};
 use crate::keys::KeyError;
-use crate::store::StoreError;
+use crate::store::{RestoreError, StoreError};
 use crate::sync::SyncProblem;
 
 /// Technical words as SQLite or the system would give them (English on purpose).
@@ -70,6 +74,33 @@ fn sync_problems() -> Vec<SyncProblem> {
     ]
 }
 
+fn engine_errors() -> Vec<EngineError> {
+    vec![
+        EngineError::UnknownRow(DETAIL.into()),
+        EngineError::UnknownItem(DETAIL.into()),
+        EngineError::WrongValue {
+            item: "p_age".into(),
+            message: DETAIL.into(),
+        },
+        EngineError::TooManyRows {
+            roster: "persons".into(),
+            max: 30,
+        },
+        EngineError::NotAllowed(DETAIL.into()),
+        EngineError::BadData(DETAIL.into()),
+    ]
+}
+
+fn restore_errors() -> Vec<RestoreError> {
+    vec![
+        RestoreError::BadRowPath {
+            path: "households.x".into(),
+            reason: DETAIL.into(),
+        },
+        RestoreError::Engine(DETAIL.into()),
+    ]
+}
+
 /// The message without its parenthesised parts (the technical detail) and without the
 /// left-to-right isolates around numbers.
 fn sentence(message: &str) -> String {
@@ -111,6 +142,12 @@ fn messages(lang: Lang) -> Vec<(String, String)> {
     }
     for p in sync_problems() {
         out.push((format!("{p:?}"), p.message(&tr)));
+    }
+    for e in engine_errors() {
+        out.push((format!("{e:?}"), engine_error_message(&e, &tr)));
+    }
+    for e in restore_errors() {
+        out.push((format!("{e:?}"), restore_error_message(&e, &tr)));
     }
     out
 }
@@ -179,4 +216,12 @@ fn numbers_and_waits_are_filled_in() {
         newer.contains("version 9") && newer.contains("up to 3"),
         "{newer}"
     );
+    let full = engine_error_message(
+        &EngineError::TooManyRows {
+            roster: "persons".into(),
+            max: 30,
+        },
+        &english,
+    );
+    assert!(full.contains("maximum of 30 rows (persons)"), "{full}");
 }

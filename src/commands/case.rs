@@ -6,7 +6,7 @@
 //! shows as saved what is not.
 
 use census_core::Value;
-use census_core::engine::{Case, Completion, RowPath};
+use census_core::engine::{Case, Completion, EngineError, RowPath};
 use census_core::model::QuestionType;
 
 use super::district::find_or_create_case;
@@ -31,8 +31,9 @@ fn store_failed(state: &mut AppState, e: StoreError) {
     state.fail(message);
 }
 
-fn engine_failed(state: &mut AppState, e: impl std::fmt::Display) {
-    let message = tr(state).f("engine_failed", &[("detail", &e.to_string())]);
+fn engine_failed(state: &mut AppState, e: EngineError) {
+    crate::logs::refusal("engine", super::engine_messages::engine_error_key(&e));
+    let message = super::engine_messages::engine_error_message(&e, &tr(state));
     state.fail(message);
 }
 
@@ -84,7 +85,11 @@ pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
     };
     let mut case = match stored.restore(questionnaire, today) {
         Ok(case) => case,
-        Err(e) => return engine_failed(state, e),
+        Err(e) => {
+            crate::logs::refusal("restore", "err_restore");
+            let message = super::engine_messages::restore_error_message(&e, &tr(state));
+            return state.fail(message);
+        }
     };
     if let Err(e) = save_defaults(store, stored.meta.case_id, &case, &RowPath::root(), &ctx) {
         return store_failed(state, e);
