@@ -88,6 +88,7 @@ impl Worker {
             match Store::open(&dir, &key) {
                 Ok(store) => break store,
                 Err(e) => {
+                    crate::logs::store_error("sync_open", &e);
                     let delay = backoff.next_delay();
                     status.problem = Some(SyncProblem::from(e));
                     status.activity = SyncActivity::WaitingToRetry {
