@@ -176,6 +176,35 @@ fn read_end(path: &Path, max: usize) -> (Vec<u8>, bool) {
     read().unwrap_or_default()
 }
 
+/// `text` with everything between quotes (`"…"`, `'…'`, `` `…` ``) replaced by `…`: error
+/// messages quote the values they choke on (`invalid type: string "Ahmed"`), and a value
+/// may be an answer.
+pub fn without_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut open: Option<char> = None;
+    for c in text.chars() {
+        match open {
+            Some(quote) if c == quote => {
+                out.push('…');
+                out.push(c);
+                open = None;
+            }
+            Some(_) => {}
+            None if matches!(c, '"' | '`')
+                || c == '\'' && !out.ends_with(char::is_alphanumeric) =>
+            {
+                out.push(c);
+                open = Some(c);
+            }
+            None => out.push(c),
+        }
+    }
+    if open.is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// The app started (its version, and whether in demo mode).
 pub fn app_started(demo: bool) {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), demo, "app started");
@@ -245,6 +274,26 @@ pub fn key_error(context: &'static str, error: &KeyError) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_values_are_left_out_of_error_details() {
+        assert_eq!(
+            without_quoted(r#"invalid type: string "Ahmed Benali", expected u32 at line 1"#),
+            r#"invalid type: string "…", expected u32 at line 1"#
+        );
+        assert_eq!(
+            without_quoted("value 'secret' and `x`"),
+            "value '…' and `…`"
+        );
+        assert_eq!(without_quoted("the database's file"), "the database's file");
+        assert_eq!(without_quoted("cut \"open"), "cut \"…");
+        let error = StoreError::Corrupted("a stored value is not valid JSON: \"Zoubida\"".into());
+        assert!(
+            !error.log_detail().contains("Zoubida"),
+            "{}",
+            error.log_detail()
+        );
+    }
 
     #[test]
     fn the_tail_starts_at_a_line_and_spans_the_rotated_file() {

@@ -147,15 +147,22 @@ impl KeyError {
         }
     }
 
-    /// What the log may say of this error: its kind and cause, never a path or a PIN.
+    /// What the log may say of this error: its kind and cause with quoted values left out,
+    /// never a path or a PIN.
     pub fn log_detail(&self) -> String {
         match self {
             KeyError::WrongPin { attempts_left } => {
                 format!("{}: {attempts_left} attempts left", self.key())
             }
             KeyError::TooSoon { wait_seconds } => format!("{}: {wait_seconds} s", self.key()),
-            KeyError::Io { source, .. } => format!("{}: {source}", self.key()),
-            KeyError::Malformed(why) => format!("{}: {why}", self.key()),
+            KeyError::Io { source, .. } => format!(
+                "{}: {}",
+                self.key(),
+                crate::logs::without_quoted(&source.to_string())
+            ),
+            KeyError::Malformed(why) => {
+                format!("{}: {}", self.key(), crate::logs::without_quoted(why))
+            }
             KeyError::Crypto(why) => format!("{}: {why}", self.key()),
             _ => self.key().to_owned(),
         }

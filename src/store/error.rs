@@ -128,15 +128,18 @@ impl StoreError {
         }
     }
 
-    /// What the log may say of this error: its kind and the storage's own words, never a
-    /// path (a data directory may hold a person's name).
+    /// What the log may say of this error: its kind and the storage's own words with every
+    /// quoted value left out (a JSON error may quote a stored answer), never a path (a data
+    /// directory may hold a person's name).
     pub fn log_detail(&self) -> String {
         match self {
             StoreError::Corrupted(d)
             | StoreError::NotFound(d)
             | StoreError::Invalid(d)
             | StoreError::Other(d)
-            | StoreError::CannotOpen { detail: d, .. } => format!("{}: {d}", self.key()),
+            | StoreError::CannotOpen { detail: d, .. } => {
+                format!("{}: {}", self.key(), crate::logs::without_quoted(d))
+            }
             StoreError::NewerVersion { found, supported } => {
                 format!("{}: schema {found}, supported {supported}", self.key())
             }
