@@ -101,6 +101,7 @@ impl CensusApp {
             drafts: Drafts::default(),
         };
         commands::refresh(&mut app.state);
+        crate::logs::screen(app.state.screen.name());
         app
     }
 

@@ -34,6 +34,7 @@ pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
             assignment,
         } => {
             session::enrol(state, &enumerator_id, pin, &pin_again, &assignment);
+            crate::logs::outcome("enrol", state.store.is_some());
             if state.store.is_some() {
                 drafts.clear();
             }

@@ -168,6 +168,7 @@ pub fn panel(state: &AppState, store: &Store, tr: &Tr) -> Result<SyncPanel, Stor
         },
         busy: status.is_busy(),
         refused: refused_cases(store, tr)?,
+        diagnostics_busy: status.diagnostics == Some(DiagnosticsState::Sending),
         diagnostics: status.diagnostics.as_ref().map(|d| match d {
             DiagnosticsState::Sending => tr.t("diag_sending").to_owned(),
             DiagnosticsState::Sent => tr.t("diag_sent").to_owned(),

@@ -39,6 +39,8 @@ pub struct SyncPanel {
     pub refused: Vec<String>,
     /// Where the last "Send diagnostics" stands, in the enumerator's language.
     pub diagnostics: Option<String>,
+    /// Whether diagnostics are being sent (the button waits).
+    pub diagnostics_busy: bool,
 }
 
 /// Draws the sync card.
@@ -86,7 +88,10 @@ pub fn sync_panel_ui(ui: &mut Ui, view: &SyncPanel, tr: &Tr, drafts: &mut Drafts
                 commands.push(Command::SyncNow);
             }
             if view.enrolled {
-                if design::outlined_button(ui, tr.t("diag_send")).clicked() {
+                let send = ui.add_enabled_ui(!view.diagnostics_busy, |ui| {
+                    design::outlined_button(ui, tr.t("diag_send"))
+                });
+                if send.inner.clicked() {
                     commands.push(Command::SendDiagnostics);
                 }
                 if let Some(diagnostics) = &view.diagnostics {
