@@ -37,6 +37,8 @@ impl CensusApp {
     /// Starts the app on `config.data_dir`: enrolment on first run (automatic in demo
     /// mode), else the unlock screen. Never fails: problems are shown on screen.
     pub fn new(config: AppConfig) -> CensusApp {
+        crate::logs::init(&config.data_dir);
+        crate::logs::app_started(config.demo);
         let lang = commands::preferences::load_language(&config.data_dir).unwrap_or(Lang::Fr);
         let mut state = AppState {
             config,
@@ -74,7 +76,11 @@ impl CensusApp {
                     state.keyfile = Some(keyfile);
                     state.screen = Screen::Unlock;
                 }
-                Err(e) => state.fail(e.to_string()),
+                Err(e) => {
+                    crate::logs::key_error("key_file_load", &e);
+                    let message = e.message(&state.tr());
+                    state.fail(message);
+                }
             }
         }
         let mut app = CensusApp {
@@ -82,6 +88,7 @@ impl CensusApp {
             drafts: Drafts::default(),
         };
         commands::refresh(&mut app.state);
+        crate::logs::screen(app.state.screen.name());
         app
     }
 

@@ -200,6 +200,8 @@ pub enum Command {
     },
     /// Forget a decision the office refused.
     ReviewDismiss(uuid::Uuid),
+    /// Send the end of the tablet's log to the office (for support).
+    SendDiagnostics,
 }
 
 impl std::fmt::Debug for Command {
@@ -260,6 +262,7 @@ impl Command {
             Command::ReviewCloseSendBack => "review_close_send_back",
             Command::ReviewSendBack { .. } => "review_send_back",
             Command::ReviewDismiss(_) => "review_dismiss",
+            Command::SendDiagnostics => "send_diagnostics",
         }
     }
 }

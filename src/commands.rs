@@ -3,6 +3,7 @@
 
 pub mod case;
 pub mod district;
+pub mod engine_messages;
 pub mod preferences;
 pub mod review;
 pub mod session;
@@ -17,6 +18,8 @@ use crate::ui::screens::drafts::Drafts;
 
 /// Carries out one command, then rebuilds the data of the screen shown.
 pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
+    crate::logs::command(&command);
+    let screen_before = state.screen.name();
     match command {
         Command::SetLanguage(lang) => {
             state.lang = lang;
@@ -32,6 +35,7 @@ pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
         } => session::enrol(state, &server_url, &code, pin, &pin_again),
         Command::Unlock { pin } => {
             session::unlock(state, pin);
+            crate::logs::outcome("unlock", state.store.is_some());
             drafts.clear();
         }
         Command::Lock => {
@@ -124,9 +128,23 @@ pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
         Command::DismissError => state.error = None,
         Command::SyncNow => sync::sync_now(state),
         Command::EnrolWithOffice { code } => sync::enrol(state, drafts, &code),
+        Command::SendDiagnostics => sync::send_diagnostics(state),
         other => case::apply(state, drafts, other),
     }
     refresh(state);
+    if state.screen.name() != screen_before {
+        crate::logs::screen(state.screen.name());
+    }
+}
+
+/// Shows a store error that kept a screen's data from being read (and logs its cause).
+fn open_failed(state: &mut AppState, error: &crate::store::StoreError) {
+    crate::logs::store_error("open_screen", error);
+    let tr = Tr {
+        strings: &state.strings,
+        lang: state.lang,
+    };
+    state.error = Some(tr.f("open_failed", &[("detail", &error.message(&tr))]));
 }
 
 /// Rebuilds the view data of the screen shown (after a command, a language change, a start).
@@ -155,14 +173,14 @@ pub fn refresh(state: &mut AppState) {
                     view.sync = panel;
                     state.views.home = view;
                 }
-                Err(e) => state.error = Some(tr.f("open_failed", &[("detail", &e.to_string())])),
+                Err(e) => open_failed(state, &e),
             }
         }
         Screen::District(code) => {
             let Some(store) = &state.store else { return };
             match views::district_view(store, code, &tr) {
                 Ok(view) => state.views.district = view,
-                Err(e) => state.error = Some(tr.f("open_failed", &[("detail", &e.to_string())])),
+                Err(e) => open_failed(state, &e),
             }
         }
         Screen::Coverage => {
@@ -170,14 +188,14 @@ pub fn refresh(state: &mut AppState) {
             let built = crate::app::review_view::coverage_screen(state, store, today, &tr);
             match built {
                 Ok(view) => state.views.coverage = view,
-                Err(e) => state.error = Some(tr.f("open_failed", &[("detail", &e.to_string())])),
+                Err(e) => open_failed(state, &e),
             }
         }
         Screen::Review => {
             let Some(store) = &state.store else { return };
             match crate::app::review_view::review_view(state, store, &tr) {
                 Ok(view) => state.views.review = view,
-                Err(e) => state.error = Some(tr.f("open_failed", &[("detail", &e.to_string())])),
+                Err(e) => open_failed(state, &e),
             }
         }
         Screen::Questionnaire => {

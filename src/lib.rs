@@ -5,9 +5,13 @@ pub mod commands;
 pub mod demo;
 pub mod i18n;
 pub mod keys;
+pub mod logs;
 pub mod platform;
 pub mod private_files;
 pub mod questionnaires;
 pub mod store;
 pub mod sync;
 pub mod ui;
+
+#[cfg(test)]
+mod translated_errors;

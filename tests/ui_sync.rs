@@ -135,6 +135,51 @@ fn a_refused_code_is_explained_in_the_enumerators_language() {
     assert!(h.has("Code d'enrôlement du bureau"), "the form stays");
 }
 
+#[test]
+fn diagnostics_reach_the_office_and_a_failure_is_said_in_the_enumerators_language() {
+    let office_dir = tempfile::tempdir().unwrap();
+    let mut server = TestServer::start(office_dir.path(), &[DISTRICT]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = AppConfig::demo(dir.path().to_path_buf());
+    config.server_url = Some(server.url());
+    let mut h = start_syncing(config);
+    unlock(&mut h);
+    frames_until(&mut h, "the enrolment form", |h| {
+        h.has("Code d'enrôlement du bureau")
+    });
+    assert!(
+        !h.has_button("Envoyer le diagnostic"),
+        "offered once enrolled only"
+    );
+    let code = server.issue_code(census::demo::DEMO_ENUMERATOR_ID, &[DISTRICT]);
+    h.type_in("Code d'enrôlement du bureau", &code);
+    h.click_button("Enrôler auprès du bureau");
+    frames_until(&mut h, "the enrolment and first sync", settled);
+
+    // The office is gone: the failure is explained, in French, then in Arabic.
+    server.stop();
+    h.click_button("Envoyer le diagnostic");
+    frames_until(&mut h, "the failure", |h| {
+        h.has_contains("Le diagnostic n'a pas pu être envoyé : Pas de connexion avec le bureau")
+    });
+    h.click("العربية");
+    assert!(
+        h.has_contains("تعذر إرسال التشخيص: لا اتصال بالمكتب"),
+        "the failure in Arabic"
+    );
+    assert!(server.diagnostics().is_empty());
+
+    // The office is back: sent, and the office keeps the log's end.
+    server.restart();
+    h.click_button("إرسال التشخيص");
+    frames_until(&mut h, "the diagnostics sent", |h| {
+        h.has("أُرسل التشخيص إلى المكتب.")
+    });
+    // (What it holds is checked in `ui_logs`, alone in its process: the log follows the
+    // latest app started, and the tests here start several at once.)
+    assert_eq!(server.diagnostics().len(), 1);
+}
+
 /// Fills a data directory for the home screenshot (also an ordinary test): enrolled with a server
 /// that is then gone, one case sent, one waiting.
 /// `CENSUS_SCREENSHOT_DIR=/tmp/shots cargo test --test ui_sync prepare_sync_screenshot_data`, then

@@ -306,6 +306,7 @@ async fn serve_command(cli: &Cli, store: Arc<dyn Storage>, args: ServeArgs) -> R
         questionnaires,
         census_start: args.census_start.clone(),
         coverage_items,
+        diagnostics_dir: Some(cli.data_dir.join("diagnostics")),
         ..ServerConfig::default()
     };
     args.limits.apply(&mut config)?;

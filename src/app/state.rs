@@ -32,6 +32,21 @@ pub enum Screen {
     Questionnaire,
 }
 
+impl Screen {
+    /// The screen's name for the log (never a district's code or a case's data).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Screen::Enrol => "enrol",
+            Screen::Unlock => "unlock",
+            Screen::Home => "home",
+            Screen::District(_) => "district",
+            Screen::Coverage => "coverage",
+            Screen::Review => "review",
+            Screen::Questionnaire => "questionnaire",
+        }
+    }
+}
+
 /// The dwelling case being interviewed.
 #[derive(Debug)]
 pub struct OpenCase {

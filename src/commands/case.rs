@@ -6,14 +6,14 @@
 //! shows as saved what is not.
 
 use census_core::Value;
-use census_core::engine::{Case, Completion, RowPath};
+use census_core::engine::{Case, Completion, EngineError, RowPath};
 use census_core::model::QuestionType;
 
 use super::district::{dwelling_questionnaire, find_or_create_case};
 use crate::app::state::{AppState, OpenCase, Screen};
 use crate::command::Command;
 use crate::i18n::Tr;
-use crate::store::{CaseStatus, EventContext};
+use crate::store::{CaseStatus, EventContext, StoreError};
 use crate::ui::screens::drafts::Drafts;
 use crate::ui::screens::view::Page;
 
@@ -24,13 +24,16 @@ fn tr(state: &AppState) -> Tr<'_> {
     }
 }
 
-fn store_failed(state: &mut AppState, e: impl std::fmt::Display) {
-    let message = tr(state).f("store_failed", &[("detail", &e.to_string())]);
+fn store_failed(state: &mut AppState, e: StoreError) {
+    crate::logs::store_error("case", &e);
+    let tr = tr(state);
+    let message = tr.f("store_failed", &[("detail", &e.message(&tr))]);
     state.fail(message);
 }
 
-fn engine_failed(state: &mut AppState, e: impl std::fmt::Display) {
-    let message = tr(state).f("engine_failed", &[("detail", &e.to_string())]);
+fn engine_failed(state: &mut AppState, e: EngineError) {
+    crate::logs::refusal("engine", super::engine_messages::engine_error_key(&e));
+    let message = super::engine_messages::engine_error_message(&e, &tr(state));
     state.fail(message);
 }
 
@@ -81,7 +84,11 @@ pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
     };
     let mut case = match stored.restore(questionnaire, today) {
         Ok(case) => case,
-        Err(e) => return engine_failed(state, e),
+        Err(e) => {
+            crate::logs::refusal("restore", "err_restore");
+            let message = super::engine_messages::restore_error_message(&e, &tr(state));
+            return state.fail(message);
+        }
     };
     if let Err(e) = save_defaults(store, stored.meta.case_id, &case, &RowPath::root(), &ctx) {
         return store_failed(state, e);

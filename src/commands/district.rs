@@ -70,7 +70,10 @@ pub fn add_building(
             drafts.form_error = None;
             drafts.clear_prefix("building.");
         }
-        Err(e) => drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.to_string())])),
+        Err(e) => {
+            crate::logs::store_error("district", &e);
+            drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.message(&tr))]));
+        }
     }
 }
 
@@ -137,7 +140,10 @@ pub fn add_dwelling(
             drafts.form_error = None;
             drafts.clear_prefix("dwelling.");
         }
-        Err(e) => drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.to_string())])),
+        Err(e) => {
+            crate::logs::store_error("district", &e);
+            drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.message(&tr))]));
+        }
     }
 }
 
@@ -213,7 +219,10 @@ pub fn record_visit(
             drafts.form_error = None;
             drafts.clear_prefix("visit.");
         }
-        Err(e) => drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.to_string())])),
+        Err(e) => {
+            crate::logs::store_error("district", &e);
+            drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.message(&tr))]));
+        }
     }
 }
 

@@ -28,7 +28,8 @@ fn with_store(
                 strings: &state.strings,
                 lang: state.lang,
             };
-            state.error = Some(tr.f("review_save_failed", &[("detail", &e.to_string())]));
+            crate::logs::store_error("review", &e);
+            state.error = Some(tr.f("review_save_failed", &[("detail", &e.message(&tr))]));
             false
         }
     }

@@ -68,7 +68,7 @@ pub fn enrol(state: &mut AppState, server_url: &str, code: &str, pin: String, pi
     let pin = match Pin::new(pin) {
         Ok(pin) => pin,
         Err(e) => {
-            state.views.enrol.error = Some(tr.f("open_failed", &[("detail", &e.to_string())]));
+            state.views.enrol.error = Some(e.message(&tr));
             return;
         }
     };
@@ -96,11 +96,14 @@ pub fn poll_enrolment(state: &mut AppState) -> bool {
     let enrolment = match outcome {
         Ok(enrolment) => enrolment,
         Err(problem) => {
+            crate::logs::sync_failed("enrol", problem.key());
             state.views.enrol.error = Some(problem.message(&tr(state)));
             return false;
         }
     };
-    match create_enrolled_device(&state.config.data_dir, pending.pin, &enrolment) {
+    let created = create_enrolled_device(&state.config.data_dir, pending.pin, &enrolment);
+    crate::logs::outcome("enrol", created.is_ok());
+    match created {
         Ok((keyfile, key, store)) => {
             state.config.server_url = Some(enrolment.server_url.clone());
             state.enumerator_id = keyfile.device_id().to_owned();
@@ -158,7 +161,8 @@ fn opened(state: &mut AppState, mut store: Store, key: &DatabaseKey) {
     if state.config.demo
         && let Err(e) = demo::install_questionnaires(&mut store)
     {
-        let message = tr(state).f("open_failed", &[("detail", &e.to_string())]);
+        crate::logs::store_error("open", &e);
+        let message = e.message(&tr(state));
         state.fail(message);
     }
     if state.config.server_url.is_none() {
@@ -170,7 +174,8 @@ fn opened(state: &mut AppState, mut store: Store, key: &DatabaseKey) {
     match Questionnaires::load(&store) {
         Ok(questionnaires) => state.questionnaires = questionnaires,
         Err(e) => {
-            let message = tr(state).f("open_failed", &[("detail", &e.to_string())]);
+            crate::logs::store_error("open", &e);
+            let message = e.message(&tr(state));
             state.fail(message);
         }
     }
@@ -209,6 +214,8 @@ impl EnrolError {
     pub fn message(&self, tr: &crate::i18n::Tr) -> String {
         match self {
             EnrolError::Saving(problem) => problem.message(tr),
+            EnrolError::Store(error) => error.message(tr),
+            EnrolError::Key(error) => error.message(tr),
             other => tr.f("open_failed", &[("detail", &other.to_string())]),
         }
     }
@@ -253,14 +260,18 @@ pub fn unlock(state: &mut AppState, pin: String) {
                 opened(state, store, &key);
             }
             Err(e) => {
-                state.views.unlock.error = Some(tr.f("open_failed", &[("detail", &e.to_string())]))
+                crate::logs::store_error("unlock", &e);
+                state.views.unlock.error = Some(e.message(&tr))
             }
         },
         Err(KeyError::WrongPin { .. }) | Err(KeyError::UnacceptablePin(_)) => {
             state.views.unlock.error = Some(tr.t("wrong_pin").to_owned());
         }
         Err(KeyError::TooSoon { .. }) => state.views.unlock.error = None,
-        Err(other) => state.views.unlock.error = Some(other.to_string()),
+        Err(other) => {
+            crate::logs::key_error("unlock", &other);
+            state.views.unlock.error = Some(other.message(&tr));
+        }
     }
 }
 

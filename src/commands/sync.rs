@@ -8,7 +8,7 @@ use crate::app::state::{AppState, Screen};
 use crate::i18n::Tr;
 use crate::keys::DatabaseKey;
 use crate::store::{CaseId, Store, StoreError};
-use crate::sync::{SyncActivity, SyncConfig, SyncHandle, SyncStatus};
+use crate::sync::{DiagnosticsState, SyncActivity, SyncConfig, SyncHandle, SyncStatus};
 use crate::ui::screens::drafts::Drafts;
 use crate::ui::screens::sync_panel::{CODE_FIELD, SyncPanel};
 
@@ -60,6 +60,13 @@ pub fn sync_now(state: &AppState) {
     }
 }
 
+/// Asks the sync client to send the end of the log to the office.
+pub fn send_diagnostics(state: &AppState) {
+    if let Some(sync) = &state.sync {
+        sync.request_diagnostics();
+    }
+}
+
 /// Asks the sync client to enrol the tablet with the office's one-time code.
 pub fn enrol(state: &AppState, drafts: &mut Drafts, code: &str) {
     let Some(sync) = &state.sync else { return };
@@ -103,7 +110,10 @@ fn refresh_reviewer_card(state: &mut AppState) {
     };
     match crate::app::review_view::reviewer_card(state, store, &tr) {
         Ok(card) => state.views.coverage.reviewer = card,
-        Err(e) => state.error = Some(tr.f("open_failed", &[("detail", &e.to_string())])),
+        Err(e) => {
+            crate::logs::store_error("reviewer_card", &e);
+            state.error = Some(tr.f("open_failed", &[("detail", &e.message(&tr))]));
+        }
     }
 }
 
@@ -155,6 +165,14 @@ pub fn panel(state: &AppState, store: &Store, tr: &Tr) -> Result<SyncPanel, Stor
         },
         busy: status.is_busy(),
         refused: refused_cases(store, tr)?,
+        diagnostics_busy: status.diagnostics == Some(DiagnosticsState::Sending),
+        diagnostics: status.diagnostics.as_ref().map(|d| match d {
+            DiagnosticsState::Sending => tr.t("diag_sending").to_owned(),
+            DiagnosticsState::Sent => tr.t("diag_sent").to_owned(),
+            DiagnosticsState::Failed(problem) => {
+                tr.f("diag_failed", &[("problem", &problem.message(tr))])
+            }
+        }),
     })
 }
 

@@ -109,6 +109,77 @@ impl std::error::Error for KeyError {
     }
 }
 
+impl KeyError {
+    /// The enumerator's message for this error, in the interface language: the sentence is
+    /// translated; technical words (the system's, a file's name) follow in parentheses.
+    pub fn message(&self, tr: &crate::i18n::Tr) -> String {
+        let detail = match self {
+            KeyError::WrongPin { attempts_left } => attempts_left.to_string(),
+            KeyError::TooSoon { wait_seconds } => translated_duration(*wait_seconds, tr),
+            KeyError::LockedOut => MAX_PIN_FAILURES.to_string(),
+            KeyError::UnacceptablePin(why) | KeyError::Malformed(why) => why.clone(),
+            KeyError::Io { path, source } => format!("{}: {source}", path.display()),
+            KeyError::AlreadyExists(path) => path.display().to_string(),
+            KeyError::Crypto(why) => (*why).to_owned(),
+            KeyError::WrongOfficeKey => String::new(),
+        };
+        let detail = match self {
+            KeyError::WrongPin { .. } | KeyError::LockedOut | KeyError::TooSoon { .. } => {
+                tr.ltr(&detail)
+            }
+            _ => detail,
+        };
+        tr.f(self.key(), &[("detail", &detail)])
+    }
+
+    /// A stable key for the message (translation tables, and the kind written to the log).
+    pub fn key(&self) -> &'static str {
+        match self {
+            KeyError::WrongPin { .. } => "err_key_wrong_pin",
+            KeyError::TooSoon { .. } => "err_key_too_soon",
+            KeyError::LockedOut => "err_key_locked_out",
+            KeyError::UnacceptablePin(_) => "err_key_unacceptable_pin",
+            KeyError::Io { .. } => "err_key_io",
+            KeyError::AlreadyExists(_) => "err_key_exists",
+            KeyError::Malformed(_) => "err_key_malformed",
+            KeyError::WrongOfficeKey => "err_key_wrong_office_key",
+            KeyError::Crypto(_) => "err_key_crypto",
+        }
+    }
+
+    /// What the log may say of this error: its kind and cause with quoted values left out,
+    /// never a path or a PIN.
+    pub fn log_detail(&self) -> String {
+        match self {
+            KeyError::WrongPin { attempts_left } => {
+                format!("{}: {attempts_left} attempts left", self.key())
+            }
+            KeyError::TooSoon { wait_seconds } => format!("{}: {wait_seconds} s", self.key()),
+            KeyError::Io { source, .. } => format!(
+                "{}: {}",
+                self.key(),
+                crate::logs::without_quoted(&source.to_string())
+            ),
+            KeyError::Malformed(why) => {
+                format!("{}: {}", self.key(), crate::logs::without_quoted(why))
+            }
+            KeyError::Crypto(why) => format!("{}: {why}", self.key()),
+            _ => self.key().to_owned(),
+        }
+    }
+}
+
+/// A wait in the interface language ("2 min 5 s" in its words).
+fn translated_duration(seconds: u64, tr: &crate::i18n::Tr) -> String {
+    let s = (seconds % 60).to_string();
+    if seconds < 60 {
+        tr.f("duration_seconds", &[("s", &s)])
+    } else {
+        let m = (seconds / 60).to_string();
+        tr.f("duration_minutes", &[("m", &m), ("s", &s)])
+    }
+}
+
 fn human_duration(seconds: u64) -> String {
     if seconds < 60 {
         format!("{seconds} s")

@@ -82,6 +82,72 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
+impl StoreError {
+    /// The enumerator's message for this error, in the interface language: the sentence is
+    /// translated; SQLite's own words, when there are any, follow in parentheses.
+    pub fn message(&self, tr: &crate::i18n::Tr) -> String {
+        let detail = match self {
+            StoreError::Corrupted(detail)
+            | StoreError::NotFound(detail)
+            | StoreError::Invalid(detail)
+            | StoreError::Other(detail) => detail.clone(),
+            StoreError::CannotOpen { path, detail } if path.as_os_str().is_empty() => {
+                detail.clone()
+            }
+            StoreError::CannotOpen { path, detail } => format!("{}: {detail}", path.display()),
+            _ => String::new(),
+        };
+        let (found, supported) = match self {
+            StoreError::NewerVersion { found, supported } => {
+                (found.to_string(), supported.to_string())
+            }
+            _ => (String::new(), String::new()),
+        };
+        tr.f(
+            self.key(),
+            &[
+                ("detail", &detail),
+                ("found", &tr.ltr(&found)),
+                ("supported", &tr.ltr(&supported)),
+            ],
+        )
+    }
+
+    /// A stable key for the message (translation tables, and the kind written to the log).
+    pub fn key(&self) -> &'static str {
+        match self {
+            StoreError::StorageFull => "err_store_full",
+            StoreError::ReadOnly => "err_store_read_only",
+            StoreError::Corrupted(_) => "err_store_corrupted",
+            StoreError::NewerVersion { .. } => "err_store_newer",
+            StoreError::WrongKey => "err_store_wrong_key",
+            StoreError::CannotOpen { .. } => "err_store_cannot_open",
+            StoreError::NotFound(_) => "err_store_not_found",
+            StoreError::Invalid(_) => "err_store_invalid",
+            StoreError::Other(_) => "err_store_other",
+        }
+    }
+
+    /// What the log may say of this error: its kind and the storage's own words with every
+    /// quoted value left out (a JSON error may quote a stored answer), never a path (a data
+    /// directory may hold a person's name).
+    pub fn log_detail(&self) -> String {
+        match self {
+            StoreError::Corrupted(d)
+            | StoreError::NotFound(d)
+            | StoreError::Invalid(d)
+            | StoreError::Other(d)
+            | StoreError::CannotOpen { detail: d, .. } => {
+                format!("{}: {}", self.key(), crate::logs::without_quoted(d))
+            }
+            StoreError::NewerVersion { found, supported } => {
+                format!("{}: schema {found}, supported {supported}", self.key())
+            }
+            _ => self.key().to_owned(),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> StoreError {
         match error.sqlite_error_code() {

@@ -28,6 +28,8 @@ pub mod paths {
     pub const ENROL: &str = "/v1/enrol";
     /// Batch upload.
     pub const BATCHES: &str = "/v1/batches";
+    /// The end of the tablet's log, for the office's support staff.
+    pub const DIAGNOSTICS: &str = "/v1/diagnostics";
     /// The device's assignment.
     pub const ASSIGNMENT: &str = "/v1/assignment";
     /// Review decisions after a cursor (`?since=N`).
@@ -80,6 +82,17 @@ enum Exchange {
     Authenticated,
     /// With a controller's or supervisor's reviewer token.
     Reviewer,
+}
+
+impl Exchange {
+    /// The exchange's name for the log.
+    fn name(self) -> &'static str {
+        match self {
+            Exchange::Enrol => "enrol",
+            Exchange::Authenticated => "device",
+            Exchange::Reviewer => "reviewer",
+        }
+    }
 }
 
 /// A connection to the office's server.
@@ -155,6 +168,17 @@ impl OfficeClient {
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(envelope);
         read_json(send(req)?, Exchange::Authenticated)
+    }
+
+    /// Sends the end of the tablet's log (plain text) to the office.
+    pub fn post_diagnostics(&self, token: &DeviceToken, log: Vec<u8>) -> Result<(), SyncProblem> {
+        let req = self
+            .http
+            .post(self.url(paths::DIAGNOSTICS))
+            .bearer_auth(token.expose_secret())
+            .header(reqwest::header::CONTENT_TYPE, "text/plain; charset=utf-8")
+            .body(log);
+        read_body(send(req)?, Exchange::Authenticated).map(drop)
     }
 
     /// The device's current assignment.
@@ -300,6 +324,7 @@ fn read_body(response: Response, exchange: Exchange) -> Result<Vec<u8>, SyncProb
     if status.is_success() {
         return Ok(body.to_vec());
     }
+    crate::logs::http_status(exchange.name(), status.as_u16());
     let error = serde_json::from_slice::<ErrorBody>(&body).ok();
     let code = error.as_ref().map(|b| b.error.clone()).unwrap_or_default();
     let message = error

@@ -53,7 +53,7 @@ pub use http::{DeviceToken, OfficeClient, install_tls_provider, paths};
 pub use problem::SyncProblem;
 pub use records::{RecordError, case_record, event_record, listing_record, store_assignment};
 pub use review::{ReviewReport, sync_review};
-pub use status::{SyncActivity, SyncStatus};
+pub use status::{DiagnosticsState, SyncActivity, SyncStatus};
 
 use crate::keys::DatabaseKey;
 use worker::{Command, Worker};
@@ -208,6 +208,13 @@ impl SyncHandle {
             code,
             enumerator_id,
         });
+    }
+
+    /// Asks the thread to send the end of the tablet's log to the office
+    /// ([`crate::logs::DIAGNOSTICS_BYTES`]). Returns immediately; the outcome shows in
+    /// [`SyncStatus::diagnostics`].
+    pub fn request_diagnostics(&self) {
+        let _ = self.commands.send(Command::SendDiagnostics);
     }
 
     /// Stops the thread and waits for it (at most the request in progress).

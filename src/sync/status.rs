@@ -41,6 +41,17 @@ pub enum SyncActivity {
     Stopped,
 }
 
+/// Where the enumerator's "Send diagnostics" stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DiagnosticsState {
+    /// Being sent.
+    Sending,
+    /// The office stored them.
+    Sent,
+    /// They could not be sent (asking again retries).
+    Failed(SyncProblem),
+}
+
 /// A snapshot of the sync client's state, for the home screen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyncStatus {
@@ -71,6 +82,8 @@ pub struct SyncStatus {
     pub review_refused: usize,
     /// When the area (coverage and queue) was last downloaded.
     pub review_fetched_at: Option<DateTime<Utc>>,
+    /// The last request to send diagnostics, once asked for.
+    pub diagnostics: Option<DiagnosticsState>,
 }
 
 impl Default for SyncStatus {
@@ -89,6 +102,7 @@ impl Default for SyncStatus {
             review_waiting: 0,
             review_refused: 0,
             review_fetched_at: None,
+            diagnostics: None,
         }
     }
 }

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use super::backoff::Backoff;
 use super::client::{SyncClient, is_enrolled};
 use super::problem::SyncProblem;
-use super::status::{SyncActivity, SyncStatus};
+use super::status::{DiagnosticsState, SyncActivity, SyncStatus};
 use super::{SyncConfig, Waker};
 use crate::keys::DatabaseKey;
 use crate::store::sync_state::SyncKey;
@@ -28,6 +28,8 @@ pub(super) enum Command {
         /// The enumerator signed in.
         enumerator_id: String,
     },
+    /// Send the end of the log to the office.
+    SendDiagnostics,
     /// Stop the thread.
     Shutdown,
 }
@@ -43,6 +45,7 @@ pub(super) struct Worker {
 
 struct Running {
     client: SyncClient,
+    dir: PathBuf,
     store: Store,
     status: SyncStatus,
     updates: Sender<SyncStatus>,
@@ -85,6 +88,7 @@ impl Worker {
             match Store::open(&dir, &key) {
                 Ok(store) => break store,
                 Err(e) => {
+                    crate::logs::store_error("sync_open", &e);
                     let delay = backoff.next_delay();
                     status.problem = Some(SyncProblem::from(e));
                     status.activity = SyncActivity::WaitingToRetry {
@@ -102,6 +106,7 @@ impl Worker {
         backoff.reset();
         let mut running = Running {
             client,
+            dir,
             store,
             status,
             updates,
@@ -171,8 +176,10 @@ impl Running {
             match commands.recv_timeout(wait) {
                 Ok(Command::SyncNow) => {
                     self.backoff.reset();
+                    crate::logs::sync_attempt("enumerator");
                     self.attempt(false);
                 }
+                Ok(Command::SendDiagnostics) => self.send_diagnostics(),
                 Ok(Command::Enrol {
                     code,
                     enumerator_id,
@@ -189,6 +196,7 @@ impl Running {
                     let _ = self.store.idle_checkpoint();
                     if self.next_due.is_some() {
                         // A scheduled retry: probe cheaply first.
+                        crate::logs::sync_attempt("scheduled");
                         self.attempt(true);
                     } else {
                         self.refresh_counts();
@@ -200,6 +208,7 @@ impl Running {
                             + usize::from(self.status.listing_waiting);
                         let signed_in = self.status.enrolled || self.status.reviewer;
                         if signed_in && (waiting > 0 || refresh_due) {
+                            crate::logs::sync_attempt("automatic");
                             self.attempt(true);
                         } else {
                             self.publish();
@@ -212,14 +221,40 @@ impl Running {
 
     fn enrol(&mut self, code: &str, enumerator_id: &str) {
         self.set_activity(SyncActivity::Enrolling);
+        crate::logs::sync_attempt("enrolment");
         match self.client.enrol(&mut self.store, code, enumerator_id) {
             Ok(()) => {
+                crate::logs::outcome("enrolment", true);
                 self.status.problem = None;
                 self.backoff.reset();
                 self.attempt(false);
             }
             Err(problem) => self.failed(problem),
         }
+    }
+
+    /// Sends the end of the log to the office; the outcome goes into the status.
+    fn send_diagnostics(&mut self) {
+        self.status.diagnostics = Some(DiagnosticsState::Sending);
+        self.publish();
+        let log = crate::logs::tail(&self.dir, crate::logs::DIAGNOSTICS_BYTES);
+        let bytes = log.len();
+        let sent = super::client::Credentials::load(&self.store).and_then(|credentials| {
+            self.client
+                .office()
+                .post_diagnostics(&credentials.token, log)
+        });
+        self.status.diagnostics = Some(match sent {
+            Ok(()) => {
+                crate::logs::diagnostics_sent(bytes);
+                DiagnosticsState::Sent
+            }
+            Err(problem) => {
+                crate::logs::sync_failed("diagnostics", problem.key());
+                DiagnosticsState::Failed(problem)
+            }
+        });
+        self.publish();
     }
 
     /// One sync attempt; with `probe`, a cheap health check first (automatic attempts).
@@ -257,6 +292,12 @@ impl Running {
         }
         match self.device_part() {
             Ok(report) => {
+                crate::logs::sync_succeeded(
+                    report.sent,
+                    report.rejected,
+                    report.still_pending,
+                    report.reopened,
+                );
                 self.status.problem = None;
                 self.status.last_report = Some(report);
                 self.refresh_counts();
@@ -276,6 +317,7 @@ impl Running {
                 true
             }
             Err(problem) => {
+                crate::logs::sync_failed("review", problem.key());
                 let retry = problem.retries_on_its_own();
                 self.status.review_problem = Some(problem);
                 !retry
@@ -331,6 +373,7 @@ impl Running {
     }
 
     fn failed(&mut self, problem: SyncProblem) {
+        crate::logs::sync_failed("sync", problem.key());
         self.refresh_counts();
         let review_retry = self
             .status

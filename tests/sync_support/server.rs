@@ -76,6 +76,7 @@ impl TestServer {
             rate_burst: 10_000,
             rate_per_second: 10_000.0,
             max_batch_bytes: self.max_batch_bytes.unwrap_or(defaults.max_batch_bytes),
+            diagnostics_dir: Some(self.diagnostics_dir()),
             ..defaults
         };
         let office = OfficeSecret::from_secret_bytes(&self.office_secret).unwrap();
@@ -91,6 +92,29 @@ impl TestServer {
         }));
         self.storage = Some(storage);
         self.running = Some((stop, task));
+    }
+
+    /// Where the office keeps tablets' diagnostics (beside its database).
+    pub fn diagnostics_dir(&self) -> PathBuf {
+        self.db_path.with_file_name("diagnostics")
+    }
+
+    /// Every diagnostics file the office kept, as text, oldest first by name.
+    pub fn diagnostics(&self) -> Vec<String> {
+        let mut files = Vec::new();
+        for device in std::fs::read_dir(self.diagnostics_dir())
+            .into_iter()
+            .flatten()
+        {
+            for file in std::fs::read_dir(device.unwrap().path()).unwrap() {
+                files.push(file.unwrap().path());
+            }
+        }
+        files.sort();
+        files
+            .iter()
+            .map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned())
+            .collect()
     }
 
     /// The batch size limit used from the next (re)start on (`None`: the server's default).

@@ -4,6 +4,7 @@ mod auth;
 #[cfg(test)]
 mod catch_panic_tests;
 mod coverage;
+pub mod diagnostics;
 mod error;
 mod fault;
 mod handlers;
@@ -58,6 +59,9 @@ pub struct ServerConfig {
     pub connections: serving::ConnectionLimits,
     /// Per-address limits (enrolment, failed authentications).
     pub clients: limits::ClientLimits,
+    /// Where tablets' diagnostics are kept (`POST /v1/diagnostics`), one folder per device;
+    /// `None`: they are refused (503). `serve` uses `DATA_DIR/diagnostics`.
+    pub diagnostics_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -73,6 +77,7 @@ impl Default for ServerConfig {
             coverage_items: crate::facts::CoverageItems::default(),
             connections: serving::ConnectionLimits::default(),
             clients: limits::ClientLimits::default(),
+            diagnostics_dir: None,
         }
     }
 }
@@ -158,6 +163,12 @@ fn api_routes(state: &Arc<AppState>) -> Vec<Route> {
             "POST",
             "/v1/batches",
             post(handlers::batches).layer(DefaultBodyLimit::max(batch_limit)),
+        ),
+        (
+            "POST",
+            "/v1/diagnostics",
+            post(diagnostics::diagnostics)
+                .layer(DefaultBodyLimit::max(diagnostics::MAX_DIAGNOSTICS_BYTES)),
         ),
         ("GET", "/v1/assignment", get(handlers::assignment)),
         ("GET", "/v1/reviews", get(handlers::reviews)),

@@ -37,6 +37,10 @@ pub struct SyncPanel {
     pub busy: bool,
     /// The cases the office refused, with its reasons.
     pub refused: Vec<String>,
+    /// Where the last "Send diagnostics" stands, in the enumerator's language.
+    pub diagnostics: Option<String>,
+    /// Whether diagnostics are being sent (the button waits).
+    pub diagnostics_busy: bool,
 }
 
 /// Draws the sync card.
@@ -82,6 +86,17 @@ pub fn sync_panel_ui(ui: &mut Ui, view: &SyncPanel, tr: &Tr, drafts: &mut Drafts
                 }
             } else if design::primary_button(ui, tr.t("sync_now"), !view.busy).clicked() {
                 commands.push(Command::SyncNow);
+            }
+            if view.enrolled {
+                let send = ui.add_enabled_ui(!view.diagnostics_busy, |ui| {
+                    design::outlined_button(ui, tr.t("diag_send"))
+                });
+                if send.inner.clicked() {
+                    commands.push(Command::SendDiagnostics);
+                }
+                if let Some(diagnostics) = &view.diagnostics {
+                    design::weak(ui, diagnostics, rtl);
+                }
             }
             if !view.refused.is_empty() {
                 let n = view.refused.len().to_string();
