@@ -65,16 +65,22 @@ pub struct ServerConfig {
 }
 
 impl Default for ServerConfig {
+    /// The bundled census questionnaire accepted, coverage reading it through its own
+    /// `coverage` block.
     fn default() -> ServerConfig {
+        let questionnaires = crate::validate::Questionnaires::default();
+        let coverage_items =
+            crate::facts::CoverageItems::of_questionnaires(questionnaires.iter().map(|q| &**q))
+                .unwrap_or_default();
         ServerConfig {
             max_batch_bytes: 32 * 1024 * 1024,
             max_inflated_bytes: census_core::wire::MAX_INFLATED_BYTES,
             rate_burst: 60,
             rate_per_second: 2.0,
-            questionnaires: crate::validate::Questionnaires::default(),
+            questionnaires,
             census_start: None,
             census_days: 30,
-            coverage_items: crate::facts::CoverageItems::default(),
+            coverage_items,
             connections: serving::ConnectionLimits::default(),
             clients: limits::ClientLimits::default(),
             diagnostics_dir: None,
