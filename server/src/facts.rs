@@ -31,6 +31,15 @@ impl CoverageItems {
         ))
     }
 
+    /// These items and those of `more` (a questionnaire already here keeps its items).
+    pub fn with(&self, more: impl IntoIterator<Item = (String, String, ItemMap)>) -> CoverageItems {
+        let mut map = (*self.0).clone();
+        for (id, version, items) in more {
+            map.entry((id, version)).or_insert(items);
+        }
+        CoverageItems(Arc::new(map))
+    }
+
     /// The items of questionnaire `id` at `version`.
     pub fn of(&self, id: &str, version: &str) -> Cow<'_, ItemMap> {
         match self.0.get(&(id.to_owned(), version.to_owned())) {

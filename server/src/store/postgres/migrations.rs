@@ -13,7 +13,7 @@ use deadpool_postgres::{Pool, Transaction};
 use crate::store::StoreError;
 use crate::store::postgres::schema::SCHEMA;
 use crate::store::postgres::summaries::SCHEMA_LOCK;
-use crate::store::postgres::{coverage, identity, shared_state, summaries};
+use crate::store::postgres::{coverage, identity, office, shared_state, summaries};
 
 /// One migration: its number, what it does, and its statements.
 pub struct Migration {
@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "state shared by instances: server secrets and per-address rate buckets",
         sql: shared_state_tables,
     },
+    Migration {
+        version: 3,
+        name: "office publications: recovery keys (public halves) and published questionnaires",
+        sql: office_tables,
+    },
 ];
 
 /// The schema version this build writes: the last migration's number.
@@ -56,6 +61,10 @@ fn baseline() -> String {
 
 fn shared_state_tables() -> String {
     shared_state::TABLES.to_string()
+}
+
+fn office_tables() -> String {
+    office::TABLES.to_string()
 }
 
 /// The version the database holds (0: none recorded; a database of an older build).

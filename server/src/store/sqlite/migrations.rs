@@ -13,7 +13,7 @@ use rusqlite::Connection;
 
 use crate::store::StoreError;
 use crate::store::sqlite::rows::SCHEMA;
-use crate::store::sqlite::{coverage, identity, shared_state, summaries};
+use crate::store::sqlite::{coverage, identity, office, shared_state, summaries};
 
 /// One migration: its number, what it does, and how.
 pub struct Migration {
@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "server secrets kept across restarts (the review session key's source)",
         apply: shared_state_tables,
     },
+    Migration {
+        version: 3,
+        name: "office publications: recovery keys (public halves) and published questionnaires",
+        apply: office_tables,
+    },
 ];
 
 /// The schema version this build writes: the last migration's number.
@@ -54,6 +59,11 @@ fn baseline(conn: &Connection) -> Result<(), StoreError> {
 
 fn shared_state_tables(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(shared_state::TABLES)
+        .map_err(StoreError::from)
+}
+
+fn office_tables(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(office::TABLES)
         .map_err(StoreError::from)
 }
 

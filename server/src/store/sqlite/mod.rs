@@ -8,6 +8,7 @@ mod export;
 pub(crate) mod identity;
 mod ingest;
 pub mod migrations;
+mod office;
 mod rows;
 pub(crate) mod shared_state;
 mod summaries;
@@ -26,8 +27,9 @@ use crate::incoming::IncomingBatch;
 use crate::store::coverage_sql as q;
 use crate::store::{
     CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow, Ingested,
-    MapPoint, NewCode, NewDevice, NewReview, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
-    StoreError, StoreFuture, StoredCase,
+    MapPoint, NewCode, NewDevice, NewPublication, NewReview, NewReviewer, PublishOutcome,
+    PublishedSummary, QueueEntry, RecoveryKey, Reviewer, Scope, Storage, StoreError, StoreFuture,
+    StoredCase,
 };
 use checkpoint::WRITER_AUTOCHECKPOINT_PAGES;
 use coverage::sqlite_params;
@@ -494,5 +496,39 @@ impl Storage for SqliteStore {
 
     fn shared_secret<'a>(&'a self, name: &'a str) -> StoreFuture<'a, [u8; 32]> {
         self.run_ref(move |conn| shared_state::shared_secret(&*lock(conn)?, name))
+    }
+
+    fn set_recovery_key<'a>(&'a self, key: &'a RecoveryKey) -> StoreFuture<'a, bool> {
+        self.run_ref(move |conn| office::set_recovery_key(&mut *lock(conn)?, key))
+    }
+
+    fn recovery_key(&self) -> StoreFuture<'_, Option<RecoveryKey>> {
+        self.run_ref(move |conn| office::recovery_key(&*lock(conn)?))
+    }
+
+    fn publish_questionnaire<'a>(
+        &'a self,
+        publication: &'a NewPublication,
+    ) -> StoreFuture<'a, PublishOutcome> {
+        self.run_ref(move |conn| office::publish(&mut *lock(conn)?, publication))
+    }
+
+    fn published_body<'a>(
+        &'a self,
+        id: &'a str,
+        version: &'a str,
+    ) -> StoreFuture<'a, Option<Vec<u8>>> {
+        self.run_ref(move |conn| office::published_body(&*lock(conn)?, id, version))
+    }
+
+    fn published_questionnaires(&self) -> StoreFuture<'_, Vec<PublishedSummary>> {
+        self.run_ref(move |conn| office::published_list(&*lock(conn)?))
+    }
+
+    fn frame_buildings<'a>(
+        &'a self,
+        districts: &'a [String],
+    ) -> StoreFuture<'a, Vec<FrameBuildingRow>> {
+        self.run_ref(move |conn| office::frame_buildings(&*lock(conn)?, districts))
     }
 }
