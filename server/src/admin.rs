@@ -30,9 +30,9 @@ pub async fn set_recovery_key(store: &dyn Storage, public: &str) -> Result<Strin
             old.key_id,
             if new { "" } else { " (it had been set before)" }
         ),
-        None => format!(
-            "recovery key {id} set: tablets may now enrol (the private half stays offline)"
-        ),
+        None => {
+            format!("recovery key {id} set: tablets may now enrol (the private half stays offline)")
+        }
     })
 }
 

@@ -227,10 +227,7 @@ mod tests {
         assert!(!created);
         assert_eq!(rotated.new_id, key_id(&after.current.public_key()));
         assert_eq!(after.retired.len(), 1);
-        assert_eq!(
-            after.retired[0].public_key(),
-            before.current.public_key()
-        );
+        assert_eq!(after.retired[0].public_key(), before.current.public_key());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

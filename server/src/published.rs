@@ -25,9 +25,12 @@ pub fn prepare(path: &Path) -> Result<NewPublication, String> {
     let body = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let name = path.display().to_string();
     let q = compile(&name, &body)?;
-    let doc: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| format!("{name} cannot be published: {e}"))?;
-    if !doc.get("coverage").is_some_and(serde_json::Value::is_object) {
+    let doc: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| format!("{name} cannot be published: {e}"))?;
+    if !doc
+        .get("coverage")
+        .is_some_and(serde_json::Value::is_object)
+    {
         return Err(format!(
             "{name} cannot be published: it has no `coverage` block (the items coverage reads \
              and its population, household or collective; see schemas/FORMAT.md)"

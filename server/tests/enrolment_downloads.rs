@@ -110,10 +110,7 @@ async fn the_assignment_carries_cartographys_buildings() {
             }];
             assert_eq!(
                 by_district,
-                [
-                    ("DR-1", &expected_dr1[..]),
-                    ("DR-2", &expected_dr2[..])
-                ]
+                [("DR-1", &expected_dr1[..]), ("DR-2", &expected_dr2[..])]
             );
         }
     }
@@ -149,7 +146,10 @@ async fn a_tablet_enrols_with_the_code_alone() {
         let downloaded: Assignment = serde_json::from_str(&text).unwrap();
         assert_eq!(downloaded.enumerator_id, "E-7");
         // The device works as the code's enumerator: its cases are stored.
-        let body = envelope(&device, &payload(&device, vec![census_case("DR-1", 1, 2, 1)]));
+        let body = envelope(
+            &device,
+            &payload(&device, vec![census_case("DR-1", 1, 2, 1)]),
+        );
         let (status, reply) = server.post_batch(&device.token, body).await;
         assert_eq!(status, 200, "{reply}");
         assert_eq!(reply["results"][0]["outcome"]["kind"], "stored", "{reply}");

@@ -94,7 +94,11 @@ async fn enrolment_waits_for_the_recovery_key_then_every_download_carries_both_k
         // The office sets it (base64 text), and the command prints its key id.
         let recovery = OfficeSecret::generate().unwrap().public_key();
         let recovery_id = key_id(&recovery);
-        let out = cli(&backend.database, &["set-recovery-key", &b64_encode(&recovery)]).await;
+        let out = cli(
+            &backend.database,
+            &["set-recovery-key", &b64_encode(&recovery)],
+        )
+        .await;
         assert!(out.status.success(), "{}", stderr(&out));
         assert!(stdout(&out).contains(&recovery_id), "{}", stdout(&out));
 
@@ -123,7 +127,10 @@ async fn enrolment_waits_for_the_recovery_key_then_every_download_carries_both_k
         assert!(out.status.success(), "{}", stderr(&out));
         let said = stdout(&out);
         assert!(said.contains(&key_id(&newer)), "{said}");
-        assert!(said.contains(&recovery_id), "names the key it replaces: {said}");
+        assert!(
+            said.contains(&recovery_id),
+            "names the key it replaces: {said}"
+        );
         let downloaded = assignment(&server, &reply.device_token).await;
         let keys = downloaded.office_keys.unwrap();
         assert_eq!(keys.recovery, Some(PublishedKey::new(&newer)));
@@ -201,7 +208,10 @@ async fn a_batch_sealed_to_the_rotated_key_is_still_stored() {
         assert!(out.status.success(), "{}", stderr(&out));
         let said = stdout(&out);
         assert!(said.contains(&old_id), "{said}");
-        let retired = data.path().join("retired-keys").join(format!("{old_id}.key"));
+        let retired = data
+            .path()
+            .join("retired-keys")
+            .join(format!("{old_id}.key"));
         assert!(retired.is_file(), "{said}");
 
         let second = binary::start("true", data.path(), Some(&database), &[]);
@@ -216,7 +226,10 @@ async fn a_batch_sealed_to_the_rotated_key_is_still_stored() {
             .await
             .unwrap();
         let new_key = downloaded.office_keys.unwrap().batch;
-        assert_ne!(new_key.key_id, old_id, "the next download announces the new key");
+        assert_ne!(
+            new_key.key_id, old_id,
+            "the next download announces the new key"
+        );
         let token = device.token.clone();
         let post = |body: Vec<u8>| {
             http.post(format!("{url}/v1/batches"))
@@ -241,7 +254,10 @@ async fn a_batch_sealed_to_the_rotated_key_is_still_stored() {
             office_public: OfficeSecret::generate().unwrap().public_key(),
             ..rotated
         };
-        let body = envelope(&stranger, &payload(&stranger, vec![census_case("DR-1", 3, 2, 1)]));
+        let body = envelope(
+            &stranger,
+            &payload(&stranger, vec![census_case("DR-1", 3, 2, 1)]),
+        );
         let refused = post(body).await.unwrap();
         assert_eq!(refused.status(), 400);
         let body: Value = refused.json().await.unwrap();

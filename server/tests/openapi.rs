@@ -267,7 +267,10 @@ async fn real_responses_validate_against_the_spec() {
     store.publish_questionnaire(&publication).await.unwrap();
     let published = "/v1/questionnaires/{id}/{version}";
     for (path, token) in [
-        ("/v1/questionnaires/rgph2024/1.0.0", Some(device.token.as_str())),
+        (
+            "/v1/questionnaires/rgph2024/1.0.0",
+            Some(device.token.as_str()),
+        ),
         ("/v1/questionnaires/rgph2024/1.0.0", Some(office)),
         ("/v1/questionnaires/rgph2024/9.9.9", Some(office)),
         ("/v1/questionnaires/rgph2024/1.0.0", None),

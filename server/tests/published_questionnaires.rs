@@ -68,7 +68,10 @@ async fn a_bad_file_is_refused_with_the_loaders_report_and_nothing_is_stored() {
         let out = publish(&backend.database, &not_json).await;
         let (_, stderr) = said(&out);
         assert!(!out.status.success());
-        assert!(stderr.contains("not a valid questionnaire file"), "{stderr}");
+        assert!(
+            stderr.contains("not a valid questionnaire file"),
+            "{stderr}"
+        );
 
         let stored = backend.store.published_questionnaires().await.unwrap();
         assert!(stored.is_empty(), "{stored:?}");
@@ -149,12 +152,19 @@ async fn downloads_give_the_exact_bytes_and_assignments_the_newest_of_each_popul
         let server = start(backend.store.clone(), ServerConfig::default()).await;
         let device = server.enrol("tab-1", "E-1", &["DR-1", "DR-2"]).await;
         let districts = |a: &Assignment| -> Vec<Vec<PublishedQuestionnaire>> {
-            a.districts.iter().map(|d| d.questionnaires.clone()).collect()
+            a.districts
+                .iter()
+                .map(|d| d.questionnaires.clone())
+                .collect()
         };
         let fetch = |path: &'static str| backends::get(&server, path, &device.token);
         let (_, body) = fetch("/v1/assignment").await;
         let a: Assignment = serde_json::from_str(&body).unwrap();
-        assert_eq!(districts(&a), vec![Vec::new(), Vec::new()], "none published");
+        assert_eq!(
+            districts(&a),
+            vec![Vec::new(), Vec::new()],
+            "none published"
+        );
         let (status, body) = fetch("/v1/questionnaires/rgph2024/1.0.0").await;
         assert_eq!(status, 404, "{body}");
         assert!(body.contains("unknown_questionnaire"), "{body}");

@@ -245,7 +245,11 @@ async fn check_cases(
         .cases
         .iter()
         .filter(|c| c.refused.is_none())
-        .filter(|c| given.get(&c.questionnaire_id, &c.questionnaire_version).is_none())
+        .filter(|c| {
+            given
+                .get(&c.questionnaire_id, &c.questionnaire_version)
+                .is_none()
+        })
         .map(|c| (c.questionnaire_id.clone(), c.questionnaire_version.clone()))
         .collect();
     wanted.sort();

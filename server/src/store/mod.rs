@@ -25,12 +25,12 @@ use uuid::Uuid;
 
 use crate::incoming::{IncomingBatch, IncomingCase};
 
+pub use office_types::{
+    NewPublication, PublishOutcome, PublishedSummary, RecoveryKey, newest_per_population,
+};
 pub use review_types::{
     COMMAND_LINE_REVIEWER, CaseHistory, DistrictExtent, FrameBuildingRow, HistoryDecision,
     MapPoint, NewReview, NewReviewer, QueueEntry, Reviewer, RevisionEvents, Role, Scope,
-};
-pub use office_types::{
-    NewPublication, PublishOutcome, PublishedSummary, RecoveryKey, newest_per_population,
 };
 pub use types::{Counts, DeviceRecord, District, NewCode, NewDevice, StoreError, StoredCase};
 

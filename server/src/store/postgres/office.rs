@@ -74,9 +74,8 @@ pub async fn recovery_key(pool: &Pool) -> Result<Option<RecoveryKey>, StoreError
         let public_key: Vec<u8> = r.try_get(1)?;
         Ok(RecoveryKey {
             key_id: r.try_get(0)?,
-            public_key: <[u8; 32]>::try_from(public_key.as_slice()).map_err(|_| {
-                StoreError::Backend("a stored recovery key is not 32 bytes".into())
-            })?,
+            public_key: <[u8; 32]>::try_from(public_key.as_slice())
+                .map_err(|_| StoreError::Backend("a stored recovery key is not 32 bytes".into()))?,
             set_at: r.try_get(2)?,
         })
     })

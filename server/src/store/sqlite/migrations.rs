@@ -63,8 +63,7 @@ fn shared_state_tables(conn: &Connection) -> Result<(), StoreError> {
 }
 
 fn office_tables(conn: &Connection) -> Result<(), StoreError> {
-    conn.execute_batch(office::TABLES)
-        .map_err(StoreError::from)
+    conn.execute_batch(office::TABLES).map_err(StoreError::from)
 }
 
 /// The version the database holds (0: none recorded; a database of an older build).

@@ -33,7 +33,10 @@ CREATE TABLE IF NOT EXISTS published_questionnaires (
 /// again now).
 pub fn set_recovery_key(conn: &mut Connection, key: &RecoveryKey) -> Result<bool, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    tx.execute("UPDATE office_recovery_keys SET current = 0 WHERE current = 1", [])?;
+    tx.execute(
+        "UPDATE office_recovery_keys SET current = 0 WHERE current = 1",
+        [],
+    )?;
     let new = tx.execute(
         "INSERT OR IGNORE INTO office_recovery_keys (key_id, public_key, set_at, current)
          VALUES (?1, ?2, ?3, 1)",
@@ -58,9 +61,8 @@ pub fn recovery_key(conn: &Connection) -> Result<Option<RecoveryKey>, StoreError
     row.map(|(key_id, public_key, set_at)| {
         Ok(RecoveryKey {
             key_id,
-            public_key: <[u8; 32]>::try_from(public_key.as_slice()).map_err(|_| {
-                StoreError::Backend("a stored recovery key is not 32 bytes".into())
-            })?,
+            public_key: <[u8; 32]>::try_from(public_key.as_slice())
+                .map_err(|_| StoreError::Backend("a stored recovery key is not 32 bytes".into()))?,
             set_at,
         })
     })
