@@ -34,7 +34,7 @@ use crate::store::{
 use checkpoint::WRITER_AUTOCHECKPOINT_PAGES;
 use coverage::sqlite_params;
 pub use durability::Synchronous;
-use rows::{district_from_row, stored_case_from_row};
+use rows::district_from_row;
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339()
@@ -286,41 +286,7 @@ impl Storage for SqliteStore {
         since: u64,
         limit: u32,
     ) -> StoreFuture<'a, Vec<ReviewDecision>> {
-        let districts = districts.to_vec();
-        // A cursor beyond what SQLite's integers hold must not wrap to -1 ("everything").
-        let since = i64::try_from(since).unwrap_or(i64::MAX);
-        self.run(move |conn| {
-            let mut st = conn.prepare_cached(
-                "SELECT r.cursor, r.case_id, r.revision, r.decision, r.comment, r.at
-                     FROM reviews r JOIN cases c ON c.case_id = r.case_id
-                     WHERE r.cursor > ?1
-                       AND c.district_id IN (SELECT value FROM json_each(?2))
-                     ORDER BY r.cursor LIMIT ?3",
-            )?;
-            let rows = st.query_map(params![since, json_list(&districts)?, limit], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            })?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (cursor, case_id, revision, decision, comment, at) = row?;
-                out.push(ReviewDecision {
-                    cursor: cursor as u64,
-                    case_id: Uuid::parse_str(&case_id)?,
-                    revision: revision as u64,
-                    decision: decision.parse()?,
-                    comment,
-                    at,
-                });
-            }
-            Ok(out)
-        })
+        self.run_ref(move |conn| export::reviews_since(&*lock(conn)?, districts, since, limit))
     }
 
     fn cases_page<'a>(
@@ -328,21 +294,7 @@ impl Storage for SqliteStore {
         after: Option<Uuid>,
         limit: u32,
     ) -> StoreFuture<'a, Vec<StoredCase>> {
-        self.run(move |conn| {
-            let after = after.map(|u| u.to_string()).unwrap_or_default();
-            let mut st = conn.prepare_cached(
-                "SELECT case_id, revision, district_id, building_number, dwelling_number,
-                       household_number, questionnaire_id, questionnaire_version, status,
-                       long_form, case_json, updated_at, device_id
-                     FROM cases WHERE case_id > ?1 ORDER BY case_id LIMIT ?2",
-            )?;
-            let rows = st.query_map(params![after, limit], stored_case_from_row)?;
-            let mut out = Vec::new();
-            for r in rows {
-                out.push(r??);
-            }
-            Ok(out)
-        })
+        self.run(move |conn| export::cases_page(conn, after, limit))
     }
 
     fn cases_received_page<'a>(
