@@ -27,6 +27,9 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 /// claiming it is refused whole).
 const MIN_WIRE_VERSION: u32 = 1;
 
+/// Most questionnaires of one batch looked up among the published ones.
+const MAX_PUBLISHED_LOOKUPS: usize = 8;
+
 /// Most review decisions returned in one page.
 const REVIEW_PAGE: u32 = 500;
 
@@ -254,6 +257,9 @@ async fn check_cases(
         .collect();
     wanted.sort();
     wanted.dedup();
+    // A batch naming many unknown questionnaires costs a few lookups, not one per name:
+    // the cases of the others are refused as not accepted.
+    wanted.truncate(MAX_PUBLISHED_LOOKUPS);
     let published = app.published.resolve(app.store.as_ref(), &wanted).await?;
     let (questionnaires, items) = if published.is_empty() {
         (given.clone(), app.config.coverage_items.clone())
