@@ -213,6 +213,13 @@ fn tablets_sync_through_haproxy_while_office_instances_are_killed() {
     let districts: Vec<String> = (0..TABLETS).map(|t| format!("DR-{t:02}")).collect();
     let frame: Vec<_> = districts.iter().map(|d| district(d)).collect();
     runtime.block_on(admin.import_districts(&frame)).unwrap();
+    // The office's recovery key: a tablet cannot enrol without one.
+    let recovery = census_core::wire::OfficeSecret::generate()
+        .unwrap()
+        .public_key();
+    runtime
+        .block_on(admin.set_recovery_key(&census_server::store::RecoveryKey::new(recovery)))
+        .unwrap();
     runtime
         .block_on(admin.add_reviewer(&NewReviewer {
             token_hash: census_server::secrets::token_hash(REVIEWER),

@@ -65,6 +65,27 @@ pub enum Command {
         /// Districts the device may write, comma-separated.
         #[arg(long, value_delimiter = ',', required = true)]
         districts: Vec<String>,
+        /// The office's URL as tablets reach it: also prints a one-line provisioning payload
+        /// (JSON: server URL, code, office key ids) for a QR code or a file.
+        #[arg(long)]
+        server_url: Option<String>,
+    },
+    /// Set the office's recovery key: the public half (base64, or a file holding it) that
+    /// `census-recover keygen` printed. Setting another makes it current (rotation). Prints
+    /// its key id. The private half stays offline.
+    SetRecoveryKey {
+        /// The public key, base64, or a file holding it.
+        public: String,
+    },
+    /// Retire the current batch key (DATA_DIR/office.key, kept in DATA_DIR/retired-keys so
+    /// batches sealed to it stay readable) and make a new one, announced in the next
+    /// downloads once the server restarts.
+    RotateBatchKey,
+    /// Publish a questionnaire file under its id@version (checked by the loader; it needs a
+    /// `coverage` block). A published version never changes: publish a new version.
+    Publish {
+        /// The questionnaire file (JSON).
+        file: PathBuf,
     },
     /// Export stored cases as CSV (one file per level of the questionnaire) plus a data
     /// dictionary, all or nothing, into a new or empty folder.

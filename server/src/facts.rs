@@ -33,6 +33,15 @@ impl CoverageItems {
         ))
     }
 
+    /// These items and those of `more` (a questionnaire already here keeps its items).
+    pub fn with(&self, more: impl IntoIterator<Item = (String, String, ItemMap)>) -> CoverageItems {
+        let mut map = (*self.0).clone();
+        for (id, version, items) in more {
+            map.entry((id, version)).or_insert(items);
+        }
+        CoverageItems(Arc::new(map))
+    }
+
     /// From questionnaires, each of which must declare its coverage block: the first
     /// without one is refused with [`NoCoverage`]'s message.
     pub fn of_questionnaires<'q>(

@@ -9,12 +9,7 @@ use census_core::wire::OfficeSecret;
 /// whether it was created now.
 pub fn load_or_create(path: &Path) -> Result<(OfficeSecret, bool), String> {
     if path.exists() {
-        let bytes = zeroize::Zeroizing::new(
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-        );
-        let key = OfficeSecret::from_secret_bytes(&bytes)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        return Ok((key, false));
+        return Ok((load(path)?, false));
     }
     if let Some(dir) = path.parent()
         && !dir.as_os_str().is_empty()
@@ -22,6 +17,20 @@ pub fn load_or_create(path: &Path) -> Result<(OfficeSecret, bool), String> {
         crate::private_files::create_private_dir(dir)?;
     }
     let key = OfficeSecret::generate().map_err(|e| e.to_string())?;
+    write_new(path, &key)?;
+    Ok((key, true))
+}
+
+/// Reads the key file at `path`.
+pub fn load(path: &Path) -> Result<OfficeSecret, String> {
+    let bytes = zeroize::Zeroizing::new(
+        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+    );
+    OfficeSecret::from_secret_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes `key` to a new file at `path` (mode 0600, synced; never over an existing file).
+pub fn write_new(path: &Path, key: &OfficeSecret) -> Result<(), String> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -34,8 +43,7 @@ pub fn load_or_create(path: &Path) -> Result<(OfficeSecret, bool), String> {
         .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
     file.write_all(&key.to_secret_bytes_dangerous()[..])
         .and_then(|()| file.sync_all())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok((key, true))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]

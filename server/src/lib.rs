@@ -4,6 +4,7 @@
 //! signed, sealed batches (`census_core::wire`), and download their assignment and review
 //! decisions. Storage is SQLite (embedded default) or PostgreSQL behind [`store::Storage`].
 
+pub mod admin;
 pub mod boundaries;
 pub mod cli;
 pub mod cli_limits;
@@ -16,7 +17,9 @@ pub mod http;
 pub mod incoming;
 pub mod keyfile;
 pub mod logsafe;
+pub mod office_keys;
 pub mod private_files;
+pub mod published;
 pub mod ratelimit;
 pub mod secrets;
 pub mod serve_lock;

@@ -3,12 +3,12 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use census_core::wire::{Decision, b64_encode};
+use census_core::wire::Decision;
 use census_server::cli::{Cli, Command, ServeArgs};
 use census_server::frame_checks::{self, Rows};
 use census_server::http::{AppState, ServerConfig, serve};
 use census_server::store::{self, NewCode, Storage};
-use census_server::{export, frame, keyfile, secrets};
+use census_server::{admin, export, frame, office_keys, secrets};
 use clap::Parser;
 
 #[tokio::main]
@@ -64,6 +64,10 @@ async fn run(cli: Cli) -> Result<(), String> {
     } else {
         None
     };
+    if let Some(Command::RotateBatchKey) = cli.command {
+        println!("{}", admin::rotate_batch_key(&cli.data_dir)?);
+        return Ok(());
+    }
     let store = open_store(&cli).await?;
     match cli.command {
         None => serve_command(&cli, store, ServeArgs::default()).await,
@@ -132,9 +136,19 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{token}");
             Ok(())
         }
+        Some(Command::RotateBatchKey) => Ok(()),
+        Some(Command::SetRecoveryKey { ref public }) => {
+            println!("{}", admin::set_recovery_key(store.as_ref(), public).await?);
+            Ok(())
+        }
+        Some(Command::Publish { ref file }) => {
+            println!("{}", admin::publish(store.as_ref(), file).await?);
+            Ok(())
+        }
         Some(Command::IssueCode {
             ref enumerator,
             ref districts,
+            ref server_url,
         }) => {
             let known = store
                 .districts(districts)
@@ -145,6 +159,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                     return Err(format!("district {d} is not in the frame: import it first"));
                 }
             }
+            let key_ids = match server_url {
+                Some(_) => Some(admin::key_ids(store.as_ref(), &cli.data_dir).await?),
+                None => None,
+            };
             let code = secrets::generate_code()?;
             store
                 .add_enrolment_code(&NewCode {
@@ -155,6 +173,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{code}");
+            if let (Some(url), Some(ids)) = (server_url, key_ids) {
+                println!("{}", admin::provisioning_payload(url, &code, &ids));
+            }
             Ok(())
         }
         Some(Command::Export {
@@ -283,13 +304,21 @@ async fn run(cli: Cli) -> Result<(), String> {
 }
 
 async fn serve_command(cli: &Cli, store: Arc<dyn Storage>, args: ServeArgs) -> Result<(), String> {
-    let key_path = cli.data_dir.join("office.key");
-    let (office, created) = keyfile::load_or_create(&key_path)?;
-    let public = b64_encode(&office.public_key());
+    let (keys, created) = office_keys::load_batch_keys(&cli.data_dir)?;
     if created {
+        let key_path = cli.data_dir.join(office_keys::CURRENT_KEY_FILE);
         println!("new office key saved to {} (mode 0600)", key_path.display());
     }
-    println!("office public key: {public}");
+    for line in admin::key_lines(&keys) {
+        println!("{line}");
+    }
+    match store.recovery_key().await.map_err(text)? {
+        Some(k) => println!("recovery key {}", k.key_id),
+        None => println!(
+            "no recovery key set: tablets cannot enrol until the office runs \
+             census-server set-recovery-key"
+        ),
+    }
     let (questionnaires, lines) = census_server::validate::from_command_line(
         &args.questionnaires,
         &args.questionnaire_files,
@@ -323,7 +352,7 @@ async fn serve_command(cli: &Cli, store: Arc<dyn Storage>, args: ServeArgs) -> R
         durability = %durability,
         "census-server listening"
     );
-    let state = AppState::shared(store, office, config).await?;
+    let state = AppState::shared_with_keys(store, keys, config).await?;
     serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })

@@ -122,6 +122,7 @@ async fn killed_between_commit_and_reply(data: &Path, database: Database) {
         })
         .await
         .unwrap();
+    support::set_recovery_key(store.as_ref()).await;
     // PostgreSQL is read through this store while the server runs; SQLite's file through a
     // plain connection (the server is its one store).
     let beside = matches!(database, Database::Postgres(_)).then_some(store);

@@ -198,6 +198,7 @@ async fn tablets_sync_through_haproxy_while_instances_are_killed() {
     let admin = store::open(&database).await.unwrap();
     admin.import_districts(&[district("D-1")]).await.unwrap();
     controller(admin.as_ref(), "Amina", REVIEWER).await;
+    support::set_recovery_key(admin.as_ref()).await;
 
     // Three instances on fixed ports (each restarts in place), one data directory (the
     // office key they share).

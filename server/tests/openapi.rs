@@ -261,6 +261,27 @@ async fn real_responses_validate_against_the_spec() {
         )
         .await;
     }
+    // A published questionnaire's bytes, an unknown one, and no token.
+    let file = schemas_dir().join("rgph2024.json");
+    let publication = census_server::published::prepare(&file).unwrap();
+    store.publish_questionnaire(&publication).await.unwrap();
+    let published = "/v1/questionnaires/{id}/{version}";
+    for (path, token) in [
+        (
+            "/v1/questionnaires/rgph2024/1.0.0",
+            Some(device.token.as_str()),
+        ),
+        ("/v1/questionnaires/rgph2024/1.0.0", Some(office)),
+        ("/v1/questionnaires/rgph2024/9.9.9", Some(office)),
+        ("/v1/questionnaires/rgph2024/1.0.0", None),
+    ] {
+        let request = http.get(url(path));
+        let request = match token {
+            Some(t) => request.bearer_auth(t),
+            None => request,
+        };
+        exchange(&contract, ("GET", published), request).await;
+    }
     exchange(
         &contract,
         ("GET", "/v1/reviews"),

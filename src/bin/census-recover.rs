@@ -1,9 +1,15 @@
 //! Office recovery tool for a locked or forgotten-PIN tablet.
 //!
 //! ```text
+//! census-recover keygen --private-out recovery.secret
 //! census-recover generate-office-key --secret-out office.secret --public-out office.pub
 //! census-recover unlock --office-key office.secret --key-file census.key --new-pin 482913
 //! ```
+//!
+//! `keygen` makes the office's recovery key pair offline: it writes the private half (mode
+//! 0600, never over an existing file) and prints the public half in base64 with its key id,
+//! for `census-server set-recovery-key` (the online server never holds the private half).
+//! `generate-office-key` is its older form, also writing the public half to a file.
 //!
 //! `unlock` opens the key file's recovery wrap with the office's private key, wraps the
 //! database key under the new PIN and resets the wrong-PIN counter. The database itself is
@@ -16,6 +22,7 @@ use std::process::ExitCode;
 use census::keys::{KeyFile, OfficeSecretKey, Pin};
 
 const USAGE: &str = "usage:
+  census-recover keygen --private-out <file>
   census-recover generate-office-key --secret-out <file> --public-out <file>
   census-recover unlock --office-key <file> --key-file <file> [--new-pin <pin>]
       (or the new PIN in the CENSUS_NEW_PIN environment variable)";
@@ -71,6 +78,11 @@ fn run(args: Vec<String>) -> Result<String, String> {
     };
     let mut opts = options(rest)?;
     match command.as_str() {
+        "keygen" => {
+            let private_out = PathBuf::from(required(&mut opts, "private-out")?);
+            no_more(&opts)?;
+            keygen(&private_out)
+        }
         "generate-office-key" => {
             let secret_out = PathBuf::from(required(&mut opts, "secret-out")?);
             let public_out = PathBuf::from(required(&mut opts, "public-out")?);
@@ -110,5 +122,74 @@ fn run(args: Vec<String>) -> Result<String, String> {
             ))
         }
         other => Err(format!("unknown command {other:?}\n{USAGE}")),
+    }
+}
+
+/// `keygen`: a new recovery key pair; the private half to `private_out` (a new file), the
+/// public half printed in base64 with its key id.
+fn keygen(private_out: &std::path::Path) -> Result<String, String> {
+    if private_out.exists() {
+        return Err(format!(
+            "{} exists already: a recovery key is never overwritten (choose another file)",
+            private_out.display()
+        ));
+    }
+    let secret = OfficeSecretKey::generate().map_err(|e| e.to_string())?;
+    secret
+        .write_new_file(private_out)
+        .map_err(|e| e.to_string())?;
+    let public = secret.public_key();
+    Ok(format!(
+        "recovery private key written to {} (mode 0600): keep it offline\n\
+         public key: {}\n\
+         key id: {}\n\
+         give the public key to the office server: census-server set-recovery-key {}",
+        private_out.display(),
+        census_core::wire::b64_encode(&public.0),
+        census_core::wire::key_id(&public.0),
+        census_core::wire::b64_encode(&public.0),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// `keygen` writes a private key that `unlock` can read (mode 0600), prints its public
+    /// half and key id, and never overwrites a file.
+    #[test]
+    fn keygen_writes_a_private_key_once_and_prints_its_public_half() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("recovery.secret");
+        let out = run(vec![
+            "keygen".into(),
+            "--private-out".into(),
+            path.to_string_lossy().into_owned(),
+        ])
+        .unwrap();
+        let secret = OfficeSecretKey::read_file(&path).unwrap();
+        let public = secret.public_key();
+        let b64 = census_core::wire::b64_encode(&public.0);
+        assert!(out.contains(&format!("public key: {b64}")), "{out}");
+        let id = census_core::wire::key_id(&public.0);
+        assert!(out.contains(&format!("key id: {id}")), "{out}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let again = run(vec![
+            "keygen".into(),
+            "--private-out".into(),
+            path.to_string_lossy().into_owned(),
+        ])
+        .unwrap_err();
+        assert!(again.contains("never overwritten"), "{again}");
+        assert_eq!(
+            OfficeSecretKey::read_file(&path).unwrap().public_key(),
+            public
+        );
     }
 }

@@ -80,6 +80,18 @@ impl TestServer {
             ..defaults
         };
         let office = OfficeSecret::from_secret_bytes(&self.office_secret).unwrap();
+        // The office's recovery key: a tablet cannot enrol without one.
+        if self
+            .runtime
+            .block_on(storage.recovery_key())
+            .unwrap()
+            .is_none()
+        {
+            let recovery = OfficeSecret::generate().unwrap().public_key();
+            self.runtime
+                .block_on(storage.set_recovery_key(&store::RecoveryKey::new(recovery)))
+                .unwrap();
+        }
         let state = AppState::new(storage.clone(), office, config);
         let listener = self
             .runtime

@@ -8,15 +8,16 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use census_core::wire::{
-    Assignment, BatchReply, CaseOutcome, EnrolReply, EnrolRequest, OfficeKey, QuestionnaireList,
-    ReviewDecisions, SignedBatch, WIRE_VERSION, b64_encode, decode_key32,
+    BatchReply, CaseOutcome, EnrolReply, EnrolRequest, OfficeKey, ReviewDecisions, SignedBatch,
+    WIRE_VERSION, b64_encode, decode_key32,
 };
 use serde::Deserialize;
 
 use super::auth::AuthedDevice;
+use super::downloads::{assignment_of, no_recovery_key, office_keys};
 use super::{ApiError, AppState};
-use crate::incoming::open_incoming;
-use crate::store::{DeviceRecord, NewDevice, StoreError};
+use crate::incoming::IncomingBatch;
+use crate::store::{NewDevice, StoreError};
 use crate::{logsafe, secrets, validate};
 
 type Shared = State<Arc<AppState>>;
@@ -25,6 +26,9 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 /// The oldest wire version the office reads (version 0 was never a release: a batch
 /// claiming it is refused whole).
 const MIN_WIRE_VERSION: u32 = 1;
+
+/// Most questionnaires of one batch looked up among the published ones.
+const MAX_PUBLISHED_LOOKUPS: usize = 8;
 
 /// Most review decisions returned in one page.
 const REVIEW_PAGE: u32 = 500;
@@ -53,15 +57,6 @@ fn body_error(rejection: BytesRejection) -> ApiError {
     ApiError::new(status, code, rejection.body_text())
 }
 
-async fn assignment_of(app: &AppState, device: &DeviceRecord) -> Result<Assignment, ApiError> {
-    let districts = app.store.districts(&device.districts).await?;
-    Ok(Assignment {
-        enumerator_id: device.enumerator_id.clone(),
-        districts: districts.iter().map(|d| d.to_assigned()).collect(),
-        office_keys: None,
-    })
-}
-
 pub async fn enrol(
     State(app): Shared,
     body: Result<Bytes, BytesRejection>,
@@ -77,6 +72,12 @@ pub async fn enrol(
             "bad_device_id",
             "the device id must be 1 to 255 bytes, without control characters or backslashes",
         ));
+    }
+    // Checked before the code is used: the office sets its key and the same code works.
+    let keys = office_keys(&app).await?;
+    if keys.recovery.is_none() {
+        tracing::warn!("enrolment refused: the office has set no recovery key");
+        return Err(no_recovery_key());
     }
     let token = secrets::generate_token()
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "crypto", e))?;
@@ -106,8 +107,8 @@ pub async fn enrol(
     Ok(Json(EnrolReply {
         device_token: token,
         office_public_key: b64_encode(&app.office.public_key()),
-        assignment: assignment_of(&app, &device).await?,
-        office_keys: None,
+        assignment: assignment_of(&app, &device, keys.clone()).await?,
+        office_keys: Some(keys),
     }))
 }
 
@@ -142,11 +143,8 @@ pub async fn batches(
     let key = device.public_key.clone();
     let limit = app.config.max_inflated_bytes;
     // Opening and checking every case is CPU work: off the async workers.
-    let mut payload = tokio::task::spawn_blocking(move || {
-        let mut payload = open_incoming(&envelope, &key, &opener.office, limit)?;
-        let today = chrono::Utc::now().date_naive();
-        validate::check_batch(&mut payload, &opener.config.questionnaires, today);
-        Ok::<_, census_core::wire::WireError>(payload)
+    let payload = tokio::task::spawn_blocking(move || {
+        crate::office_keys::open_with_any(&envelope, &key, &opener.office, &opener.retired, limit)
     })
     .await
     .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "task failed"))?
@@ -158,8 +156,7 @@ pub async fn batches(
         );
         ApiError::from(e)
     })?;
-    payload.coverage_items = app.config.coverage_items.clone();
-    let accepted = app.config.questionnaires.accepted();
+    let (payload, accepted) = check_cases(&app, payload).await?;
     let ingested = app
         .store
         .ingest_incoming(&device, &payload, &accepted)
@@ -184,13 +181,6 @@ pub async fn batches(
         "batch"
     );
     Ok(Json(ingested.reply))
-}
-
-pub async fn assignment(
-    State(app): Shared,
-    AuthedDevice(device): AuthedDevice,
-) -> ApiResult<Assignment> {
-    Ok(Json(assignment_of(&app, &device).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -245,11 +235,56 @@ pub async fn reviews(
     }))
 }
 
-pub async fn questionnaires(
-    State(app): Shared,
-    _device: AuthedDevice,
-) -> ApiResult<QuestionnaireList> {
-    Ok(Json(QuestionnaireList {
-        questionnaires: app.config.questionnaires.refs(),
-    }))
+/// Checks every case of an opened batch against its questionnaire: those given to `serve`
+/// and those published (looked up as the batch names them, so a questionnaire published
+/// after the server started is accepted). Returns the batch, with the coverage items of its
+/// questionnaires, and the (id, version) pairs accepted.
+async fn check_cases(
+    app: &Arc<AppState>,
+    mut payload: IncomingBatch,
+) -> Result<(IncomingBatch, Vec<(String, String)>), ApiError> {
+    let given = &app.config.questionnaires;
+    let mut wanted: Vec<(String, String)> = payload
+        .cases
+        .iter()
+        .filter(|c| c.refused.is_none())
+        .filter(|c| {
+            given
+                .get(&c.questionnaire_id, &c.questionnaire_version)
+                .is_none()
+        })
+        .map(|c| (c.questionnaire_id.clone(), c.questionnaire_version.clone()))
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    // A batch naming many unknown questionnaires costs a few lookups, not one per name:
+    // the cases of the others are refused as not accepted.
+    wanted.truncate(MAX_PUBLISHED_LOOKUPS);
+    let published = app.published.resolve(app.store.as_ref(), &wanted).await?;
+    let (questionnaires, items) = if published.is_empty() {
+        (given.clone(), app.config.coverage_items.clone())
+    } else {
+        // Publishing requires a coverage block, so every published file has one.
+        let items = app
+            .config
+            .coverage_items
+            .with(published.iter().filter_map(|q| {
+                let (id, version) = (q.id().to_owned(), q.version().to_owned());
+                q.coverage_items()
+                    .ok()
+                    .map(|items| (id, version, items.clone()))
+            }));
+        let all = given.iter().cloned().chain(published);
+        (validate::Questionnaires::new(all), items)
+    };
+    let checker = questionnaires.clone();
+    let mut payload = tokio::task::spawn_blocking(move || {
+        let today = chrono::Utc::now().date_naive();
+        validate::check_batch(&mut payload, &checker, today);
+        payload
+    })
+    .await
+    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "task failed"))?;
+    payload.coverage_items = items;
+    Ok((payload, questionnaires.accepted()))
 }

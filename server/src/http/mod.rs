@@ -5,6 +5,7 @@ mod auth;
 mod catch_panic_tests;
 mod coverage;
 pub mod diagnostics;
+mod downloads;
 mod error;
 mod fault;
 mod handlers;
@@ -98,8 +99,13 @@ pub const MAX_SMALL_BODY_BYTES: usize = 64 * 1024;
 pub struct AppState {
     /// Storage.
     pub store: Arc<dyn Storage>,
-    /// The office's private key (opens batches).
+    /// The office's current batch key (opens batches; its public half is announced).
     pub office: OfficeSecret,
+    /// Batch keys rotated out (`census-server rotate-batch-key`): batches sealed to them
+    /// still open.
+    pub retired: Vec<OfficeSecret>,
+    /// Published questionnaires compiled by this instance.
+    pub published: crate::published::PublishedCache,
     /// Tunables.
     pub config: ServerConfig,
     /// Per-device rate limit.
@@ -121,6 +127,24 @@ impl AppState {
         office: OfficeSecret,
         config: ServerConfig,
     ) -> Result<Arc<Self>, String> {
+        AppState::shared_with_keys(
+            store,
+            crate::office_keys::BatchKeys {
+                current: office,
+                retired: Vec::new(),
+            },
+            config,
+        )
+        .await
+    }
+
+    /// [`AppState::shared`] with retired batch keys too (what `serve` runs).
+    pub async fn shared_with_keys(
+        store: Arc<dyn Storage>,
+        keys: crate::office_keys::BatchKeys,
+        config: ServerConfig,
+    ) -> Result<Arc<Self>, String> {
+        let office = keys.current;
         let secret = store
             .shared_secret(session::SESSION_SECRET)
             .await
@@ -128,7 +152,10 @@ impl AppState {
         let key = SessionKey::derive(&office.to_secret_bytes_dangerous()[..], &secret);
         let mut state = AppState::new(store, office, config);
         match Arc::get_mut(&mut state) {
-            Some(s) => s.sessions = Some(key),
+            Some(s) => {
+                s.sessions = Some(key);
+                s.retired = keys.retired;
+            }
             None => return Err("the server state is shared before it is built".into()),
         }
         Ok(state)
@@ -141,6 +168,8 @@ impl AppState {
         Arc::new(AppState {
             store,
             office,
+            retired: Vec::new(),
+            published: crate::published::PublishedCache::default(),
             config,
             limiter,
             clients,
@@ -176,9 +205,14 @@ fn api_routes(state: &Arc<AppState>) -> Vec<Route> {
             post(diagnostics::diagnostics)
                 .layer(DefaultBodyLimit::max(diagnostics::MAX_DIAGNOSTICS_BYTES)),
         ),
-        ("GET", "/v1/assignment", get(handlers::assignment)),
+        ("GET", "/v1/assignment", get(downloads::assignment)),
         ("GET", "/v1/reviews", get(handlers::reviews)),
-        ("GET", "/v1/questionnaires", get(handlers::questionnaires)),
+        ("GET", "/v1/questionnaires", get(downloads::questionnaires)),
+        (
+            "GET",
+            "/v1/questionnaires/{id}/{version}",
+            get(downloads::questionnaire_file),
+        ),
         ("GET", "/v1/coverage", get(coverage::report)),
         (
             "GET",

@@ -5,6 +5,7 @@
 //! one transaction.
 
 pub mod coverage_sql;
+mod office_types;
 pub mod postgres;
 pub mod reassign;
 mod review_types;
@@ -24,6 +25,9 @@ use uuid::Uuid;
 
 use crate::incoming::{IncomingBatch, IncomingCase};
 
+pub use office_types::{
+    NewPublication, PublishOutcome, PublishedSummary, RecoveryKey, newest_per_population,
+};
 pub use review_types::{
     COMMAND_LINE_REVIEWER, CaseHistory, DistrictExtent, FrameBuildingRow, HistoryDecision,
     MapPoint, NewReview, NewReviewer, QueueEntry, Reviewer, RevisionEvents, Role, Scope,
@@ -194,6 +198,30 @@ pub trait Storage: Send + Sync {
     /// this database, and this one after a restart, reads the same (the review page's
     /// session key is derived from one).
     fn shared_secret<'a>(&'a self, name: &'a str) -> StoreFuture<'a, [u8; 32]>;
+    /// Makes `key` the office's current recovery key (rotation: the one before stays
+    /// recorded, no longer current); whether the key was new.
+    fn set_recovery_key<'a>(&'a self, key: &'a RecoveryKey) -> StoreFuture<'a, bool>;
+    /// The office's current recovery key, if one was set.
+    fn recovery_key(&self) -> StoreFuture<'_, Option<RecoveryKey>>;
+    /// Publishes a questionnaire file under its id@version, once: the same bytes again
+    /// change nothing, other bytes are refused ([`PublishOutcome`]).
+    fn publish_questionnaire<'a>(
+        &'a self,
+        publication: &'a NewPublication,
+    ) -> StoreFuture<'a, PublishOutcome>;
+    /// The exact bytes published as `id`@`version`.
+    fn published_body<'a>(
+        &'a self,
+        id: &'a str,
+        version: &'a str,
+    ) -> StoreFuture<'a, Option<Vec<u8>>>;
+    /// Every published questionnaire, oldest publication first.
+    fn published_questionnaires(&self) -> StoreFuture<'_, Vec<PublishedSummary>>;
+    /// Cartography's buildings of `districts`, by district and building number.
+    fn frame_buildings<'a>(
+        &'a self,
+        districts: &'a [String],
+    ) -> StoreFuture<'a, Vec<FrameBuildingRow>>;
     /// Looks at the per-address token bucket `bucket`/`client` that every instance shares,
     /// taking a token when `take`: `Err(wait)` inside when it is empty. `None` when this
     /// store keeps no shared buckets (SQLite, served by one process: that process's own

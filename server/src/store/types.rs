@@ -67,7 +67,7 @@ pub struct NewDevice {
     pub code_hash: [u8; 32],
     /// Device id.
     pub device_id: String,
-    /// Enumerator id claimed.
+    /// Enumerator id claimed (empty: the one the code was issued for).
     pub enumerator_id: String,
     /// Ed25519 public key.
     pub public_key: [u8; 32],

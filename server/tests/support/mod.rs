@@ -106,8 +106,28 @@ pub async fn start(store: Arc<dyn Storage>, config: ServerConfig) -> TestServer 
     start_with(AppState::new(store, office, config)).await
 }
 
-/// A server on 127.0.0.1:0 serving `state` (several may share one database).
+/// Sets a fresh recovery key as the office's current one (a tablet cannot enrol without
+/// one); returns its public half.
+pub async fn set_recovery_key(store: &dyn Storage) -> [u8; 32] {
+    let public = OfficeSecret::generate().unwrap().public_key();
+    store
+        .set_recovery_key(&census_server::store::RecoveryKey::new(public))
+        .await
+        .unwrap();
+    public
+}
+
+/// A server on 127.0.0.1:0 serving `state` (several may share one database), whose office
+/// has a recovery key (set unless one is).
 pub async fn start_with(state: Arc<AppState>) -> TestServer {
+    if state.store.recovery_key().await.unwrap().is_none() {
+        set_recovery_key(state.store.as_ref()).await;
+    }
+    start_without_recovery_key(state).await
+}
+
+/// [`start_with`] leaving the office's recovery key as it is (maybe none).
+pub async fn start_without_recovery_key(state: Arc<AppState>) -> TestServer {
     // A workspace build unifies reqwest's features with the app's `rustls-no-provider`:
     // reqwest then needs a process-wide rustls provider even for plain HTTP.
     let _ = rustls::crypto::ring::default_provider().install_default();

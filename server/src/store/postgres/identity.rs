@@ -36,7 +36,8 @@ pub async fn enrol(pool: &Pool, d: &NewDevice) -> Result<DeviceRecord, StoreErro
     if used_by.is_some() {
         return Err(StoreError::CodeUsed);
     }
-    if enumerator != d.enumerator_id {
+    // An empty id: the tablet enrols with the code alone, for the code's enumerator.
+    if !d.enumerator_id.is_empty() && enumerator != d.enumerator_id {
         return Err(StoreError::EnumeratorMismatch);
     }
     // Two first enrolments of one id with different keys: the second waits on the row lock
@@ -66,7 +67,7 @@ pub async fn enrol(pool: &Pool, d: &NewDevice) -> Result<DeviceRecord, StoreErro
              WHERE devices.revoked_at IS NOT NULL OR devices.public_key = excluded.public_key",
             &[
                 &d.device_id,
-                &d.enumerator_id,
+                &enumerator,
                 &&d.public_key[..],
                 &&d.token_hash[..],
                 &districts,
@@ -79,7 +80,7 @@ pub async fn enrol(pool: &Pool, d: &NewDevice) -> Result<DeviceRecord, StoreErro
     tx.commit().await?;
     Ok(DeviceRecord {
         device_id: d.device_id.clone(),
-        enumerator_id: d.enumerator_id.clone(),
+        enumerator_id: enumerator,
         public_key: d.public_key.to_vec(),
         districts: districts.0,
     })

@@ -13,7 +13,7 @@ use deadpool_postgres::{Pool, Transaction};
 use crate::store::StoreError;
 use crate::store::postgres::schema::SCHEMA;
 use crate::store::postgres::summaries::SCHEMA_LOCK;
-use crate::store::postgres::{coverage, identity, shared_state, summaries};
+use crate::store::postgres::{coverage, identity, office, shared_state, summaries};
 
 /// One migration: its number, what it does, and its statements.
 pub struct Migration {
@@ -43,6 +43,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "population counted apart: case_facts.population and tally_apart",
         sql: population_apart,
     },
+    Migration {
+        version: 4,
+        name: "office publications: recovery keys (public halves) and published questionnaires",
+        sql: office_tables,
+    },
 ];
 
 /// The schema version this build writes: the last migration's number.
@@ -65,6 +70,10 @@ fn shared_state_tables() -> String {
 
 fn population_apart() -> String {
     crate::store::summary_sql::APART_TABLES.to_string()
+}
+
+fn office_tables() -> String {
+    office::TABLES.to_string()
 }
 
 /// The version the database holds (0: none recorded; a database of an older build).

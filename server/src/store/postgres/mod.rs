@@ -5,6 +5,7 @@ mod export;
 mod identity;
 mod ingest;
 pub mod migrations;
+mod office;
 mod schema;
 mod shared_state;
 mod summaries;
@@ -25,8 +26,9 @@ use uuid::Uuid;
 use crate::incoming::IncomingBatch;
 use crate::store::{
     CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow, Ingested,
-    MapPoint, NewCode, NewDevice, NewReview, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
-    StoreError, StoreFuture, StoredCase,
+    MapPoint, NewCode, NewDevice, NewPublication, NewReview, NewReviewer, PublishOutcome,
+    PublishedSummary, QueueEntry, RecoveryKey, Reviewer, Scope, Storage, StoreError, StoreFuture,
+    StoredCase,
 };
 use schema::{CASE_COLUMNS, UPSERT_DISTRICT};
 
@@ -421,5 +423,39 @@ impl Storage for PgStore {
                 .await
                 .map(Some)
         })
+    }
+
+    fn set_recovery_key<'a>(&'a self, key: &'a RecoveryKey) -> StoreFuture<'a, bool> {
+        Box::pin(office::set_recovery_key(&self.pool, key))
+    }
+
+    fn recovery_key(&self) -> StoreFuture<'_, Option<RecoveryKey>> {
+        Box::pin(office::recovery_key(&self.pool))
+    }
+
+    fn publish_questionnaire<'a>(
+        &'a self,
+        publication: &'a NewPublication,
+    ) -> StoreFuture<'a, PublishOutcome> {
+        Box::pin(office::publish(&self.pool, publication))
+    }
+
+    fn published_body<'a>(
+        &'a self,
+        id: &'a str,
+        version: &'a str,
+    ) -> StoreFuture<'a, Option<Vec<u8>>> {
+        Box::pin(office::published_body(&self.pool, id, version))
+    }
+
+    fn published_questionnaires(&self) -> StoreFuture<'_, Vec<PublishedSummary>> {
+        Box::pin(office::published_list(&self.pool))
+    }
+
+    fn frame_buildings<'a>(
+        &'a self,
+        districts: &'a [String],
+    ) -> StoreFuture<'a, Vec<FrameBuildingRow>> {
+        Box::pin(office::frame_buildings(&self.pool, districts))
     }
 }

@@ -1,8 +1,11 @@
-//! SQLite queries of the export (`census-server export --since`).
+//! SQLite queries that page through stored cases (`census-server export`, `--since`) and
+//! review decisions (a device's download).
 
+use census_core::wire::ReviewDecision;
 use rusqlite::{Connection, params};
 use uuid::Uuid;
 
+use super::json_list;
 use super::rows::stored_case_from_row;
 use crate::store::{StoreError, StoredCase};
 
@@ -25,6 +28,68 @@ pub fn cases_received_page(
     let mut out = Vec::new();
     for r in rows {
         out.push(r??);
+    }
+    Ok(out)
+}
+
+/// Stored cases by case id after `after`, at most `limit`.
+pub fn cases_page(
+    conn: &Connection,
+    after: Option<Uuid>,
+    limit: u32,
+) -> Result<Vec<StoredCase>, StoreError> {
+    let after = after.map(|u| u.to_string()).unwrap_or_default();
+    let mut st = conn.prepare_cached(
+        "SELECT case_id, revision, district_id, building_number, dwelling_number,
+               household_number, questionnaire_id, questionnaire_version, status,
+               long_form, case_json, updated_at, device_id
+             FROM cases WHERE case_id > ?1 ORDER BY case_id LIMIT ?2",
+    )?;
+    let rows = st.query_map(params![after, limit], stored_case_from_row)?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r??);
+    }
+    Ok(out)
+}
+
+/// Review decisions after cursor `since` on cases of `districts`, at most `limit`.
+pub fn reviews_since(
+    conn: &Connection,
+    districts: &[String],
+    since: u64,
+    limit: u32,
+) -> Result<Vec<ReviewDecision>, StoreError> {
+    // A cursor beyond what SQLite's integers hold must not wrap to -1 ("everything").
+    let since = i64::try_from(since).unwrap_or(i64::MAX);
+    let mut st = conn.prepare_cached(
+        "SELECT r.cursor, r.case_id, r.revision, r.decision, r.comment, r.at
+             FROM reviews r JOIN cases c ON c.case_id = r.case_id
+             WHERE r.cursor > ?1
+               AND c.district_id IN (SELECT value FROM json_each(?2))
+             ORDER BY r.cursor LIMIT ?3",
+    )?;
+    let rows = st.query_map(params![since, json_list(districts)?, limit], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (cursor, case_id, revision, decision, comment, at) = row?;
+        out.push(ReviewDecision {
+            cursor: cursor as u64,
+            case_id: Uuid::parse_str(&case_id)?,
+            revision: revision as u64,
+            decision: decision.parse()?,
+            comment,
+            at,
+        });
     }
     Ok(out)
 }

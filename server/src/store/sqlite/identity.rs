@@ -42,7 +42,8 @@ pub fn enrol_tx(conn: &mut Connection, d: &NewDevice) -> Result<DeviceRecord, St
     if used_by.is_some() {
         return Err(StoreError::CodeUsed);
     }
-    if enumerator != d.enumerator_id {
+    // An empty id: the tablet enrols with the code alone, for the code's enumerator.
+    if !d.enumerator_id.is_empty() && enumerator != d.enumerator_id {
         return Err(StoreError::EnumeratorMismatch);
     }
     let bound: Option<Vec<u8>> = tx
@@ -68,7 +69,7 @@ pub fn enrol_tx(conn: &mut Connection, d: &NewDevice) -> Result<DeviceRecord, St
            revoked_at = NULL",
         params![
             d.device_id,
-            d.enumerator_id,
+            enumerator,
             &d.public_key[..],
             &d.token_hash[..],
             districts,
@@ -78,7 +79,7 @@ pub fn enrol_tx(conn: &mut Connection, d: &NewDevice) -> Result<DeviceRecord, St
     tx.commit()?;
     Ok(DeviceRecord {
         device_id: d.device_id.clone(),
-        enumerator_id: d.enumerator_id.clone(),
+        enumerator_id: enumerator,
         public_key: d.public_key.to_vec(),
         districts: serde_json::from_str(&districts)?,
     })

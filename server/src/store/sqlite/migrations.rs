@@ -13,7 +13,7 @@ use rusqlite::Connection;
 
 use crate::store::StoreError;
 use crate::store::sqlite::rows::SCHEMA;
-use crate::store::sqlite::{coverage, identity, shared_state, summaries};
+use crate::store::sqlite::{coverage, identity, office, shared_state, summaries};
 
 /// One migration: its number, what it does, and how.
 pub struct Migration {
@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "population counted apart: case_facts.population and tally_apart",
         apply: population_apart,
+    },
+    Migration {
+        version: 4,
+        name: "office publications: recovery keys (public halves) and published questionnaires",
+        apply: office_tables,
     },
 ];
 
@@ -73,6 +78,10 @@ fn population_apart(conn: &Connection) -> Result<(), StoreError> {
     )?;
     conn.execute_batch(crate::store::summary_sql::APART_TABLE)
         .map_err(StoreError::from)
+}
+
+fn office_tables(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(office::TABLES).map_err(StoreError::from)
 }
 
 /// The version the database holds (0: none recorded; a database of an older build).

@@ -8,6 +8,7 @@ mod export;
 pub(crate) mod identity;
 mod ingest;
 pub mod migrations;
+mod office;
 mod rows;
 pub(crate) mod shared_state;
 mod summaries;
@@ -26,13 +27,14 @@ use crate::incoming::IncomingBatch;
 use crate::store::coverage_sql as q;
 use crate::store::{
     CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow, Ingested,
-    MapPoint, NewCode, NewDevice, NewReview, NewReviewer, QueueEntry, Reviewer, Scope, Storage,
-    StoreError, StoreFuture, StoredCase,
+    MapPoint, NewCode, NewDevice, NewPublication, NewReview, NewReviewer, PublishOutcome,
+    PublishedSummary, QueueEntry, RecoveryKey, Reviewer, Scope, Storage, StoreError, StoreFuture,
+    StoredCase,
 };
 use checkpoint::WRITER_AUTOCHECKPOINT_PAGES;
 use coverage::sqlite_params;
 pub use durability::Synchronous;
-use rows::{district_from_row, stored_case_from_row};
+use rows::district_from_row;
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339()
@@ -284,41 +286,7 @@ impl Storage for SqliteStore {
         since: u64,
         limit: u32,
     ) -> StoreFuture<'a, Vec<ReviewDecision>> {
-        let districts = districts.to_vec();
-        // A cursor beyond what SQLite's integers hold must not wrap to -1 ("everything").
-        let since = i64::try_from(since).unwrap_or(i64::MAX);
-        self.run(move |conn| {
-            let mut st = conn.prepare_cached(
-                "SELECT r.cursor, r.case_id, r.revision, r.decision, r.comment, r.at
-                     FROM reviews r JOIN cases c ON c.case_id = r.case_id
-                     WHERE r.cursor > ?1
-                       AND c.district_id IN (SELECT value FROM json_each(?2))
-                     ORDER BY r.cursor LIMIT ?3",
-            )?;
-            let rows = st.query_map(params![since, json_list(&districts)?, limit], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            })?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (cursor, case_id, revision, decision, comment, at) = row?;
-                out.push(ReviewDecision {
-                    cursor: cursor as u64,
-                    case_id: Uuid::parse_str(&case_id)?,
-                    revision: revision as u64,
-                    decision: decision.parse()?,
-                    comment,
-                    at,
-                });
-            }
-            Ok(out)
-        })
+        self.run_ref(move |conn| export::reviews_since(&*lock(conn)?, districts, since, limit))
     }
 
     fn cases_page<'a>(
@@ -326,21 +294,7 @@ impl Storage for SqliteStore {
         after: Option<Uuid>,
         limit: u32,
     ) -> StoreFuture<'a, Vec<StoredCase>> {
-        self.run(move |conn| {
-            let after = after.map(|u| u.to_string()).unwrap_or_default();
-            let mut st = conn.prepare_cached(
-                "SELECT case_id, revision, district_id, building_number, dwelling_number,
-                       household_number, questionnaire_id, questionnaire_version, status,
-                       long_form, case_json, updated_at, device_id
-                     FROM cases WHERE case_id > ?1 ORDER BY case_id LIMIT ?2",
-            )?;
-            let rows = st.query_map(params![after, limit], stored_case_from_row)?;
-            let mut out = Vec::new();
-            for r in rows {
-                out.push(r??);
-            }
-            Ok(out)
-        })
+        self.run(move |conn| export::cases_page(conn, after, limit))
     }
 
     fn cases_received_page<'a>(
@@ -494,5 +448,39 @@ impl Storage for SqliteStore {
 
     fn shared_secret<'a>(&'a self, name: &'a str) -> StoreFuture<'a, [u8; 32]> {
         self.run_ref(move |conn| shared_state::shared_secret(&*lock(conn)?, name))
+    }
+
+    fn set_recovery_key<'a>(&'a self, key: &'a RecoveryKey) -> StoreFuture<'a, bool> {
+        self.run_ref(move |conn| office::set_recovery_key(&mut *lock(conn)?, key))
+    }
+
+    fn recovery_key(&self) -> StoreFuture<'_, Option<RecoveryKey>> {
+        self.run_ref(move |conn| office::recovery_key(&*lock(conn)?))
+    }
+
+    fn publish_questionnaire<'a>(
+        &'a self,
+        publication: &'a NewPublication,
+    ) -> StoreFuture<'a, PublishOutcome> {
+        self.run_ref(move |conn| office::publish(&mut *lock(conn)?, publication))
+    }
+
+    fn published_body<'a>(
+        &'a self,
+        id: &'a str,
+        version: &'a str,
+    ) -> StoreFuture<'a, Option<Vec<u8>>> {
+        self.run_ref(move |conn| office::published_body(&*lock(conn)?, id, version))
+    }
+
+    fn published_questionnaires(&self) -> StoreFuture<'_, Vec<PublishedSummary>> {
+        self.run_ref(move |conn| office::published_list(&*lock(conn)?))
+    }
+
+    fn frame_buildings<'a>(
+        &'a self,
+        districts: &'a [String],
+    ) -> StoreFuture<'a, Vec<FrameBuildingRow>> {
+        self.run_ref(move |conn| office::frame_buildings(&*lock(conn)?, districts))
     }
 }
