@@ -27,17 +27,23 @@ const DISTRICT: &str = "01-001-0007";
 const PIN: &str = "582047";
 const NEW_PIN: &str = "739154";
 
+/// The two deployments run one after the other: each drives a server process and a tablet
+/// with timeouts, which two at once on two cores could overrun.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The `census-server` binary, built if needed (it belongs to another package of the
-/// workspace, so cargo does not hand its path to this test).
+/// workspace, so cargo does not hand its path to this test). Asked for with the targets
+/// `cargo test --workspace` builds, so that the dependencies' features are the same and
+/// nothing is compiled again under the README's test command.
 fn server_binary() -> PathBuf {
     let status = Command::new(env!("CARGO"))
         .args([
             "build",
             "--quiet",
-            "-p",
-            "census-server",
-            "--bin",
-            "census-server",
+            "--workspace",
+            "--bins",
+            "--tests",
+            "--examples",
         ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .status()
@@ -185,12 +191,15 @@ fn list_dwelling(h: &mut App<'_>, building: u32, address: &str, collective: bool
 /// Opens a dwelling's case and leaves it saved; returns whether `question` was shown.
 fn open_and_leave(h: &mut App<'_>, dwelling: &str, question: &str) -> bool {
     h.click(&format!("Logement {dwelling}"));
+    assert_eq!(h.state().error(), None, "dwelling {dwelling} opens");
     let shown = h.has_contains(question);
     h.click_first("Enregistrer et quitter");
     shown
 }
 
 fn deploy_and_count(database: Option<String>) {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    census::sync::install_tls_provider();
     let root = tempfile::tempdir().unwrap();
     let offline = root.path().join("offline");
     std::fs::create_dir_all(&offline).unwrap();

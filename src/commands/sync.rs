@@ -90,7 +90,19 @@ pub fn poll(state: &mut AppState) -> bool {
         before.last_success != status.last_success
             || before.review_fetched_at != status.review_fetched_at
     });
+    let questionnaires_arrived = data_arrived
+        && status
+            .last_report
+            .as_ref()
+            .is_some_and(|r| r.questionnaires_installed > 0);
     state.sync_status = Some(status);
+    if questionnaires_arrived && let Some(store) = &state.store {
+        // New versions the office published: new cases take them from now on.
+        match crate::questionnaires::Questionnaires::load(store) {
+            Ok(loaded) => state.questionnaires = loaded,
+            Err(e) => crate::logs::store_error("questionnaires", &e),
+        }
+    }
     match state.screen {
         Screen::Coverage if !data_arrived => refresh_reviewer_card(state),
         Screen::Home | Screen::District(_) | Screen::Coverage | Screen::Review => {
