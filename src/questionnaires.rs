@@ -167,11 +167,7 @@ fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// The SHA-256 of `text`, lowercase hex (as the office publishes it).
 pub fn sha256_hex(text: &str) -> String {
-    ring::digest::digest(&ring::digest::SHA256, text.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    census_core::wire::sha256_hex(text.as_bytes())
 }
 
 /// Checks a downloaded questionnaire: its bytes against the digest the office published,

@@ -12,11 +12,7 @@ use crate::store::{NewPublication, Storage, StoreError};
 
 /// SHA-256 of `bytes`, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    ring::digest::digest(&ring::digest::SHA256, bytes)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    census_core::wire::sha256_hex(bytes)
 }
 
 /// Reads and checks the questionnaire file at `path` for publication: the loader must

@@ -141,6 +141,16 @@ pub fn key_id(public_key: &[u8; 32]) -> String {
         .collect()
 }
 
+/// The SHA-256 of `bytes`, lowercase hex: how a published questionnaire is named by its
+/// contents.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The office's public keys, as a tablet downloads them at enrolment and with every
 /// assignment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -35,7 +35,7 @@ pub use messages::{
     AssignedDistrict, Assignment, BatchReply, CaseOutcome, CaseResult, Decision, EnrolReply,
     EnrolRequest, ErrorBody, FrameBuilding, OfficeKey, OfficeKeys, PublishedKey,
     PublishedQuestionnaire, QuestionnaireList, ReviewDecision, ReviewDecisions, UnknownDecision,
-    key_id,
+    key_id, sha256_hex,
 };
 pub use review::{DecisionReply, DecisionRequest, MapPoint, QueueEntry};
 pub use seal::{OfficeSecret, SEAL_VERSION, open_as_office, seal_to_office};
