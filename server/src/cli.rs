@@ -87,8 +87,8 @@ pub enum Command {
         /// The questionnaire file (JSON).
         file: PathBuf,
     },
-    /// Export stored cases as CSV (one file per level of the questionnaire) plus a data
-    /// dictionary, all or nothing, into a new or empty folder.
+    /// Export stored cases as CSV or Parquet (one file per level of the questionnaire) plus
+    /// a data dictionary, all or nothing, into a new or empty folder.
     Export {
         /// Output directory (new or empty).
         #[arg(long)]
@@ -98,9 +98,10 @@ pub enum Command {
         #[arg(long = "questionnaire-file")]
         questionnaire_files: Vec<PathBuf>,
         /// `csv`: the questionnaire-aware export (typed columns, keys that join, labels,
-        /// Stata/SPSS/R load scripts) of the first questionnaire given. Without it: the
-        /// generic export of every answer found in cases.
-        #[arg(long, value_parser = ["csv"])]
+        /// Stata/SPSS/R load scripts) of the first questionnaire given; `parquet`: the same
+        /// tables as Parquet files (typed columns, labels in each file's metadata). Without
+        /// it: the generic export of every answer found in cases.
+        #[arg(long, value_parser = ["csv", "parquet"])]
         format: Option<String>,
         /// Language of the labels of `--format` exports (one of the questionnaire's).
         #[arg(long, default_value = "fr")]

@@ -25,10 +25,14 @@ use serde_json::Value;
 
 use crate::store::{Storage, StoredCase};
 
+#[path = "export_cells.rs"]
+pub mod cells;
 #[path = "export_extras.rs"]
 pub mod extras;
 #[path = "export_layout.rs"]
 mod layout;
+#[path = "export_parquet.rs"]
+pub mod parquet;
 #[path = "export_plan.rs"]
 pub mod plan;
 #[path = "export_scripts.rs"]

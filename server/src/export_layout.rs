@@ -80,10 +80,16 @@ impl Layout {
 
     /// The path of `stem`'s CSV file in `dir`, checked to stay directly inside `dir`.
     pub fn path_in(dir: &Path, stem: &str) -> Result<PathBuf, String> {
+        Layout::file_in(dir, stem, "csv")
+    }
+
+    /// The path of `stem.extension` in `dir` (an extension of the export's own, such as
+    /// `csv` or `parquet`), checked to stay directly inside `dir`.
+    pub fn file_in(dir: &Path, stem: &str, extension: &str) -> Result<PathBuf, String> {
         if !safe_stem(stem) && stem != PROBLEMS {
             return Err(format!("{stem:?} cannot name an export file"));
         }
-        let name = format!("{stem}.csv");
+        let name = format!("{stem}.{extension}");
         let mut parts = Path::new(&name).components();
         match (parts.next(), parts.next()) {
             (Some(Component::Normal(_)), None) => Ok(dir.join(name)),

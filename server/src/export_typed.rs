@@ -1,9 +1,11 @@
-//! The questionnaire-aware export (`census-server export --format csv`): the tables of
-//! [`Plan`], one CSV per level, streamed from the store page by page (memory stays flat:
-//! one page of cases at a time), plus the data dictionary, value labels and load scripts
-//! (`export_scripts`). Same safety rules as the generic export: file names from the
-//! questionnaire only, text cells neutralised for spreadsheets, all or nothing in a hidden
-//! sibling folder, an unreadable case stops the export by name.
+//! The questionnaire-aware export (`census-server export --format csv|parquet`): the
+//! tables of [`Plan`], one CSV (or Parquet file, `export_parquet`) per level, streamed from
+//! the store page by page (memory stays flat: one page of cases at a time; Parquet buffers
+//! one bounded row group per table), plus the data dictionary, value labels and, for CSV,
+//! load scripts (`export_scripts`). Same safety rules as the generic export: file names
+//! from the questionnaire only, CSV text cells neutralised for spreadsheets (Parquet keeps
+//! the true text: it is typed data, not a spreadsheet), all or nothing in a hidden sibling
+//! folder, an unreadable case stops the export by name.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -11,8 +13,10 @@ use std::sync::Arc;
 use census_core::load::Questionnaire;
 use serde_json::Value;
 
+use super::cells::{Cell, cells};
 use super::extras::Extras;
-use super::plan::{Column, Kind, Plan, Source, Table};
+use super::parquet::ParquetTable;
+use super::plan::{Plan, Table};
 use super::{Csv, Exported, PAGE, PROBLEMS, safe};
 use crate::store::{Storage, StoredCase};
 
@@ -24,6 +28,39 @@ pub struct Options {
     /// Only cases received at or after this time (RFC 3339; a previous export's
     /// `cursor.txt`), at their latest revision.
     pub since: Option<String>,
+    /// The level tables' file format.
+    pub format: Format,
+}
+
+/// The file format of a typed export's level tables (the dictionary, value labels, extras
+/// and problems are CSV in both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// One CSV per level, text neutralised for spreadsheets, with Stata/SPSS/R load scripts.
+    #[default]
+    Csv,
+    /// One Parquet file per level, typed columns, labels in each file's metadata
+    /// (`export_parquet`); no load scripts (they read CSV).
+    Parquet,
+}
+
+impl Format {
+    /// The format named on the command line (`csv` or `parquet`).
+    pub fn parse(name: &str) -> Result<Format, String> {
+        match name {
+            "csv" => Ok(Format::Csv),
+            "parquet" => Ok(Format::Parquet),
+            other => Err(format!("--format {other:?}: csv or parquet")),
+        }
+    }
+
+    /// The level tables' file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Parquet => super::parquet::EXTENSION,
+        }
+    }
 }
 
 /// The file holding the cursor the next `--since` export starts from.
@@ -45,102 +82,50 @@ pub fn normalise_since(since: &str) -> Result<String, String> {
         })
 }
 
-/// The cells of one row of `table`, or why a value does not fit its column.
-fn cells(table: &Table, case: &StoredCase, lines: &[usize], row: &Value) -> Vec<String> {
-    let answers = row.get("answers");
-    let inputs = row.get("inputs");
-    table
-        .columns
-        .iter()
-        .map(|c| match &c.source {
-            Source::CaseId => case.case_id.to_string(),
-            Source::District => safe(&case.district_id),
-            Source::Building => case.building_number.to_string(),
-            Source::Dwelling => case.dwelling_number.to_string(),
-            Source::Household => case
-                .household_number
-                .map(|n| n.to_string())
-                .unwrap_or_default(),
-            Source::Line(depth) => lines.get(*depth).map(|l| l.to_string()).unwrap_or_default(),
-            Source::QuestionnaireId => safe(&case.questionnaire_id),
-            Source::QuestionnaireVersion => safe(&case.questionnaire_version),
-            Source::LongForm => match case.long_form.as_ref().and_then(|l| l.get("selected")) {
-                Some(Value::Bool(true)) => "1".into(),
-                Some(Value::Bool(false)) => "0".into(),
-                _ => String::new(),
-            },
-            Source::Revision => case.revision.to_string(),
-            Source::Status => safe(&case.status),
-            Source::Input(id) => typed(c, get(inputs, id)),
-            Source::Answer(id) => typed(c, get(answers, id)),
-            Source::Lat(id) => number(get(answers, id).and_then(|g| g.get("lat"))),
-            Source::Lon(id) => number(get(answers, id).and_then(|g| g.get("lon"))),
-            Source::Accuracy(id) => number(get(answers, id).and_then(|g| g.get("accuracy_m"))),
-            Source::MultiRaw(id) => match get(answers, id) {
-                Some(Value::Array(codes)) => safe(
-                    &codes
-                        .iter()
-                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                ),
-                Some(other) => safe(&other.to_string()),
-                None => String::new(),
-            },
-            Source::Option(id, code) => match get(answers, id) {
-                Some(Value::Array(codes)) => {
-                    let has = codes.iter().any(|v| v.as_str() == Some(code.as_str()));
-                    if has { "1" } else { "0" }.into()
-                }
-                _ => String::new(),
-            },
-        })
-        .collect()
+/// The open tables, and what did not fit in them for the case being written.
+struct Sinks {
+    tables: Vec<Sink>,
+    misfits: Vec<String>,
 }
 
-/// A non-null value of `map` (answers or inputs).
-fn get<'a>(map: Option<&'a Value>, id: &str) -> Option<&'a Value> {
-    map.and_then(|m| m.get(id)).filter(|v| !v.is_null())
+/// Where the rows of one table go.
+enum Sink {
+    Csv(Csv),
+    Parquet(ParquetTable),
 }
 
-fn number(v: Option<&Value>) -> String {
-    match v {
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
+impl Sink {
+    /// Writes one row; what did not fit a typed Parquet column goes to `misfits`.
+    fn row(&mut self, cells: Vec<Cell>, misfits: &mut Vec<String>) -> Result<(), String> {
+        match self {
+            Sink::Csv(w) => w.row(cells.into_iter().map(Cell::csv)),
+            Sink::Parquet(w) => {
+                misfits.extend(w.row(cells)?);
+                Ok(())
+            }
+        }
     }
-}
 
-/// A value in its column's type; a value of another type is written as neutralised text
-/// (never dropped: the dictionary says what the column should hold).
-fn typed(c: &Column, v: Option<&Value>) -> String {
-    let Some(v) = v else {
-        return String::new();
-    };
-    match (c.kind, v) {
-        (Kind::Integer | Kind::Decimal, Value::Number(n)) => n.to_string(),
-        (Kind::Code, Value::Bool(b)) => if *b { "1" } else { "0" }.into(),
-        (Kind::Code, Value::String(s)) => match s.parse::<u64>() {
-            Ok(n) => n.to_string(),
-            Err(_) => safe(s),
-        },
-        (_, Value::String(s)) => safe(s),
-        (_, Value::Number(n)) => n.to_string(),
-        (_, Value::Bool(b)) => b.to_string(),
-        (_, other) => safe(&other.to_string()),
+    fn finish(self) -> Result<(), String> {
+        match self {
+            Sink::Csv(w) => w.finish(),
+            Sink::Parquet(w) => w.finish(),
+        }
     }
 }
 
 /// Writes the rows of `row` (a row of `tables[at]`) and of its rosters, depth first.
+/// What does not fit a typed Parquet column goes to `out.misfits`, with where it is.
 fn walk(
     tables: &[Table],
-    writers: &mut [Csv],
+    out: &mut Sinks,
     at: usize,
     case: &StoredCase,
     lines: &mut Vec<usize>,
     row: &Value,
     where_: &str,
 ) -> Result<(), String> {
-    let (Some(table), Some(w)) = (tables.get(at), writers.get_mut(at)) else {
+    let (Some(table), Some(w)) = (tables.get(at), out.tables.get_mut(at)) else {
         return Ok(());
     };
     if !row.is_object() {
@@ -149,7 +134,10 @@ fn walk(
             table.stem
         ));
     }
-    w.row(cells(table, case, lines, row))?;
+    let mut here = Vec::new();
+    w.row(cells(table, case, lines, row), &mut here)?;
+    out.misfits
+        .extend(here.into_iter().map(|m| format!("{where_}: {m}")));
     let depth = table.rosters.len();
     // The tables right under this one: one roster deeper, with this table's path in front.
     let children: Vec<usize> = tables
@@ -170,7 +158,7 @@ fn walk(
         for (i, child_row) in list.iter().enumerate() {
             lines.push(i + 1);
             let here = format!("{where_}/{roster}[{}]", i + 1);
-            walk(tables, writers, child, case, lines, child_row, &here)?;
+            walk(tables, out, child, case, lines, child_row, &here)?;
             lines.pop();
         }
     }
@@ -189,7 +177,15 @@ pub async fn export_typed(
     let cursor =
         (chrono::Utc::now() - chrono::Duration::seconds(CURSOR_MARGIN_SECONDS)).to_rfc3339();
     let staging = super::staging_for(out)?;
-    let exported = write_all(store, staging.path(), q, &plan, since.as_deref()).await?;
+    let exported = write_all(
+        store,
+        staging.path(),
+        q,
+        &plan,
+        since.as_deref(),
+        options.format,
+    )
+    .await?;
     super::scripts::write_text(staging.path(), CURSOR_FILE, &format!("{cursor}\n"))?;
     super::sync_dir(staging.path())?;
     super::move_into_place(staging, out)?;
@@ -202,12 +198,24 @@ async fn write_all(
     q: &Questionnaire,
     plan: &Plan,
     since: Option<&str>,
+    format: Format,
 ) -> Result<Exported, String> {
-    let mut writers = Vec::new();
+    let mut out = Sinks {
+        tables: Vec::new(),
+        misfits: Vec::new(),
+    };
     for table in &plan.tables {
-        let mut w = Csv::create(dir, &table.stem)?;
-        w.row(table.columns.iter().map(|c| safe(&c.name)))?;
-        writers.push(w);
+        out.tables.push(match format {
+            Format::Csv => {
+                let mut w = Csv::create(dir, &table.stem)?;
+                w.row(table.columns.iter().map(|c| safe(&c.name)))?;
+                Sink::Csv(w)
+            }
+            Format::Parquet => {
+                let meta = super::parquet::metadata(q, &plan.lang, table);
+                Sink::Parquet(ParquetTable::create(dir, table, meta)?)
+            }
+        });
     }
     let mut problems = Csv::create(dir, PROBLEMS)?;
     problems.row(["case_id".to_owned(), "problem".to_owned()])?;
@@ -245,16 +253,12 @@ async fn write_all(
                 .case
                 .get("root")
                 .ok_or_else(|| unreadable("it has no \"root\"".into()))?;
-            walk(
-                &plan.tables,
-                &mut writers,
-                0,
-                c,
-                &mut Vec::new(),
-                root,
-                "root",
-            )
-            .map_err(unreadable)?;
+            walk(&plan.tables, &mut out, 0, c, &mut Vec::new(), root, "root")
+                .map_err(unreadable)?;
+            for m in out.misfits.drain(..) {
+                problems.row([c.case_id.to_string(), safe(&m)])?;
+                problem_count += 1;
+            }
             extras.confirmations(q, &plan.lang, c)?;
             let history = store
                 .case_history(c.case_id)
@@ -271,7 +275,7 @@ async fn write_all(
         }
     }
     extras.finish()?;
-    for w in writers {
+    for w in out.tables {
         w.finish()?;
     }
     problems.finish()?;
@@ -280,7 +284,7 @@ async fn write_all(
         std::fs::remove_file(&path)
             .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
     }
-    super::scripts::write_all(dir, q, plan)?;
+    super::scripts::write_all(dir, q, plan, format)?;
     super::sync_dir(dir)?;
     Ok(Exported {
         cases,

@@ -187,10 +187,11 @@ async fn run(cli: Cli) -> Result<(), String> {
         }) => {
             let questionnaires = export::load_questionnaires(questionnaire_files)?;
             let done = match (format.as_deref(), questionnaires.first()) {
-                (Some(_), Some(q)) => {
+                (Some(format), Some(q)) => {
                     let options = export::typed::Options {
                         lang: lang.clone(),
                         since: since.clone(),
+                        format: export::typed::Format::parse(format)?,
                     };
                     let done =
                         export::typed::export_typed(store.as_ref(), out, q, &options).await?;

@@ -6,6 +6,7 @@ pub mod area;
 pub mod backends;
 pub mod census;
 pub mod page;
+pub mod products;
 
 #[allow(unused_imports)]
 pub use census::census_case;
