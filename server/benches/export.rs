@@ -7,8 +7,9 @@
 //! into the cases table (ingest has its own bench), then the table prints, per run: wall
 //! time, peak RSS (the child's `VmHWM`, polled), and the ratio to the same run's baseline —
 //! the full questionnaire-aware CSV export. Rows: the generic export (the previous one),
-//! the full `--format csv`, and `--since` after 1 % of the cases changed. Then
-//! `tabulate` of HOUSEHOLDS households. Parquet is not built yet (see the report).
+//! the full `--format csv` and `--format parquet` (with the size of what they wrote), and
+//! both with `--since` after 1 % of the cases changed. Then `tabulate` of HOUSEHOLDS
+//! households.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../tests/support/mod.rs"]
@@ -231,7 +232,7 @@ fn run(database: &str, args: &[&str]) -> (Duration, f64) {
 
 fn row(what: &str, size: &str, db: &str, t: Duration, mib: f64, base: Duration) {
     println!(
-        "| {what:<34} | {size:>18} | {db:<10} | {:>9.2} | {mib:>8.1} | {:>6.2} |",
+        "| {what:<42} | {size:>18} | {db:<10} | {:>9.2} | {mib:>8.1} | {:>6.2} |",
         t.as_secs_f64(),
         t.as_secs_f64() / base.as_secs_f64().max(1e-9)
     );
@@ -260,11 +261,11 @@ async fn main() {
     let households: u64 = args.get(1).map_or(100_000, |s| s.parse().unwrap());
     let templates: Vec<String> = (1..=7).map(template).collect();
     println!(
-        "| {:<34} | {:>18} | {:<10} | {:>9} | {:>8} | {:>6} |",
+        "| {:<42} | {:>18} | {:<10} | {:>9} | {:>8} | {:>6} |",
         "run", "size", "database", "seconds", "peak MiB", "ratio"
     );
     println!(
-        "|{:-<36}|{:-<20}|{:-<12}|{:-<11}|{:-<10}|{:-<8}|",
+        "|{:-<44}|{:-<20}|{:-<12}|{:-<11}|{:-<10}|{:-<8}|",
         "", "", "", "", "", ""
     );
     for &persons in &sizes {
@@ -296,23 +297,41 @@ async fn main() {
                 base_mib,
                 base,
             );
-            let since = chrono::Utc::now().to_rfc3339();
-            let changed = change_one_percent(&backend).await;
-            let part = out("part");
+            let pq = out("parquet");
             let (t, mib) = run(
                 &backend.database,
-                &[
-                    "export", "--format", "csv", "--since", &since, "--out", &part,
-                ],
+                &["export", "--format", "parquet", "--out", &pq],
             );
             row(
-                &format!("--format csv --since ({changed} changed)"),
+                &format!(
+                    "--format parquet, full ({:.0} MiB)",
+                    dir_mib(Path::new(&pq))
+                ),
                 &size,
                 db,
                 t,
                 mib,
                 base,
             );
+            let since = chrono::Utc::now().to_rfc3339();
+            let changed = change_one_percent(&backend).await;
+            for format in ["csv", "parquet"] {
+                let part = out(&format!("part-{format}"));
+                let (t, mib) = run(
+                    &backend.database,
+                    &[
+                        "export", "--format", format, "--since", &since, "--out", &part,
+                    ],
+                );
+                row(
+                    &format!("--format {format} --since ({changed} changed)"),
+                    &size,
+                    db,
+                    t,
+                    mib,
+                    base,
+                );
+            }
         }
     }
     // Tabulation: HOUSEHOLDS households (4 persons on average), against the full export of
