@@ -148,8 +148,8 @@ async fn load(backend: &Backend, persons: u64, templates: &[String]) -> Load {
                        questionnaire_version, status, long_form, case_json, updated_at,
                        device_id, batch_id, received_at, last_seq)
                      SELECT id, 1, d, b, w, 1, 'rgph2024', '1.0.0', 'complete',
-                       '{\"selected\":true}'::jsonb, doc::jsonb, $6, 'tab-1', $7,
-                       $6::timestamptz, 0
+                       '{\"selected\":true}'::jsonb, doc::jsonb, $6::text, 'tab-1', $7,
+                       $6::text::timestamptz, 0
                      FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[],
                        $5::text[]) AS t(id, d, b, w, doc)",
                     &[

@@ -204,7 +204,8 @@ impl Buffer {
             },
             (Values::Text(v), cell) => {
                 let text = cell.into_text();
-                let n = text.len() + 16;
+                // The bytes, the `ByteArray` (32) and the allocation's own overhead.
+                let n = text.len() + 48;
                 v.push(ByteArray::from(text.into_bytes()));
                 Ok(n)
             }
