@@ -116,7 +116,7 @@ impl Walk<'_> {
                     .map_or(String::new(), |v| value_text(lang, info.as_ref(), v));
                 let _ = write!(
                     self.sheet.html,
-                    "<tr><td class=\"t\">{}</td><td class=\"t\">{}</td></tr>",
+                    "<tr><td class=\"t\">{}</td><td class=\"t\"><bdi>{}</bdi></td></tr>",
                     esc(label),
                     esc(&value)
                 );
@@ -334,7 +334,8 @@ pub fn timeline(
     for (at, what, detail) in lines.iter().take(TIMELINE_LINES) {
         let _ = write!(
             b,
-            "<tr><td>{}</td><td class=\"t\">{what}</td><td class=\"t\">{detail}</td></tr>",
+            "<tr><td><bdi dir=\"ltr\">{}</bdi></td><td class=\"t\">{what}</td>\
+             <td class=\"t\">{detail}</td></tr>",
             esc(at)
         );
     }

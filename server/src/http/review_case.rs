@@ -231,7 +231,7 @@ fn render(
     match position(q, case, history) {
         Some((lat, lon)) => {
             b.push_str(&format!(
-                "<p>{} {lat:.5} · {} {lon:.5}</p>",
+                "<p>{} <bdi>{lat:.5}</bdi> · {} <bdi>{lon:.5}</bdi></p>",
                 h("latitude"),
                 h("longitude")
             ));
@@ -261,7 +261,8 @@ fn render(
         ));
         for d in history.decisions.iter().rev() {
             b.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td class=\"t\">{}</td><td class=\"t\">{}</td>\
+                "<tr><td><bdi dir=\"ltr\">{}</bdi></td><td>{}</td><td class=\"t\">{}</td>\
+                 <td class=\"t\">{}</td>\
                  <td class=\"t\">{}</td></tr>",
                 esc(&when(&d.at)),
                 d.revision,

@@ -10,13 +10,15 @@ use uuid::Uuid;
 
 use super::html::esc;
 use super::page_text::PageLang;
+use super::review_answers::when;
 use super::review_page::PageNotice;
 use crate::store::{PlacedDecision, QueueEntry};
 
-/// District / building / dwelling / household.
+/// District / building / dwelling / household, isolated left to right (an Arabic page
+/// would otherwise show the numbers in reverse order).
 pub fn place(district: &str, building: u32, dwelling: u32, household: Option<u32>) -> String {
     format!(
-        "{} / {building} / {dwelling} / {}",
+        "<bdi dir=\"ltr\">{} / {building} / {dwelling} / {}</bdi>",
         esc(district),
         household.map(|n| n.to_string()).unwrap_or_default()
     )
@@ -147,7 +149,7 @@ pub fn queue(
             b,
             "<tr id=\"case-{id}\"><td><a href=\"/review/cases/{id}\" title=\"{open}\">{}</a>\
              </td><td class=\"t\">{}</td><td>{}</td><td>{}</td><td class=\"t\">{}</td>\
-             <td>{}</td><td class=\"t\">{}</td></tr>",
+             <td><bdi>{}</bdi></td><td class=\"t\">{}</td></tr>",
             place(
                 &e.district_id,
                 e.building_number,
@@ -211,9 +213,9 @@ pub fn decisions(lang: PageLang, list: &[PlacedDecision]) -> String {
         let d = &p.decision;
         let _ = write!(
             b,
-            "<tr><td>{}</td><td class=\"t\"><a href=\"/review/cases/{id}\">{}</a> {}</td>\
+            "<tr><td><bdi dir=\"ltr\">{}</bdi></td><td class=\"t\"><a href=\"/review/cases/{id}\">{}</a> {}</td>\
              <td>{}</td><td class=\"t\">{}</td><td class=\"t\">{}</td><td class=\"t\">{}</td></tr>",
-            esc(&d.at),
+            esc(&when(&d.at)),
             place(
                 &p.district_id,
                 p.building_number,
