@@ -237,9 +237,12 @@ fn review_messages_match_schema() {
         persons: 5,
         minutes: 23.5,
         updated_at: "2024-09-03T10:00:00Z".into(),
+        head_name: Some("Fatima Zahra El Amrani".into()),
+        soft_checks: 1,
     };
     let without_household = QueueEntry {
         household_number: None,
+        head_name: None,
         ..entry.clone()
     };
     let valid = serde_json::to_value(vec![entry, without_household]).unwrap();

@@ -115,6 +115,10 @@ pub struct FactsRow {
     pub outside_m: Option<f64>,
     /// Whom the case counts (`household` or `collective`: counted apart).
     pub population: Population,
+    /// Head's name as written (the review queue shows it; never compared).
+    pub head_name: Option<String>,
+    /// Soft checks the enumerator confirmed with a note (the case's `confirmations`).
+    pub soft_checks: i64,
 }
 
 fn time(seconds: i64) -> Option<DateTime<Utc>> {
@@ -132,7 +136,11 @@ impl FactsRow {
         last_seq: i64,
         ctx: &FactsContext,
     ) -> FactsRow {
-        let document = serde_json::from_str(case.case.get()).unwrap_or_default();
+        let document: serde_json::Value = serde_json::from_str(case.case.get()).unwrap_or_default();
+        let soft_checks = document
+            .get("confirmations")
+            .and_then(serde_json::Value::as_array)
+            .map_or(0, Vec::len);
         let items = ctx
             .items
             .of(&case.questionnaire_id, &case.questionnaire_version);
@@ -163,6 +171,8 @@ impl FactsRow {
             enumerator_id: enumerator_id.to_owned(),
             persons: i64::from(content.persons),
             head_key: content.head_key,
+            head_name: content.head_name.map(|n| n.chars().take(200).collect()),
+            soft_checks: i64::try_from(soft_checks).unwrap_or(i64::MAX),
             lat: gps.map(|g| g.lat),
             lon: gps.map(|g| g.lon),
             first_at: paradata.first_at.map(|t| t.timestamp()),
@@ -176,7 +186,8 @@ impl FactsRow {
 }
 
 /// Upserts a facts row (`$1`…`$16` in [`FactsRow`] field order, `$17` core's
-/// [`PAUSE_SECONDS`], `$18` the population's word). A later revision replaces
+/// [`PAUSE_SECONDS`], `$18` the population's word, `$19` the head's name as written, `$20`
+/// the soft checks confirmed). A later revision replaces
 /// the content and adds its interviewing time, plus the gap since the previous revision's
 /// last event when that gap is not a pause (the same rule as the tablet's); a revision without a position keeps the earlier
 /// one and its distance outside the district. The same text serves SQLite (with `?`
@@ -184,10 +195,11 @@ impl FactsRow {
 pub const UPSERT_FACTS: &str = "
 INSERT INTO case_facts (case_id, district_id, building_number, dwelling_number,
   household_number, status, enumerator_id, persons, head_key, lat, lon, first_at, last_at,
-  last_day, active_seconds, outside_m, population)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $18)
+  last_day, active_seconds, outside_m, population, head_name, soft_checks)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $18, $19, $20)
 ON CONFLICT (case_id) DO UPDATE SET district_id = excluded.district_id,
-  population = excluded.population,
+  population = excluded.population, head_name = excluded.head_name,
+  soft_checks = excluded.soft_checks,
   building_number = excluded.building_number, dwelling_number = excluded.dwelling_number,
   household_number = excluded.household_number, status = excluded.status,
   enumerator_id = excluded.enumerator_id, persons = excluded.persons,

@@ -109,6 +109,8 @@ mod tests {
             active_seconds: 0,
             outside_m: None,
             population: census_core::coverage::Population::Household,
+            head_name: None,
+            soft_checks: 0,
         }
     }
 

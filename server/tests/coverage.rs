@@ -429,7 +429,7 @@ async fn the_api_enforces_scopes_and_roles() {
     assert!(page_with(altered).await.contains("Sign in"));
     let page = page_with(session).await;
     assert!(page.contains("Suspected omissions (4)"), "{page}");
-    assert!(page.contains("occupied dwelling without a household"));
+    assert!(page.contains("Occupied dwelling without a household"));
     assert!(page.contains("<svg"));
     let r = server
         .http

@@ -388,6 +388,13 @@ async fn real_responses_validate_against_the_spec() {
         uuid::Uuid::parse_str(&html[html.find("/review/cases/").unwrap() + 14..][..36]).unwrap();
     exchange(
         &contract,
+        ("GET", "/review/cases/{case_id}"),
+        page.get(url(&format!("/review/cases/{other}?lang=ar")))
+            .header("cookie", &session),
+    )
+    .await;
+    exchange(
+        &contract,
         ("POST", "/review/cases/{case_id}"),
         page.post(url(&format!("/review/cases/{other}")))
             .header("cookie", &session)

@@ -111,6 +111,9 @@ pub struct CaseContent {
     pub persons: u32,
     /// The (first) head's name as a comparison key.
     pub head_key: Option<String>,
+    /// The (first) head's name as written (trimmed), for people to read (the review
+    /// queue); never compared.
+    pub head_name: Option<String>,
     /// The dwelling's GPS answer.
     pub gps: Option<GpsPoint>,
 }
@@ -164,9 +167,12 @@ pub fn case_content(case: &J, map: &ItemMap) -> CaseContent {
             _ => false,
         };
         if is_head && content.head_key.is_none() {
-            content.head_key = answer(person, &map.name)
-                .and_then(J::as_str)
-                .and_then(name_key);
+            let name = answer(person, &map.name).and_then(J::as_str);
+            content.head_key = name.and_then(name_key);
+            content.head_name = name
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned);
         }
     }
     content
@@ -208,7 +214,9 @@ pub fn case_content_of(case: &Case, map: &ItemMap) -> CaseContent {
             _ => false,
         };
         if is_head && content.head_key.is_none() {
-            content.head_key = text(&person, &map.name).as_deref().and_then(name_key);
+            let name = text(&person, &map.name);
+            content.head_key = name.as_deref().and_then(name_key);
+            content.head_name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
         }
     }
     content

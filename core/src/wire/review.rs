@@ -31,6 +31,14 @@ pub struct QueueEntry {
     pub minutes: f64,
     /// When the case last changed on the enumerator's tablet (RFC 3339).
     pub updated_at: String,
+    /// The head of household's name as written on the tablet, when the case names one
+    /// (absent from offices older than this field, and for cases stored before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_name: Option<String>,
+    /// Soft checks the enumerator confirmed with a note (a problem the controller should
+    /// read before deciding).
+    #[serde(default)]
+    pub soft_checks: u32,
 }
 
 /// A point of the coverage map (one element of the JSON array of `GET /v1/coverage/map`):

@@ -5,6 +5,8 @@ use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use ring::digest::{SHA256, digest};
 
+use super::page_text::PageLang;
+
 /// Escapes text for HTML content and attribute values.
 pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -26,14 +28,21 @@ header{background:#14365c;color:#fff;padding:12px 20px;display:flex;justify-cont
 main{padding:16px 20px;max-width:1200px}
 h2{margin:24px 0 8px;font-size:20px}
 table{border-collapse:collapse;background:#fff;width:100%}
-th,td{border:1px solid #ccc;padding:6px 8px;text-align:right}
-th:first-child,td:first-child{text-align:left}
+th,td{border:1px solid #ccc;padding:6px 8px;text-align:end;vertical-align:top}
+th:first-child,td:first-child{text-align:start}
+td.t,th.t{text-align:start}
 .tot{display:flex;gap:12px;flex-wrap:wrap}
 .tot div{background:#fff;border:1px solid #ccc;padding:8px 12px;min-width:110px}
 .tot b{display:block;font-size:22px}
 .warn{color:#8a1c00}
 button{font-size:16px;padding:8px 14px;min-height:44px;margin:2px}
 input[type=text],input[type=password]{font-size:16px;padding:8px;min-height:28px}
+textarea{font:inherit;width:100%;max-width:640px;min-height:4em;padding:8px;box-sizing:border-box}
+.err{color:#8a1c00;font-weight:bold}
+header a,header b{color:#fff;margin:0 6px}
+nav.lang{display:inline-block;margin:0 12px}
+[dir=rtl] body{font-size:17px;line-height:1.6}
+h3{margin:16px 0 6px;font-size:17px}
 svg{background:#fff;border:1px solid #ccc}
 form.inline{display:inline}
 .s-complete{color:#1b7f3b}.s-in_progress{color:#d39200}.s-refused{color:#8a1c00}
@@ -67,15 +76,17 @@ pub async fn security_headers(mut response: Response) -> Response {
     response
 }
 
-/// A whole page.
-pub fn page(title: &str, header_right: &str, body: &str) -> String {
+/// A whole page in `lang` (its `lang` and `dir` on the root element).
+pub fn page_in(lang: PageLang, title: &str, header_right: &str, body: &str) -> String {
     format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!doctype html><html lang=\"{code}\" dir=\"{dir}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>{t}</title><style>{STYLE}</style></head><body>\
          <header><strong>{t}</strong><span>{header_right}</span></header>\
          <main>{body}</main></body></html>",
-        t = esc(title)
+        t = esc(title),
+        code = lang.code(),
+        dir = lang.dir()
     )
 }
 
@@ -90,7 +101,8 @@ mod tests {
             "{csp}"
         );
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-        let page = super::page("t", "", "");
+        let page = super::page_in(super::PageLang::Ar, "t", "", "");
+        assert!(page.starts_with("<!doctype html><html lang=\"ar\" dir=\"rtl\">"));
         assert!(
             !page.contains("<script") && !page.contains(" style=\""),
             "{page}"

@@ -205,11 +205,15 @@ pub async fn signed_in_page(
     match auth::principal(&app, req.headers()).await {
         Ok(_) => next.run(req).await,
         Err(e) if e.status == StatusCode::UNAUTHORIZED => {
-            let body = "<h2>Signed out</h2><p>Your session ended: \
-                        <a href=\"/review\">sign in again</a>.</p>";
+            let lang = super::page_text::of_request(req.headers());
+            let body = format!(
+                "<h2>{}</h2><p><a href=\"/review\">{}</a></p>",
+                lang.h("web_session_ended"),
+                lang.h("reviewer_sign_in")
+            );
             (
                 StatusCode::UNAUTHORIZED,
-                Html(html::page("Census coverage and review", "", body)),
+                Html(html::page_in(lang, lang.t("web_title"), "", &body)),
             )
                 .into_response()
         }

@@ -15,7 +15,8 @@
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::html::{esc, page};
+use super::html::{esc, page_in};
+use super::page_text::PageLang;
 
 /// The pre-session cookie of the sign-in form.
 pub const LOGIN_COOKIE: &str = "census_login";
@@ -54,16 +55,17 @@ pub fn cross_origin(headers: &HeaderMap) -> bool {
         .is_some_and(|site| !matches!(site.trim(), "same-origin" | "none"))
 }
 
-/// 403 with a page that says why and leads back to the review page.
-pub fn refused(message: &str) -> Response {
+/// 403 with a page in `lang` that says why and leads back to the review page.
+pub fn refused(lang: PageLang, message: &str) -> Response {
     let body = format!(
-        "<h2>Not done</h2><p class=\"warn\">{}</p><p><a href=\"/review\">Back to the review \
-         page</a></p>",
-        esc(message)
+        "<h2>{}</h2><p class=\"warn\">{}</p><p><a href=\"/review\">{}</a></p>",
+        lang.h("web_not_done"),
+        esc(message),
+        lang.h("web_back")
     );
     (
         StatusCode::FORBIDDEN,
-        Html(page("Census coverage and review", "", &body)),
+        Html(page_in(lang, lang.t("web_title"), "", &body)),
     )
         .into_response()
 }

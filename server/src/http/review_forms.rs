@@ -1,6 +1,7 @@
 //! The review page's forms: sign-in (with its pre-session token), sign-out and decisions
 //! (with the session's token). Each refuses a form that does not carry the token bound to
-//! its cookie, or that the browser says came from another origin (`page_guard`).
+//! its cookie, or that the browser says came from another origin (`page_guard`). Pages are
+//! in the language the request chose (`page_text`).
 
 use std::sync::Arc;
 
@@ -14,49 +15,57 @@ use uuid::Uuid;
 
 use super::auth::{SESSION_COOKIE, cookie, page_session, principal_of_hash};
 use super::coverage::record_decision;
-use super::html::{esc, page as html_page};
+use super::html::{esc, page_in};
 use super::page_guard::{LOGIN_COOKIE, cross_origin, over_tls, refused, set_cookie};
-use super::review_page::TITLE;
+use super::page_text::{PageLang, of_request};
+use super::review_case::case_page;
 use super::session::{LOGIN_FORM_SECONDS, SESSION_SECONDS};
 use super::{ApiError, AppState};
 use crate::secrets;
 
 type Shared = State<Arc<AppState>>;
 
-fn no_sessions_page() -> Response {
-    let body = "<h2>Sign in</h2><p class=\"warn\">This server cannot open sessions (no \
-                randomness at start): restart it, or use the API with your token.</p>";
+fn no_sessions_page(lang: PageLang) -> Response {
+    let body = format!(
+        "<h2>{}</h2><p class=\"warn\">{}</p>",
+        lang.h("reviewer_sign_in"),
+        lang.h("web_no_sessions")
+    );
     (
         StatusCode::SERVICE_UNAVAILABLE,
-        Html(html_page(TITLE, "", body)),
+        Html(page_in(lang, lang.t("web_title"), "", &body)),
     )
         .into_response()
 }
 
-/// The sign-in form with a fresh pre-session cookie and the form's token bound to it.
+/// The sign-in form in `lang`, saying the text of `message_key`, with a fresh pre-session
+/// cookie and the form's token bound to it.
 pub(super) fn login_page(
     app: &AppState,
     headers: &HeaderMap,
-    message: &str,
+    lang: PageLang,
+    message_key: &str,
     status: StatusCode,
 ) -> Response {
     let Some(key) = app.sessions.as_ref() else {
-        return no_sessions_page();
+        return no_sessions_page(lang);
     };
     // A form already open in another tab keeps working: a valid pre-session cookie with
     // more than a few minutes left is kept, not replaced.
     let now = chrono::Utc::now().timestamp();
     let kept = cookie(headers, LOGIN_COOKIE).filter(|c| key.verify_login(c, now + 300));
     let Some(login_cookie) = kept.or_else(|| key.issue_login(now)) else {
-        return no_sessions_page();
+        return no_sessions_page(lang);
     };
     let body = format!(
-        "<h2>Sign in</h2><p>{}</p><form method=\"post\" action=\"/review/login\">\
+        "<h2>{title}</h2><p>{}</p><form method=\"post\" action=\"/review/login\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <label>Reviewer token <input type=\"password\" name=\"token\" autocomplete=\"off\" \
-         required></label> <button type=\"submit\">Sign in</button></form>",
-        esc(message),
-        esc(&key.login_form_token(&login_cookie))
+         <label>{} <input type=\"password\" name=\"token\" autocomplete=\"off\" \
+         required></label> <button type=\"submit\">{title}</button></form>",
+        lang.h(message_key),
+        esc(&key.login_form_token(&login_cookie)),
+        lang.h("reviewer_code"),
+        title = lang.h("reviewer_sign_in"),
     );
     let cookie = set_cookie(
         LOGIN_COOKIE,
@@ -65,10 +74,11 @@ pub(super) fn login_page(
         LOGIN_FORM_SECONDS,
         over_tls(headers),
     );
+    let right = super::page_text::switch_links(lang, "/review");
     (
         status,
         [(header::SET_COOKIE, cookie)],
-        Html(html_page(TITLE, "", &body)),
+        Html(page_in(lang, lang.t("web_title"), &right, &body)),
     )
         .into_response()
 }
@@ -88,8 +98,9 @@ pub async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
+    let lang = of_request(&headers);
     let Some(key) = app.sessions.as_ref() else {
-        return no_sessions_page();
+        return no_sessions_page(lang);
     };
     let from_our_form = cookie(&headers, LOGIN_COOKIE).is_some_and(|c| {
         key.verify_login(&c, chrono::Utc::now().timestamp())
@@ -99,7 +110,8 @@ pub async fn login(
         return login_page(
             &app,
             &headers,
-            "This sign-in did not come from this page, or its form expired: sign in again here.",
+            lang,
+            "web_login_forged",
             StatusCode::FORBIDDEN,
         );
     }
@@ -126,7 +138,8 @@ pub async fn login(
         Ok(None) => login_page(
             &app,
             &headers,
-            "That token is not known: check it and try again.",
+            lang,
+            "review_code_unknown",
             StatusCode::UNAUTHORIZED,
         ),
         Err(e) => e.into_response(),
@@ -158,7 +171,10 @@ pub async fn logout(
     if let Some((value, _)) = page_session(&app, &headers)
         && !csrf_ok(&app, &headers, &value, &form.csrf)
     {
-        return refused("This sign-out did not come from your review page.");
+        return refused(
+            of_request(&headers),
+            of_request(&headers).t("web_form_elsewhere"),
+        );
     }
     (
         [(
@@ -181,6 +197,10 @@ pub struct DecisionForm {
     /// The session's CSRF token.
     #[serde(default)]
     csrf: String,
+    /// The page that posted it: `case` (the case's page: a refusal is shown there, with the
+    /// comment kept) or the queue (the default).
+    #[serde(default)]
+    from: String,
 }
 
 /// `POST /review/cases/{case_id}`: only from a signed-in page (its session cookie and the
@@ -191,11 +211,13 @@ pub async fn decide(
     Path(case_id): Path<Uuid>,
     Form(form): Form<DecisionForm>,
 ) -> Response {
+    let lang = of_request(&headers);
     let signed_out = |app: &AppState| {
         login_page(
             app,
             &headers,
-            "Your session ended: sign in again.",
+            lang,
+            "web_session_ended",
             StatusCode::UNAUTHORIZED,
         )
     };
@@ -203,10 +225,7 @@ pub async fn decide(
         return signed_out(&app);
     };
     if !csrf_ok(&app, &headers, &session, &form.csrf) {
-        return refused(
-            "This decision did not come from your review page: reload the page and decide \
-             again.",
-        );
+        return refused(lang, lang.t("web_form_elsewhere"));
     }
     let who = match principal_of_hash(&app, &hash).await {
         Ok(Some(who)) => who,
@@ -220,26 +239,75 @@ pub async fn decide(
                 .into_response();
         }
     };
-    if decision == Decision::SentBack && form.comment.trim().is_empty() {
-        // Back to the page, at the case, saying what is missing: not a bare error page.
-        return Redirect::to(&format!(
-            "/review?comment_required={case_id}#case-{case_id}"
-        ))
-        .into_response();
+    let on_case_page = form.from == "case";
+    // A comment the office cannot take comes back where it was typed, kept, with the
+    // reason next to the field: on the case's page, or at the case's row of the queue.
+    let missing = decision == Decision::SentBack && form.comment.trim().is_empty();
+    let too_long = form.comment.trim().chars().count() > 2000;
+    if missing || too_long {
+        if !on_case_page {
+            return Redirect::to(&format!(
+                "/review?comment_required={case_id}#case-{case_id}"
+            ))
+            .into_response();
+        }
+        let error = lang.t(if missing {
+            "review_comment_needed"
+        } else {
+            "web_comment_too_long"
+        });
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return case_page(
+            &app,
+            &headers,
+            lang,
+            &who,
+            case_id,
+            &form.comment,
+            Some(error),
+            status,
+        )
+        .await;
     }
     let request = DecisionRequest {
         decision,
         comment: form.comment,
         revision: form.revision,
     };
+    let back = if on_case_page {
+        format!("/review/cases/{case_id}#decisions")
+    } else {
+        "/review#decisions".to_owned()
+    };
     match record_decision(&app, &who, case_id, &request).await {
-        Ok(_) => Redirect::to("/review").into_response(),
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e) if on_case_page && e.status != StatusCode::NOT_FOUND => {
+            // Refused (the case changed since it was read, or is not complete): the case
+            // again, as it is now, with the comment kept and the office's reason.
+            case_page(
+                &app,
+                &headers,
+                lang,
+                &who,
+                case_id,
+                &request.comment,
+                Some(&e.message),
+                e.status,
+            )
+            .await
+        }
         Err(e) => {
             let body = format!(
-                "<h2>Not recorded</h2><p class=\"warn\">{}</p><p><a href=\"/review\">Back</a></p>",
-                esc(&e.message)
+                "<h2>{}</h2><p class=\"warn\">{}</p><p><a href=\"/review\">{}</a></p>",
+                lang.h("web_not_recorded"),
+                esc(&e.message),
+                lang.h("web_back")
             );
-            (e.status, Html(html_page(TITLE, "", &body))).into_response()
+            (
+                e.status,
+                Html(page_in(lang, lang.t("web_title"), "", &body)),
+            )
+                .into_response()
         }
     }
 }

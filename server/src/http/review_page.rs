@@ -1,10 +1,11 @@
 //! The review page (`/review`): a controller, supervisor or office user signs in with the
-//! token the office issued, then sees the coverage of their area, what may be missing or
-//! duplicated, a map, and the queue of completed cases to approve or send back. Rendered on
-//! the server, without script; the session is an HttpOnly, SameSite=Strict cookie signed by
-//! the server that names the token's hash and an expiry (`session`), never the token. Every
-//! form — sign-in included — carries a token bound to its cookie, and every response the
-//! security headers (`page_guard`, `html::security_headers`).
+//! code or token the office issued, then sees the coverage of their area, what may be
+//! missing or duplicated, a map, the queue of completed cases to read (`review_case`) and
+//! approve or send back, and the decisions made. Rendered on the server, without script, in
+//! Arabic, French or English (`page_text`); the session is an HttpOnly, SameSite=Strict
+//! cookie signed by the server that names the token's hash and an expiry (`session`), never
+//! the token. Every form — sign-in included — carries a token bound to its cookie, and every
+//! response the security headers (`page_guard`, `html::security_headers`).
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -12,22 +13,23 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use census_core::coverage::{CoverageReport, DuplicateKind, Level, OmissionKind, SuspicionKind};
 
 use super::auth::{Principal, page_session, principal_of_hash, request_identity};
 use super::coverage::{ReportQuery, build_report, narrowed, rules_of};
-use super::html::{esc, page as html_page, security_headers};
+use super::html::{esc, page_in, security_headers};
+use super::page_text::{PageLang, choose, switch_links};
 use super::review_forms::{self, login_page};
-use super::{ApiError, AppState};
-use crate::store::{MapPoint, QueueEntry};
+use super::{ApiError, AppState, review_case, review_queue};
+use crate::store::MapPoint;
 
 type Shared = State<Arc<AppState>>;
 
-/// The page's title.
-pub(super) const TITLE: &str = "Census coverage and review";
+/// Most decisions listed on the page.
+const DECISIONS_SHOWN: u32 = 50;
 
 /// The page's routes (method, path, handler).
 pub fn route_table(state: &Arc<AppState>) -> Vec<super::Route> {
@@ -38,6 +40,7 @@ pub fn route_table(state: &Arc<AppState>) -> Vec<super::Route> {
         ("GET", "/review", get(page)),
         ("POST", "/review/login", post(review_forms::login)),
         ("POST", "/review/logout", post(review_forms::logout)),
+        ("GET", "/review/cases/{case_id}", get(review_case::page)),
         (
             "POST",
             "/review/cases/{case_id}",
@@ -51,11 +54,53 @@ pub fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
     super::routed(route_table(state)).layer(axum::middleware::map_response(security_headers))
 }
 
-/// What the page says about one case after a form it could not record (`/review?…`).
+/// What the page says about one case after a form it could not record, and the language
+/// asked for (`/review?…`).
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct PageNotice {
     /// A send-back was posted without a comment for this case.
     pub comment_required: Option<uuid::Uuid>,
+    /// The language asked for (`ar`, `fr`, `en`), remembered in a cookie.
+    pub lang: Option<String>,
+}
+
+/// Adds the language cookie to a response when the request chose a language.
+pub fn remember(mut response: Response, cookie: Option<HeaderValue>) -> Response {
+    if let Some(value) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// The signed-in principal of a page request: `Ok(None)` when nobody is signed in.
+pub async fn signed_in(app: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, ApiError> {
+    match request_identity(app, headers) {
+        Some(hash) => principal_of_hash(app, &hash).await,
+        None => Ok(None),
+    }
+}
+
+/// The forms' token: bound to the session cookie (none when the page was asked for with a
+/// bearer token, which no form can post).
+pub fn csrf_of(app: &AppState, headers: &HeaderMap) -> String {
+    match (page_session(app, headers), app.sessions.as_ref()) {
+        (Some((value, _)), Some(key)) => key.csrf_token(&value),
+        _ => String::new(),
+    }
+}
+
+/// The header's right side: the language switch, who is signed in and the sign-out form.
+pub fn header_right(lang: PageLang, who: &Principal, csrf: &str, path: &str) -> String {
+    let role = lang.t(&format!("web_role_{}", who.role.as_str()));
+    format!(
+        "{} {} <form method=\"post\" action=\"/review/logout\" class=\"inline\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <button>{}</button></form>",
+        switch_links(lang, path),
+        esc(&lang.fill("web_signed_in_as", &[("name", &who.name), ("role", role)])),
+        esc(csrf),
+        lang.h("reviewer_sign_out")
+    )
 }
 
 /// `GET /review`.
@@ -65,38 +110,31 @@ pub async fn page_handler(
     q: &ReportQuery,
     notice: &PageNotice,
 ) -> Response {
-    let signed_in = match request_identity(app, headers) {
-        Some(hash) => principal_of_hash(app, &hash).await,
-        None => Ok(None),
-    };
-    let who = match signed_in {
+    let (lang, cookie) = choose(headers, notice.lang.as_deref());
+    let who = match signed_in(app, headers).await {
         Ok(Some(who)) => who,
         Ok(None) => {
-            return login_page(
-                app,
-                headers,
-                "Use the token the statistics office gave you.",
-                StatusCode::OK,
-            );
+            let page = login_page(app, headers, lang, "web_login_intro", StatusCode::OK);
+            return remember(page, cookie);
         }
         Err(e) => return e.into_response(),
     };
-    // The forms' token: bound to the session cookie (none when the page was asked for with
-    // a bearer token, which no form can post).
-    let csrf = match (page_session(app, headers), app.sessions.as_ref()) {
-        (Some((value, _)), Some(key)) => key.csrf_token(&value),
-        _ => String::new(),
-    };
+    let csrf = csrf_of(app, headers);
     let result = async {
         let scope = narrowed(app, &who, q).await?;
         let report = build_report(app, &scope, rules_of(app, q)?).await?;
         let queue = app.store.review_queue(&scope, 200).await?;
         let points = app.store.map_points(&scope, 20_000).await?;
-        Ok::<_, ApiError>(render(&who, &report, &queue, &points, &csrf, notice))
+        let decisions = app.store.recent_decisions(&scope, DECISIONS_SHOWN).await?;
+        let mut body = render(lang, &report, &points);
+        body.push_str(&review_queue::queue(lang, &queue, &report, &csrf, notice));
+        body.push_str(&review_queue::decisions(lang, &decisions));
+        let right = header_right(lang, &who, &csrf, "/review");
+        Ok::<_, ApiError>(page_in(lang, lang.t("web_title"), &right, &body))
     }
     .await;
     match result {
-        Ok(html) => Html(html).into_response(),
+        Ok(html) => remember(Html(html).into_response(), cookie),
         Err(e) => e.into_response(),
     }
 }
@@ -113,29 +151,44 @@ pub async fn page(
     page_handler(&app, &headers, &q, &notice).await
 }
 
-fn omission_text(kind: OmissionKind) -> &'static str {
+fn omission_key(kind: OmissionKind) -> &'static str {
     match kind {
-        OmissionKind::OccupiedDwellingWithoutHousehold => "occupied dwelling without a household",
-        OmissionKind::FrameBuildingNotVisited => "frame building never listed",
-        OmissionKind::DistrictBehindSchedule => "district behind schedule",
+        OmissionKind::OccupiedDwellingWithoutHousehold => "cov_map_not_enumerated",
+        OmissionKind::FrameBuildingNotVisited => "web_frame_not_listed",
+        OmissionKind::DistrictBehindSchedule => "web_district_behind",
     }
 }
 
-fn duplicate_text(kind: DuplicateKind) -> &'static str {
+fn duplicate_key(kind: DuplicateKind) -> &'static str {
     match kind {
-        DuplicateKind::SameHouseholdNumber => "same dwelling and household number",
-        DuplicateKind::SameDwellingSameHead => "same head and size in one dwelling",
-        DuplicateKind::SameHeadNearby => "same head and size close by",
+        DuplicateKind::SameHouseholdNumber => "web_dup_same_number",
+        DuplicateKind::SameDwellingSameHead => "web_dup_same_head",
+        DuplicateKind::SameHeadNearby => "web_dup_same_head_nearby",
     }
 }
 
-fn map_svg(points: &[MapPoint]) -> String {
-    if points.is_empty() {
-        return "<p>No positions recorded yet.</p>".into();
+/// The colour of a map point's status, and the key of its name.
+fn status_style(status: &str) -> (&'static str, &'static str) {
+    match status {
+        "complete" => ("#1b7f3b", "status_complete"),
+        "in_progress" => ("#d39200", "status_in_progress"),
+        "refused" => ("#8a1c00", "status_refused"),
+        "absent" => ("#7a4fb5", "status_absent"),
+        "vacant" => ("#777", "status_vacant"),
+        "not_enumerated" => ("#e0218a", "cov_map_not_enumerated"),
+        _ => ("#1f5fa8", "status_sent_back"),
+    }
+}
+
+/// The SVG map of `points` (north up, west on the left whatever the page's direction),
+/// with a ring around `highlight` (a case's own position) when given.
+pub fn map_svg(lang: PageLang, points: &[MapPoint], highlight: Option<(f64, f64)>) -> String {
+    if points.is_empty() && highlight.is_none() {
+        return format!("<p>{}</p>", lang.h("cov_map_none"));
     }
     let (w, h) = (720.0, 420.0);
-    let lat = points.iter().map(|p| p.lat);
-    let lon = points.iter().map(|p| p.lon);
+    let lat = points.iter().map(|p| p.lat).chain(highlight.map(|p| p.0));
+    let lon = points.iter().map(|p| p.lon).chain(highlight.map(|p| p.1));
     let (lat_min, lat_max) = (
         lat.clone().fold(f64::MAX, f64::min),
         lat.fold(f64::MIN, f64::max),
@@ -147,66 +200,78 @@ fn map_svg(points: &[MapPoint]) -> String {
     let span = ((lat_max - lat_min).max(lon_max - lon_min)).max(1e-4);
     let mut svg = format!(
         "<svg width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
-         aria-label=\"dwellings by status\">"
+         aria-label=\"{}\" dir=\"ltr\">",
+        lang.h("web_map_aria")
     );
     for p in points {
         let x = 10.0 + (p.lon - lon_min) / span * (h - 20.0);
         let y = h - 10.0 - (p.lat - lat_min) / span * (h - 20.0);
-        let colour = match p.status.as_str() {
-            "complete" => "#1b7f3b",
-            "in_progress" => "#d39200",
-            "refused" => "#8a1c00",
-            "absent" => "#7a4fb5",
-            "vacant" => "#777",
-            "not_enumerated" => "#e0218a",
-            _ => "#1f5fa8",
-        };
+        let (colour, _) = status_style(&p.status);
         let _ = write!(
             svg,
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"{colour}\"/>"
         );
     }
-    svg.push_str(
-        "</svg><p>● <span class=\"s-complete\">complete</span> · \
-        <span class=\"s-in_progress\">in progress</span> · \
-        <span class=\"s-refused\">refused</span> · <span class=\"s-absent\">absent</span> · \
-        <span class=\"s-vacant\">vacant</span> · \
-        <span class=\"s-not_enumerated\">occupied, not enumerated</span></p>",
-    );
+    if let Some((lat, lon)) = highlight {
+        let x = 10.0 + (lon - lon_min) / span * (h - 20.0);
+        let y = h - 10.0 - (lat - lat_min) / span * (h - 20.0);
+        let _ = write!(
+            svg,
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"9\" fill=\"none\" stroke=\"#14365c\" \
+             stroke-width=\"3\"/>"
+        );
+    }
+    svg.push_str("</svg><p>●");
+    for status in [
+        "complete",
+        "in_progress",
+        "refused",
+        "absent",
+        "vacant",
+        "not_enumerated",
+    ] {
+        let (_, key) = status_style(status);
+        let _ = write!(svg, " <span class=\"s-{status}\">{}</span> ·", lang.h(key));
+    }
+    svg.pop();
+    svg.push_str("</p>");
     svg
 }
 
-/// The page of a report; `csrf` is the session's token, put in every form; `notice` marks
-/// the queue row whose form could not be recorded.
-pub fn render(
-    who: &Principal,
-    report: &CoverageReport,
-    queue: &[QueueEntry],
-    points: &[MapPoint],
-    csrf: &str,
-    notice: &PageNotice,
-) -> String {
-    let csrf = esc(csrf);
+/// The coverage part of the page: totals, districts, suspected omissions, duplicates and
+/// suspicious interviews, and the map.
+pub fn render(lang: PageLang, report: &CoverageReport, points: &[MapPoint]) -> String {
     let t = &report.totals;
+    let h = |key: &str| lang.h(key);
     let mut b = String::new();
+    b.push_str("<div class=\"tot\">");
+    for (key, n) in [
+        ("cov_expected", t.expected_households),
+        ("cov_dwellings", t.listed_dwellings),
+        ("cov_complete", t.complete),
+        ("cov_in_progress", t.in_progress),
+        ("cov_refused", t.refused),
+        ("cov_absent", t.absent),
+        ("cov_persons", t.persons),
+    ] {
+        let _ = write!(b, "<div>{}<b>{n}</b></div>", h(key));
+    }
+    b.push_str("</div>");
     let _ = write!(
         b,
-        "<div class=\"tot\"><div>expected households<b>{}</b></div>\
-         <div>dwellings listed<b>{}</b></div><div>complete<b>{}</b></div>\
-         <div>in progress<b>{}</b></div><div>refused<b>{}</b></div>\
-         <div>absent, revisit due<b>{}</b></div><div>persons<b>{}</b></div></div>",
-        t.expected_households,
-        t.listed_dwellings,
-        t.complete,
-        t.in_progress,
-        t.refused,
-        t.absent,
-        t.persons
-    );
-    b.push_str(
-        "<h2>Districts</h2><table><tr><th>district</th><th>expected households</th>\
-        <th>dwellings listed</th><th>occupied</th><th>complete</th><th>in progress</th>\
-        <th>refused</th><th>absent</th><th>persons</th><th>on schedule</th></tr>",
+        "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>\
+         <th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        h("cov_district"),
+        h("cov_district"),
+        h("cov_expected"),
+        h("cov_dwellings"),
+        h("web_occupied"),
+        h("cov_complete"),
+        h("cov_in_progress"),
+        h("cov_refused"),
+        h("cov_absent"),
+        h("cov_persons"),
+        h("web_on_schedule"),
     );
     for a in report.level(Level::District).take(500) {
         let c = &a.counts;
@@ -224,32 +289,38 @@ pub fn render(
             c.absent,
             c.persons,
             if a.districts_behind > 0 {
-                "<span class=\"warn\">behind</span>"
+                format!("<span class=\"warn\">{}</span>", h("web_behind"))
             } else {
-                "yes"
+                h("yes")
             },
             id = esc(&a.id)
         );
     }
     b.push_str("</table>");
 
+    let count = |key: &str, n: usize| esc(&lang.fill(key, &[("n", &n.to_string())]));
     let _ = write!(
         b,
-        "<h2>Suspected omissions ({})</h2>",
-        report.omissions.len()
+        "<h2>{}</h2>",
+        count("cov_omissions", report.omissions.len())
     );
     if report.omissions.is_empty() {
-        b.push_str("<p>None found.</p>");
+        let _ = write!(b, "<p>{}</p>", h("web_none_found"));
     } else {
-        b.push_str(
-            "<table><tr><th>district</th><th>what</th><th>building</th><th>dwelling</th></tr>",
+        let _ = write!(
+            b,
+            "<table><tr><th>{}</th><th class=\"t\">{}</th><th>{}</th><th>{}</th></tr>",
+            h("cov_district"),
+            h("web_col_what"),
+            h("web_col_building"),
+            h("web_col_dwelling")
         );
         for o in report.omissions.iter().take(500) {
             let _ = write!(
                 b,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td class=\"t\">{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&o.district_id),
-                omission_text(o.kind),
+                h(omission_key(o.kind)),
                 o.building_number.map(|n| n.to_string()).unwrap_or_default(),
                 o.dwelling_number.map(|n| n.to_string()).unwrap_or_default()
             );
@@ -258,106 +329,73 @@ pub fn render(
     }
     let _ = write!(
         b,
-        "<h2>Suspected duplicates ({})</h2>",
-        report.duplicates.len()
+        "<h2>{}</h2>",
+        count("cov_duplicates", report.duplicates.len())
     );
     if report.duplicates.is_empty() {
-        b.push_str("<p>None found.</p>");
+        let _ = write!(b, "<p>{}</p>", h("web_none_found"));
     } else {
-        b.push_str("<table><tr><th>why</th><th>districts</th><th>cases</th></tr>");
+        let _ = write!(
+            b,
+            "<table><tr><th>{}</th><th>{}</th><th class=\"t\">{}</th></tr>",
+            h("web_col_why"),
+            h("cov_district"),
+            h("web_col_cases")
+        );
         for g in report.duplicates.iter().take(500) {
-            let cases: Vec<String> = g.case_ids.iter().map(|c| c.to_string()).collect();
+            let cases: Vec<String> = g
+                .case_ids
+                .iter()
+                .map(|c| format!("<a href=\"/review/cases/{c}\">{c}</a>"))
+                .collect();
             let _ = write!(
                 b,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                duplicate_text(g.kind),
+                "<tr><td>{}</td><td>{}</td><td class=\"t\">{}</td></tr>",
+                h(duplicate_key(g.kind)),
                 esc(&g.district_ids.join(", ")),
-                esc(&cases.join(" "))
+                cases.join(" ")
             );
         }
         b.push_str("</table>");
     }
     let _ = write!(
         b,
-        "<h2>Suspicious interviews ({})</h2>",
-        report.suspicious.len()
+        "<h2>{}</h2>",
+        count("cov_suspicious", report.suspicious.len())
     );
     if report.suspicious.is_empty() {
-        b.push_str("<p>None found.</p>");
+        let _ = write!(b, "<p>{}</p>", h("web_none_found"));
     } else {
-        b.push_str("<table><tr><th>case</th><th>why</th><th>district</th><th>enumerator</th></tr>");
+        let _ = write!(
+            b,
+            "<table><tr><th>{}</th><th class=\"t\">{}</th><th>{}</th><th>{}</th></tr>",
+            h("web_col_case"),
+            h("web_col_why"),
+            h("cov_district"),
+            h("web_col_enumerator")
+        );
         for s in report.suspicious.iter().take(500) {
+            let measure = format!("{:.0}", s.measure);
             let why = match s.kind {
-                SuspicionKind::TooShort => format!("too short: {:.0} s", s.measure),
-                SuspicionKind::OutsideDistrict => {
-                    format!("{:.0} m outside the district", s.measure)
+                SuspicionKind::TooShort => {
+                    let minutes = format!("{:.1}", s.measure / 60.0);
+                    lang.fill("web_too_short", &[("minutes", &minutes)])
                 }
+                SuspicionKind::OutsideDistrict => lang.fill("web_outside", &[("metres", &measure)]),
             };
             let _ = write!(
                 b,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                s.case_id,
-                why,
+                "<tr><td><a href=\"/review/cases/{id}\">{id}</a></td><td class=\"t\">{}</td>\
+                 <td>{}</td><td>{}</td></tr>",
+                esc(&why),
                 esc(&s.district_id),
-                esc(&s.enumerator_id)
+                esc(&s.enumerator_id),
+                id = s.case_id
             );
         }
         b.push_str("</table>");
     }
-    b.push_str("<h2>Map of dwellings</h2>");
-    b.push_str(&map_svg(points));
-
-    let _ = write!(b, "<h2>Review queue ({})</h2>", queue.len());
-    if queue.is_empty() {
-        b.push_str("<p>No completed case is waiting.</p>");
-    } else {
-        b.push_str(
-            "<table><tr><th>case</th><th>district / building / dwelling / household</th>\
-            <th>persons</th><th>minutes</th><th>enumerator</th><th>decision</th></tr>",
-        );
-        for e in queue {
-            // A send-back posted without a comment comes back here, on its own row, with
-            // the comment field ready for the words the enumerator needs.
-            let missing_comment = notice.comment_required == Some(e.case_id);
-            if missing_comment {
-                let _ = write!(
-                    b,
-                    "<tr><td colspan=\"6\"><p class=\"warn\" role=\"alert\">To send case \
-                     {id} back, write what the enumerator must correct.</p></td></tr>",
-                    id = e.case_id
-                );
-            }
-            let autofocus = if missing_comment { " autofocus" } else { "" };
-            let _ = write!(
-                b,
-                "<tr id=\"case-{id}\"><td>{id}</td><td>{} / {} / {} / {}</td><td>{}</td><td>{}</td><td>{}</td>\
-                 <td><form method=\"post\" action=\"/review/cases/{id}\">\
-                 <input type=\"hidden\" name=\"revision\" value=\"{rev}\">\
-                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-                 <input type=\"text\" name=\"comment\" placeholder=\"comment\" \
-                 aria-label=\"comment\"{autofocus}> <button name=\"decision\" value=\"approved\">Approve</button>\
-                 <button name=\"decision\" value=\"sent_back\">Send back</button></form></td></tr>",
-                esc(&e.district_id),
-                e.building_number,
-                e.dwelling_number,
-                e.household_number
-                    .map(|n| n.to_string())
-                    .unwrap_or_default(),
-                e.persons,
-                e.minutes,
-                esc(&e.enumerator_id),
-                id = e.case_id,
-                rev = e.revision
-            );
-        }
-        b.push_str("</table>");
-    }
-    let right = format!(
-        "{} ({}) <form method=\"post\" action=\"/review/logout\" class=\"inline\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <button>Sign out</button></form>",
-        esc(&who.name),
-        who.role.as_str()
-    );
-    html_page(TITLE, &right, &b)
+    let _ = write!(b, "<h2>{}</h2>", h("cov_map"));
+    b.push_str(&map_svg(lang, points, None));
+    b
 }

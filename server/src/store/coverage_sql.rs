@@ -156,11 +156,23 @@ SELECT {columns} FROM case_facts f WHERE {scope:f} AND f.outside_m > {margin}";
 /// (append `LIMIT n`); `cases_complete_by_change` lets a national queue stop after `n`.
 pub const QUEUE: &str = "
 SELECT c.case_id, c.revision, c.district_id, c.building_number, c.dwelling_number,
-  c.household_number, f.enumerator_id, f.persons, f.active_seconds, c.updated_at
+  c.household_number, f.enumerator_id, f.persons, f.active_seconds, c.updated_at,
+  f.head_name, f.soft_checks
 FROM cases c JOIN case_facts f ON f.case_id = c.case_id
 WHERE {scope:c} AND c.status = 'complete' AND NOT EXISTS (
   SELECT 1 FROM reviews r WHERE r.case_id = c.case_id AND r.revision = c.revision)
 ORDER BY c.updated_at, c.case_id";
+
+/// Decisions on cases of the scope, newest first (append `LIMIT n`), each with its case's
+/// place and head of household.
+pub const RECENT_DECISIONS: &str = "
+SELECT r.case_id, c.district_id, c.building_number, c.dwelling_number, c.household_number,
+  f.head_name, r.revision, r.decision, r.comment, r.at, r.reviewer, r.reviewer_role,
+  r.revision_read
+FROM reviews r JOIN cases c ON c.case_id = r.case_id
+LEFT JOIN case_facts f ON f.case_id = r.case_id
+WHERE {scope:c}
+ORDER BY r.cursor DESC";
 
 /// Map points (district, lat, lon, status): cases with a position, then the occupied
 /// dwellings without a case (the summary's list) at their building's position.

@@ -30,7 +30,8 @@ pub use office_types::{
 };
 pub use review_types::{
     COMMAND_LINE_REVIEWER, CaseHistory, DistrictExtent, FrameBuildingRow, HistoryDecision,
-    MapPoint, NewReview, NewReviewer, QueueEntry, Reviewer, RevisionEvents, Role, Scope,
+    MapPoint, NewReview, NewReviewer, PlacedDecision, QueueEntry, Reviewer, RevisionEvents, Role,
+    Scope,
 };
 pub use types::{Counts, DeviceRecord, District, NewCode, NewDevice, StoreError, StoredCase};
 
@@ -189,6 +190,14 @@ pub trait Storage: Send + Sync {
     -> StoreFuture<'a, Vec<QueueEntry>>;
     /// The history of a case, when it exists.
     fn case_history(&self, case_id: Uuid) -> StoreFuture<'_, Option<CaseHistory>>;
+    /// A case as stored (its latest revision, with its document), when it exists.
+    fn stored_case(&self, case_id: Uuid) -> StoreFuture<'_, Option<StoredCase>>;
+    /// Decisions on cases of `scope`, newest first, at most `limit`.
+    fn recent_decisions<'a>(
+        &'a self,
+        scope: &'a Scope,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<PlacedDecision>>;
     /// Map points of `scope` (cases with a position, occupied dwellings without a case at
     /// their building's position), at most `limit`.
     fn map_points<'a>(&'a self, scope: &'a Scope, limit: u32) -> StoreFuture<'a, Vec<MapPoint>>;

@@ -215,6 +215,25 @@ pub struct CaseHistory {
     pub decisions: Vec<HistoryDecision>,
 }
 
+/// A decision with the place of its case, for the review page's list of decisions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlacedDecision {
+    /// The case.
+    pub case_id: Uuid,
+    /// Its district.
+    pub district_id: String,
+    /// Building number.
+    pub building_number: u32,
+    /// Dwelling number.
+    pub dwelling_number: u32,
+    /// Household number (absent for a dwelling-only case).
+    pub household_number: Option<u32>,
+    /// The head of household's name as written, when known.
+    pub head_name: Option<String>,
+    /// The decision with who made it, when and on which revision.
+    pub decision: HistoryDecision,
+}
+
 /// A point of the coverage map: defined with the review API's other wire shapes in
 /// census-core.
 pub use census_core::wire::MapPoint;

@@ -76,6 +76,13 @@ CREATE TABLE IF NOT EXISTS tally_apart (
   persons BIGINT NOT NULL, PRIMARY KEY (district_id, status));
 ";
 
+/// The review queue's columns of `case_facts` (migration 5): the head's name as written and
+/// the soft checks confirmed (PostgreSQL; SQLite adds them one by one when missing).
+pub const REVIEW_FACTS_COLUMNS: &str = "
+ALTER TABLE case_facts ADD COLUMN IF NOT EXISTS head_name TEXT;
+ALTER TABLE case_facts ADD COLUMN IF NOT EXISTS soft_checks BIGINT NOT NULL DEFAULT 0;
+";
+
 /// [`APART_TABLES`]' table alone (SQLite, which has no `ADD COLUMN IF NOT EXISTS`).
 pub const APART_TABLE: &str = "
 CREATE TABLE IF NOT EXISTS tally_apart (

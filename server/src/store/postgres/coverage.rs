@@ -52,7 +52,7 @@ pub(crate) fn scoped(sql: &str, scope: &Scope) -> (String, Option<Vec<String>>) 
     }
 }
 
-async fn query(
+pub(crate) async fn query(
     pool: &Pool,
     sql: &str,
     scope: &Scope,
@@ -107,6 +107,8 @@ pub async fn write_facts(
             &f.outside_m,
             &PAUSE_SECONDS,
             &f.population.as_str(),
+            &f.head_name,
+            &f.soft_checks,
         ],
     )
     .await?;
@@ -318,6 +320,8 @@ pub async fn review_queue(
             persons: u32_of(r.get(7)),
             minutes: (r.get::<_, i64>(8) as f64 / 6.0).round() / 10.0,
             updated_at: r.get(9),
+            head_name: r.get(10),
+            soft_checks: u32_of(r.get(11)),
         })
         .collect())
 }

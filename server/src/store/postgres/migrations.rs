@@ -48,6 +48,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "office publications: recovery keys (public halves) and published questionnaires",
         sql: office_tables,
     },
+    Migration {
+        version: 5,
+        name: "review queue facts: case_facts.head_name and case_facts.soft_checks",
+        sql: review_facts,
+    },
 ];
 
 /// The schema version this build writes: the last migration's number.
@@ -74,6 +79,10 @@ fn population_apart() -> String {
 
 fn office_tables() -> String {
     office::TABLES.to_string()
+}
+
+fn review_facts() -> String {
+    crate::store::summary_sql::REVIEW_FACTS_COLUMNS.to_string()
 }
 
 /// The version the database holds (0: none recorded; a database of an older build).

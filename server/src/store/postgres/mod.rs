@@ -6,6 +6,7 @@ mod identity;
 mod ingest;
 pub mod migrations;
 mod office;
+mod review_reads;
 mod schema;
 mod shared_state;
 mod summaries;
@@ -397,6 +398,18 @@ impl Storage for PgStore {
 
     fn case_history(&self, case_id: Uuid) -> StoreFuture<'_, Option<CaseHistory>> {
         Box::pin(coverage::case_history(&self.pool, case_id))
+    }
+
+    fn stored_case(&self, case_id: Uuid) -> StoreFuture<'_, Option<StoredCase>> {
+        Box::pin(review_reads::stored_case(&self.pool, case_id))
+    }
+
+    fn recent_decisions<'a>(
+        &'a self,
+        scope: &'a Scope,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<crate::store::PlacedDecision>> {
+        Box::pin(review_reads::recent_decisions(&self.pool, scope, limit))
     }
 
     fn map_points<'a>(&'a self, scope: &'a Scope, limit: u32) -> StoreFuture<'a, Vec<MapPoint>> {

@@ -93,7 +93,9 @@ pub fn write_facts(
             f.active_seconds,
             f.outside_m,
             PAUSE_SECONDS,
-            f.population.as_str()
+            f.population.as_str(),
+            f.head_name,
+            f.soft_checks
         ])?;
     Ok(())
 }
@@ -304,11 +306,13 @@ pub fn review_queue(
             r.get::<_, i64>(7)?,
             r.get::<_, i64>(8)?,
             r.get::<_, String>(9)?,
+            r.get::<_, Option<String>>(10)?,
+            r.get::<_, i64>(11)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, rev, district, b, w, h, enumerator, persons, active, updated) = row?;
+        let (id, rev, district, b, w, h, enumerator, persons, active, updated, head, checks) = row?;
         out.push(QueueEntry {
             case_id: Uuid::parse_str(&id)?,
             revision: rev as u64,
@@ -320,6 +324,8 @@ pub fn review_queue(
             persons: persons as u32,
             minutes: (active as f64 / 6.0).round() / 10.0,
             updated_at: updated,
+            head_name: head,
+            soft_checks: u32::try_from(checks).unwrap_or(0),
         });
     }
     Ok(out)

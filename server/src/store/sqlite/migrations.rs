@@ -48,6 +48,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "office publications: recovery keys (public halves) and published questionnaires",
         apply: office_tables,
     },
+    Migration {
+        version: 5,
+        name: "review queue facts: case_facts.head_name and case_facts.soft_checks",
+        apply: review_facts,
+    },
 ];
 
 /// The schema version this build writes: the last migration's number.
@@ -82,6 +87,16 @@ fn population_apart(conn: &Connection) -> Result<(), StoreError> {
 
 fn office_tables(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(office::TABLES).map_err(StoreError::from)
+}
+
+fn review_facts(conn: &Connection) -> Result<(), StoreError> {
+    summaries::add_missing_columns(
+        conn,
+        &[
+            ("case_facts", "head_name", "TEXT"),
+            ("case_facts", "soft_checks", "BIGINT NOT NULL DEFAULT 0"),
+        ],
+    )
 }
 
 /// The version the database holds (0: none recorded; a database of an older build).

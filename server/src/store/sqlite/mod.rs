@@ -9,6 +9,7 @@ pub(crate) mod identity;
 mod ingest;
 pub mod migrations;
 mod office;
+mod review_reads;
 mod rows;
 pub(crate) mod shared_state;
 mod summaries;
@@ -436,6 +437,18 @@ impl Storage for SqliteStore {
 
     fn case_history(&self, case_id: Uuid) -> StoreFuture<'_, Option<CaseHistory>> {
         self.run_ref(move |conn| coverage::case_history(&*lock(conn)?, case_id))
+    }
+
+    fn stored_case(&self, case_id: Uuid) -> StoreFuture<'_, Option<StoredCase>> {
+        self.run_ref(move |conn| review_reads::stored_case(&*lock(conn)?, case_id))
+    }
+
+    fn recent_decisions<'a>(
+        &'a self,
+        scope: &'a Scope,
+        limit: u32,
+    ) -> StoreFuture<'a, Vec<crate::store::PlacedDecision>> {
+        self.run_ref(move |conn| review_reads::recent_decisions(&*lock(conn)?, scope, limit))
     }
 
     fn map_points<'a>(&'a self, scope: &'a Scope, limit: u32) -> StoreFuture<'a, Vec<MapPoint>> {
