@@ -201,6 +201,7 @@ fn status_revisits_and_progress() {
         .add_building(
             "D7",
             &census::store::Building {
+                state: census::store::BuildingState::Listed,
                 building_no: 3,
                 address: "3 rue C".into(),
                 gps: None,
