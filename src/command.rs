@@ -89,6 +89,20 @@ pub enum Command {
         /// Occupancy.
         occupancy: NewOccupancy,
     },
+    /// Confirm a building of the open district as found on the ground (cartography's
+    /// building, or one marked demolished by mistake), with its corrected address when one
+    /// was typed.
+    ConfirmBuilding {
+        /// Building number.
+        building_no: u32,
+        /// The corrected address; `None` keeps the one listed.
+        address: Option<String>,
+    },
+    /// Mark a building of the open district demolished (or not found on the ground).
+    MarkBuildingDemolished {
+        /// Building number.
+        building_no: u32,
+    },
     /// Open (or create) the questionnaire of a dwelling.
     OpenCase {
         /// Building number.
@@ -237,6 +251,8 @@ impl Command {
             Command::OpenCoverage => "open_coverage",
             Command::AddBuilding { .. } => "add_building",
             Command::AddDwelling { .. } => "add_dwelling",
+            Command::ConfirmBuilding { .. } => "confirm_building",
+            Command::MarkBuildingDemolished { .. } => "mark_building_demolished",
             Command::OpenCase { .. } => "open_case",
             Command::RecordVisit { .. } => "record_visit",
             Command::OpenRow(_) => "open_row",

@@ -14,6 +14,7 @@ use crate::command::Command;
 use crate::app::state::{AppState, Screen};
 use crate::app::views;
 use crate::i18n::Tr;
+use crate::store::BuildingState;
 use crate::ui::screens::drafts::Drafts;
 
 /// Carries out one command, then rebuilds the data of the screen shown.
@@ -100,6 +101,23 @@ pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
             description,
             occupancy,
         } => district::add_dwelling(state, drafts, building_no, &description, occupancy),
+        Command::ConfirmBuilding {
+            building_no,
+            address,
+        } => district::set_building_state(
+            state,
+            drafts,
+            building_no,
+            BuildingState::Listed,
+            address.as_deref(),
+        ),
+        Command::MarkBuildingDemolished { building_no } => district::set_building_state(
+            state,
+            drafts,
+            building_no,
+            BuildingState::Demolished,
+            None,
+        ),
         Command::RecordVisit {
             building_no,
             dwelling_no,

@@ -120,6 +120,7 @@ fn downgrade_to_schema_3(dir: &Path, key: &census::keys::DatabaseKey) {
          ALTER TABLE events DROP COLUMN last_at;
          DROP TABLE district_questionnaire;
          DROP TABLE questionnaire;
+         ALTER TABLE building DROP COLUMN state;
          PRAGMA user_version = 3;"
     ))
     .unwrap();

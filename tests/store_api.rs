@@ -201,6 +201,7 @@ fn status_revisits_and_progress() {
         .add_building(
             "D7",
             &census::store::Building {
+                state: census::store::BuildingState::Listed,
                 building_no: 3,
                 address: "3 rue C".into(),
                 gps: None,
@@ -345,4 +346,87 @@ fn event_log_is_append_only() {
     assert!(err.to_string().contains("append-only"), "{err}");
     let err = conn.execute("DELETE FROM events", []).unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
+}
+
+/// Cartography's buildings wait to be confirmed: not counted, not sent, until the enumerator
+/// confirms (or corrects) them, adds a dwelling, or marks them demolished.
+#[test]
+fn cartography_buildings_are_confirmed_corrected_or_marked_demolished() {
+    use census::store::{Building, BuildingState, Dwelling};
+    let dir = tempfile::tempdir().unwrap();
+    let (_key, mut store) = open_new(dir.path());
+    let mut a = assignment("D8", "1 rue A");
+    a.districts[0].buildings.clear();
+    for (n, address) in [(1, "Ancienne adresse"), (2, "2 rue B"), (3, "3 rue C")] {
+        a.districts[0].buildings.push(Building {
+            building_no: n,
+            address: address.into(),
+            gps: None,
+            state: BuildingState::ToConfirm,
+            dwellings: Vec::new(),
+        });
+    }
+    store.import_assignment(&a).unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2024, 9, 2).unwrap();
+    let listed = |store: &census::store::Store| {
+        store
+            .district_progress("D8", date)
+            .unwrap()
+            .buildings_listed
+    };
+    assert_eq!(listed(&store), 0, "nothing confirmed yet");
+    assert!(
+        store.listing().unwrap().buildings.is_empty(),
+        "nothing sent"
+    );
+
+    // 1: confirmed with a corrected address; 2: a dwelling found in it confirms it;
+    // 3: demolished.
+    store
+        .set_building_state("D8", 1, BuildingState::Listed, Some("5 rue Neuve"))
+        .unwrap();
+    let dwelling = Dwelling {
+        dwelling_no: 1,
+        occupancy: Occupancy::Occupied,
+        description: String::new(),
+    };
+    store.add_dwelling("D8", 2, &dwelling).unwrap();
+    store
+        .set_building_state("D8", 3, BuildingState::Demolished, None)
+        .unwrap();
+    let buildings = store.buildings("D8").unwrap();
+    let states: Vec<_> = buildings.iter().map(|b| b.state).collect();
+    assert_eq!(
+        states,
+        [
+            BuildingState::Listed,
+            BuildingState::Listed,
+            BuildingState::Demolished
+        ]
+    );
+    assert_eq!(buildings[0].address, "5 rue Neuve");
+    assert_eq!(listed(&store), 2);
+    let sent = store.listing().unwrap().buildings;
+    assert_eq!(sent.len(), 3, "the demolished one is sent, to be uncounted");
+    assert_eq!(sent[2].state, BuildingState::Demolished);
+
+    // A demolished building takes no dwelling; one with dwellings cannot be demolished;
+    // nothing goes back to "to confirm".
+    assert!(matches!(
+        store.add_dwelling("D8", 3, &dwelling),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store.set_building_state("D8", 2, BuildingState::Demolished, None),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store.set_building_state("D8", 1, BuildingState::ToConfirm, None),
+        Err(StoreError::Invalid(_))
+    ));
+    // Restored by mistake-undo.
+    store
+        .set_building_state("D8", 3, BuildingState::Listed, None)
+        .unwrap();
+    assert_eq!(listed(&store), 3);
 }

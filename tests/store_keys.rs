@@ -232,3 +232,37 @@ fn a_damaged_key_file_is_refused_not_replaced() {
     assert!(err.to_string().contains("nothing was deleted"));
     assert!(key_path.exists());
 }
+
+#[test]
+fn a_reseal_hands_recovery_to_the_new_office_key_and_leaves_the_pin_alone() {
+    let data = tempfile::tempdir().unwrap();
+    let demo = OfficeSecretKey::generate().unwrap();
+    let office = OfficeSecretKey::generate().unwrap();
+    let key_path = data.path().join(KEY_FILE_NAME);
+    let (mut file, key) =
+        KeyFile::create(&key_path, &pin("280514"), &demo.public_key(), "tablet-8").unwrap();
+    assert_eq!(file.recovery_public_key_hex(), demo.public_key().to_hex());
+
+    file.reseal_for_recovery(&key, &office.public_key())
+        .unwrap();
+    let mut reloaded = KeyFile::load(&key_path).unwrap();
+    assert_eq!(
+        reloaded.recovery_public_key_hex(),
+        office.public_key().to_hex()
+    );
+    // The old key no longer opens it; the new one does; the PIN still unlocks.
+    assert!(matches!(
+        reloaded.recover_with_office_key(&demo, &pin("864213")),
+        Err(KeyError::WrongOfficeKey)
+    ));
+    let unlocked = reloaded.unlock(&pin("280514")).unwrap();
+    assert_eq!(unlocked.expose_secret_bytes(), key.expose_secret_bytes());
+    reloaded
+        .recover_with_office_key(&office, &pin("864213"))
+        .unwrap();
+    let recovered = KeyFile::load(&key_path)
+        .unwrap()
+        .unlock(&pin("864213"))
+        .unwrap();
+    assert_eq!(recovered.expose_secret_bytes(), key.expose_secret_bytes());
+}

@@ -422,6 +422,7 @@ fn the_background_thread_enrols_sends_and_reports_without_blocking() {
     // A building listed and no case queued: the next idle check sends the listing, without
     // waiting for the (hour-long, here) refresh.
     let building = census::store::Building {
+        state: census::store::BuildingState::Listed,
         building_no: 40,
         address: "40 rue des Oliviers".to_owned(),
         gps: None,
@@ -477,6 +478,7 @@ fn the_listing_reaches_the_office_in_the_first_batch_and_again_only_when_it_chan
         .add_building(
             "DR-1",
             &Building {
+                state: census::store::BuildingState::Listed,
                 building_no: 7,
                 address: "7 rue des Oliviers".to_owned(),
                 gps: Some(GpsPoint {

@@ -48,6 +48,7 @@ fn district(
         buildings: buildings
             .iter()
             .map(|(building_no, dwellings)| Building {
+                state: census::store::BuildingState::Listed,
                 building_no: *building_no,
                 address: format!("{building_no} rue des Figuiers"),
                 // Just north of the demo district, a building every 90 m or so.

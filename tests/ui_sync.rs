@@ -57,6 +57,18 @@ fn enrol_with_the_office_sync_now_and_see_a_case_sent_back() {
     h.click_button("Enrôler auprès du bureau");
     frames_until(&mut h, "the enrolment and first sync", settled);
     assert!(!h.has("Code d'enrôlement du bureau"), "enrolled");
+    // The demo tablet's database key is now sealed to the office's recovery key, no longer
+    // to the demo key: the office's offline key recovers it.
+    let key_path = dir.path().join(census::keys::KEY_FILE_NAME);
+    let mut key_file = census::keys::KeyFile::load(&key_path).unwrap();
+    assert_ne!(
+        key_file.recovery_public_key_hex(),
+        census::demo::office_public_key().unwrap().to_hex()
+    );
+    let same_pin = census::keys::Pin::new("280514".into()).unwrap();
+    key_file
+        .recover_with_office_key(&server.recovery_secret(), &same_pin)
+        .unwrap();
 
     // "Sync now", then nothing waits, and the office holds the case.
     h.click_button("Synchroniser maintenant");

@@ -87,6 +87,7 @@ fn batch_payload_matches_schema() {
                 district_id: "DR-1".into(),
                 building_number: 4,
                 gps: None,
+                demolished: true,
                 listed_at: "2024-09-01T07:50:00Z".into(),
             }],
             dwellings: vec![ListedDwellingRecord {

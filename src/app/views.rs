@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use crate::i18n::Tr;
-use crate::store::{CaseMeta, CaseStatus, Occupancy, Store, StoreError};
+use crate::store::{BuildingState, CaseMeta, CaseStatus, Occupancy, Store, StoreError};
 use crate::ui::screens::view::{
-    BuildingRow, DistrictCard, DistrictView, DwellingRow, DwellingStatus, HomeView,
+    BuildingRow, BuildingRowState, DistrictCard, DistrictView, DwellingRow, DwellingStatus,
+    HomeView,
 };
 
 /// The home screen's data.
@@ -76,6 +77,11 @@ pub fn district_view(store: &Store, code: &str, tr: &Tr) -> Result<DistrictView,
             number: b.building_no,
             address: b.address.clone(),
             gps: b.gps.map(|g| format!("{:.5}, {:.5}", g.lat, g.lon)),
+            state: match b.state {
+                BuildingState::Listed => BuildingRowState::Listed,
+                BuildingState::ToConfirm => BuildingRowState::ToConfirm,
+                BuildingState::Demolished => BuildingRowState::Demolished,
+            },
             dwellings: b
                 .dwellings
                 .iter()

@@ -11,7 +11,9 @@ use crate::app::state::{AppState, Screen};
 use crate::command::{NewOccupancy, VisitOutcome};
 use crate::i18n::Tr;
 use crate::questionnaires::NewCaseProblem;
-use crate::store::{Building, CaseStatus, Dwelling, EventContext, NewCase, Occupancy, Store};
+use crate::store::{
+    Building, BuildingState, CaseStatus, Dwelling, EventContext, NewCase, Occupancy, Store,
+};
 use crate::ui::screens::drafts::{DistrictDialog, Drafts};
 
 fn district_code(state: &AppState) -> Option<String> {
@@ -60,6 +62,7 @@ pub fn add_building(
                 building_no,
                 address: address.to_owned(),
                 gps,
+                state: BuildingState::Listed,
                 dwellings: Vec::new(),
             },
         )
@@ -139,6 +142,42 @@ pub fn add_dwelling(
             drafts.dialog = DistrictDialog::None;
             drafts.form_error = None;
             drafts.clear_prefix("dwelling.");
+        }
+        Err(e) => {
+            crate::logs::store_error("district", &e);
+            drafts.form_error = Some(tr.f("store_failed", &[("detail", &e.message(&tr))]));
+        }
+    }
+}
+
+/// Confirms a building (with a corrected address) or marks it demolished.
+pub fn set_building_state(
+    state: &mut AppState,
+    drafts: &mut Drafts,
+    building_no: u32,
+    new_state: BuildingState,
+    address: Option<&str>,
+) {
+    let tr = Tr {
+        strings: &state.strings,
+        lang: state.lang,
+    };
+    let Some(code) = district_code(state) else {
+        return;
+    };
+    let address = address.map(str::trim);
+    if address == Some("") {
+        drafts.form_error = Some(tr.t("address_missing").to_owned());
+        return;
+    }
+    let Some(store) = state.store.as_mut() else {
+        return;
+    };
+    match store.set_building_state(&code, building_no, new_state, address) {
+        Ok(()) => {
+            drafts.dialog = DistrictDialog::None;
+            drafts.form_error = None;
+            drafts.clear_prefix("building.");
         }
         Err(e) => {
             crate::logs::store_error("district", &e);

@@ -333,6 +333,36 @@ impl KeyFile {
         self.save()
     }
 
+    /// The office recovery key (hexadecimal) the database key is sealed to.
+    pub fn recovery_public_key_hex(&self) -> &str {
+        &self.data.recovery_wrap.office_public_key
+    }
+
+    /// Seals `key` — the database key this file guards, as the open store uses it — to
+    /// another office recovery key, replacing the previous seal (a demo tablet that enrols
+    /// with a real office leaves the demo key behind). The PIN wrap is unchanged. Nothing is
+    /// done when the file is already sealed to `office_public`.
+    pub fn reseal_for_recovery(
+        &mut self,
+        key: &DatabaseKey,
+        office_public: &OfficePublicKey,
+    ) -> Result<(), KeyError> {
+        if self.data.recovery_wrap.office_public_key == office_public.to_hex() {
+            return Ok(());
+        }
+        let sealed = seal::seal_to_office(
+            &office_public.0,
+            key.expose_secret_bytes(),
+            recovery_aad(&self.data.device_id).as_bytes(),
+        )
+        .map_err(|e| KeyError::Malformed(format!("office public key: {e}")))?;
+        self.data.recovery_wrap = RecoveryWrap {
+            office_public_key: office_public.to_hex(),
+            sealed_key: hex::encode(&sealed),
+        };
+        self.save()
+    }
+
     /// Replaces the PIN wrap (current derivation, installed layer); the caller saves.
     fn rewrap(&mut self, key: &DatabaseKey, pin: &Pin) -> Result<(), KeyError> {
         self.data.pin_wrap = wrap_under_pin(key, pin, &self.data.device_id, &*self.protector)?;

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
-    Assignment, Building, CaseStatus, District, DistrictProgress, Dwelling, ListedBuildingRow,
-    ListedDwellingRow, Occupancy, Store, StoreError, StoredListing, now_text,
+    Assignment, Building, BuildingState, CaseStatus, District, DistrictProgress, Dwelling,
+    ListedBuildingRow, ListedDwellingRow, Occupancy, Store, StoreError, StoredListing, now_text,
 };
 
 fn insert_building(
@@ -21,7 +21,8 @@ fn insert_building(
     let inserted = conn
         .prepare_cached(
             "INSERT INTO building (district_id, building_no, address, lat, lon, accuracy_m,
-                 listed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                 listed_at, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT DO NOTHING",
         )?
         .execute(params![
             district_id,
@@ -31,12 +32,19 @@ fn insert_building(
             gps.map(|g| g.lon),
             gps.and_then(|g| g.accuracy_m),
             now,
+            building.state.as_str(),
         ])
         .map_err(|e| missing(e, format!("district {district_id}")))?;
     for dwelling in &building.dwellings {
         insert_dwelling(conn, district_id, building.building_no, dwelling, now)?;
     }
     Ok(inserted)
+}
+
+/// A stored building state, or the store's complaint.
+fn stored_state(text: &str) -> Result<BuildingState, StoreError> {
+    BuildingState::parse(text)
+        .ok_or_else(|| StoreError::Corrupted(format!("stored building state {text:?}")))
 }
 
 fn insert_dwelling(
@@ -152,12 +160,38 @@ impl Store {
         dwelling: &Dwelling,
     ) -> Result<(), StoreError> {
         let now = now_text();
-        if insert_dwelling(&self.conn, district_id, building_no, dwelling, &now)? == 0 {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let state: Option<String> = tx
+            .prepare_cached(
+                "SELECT state FROM building WHERE district_id = ?1 AND building_no = ?2",
+            )?
+            .query_row(params![district_id, building_no], |r| r.get(0))
+            .optional()?;
+        match state.as_deref().map(stored_state).transpose()? {
+            Some(BuildingState::Demolished) => {
+                return Err(StoreError::Invalid(format!(
+                    "building {building_no} is marked demolished: restore it first"
+                )));
+            }
+            // Finding a dwelling in cartography's building confirms it.
+            Some(BuildingState::ToConfirm) => {
+                tx.prepare_cached(
+                    "UPDATE building SET state = 'listed', listed_at = ?3
+                     WHERE district_id = ?1 AND building_no = ?2",
+                )?
+                .execute(params![district_id, building_no, now])?;
+            }
+            Some(BuildingState::Listed) | None => {}
+        }
+        if insert_dwelling(&tx, district_id, building_no, dwelling, &now)? == 0 {
             return Err(StoreError::Invalid(format!(
                 "dwelling {} is already listed in building {building_no}",
                 dwelling.dwelling_no
             )));
         }
+        tx.commit()?;
         Ok(())
     }
 
@@ -204,25 +238,34 @@ impl Store {
         let mut buildings: Vec<Building> = self
             .conn
             .prepare_cached(
-                "SELECT building_no, address, lat, lon, accuracy_m FROM building
+                "SELECT building_no, address, lat, lon, accuracy_m, state FROM building
                  WHERE district_id = ?1 ORDER BY building_no",
             )?
             .query_map([district_id], |r| {
                 let lat: Option<f64> = r.get(2)?;
                 let lon: Option<f64> = r.get(3)?;
                 let accuracy_m: Option<f64> = r.get(4)?;
-                Ok(Building {
-                    building_no: r.get(0)?,
-                    address: r.get(1)?,
-                    gps: lat.zip(lon).map(|(lat, lon)| GpsPoint {
-                        lat,
-                        lon,
-                        accuracy_m,
-                    }),
-                    dwellings: Vec::new(),
-                })
+                Ok((
+                    Building {
+                        building_no: r.get(0)?,
+                        address: r.get(1)?,
+                        gps: lat.zip(lon).map(|(lat, lon)| GpsPoint {
+                            lat,
+                            lon,
+                            accuracy_m,
+                        }),
+                        state: BuildingState::Listed,
+                        dwellings: Vec::new(),
+                    },
+                    r.get::<_, String>(5)?,
+                ))
             })?
-            .collect::<Result<_, _>>()?;
+            .map(|row| {
+                let (mut building, state) = row?;
+                building.state = stored_state(&state)?;
+                Ok(building)
+            })
+            .collect::<Result<_, StoreError>>()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT building_no, dwelling_no, occupancy, description FROM dwelling
              WHERE district_id = ?1 ORDER BY building_no, dwelling_no",
@@ -272,26 +315,37 @@ impl Store {
         let buildings = self
             .conn
             .prepare_cached(
-                "SELECT b.district_id, b.building_no, b.lat, b.lon, b.accuracy_m, b.listed_at
+                "SELECT b.district_id, b.building_no, b.lat, b.lon, b.accuracy_m, b.listed_at,
+                     b.state
                  FROM building b JOIN district d ON d.district_id = b.district_id
+                 WHERE b.state <> 'to_confirm'
                  ORDER BY b.district_id, b.building_no",
             )?
             .query_map([], |r| {
                 let lat: Option<f64> = r.get(2)?;
                 let lon: Option<f64> = r.get(3)?;
                 let accuracy_m: Option<f64> = r.get(4)?;
-                Ok(ListedBuildingRow {
-                    district_id: r.get(0)?,
-                    building_no: r.get(1)?,
-                    gps: lat.zip(lon).map(|(lat, lon)| GpsPoint {
-                        lat,
-                        lon,
-                        accuracy_m,
-                    }),
-                    listed_at: r.get(5)?,
-                })
+                Ok((
+                    ListedBuildingRow {
+                        district_id: r.get(0)?,
+                        building_no: r.get(1)?,
+                        gps: lat.zip(lon).map(|(lat, lon)| GpsPoint {
+                            lat,
+                            lon,
+                            accuracy_m,
+                        }),
+                        state: BuildingState::Listed,
+                        listed_at: r.get(5)?,
+                    },
+                    r.get::<_, String>(6)?,
+                ))
             })?
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|row| {
+                let (mut building, state) = row?;
+                building.state = stored_state(&state)?;
+                Ok(building)
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT w.district_id, w.building_no, w.dwelling_no, w.occupancy, w.listed_at
              FROM dwelling w JOIN district d ON d.district_id = w.district_id
@@ -348,7 +402,8 @@ impl Store {
                 .prepare_cached(sql)?
                 .query_row([district_id], |r| r.get(0))?)
         };
-        let buildings_listed = count("SELECT count(*) FROM building WHERE district_id = ?1")?;
+        let buildings_listed =
+            count("SELECT count(*) FROM building WHERE district_id = ?1 AND state = 'listed'")?;
         let dwellings_listed = count("SELECT count(*) FROM dwelling WHERE district_id = ?1")?;
         let mut households_by_status: Vec<(CaseStatus, u32)> =
             CaseStatus::ALL.iter().map(|s| (*s, 0)).collect();

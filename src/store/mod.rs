@@ -10,6 +10,7 @@
 
 mod answers;
 mod assignment;
+mod buildings;
 mod cases;
 mod edits;
 mod error;
@@ -36,9 +37,9 @@ pub use restore::RestoreError;
 pub use review::{QueuedDecision, ReviewDownload, StoredDownload};
 pub use schema::SCHEMA_VERSION;
 pub use types::{
-    Assignment, Building, CaseId, CaseMeta, CaseStatus, Confirmation, District, DistrictProgress,
-    Dwelling, Event, EventContext, ListedBuildingRow, ListedDwellingRow, NewCase, Occupancy,
-    OutboxEntry, Revision, StoredCase, StoredListing,
+    Assignment, Building, BuildingState, CaseId, CaseMeta, CaseStatus, Confirmation, District,
+    DistrictProgress, Dwelling, Event, EventContext, ListedBuildingRow, ListedDwellingRow, NewCase,
+    Occupancy, OutboxEntry, Revision, StoredCase, StoredListing,
 };
 
 /// The database file's name inside the data directory.

@@ -208,6 +208,11 @@ CREATE TABLE district_questionnaire (
     FOREIGN KEY (questionnaire_id, version) REFERENCES questionnaire(questionnaire_id, version)
 ) STRICT;
 "#,
+    // 7: a building's state: cartography's buildings wait to be confirmed on the ground, and
+    // a building can be found demolished (buildings listed before stay listed).
+    r#"
+ALTER TABLE building ADD COLUMN state TEXT NOT NULL DEFAULT 'listed';
+"#,
 ];
 
 /// The newest schema version this build knows.

@@ -241,9 +241,48 @@ pub struct Building {
     pub address: String,
     /// Location, when known.
     pub gps: Option<GpsPoint>,
+    /// Whether the enumerator listed it, cartography's record awaits confirmation, or it was
+    /// found demolished.
+    #[serde(default)]
+    pub state: BuildingState,
     /// Dwellings in the building.
     #[serde(default)]
     pub dwellings: Vec<Dwelling>,
+}
+
+/// Where a building of the listing stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BuildingState {
+    /// Listed by the enumerator, or cartography's building confirmed on the ground.
+    #[default]
+    Listed,
+    /// From cartography, not yet seen by the enumerator: not counted as listed.
+    ToConfirm,
+    /// Found demolished or not found on the ground: not counted, no dwellings.
+    Demolished,
+}
+
+impl BuildingState {
+    /// The stored text form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BuildingState::Listed => "listed",
+            BuildingState::ToConfirm => "to_confirm",
+            BuildingState::Demolished => "demolished",
+        }
+    }
+
+    /// Parses the stored text form.
+    pub fn parse(text: &str) -> Option<BuildingState> {
+        [
+            BuildingState::Listed,
+            BuildingState::ToConfirm,
+            BuildingState::Demolished,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
 }
 
 /// Whether a dwelling is lived in.
@@ -329,6 +368,8 @@ pub struct ListedBuildingRow {
     pub building_no: u32,
     /// Location, when known.
     pub gps: Option<GpsPoint>,
+    /// Listed, or found demolished (buildings still to confirm are not sent).
+    pub state: BuildingState,
     /// When it was listed on this tablet, RFC 3339 (UTC, microseconds).
     pub listed_at: String,
 }

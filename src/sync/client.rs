@@ -182,13 +182,14 @@ impl SyncClient {
     /// Enrols the tablet with the office's one-time `code` for `enumerator_id`, then stores
     /// the token, the office's public key and the assignment. The device id and key are
     /// created once and kept before anything is sent, so an enrolment whose answer was lost
-    /// is retried with the same identity.
+    /// is retried with the same identity. Returns the office's recovery public key (checked
+    /// against its id, which is pinned): the caller seals the database key to it.
     pub fn enrol(
         &self,
         store: &mut Store,
         code: &str,
         enumerator_id: &str,
-    ) -> Result<(), SyncProblem> {
+    ) -> Result<Option<[u8; 32]>, SyncProblem> {
         let code = code.trim();
         if code.is_empty() {
             return Err(SyncProblem::EnrolmentCodeRefused(
@@ -225,14 +226,19 @@ impl SyncClient {
             (SyncKey::OfficePublicKey, &wire::b64_encode(&office_key)),
             (SyncKey::EnumeratorId, &reply.assignment.enumerator_id),
         ])?;
-        if let Some(recovery) = reply.office_keys.as_ref().and_then(|k| k.recovery.as_ref()) {
-            store.set_sync_settings(&[(SyncKey::RecoveryKeyId, &recovery.key_id)])?;
-        }
+        let recovery = match reply.office_keys.as_ref().and_then(|k| k.recovery.as_ref()) {
+            Some(published) => {
+                let key = super::enrolment::checked_key(published, "recovery")?;
+                store.set_sync_settings(&[(SyncKey::RecoveryKeyId, &published.key_id)])?;
+                Some(key)
+            }
+            None => None,
+        };
         store.import_assignment(&store_assignment(&reply.assignment))?;
         let installed =
             super::update_questionnaires(&self.office, &token, store, &reply.assignment)?;
         self.remember(&installed);
-        Ok(())
+        Ok(recovery)
     }
 
     /// Loads questionnaires just installed so that cases made with them can be sent.

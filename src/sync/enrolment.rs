@@ -65,7 +65,7 @@ impl std::fmt::Debug for OfficeEnrolment {
 }
 
 /// A published key, checked: its id is its own fingerprint.
-fn checked_key(key: &PublishedKey, what: &str) -> Result<[u8; 32], SyncProblem> {
+pub(super) fn checked_key(key: &PublishedKey, what: &str) -> Result<[u8; 32], SyncProblem> {
     let bytes = wire::decode_key32(&key.public_key)
         .map_err(|e| SyncProblem::OfficeKeys(format!("the {what} key does not decode: {e}")))?;
     if wire::key_id(&bytes) != key.key_id {

@@ -13,7 +13,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::store::sync_state::ReviewNote;
 use crate::store::{
-    Assignment, Building, CaseId, District, Event, StoreError, StoredCase, StoredListing,
+    Assignment, Building, BuildingState, CaseId, District, Event, StoreError, StoredCase,
+    StoredListing,
 };
 
 /// Why a stored case cannot be turned into a record (it stays in the outbox).
@@ -126,6 +127,7 @@ pub fn listing_record(listing: &StoredListing) -> Listing {
                 district_id: b.district_id.clone(),
                 building_number: b.building_no,
                 gps: b.gps,
+                demolished: b.state == BuildingState::Demolished,
                 listed_at: b.listed_at.clone(),
             })
             .collect(),
@@ -169,6 +171,8 @@ pub fn store_assignment(assignment: &wire::Assignment) -> Assignment {
                         building_no: b.building_number,
                         address: b.description.clone(),
                         gps: b.gps,
+                        // Cartography's buildings wait for the enumerator to confirm them.
+                        state: BuildingState::ToConfirm,
                         dwellings: Vec::new(),
                     })
                     .collect(),

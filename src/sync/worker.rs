@@ -47,6 +47,9 @@ struct Running {
     client: SyncClient,
     dir: PathBuf,
     store: Store,
+    /// The database key the store was opened with (SQLCipher holds it in memory anyway):
+    /// an enrolment seals it to the office's recovery key.
+    key: DatabaseKey,
     status: SyncStatus,
     updates: Sender<SyncStatus>,
     waker: Option<Waker>,
@@ -102,12 +105,12 @@ impl Worker {
                 }
             }
         };
-        drop(key);
         backoff.reset();
         let mut running = Running {
             client,
             dir,
             store,
+            key,
             status,
             updates,
             waker,
@@ -223,13 +226,32 @@ impl Running {
         self.set_activity(SyncActivity::Enrolling);
         crate::logs::sync_attempt("enrolment");
         match self.client.enrol(&mut self.store, code, enumerator_id) {
-            Ok(()) => {
+            Ok(recovery) => {
                 crate::logs::outcome("enrolment", true);
+                if let Some(recovery) = recovery {
+                    self.seal_for_recovery(recovery);
+                }
                 self.status.problem = None;
                 self.backoff.reset();
                 self.attempt(false);
             }
             Err(problem) => self.failed(problem),
+        }
+    }
+
+    /// Seals the database key to the office's recovery key, replacing the seal the tablet
+    /// was set up with (the demo key on a demo tablet): from now on only the office can
+    /// recover a forgotten PIN. A failure is logged and shown; the enrolment stands.
+    fn seal_for_recovery(&mut self, recovery: [u8; 32]) {
+        let path = self.dir.join(crate::keys::KEY_FILE_NAME);
+        let sealed = crate::keys::KeyFile::load(&path).and_then(|mut file| {
+            file.reseal_for_recovery(&self.key, &crate::keys::OfficePublicKey(recovery))
+        });
+        if let Err(e) = sealed {
+            crate::logs::key_error("recovery_seal", &e);
+            self.status.problem = Some(SyncProblem::OfficeKeys(format!(
+                "the database key could not be sealed to the office's recovery key: {e}"
+            )));
         }
     }
 

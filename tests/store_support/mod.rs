@@ -52,6 +52,7 @@ pub fn assignment(district: &str, address: &str) -> Assignment {
             hierarchy: None,
             buildings: vec![
                 Building {
+                    state: census::store::BuildingState::Listed,
                     building_no: 1,
                     address: address.into(),
                     gps: Some(GpsPoint {
@@ -66,6 +67,7 @@ pub fn assignment(district: &str, address: &str) -> Assignment {
                     }],
                 },
                 Building {
+                    state: census::store::BuildingState::Listed,
                     building_no: 2,
                     address: "2 rue des Orangers".into(),
                     gps: None,

@@ -20,6 +20,9 @@ pub struct TestServer {
     runtime: Runtime,
     db_path: PathBuf,
     office_secret: Vec<u8>,
+    /// The office's recovery key (kept offline by a real office; here, to check a tablet's
+    /// seal).
+    recovery_secret: [u8; 32],
     addr: SocketAddr,
     storage: Option<Arc<dyn Storage>>,
     max_batch_bytes: Option<usize>,
@@ -53,6 +56,9 @@ impl TestServer {
             runtime,
             db_path: dir.join("office.db"),
             office_secret: office.to_secret_bytes_dangerous().to_vec(),
+            recovery_secret: *OfficeSecret::generate()
+                .unwrap()
+                .to_secret_bytes_dangerous(),
             addr: "127.0.0.1:0".parse().unwrap(),
             storage: None,
             max_batch_bytes,
@@ -87,7 +93,9 @@ impl TestServer {
             .unwrap()
             .is_none()
         {
-            let recovery = OfficeSecret::generate().unwrap().public_key();
+            let recovery = OfficeSecret::from_secret_bytes(&self.recovery_secret)
+                .unwrap()
+                .public_key();
             self.runtime
                 .block_on(storage.set_recovery_key(&store::RecoveryKey::new(recovery)))
                 .unwrap();
@@ -152,6 +160,11 @@ impl TestServer {
     /// The office's secret key (to open what a device sent, as the server does).
     pub fn office_secret(&self) -> OfficeSecret {
         OfficeSecret::from_secret_bytes(&self.office_secret).unwrap()
+    }
+
+    /// The office's recovery secret key, as `census-recover` reads it from its offline file.
+    pub fn recovery_secret(&self) -> census::keys::OfficeSecretKey {
+        census::keys::OfficeSecretKey::from_secret_bytes(self.recovery_secret)
     }
 
     /// The server's address.

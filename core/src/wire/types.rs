@@ -111,6 +111,10 @@ pub struct ListedBuildingRecord {
     /// Location, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gps: Option<GpsPoint>,
+    /// `true` when the enumerator found it demolished (or not at all) on the ground: the
+    /// office stops counting it as listed. Absent: listed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demolished: bool,
     /// When it was listed, RFC 3339.
     pub listed_at: String,
 }

@@ -49,6 +49,11 @@ VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (district_id, building_number) DO UPDATE SET lat = excluded.lat,
   lon = excluded.lon, listed_at = excluded.listed_at, device_id = excluded.device_id";
 
+/// Removes a building the enumerator found demolished from the listing (`$1` district,
+/// `$2` building): it no longer counts as listed.
+pub const DELETE_LISTED_BUILDING: &str = "
+DELETE FROM listed_buildings WHERE district_id = $1 AND building_number = $2";
+
 /// Upserts a listed dwelling (`$1` district … `$6` device).
 pub const UPSERT_LISTED_DWELLING: &str = "
 INSERT INTO listed_dwellings (district_id, building_number, dwelling_number, occupancy,

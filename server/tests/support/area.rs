@@ -94,6 +94,7 @@ pub async fn load(store: &dyn Storage, area: &Area) {
                     district_id: b.district_id.clone(),
                     building_number: b.building_number,
                     gps: b.gps,
+                    demolished: false,
                     listed_at: "2024-09-01T08:00:00Z".into(),
                 })
                 .collect(),

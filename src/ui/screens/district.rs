@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use egui::Ui;
 
 use super::drafts::{DistrictDialog, Drafts};
-use super::view::{BuildingRow, DistrictView, DwellingRow, DwellingStatus};
+use super::view::{BuildingRow, BuildingRowState, DistrictView, DwellingRow, DwellingStatus};
 use crate::command::{Command, NewOccupancy, VisitOutcome};
 use crate::i18n::Tr;
 use crate::ui::design;
@@ -176,6 +176,40 @@ fn building_ui(
             if let Some(gps) = &building.gps {
                 design::weak(ui, &tr.ltr(gps), rtl);
             }
+            let name = tr.f("building", &[("n", &building.number.to_string())]);
+            let building_no = building.number;
+            match building.state {
+                BuildingRowState::Listed => {}
+                BuildingRowState::ToConfirm => {
+                    design::warning(ui, tr.t("building_to_confirm"), rtl);
+                    design::row(ui, rtl, |ui| {
+                        if design::action_on(ui, tr.t("confirm_building"), &name).clicked() {
+                            commands.push(Command::ConfirmBuilding {
+                                building_no,
+                                address: None,
+                            });
+                        }
+                        if design::action_on(ui, tr.t("correct_building"), &name).clicked() {
+                            drafts.dialog = DistrictDialog::CorrectBuilding(building_no);
+                            drafts.form_error = None;
+                            *drafts.field("building.correct_address") = building.address.clone();
+                        }
+                        if design::action_on(ui, tr.t("mark_demolished"), &name).clicked() {
+                            commands.push(Command::MarkBuildingDemolished { building_no });
+                        }
+                    });
+                }
+                BuildingRowState::Demolished => {
+                    design::warning(ui, tr.t("building_demolished"), rtl);
+                    if design::action_on(ui, tr.t("restore_building"), &name).clicked() {
+                        commands.push(Command::ConfirmBuilding {
+                            building_no,
+                            address: None,
+                        });
+                    }
+                    return;
+                }
+            }
             for dwelling in dwellings {
                 dwelling_ui(ui, dwelling, tr, commands, drafts);
             }
@@ -289,6 +323,26 @@ fn dialog_ui(ui: &mut Ui, tr: &Tr, drafts: &mut Drafts, commands: &mut Vec<Comma
                         building_no,
                         description: drafts.get("dwelling.description").trim().to_owned(),
                         occupancy,
+                    });
+                }
+            }
+            DistrictDialog::CorrectBuilding(building_no) => {
+                let title = format!(
+                    "{} — {}",
+                    tr.t("correct_building"),
+                    tr.f("building", &[("n", &building_no.to_string())])
+                );
+                design::heading(ui, &title, rtl);
+                design::text_field(
+                    ui,
+                    tr.t("address"),
+                    drafts.field("building.correct_address"),
+                    rtl,
+                );
+                if form_buttons(ui, tr, drafts, "confirm_building") {
+                    commands.push(Command::ConfirmBuilding {
+                        building_no,
+                        address: Some(drafts.get("building.correct_address").trim().to_owned()),
                     });
                 }
             }

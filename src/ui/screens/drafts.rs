@@ -15,6 +15,8 @@ pub enum DistrictDialog {
     AddBuilding,
     /// Adding a dwelling to building `.0`.
     AddDwelling(u32),
+    /// Confirming building `.0` with a corrected address.
+    CorrectBuilding(u32),
     /// Recording a refusal for (building, dwelling).
     Refusal(u32, u32),
     /// Recording an absence for (building, dwelling).

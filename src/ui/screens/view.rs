@@ -146,8 +146,22 @@ pub struct BuildingRow {
     pub address: String,
     /// GPS point, formatted.
     pub gps: Option<String>,
+    /// Listed, from cartography awaiting confirmation, or found demolished.
+    pub state: BuildingRowState,
     /// Its dwellings.
     pub dwellings: Vec<DwellingRow>,
+}
+
+/// What the enumerator has found of a building, as the district screen shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BuildingRowState {
+    /// Listed (or confirmed) by the enumerator.
+    #[default]
+    Listed,
+    /// From cartography, not yet confirmed on the ground.
+    ToConfirm,
+    /// Found demolished or not found.
+    Demolished,
 }
 
 /// The district screen.

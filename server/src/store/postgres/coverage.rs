@@ -124,12 +124,12 @@ pub async fn write_listing(
     touched: &mut Touched,
 ) -> Result<(usize, usize), StoreError> {
     let mine = |d: &str| device.districts.iter().any(|x| x == d);
-    let buildings: Vec<_> = batch
+    let (demolished, buildings): (Vec<_>, Vec<_>) = batch
         .listing
         .buildings
         .iter()
         .filter(|b| mine(&b.district_id))
-        .collect();
+        .partition(|b| b.demolished);
     let dwellings: Vec<_> = batch
         .listing
         .dwellings
@@ -138,9 +138,18 @@ pub async fn write_listing(
         .collect();
     let skipped = batch.listing.buildings.len() + batch.listing.dwellings.len()
         - buildings.len()
+        - demolished.len()
         - dwellings.len();
+    for b in &demolished {
+        tx.execute(
+            q::DELETE_LISTED_BUILDING,
+            &[&b.district_id, &i64::from(b.building_number)],
+        )
+        .await?;
+    }
     for district in buildings
         .iter()
+        .chain(demolished.iter())
         .map(|b| &b.district_id)
         .chain(dwellings.iter().map(|d| &d.district_id))
     {
@@ -198,7 +207,10 @@ pub async fn write_listing(
         )
         .await?;
     }
-    Ok((buildings.len() + dwellings.len(), skipped))
+    Ok((
+        buildings.len() + demolished.len() + dwellings.len(),
+        skipped,
+    ))
 }
 
 /// Gathers a report's inputs; the queries run concurrently on the pool.

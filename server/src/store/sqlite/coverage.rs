@@ -111,12 +111,18 @@ pub fn write_listing(
     let mine = |d: &str| device.districts.iter().any(|x| x == d);
     let (mut written, mut skipped) = (0, 0);
     let mut st = tx.prepare_cached(&sqlite_params(q::UPSERT_LISTED_BUILDING))?;
+    let mut demolish = tx.prepare_cached(&sqlite_params(q::DELETE_LISTED_BUILDING))?;
     for b in &batch.listing.buildings {
         if !mine(&b.district_id) {
             skipped += 1;
             continue;
         }
         touched.district(&b.district_id);
+        if b.demolished {
+            demolish.execute(params![b.district_id, b.building_number])?;
+            written += 1;
+            continue;
+        }
         st.execute(params![
             b.district_id,
             b.building_number,
