@@ -192,6 +192,8 @@ fn a_controller_sends_a_case_back_and_approves_another() {
         std::thread::sleep(Duration::from_millis(50));
     }
     e.click("Ouvrir 07-041-0012");
+    // A sync status arriving in the same frame rebuilds the screen: wait for the listing.
+    frames_until(&mut e, "the district's listing", |e| e.has("Logement 1.2"));
     e.click("Logement 1.2");
     assert!(e.has_contains(&format!("Renvoyé par votre contrôleur : {comment}")));
 }
