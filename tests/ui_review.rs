@@ -262,11 +262,13 @@ fn a_decision_made_offline_is_kept_across_a_restart_and_sent_at_the_next_sync() 
     h.click_button("Couverture");
     assert!(h.has("Couverture de ma zone"));
     assert!(h.has("Secteur de contrôle CS-1"));
-    h.click_button("Questionnaires à réviser (2)");
     frames_until(&mut h, "the stored queue", |h| {
         h.has_button("Questionnaires à réviser (2)")
     });
     h.click_button("Questionnaires à réviser (2)");
+    frames_until(&mut h, "the decision kept", |h| {
+        h.has("Approuvé — en attente d'envoi")
+    });
     assert!(server.addr().port() > 0);
 
     // The office is back: the next sync sends it and the case leaves the queue.
