@@ -12,6 +12,7 @@ mod answers;
 mod assignment;
 mod buildings;
 mod cases;
+mod cipher_init;
 mod edits;
 mod error;
 mod events;
@@ -100,6 +101,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(BUSY_TIMEOUT_SECONDS))
             .map_err(|e| classify_open_error(dir, &path, e))?;
         if let Some(key) = key {
+            cipher_init::sqlcipher_ready().map_err(StoreError::Other)?;
             // Silence SQLCipher's own stderr logging (ignored where not supported).
             conn.execute_batch("PRAGMA cipher_log_level = NONE")
                 .map_err(|e| classify_open_error(dir, &path, e))?;
