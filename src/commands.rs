@@ -1,6 +1,7 @@
 //! Everything a screen can ask for, and [`apply`]: the one place that carries commands out
 //! (store writes, engine updates, navigation). Screens only return commands.
 
+mod advance;
 pub mod case;
 pub mod district;
 pub mod engine_messages;

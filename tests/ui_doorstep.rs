@@ -254,3 +254,38 @@ fn enter_in_a_field_moves_the_keyboard_to_the_next_question() {
     h.h.run();
     assert_eq!(h.field_value(&phone).as_deref(), Some("0612345678"));
 }
+
+#[test]
+fn a_section_moves_on_by_itself_only_once_its_questions_are_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Q::load();
+    let mut h = occupied_dwelling(dir.path(), &q);
+    let walls = choice(&q, "d_wall_material", "1");
+    let roof = choice(&q, "d_roof_material", "1");
+    let rooms = label(&q, "d_rooms");
+    assert!(h.has(&walls), "occupancy answered opened the next section");
+
+    // The roof answered before the walls: the walls are still asked, the section stays.
+    h.click(&roof);
+    assert!(h.has(&walls), "a required question left keeps the section");
+    h.click(&walls);
+    assert!(
+        h.h.get_by_label(&rooms).is_focused(),
+        "the next section opened with the keyboard on its first field"
+    );
+
+    // Enter on an empty required field, or on a text that is not a number, keeps the
+    // keyboard there.
+    h.enter();
+    assert!(h.h.get_by_label(&rooms).is_focused(), "empty: still asked");
+    h.type_focused(&rooms, "trois");
+    h.enter();
+    assert!(
+        h.h.get_by_label(&rooms).is_focused(),
+        "unreadable: still asked"
+    );
+    h.replace_in(&rooms, "3");
+    h.enter();
+    assert!(!h.has(&rooms), "answered: the next section opened");
+    assert!(h.has(&choice(&q, "d_water_source", "1")));
+}

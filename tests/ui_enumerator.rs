@@ -5,7 +5,7 @@
 
 mod ui_support;
 
-use ui_support::{Q, choice, label, start, start_with, unlock};
+use ui_support::{Q, choice, doorstep, label, start, start_with, unlock};
 
 #[test]
 fn wrong_pin_is_refused_then_the_right_one_opens_home() {
@@ -196,51 +196,16 @@ fn enumerate_a_household_to_completion_and_find_it_after_a_restart() {
     assert!(h.has_button_contains("Youssef Benali"));
 }
 
-/// Answers the dwelling, adds a household and its three persons (one soft check confirmed,
-/// one out-of-range age corrected).
+/// Answers the dwelling, its household and the household's three persons (one soft check
+/// confirmed, one out-of-range age corrected) the way an enumerator at the door would: a
+/// typed field gets the keyboard in turn and Enter moves on, a choice moves on, a section
+/// answered opens the next one, and a new row starts at its first question.
 fn fill_dwelling_and_household(h: &mut ui_support::App<'_>, q: &Q) {
-    // The dwelling.
-    h.type_in(
-        &label(q, "d_address"),
-        "Derb Sidi Bouzid n° 3, rez-de-chaussée",
-    );
-    h.click("Suivant");
-    h.click(&choice(q, "d_type", "3"));
-    h.click("Suivant");
-    h.click(&choice(q, "d_occupancy", "1"));
-    h.click("Suivant");
-    h.click(&choice(q, "d_wall_material", "1"));
-    h.click(&choice(q, "d_roof_material", "1"));
-    h.click("Suivant");
-    h.type_in(&label(q, "d_rooms"), "3");
-    h.click("Suivant");
-    for (question, code) in [
-        ("d_water_source", "1"),
-        ("d_electricity", "1"),
-        ("d_toilet", "1"),
-        ("d_cooking_energy", "1"),
-    ] {
-        h.click(&choice(q, question, code));
-    }
-    h.click("Suivant");
-    h.click(&choice(q, "d_tenure", "1"));
-    h.click("Suivant");
-
-    // The household.
-    h.click("Ajouter : Ménage");
-    h.type_in(&label(q, "hh_respondent_name"), "Ahmed Benali");
-    h.click("Suivant");
-    h.type_in(&label(q, "hh_size_declared"), "3");
-    h.click("Suivant");
-    h.click(&choice(q, "hh_any_deaths", "no"));
-    h.click("Suivant");
+    doorstep::dwelling(h, q, "Derb Sidi Bouzid n° 3, rez-de-chaussée");
+    doorstep::household(h, q, "Ahmed Benali", "3");
 
     // Three persons; the first with an out-of-range age, corrected.
-    h.click("Ajouter : Personne");
-    h.type_in(&label(q, "p_name"), "Ahmed Benali");
-    h.click(&choice(q, "p_relationship", "01"));
-    h.click(&choice(q, "p_sex", "1"));
-    h.type_in(&label(q, "p_age"), "150");
+    doorstep::person_identity(h, q, "Ahmed Benali", "01", "1", "150");
     let message = q.constraint_message("p_age");
     assert!(
         h.has(&message),
@@ -248,22 +213,20 @@ fn fill_dwelling_and_household(h: &mut ui_support::App<'_>, q: &Q) {
     );
     h.replace_in(&label(q, "p_age"), "45");
     assert!(!h.has(&message));
-    person_rest(h, q, "2", "0", "1");
+    h.enter();
+    doorstep::person_rest(h, q, "2", "0", "1");
 
     // The end of a person offers the next one in one tap.
     h.click("Ajouter : Personne");
-    h.type_in(&label(q, "p_name"), "Fatima Zahra Benali");
-    h.click(&choice(q, "p_relationship", "02"));
-    h.click(&choice(q, "p_sex", "2"));
-    h.type_in(&label(q, "p_age"), "41");
-    person_rest(h, q, "2", "0", "1");
+    doorstep::person_identity(h, q, "Fatima Zahra Benali", "02", "2", "41");
+    h.enter();
+    doorstep::person_rest(h, q, "2", "0", "1");
 
-    // A son only 11 years younger than the head: a soft check, confirmed with a note.
+    // A son only 11 years younger than the head: a soft check, confirmed with a note, holds
+    // the enumerator on the section until it is.
     h.click("Ajouter : Personne");
-    h.type_in(&label(q, "p_name"), "Youssef Benali");
-    h.click(&choice(q, "p_relationship", "03"));
-    h.click(&choice(q, "p_sex", "1"));
-    h.type_in(&label(q, "p_age"), "34");
+    doorstep::person_identity(h, q, "Youssef Benali", "03", "1", "34");
+    h.enter();
     let soft = q.check_message("child_of_head_age");
     assert!(h.has_contains(&soft), "soft check {soft:?} shown");
     h.type_in(
@@ -272,7 +235,8 @@ fn fill_dwelling_and_household(h: &mut ui_support::App<'_>, q: &Q) {
     );
     h.click_button("Confirmer");
     assert!(h.has_contains("Confirmé : Fils du premier mariage"));
-    person_rest(h, q, "1", "0", "1");
+    h.click_button("Suivant");
+    doorstep::person_rest(h, q, "1", "0", "1");
 }
 
 /// Fills a data directory for the README screenshots (also an ordinary test):
@@ -289,18 +253,6 @@ fn prepare_screenshot_data() {
     h.click("Ouvrir 07-041-0012");
     h.click("Logement 1.1");
     fill_dwelling_and_household(&mut h, &q);
-}
-
-/// The status and migration sections of a person (short form).
-fn person_rest(h: &mut ui_support::App<'_>, q: &Q, marital: &str, mother: &str, birthplace: &str) {
-    h.click("Suivant");
-    h.click(&choice(q, "p_marital", marital));
-    h.click(&choice(q, "p_nationality", "1"));
-    h.type_in(&label(q, "p_mother_line"), mother);
-    h.click("Suivant");
-    h.click(&choice(q, "p_birthplace", birthplace));
-    h.click(&choice(q, "p_residence_5y", "1"));
-    h.click(&choice(q, "p_lived_abroad", "no"));
 }
 
 #[test]

@@ -12,7 +12,7 @@ mod ui_support;
 use census::app::AppConfig;
 use census::logs::{LOG_DIR, LOG_FILE, ROTATED_FILE};
 use sync_support::server::TestServer;
-use ui_support::{App, Q, choice, frames_until, label, start_syncing, unlock};
+use ui_support::{App, Q, doorstep, frames_until, start_syncing, unlock};
 
 const DISTRICT: &str = "07-041-0012";
 const WRONG_PIN: &str = "918273";
@@ -40,62 +40,17 @@ fn read_log(dir: &std::path::Path) -> String {
 /// The dwelling and a household of two persons whose son's age raises a soft check,
 /// confirmed with a comment; every text typed is a marker.
 fn play_household(h: &mut App<'_>, q: &Q) {
-    h.type_in(&label(q, "d_address"), ADDRESS);
-    h.click("Suivant");
-    h.click(&choice(q, "d_type", "3"));
-    h.click("Suivant");
-    h.click(&choice(q, "d_occupancy", "1"));
-    h.click("Suivant");
-    h.click(&choice(q, "d_wall_material", "1"));
-    h.click(&choice(q, "d_roof_material", "1"));
-    h.click("Suivant");
-    h.type_in(&label(q, "d_rooms"), "3");
-    h.click("Suivant");
-    for (question, code) in [
-        ("d_water_source", "1"),
-        ("d_electricity", "1"),
-        ("d_toilet", "1"),
-        ("d_cooking_energy", "1"),
-    ] {
-        h.click(&choice(q, question, code));
-    }
-    h.click("Suivant");
-    h.click(&choice(q, "d_tenure", "1"));
-    h.click("Suivant");
-    h.click("Ajouter : Ménage");
-    h.type_in(&label(q, "hh_respondent_name"), RESPONDENT);
-    h.click("Suivant");
-    h.type_in(&label(q, "hh_size_declared"), "2");
-    h.click("Suivant");
-    h.click(&choice(q, "hh_any_deaths", "no"));
-    h.click("Suivant");
+    doorstep::dwelling(h, q, ADDRESS);
+    doorstep::household(h, q, RESPONDENT, "2");
+    doorstep::person_identity(h, q, HEAD, "01", "1", "45");
+    h.enter();
+    doorstep::person_rest(h, q, "2", "0", "1");
     h.click("Ajouter : Personne");
-    h.type_in(&label(q, "p_name"), HEAD);
-    h.click(&choice(q, "p_relationship", "01"));
-    h.click(&choice(q, "p_sex", "1"));
-    h.type_in(&label(q, "p_age"), "45");
-    person_rest(h, q);
-    h.click("Ajouter : Personne");
-    h.type_in(&label(q, "p_name"), SON);
-    h.click(&choice(q, "p_relationship", "03"));
-    h.click(&choice(q, "p_sex", "1"));
-    h.type_in(&label(q, "p_age"), "34");
+    doorstep::person_identity(h, q, SON, "03", "1", "34");
     h.type_in("Pourquoi est-ce correct ?", COMMENT);
     h.click_button("Confirmer");
     assert!(h.has_contains("Confirmé : Fils QXCOMMENTMARKER"));
     h.click_first("Enregistrer et quitter");
-}
-
-/// The status and migration sections of a person (short form).
-fn person_rest(h: &mut App<'_>, q: &Q) {
-    h.click("Suivant");
-    h.click(&choice(q, "p_marital", "2"));
-    h.click(&choice(q, "p_nationality", "1"));
-    h.type_in(&label(q, "p_mother_line"), "0");
-    h.click("Suivant");
-    h.click(&choice(q, "p_birthplace", "1"));
-    h.click(&choice(q, "p_residence_5y", "1"));
-    h.click(&choice(q, "p_lived_abroad", "no"));
 }
 
 #[test]

@@ -297,7 +297,12 @@ fn row_end(case: &Case, q: &Questionnaire, row: &RowPath, tr: &Tr) -> Option<Row
 
 /// Whether a roster is asked in `row`: its rows have questions to ask. The engine has no
 /// query for a roster's relevance yet, so an empty roster is tried on a copy of the case.
-fn roster_is_relevant(case: &Case, row: &RowPath, roster: &str, paths: &[RowPath]) -> bool {
+pub(crate) fn roster_is_relevant(
+    case: &Case,
+    row: &RowPath,
+    roster: &str,
+    paths: &[RowPath],
+) -> bool {
     if let Some(first) = paths.first() {
         return !case.row_questions(first).is_empty();
     }

@@ -7,8 +7,8 @@
 
 use census_core::Value;
 use census_core::engine::{Case, Completion, EngineError, RowPath};
-use census_core::model::QuestionType;
 
+use super::advance::{self, After};
 use super::district::{dwelling_questionnaire, find_or_create_case};
 use crate::app::state::{AppState, OpenCase, Screen};
 use crate::command::Command;
@@ -180,11 +180,15 @@ pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
             row,
             question,
             value,
-        } => set_answer(state, &row, &question, value),
+        } => {
+            let after = set_answer(state, &row, &question, value);
+            go(state, drafts, after);
+        }
         Command::NextQuestion { row, question } => {
-            if let Some(open) = state.case.as_mut() {
-                open.focus = next_question(open, &row, &question);
-            }
+            let after = state.case.as_ref().map_or(After::Stay, |open| {
+                advance::after_question(open, &row, &question)
+            });
+            go(state, drafts, after);
         }
         Command::AddRow { parent, roster } => add_row(state, drafts, &parent, &roster),
         Command::RemoveRow(row) => remove_row(state, &row),
@@ -262,30 +266,34 @@ fn rows_left(from: &RowPath, to: &RowPath) -> Vec<RowPath> {
     left
 }
 
-/// After a tap on a choice (one answer, yes or no), the question to bring into view next.
-/// Typed answers keep the place, since each keystroke is an answer (Enter moves on).
-fn next_after_choice(open: &OpenCase, row: &RowPath, question: &str) -> Option<String> {
-    let info = open.case.questionnaire().question(question)?;
-    if !matches!(
-        info.question_type()?,
-        QuestionType::SingleChoice | QuestionType::YesNo
-    ) {
-        return None;
-    }
-    next_question(open, row, question)
-}
-
-/// The question shown after `question` in its section of `row`, if any.
-fn next_question(open: &OpenCase, row: &RowPath, question: &str) -> Option<String> {
-    let info = open.case.questionnaire().question(question)?;
-    let shown = open.case.section_questions(row, info.section()?);
-    let at = shown.iter().position(|id| *id == question)?;
-    shown.get(at + 1).map(|id| (*id).to_owned())
-}
-
-fn set_answer(state: &mut AppState, path: &RowPath, question: &str, value: Value) {
-    let (Some(open), Some(store)) = (state.case.as_mut(), state.store.as_mut()) else {
+/// Moves the enumerator on after an answer (see [`advance`]).
+fn go(state: &mut AppState, drafts: &mut Drafts, after: After) {
+    let Some(open) = state.case.as_mut() else {
         return;
+    };
+    match after {
+        After::Stay => {}
+        After::Focus(question) => open.focus = Some(question),
+        After::OpenSection { index, focus } => {
+            open.page = Page::Section;
+            open.section = index;
+            open.focus = focus;
+        }
+        After::ShowRosters => {
+            open.page = Page::Rosters;
+            open.focus = None;
+        }
+        After::AddFirstRow(roster) => {
+            let parent = open.row.clone();
+            add_row(state, drafts, &parent, &roster);
+        }
+    }
+}
+
+/// Saves one answer; returns where the enumerator goes next.
+fn set_answer(state: &mut AppState, path: &RowPath, question: &str, value: Value) -> After {
+    let (Some(open), Some(store)) = (state.case.as_mut(), state.store.as_mut()) else {
+        return After::Stay;
     };
     let old = open
         .case
@@ -293,7 +301,8 @@ fn set_answer(state: &mut AppState, path: &RowPath, question: &str, value: Value
         .cloned()
         .unwrap_or(Value::Null);
     if let Err(e) = open.case.set_answer(path, question, value) {
-        return engine_failed(state, e);
+        engine_failed(state, e);
+        return After::Stay;
     }
     // Save what the engine stored (it normalises, e.g. an integer for a decimal).
     let saved = open
@@ -307,11 +316,14 @@ fn set_answer(state: &mut AppState, path: &RowPath, question: &str, value: Value
             if open.meta.status == CaseStatus::NotStarted {
                 open.meta.status = CaseStatus::InProgress;
             }
-            open.focus = next_after_choice(open, path, question);
+            // Typed answers keep the place (each keystroke is an answer; Enter moves on).
+            open.focus = None;
+            advance::after_choice(open, path, question)
         }
         Err(e) => {
             let _ = open.case.set_answer(path, question, old);
             store_failed(state, e);
+            After::Stay
         }
     }
 }
@@ -362,7 +374,10 @@ fn add_row(state: &mut AppState, drafts: &mut Drafts, parent_path: &RowPath, ros
         return store_failed(state, e);
     }
     drafts.clear_prefix(&format!("q:{path_text}:"));
+    let focus = advance::first_question(&open.case, &path);
     open_row(open, path);
+    // A new row starts at its first question, with the keyboard when it is typed.
+    open.focus = focus;
 }
 
 fn remove_row(state: &mut AppState, path: &RowPath) {

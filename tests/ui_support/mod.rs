@@ -2,6 +2,8 @@
 //! egui_kittest harness, find widgets by their label, read labels from the questionnaire.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
+pub mod doorstep;
+
 use std::path::Path;
 
 use census::app::{AppConfig, CensusApp};
@@ -97,7 +99,8 @@ pub fn start_syncing(mut config: AppConfig) -> App<'static> {
     app
 }
 
-/// Runs frames (the sync thread works meanwhile) until `done` holds; panics after 15 s.
+/// Runs frames (the sync thread works meanwhile) until `done` holds; panics after 30 s (a
+/// deadline for a loaded CI machine, not a timing).
 pub fn frames_until(app: &mut App<'_>, what: &str, done: impl Fn(&App<'_>) -> bool) {
     let start = std::time::Instant::now();
     loop {
@@ -108,7 +111,7 @@ pub fn frames_until(app: &mut App<'_>, what: &str, done: impl Fn(&App<'_>) -> bo
             return;
         }
         assert!(
-            start.elapsed() < std::time::Duration::from_secs(15),
+            start.elapsed() < std::time::Duration::from_secs(30),
             "timed out waiting for {what}; sync status: {:#?}",
             app.state().sync_status()
         );
@@ -194,6 +197,25 @@ impl<'a> App<'a> {
         self.h.get_by_label(label).focus();
         self.h.run();
         self.h.get_by_label(label).type_text(text);
+        self.h.run();
+    }
+
+    /// Types `text` into the field with this label, which must already have the keyboard
+    /// (given by the app after the question before): no tap.
+    #[track_caller]
+    pub fn type_focused(&mut self, label: &str, text: &str) {
+        assert!(
+            self.h.get_by_label(label).is_focused(),
+            "{label:?} should have the keyboard"
+        );
+        self.typed += 1;
+        self.h.get_by_label(label).type_text(text);
+        self.h.run();
+    }
+
+    /// Presses Enter (the keyboard's "next").
+    pub fn enter(&mut self) {
+        self.h.key_press(Key::Enter);
         self.h.run();
     }
 

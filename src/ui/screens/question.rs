@@ -156,6 +156,13 @@ pub fn question_ui(
                 }
                 Err(message_key) => parse_error = Some(tr.t(message_key).to_owned()),
             }
+            // Enter on a required field left empty, or on a text it cannot read, keeps the
+            // keyboard there instead of moving on.
+            let stuck = parse_error.is_some() || (q.required && drafts.get(&key).trim().is_empty());
+            if enter_pressed && stuck {
+                response.request_focus();
+                enter_pressed = false;
+            }
         }
     }
     if let Some(message) = parse_error.as_ref().or(q.message.as_ref()) {

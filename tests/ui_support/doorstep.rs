@@ -1,0 +1,68 @@
+//! The doorstep flow as an enumerator plays it: a typed field gets the keyboard in turn and
+//! Enter moves on, a choice moves on, an answered section opens the next one, and a new
+//! row (household, person) starts at its first question.
+
+use super::{App, Q, choice, label};
+
+/// The dwelling's questions from its address to its tenure; the last answer opens the
+/// dwelling's first household.
+pub fn dwelling(h: &mut App<'_>, q: &Q, address: &str) {
+    h.type_in(&label(q, "d_address"), address);
+    // No position typed on the desktop (a tablet's "use position" is one tap too).
+    h.click("Suivant");
+    h.click(&choice(q, "d_type", "3"));
+    h.click(&choice(q, "d_occupancy", "1"));
+    h.click(&choice(q, "d_wall_material", "1"));
+    h.click(&choice(q, "d_roof_material", "1"));
+    h.type_focused(&label(q, "d_rooms"), "3");
+    h.enter();
+    for (question, code) in [
+        ("d_water_source", "1"),
+        ("d_electricity", "1"),
+        ("d_toilet", "1"),
+        ("d_cooking_energy", "1"),
+    ] {
+        h.click(&choice(q, question, code));
+    }
+    h.click(&choice(q, "d_tenure", "1"));
+}
+
+/// The household's questions (no telephone, no death); the last answer opens its first
+/// person.
+pub fn household(h: &mut App<'_>, q: &Q, respondent: &str, size: &str) {
+    h.type_focused(&label(q, "hh_respondent_name"), respondent);
+    h.enter();
+    h.enter(); // no telephone
+    h.type_focused(&label(q, "hh_size_declared"), size);
+    h.enter();
+    h.click(&choice(q, "hh_any_deaths", "no"));
+}
+
+/// A new person's identity section up to the age typed (no date of birth); Enter after
+/// the age is the caller's (an age refused or a check raised keeps the person there).
+pub fn person_identity(
+    h: &mut App<'_>,
+    q: &Q,
+    name: &str,
+    relationship: &str,
+    sex: &str,
+    age: &str,
+) {
+    h.type_focused(&label(q, "p_name"), name);
+    h.enter();
+    h.click(&choice(q, "p_relationship", relationship));
+    h.click(&choice(q, "p_sex", sex));
+    h.enter(); // date of birth unknown
+    h.type_focused(&label(q, "p_age"), age);
+}
+
+/// The status and migration sections of a person (short form), from marital status on.
+pub fn person_rest(h: &mut App<'_>, q: &Q, marital: &str, mother: &str, birthplace: &str) {
+    h.click(&choice(q, "p_marital", marital));
+    h.click(&choice(q, "p_nationality", "1"));
+    h.type_focused(&label(q, "p_mother_line"), mother);
+    h.enter();
+    h.click(&choice(q, "p_birthplace", birthplace));
+    h.click(&choice(q, "p_residence_5y", "1"));
+    h.click(&choice(q, "p_lived_abroad", "no"));
+}
