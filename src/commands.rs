@@ -5,6 +5,7 @@ mod advance;
 pub mod case;
 pub mod district;
 pub mod engine_messages;
+mod fills;
 pub mod preferences;
 pub mod review;
 pub mod session;

@@ -289,3 +289,34 @@ fn a_section_moves_on_by_itself_only_once_its_questions_are_answered() {
     assert!(!h.has(&rooms), "answered: the next section opened");
     assert!(h.has(&choice(&q, "d_water_source", "1")));
 }
+
+#[test]
+fn a_date_of_birth_fills_the_age_until_the_enumerator_changes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Q::load();
+    let mut h = occupied_dwelling(dir.path(), &q);
+    h.click_contains("Ménages du logement (");
+    h.click("Ajouter : Ménage");
+    h.click_contains("Membres du ménage (");
+    h.click("Ajouter : Personne");
+    h.type_focused(&label(&q, "p_name"), "Omar Amrani");
+    h.enter();
+    h.click(&choice(&q, "p_relationship", "01"));
+    h.click(&choice(&q, "p_sex", "1"));
+    let birth = label(&q, "p_birth_date");
+    let age = label(&q, "p_age");
+
+    // As printed on the identity card; the census reference date is 1 September 2024.
+    h.type_focused(&birth, "15/03/1972");
+    assert_eq!(h.field_value(&age).as_deref(), Some("52"), "age filled");
+    // A corrected date of birth carries a filled age along.
+    h.replace_in(&birth, "15/10/1972");
+    assert_eq!(h.field_value(&age).as_deref(), Some("51"), "age follows");
+
+    // An age the enumerator typed stays theirs; the disagreement is a soft check.
+    h.replace_in(&age, "50");
+    h.replace_in(&birth, "15/10/1970");
+    assert_eq!(h.field_value(&age).as_deref(), Some("50"), "typed age kept");
+    let soft = q.check_message("age_dob_agree");
+    assert!(h.has_contains(&soft), "soft check {soft:?} shown");
+}

@@ -17,7 +17,7 @@ use ui_support::{App, Q, doorstep, frames_until, start_syncing, unlock};
 const DISTRICT: &str = "07-041-0012";
 const WRONG_PIN: &str = "918273";
 const DEMO_PIN: &str = "280514";
-const ADDRESS: &str = "Derb QXADDRESSMARKER n° 3";
+const ADDRESS: &str = ", QXADDRESSMARKER";
 const RESPONDENT: &str = "Zoubida QXRESPONDENTMARKER";
 const HEAD: &str = "Ahmed QXHEADMARKER";
 const SON: &str = "Youssef QXSONMARKER";

@@ -184,6 +184,11 @@ pub struct Question {
     /// Expression of a calculated question.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calculation: Option<String>,
+    /// A calculated question or input of the same level, of the same type, whose value
+    /// pre-fills this question while it has no answer (e.g. the age computed from the date
+    /// of birth, the address from the listing); the enumerator can change it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fill_from: Option<String>,
 }
 
 /// One entry of a choice list.

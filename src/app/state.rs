@@ -77,6 +77,9 @@ pub struct OpenCase {
     /// Every roster check is shown: the summary was asked for, or the case was reopened
     /// after completion or sent back by the office.
     pub all_checks_due: bool,
+    /// Answers the tablet filled from their source (`fill_from`), by row and question, as
+    /// filled: one still equal to it follows its source; one the enumerator changed stays.
+    pub filled: std::collections::BTreeMap<(RowPath, String), census_core::Value>,
 }
 
 /// Cached view data, rebuilt after every command.

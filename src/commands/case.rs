@@ -10,6 +10,7 @@ use census_core::engine::{Case, Completion, EngineError, RowPath};
 
 use super::advance::{self, After};
 use super::district::{dwelling_questionnaire, find_or_create_case};
+use super::fills;
 use crate::app::state::{AppState, OpenCase, Screen};
 use crate::command::Command;
 use crate::i18n::Tr;
@@ -106,11 +107,14 @@ pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
         };
         super::sync::office_notes(store, stored.meta.case_id, &tr).unwrap_or_default()
     };
-    let inputs = [
+    let mut inputs = vec![
         ("district_id", Value::Text(code.clone())),
         ("building_number", Value::Integer(i64::from(building_no))),
         ("dwelling_number", Value::Integer(i64::from(dwelling_no))),
     ];
+    if !address.trim().is_empty() {
+        inputs.push(("listing_address", Value::Text(address.clone())));
+    }
     for (input, value) in inputs {
         let root = RowPath::root();
         // A questionnaire may not ask for the frame's numbers (they are in the case's meta).
@@ -126,6 +130,18 @@ pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
             return store_failed(state, e);
         }
     }
+    // The address the listing recorded pre-fills the dwelling's (`fill_from`).
+    let mut filled = fills::Filled::new();
+    if let Err(e) = fills::fill_row(
+        store,
+        stored.meta.case_id,
+        &mut case,
+        &RowPath::root(),
+        ("", &mut filled),
+        &ctx,
+    ) {
+        return store_failed(state, e);
+    }
     let all_checks_due = stored.meta.status == CaseStatus::Complete || !office_notes.is_empty();
     state.case = Some(OpenCase {
         id: stored.meta.case_id,
@@ -140,6 +156,7 @@ pub fn open_case(state: &mut AppState, building_no: u32, dwelling_no: u32) {
         office_notes,
         rows_left: Default::default(),
         all_checks_due,
+        filled,
     });
     state.screen = Screen::Questionnaire;
 }
@@ -181,7 +198,7 @@ pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
             question,
             value,
         } => {
-            let after = set_answer(state, &row, &question, value);
+            let after = set_answer(state, drafts, &row, &question, value);
             go(state, drafts, after);
         }
         Command::NextQuestion { row, question } => {
@@ -291,7 +308,13 @@ fn go(state: &mut AppState, drafts: &mut Drafts, after: After) {
 }
 
 /// Saves one answer; returns where the enumerator goes next.
-fn set_answer(state: &mut AppState, path: &RowPath, question: &str, value: Value) -> After {
+fn set_answer(
+    state: &mut AppState,
+    drafts: &mut Drafts,
+    path: &RowPath,
+    question: &str,
+    value: Value,
+) -> After {
     let (Some(open), Some(store)) = (state.case.as_mut(), state.store.as_mut()) else {
         return After::Stay;
     };
@@ -315,6 +338,25 @@ fn set_answer(state: &mut AppState, path: &RowPath, question: &str, value: Value
         Ok(_) => {
             if open.meta.status == CaseStatus::NotStarted {
                 open.meta.status = CaseStatus::InProgress;
+            }
+            match fills::fill_row(
+                store,
+                open.id,
+                &mut open.case,
+                path,
+                (question, &mut open.filled),
+                &ctx,
+            ) {
+                Ok(filled) => {
+                    for id in filled {
+                        // The field shows the filled answer, not what was drawn before.
+                        drafts.clear_prefix(&format!("q:{path}:{id}"));
+                    }
+                }
+                Err(e) => {
+                    store_failed(state, e);
+                    return After::Stay;
+                }
             }
             // Typed answers keep the place (each keystroke is an answer; Enter moves on).
             open.focus = None;
@@ -371,6 +413,16 @@ fn add_row(state: &mut AppState, drafts: &mut Drafts, parent_path: &RowPath, ros
         }
     }
     if let Err(e) = save_defaults(store, open.id, &open.case, &path, &ctx) {
+        return store_failed(state, e);
+    }
+    if let Err(e) = fills::fill_row(
+        store,
+        open.id,
+        &mut open.case,
+        &path,
+        ("", &mut open.filled),
+        &ctx,
+    ) {
         return store_failed(state, e);
     }
     drafts.clear_prefix(&format!("q:{path_text}:"));

@@ -4,10 +4,18 @@
 
 use super::{App, Q, choice, label};
 
-/// The dwelling's questions from its address to its tenure; the last answer opens the
-/// dwelling's first household.
-pub fn dwelling(h: &mut App<'_>, q: &Q, address: &str) {
-    h.type_in(&label(q, "d_address"), address);
+/// The listing's address of the demo district's building 1, which pre-fills its dwellings'.
+pub const LISTED_ADDRESS: &str = "Derb Sidi Bouzid n° 3, Aït Ourir";
+
+/// The dwelling's questions from its address (the listing's, completed with `addition`) to
+/// its tenure; the last answer opens the dwelling's first household.
+pub fn dwelling(h: &mut App<'_>, q: &Q, addition: &str) {
+    assert_eq!(
+        h.field_value(&label(q, "d_address")).as_deref(),
+        Some(LISTED_ADDRESS),
+        "the listing's address pre-fills the dwelling's"
+    );
+    h.type_in(&label(q, "d_address"), addition);
     // No position typed on the desktop (a tablet's "use position" is one tap too).
     h.click("Suivant");
     h.click(&choice(q, "d_type", "3"));

@@ -61,6 +61,8 @@ pub(crate) struct Builder {
     pub(crate) required: Vec<String>,
     other_ids: HashSet<String>,
     pending_check_questions: Vec<(usize, Vec<String>, String)>,
+    /// `fill_from` names to resolve once every name is known: (item, name, path).
+    pub(crate) pending_fills: Vec<(usize, String, String)>,
     pub(crate) pending_texts: Vec<super::texts::PendingText>,
     /// Questions with a constraint but no message: (constraint node, path, id).
     pub(crate) unexplained: Vec<(NodeIx, String, String)>,
@@ -135,6 +137,7 @@ impl Builder {
                 .unwrap_or_else(|| file.languages.clone()),
             other_ids: HashSet::new(),
             pending_check_questions: Vec::new(),
+            pending_fills: Vec::new(),
             pending_texts: Vec::new(),
             unexplained: Vec::new(),
             locations: HashMap::new(),
@@ -323,6 +326,7 @@ impl Builder {
             kind,
             ty,
             default: None,
+            fill_from: None,
             val_node: 0,
             rel_node: None,
             calc_node: None,

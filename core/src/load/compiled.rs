@@ -173,6 +173,8 @@ pub(crate) struct ItemC {
     pub kind: ItemKind,
     pub ty: Type,
     pub default: Option<Value>,
+    /// The item whose value pre-fills this question while it has no answer.
+    pub fill_from: Option<ItemIx>,
     pub val_node: NodeIx,
     pub rel_node: Option<NodeIx>,
     pub calc_node: Option<NodeIx>,

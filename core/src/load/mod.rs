@@ -10,6 +10,7 @@ mod build;
 pub(crate) mod compiled;
 mod coverage_items;
 mod exprs;
+mod fills;
 mod graph;
 mod header;
 mod question;
@@ -98,6 +99,8 @@ pub fn compile_file(
     b.resolve_check_questions();
     b.texts();
     b.expressions();
+    // After the expressions: a calculated question's type is known from its calculation.
+    b.resolve_fills();
     b.constraint_messages();
     b.graph();
     if b.problems.is_empty() {

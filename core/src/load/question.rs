@@ -188,6 +188,22 @@ impl Builder {
                 );
             }
         }
+        if let Some(source) = &q.fill_from {
+            let loc = format!("{path}/fill_from");
+            if matches!(
+                q.question_type,
+                QuestionType::Calculated | QuestionType::Note
+            ) {
+                self.problem(
+                    Some(id),
+                    &loc,
+                    None,
+                    "a calculated question or a note cannot be filled from another item".into(),
+                );
+            } else {
+                self.pending_fills.push((item, source.clone(), loc));
+            }
+        }
         if let Some(default) = &q.default {
             let loc = format!("{path}/default");
             if matches!(

@@ -105,6 +105,13 @@ impl<'a> QuestionInfo<'a> {
             .unwrap_or_default()
     }
 
+    /// The calculated question or input whose value pre-fills this question while it has
+    /// no answer (`fill_from`), if any.
+    pub fn fill_from(&self) -> Option<&'a str> {
+        let source = self.item()?.fill_from?;
+        self.q.c.items.get(source).map(|i| i.id.as_str())
+    }
+
     /// The id of the section holding the question (`None` for an input).
     pub fn section(&self) -> Option<&'a str> {
         match self.item()?.kind {

@@ -37,6 +37,7 @@ const QUESTION: &[&str] = &[
     "default",
     "choices",
     "calculation",
+    "fill_from",
 ];
 const CHOICE: &[&str] = &["code", "label", "filter"];
 const ROSTER: &[&str] = &[
