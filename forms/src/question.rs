@@ -125,6 +125,8 @@ impl Ctx<'_> {
             default: self.default(row, kind),
             choices,
             calculation: calculation.filter(|_| kind == QuestionType::Calculated),
+            // XLSForm has no such column (its `default` is a constant).
+            fill_from: None,
         };
         let mut out = vec![question];
         if or_other {
@@ -145,6 +147,7 @@ impl Ctx<'_> {
                 default: None,
                 choices: None,
                 calculation: None,
+                fill_from: None,
             });
         }
         out
