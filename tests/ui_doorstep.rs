@@ -21,6 +21,16 @@ fn occupied_dwelling(dir: &std::path::Path, q: &Q) -> ui_support::App<'static> {
     h
 }
 
+/// The app at a new first person of a new household of the demo's occupied dwelling 2.1.
+fn new_person(dir: &std::path::Path, q: &Q) -> ui_support::App<'static> {
+    let mut h = occupied_dwelling(dir, q);
+    h.click_contains("Ménages du logement (");
+    h.click("Ajouter : Ménage");
+    h.click_contains("Membres du ménage (");
+    h.click("Ajouter : Personne");
+    h
+}
+
 /// The vertical extent of the heading (not the navigation button) with this text.
 fn heading_span(app: &ui_support::App<'_>, text: &str) -> (f32, f32) {
     let node = app
@@ -188,11 +198,7 @@ fn the_summary_lists_every_check_even_on_a_row_not_left() {
 fn the_end_of_a_person_leads_to_the_next_one_or_back_to_the_list() {
     let dir = tempfile::tempdir().unwrap();
     let q = Q::load();
-    let mut h = occupied_dwelling(dir.path(), &q);
-    h.click_contains("Ménages du logement (");
-    h.click("Ajouter : Ménage");
-    h.click_contains("Membres du ménage (");
-    h.click("Ajouter : Personne");
+    let mut h = new_person(dir.path(), &q);
     h.type_in(&label(&q, "p_name"), "Omar Amrani");
     h.click(&choice(&q, "p_relationship", "01"));
     h.click(&choice(&q, "p_sex", "1"));
@@ -294,11 +300,7 @@ fn a_section_moves_on_by_itself_only_once_its_questions_are_answered() {
 fn a_date_of_birth_fills_the_age_until_the_enumerator_changes_it() {
     let dir = tempfile::tempdir().unwrap();
     let q = Q::load();
-    let mut h = occupied_dwelling(dir.path(), &q);
-    h.click_contains("Ménages du logement (");
-    h.click("Ajouter : Ménage");
-    h.click_contains("Membres du ménage (");
-    h.click("Ajouter : Personne");
+    let mut h = new_person(dir.path(), &q);
     h.type_focused(&label(&q, "p_name"), "Omar Amrani");
     h.enter();
     h.click(&choice(&q, "p_relationship", "01"));
