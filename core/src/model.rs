@@ -40,6 +40,11 @@ pub struct QuestionnaireFile {
     /// Defaults to all of `languages`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_languages: Option<Vec<String>>,
+    /// How far each language's texts can be trusted, by language code, e.g.
+    /// `{"zgh": "draft"}`: texts written without review by a native speaker. A language not
+    /// listed is taken as reviewed; every key must be one of `languages`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translation_status: BTreeMap<String, TranslationStatus>,
     /// The census reference date (census night), `YYYY-MM-DD`; `reference_date()` in expressions.
     pub reference_date: String,
     /// Named choice lists, shared by the questions that name them.
@@ -52,6 +57,51 @@ pub struct QuestionnaireFile {
     /// refuses to count its cases.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<crate::coverage::ItemMap>,
+}
+
+/// Whether a language's texts have been reviewed, declared per language in
+/// [`QuestionnaireFile::translation_status`]. Written in the file as `"draft"` or
+/// `"reviewed"`; any other text is kept as [`TranslationStatus::Unknown`] so that the loader
+/// can refuse it with its JSON path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum TranslationStatus {
+    /// Written without review by a native speaker: shown to enumerators, but to be reviewed.
+    Draft,
+    /// Reviewed by a native speaker.
+    Reviewed,
+    /// A value that is neither `draft` nor `reviewed`, as written; the loader refuses it.
+    Unknown(String),
+}
+
+impl TranslationStatus {
+    /// The value as written in the file.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TranslationStatus::Draft => "draft",
+            TranslationStatus::Reviewed => "reviewed",
+            TranslationStatus::Unknown(other) => other,
+        }
+    }
+}
+
+impl From<String> for TranslationStatus {
+    fn from(text: String) -> Self {
+        match text.as_str() {
+            "draft" => TranslationStatus::Draft,
+            "reviewed" => TranslationStatus::Reviewed,
+            _ => TranslationStatus::Unknown(text),
+        }
+    }
+}
+
+impl From<TranslationStatus> for String {
+    fn from(status: TranslationStatus) -> Self {
+        match status {
+            TranslationStatus::Unknown(other) => other,
+            known => known.as_str().to_string(),
+        }
+    }
 }
 
 /// One level of the case tree: the dwelling, a household, a person, a death.

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use census_core::model::{InputType, QuestionType, QuestionnaireFile, Severity};
+use census_core::model::{InputType, QuestionType, QuestionnaireFile, Severity, TranslationStatus};
 use serde_json::{Value, json};
 
 /// JSON files of `schemas/` that are not questionnaires, besides the `*.schema.json` files.
@@ -171,9 +171,14 @@ fn the_census_questionnaire_has_its_identity_and_languages() {
     assert_eq!(file.version, "1.0.0");
     assert_eq!(file.reference_date, "2024-09-01");
     assert_eq!(file.languages, ["ar", "fr", "zgh", "en"]);
+    // Every text has Tamazight, still marked as a draft until a native speaker reviews it.
     assert_eq!(
         file.required_languages.as_deref(),
-        Some(&["ar", "fr", "en"].map(String::from)[..])
+        Some(&["ar", "fr", "zgh", "en"].map(String::from)[..])
+    );
+    assert_eq!(
+        file.translation_status.get("zgh"),
+        Some(&TranslationStatus::Draft)
     );
     assert_eq!(file.root.id, "dwelling");
     let households = &file.root.rosters[0];
@@ -196,6 +201,10 @@ fn the_collective_questionnaire_has_its_identity_languages_and_residents() {
     assert_eq!(file.languages, ["ar", "fr", "zgh", "en"]);
     // Every text in all four languages: no lighter list of required ones.
     assert_eq!(file.required_languages, None);
+    assert_eq!(
+        file.translation_status.get("zgh"),
+        Some(&TranslationStatus::Draft)
+    );
     let residents = &file.root.rosters[0];
     assert_eq!(file.root.rosters.len(), 1, "no households level");
     assert_eq!(residents.id, "residents");
@@ -348,4 +357,10 @@ fn an_unknown_name_in_an_expression_is_reported_with_the_file_and_path() {
         "expected a load problem naming broken.json, {pointer} and the unknown name, got:\n{}",
         problems.join("\n")
     );
+}
+
+#[test]
+fn an_unknown_translation_status_is_rejected_by_the_schema() {
+    let copy = broken_copy("/translation_status", |s| s["zgh"] = json!("final"));
+    assert_rejected_at(&copy, "/translation_status/zgh", "final");
 }

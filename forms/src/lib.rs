@@ -144,6 +144,7 @@ pub fn import_workbook(
         case_title,
         languages: langs.codes.clone(),
         required_languages: None,
+        translation_status: BTreeMap::new(),
         reference_date,
         choice_lists,
         root,

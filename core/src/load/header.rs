@@ -5,7 +5,9 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 
-use crate::model::{QUESTIONNAIRE_FORMAT_VERSION, QuestionnaireFile, Translations};
+use crate::model::{
+    QUESTIONNAIRE_FORMAT_VERSION, QuestionnaireFile, TranslationStatus, Translations,
+};
 
 use super::build::Builder;
 
@@ -46,6 +48,30 @@ impl Builder {
                     &format!("/required_languages/{i}"),
                     None,
                     format!("required language '{lang}' is not in languages"),
+                );
+            }
+        }
+        for (lang, status) in &file.translation_status {
+            let loc = format!("/translation_status/{lang}");
+            if !self.languages.contains(lang) {
+                self.problem(
+                    None,
+                    &loc,
+                    None,
+                    format!(
+                        "translation_status names language '{lang}', which is not in languages"
+                    ),
+                );
+            }
+            if let TranslationStatus::Unknown(other) = status {
+                self.problem(
+                    None,
+                    &loc,
+                    None,
+                    format!(
+                        "translation status {other:?} of '{lang}' is unknown: write \"draft\" \
+                         (not yet reviewed by a native speaker) or \"reviewed\""
+                    ),
                 );
             }
         }
@@ -117,5 +143,75 @@ impl Builder {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value as J, json};
+
+    use crate::load::{LoadReport, load_questionnaire};
+    use crate::model::TranslationStatus;
+
+    /// A small questionnaire in two languages, with `translation_status` set to `status`.
+    fn file(status: J) -> J {
+        let t = |fr: &str, zgh: &str| json!({"fr": fr, "zgh": zgh});
+        json!({
+            "format_version": 1,
+            "id": "t",
+            "version": "1",
+            "title": t("Titre", "ⴰⵣⵡⵍ"),
+            "languages": ["fr", "zgh"],
+            "translation_status": status,
+            "reference_date": "2024-09-01",
+            "root": {"id": "d", "label": t("Logement", "ⵜⴰⵣⴷⴷⵖⵜ"), "sections": [
+                {"id": "s", "label": t("Section", "ⴰⴳⵣⵣⵓⵎ"), "questions": [
+                    {"id": "q", "type": "integer", "label": t("Pièces", "ⵜⵉⵅⵅⴰⵎⵉⵏ")}]}]}
+        })
+    }
+
+    fn load(doc: &J) -> Result<(), LoadReport> {
+        load_questionnaire("t.json", &doc.to_string()).map(|_| ())
+    }
+
+    #[test]
+    fn a_draft_language_loads_and_reads_back() {
+        let doc = file(json!({"zgh": "draft", "fr": "reviewed"}));
+        assert!(load(&doc).is_ok(), "{:?}", load(&doc).err());
+        let parsed: crate::model::QuestionnaireFile =
+            serde_json::from_value(doc).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            parsed.translation_status.get("zgh"),
+            Some(&TranslationStatus::Draft)
+        );
+        assert_eq!(
+            parsed.translation_status.get("fr"),
+            Some(&TranslationStatus::Reviewed)
+        );
+        let back = serde_json::to_value(&parsed).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            back["translation_status"],
+            json!({"fr": "reviewed", "zgh": "draft"})
+        );
+    }
+
+    #[test]
+    fn an_undeclared_language_and_an_unknown_status_are_refused_with_their_paths() {
+        let report = match load(&file(json!({"kab": "draft", "zgh": "final"}))) {
+            Ok(()) => panic!("the file loaded"),
+            Err(r) => r,
+        };
+        assert_eq!(report.problems.len(), 2, "{report}");
+        let lang = &report.problems[0];
+        assert_eq!(lang.location, "/translation_status/kab");
+        assert!(
+            lang.message.contains("'kab', which is not in languages"),
+            "{}",
+            lang.message
+        );
+        let status = &report.problems[1];
+        assert_eq!(status.location, "/translation_status/zgh");
+        assert!(status.message.contains("\"final\""), "{}", status.message);
+        assert!(status.message.contains("\"draft\""), "{}", status.message);
     }
 }

@@ -15,6 +15,7 @@ const FILE: &[&str] = &[
     "case_title",
     "languages",
     "required_languages",
+    "translation_status",
     "reference_date",
     "choice_lists",
     "root",
