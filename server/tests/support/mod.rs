@@ -7,6 +7,7 @@ pub mod backends;
 pub mod census;
 pub mod page;
 pub mod products;
+pub mod webdriver;
 
 #[allow(unused_imports)]
 pub use census::census_case;
