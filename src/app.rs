@@ -56,6 +56,7 @@ impl CensusApp {
             sync: None,
             sync_status: None,
             waker: None,
+            reviewer_last_use: None,
         };
         let key_path = state.config.data_dir.join(KEY_FILE_NAME);
         if state.config.demo && !key_path.exists() {
@@ -135,6 +136,12 @@ impl CensusApp {
             self.state.waker = Some(std::sync::Arc::new(move || ctx.request_repaint()));
         }
         commands::sync::poll(&mut self.state);
+        let touched = ui.input(|i| !i.events.is_empty());
+        if let Some(due) =
+            commands::review::close_when_idle(&mut self.state, &mut self.drafts, touched)
+        {
+            ui.ctx().request_repaint_after(due);
+        }
         if self.state.enrolling.is_some() && commands::session::poll_enrolment(&mut self.state) {
             self.drafts.clear();
             commands::refresh(&mut self.state);

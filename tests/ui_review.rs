@@ -72,11 +72,17 @@ fn controller(server: &TestServer) -> String {
     server.add_reviewer(Role::Controller, Level::ControlSector, "CS-1")
 }
 
-/// Signs in on the coverage screen and waits for the area to arrive.
+/// Signs in on the coverage screen, typing the code as a person might (`k7qmx 3pard` for
+/// `K7QMX-3PARD`).
 fn sign_in(h: &mut App<'_>, token: &str) {
     h.click_button("Couverture");
     assert!(h.has("Contrôleur ou superviseur"));
-    h.type_in(CODE_FIELD, token);
+    type_code(h, token);
+}
+
+/// Types the code into the reviewer card and signs in.
+fn type_code(h: &mut App<'_>, token: &str) {
+    h.type_in(CODE_FIELD, &token.to_lowercase().replace('-', " "));
     h.click_button("Se connecter comme réviseur");
 }
 
@@ -110,10 +116,12 @@ fn a_controller_sends_a_case_back_and_approves_another() {
 
     // The code is kept encrypted: nowhere in the data directory's files.
     for (file, bytes) in store_support::read_all_files(controller_dir.path()) {
-        assert!(
-            !store_support::contains(&bytes, token.as_bytes()),
-            "the reviewer code is readable in {file}"
-        );
+        for form in [token.clone(), token.replace('-', "")] {
+            assert!(
+                !store_support::contains(&bytes, form.as_bytes()),
+                "the reviewer code is readable in {file}"
+            );
+        }
     }
 
     h.click_button("Questionnaires à réviser (2)");
@@ -256,10 +264,17 @@ fn a_decision_made_offline_is_kept_across_a_restart_and_sent_at_the_next_sync() 
     assert!(h.has("Décisions en attente d'envoi : 1"));
     drop(h);
 
-    // Restart (still offline): the decision and the area's report are still there.
+    // Restart (still offline): the enumerator's PIN closed the reviewer's session; their
+    // code opens it again, offline, with the decision and the area's report still there.
     let mut h = tablet(dir.path(), &server);
     unlock(&mut h);
     h.click_button("Couverture");
+    assert!(h.has_contains("Session de réviseur fermée"));
+    assert!(
+        !h.has("Couverture de ma zone"),
+        "nothing shown before the code"
+    );
+    type_code(&mut h, &token);
     assert!(h.has("Couverture de ma zone"));
     assert!(h.has("Secteur de contrôle CS-1"));
     frames_until(&mut h, "the stored queue", |h| {
@@ -336,6 +351,7 @@ fn a_decision_the_office_refuses_is_shown_with_its_words_and_can_be_dismissed() 
     let mut h = tablet(dir.path(), &server);
     unlock(&mut h);
     h.click_button("Couverture");
+    type_code(&mut h, &token);
     h.click_button("Questionnaires à réviser (0)");
     frames_until(&mut h, "the refusal", |h| {
         h.has("Décisions refusées par le bureau (1)")
@@ -383,13 +399,11 @@ fn a_decision_waits_for_the_reviewer_who_made_it() {
     store
         .queue_review_decision(first, revision, census_core::wire::Decision::Approved, "")
         .unwrap();
-    store.sign_out_reviewer().unwrap();
-    let token = |t: &str| census::keys::ReviewerToken::new(t.to_owned()).unwrap();
-    store.set_reviewer_token(&token(&other)).unwrap();
     drop(store);
     let mut h = tablet(dir.path(), &server);
     unlock(&mut h);
     h.click_button("Couverture");
+    type_code(&mut h, &other);
     frames_until(&mut h, "the other controller's area", |h| {
         h.has_contains("Zone reçue du bureau le")
     });
@@ -397,15 +411,10 @@ fn a_decision_waits_for_the_reviewer_who_made_it() {
         server.decisions(first).is_empty(),
         "never sent under another reviewer's code"
     );
-    drop(h);
 
     // Back under my code: it goes.
-    let mut store = open_demo_store(dir.path());
-    store.sign_out_reviewer().unwrap();
-    store.set_reviewer_token(&token(&mine)).unwrap();
-    drop(store);
-    let mut h = tablet(dir.path(), &server);
-    unlock(&mut h);
+    h.click_button("Se déconnecter");
+    type_code(&mut h, &mine);
     frames_until(&mut h, "the decision to reach the office", |_| {
         !server.decisions(first).is_empty()
     });
@@ -413,4 +422,48 @@ fn a_decision_waits_for_the_reviewer_who_made_it() {
         server.decisions(first),
         vec![("approved".to_owned(), String::new())]
     );
+}
+
+#[test]
+fn a_reviewer_session_closes_when_idle_and_when_the_enumerator_unlocks() {
+    let office = tempfile::tempdir().unwrap();
+    let server = TestServer::start(office.path(), &[DISTRICT]);
+    let enumerator_dir = tempfile::tempdir().unwrap();
+    enumerator_sends_two_cases(enumerator_dir.path(), &server);
+    let token = controller(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = AppConfig::demo(dir.path().to_path_buf());
+    config.server_url = Some(server.url());
+    config.reviewer_idle = Duration::from_secs(2);
+    let mut h = start_syncing(config);
+    unlock(&mut h);
+    sign_in(&mut h, &token);
+    frames_until(&mut h, "the area's queue", |h| queue_shows(h, 2));
+
+    // Nobody touches the tablet: the session closes by itself, the area is hidden.
+    std::thread::sleep(Duration::from_millis(2100));
+    frames_until(&mut h, "the session to close", |h| {
+        h.has_contains("Session de réviseur fermée")
+    });
+    assert!(h.has(CODE_FIELD));
+    assert!(!h.has("Couverture de ma zone"));
+    assert!(!h.has_button_contains("Questionnaires à réviser"));
+    let store = open_demo_store(dir.path());
+    assert!(
+        store.reviewer_token().unwrap().is_none(),
+        "the code is not kept"
+    );
+    drop(store);
+
+    // The code opens it again at once, with the area kept.
+    type_code(&mut h, &token);
+    assert!(h.has("Couverture de ma zone"));
+    assert!(queue_shows(&h, 2));
+
+    // The enumerator locks and unlocks with their PIN: the reviewer must type the code again.
+    h.click_button("Verrouiller");
+    unlock(&mut h);
+    h.click_button("Couverture");
+    assert!(h.has_contains("Session de réviseur fermée"));
+    assert!(!h.has_button_contains("Questionnaires à réviser"));
 }

@@ -5,6 +5,7 @@
 //! sample selection, and the stable JSON forms used for storage and sync. No UI, no SQL,
 //! no network: everything here is deterministic and fuzzable.
 
+pub mod access_code;
 pub mod answers;
 pub mod coverage;
 pub mod engine;

@@ -45,7 +45,8 @@ pub enum Command {
         /// The CSV file.
         csv: PathBuf,
     },
-    /// Create a reviewer account and print its token once (only its hash is stored).
+    /// Create a reviewer account and print its reviewer code once (`K7QMX-3PARD`: typed on
+    /// a tablet or into the review page, any case, spaces or dashes; only its hash is stored).
     IssueReviewer {
         /// Name shown with decisions.
         #[arg(long)]

@@ -122,10 +122,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                     role.scope_level().map_or("", |l| l.as_str())
                 ));
             }
-            let token = secrets::generate_token()?;
+            let code = secrets::generate_reviewer_code()?;
             store
                 .add_reviewer(&census_server::store::NewReviewer {
-                    token_hash: secrets::token_hash(&token),
+                    token_hash: secrets::token_hash(&code),
                     name: name.clone(),
                     role,
                     scope_level: level,
@@ -133,7 +133,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 })
                 .await
                 .map_err(|e| e.to_string())?;
-            println!("{token}");
+            println!("{code}");
             Ok(())
         }
         Some(Command::RotateBatchKey) => Ok(()),

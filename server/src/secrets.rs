@@ -1,12 +1,10 @@
 //! One-time enrolment codes and device tokens: generated from the system CSPRNG, stored
 //! only as SHA-256 hashes.
 
+use census_core::access_code::{self, format_code};
 use census_core::wire::b64_encode;
 use ring::digest::{SHA256, digest};
 use ring::rand::{SecureRandom, SystemRandom};
-
-/// Alphabet of enrolment codes: no 0/O, 1/I/L, easy to read aloud and type.
-const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
 fn random_bytes<const N: usize>() -> Result<[u8; N], String> {
     let mut b = [0u8; N];
@@ -18,16 +16,16 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], String> {
 
 /// A fresh one-time code like `K7QM-3XPA-R9TD-WB4N` (16 symbols, ~79 bits).
 pub fn generate_code() -> Result<String, String> {
-    let bytes = random_bytes::<16>()?;
-    let mut out = String::with_capacity(19);
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 && i % 4 == 0 {
-            out.push('-');
-        }
-        let idx = usize::from(*b) % CODE_ALPHABET.len();
-        out.push(char::from(CODE_ALPHABET[idx]));
-    }
-    Ok(out)
+    Ok(format_code(&random_bytes::<16>()?, 4))
+}
+
+/// A fresh reviewer code like `K7QMX-3PARD` (10 symbols, ~49 bits): short enough to type
+/// on a tablet, and guessed only through the limit on failed sign-ins per address.
+pub fn generate_reviewer_code() -> Result<String, String> {
+    Ok(format_code(
+        &random_bytes::<{ access_code::REVIEWER_CODE_SYMBOLS }>()?,
+        5,
+    ))
 }
 
 /// The hash under which a code is stored: SHA-256 of the code upper-cased, without
@@ -46,9 +44,14 @@ pub fn generate_token() -> Result<String, String> {
     Ok(b64_encode(&random_bytes::<32>()?))
 }
 
-/// The hash under which a token is stored.
+/// The hash under which a bearer credential is stored: a device token or a reviewer token
+/// as it is, a short reviewer code read the one way ([`access_code::normal_code`]: any case,
+/// spaces or dashes), so that the code typed on a tablet or into the review page matches.
 pub fn token_hash(token: &str) -> [u8; 32] {
-    sha256(token.as_bytes())
+    match access_code::normal_code(token) {
+        Some(code) => sha256(code.as_bytes()),
+        None => sha256(token.as_bytes()),
+    }
 }
 
 /// A random `u64` from the system CSPRNG (sampling random starts).
@@ -76,5 +79,16 @@ mod tests {
         );
         assert_ne!(code_hash(&code), code_hash(&generate_code().unwrap()));
         assert_ne!(generate_token().unwrap(), generate_token().unwrap());
+    }
+
+    #[test]
+    fn a_reviewer_code_matches_however_it_is_typed_and_a_token_as_it_is() {
+        let code = generate_reviewer_code().unwrap();
+        assert_eq!(code.len(), 11);
+        let typed = format!(" {} ", code.to_lowercase().replace('-', " "));
+        assert_eq!(token_hash(&code), token_hash(&typed));
+        let token = generate_token().unwrap();
+        assert_eq!(token_hash(&token), sha256(token.as_bytes()));
+        assert_ne!(token_hash(&token), token_hash(&token.to_lowercase()));
     }
 }

@@ -31,7 +31,13 @@ pub struct AppConfig {
     pub enrolment_code: Option<String>,
     /// The office key ids the provisioning file expects at enrolment.
     pub expected_keys: crate::sync::ExpectedKeys,
+    /// How long a reviewer's session stays open without a touch before their code must be
+    /// typed again (the tablet is usually an enumerator's, lent for the review).
+    pub reviewer_idle: std::time::Duration,
 }
+
+/// The default of [`AppConfig::reviewer_idle`]: ten minutes.
+pub const REVIEWER_IDLE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 impl std::fmt::Debug for AppConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -57,6 +63,7 @@ impl AppConfig {
             trusted_certificates: Vec::new(),
             enrolment_code: None,
             expected_keys: Default::default(),
+            reviewer_idle: REVIEWER_IDLE,
         }
     }
 
@@ -130,6 +137,7 @@ impl AppConfig {
             trusted_certificates: Vec::new(),
             enrolment_code: None,
             expected_keys: Default::default(),
+            reviewer_idle: REVIEWER_IDLE,
         })
     }
 }

@@ -59,6 +59,7 @@ pub fn reviewer_card(state: &AppState, store: &Store, tr: &Tr) -> Result<Reviewe
     Ok(ReviewerCard {
         configured: state.config.server_url.is_some(),
         signed_in,
+        session_closed: !signed_in && store.reviewer_session_closed()?,
         as_of: queue.as_ref().map(|(_, at)| local_time(tr, *at)),
         activity: status
             .filter(|s| signed_in && s.activity == SyncActivity::Reviewing)
@@ -237,10 +238,10 @@ pub fn coverage_screen(
 ) -> Result<CoverageView, StoreError> {
     let card = reviewer_card(state, store, tr)?;
     let area = match store.review_download(ReviewDownload::Coverage)? {
-        Some(download) => serde_json::from_str::<CoverageReport>(&download.body)
+        Some(download) if card.signed_in => serde_json::from_str::<CoverageReport>(&download.body)
             .ok()
             .map(|report| (report, download.fetched_at)),
-        None => None,
+        _ => None,
     };
     let mut view = match area {
         Some((report, fetched_at)) => {

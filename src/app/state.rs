@@ -133,6 +133,9 @@ pub struct AppState {
     pub sync_status: Option<SyncStatus>,
     /// Wakes the UI when the sync status changes (set at the first frame).
     pub waker: Option<Waker>,
+    /// When a signed-in reviewer last touched the screen (`None`: no reviewer session open);
+    /// the session closes after [`AppConfig::reviewer_idle`] without a touch.
+    pub reviewer_last_use: Option<std::time::Instant>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -255,10 +255,18 @@ pub fn unlock(state: &mut AppState, pin: String) {
     };
     match result {
         Ok(key) => match Store::open(&state.config.data_dir, &key) {
-            Ok(store) => {
-                state.views.unlock.error = None;
-                opened(state, store, &key);
-            }
+            // The PIN is the enumerator's: a reviewer signed in before types their code again.
+            Ok(mut store) => match store.close_reviewer_session() {
+                Ok(()) => {
+                    state.views.unlock.error = None;
+                    state.reviewer_last_use = None;
+                    opened(state, store, &key);
+                }
+                Err(e) => {
+                    crate::logs::store_error("unlock", &e);
+                    state.views.unlock.error = Some(e.message(&tr));
+                }
+            },
             Err(e) => {
                 crate::logs::store_error("unlock", &e);
                 state.views.unlock.error = Some(e.message(&tr))

@@ -220,11 +220,15 @@ impl OfficePublicKey {
 pub struct ReviewerToken(String);
 
 impl ReviewerToken {
-    /// Wraps a token as typed, without surrounding spaces (the typed text is wiped when the
-    /// token is dropped); `None` when nothing but spaces was typed.
+    /// Wraps a code or token as typed: a short reviewer code (`k7qmx 3pard`) is read as the
+    /// office reads it (`K7QMX3PARD`, so that its fingerprint does not depend on how it was
+    /// typed), a longer token is kept without surrounding spaces. The typed text is wiped;
+    /// `None` when nothing but spaces was typed.
     pub fn new(mut text: String) -> Option<ReviewerToken> {
         let trimmed = text.trim();
-        let token = (!trimmed.is_empty()).then(|| ReviewerToken(trimmed.to_owned()));
+        let token = census_core::access_code::normal_code(trimmed)
+            .or_else(|| (!trimmed.is_empty()).then(|| trimmed.to_owned()))
+            .map(ReviewerToken);
         text.zeroize();
         token
     }
@@ -234,16 +238,28 @@ impl ReviewerToken {
         &self.0
     }
 
-    /// Who holds this token, without revealing it: the first 16 bytes of its SHA-256, in
-    /// hex. Each decision saved on the tablet carries it, so that it is sent only under
-    /// the code of the reviewer who made it.
-    pub fn fingerprint(&self) -> String {
-        ring::digest::digest(&ring::digest::SHA256, self.0.as_bytes()).as_ref()[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+    /// Who holds this token, without revealing it: 16 bytes of Argon2id over the code, in
+    /// hex. Each decision saved on the tablet carries it, so that it is sent only under the
+    /// code of the reviewer who made it. Memory-hard, so that a copy of an enumerator's
+    /// store cannot be searched for a 10-symbol reviewer code (each guess costs what a
+    /// sign-in costs, ~20 MiB and tens of milliseconds).
+    pub fn fingerprint(&self) -> Result<String, KeyError> {
+        let params = argon2::Params::new(FINGERPRINT_MEMORY_KIB, FINGERPRINT_PASSES, 1, Some(16))
+            .map_err(|_| KeyError::Crypto("reviewer fingerprint parameters"))?;
+        let mut out = [0u8; 16];
+        argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+            .hash_password_into(self.0.as_bytes(), FINGERPRINT_SALT, &mut out)
+            .map_err(|_| KeyError::Crypto("reviewer fingerprint"))?;
+        Ok(out.iter().map(|b| format!("{b:02x}")).collect())
     }
 }
+
+/// Argon2id memory of a reviewer fingerprint, in KiB (19 MiB, OWASP's minimum for Argon2id).
+const FINGERPRINT_MEMORY_KIB: u32 = 19 * 1024;
+/// Argon2id passes of a reviewer fingerprint.
+const FINGERPRINT_PASSES: u32 = 2;
+/// The fixed salt of reviewer fingerprints (they are compared on one tablet only).
+const FINGERPRINT_SALT: &[u8] = b"census reviewer code fingerprint v2";
 
 impl fmt::Debug for ReviewerToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -274,6 +290,17 @@ mod tests {
         assert!(!all.contains("Tok3n"));
         assert_eq!(reviewer.expose_secret(), "rvw-Tok3n");
         assert!(ReviewerToken::new("  ".into()).is_none());
+    }
+
+    #[test]
+    fn a_reviewer_code_has_one_fingerprint_however_it_is_typed() {
+        let printed = ReviewerToken::new("K7QMX-3PARD".into()).unwrap();
+        let typed = ReviewerToken::new(" k7qmx 3pard".into()).unwrap();
+        assert_eq!(typed.expose_secret(), "K7QMX3PARD");
+        assert_eq!(printed.fingerprint().unwrap(), typed.fingerprint().unwrap());
+        let other = ReviewerToken::new("K7QMX-3PARE".into()).unwrap();
+        assert_ne!(printed.fingerprint().unwrap(), other.fingerprint().unwrap());
+        assert_eq!(printed.fingerprint().unwrap().len(), 32);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use uuid::Uuid;
 
-use super::sync_state::SyncKey;
+use super::sync_state::{SyncKey, put_setting};
 use super::{Store, StoreError, now_text, parse_time};
 use crate::keys::ReviewerToken;
 
@@ -64,9 +64,30 @@ pub struct QueuedDecision {
 }
 
 impl Store {
-    /// Keeps the reviewer token (replacing an earlier one).
+    /// Keeps the reviewer token (replacing an earlier one). The area received stays when the
+    /// same reviewer signs in again after their session was closed; it is forgotten when
+    /// another code is typed.
     pub fn set_reviewer_token(&mut self, token: &ReviewerToken) -> Result<(), StoreError> {
-        self.set_sync_settings(&[(SyncKey::ReviewerToken, token.expose_secret())])
+        let fingerprint = token
+            .fingerprint()
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let earlier: Option<String> = tx
+            .query_row(
+                "SELECT value FROM sync_setting WHERE key = ?1",
+                [SyncKey::ReviewerFingerprint.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if earlier.as_deref() != Some(fingerprint.as_str()) {
+            tx.execute("DELETE FROM review_download", [])?;
+        }
+        put_setting(&tx, SyncKey::ReviewerToken, token.expose_secret())?;
+        put_setting(&tx, SyncKey::ReviewerFingerprint, &fingerprint)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// The reviewer token, when a reviewer is signed in.
@@ -76,6 +97,30 @@ impl Store {
             .and_then(ReviewerToken::new))
     }
 
+    /// The fingerprint of the reviewer signed in last ([`ReviewerToken::fingerprint`], kept
+    /// when it was signed in, so that it is not derived again at every sync).
+    pub fn reviewer_fingerprint(&self) -> Result<Option<String>, StoreError> {
+        self.sync_setting(SyncKey::ReviewerFingerprint)
+    }
+
+    /// Whether a reviewer's session was closed with their area kept: their code must be
+    /// typed again to see it (and to send their decisions).
+    pub fn reviewer_session_closed(&self) -> Result<bool, StoreError> {
+        Ok(self.sync_setting(SyncKey::ReviewerToken)?.is_none()
+            && self.sync_setting(SyncKey::ReviewerFingerprint)?.is_some())
+    }
+
+    /// Closes the reviewer's session (idle, or the tablet unlocked with the enumerator's
+    /// PIN): forgets the token, so that nothing can be decided or sent under it until the
+    /// code is typed again; the area received and the decisions waiting stay.
+    pub fn close_reviewer_session(&mut self) -> Result<(), StoreError> {
+        self.conn.execute(
+            "DELETE FROM sync_setting WHERE key = ?1",
+            [SyncKey::ReviewerToken.as_str()],
+        )?;
+        Ok(())
+    }
+
     /// Signs the reviewer out: forgets the token and what was downloaded of the area, in one
     /// transaction. Decisions not yet sent stay, and are sent when the same reviewer signs in
     /// again (never under another reviewer's code).
@@ -83,10 +128,9 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "DELETE FROM sync_setting WHERE key = ?1",
-            [SyncKey::ReviewerToken.as_str()],
-        )?;
+        for key in [SyncKey::ReviewerToken, SyncKey::ReviewerFingerprint] {
+            tx.execute("DELETE FROM sync_setting WHERE key = ?1", [key.as_str()])?;
+        }
         tx.execute("DELETE FROM review_download", [])?;
         tx.commit()?;
         Ok(())
@@ -144,8 +188,8 @@ impl Store {
             .map_err(|_| StoreError::Corrupted(format!("revision {revision}")))?;
         let reviewer = self
             .reviewer_token()?
-            .ok_or_else(|| StoreError::Invalid("sign in with your reviewer code first".into()))?
-            .fingerprint();
+            .and(self.reviewer_fingerprint()?)
+            .ok_or_else(|| StoreError::Invalid("sign in with your reviewer code first".into()))?;
         self.conn
             .prepare_cached(
                 "INSERT INTO review_outbox (case_id, revision, decision, comment, decided_at,

@@ -32,6 +32,10 @@ pub enum SyncKey {
     /// A controller's or supervisor's reviewer token (see `Store::set_reviewer_token`).
     /// Secret.
     ReviewerToken,
+    /// The fingerprint of the last reviewer signed in ([`crate::keys::ReviewerToken::fingerprint`]),
+    /// kept while the reviewer's session is closed (idle, or the tablet unlocked with the
+    /// enumerator's PIN): the area received stays for that reviewer, and only for them.
+    ReviewerFingerprint,
     /// The first case (`id@revision`) of the last batch the office failed on; empty when
     /// the last batch went through (see `sync::isolate`).
     FailedBatchHead,
@@ -55,6 +59,7 @@ impl SyncKey {
             SyncKey::ReviewCursor => "review_cursor",
             SyncKey::ListingSentAt => "listing_sent_at",
             SyncKey::ReviewerToken => "reviewer_token",
+            SyncKey::ReviewerFingerprint => "reviewer_fingerprint",
             SyncKey::FailedBatchHead => "failed_batch_head",
             SyncKey::RecoveryKeyId => "recovery_key_id",
             SyncKey::ServerUrl => "server_url",
@@ -93,6 +98,20 @@ pub struct ReviewNote {
     pub decided_at: DateTime<Utc>,
 }
 
+/// Sets one sync fact inside the caller's transaction.
+pub(super) fn put_setting(
+    conn: &rusqlite::Connection,
+    key: SyncKey,
+    value: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO sync_setting (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![key.as_str(), value])?;
+    Ok(())
+}
+
 fn case_id(text: &str) -> Result<CaseId, StoreError> {
     text.parse()
         .map_err(|e| StoreError::Corrupted(format!("case id {text:?}: {e}")))
@@ -114,11 +133,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (key, value) in values {
-            tx.prepare_cached(
-                "INSERT INTO sync_setting (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )?
-            .execute(params![key.as_str(), value])?;
+            put_setting(&tx, *key, value)?;
         }
         tx.commit()?;
         Ok(())

@@ -29,11 +29,11 @@ pub fn sync_review(
     office: &OfficeClient,
     store: &mut Store,
 ) -> Result<Option<ReviewReport>, SyncProblem> {
-    let Some(token) = store.reviewer_token()? else {
+    let (Some(token), Some(signed_in)) = (store.reviewer_token()?, store.reviewer_fingerprint()?)
+    else {
         return Ok(None);
     };
     let mut report = ReviewReport::default();
-    let signed_in = token.fingerprint();
     for queued in store.queued_review_decisions()? {
         // A decision waits for the reviewer who made it: it is sent under their code only.
         if queued.refusal.is_some() || queued.reviewer != signed_in {

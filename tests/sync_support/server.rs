@@ -233,14 +233,14 @@ impl TestServer {
     }
 
     /// Creates a reviewer account (as `census-server issue-reviewer` does) and returns its
-    /// token: a controller of control sector `scope_id`, for instance.
+    /// reviewer code (`K7QMX-3PARD`): a controller of control sector `scope_id`, for instance.
     pub fn add_reviewer(
         &self,
         role: store::Role,
         level: census_core::coverage::Level,
         scope_id: &str,
     ) -> String {
-        let token = census_server::secrets::generate_token().unwrap();
+        let token = census_server::secrets::generate_reviewer_code().unwrap();
         let reviewer = store::NewReviewer {
             token_hash: census_server::secrets::token_hash(&token),
             name: format!("{} {scope_id}", role.as_str()),

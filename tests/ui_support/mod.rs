@@ -112,7 +112,8 @@ pub fn frames_until(app: &mut App<'_>, what: &str, done: impl Fn(&App<'_>) -> bo
         }
         assert!(
             start.elapsed() < std::time::Duration::from_secs(30),
-            "timed out waiting for {what}; sync status: {:#?}",
+            "timed out waiting for {what} on {:?}; sync status: {:#?}",
+            app.state().screen(),
             app.state().sync_status()
         );
         std::thread::sleep(std::time::Duration::from_millis(20));

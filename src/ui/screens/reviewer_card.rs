@@ -17,8 +17,11 @@ pub const REVIEWER_CODE_FIELD: &str = "review.code";
 pub struct ReviewerCard {
     /// Whether an office server is configured.
     pub configured: bool,
-    /// Whether a reviewer code is kept on the tablet.
+    /// Whether a reviewer's session is open (their code is kept on the tablet).
     pub signed_in: bool,
+    /// Whether a reviewer's session was closed with their area kept (idle, or the tablet
+    /// unlocked with the enumerator's PIN): the code is asked again.
+    pub session_closed: bool,
     /// When the area was last received, formatted.
     pub as_of: Option<String>,
     /// What the sync is doing for the reviewer now.
@@ -64,7 +67,9 @@ pub fn reviewer_card_ui(
                 signed_in_ui(ui, card, place, tr, &mut commands);
             }
             if !card.signed_in || card.code_refused {
-                if !card.signed_in {
+                if card.session_closed {
+                    design::warning(ui, tr.t("reviewer_session_closed"), rtl);
+                } else if !card.signed_in {
                     design::text(ui, tr.t("reviewer_intro"), rtl);
                 }
                 let field = drafts.field(REVIEWER_CODE_FIELD);
