@@ -118,6 +118,8 @@ pub fn question_ui(
                     *drafts.field(&lat_key) = fix.lat.to_string();
                     *drafts.field(&lon_key) = fix.lon.to_string();
                     set(gps_value(&fix));
+                    // Answered in one tap: move on as after a choice.
+                    enter_pressed = true;
                 }
             }
             let a = design::text_field(ui, tr.t("latitude"), drafts.field(&lat_key), rtl);
