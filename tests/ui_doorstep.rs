@@ -322,3 +322,33 @@ fn a_date_of_birth_fills_the_age_until_the_enumerator_changes_it() {
     let soft = q.check_message("age_dob_agree");
     assert!(h.has_contains(&soft), "soft check {soft:?} shown");
 }
+
+#[test]
+fn a_date_of_birth_known_only_by_its_year_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Q::load();
+    let mut h = new_person(dir.path(), &q);
+    h.type_focused(&label(&q, "p_name"), "Fatima Amrani");
+    h.enter();
+    h.click(&choice(&q, "p_relationship", "01"));
+    h.click(&choice(&q, "p_sex", "2"));
+    let birth = label(&q, "p_birth_date");
+    let year = label(&q, "p_birth_year");
+    let age = label(&q, "p_age");
+
+    // Only the year is known: one tap says the date is unknown, the year is asked next and
+    // gives the age at the reference date (1 September 2024).
+    h.click("Date inconnue");
+    h.type_focused(&year, "1972");
+    assert_eq!(
+        h.field_value(&age).as_deref(),
+        Some("52"),
+        "age from the year"
+    );
+
+    // The full date found later replaces the year (no longer asked) and the age follows.
+    h.replace_in(&birth, "15/10/1972");
+    assert!(!h.has(&year), "the year is asked only without a date");
+    assert_eq!(h.field_value(&age).as_deref(), Some("51"));
+    // (Neither known: Enter twice, and the age is typed — the doorstep flow's persons.)
+}

@@ -61,6 +61,7 @@ pub fn person_identity(
     h.click(&choice(q, "p_relationship", relationship));
     h.click(&choice(q, "p_sex", sex));
     h.enter(); // date of birth unknown
+    h.enter(); // year of birth unknown
     h.type_focused(&label(q, "p_age"), age);
 }
 

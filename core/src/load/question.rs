@@ -190,33 +190,13 @@ impl Builder {
         }
         if let Some(source) = &q.fill_from {
             let loc = format!("{path}/fill_from");
-            if matches!(
-                q.question_type,
-                QuestionType::Calculated | QuestionType::Note
-            ) {
-                self.problem(
-                    Some(id),
-                    &loc,
-                    None,
-                    "a calculated question or a note cannot be filled from another item".into(),
-                );
-            } else {
+            if self.takes_answers(id, q, &loc, "be filled from another item") {
                 self.pending_fills.push((item, source.clone(), loc));
             }
         }
         if let Some(default) = &q.default {
             let loc = format!("{path}/default");
-            if matches!(
-                q.question_type,
-                QuestionType::Calculated | QuestionType::Note
-            ) {
-                self.problem(
-                    Some(id),
-                    &loc,
-                    None,
-                    "a calculated question or a note cannot have a default".into(),
-                );
-            } else {
+            if self.takes_answers(id, q, &loc, "have a default") {
                 match Value::from_json(default, ty) {
                     Ok(v) => {
                         if let Some(msg) = self.choice_problem(q.choices.as_deref(), &v) {
@@ -234,6 +214,24 @@ impl Builder {
                 }
             }
         }
+    }
+
+    /// Whether the question takes answers (neither calculated nor a note); otherwise reports
+    /// at `loc` that such a question cannot `what` (have a default, be filled…).
+    fn takes_answers(&mut self, id: &str, q: &model::Question, loc: &str, what: &str) -> bool {
+        let answerless = matches!(
+            q.question_type,
+            QuestionType::Calculated | QuestionType::Note
+        );
+        if answerless {
+            self.problem(
+                Some(id),
+                loc,
+                None,
+                format!("a calculated question or a note cannot {what}"),
+            );
+        }
+        !answerless
     }
 
     /// Why a value is not a valid answer of a choice list, if it is not.

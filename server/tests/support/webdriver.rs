@@ -82,6 +82,8 @@ impl Driver {
             .process_group(0)
             .spawn()
             .unwrap_or_else(|e| panic!("{driver}: {e}"));
+        // A workspace build unifies reqwest's features with the app's `rustls-no-provider`.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let driver = Driver {
             url: format!("http://127.0.0.1:{port}"),
             chromium: chromium.into(),

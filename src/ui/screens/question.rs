@@ -147,6 +147,17 @@ pub fn question_ui(
             if take_keyboard {
                 response.request_focus();
             }
+            // "Unknown" is an answer at the door: one tap leaves the date empty and moves on.
+            if matches!(q.kind, AnswerKind::Date)
+                && !q.required
+                && design::outlined_button(ui, tr.t("date_unknown")).clicked()
+            {
+                drafts.field(&key).clear();
+                if q.value != Value::Null {
+                    set(Value::Null);
+                }
+                enter_pressed = true;
+            }
             if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                 enter_pressed = true;
             }
