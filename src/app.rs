@@ -57,6 +57,7 @@ impl CensusApp {
             sync_status: None,
             waker: None,
             reviewer_last_use: None,
+            remembered_place: None,
         };
         let key_path = state.config.data_dir.join(KEY_FILE_NAME);
         if state.config.demo && !key_path.exists() {

@@ -7,6 +7,7 @@ pub mod district;
 pub mod engine_messages;
 mod fills;
 pub mod preferences;
+mod resume;
 pub mod review;
 pub mod session;
 pub mod sync;
@@ -40,6 +41,7 @@ pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
             session::unlock(state, pin);
             crate::logs::outcome("unlock", state.store.is_some());
             drafts.clear();
+            resume::resume(state, drafts);
         }
         Command::Lock => {
             session::lock(state);
@@ -152,6 +154,7 @@ pub fn apply(state: &mut AppState, drafts: &mut Drafts, command: Command) {
         other => case::apply(state, drafts, other),
     }
     refresh(state);
+    resume::remember(state);
     if state.screen.name() != screen_before {
         crate::logs::screen(state.screen.name());
     }

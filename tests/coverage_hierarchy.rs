@@ -104,7 +104,8 @@ fn own_tablet_coverage_rolls_up_by_control_sector() {
 }
 
 /// Takes the store in `dir` back to schema 3 (no hierarchy columns, and none of the later
-/// migrations' open-edit table, event end times or installed questionnaires), as an older
+/// migrations' open-edit table, event end times, installed questionnaires, building states
+/// or resume place), as an older
 /// app left it.
 fn downgrade_to_schema_3(dir: &Path, key: &census::keys::DatabaseKey) {
     let conn = rusqlite::Connection::open(dir.join("census.db")).unwrap();
@@ -121,6 +122,7 @@ fn downgrade_to_schema_3(dir: &Path, key: &census::keys::DatabaseKey) {
          DROP TABLE district_questionnaire;
          DROP TABLE questionnaire;
          ALTER TABLE building DROP COLUMN state;
+         DROP TABLE resume_place;
          PRAGMA user_version = 3;"
     ))
     .unwrap();

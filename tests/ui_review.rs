@@ -199,6 +199,9 @@ fn a_controller_sends_a_case_back_and_approves_another() {
         e.click_button("Synchroniser maintenant");
         std::thread::sleep(Duration::from_millis(50));
     }
+    frames_until(&mut e, "the sync to settle", |e| {
+        e.state().sync_status().is_some_and(|s| !s.is_busy())
+    });
     e.click("Ouvrir 07-041-0012");
     // A sync status arriving in the same frame rebuilds the screen: wait for the listing.
     frames_until(&mut e, "the district's listing", |e| e.has("Logement 1.2"));
@@ -352,6 +355,11 @@ fn a_decision_the_office_refuses_is_shown_with_its_words_and_can_be_dismissed() 
     unlock(&mut h);
     h.click_button("Couverture");
     type_code(&mut h, &token);
+    frames_until(&mut h, "the office's answer", |h| {
+        h.state()
+            .sync_status()
+            .is_some_and(|s| s.review_refused == 1 && !s.is_busy())
+    });
     h.click_button("Questionnaires à réviser (0)");
     frames_until(&mut h, "the refusal", |h| {
         h.has("Décisions refusées par le bureau (1)")

@@ -136,6 +136,8 @@ pub struct AppState {
     /// When a signed-in reviewer last touched the screen (`None`: no reviewer session open);
     /// the session closes after [`AppConfig::reviewer_idle`] without a touch.
     pub reviewer_last_use: Option<std::time::Instant>,
+    /// The place last written to the store for the next start ([`crate::commands::resume`]).
+    pub remembered_place: Option<crate::store::ResumePlace>,
 }
 
 impl std::fmt::Debug for AppState {

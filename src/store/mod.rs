@@ -19,6 +19,7 @@ mod events;
 mod outbox;
 mod questionnaires;
 mod restore;
+mod resume;
 mod review;
 mod schema;
 pub mod sync_state;
@@ -35,6 +36,7 @@ use crate::keys::DatabaseKey;
 pub use error::StoreError;
 pub use questionnaires::InstalledQuestionnaire;
 pub use restore::RestoreError;
+pub use resume::{CasePlace, ResumePlace};
 pub use review::{QueuedDecision, ReviewDownload, StoredDownload};
 pub use schema::SCHEMA_VERSION;
 pub use types::{

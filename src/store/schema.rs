@@ -213,6 +213,17 @@ CREATE TABLE district_questionnaire (
     r#"
 ALTER TABLE building ADD COLUMN state TEXT NOT NULL DEFAULT 'listed';
 "#,
+    // 8: where the enumerator was when the app last stopped (one row): the unlock reopens it.
+    r#"
+CREATE TABLE resume_place (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    district_id TEXT NOT NULL,
+    building_no INTEGER,
+    dwelling_no INTEGER,
+    row_path    TEXT,
+    section     INTEGER
+) STRICT;
+"#,
 ];
 
 /// The newest schema version this build knows.

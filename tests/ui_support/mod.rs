@@ -120,11 +120,11 @@ pub fn frames_until(app: &mut App<'_>, what: &str, done: impl Fn(&App<'_>) -> bo
     }
 }
 
-/// Types the demo PIN and unlocks.
+/// Types the demo PIN and unlocks (the app opens where it was left: home the first time).
 pub fn unlock(app: &mut App<'_>) {
     app.type_in("Code PIN", "280514");
     app.click_button("Déverrouiller");
-    assert!(app.has("Mes districts"), "unlocked");
+    assert!(app.has_button("Verrouiller"), "unlocked");
 }
 
 impl<'a> App<'a> {
