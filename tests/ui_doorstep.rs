@@ -5,31 +5,11 @@
 mod ui_support;
 
 use egui_kittest::kittest::Queryable;
+use ui_support::doorstep::{new_person, occupied_dwelling};
 use ui_support::{Q, choice, label, start_sized, unlock};
 
 const WIDTH: f32 = 1024.0;
 const HEIGHT: f32 = 600.0;
-
-/// The app unlocked at the demo district's dwelling 2.1, recorded as occupied.
-fn occupied_dwelling(dir: &std::path::Path, q: &Q) -> ui_support::App<'static> {
-    let mut h = ui_support::start(dir);
-    unlock(&mut h);
-    h.click("Ouvrir 07-041-0012");
-    h.click("Logement 2.1");
-    h.click("État d'occupation");
-    h.click(&choice(q, "d_occupancy", "1"));
-    h
-}
-
-/// The app at a new first person of a new household of the demo's occupied dwelling 2.1.
-fn new_person(dir: &std::path::Path, q: &Q) -> ui_support::App<'static> {
-    let mut h = occupied_dwelling(dir, q);
-    h.click_contains("Ménages du logement (");
-    h.click("Ajouter : Ménage");
-    h.click_contains("Membres du ménage (");
-    h.click("Ajouter : Personne");
-    h
-}
 
 /// The vertical extent of the heading (not the navigation button) with this text.
 fn heading_span(app: &ui_support::App<'_>, text: &str) -> (f32, f32) {

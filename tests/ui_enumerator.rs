@@ -5,6 +5,8 @@
 
 mod ui_support;
 
+use ui_support::doorstep::at_dwelling;
+
 use ui_support::{Q, choice, doorstep, label, start, start_with, unlock};
 
 #[test]
@@ -138,10 +140,7 @@ fn a_collective_living_quarter_is_listed_and_opens_the_collective_questionnaire(
 fn enumerate_a_household_to_completion_and_find_it_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let q = Q::load();
-    let mut h = start(dir.path());
-    unlock(&mut h);
-    h.click("Ouvrir 07-041-0012");
-    h.click("Logement 1.1");
+    let mut h = at_dwelling(dir.path(), "Logement 1.1");
 
     let (taps, typed, scrolls) = (h.taps, h.typed, h.scrolls);
     fill_dwelling_and_household(&mut h, &q);
@@ -261,10 +260,7 @@ fn prepare_screenshot_data() {
 fn each_answer_is_stored_the_moment_it_is_typed_and_idle_means_idle() {
     let dir = tempfile::tempdir().unwrap();
     let q = Q::load();
-    let mut first = start(dir.path());
-    unlock(&mut first);
-    first.click("Ouvrir 07-041-0012");
-    first.click("Logement 1.2");
+    let mut first = at_dwelling(dir.path(), "Logement 1.2");
     first.type_in(&label(&q, "d_address"), "Derb Sidi Bouzid n° 3, 1er étage");
     first.click("Suivant");
     first.click(&choice(&q, "d_type", "2"));
@@ -300,10 +296,7 @@ fn each_answer_is_stored_the_moment_it_is_typed_and_idle_means_idle() {
 fn a_person_removed_stays_removed_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let q = Q::load();
-    let mut h = start(dir.path());
-    unlock(&mut h);
-    h.click("Ouvrir 07-041-0012");
-    h.click("Logement 2.1");
+    let mut h = at_dwelling(dir.path(), "Logement 2.1");
     // Households are asked only in an occupied dwelling.
     assert!(!h.has("Ajouter : Ménage"));
     h.click("État d'occupation");

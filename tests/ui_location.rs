@@ -7,16 +7,14 @@
 mod ui_support;
 
 use census::platform::location::{DEVICE, LocationFix};
-use ui_support::{Q, choice, label, start, unlock};
+use ui_support::doorstep::at_dwelling;
+use ui_support::{Q, choice, label};
 
 #[test]
 fn one_tap_on_the_device_position_answers_the_gps_question_and_moves_on() {
     let dir = tempfile::tempdir().unwrap();
     let q = Q::load();
-    let mut h = start(dir.path());
-    unlock(&mut h);
-    h.click("Ouvrir 07-041-0012");
-    h.click("Logement 1.1");
+    let mut h = at_dwelling(dir.path(), "Logement 1.1");
     h.type_in(&label(&q, "d_address"), ", rez-de-chaussée");
 
     // A fix arrives from the device while the enumerator is at the door.

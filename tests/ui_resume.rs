@@ -7,22 +7,14 @@
 mod ui_support;
 
 use census::app::state::Screen;
+use ui_support::doorstep::new_person;
 use ui_support::{Q, choice, label, start, unlock};
 
 #[test]
 fn a_restart_mid_interview_reopens_the_same_person_and_section() {
     let dir = tempfile::tempdir().unwrap();
     let q = Q::load();
-    let mut h = start(dir.path());
-    unlock(&mut h);
-    h.click("Ouvrir 07-041-0012");
-    h.click("Logement 2.1");
-    h.click("État d'occupation");
-    h.click(&choice(&q, "d_occupancy", "1"));
-    h.click_contains("Ménages du logement (");
-    h.click("Ajouter : Ménage");
-    h.click_contains("Membres du ménage (");
-    h.click("Ajouter : Personne");
+    let mut h = new_person(dir.path(), &q);
     h.type_in(&label(&q, "p_name"), "Omar Amrani");
     h.click(&choice(&q, "p_relationship", "01"));
     h.click(&choice(&q, "p_sex", "1"));

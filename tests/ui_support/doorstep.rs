@@ -75,3 +75,31 @@ pub fn person_rest(h: &mut App<'_>, q: &Q, marital: &str, mother: &str, birthpla
     h.click(&choice(q, "p_residence_5y", "1"));
     h.click(&choice(q, "p_lived_abroad", "no"));
 }
+
+/// The app started on `dir`, unlocked, at the demo district's dwelling `dwelling` (as its
+/// button says: `"Logement 1.1"`).
+pub fn at_dwelling(dir: &std::path::Path, dwelling: &str) -> App<'static> {
+    let mut h = super::start(dir);
+    super::unlock(&mut h);
+    h.click("Ouvrir 07-041-0012");
+    h.click(dwelling);
+    h
+}
+
+/// The app unlocked at the demo district's dwelling 2.1, recorded as occupied.
+pub fn occupied_dwelling(dir: &std::path::Path, q: &Q) -> App<'static> {
+    let mut h = at_dwelling(dir, "Logement 2.1");
+    h.click("État d'occupation");
+    h.click(&choice(q, "d_occupancy", "1"));
+    h
+}
+
+/// The app at a new first person of a new household of the demo's occupied dwelling 2.1.
+pub fn new_person(dir: &std::path::Path, q: &Q) -> App<'static> {
+    let mut h = occupied_dwelling(dir, q);
+    h.click_contains("Ménages du logement (");
+    h.click("Ajouter : Ménage");
+    h.click_contains("Membres du ménage (");
+    h.click("Ajouter : Personne");
+    h
+}
