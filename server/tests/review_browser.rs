@@ -11,8 +11,6 @@
 
 mod support;
 
-use census_core::wire::CaseRecord;
-use census_server::http::ServerConfig;
 use census_server::secrets;
 use serde_json::Value;
 use support::page::*;
@@ -43,21 +41,6 @@ impl Strings {
     }
 }
 
-/// A server with a controller of DR-1's sector signing in with `code`, and `cases` sent by
-/// a device of DR-1.
-async fn with_cases(t: &TestStore, code: &str, cases: Vec<CaseRecord>) -> TestServer {
-    t.store.import_districts(&[district("DR-1")]).await.unwrap();
-    controller(&*t.store, NAME, code).await;
-    let server = start(t.store.clone(), ServerConfig::default()).await;
-    let device = server.enrol("tab-1", "E-1", &["DR-1"]).await;
-    let p = payload(&device, cases);
-    let (status, reply) = server
-        .post_batch(&device.token, envelope(&device, &p))
-        .await;
-    assert_eq!(status, 200, "{reply}");
-    server
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_controller_reviews_in_french_and_arabic_in_chromium() {
     let Some((chromium, chromedriver)) = browser_binaries("the review page") else {
@@ -79,7 +62,7 @@ async fn review(driver: &Driver, t: &TestStore, lang: &str) {
     let (a, b) = (census_case("DR-1", 1, 3, 1), census_case("DR-1", 2, 4, 1));
     // The short code the office prints (`K7QMX-3PARD`), typed as a person might.
     let code = secrets::generate_reviewer_code().unwrap();
-    let server = with_cases(t, &code, vec![a.clone(), b.clone()]).await;
+    let server = dr1_with_cases(t, NAME, &code, vec![a.clone(), b.clone()]).await;
     let browser = driver.session().await;
 
     // The sign-in form; the language from the page's own link.

@@ -58,12 +58,7 @@ async fn with_cases(t: &TestStore, cases: Vec<CaseRecord>) -> TestServer {
         .await
         .unwrap();
     let server = start(t.store.clone(), ServerConfig::default()).await;
-    let device = server.enrol("tab-1", "E-1", &["DR-1"]).await;
-    let p = payload(&device, cases);
-    let (status, reply) = server
-        .post_batch(&device.token, envelope(&device, &p))
-        .await;
-    assert_eq!(status, 200, "{reply}");
+    send_from_dr1(&server, cases).await;
     server
 }
 

@@ -7,8 +7,6 @@
 
 mod support;
 
-use census_core::wire::CaseRecord;
-use census_server::http::ServerConfig;
 use serde_json::{Value, json};
 use support::page::*;
 use support::*;
@@ -16,20 +14,6 @@ use uuid::Uuid;
 
 const NAME: &str = "K. Alaoui";
 const TOKEN: &str = "controller-token";
-
-/// A server with a controller of DR-1's sector and these cases sent by a device of DR-1.
-async fn with_cases(t: &TestStore, cases: Vec<CaseRecord>) -> TestServer {
-    t.store.import_districts(&[district("DR-1")]).await.unwrap();
-    controller(&*t.store, NAME, TOKEN).await;
-    let server = start(t.store.clone(), ServerConfig::default()).await;
-    let device = server.enrol("tab-1", "E-1", &["DR-1"]).await;
-    let p = payload(&device, cases);
-    let (status, reply) = server
-        .post_batch(&device.token, envelope(&device, &p))
-        .await;
-    assert_eq!(status, 200, "{reply}");
-    server
-}
 
 async fn decide_api(server: &TestServer, case: Uuid, token: &str, body: Value) -> (u16, Value) {
     let r = server
@@ -78,7 +62,7 @@ async fn decide_page(
 async fn a_decision_records_reviewer_time_and_revision_and_is_in_the_history() {
     for t in each_store("review accountability").await {
         let (a, b) = (census_case("DR-1", 1, 3, 2), census_case("DR-1", 2, 3, 1));
-        let server = with_cases(&t, vec![a.clone(), b.clone()]).await;
+        let server = dr1_with_cases(&t, NAME, TOKEN, vec![a.clone(), b.clone()]).await;
         let (status, body) = decide_api(
             &server,
             a.case_id,
@@ -123,7 +107,7 @@ async fn a_decision_records_reviewer_time_and_revision_and_is_in_the_history() {
 async fn a_send_back_without_a_comment_returns_to_the_page_at_the_case() {
     for t in each_store("send back without a comment").await {
         let case = census_case("DR-1", 1, 3, 2);
-        let server = with_cases(&t, vec![case.clone()]).await;
+        let server = dr1_with_cases(&t, NAME, TOKEN, vec![case.clone()]).await;
         let session = sign_in(&server, TOKEN).await;
         let csrf = csrf_of(&page_with(&server, &session).await);
         let r = decide_page(
@@ -174,7 +158,7 @@ async fn an_in_progress_case_cannot_be_approved_but_can_be_sent_back() {
     for t in each_store("approval of an in-progress case").await {
         let mut open = census_case("DR-1", 1, 3, 1);
         open.status = "in_progress".into();
-        let server = with_cases(&t, vec![open.clone()]).await;
+        let server = dr1_with_cases(&t, NAME, TOKEN, vec![open.clone()]).await;
         let (status, body) = decide_api(
             &server,
             open.case_id,
@@ -219,7 +203,7 @@ async fn an_in_progress_case_cannot_be_approved_but_can_be_sent_back() {
 async fn a_revoked_reviewer_loses_token_and_page_session_at_once() {
     for t in each_store("reviewer revocation").await {
         let case = census_case("DR-1", 1, 3, 1);
-        let server = with_cases(&t, vec![case.clone()]).await;
+        let server = dr1_with_cases(&t, NAME, TOKEN, vec![case.clone()]).await;
         let session = sign_in(&server, TOKEN).await;
         let page = page_with(&server, &session).await;
         assert!(page.contains("Review queue (1)"), "{}: {page}", t.kind);
@@ -282,7 +266,7 @@ async fn a_revoked_reviewer_loses_token_and_page_session_at_once() {
 async fn forms_posted_from_elsewhere_are_refused() {
     for t in each_store("review page forms").await {
         let case = census_case("DR-1", 1, 3, 1);
-        let server = with_cases(&t, vec![case.clone()]).await;
+        let server = dr1_with_cases(&t, NAME, TOKEN, vec![case.clone()]).await;
         let login = |cookie: Option<String>,
                      fields: Vec<(&'static str, String)>,
                      site: Option<&'static str>| {
@@ -424,7 +408,7 @@ async fn forms_posted_from_elsewhere_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_sends_security_headers_and_secure_cookies_behind_tls() {
     let t = each_store("review page headers").await.remove(0);
-    let server = with_cases(&t, vec![census_case("DR-1", 1, 3, 1)]).await;
+    let server = dr1_with_cases(&t, NAME, TOKEN, vec![census_case("DR-1", 1, 3, 1)]).await;
     let check = |r: &reqwest::Response, what: &str| {
         let h = r.headers();
         let csp = h["content-security-policy"].to_str().unwrap();

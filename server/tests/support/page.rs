@@ -10,7 +10,10 @@ use census_server::store::postgres::PgStore;
 use census_server::store::{NewReviewer, Role, Storage};
 use uuid::Uuid;
 
-use super::{TestServer, postgres_url, sqlite_store};
+use census_core::wire::CaseRecord;
+use census_server::http::ServerConfig;
+
+use super::{TestServer, district, envelope, payload, postgres_url, sqlite_store, start};
 
 /// A store to run on, and what keeps it alive.
 pub struct TestStore {
@@ -156,4 +159,29 @@ pub async fn page_at(server: &TestServer, session: &str, path: &str) -> String {
         .text()
         .await
         .unwrap()
+}
+
+/// A server on `t` with a controller of DR-1's sector named `name` signing in with `code`,
+/// and `cases` sent by a device of DR-1.
+pub async fn dr1_with_cases(
+    t: &TestStore,
+    name: &str,
+    code: &str,
+    cases: Vec<CaseRecord>,
+) -> TestServer {
+    t.store.import_districts(&[district("DR-1")]).await.unwrap();
+    controller(&*t.store, name, code).await;
+    let server = start(t.store.clone(), ServerConfig::default()).await;
+    send_from_dr1(&server, cases).await;
+    server
+}
+
+/// Enrols a device of DR-1 and sends `cases`: all accepted.
+pub async fn send_from_dr1(server: &TestServer, cases: Vec<CaseRecord>) {
+    let device = server.enrol("tab-1", "E-1", &["DR-1"]).await;
+    let p = payload(&device, cases);
+    let (status, reply) = server
+        .post_batch(&device.token, envelope(&device, &p))
+        .await;
+    assert_eq!(status, 200, "{reply}");
 }
