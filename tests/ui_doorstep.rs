@@ -331,4 +331,10 @@ fn a_date_of_birth_known_only_by_its_year_or_not_at_all() {
     assert!(!h.has(&year), "the year is asked only without a date");
     assert_eq!(h.field_value(&age).as_deref(), Some("51"));
     // (Neither known: Enter twice, and the age is typed — the doorstep flow's persons.)
+
+    // The Tamazight texts are a draft (`translation_status`): the questionnaire says so.
+    h.click("ⵜⴰⵎⴰⵣⵉⵖⵜ");
+    assert!(h.has_contains("ⴰⵙⵓⵖⵍ ⴰⵎⵣⵡⴰⵔⵓ ⵏ ⵉⵙⵇⵙⵉⵜⵏ"));
+    h.click("Français");
+    assert!(!h.has_contains("Traduction provisoire"));
 }

@@ -102,6 +102,7 @@ pub fn questionnaire_view(open: &OpenCase, tr: &Tr) -> QuestionnaireView {
             open.address
         ),
         breadcrumbs: breadcrumbs(case, q, row, lang),
+        draft_translation: q.is_draft_translation(lang),
         row: row.clone(),
         sections,
         section: open.section,

@@ -105,6 +105,12 @@ impl Builder {
                 version: file.version.clone(),
                 title: file.title.clone(),
                 languages: file.languages.clone(),
+                draft_languages: file
+                    .translation_status
+                    .iter()
+                    .filter(|(_, status)| **status == crate::model::TranslationStatus::Draft)
+                    .map(|(lang, _)| lang.clone())
+                    .collect(),
                 reference_date: NaiveDate::default(),
                 choice_lists: file
                     .choice_lists

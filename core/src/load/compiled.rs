@@ -258,6 +258,8 @@ pub(crate) struct Compiled {
     pub version: String,
     pub title: Translations,
     pub languages: Vec<String>,
+    /// Languages whose texts the file marks `draft` (`translation_status`).
+    pub draft_languages: Vec<String>,
     pub reference_date: NaiveDate,
     pub choice_lists: HashMap<String, Vec<Choice>>,
     pub levels: Vec<LevelC>,

@@ -202,6 +202,12 @@ impl Questionnaire {
         &self.c.languages
     }
 
+    /// Whether the file marks its texts in `lang` as a draft, not yet reviewed by a native
+    /// speaker (`translation_status`): the tablet says so to the enumerator.
+    pub fn is_draft_translation(&self, lang: &str) -> bool {
+        self.c.draft_languages.iter().any(|l| l == lang)
+    }
+
     /// The title in `lang` (with fallback).
     pub fn title(&self, lang: &str) -> &str {
         text(&self.c.title, lang)

@@ -99,6 +99,9 @@ pub fn questionnaire_ui(
         ),
         rtl,
     );
+    if view.draft_translation {
+        design::weak(ui, tr.t("translation_draft"), rtl);
+    }
     ui.separator();
     let mut page_area = egui::ScrollArea::vertical().auto_shrink([false, false]);
     if opened_here(ui, view) {

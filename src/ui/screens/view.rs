@@ -329,6 +329,9 @@ pub struct QuestionnaireView {
     pub focus: Option<String>,
     /// What the office said about the case (sent back, refused), shown at the top.
     pub office_notes: Vec<String>,
+    /// Whether the questionnaire's texts in the interface language are a draft not yet
+    /// reviewed by a native speaker (said under the title).
+    pub draft_translation: bool,
     /// Where to go from the last section of a roster's row (a person), if the row is one.
     pub row_end: Option<RowEnd>,
 }
