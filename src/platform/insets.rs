@@ -1,7 +1,7 @@
 //! Keeping the edited field above the soft keyboard and the system bars: the host-testable
 //! half. The platform reports insets in physical pixels (on Android, `WindowInsets` of the
 //! activity's decor view: the IME inset and the system-bar insets); this module turns them
-//! into a safe area in egui points and says how far to scroll so the focused field shows.
+//! into a safe area in egui points.
 //!
 //! The JNI reader is `android/src/insets.rs` (type-checked only); the Android shell gives egui
 //! the screen less the safe area before each frame ([`SafeArea::shrink`]).
@@ -74,28 +74,6 @@ impl SafeArea {
     }
 }
 
-/// How far (points) to scroll content down (positive: move the content up) so the field
-/// spanning `field_top..field_bottom` is inside the visible band `view_top..view_bottom`
-/// (the window's height minus the safe area), with `margin` points to spare. A field taller
-/// than the band shows its top. Zero when it already shows.
-pub fn scroll_to_show(
-    field_top: f32,
-    field_bottom: f32,
-    view_top: f32,
-    view_bottom: f32,
-    margin: f32,
-) -> f32 {
-    let band_top = view_top + margin;
-    let band_bottom = view_bottom - margin;
-    if field_bottom - field_top > band_bottom - band_top || field_top < band_top {
-        return field_top - band_top;
-    }
-    if field_bottom > band_bottom {
-        return field_bottom - band_bottom;
-    }
-    0.0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,23 +139,5 @@ mod tests {
                 right: 10.0
             }
         );
-    }
-
-    #[test]
-    fn a_field_under_the_keyboard_is_scrolled_above_it() {
-        // Window 1000 points tall, keyboard 400: visible band 0..600.
-        let area = Insets {
-            ime_bottom: 800.0,
-            ..Insets::default()
-        }
-        .safe_area(2.0);
-        let view_bottom = 1000.0 - area.bottom;
-        assert_eq!(scroll_to_show(700.0, 740.0, 0.0, view_bottom, 8.0), 148.0);
-        // Already visible: no scroll.
-        assert_eq!(scroll_to_show(100.0, 140.0, 0.0, view_bottom, 8.0), 0.0);
-        // Above the band: scrolled back down.
-        assert_eq!(scroll_to_show(-50.0, -10.0, 0.0, view_bottom, 8.0), -58.0);
-        // Taller than the band: its top shows.
-        assert_eq!(scroll_to_show(300.0, 1300.0, 0.0, view_bottom, 8.0), 292.0);
     }
 }
