@@ -5,7 +5,7 @@
 mod ui_support;
 
 use egui_kittest::kittest::Queryable;
-use ui_support::doorstep::{new_person, occupied_dwelling};
+use ui_support::doorstep::{head_of_household, new_person, occupied_dwelling};
 use ui_support::{Q, choice, label, start_sized, unlock};
 
 const WIDTH: f32 = 1024.0;
@@ -179,10 +179,7 @@ fn the_end_of_a_person_leads_to_the_next_one_or_back_to_the_list() {
     let dir = tempfile::tempdir().unwrap();
     let q = Q::load();
     let mut h = new_person(dir.path(), &q);
-    h.type_in(&label(&q, "p_name"), "Omar Amrani");
-    h.click(&choice(&q, "p_relationship", "01"));
-    h.click(&choice(&q, "p_sex", "1"));
-    h.type_in(&label(&q, "p_age"), "40");
+    head_of_household(&mut h, &q, "Omar Amrani", "40");
     // Identity, status, migration: the long form's sections are skipped (not asked here).
     h.click_button("Suivant");
     h.click_button("Suivant");

@@ -7,18 +7,15 @@
 mod ui_support;
 
 use census::app::state::Screen;
-use ui_support::doorstep::new_person;
-use ui_support::{Q, choice, label, start, unlock};
+use ui_support::doorstep::{head_of_household, new_person};
+use ui_support::{Q, choice, start, unlock};
 
 #[test]
 fn a_restart_mid_interview_reopens_the_same_person_and_section() {
     let dir = tempfile::tempdir().unwrap();
     let q = Q::load();
     let mut h = new_person(dir.path(), &q);
-    h.type_in(&label(&q, "p_name"), "Omar Amrani");
-    h.click(&choice(&q, "p_relationship", "01"));
-    h.click(&choice(&q, "p_sex", "1"));
-    h.type_in(&label(&q, "p_age"), "40");
+    head_of_household(&mut h, &q, "Omar Amrani", "40");
     h.click_button("Suivant");
     let row = h.state().current_row().unwrap();
     assert!(row.to_string().contains("persons"), "{row}");

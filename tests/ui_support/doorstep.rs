@@ -103,3 +103,12 @@ pub fn new_person(dir: &std::path::Path, q: &Q) -> App<'static> {
     h.click("Ajouter : Personne");
     h
 }
+
+/// A new person's identity typed tap by tap (no Enter): a man, head of household, with his
+/// age and no date of birth.
+pub fn head_of_household(h: &mut App<'_>, q: &Q, name: &str, age: &str) {
+    h.type_in(&label(q, "p_name"), name);
+    h.click(&choice(q, "p_relationship", "01"));
+    h.click(&choice(q, "p_sex", "1"));
+    h.type_in(&label(q, "p_age"), age);
+}
