@@ -131,8 +131,8 @@ fn only_the_offices_acknowledgement_marks_a_case_as_sent() {
         batch
             .cases
             .iter()
-            .find(|(c, _)| *c == id)
-            .map(|(_, r)| r.0 as u64)
+            .find(|c| c.case_id == id)
+            .map(|c| c.revision.0 as u64)
             .unwrap()
     };
     let reply = BatchReply {
@@ -228,7 +228,7 @@ fn a_case_of_an_unknown_questionnaire_is_kept_with_its_reason_and_does_not_block
         .unwrap();
     assert_eq!(batch.unreadable, 1);
     assert_eq!(
-        batch.cases.iter().map(|c| c.0).collect::<Vec<_>>(),
+        batch.cases.iter().map(|c| c.case_id).collect::<Vec<_>>(),
         vec![good]
     );
     let rejections = store.rejections().unwrap();

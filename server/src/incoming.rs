@@ -259,6 +259,20 @@ impl IncomingCase {
         i64::try_from(max).unwrap_or(i64::MAX)
     }
 
+    /// The lowest event seq sent (0 without events), capped to `i64::MAX`.
+    pub fn first_seq(&self) -> i64 {
+        let min = self.event_seqs.iter().copied().min().unwrap_or(0);
+        i64::try_from(min).unwrap_or(i64::MAX)
+    }
+
+    /// When the events sent start after the office's `last_seq` of this case + 1 (the
+    /// device sends only what was not acknowledged, and the office lost some of it): the
+    /// seq the device must send from the next event of. `None` when the log joins up.
+    pub fn events_gap(&self, last_seq: i64) -> Option<u64> {
+        let joins = self.event_seqs.is_empty() || self.first_seq() <= last_seq.saturating_add(1);
+        (!joins).then(|| u64::try_from(last_seq).unwrap_or(0))
+    }
+
     /// The events with a seq above `last_seq`: how many, and their JSON array (`None` when
     /// there are none). The text is the one sent when every event is new.
     pub fn new_events(&self, last_seq: i64) -> Result<Option<(usize, Cow<'_, str>)>, String> {
@@ -418,6 +432,20 @@ mod tests {
             (2, format!("[{},{}]", event(2), event(3)))
         );
         assert!(case.new_events(3).unwrap().is_none());
+        assert_eq!(case.first_seq(), 1);
+        assert_eq!(case.events_gap(0), None);
+        assert_eq!(case.events_gap(3), None);
+        let later = IncomingBatch::from_json(
+            batch_with_events(&format!(r#""events":[{},{}],"#, event(4), event(5))).as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(later.cases[0].events_gap(3), None, "4 follows 3");
+        assert_eq!(later.cases[0].events_gap(2), Some(2), "3 is missing");
+        assert_eq!(
+            later.cases[0].events_gap(0),
+            Some(0),
+            "a case the office lost"
+        );
         assert!(case.case_is_object());
     }
 }

@@ -135,6 +135,7 @@ fn kinds(i: &census_server::store::Ingested) -> Vec<&str> {
             CaseOutcome::Stored => "stored",
             CaseOutcome::AlreadyHad => "already_had",
             CaseOutcome::Rejected { .. } => "rejected",
+            CaseOutcome::NeedsEvents { .. } => "needs_events",
         })
         .collect()
 }
@@ -212,6 +213,43 @@ async fn ingest(store: &dyn Storage) {
     assert_eq!((stored.revision, stored.status.as_str()), (3, "refused"));
     assert_eq!(stored.case, c1.case);
     assert_eq!(stored.household_number, Some(1));
+
+    // A device sends only the events the office has not acknowledged: a revision with the
+    // events after the stored last one joins up and is stored; one whose events start
+    // further on is not stored and the office says from where it needs them.
+    let mut diet = c1.clone();
+    diet.revision = 6;
+    let mut next = c1.events[0].clone();
+    next.seq = 1001;
+    diet.events = vec![next];
+    let mut gap = diet.clone();
+    gap.revision = 7;
+    gap.events[0].seq = 1003;
+    let mut lost = household_case("DR-1", 9, 2, 1);
+    lost.events.retain(|e| e.seq > 4);
+    let pd = payload(&dev_a, vec![diet, gap, lost]);
+    let got = store
+        .ingest(&a, &pd, &[], &support::census_items())
+        .await
+        .unwrap();
+    assert_eq!(kinds(&got), ["stored", "needs_events", "needs_events"]);
+    assert_eq!(
+        got.reply.results[1].outcome,
+        CaseOutcome::NeedsEvents { after: 1001 }
+    );
+    assert_eq!(
+        got.reply.results[2].outcome,
+        CaseOutcome::NeedsEvents { after: 0 }
+    );
+    let counts3 = store.counts().await.unwrap();
+    assert_eq!(counts3.events, counts.events + 2, "only seq 1001 was added");
+    assert_eq!(
+        counts3.cases, counts.cases,
+        "the case with no start is not stored"
+    );
+    let page = store.cases_page(None, 100).await.unwrap();
+    let stored = page.iter().find(|c| c.case_id == c1.case_id).unwrap();
+    assert_eq!(stored.revision, 6);
 
     // One batch naming a case twice, the newer second: both stored, in order; the first
     // brings no new event, the second one.

@@ -1,6 +1,6 @@
 //! The sync outbox: which case revisions wait to be sent, and their acknowledgement.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::{CaseId, OutboxEntry, Revision, Store, StoreError, parse_time};
 
@@ -63,5 +63,33 @@ impl Store {
             )?
             .execute(params![case_id.to_string(), revision.0])?;
         Ok(changed == 1)
+    }
+
+    /// The last event of the case the office acknowledged holding (0: none, or not known).
+    pub fn acknowledged_seq(&self, case_id: CaseId) -> Result<i64, StoreError> {
+        let seq = self
+            .conn
+            .prepare_cached("SELECT acked_seq FROM outbox WHERE case_id = ?1")?
+            .query_row([case_id.to_string()], |r| r.get::<_, i64>(0))
+            .optional()?;
+        Ok(seq.unwrap_or(0))
+    }
+
+    /// Records that the office holds the case's events up to `seq` (it acknowledged a
+    /// revision sent with them): later batches carry only the events after it.
+    pub fn acknowledge_events(&mut self, case_id: CaseId, seq: i64) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE outbox SET acked_seq = MAX(acked_seq, ?2) WHERE case_id = ?1")?
+            .execute(params![case_id.to_string(), seq])?;
+        Ok(())
+    }
+
+    /// The office holds the case's events up to `seq` only (it lost later ones it had
+    /// acknowledged): the next batch carries the log from there.
+    pub fn resend_events_after(&mut self, case_id: CaseId, seq: i64) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE outbox SET acked_seq = MIN(acked_seq, ?2) WHERE case_id = ?1")?
+            .execute(params![case_id.to_string(), seq.max(0)])?;
+        Ok(())
     }
 }

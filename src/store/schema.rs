@@ -224,6 +224,11 @@ CREATE TABLE resume_place (
     section     INTEGER
 ) STRICT;
 "#,
+    // 9: the last event of each case the office acknowledged holding: a case goes out with
+    // its later events only (0: the whole log, as before).
+    r#"
+ALTER TABLE outbox ADD COLUMN acked_seq INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// The newest schema version this build knows.

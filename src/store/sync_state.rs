@@ -336,9 +336,9 @@ impl Store {
 }
 
 impl Store {
-    /// A case and its event log read in one transaction, so that the revision, the answers
-    /// and the events sent together are one consistent state even while the screens keep
-    /// writing through another connection. The enumerator's open edit is closed first: a
+    /// A case and the events of its log the office has not acknowledged, read in one
+    /// transaction, so that the revision, the answers and the events sent together are one
+    /// consistent state even while the screens keep writing through another connection. The enumerator's open edit is closed first: a
     /// later keystroke starts a new edit, with a new revision to send.
     pub fn case_for_sync(
         &self,
@@ -347,7 +347,12 @@ impl Store {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         let read = super::edits::close(&self.conn, &case_id.to_string())
             .and_then(|()| self.load_case(case_id))
-            .and_then(|case| Ok((case, self.events(case_id)?)));
+            .and_then(|case| {
+                let acked = self.acknowledged_seq(case_id)?;
+                let mut events = self.events(case_id)?;
+                events.retain(|e| e.seq > acked);
+                Ok((case, events))
+            });
         match read {
             Ok(value) => {
                 self.conn.execute_batch("COMMIT")?;

@@ -88,12 +88,24 @@ pub struct PreparedBatch {
     pub envelope: Vec<u8>,
     /// The case revisions inside (with no listing either, nothing to send: `envelope` is
     /// empty).
-    pub cases: Vec<(CaseId, Revision)>,
+    pub cases: Vec<SentCase>,
     /// When the batch carries the listing: its newest `listed_at`, recorded as
     /// [`SyncKey::ListingSentAt`] once the office answers the batch.
     pub listing_newest: Option<String>,
     /// Cases left out because they could not be serialised (their reason is recorded).
     pub unreadable: usize,
+}
+
+/// One case revision inside a prepared batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentCase {
+    /// The case.
+    pub case_id: CaseId,
+    /// The revision sent.
+    pub revision: Revision,
+    /// The last event seq sent with it (0 when no event went): once the office
+    /// acknowledges the revision, it holds the log up to there.
+    pub last_seq: i64,
 }
 
 /// What the office's answer to one batch did on the tablet.
@@ -108,6 +120,9 @@ pub struct BatchOutcome {
     pub rejected: usize,
     /// Cases the answer did not mention (they stay queued).
     pub unanswered: usize,
+    /// Cases the office asked to receive again with earlier events (it lost events it had
+    /// acknowledged): they stay queued, their log to be sent from where the office is.
+    pub needs_events: Vec<CaseId>,
 }
 
 /// What one full sync did.
@@ -314,7 +329,11 @@ impl SyncClient {
                         record.questionnaire_id.clone(),
                         record.questionnaire_version.clone(),
                     ));
-                    cases.push((stored.meta.case_id, stored.meta.revision));
+                    cases.push(SentCase {
+                        case_id: stored.meta.case_id,
+                        revision: stored.meta.revision,
+                        last_seq: events.last().map_or(0, |e| e.seq),
+                    });
                     records.push(record);
                 }
                 Err(why) => {
@@ -389,12 +408,15 @@ impl SyncClient {
                 "the answer is for another batch".to_owned(),
             ));
         }
-        let sent: HashMap<CaseId, Revision> = batch.cases.iter().copied().collect();
+        let sent: HashMap<CaseId, SentCase> = batch.cases.iter().map(|c| (c.case_id, *c)).collect();
         let mut outcome = BatchOutcome::default();
         let mut answered = BTreeSet::new();
         for result in &reply.results {
             let case_id = CaseId(result.case_id);
-            let Some(&revision) = sent.get(&case_id) else {
+            let Some(&SentCase {
+                revision, last_seq, ..
+            }) = sent.get(&case_id)
+            else {
                 continue;
             };
             if u64::try_from(revision.0).ok() != Some(result.revision) {
@@ -405,6 +427,7 @@ impl SyncClient {
             }
             match &result.outcome {
                 CaseOutcome::Stored | CaseOutcome::AlreadyHad => {
+                    store.acknowledge_events(case_id, last_seq)?;
                     if store.mark_sent(case_id, revision)? {
                         outcome.acknowledged += 1;
                     } else {
@@ -415,6 +438,11 @@ impl SyncClient {
                 CaseOutcome::Rejected { reason } => {
                     store.record_rejection(case_id, revision, reason)?;
                     outcome.rejected += 1;
+                }
+                CaseOutcome::NeedsEvents { after } => {
+                    let after = i64::try_from(*after).unwrap_or(i64::MAX);
+                    store.resend_events_after(case_id, after)?;
+                    outcome.needs_events.push(case_id);
                 }
             }
         }
@@ -455,11 +483,13 @@ impl SyncClient {
         if chunks.is_empty() && changed {
             chunks.push(&[]);
         }
+        let mut asked_again = Vec::new();
         for chunk in chunks {
             let with_listing = listing.take();
             let result = self.send_chunk(store, credentials, chunk, with_listing.clone());
             match result {
                 Ok(outcome) => {
+                    asked_again.extend(outcome.needs_events.iter().copied());
                     report.add(&outcome);
                     isolate::forget_failed_batch(store)?;
                 }
@@ -478,6 +508,19 @@ impl SyncClient {
             }
             done += chunk.len();
             progress(done, total);
+        }
+        // The office lost events it had acknowledged for some cases: they go once more, with
+        // their logs from where the office is (a second refusal waits for the next sync).
+        if !asked_again.is_empty() {
+            let again: Vec<OutboxEntry> = self
+                .pending(store)?
+                .into_iter()
+                .filter(|e| asked_again.contains(&e.case_id))
+                .collect();
+            for chunk in again.chunks(self.config.max_cases_per_batch.max(1)) {
+                let outcome = self.send_chunk(store, credentials, chunk, None)?;
+                report.add(&outcome);
+            }
         }
         report.still_pending = self.pending(store)?.len();
         Ok(report)
@@ -503,6 +546,7 @@ impl SyncClient {
             outcome.changed_meanwhile = answered.changed_meanwhile;
             outcome.rejected += answered.rejected;
             outcome.unanswered = answered.unanswered;
+            outcome.needs_events = answered.needs_events;
         }
         Ok(outcome)
     }

@@ -43,7 +43,8 @@ use census_core::load::Questionnaire;
 
 pub use backoff::Backoff;
 pub use client::{
-    BatchOutcome, Credentials, PreparedBatch, SYNC_SCREEN, SyncClient, SyncReport, is_enrolled,
+    BatchOutcome, Credentials, PreparedBatch, SYNC_SCREEN, SentCase, SyncClient, SyncReport,
+    is_enrolled,
 };
 pub use enrolment::{
     ExpectedKeys, OfficeEnrolment, PendingEnrolment, check_pinned_keys, enrol_with_office,

@@ -21,6 +21,14 @@ pub enum CaseOutcome {
         /// Why, in words.
         reason: String,
     },
+    /// Not stored: the device sends only the events the office has not acknowledged, and
+    /// this batch's start at a later event than the office holds (the office lost events
+    /// it had acknowledged, e.g. restored from a backup). The device sends the case again
+    /// with its events after `after`.
+    NeedsEvents {
+        /// The last event seq of this case the office holds.
+        after: u64,
+    },
 }
 
 impl CaseOutcome {

@@ -71,7 +71,8 @@ pub struct CaseRecord {
     pub long_form: Option<LongFormSelection>,
     /// The case in the engine's `census-case` JSON form.
     pub case: serde_json::Value,
-    /// The events since the previous revision sent (or all of them).
+    /// The events the office has not acknowledged yet, in seq order (the whole log the
+    /// first time the case is sent).
     #[serde(default)]
     pub events: Vec<EventRecord>,
     /// Last change, RFC 3339.

@@ -48,6 +48,7 @@ async fn upsert_case(
                 &device.districts,
                 &case.max_seq(),
                 &(MAX_REVISION_STEP as i64),
+                &case.first_seq(),
             ],
         )
         .await?;
@@ -70,17 +71,20 @@ async fn finish_case(
     let Some(last_seq) = written else {
         let row = tx
             .query_opt(
-                "SELECT revision, district_id, device_id FROM cases WHERE case_id = $1",
+                "SELECT revision, district_id, device_id, last_seq FROM cases WHERE case_id = $1",
                 &[&case.case_id],
             )
             .await?;
-        let stored = match row {
-            Some(row) => Some(StoredCopy {
-                revision: row.try_get(0)?,
-                district_id: row.try_get(1)?,
-                device_id: row.try_get(2)?,
-            }),
-            None => None,
+        let (stored, last_seq) = match row {
+            Some(row) => (
+                Some(StoredCopy {
+                    revision: row.try_get(0)?,
+                    district_id: row.try_get(1)?,
+                    device_id: row.try_get(2)?,
+                }),
+                row.try_get(3)?,
+            ),
+            None => (None, 0),
         };
         let outcome = match decide(
             stored.as_ref(),
@@ -90,8 +94,11 @@ async fn finish_case(
         ) {
             WriteRule::AlreadyHad => CaseOutcome::AlreadyHad,
             WriteRule::Refuse(reason) => CaseOutcome::Rejected { reason },
-            WriteRule::Write => CaseOutcome::Rejected {
-                reason: "the office could not store this case now: send it again".into(),
+            WriteRule::Write => match case.events_gap(last_seq) {
+                Some(after) => CaseOutcome::NeedsEvents { after },
+                None => CaseOutcome::Rejected {
+                    reason: "the office could not store this case now: send it again".into(),
+                },
             },
         };
         return Ok((outcome, None));

@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS reviews (
 /// Upsert of a case at a newer revision, only over a case of the device's districts
 /// (`$15`, text array) that belongs to the sending device (`$13`), and only by a step of at
 /// most `$17` (`validate::ownership::MAX_REVISION_STEP`; also the highest first revision);
-/// `$16` is the highest event seq sent. Returns the case's previous `last_seq` (0 for a new
+/// `$16` is the highest event seq sent and `$18` the lowest (0 without events): a log that
+/// starts after the stored `last_seq` + 1 is not written (the device is asked for it). Returns the case's previous `last_seq` (0 for a new
 /// case), or no row when nothing was written.
 pub const UPSERT_CASE: &str = "
 WITH old AS (SELECT last_seq FROM cases WHERE case_id = $1)
@@ -47,7 +48,8 @@ INSERT INTO cases (case_id, revision, district_id, building_number, dwelling_num
   updated_at, device_id, batch_id, last_seq)
 SELECT $1::uuid, $2::bigint, $3::text, $4::bigint, $5::bigint, $6::bigint, $7::text,
   $8::text, $9::text, $10::jsonb, $11::jsonb, $12::text, $13::text, $14::uuid, $16::bigint
-WHERE $2::bigint <= $17::bigint OR EXISTS (SELECT 1 FROM old)
+WHERE ($2::bigint <= $17::bigint OR EXISTS (SELECT 1 FROM old))
+  AND $18::bigint <= COALESCE((SELECT last_seq FROM old), 0) + 1
 ON CONFLICT (case_id) DO UPDATE SET revision = excluded.revision,
   district_id = excluded.district_id, building_number = excluded.building_number,
   dwelling_number = excluded.dwelling_number, household_number = excluded.household_number,

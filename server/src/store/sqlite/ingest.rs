@@ -134,6 +134,9 @@ fn store_case(
         WriteRule::Refuse(reason) => return Ok(CaseOutcome::Rejected { reason }),
     }
     let last_seq = existing.map_or(0, |e| e.1);
+    if let Some(after) = case.events_gap(last_seq) {
+        return Ok(CaseOutcome::NeedsEvents { after });
+    }
     let max_seq = case.max_seq();
     tx.prepare_cached(
         "INSERT INTO cases (case_id, revision, district_id, building_number, dwelling_number,
