@@ -104,9 +104,8 @@ fn own_tablet_coverage_rolls_up_by_control_sector() {
 }
 
 /// Takes the store in `dir` back to schema 3 (no hierarchy columns, and none of the later
-/// migrations' open-edit table, event end times, installed questionnaires, building states
-/// or resume place), as an older
-/// app left it.
+/// migrations' open-edit table, event end times, installed questionnaires, building states,
+/// resume place or acknowledged event seqs), as an older app left it.
 fn downgrade_to_schema_3(dir: &Path, key: &census::keys::DatabaseKey) {
     let conn = rusqlite::Connection::open(dir.join("census.db")).unwrap();
     let hex = hex::encode(key.expose_secret_bytes());
@@ -123,6 +122,7 @@ fn downgrade_to_schema_3(dir: &Path, key: &census::keys::DatabaseKey) {
          DROP TABLE questionnaire;
          ALTER TABLE building DROP COLUMN state;
          DROP TABLE resume_place;
+         ALTER TABLE outbox DROP COLUMN acked_seq;
          PRAGMA user_version = 3;"
     ))
     .unwrap();
