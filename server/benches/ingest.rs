@@ -1,22 +1,39 @@
-//! Ingest benchmark: households per second from many simulated devices over loopback into
-//! SQLite (and PostgreSQL when `CENSUS_TEST_DATABASE_URL` is set), and the client's batch
-//! build time (serialise + gzip + seal + sign) for 1,000 households. Prints a table.
+//! Ingest benchmark over loopback, client and server on the same machine, with the
+//! households the app really produces (`benches/data/app-households.json`, replayed under new
+//! ids, places and names) and, as a same-run baseline, the lighter synthetic households the
+//! bench used before. Prints tables:
 //!
-//! `cargo bench -p census-server --bench ingest` (env `INGEST_DEVICES`, `INGEST_BATCHES`,
-//! `INGEST_BATCH_SIZE` override the defaults 50, 4, 100).
+//! - the client's batch build (serialise + gzip + seal + sign) of 1,000 households, and the
+//!   bytes per household on the wire;
+//! - the server's own costs without HTTP (open, check, store at `synchronous` NORMAL/FULL);
+//! - households/s at a fixed volume (`INGEST_TOTAL`, default 20,000) from 1, 8 and 50
+//!   devices, into SQLite and PostgreSQL (when `CENSUS_TEST_DATABASE_URL` is set);
+//! - households/s and bytes stored per household as the database grows, slice after slice
+//!   of 20,000, up to `INGEST_GROWTH` households (default 0: skipped; the figure is
+//!   200,000).
+//!
+//! `cargo bench -p census-server --bench ingest`; `INGEST_STORES=sqlite` (or `postgres`)
+//! runs one database only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+#[path = "ingest_support/replay.rs"]
+mod replay;
+#[path = "ingest_support/sizes.rs"]
+mod sizes;
 
-use census_core::wire::{CaseOutcome, build_batch};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use census_core::wire::{CaseOutcome, CaseRecord, build_batch};
 use census_server::http::ServerConfig;
 use census_server::store::Storage;
 use census_server::store::postgres::PgStore;
 use census_server::store::sqlite::{SqliteStore, Synchronous};
+use replay::Replay;
 use support::*;
 
 fn env_or(name: &str, default: usize) -> usize {
@@ -26,14 +43,38 @@ fn env_or(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn households(district: &str, n: usize, from: u32) -> Vec<census_core::wire::CaseRecord> {
-    (0..n)
-        .map(|i| census_case(district, from + i as u32, 4 + i % 2, 1))
-        .collect()
+/// Which households a run sends.
+#[derive(Clone, Copy)]
+enum Households<'a> {
+    /// The app's own, replayed.
+    App(&'a Replay),
+    /// The bench's earlier synthetic households (4–5 persons, few events): the baseline.
+    Synthetic,
 }
 
-fn build_time() -> (Duration, Duration, usize, usize) {
-    let device = Device {
+impl Households<'_> {
+    fn name(self) -> &'static str {
+        match self {
+            Households::App(_) => "app households",
+            Households::Synthetic => "synthetic households",
+        }
+    }
+
+    /// `n` households of `district`, numbered from `from`.
+    fn make(self, district: &str, n: usize, from: u32) -> Vec<CaseRecord> {
+        (0..n as u32)
+            .map(|i| match self {
+                Households::App(replay) => replay.household(district, from + i),
+                Households::Synthetic => {
+                    census_case(district, from + i, 4 + (i % 2) as usize, 1)
+                }
+            })
+            .collect()
+    }
+}
+
+fn bench_device() -> Device {
+    Device {
         id: "bench-tab".into(),
         key: census_core::wire::DeviceKey::generate().unwrap(),
         token: String::new(),
@@ -41,8 +82,14 @@ fn build_time() -> (Duration, Duration, usize, usize) {
             .unwrap()
             .public_key(),
         enumerator: "E-1".into(),
-    };
-    let p = payload(&device, households("DR-1", 1000, 1));
+    }
+}
+
+/// The client's build of a 1,000-household batch: median and max of 15, and the JSON and
+/// sealed sizes per household.
+fn build_time(kind: Households<'_>) {
+    let device = bench_device();
+    let p = payload(&device, kind.make("DR-1", 1000, 1));
     let json_len = serde_json::to_vec(&p).unwrap().len();
     let mut times = Vec::new();
     let mut size = 0;
@@ -54,21 +101,35 @@ fn build_time() -> (Duration, Duration, usize, usize) {
         size = bytes.len();
     }
     times.sort();
-    (
-        times[times.len() / 2],
-        times[times.len() - 1],
-        json_len,
-        size,
-    )
+    println!(
+        "| {}: build of 1,000 (median / max of 15) | {:.1} ms / {:.1} ms |",
+        kind.name(),
+        times[7].as_secs_f64() * 1e3,
+        times[14].as_secs_f64() * 1e3
+    );
+    println!(
+        "| {}: per household, JSON → sealed envelope | {:.1} kB → {:.2} kB |",
+        kind.name(),
+        json_len as f64 / 1000.0 / 1000.0,
+        size as f64 / 1000.0 / 1000.0
+    );
 }
 
-async fn ingest(
-    store: Arc<dyn Storage>,
+/// One run's shape: `devices` tablets (districts `{prefix}-000`…), each sending `batches`
+/// batches of `size` households.
+struct Plan<'a> {
+    prefix: &'a str,
     devices: usize,
     batches: usize,
     size: usize,
-) -> (f64, usize) {
-    let ids: Vec<String> = (0..devices).map(|i| format!("DR-{i:03}")).collect();
+}
+
+/// Households per second over HTTP for `plan` into `store` (the envelopes are built before
+/// the clock starts; every household must be stored once).
+async fn ingest(store: Arc<dyn Storage>, plan: &Plan<'_>, kind: Households<'_>) -> f64 {
+    let ids: Vec<String> = (0..plan.devices)
+        .map(|i| format!("{}-{i:03}", plan.prefix))
+        .collect();
     let frame: Vec<_> = ids.iter().map(|d| district(d)).collect();
     store.import_districts(&frame).await.unwrap();
     let config = ServerConfig {
@@ -90,17 +151,15 @@ async fn ingest(
         let dev = server
             .enrol(&format!("tab-{i}-{}", uuid::Uuid::new_v4()), "E", &[d])
             .await;
-        let envelopes: Vec<Vec<u8>> = (0..batches)
+        let envelopes: Vec<Vec<u8>> = (0..plan.batches)
             .map(|b| {
-                envelope(
-                    &dev,
-                    &payload(&dev, households(d, size, (b * size + 1) as u32)),
-                )
+                let from = (b * plan.size + 1) as u32;
+                envelope(&dev, &payload(&dev, kind.make(d, plan.size, from)))
             })
             .collect();
         work.push((dev.token.clone(), envelopes));
     }
-    let total = devices * batches * size;
+    let total = plan.devices * plan.batches * plan.size;
     let start_at = Instant::now();
     let mut tasks = Vec::new();
     for (token, envelopes) in work {
@@ -126,49 +185,44 @@ async fn ingest(
     }
     let secs = start_at.elapsed().as_secs_f64();
     assert_eq!(stored, total, "every household stored once");
-    (total as f64 / secs, total)
+    total as f64 / secs
 }
 
 /// Server-side costs without HTTP: opening one 100-household batch (verify + decrypt +
-/// inflate + parse), and storing batches straight into a store.
-async fn breakdown(store: Arc<dyn Storage>, label: &str) -> f64 {
+/// inflate + parse), checking it, and storing batches straight into a store.
+async fn breakdown(store: Arc<dyn Storage>, label: &str, kind: Households<'_>) -> f64 {
     let office = census_core::wire::OfficeSecret::generate().unwrap();
     let device = Device {
-        id: "tab-x".into(),
-        key: census_core::wire::DeviceKey::generate().unwrap(),
-        token: String::new(),
         office_public: office.public_key(),
-        enumerator: "E".into(),
+        ..bench_device()
     };
     let env = build_batch(
-        &payload(&device, households("DR-X", 100, 1)),
+        &payload(&device, kind.make("DR-X", 100, 1)),
         &device.key,
         &device.office_public,
     )
     .unwrap();
+    let open = || {
+        census_server::incoming::open_incoming(&env, &device.key.public_key(), &office, 1 << 26)
+            .unwrap()
+    };
     let mut times = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        census_server::incoming::open_incoming(&env, &device.key.public_key(), &office, 1 << 26)
-            .unwrap();
+        open();
         times.push(t.elapsed());
     }
     times.sort();
     println!(
-        "| open one 100-household batch (verify, decrypt, inflate, parse; median) | {:.1} ms |",
+        "| {}: open one 100-household batch (verify, decrypt, inflate, parse; median) | {:.1} ms |",
+        kind.name(),
         times[10].as_secs_f64() * 1e3
     );
     let questionnaires = census_server::validate::Questionnaires::default();
     let today = chrono::Utc::now().date_naive();
     let mut times = Vec::new();
     for _ in 0..20 {
-        let mut p = census_server::incoming::open_incoming(
-            &env,
-            &device.key.public_key(),
-            &office,
-            1 << 26,
-        )
-        .unwrap();
+        let mut p = open();
         let t = Instant::now();
         census_server::validate::check_batch(&mut p, &questionnaires, today);
         times.push(t.elapsed());
@@ -176,18 +230,19 @@ async fn breakdown(store: Arc<dyn Storage>, label: &str) -> f64 {
     }
     times.sort();
     println!(
-        "| check one 100-household batch against its questionnaire (median) | {:.1} ms |",
+        "| {}: check one 100-household batch against its questionnaire (median) | {:.1} ms |",
+        kind.name(),
         times[10].as_secs_f64() * 1e3
     );
     store.import_districts(&[district("DR-X")]).await.unwrap();
     let record = census_server::store::DeviceRecord {
-        device_id: "tab-x".into(),
+        device_id: "bench-tab".into(),
         enumerator_id: "E".into(),
         public_key: vec![0; 32],
         districts: vec!["DR-X".into()],
     };
     let batches: Vec<_> = (0..20)
-        .map(|b| payload(&device, households("DR-X", 100, b * 100 + 1)))
+        .map(|b| payload(&device, kind.make("DR-X", 100, b * 100 + 1)))
         .map(|p| census_server::incoming::IncomingBatch::from_payload(&p).unwrap())
         .collect();
     let t = Instant::now();
@@ -195,75 +250,173 @@ async fn breakdown(store: Arc<dyn Storage>, label: &str) -> f64 {
         store.ingest_incoming(&record, p, &[]).await.unwrap();
     }
     let rate = 2000.0 / t.elapsed().as_secs_f64();
-    println!("| store only, {label}, one writer (no HTTP, no crypto) | {rate:.0} households/s |");
+    println!(
+        "| {}: store only, {label}, one writer (no HTTP, no crypto) | {rate:.0} households/s |",
+        kind.name()
+    );
     rate
 }
 
-/// A temporary SQLite store with commits synced as `sync` says.
-fn sqlite_store_with(sync: Synchronous) -> (Arc<dyn Storage>, tempfile::TempDir) {
+/// A temporary SQLite store with commits synced as `sync` says, and its file.
+fn sqlite_store_with(sync: Synchronous) -> (Arc<dyn Storage>, tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("census.db");
     let store = SqliteStore::open_with(path.to_str().unwrap(), sync).unwrap();
-    (Arc::new(store), dir)
+    (Arc::new(store), dir, path)
+}
+
+/// A store of `kind` ("sqlite", "postgres") as the server runs it, with what measures its
+/// size on disk. `None` when PostgreSQL is not configured.
+async fn fresh_store(kind: &str) -> Option<(Arc<dyn Storage>, Sizer)> {
+    match kind {
+        "sqlite" => {
+            let (store, dir, path) = sqlite_store_with(Synchronous::Full);
+            Some((store, Sizer::Sqlite { _dir: dir, path }))
+        }
+        _ => {
+            let url = std::env::var("CENSUS_TEST_DATABASE_URL").ok()?;
+            let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+            let store: Arc<dyn Storage> =
+                Arc::new(PgStore::connect_in_schema(&url, &schema).await.unwrap());
+            Some((store, Sizer::Postgres(url, schema)))
+        }
+    }
+}
+
+/// Measures a bench store's size on disk.
+enum Sizer {
+    /// The temporary directory (kept while the store is used) and the database file.
+    Sqlite {
+        _dir: tempfile::TempDir,
+        path: PathBuf,
+    },
+    Postgres(String, String),
+}
+
+impl Sizer {
+    async fn bytes(&self) -> u64 {
+        match self {
+            Sizer::Sqlite { path, .. } => sizes::sqlite_bytes(path),
+            Sizer::Postgres(url, schema) => sizes::postgres_bytes(url, schema).await,
+        }
+    }
+}
+
+/// Households/s at a fixed volume from 1, 8 and 50 devices (batches of 100).
+async fn concurrency(kind: &str, total: usize, replay: &Replay) {
+    for devices in [1, 8, 50] {
+        let Some((store, _sizer)) = fresh_store(kind).await else {
+            println!("| {kind} | skipped: CENSUS_TEST_DATABASE_URL unset |");
+            return;
+        };
+        let batches = (total / (devices * 100)).max(1);
+        let plan = Plan {
+            prefix: "DR",
+            devices,
+            batches,
+            size: 100,
+        };
+        let rate = ingest(store, &plan, Households::App(replay)).await;
+        println!(
+            "| {kind}, {devices} devices × {batches} batches × 100 app households ({}) | {rate:.0} households/s |",
+            devices * batches * 100
+        );
+    }
+}
+
+/// Households/s and bytes per household, slice after slice of 20,000, up to `up_to`.
+async fn growth(kind: &str, up_to: usize, replay: &Replay) {
+    let Some((store, sizer)) = fresh_store(kind).await else {
+        println!("| {kind} | skipped: CENSUS_TEST_DATABASE_URL unset |");
+        return;
+    };
+    let mut stored = 0;
+    let mut first = None;
+    for slice in 0.. {
+        if stored >= up_to {
+            break;
+        }
+        let prefix = format!("G{slice:02}");
+        let plan = Plan {
+            prefix: &prefix,
+            devices: 50,
+            batches: 4,
+            size: 100,
+        };
+        let rate = ingest(Arc::clone(&store), &plan, Households::App(replay)).await;
+        stored += 20_000;
+        let bytes = sizer.bytes().await;
+        let base = *first.get_or_insert(rate);
+        println!(
+            "| {kind}, {stored} stored | {rate:.0} households/s ({:.2} of the first slice) | {:.1} kB per household |",
+            rate / base,
+            bytes as f64 / stored as f64 / 1000.0
+        );
+    }
 }
 
 fn main() {
-    let devices = env_or("INGEST_DEVICES", 50);
-    let batches = env_or("INGEST_BATCHES", 4);
-    let size = env_or("INGEST_BATCH_SIZE", 100);
-    let (median, max, json_len, sealed_len) = build_time();
+    let total = env_or("INGEST_TOTAL", 20_000);
+    let up_to = env_or("INGEST_GROWTH", 0);
+    let stores: Vec<String> = std::env::var("INGEST_STORES")
+        .unwrap_or_else(|_| "sqlite,postgres".into())
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let replay = Replay::load();
+    println!(
+        "App households: {:.1} persons each on average (fixture of the app's own records).\n"
+        ,
+        replay.persons_per_household()
+    );
     println!("| measure | value |");
     println!("|---|---|");
-    println!(
-        "| client batch build, 1,000 households (median / max of 15) | {:.1} ms / {:.1} ms |",
-        median.as_secs_f64() * 1e3,
-        max.as_secs_f64() * 1e3
-    );
-    println!(
-        "| batch size, 1,000 households: JSON → sealed envelope | {:.1} MB → {:.2} MB |",
-        json_len as f64 / 1e6,
-        sealed_len as f64 / 1e6
-    );
+    for kind in [Households::App(&replay), Households::Synthetic] {
+        build_time(kind);
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        // Same-run baseline: commits not synced (`synchronous=NORMAL`, before the durable
-        // acknowledgement) against what the server runs with (`FULL`, synced per batch).
+        // Same-run baseline: commits not synced (`synchronous=NORMAL`) against what the
+        // server runs with (`FULL`, synced per batch).
         let mut rates = Vec::new();
         for sync in [Synchronous::Normal, Synchronous::Full] {
-            let (direct, _d) = sqlite_store_with(sync);
+            let (direct, _d, _p) = sqlite_store_with(sync);
             let label = format!("SQLite synchronous={}", sync.name());
-            rates.push(breakdown(direct, &label).await);
+            rates.push(breakdown(direct, &label, Households::App(&replay)).await);
         }
         println!(
             "| store only: FULL / NORMAL | {:.2} (per 100-household batch: +{:.2} ms) |",
             rates[1] / rates[0],
             (100.0 / rates[1] - 100.0 / rates[0]) * 1e3
         );
+        // Same-run baseline: the synthetic households the bench sent before.
         let mut rates = Vec::new();
-        for sync in [Synchronous::Normal, Synchronous::Full] {
-            let (store, _dir) = sqlite_store_with(sync);
-            let (rate, n) = ingest(store, devices, batches, size).await;
+        for kind in [Households::Synthetic, Households::App(&replay)] {
+            let (store, _dir, _p) = sqlite_store_with(Synchronous::Full);
+            let plan = Plan {
+                prefix: "DR",
+                devices: 50,
+                batches: 4,
+                size: 100,
+            };
+            let rate = ingest(store, &plan, kind).await;
             println!(
-                "| ingest SQLite synchronous={}: {devices} devices × {batches} batches × {size} households ({n}) | {rate:.0} households/s |",
-                sync.name()
+                "| SQLite, 50 devices × 4 batches × 100 {} | {rate:.0} households/s |",
+                kind.name()
             );
             rates.push(rate);
         }
-        println!("| ingest SQLite: FULL / NORMAL | {:.2} |", rates[1] / rates[0]);
-        match std::env::var("CENSUS_TEST_DATABASE_URL") {
-            Ok(url) => {
-                let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
-                let store: Arc<dyn Storage> =
-                    Arc::new(PgStore::connect_in_schema(&url, &schema).await.unwrap());
-                let (rate, n) = ingest(store, devices, batches, size).await;
-                println!(
-                    "| ingest PostgreSQL: {devices} devices × {batches} batches × {size} households ({n}) | {rate:.0} households/s |"
-                );
+        println!("| app / synthetic households | {:.2} |", rates[1] / rates[0]);
+        for kind in &stores {
+            concurrency(kind, total, &replay).await;
+        }
+        if up_to > 0 {
+            for kind in &stores {
+                growth(kind, up_to, &replay).await;
             }
-            Err(_) => println!("| ingest PostgreSQL | skipped: CENSUS_TEST_DATABASE_URL unset |"),
         }
     });
 }

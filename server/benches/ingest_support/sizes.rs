@@ -1,0 +1,37 @@
+//! What a store takes on disk, to report bytes per household as the database grows.
+
+/// The SQLite database at `path` with its write-ahead log moved in (a truncating
+/// checkpoint first), in bytes.
+pub fn sqlite_bytes(path: &std::path::Path) -> u64 {
+    let conn = rusqlite::Connection::open(path).expect("open for size");
+    conn.busy_timeout(std::time::Duration::from_secs(30))
+        .expect("busy timeout");
+    let _: (i64, i64, i64) = conn
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .expect("checkpoint");
+    ["", "-wal"]
+        .iter()
+        .filter_map(|s| std::fs::metadata(format!("{}{s}", path.display())).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// The tables of PostgreSQL schema `schema` with their indexes and TOAST, in bytes.
+pub async fn postgres_bytes(url: &str, schema: &str) -> u64 {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect for size");
+    tokio::spawn(connection);
+    let row = client
+        .query_one(
+            "SELECT COALESCE(sum(pg_total_relation_size(c.oid)), 0)::bigint
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = $1 AND c.relkind = 'r'",
+            &[&schema],
+        )
+        .await
+        .expect("size query");
+    u64::try_from(row.get::<_, i64>(0)).unwrap_or(0)
+}
