@@ -1,7 +1,9 @@
 //! Office data products: time and peak memory of the real `census-server` binary.
 //!
-//! `cargo bench -p census-server --bench export -- PERSONS[,PERSONS…] [HOUSEHOLDS]`
-//! (default `50000,100000,200000 100000`; the sizes are `1000000 2000000`).
+//! `cargo bench -p census-server --bench export -- PERSONS[,PERSONS…]|none [HOUSEHOLDS
+//! [sqlite|postgres|both]]` (default `50000,100000,200000 100000 both`; the sizes
+//! are `1000000 2000000`; `none 2000000` times only the tabulation, the third argument
+//! chooses the databases).
 //! For each size, on SQLite and on PostgreSQL (`CENSUS_TEST_DATABASE_URL`), household cases
 //! of the bundled questionnaire (1 to 7 persons, built through the engine) are bulk-loaded
 //! into the cases table (ingest has its own bench), then the table prints, per run: wall
@@ -9,7 +11,8 @@
 //! the full questionnaire-aware CSV export. Rows: the generic export (the previous one),
 //! the full `--format csv` and `--format parquet` (with the size of what they wrote), and
 //! both with `--since` after 1 % of the cases changed. Then `tabulate` of HOUSEHOLDS
-//! households.
+//! households (with the bulk load's own time, for planning a bigger run). Each PostgreSQL
+//! schema is dropped once measured (2,000,000 households hold gigabytes).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../tests/support/mod.rs"]
@@ -196,6 +199,36 @@ async fn change_one_percent(backend: &Backend) -> u64 {
     }
 }
 
+/// The stores asked for (`sqlite`, `postgres` or `both`), each new and empty.
+async fn backends(which: &str, what: &str) -> Vec<Backend> {
+    let mut out = Vec::new();
+    if which != "postgres" {
+        out.push(support::backends::sqlite().await);
+    }
+    if which != "sqlite" {
+        out.extend(support::backends::postgres(what).await);
+    }
+    out
+}
+
+/// Drops a PostgreSQL backend's schema (its data is measured and no longer needed).
+async fn drop_schema(backend: &Backend) {
+    let Some((url, schema)) = backend.database.split_once("options=-c%20search_path%3D") else {
+        return;
+    };
+    let (client, conn) =
+        tokio_postgres::connect(url.trim_end_matches(['?', '&']), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    let task = tokio::spawn(conn);
+    client
+        .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+        .await
+        .unwrap();
+    drop(client);
+    let _ = task.await;
+}
+
 /// Peak resident memory of a running process, in MiB (`VmHWM`).
 fn peak_mib(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -252,13 +285,19 @@ async fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let sizes: Vec<u64> = args
-        .first()
-        .map_or("50000,100000,200000", String::as_str)
-        .split(',')
-        .map(|s| s.parse().expect("sizes: persons, comma-separated"))
-        .collect();
+    let sizes: Vec<u64> = match args.first().map_or("50000,100000,200000", String::as_str) {
+        "none" => Vec::new(),
+        list => list
+            .split(',')
+            .map(|s| s.parse().expect("sizes: persons, comma-separated"))
+            .collect(),
+    };
     let households: u64 = args.get(1).map_or(100_000, |s| s.parse().unwrap());
+    let which = args.get(2).map_or("both", String::as_str);
+    assert!(
+        ["sqlite", "postgres", "both"].contains(&which),
+        "databases: sqlite, postgres or both"
+    );
     let templates: Vec<String> = (1..=7).map(template).collect();
     println!(
         "| {:<42} | {:>18} | {:<10} | {:>9} | {:>8} | {:>6} |",
@@ -269,9 +308,7 @@ async fn main() {
         "", "", "", "", "", ""
     );
     for &persons in &sizes {
-        let mut backends = vec![support::backends::sqlite().await];
-        backends.extend(support::backends::postgres("export bench").await);
-        for backend in backends {
+        for backend in backends(which, "export bench").await {
             let db = if backend.is_sqlite() {
                 "SQLite"
             } else {
@@ -332,23 +369,36 @@ async fn main() {
                     base,
                 );
             }
+            if !backend.is_sqlite() {
+                drop_schema(&backend).await;
+            }
         }
     }
     // Tabulation: HOUSEHOLDS households (4 persons on average), against the full export of
     // the same data as the baseline.
-    let mut backends = vec![support::backends::sqlite().await];
-    backends.extend(support::backends::postgres("tabulate bench").await);
-    for backend in backends {
+    for backend in backends(which, "tabulate bench").await {
         let db = if backend.is_sqlite() {
             "SQLite"
         } else {
             "PostgreSQL"
         };
+        let start = Instant::now();
         let loaded = load(&backend, households * 4, &templates).await;
         let size = format!("{}h/{}p", loaded.cases, loaded.persons);
+        let took = start.elapsed();
+        println!(
+            "| {:<42} | {size:>18} | {db:<10} | {:>9.2} | {:>8} | {:>6} |",
+            "(bulk load, bench process)",
+            took.as_secs_f64(),
+            "-",
+            "-"
+        );
         let root = tempfile::tempdir_in("/var/tmp").unwrap();
         let tables = root.path().join("tables").to_string_lossy().into_owned();
         let (t, mib) = run(&backend.database, &["tabulate", "--out", &tables]);
         row("tabulate", &size, db, t, mib, t);
+        if !backend.is_sqlite() {
+            drop_schema(&backend).await;
+        }
     }
 }

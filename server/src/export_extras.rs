@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::{Csv, safe};
-use crate::store::{CaseHistory, StoredCase};
+use crate::store::{CaseRecords, RevisionEvents, StoredCase};
 
 /// The extra files' stems.
 pub const FILES: [&str; 4] = ["confirmations", "reviews", "paradata", "paradata_sections"];
@@ -109,8 +109,9 @@ impl Extras {
         Ok(())
     }
 
-    /// Writes the review decisions and paradata of `case` from its history.
-    pub fn history(&mut self, case: &StoredCase, history: &CaseHistory) -> Result<(), String> {
+    /// Writes the review decisions and paradata of `case` from its stored revisions and
+    /// decisions.
+    pub fn history(&mut self, case: &StoredCase, history: &CaseRecords) -> Result<(), String> {
         let id = case.case_id.to_string();
         let district = safe(&case.district_id);
         for d in &history.decisions {
@@ -125,7 +126,7 @@ impl Extras {
                 safe(&d.comment),
             ])?;
         }
-        let p = paradata(history);
+        let p = paradata(&history.revisions);
         let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
         let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
         self.paradata.row([
@@ -179,9 +180,8 @@ pub struct CaseParadata {
 }
 
 /// The paradata of every revision's events, in time order.
-pub fn paradata(history: &CaseHistory) -> CaseParadata {
-    let mut events: Vec<(DateTime<Utc>, &Value)> = history
-        .revisions
+pub fn paradata(revisions: &[RevisionEvents]) -> CaseParadata {
+    let mut events: Vec<(DateTime<Utc>, &Value)> = revisions
         .iter()
         .filter_map(|r| r.events.as_array())
         .flatten()

@@ -229,6 +229,16 @@ async fn write_all(
             None => store.cases_page(after, PAGE).await,
         };
         let page = page.map_err(|e| format!("cannot read the stored cases: {e}"))?;
+        // The page's revisions and decisions in one read (not one per case).
+        let ids: Vec<_> = page
+            .iter()
+            .filter(|c| c.questionnaire_id == q.id())
+            .map(|c| c.case_id)
+            .collect();
+        let mut records = store
+            .case_records(&ids)
+            .await
+            .map_err(|e| format!("cannot read the history of the cases: {e}"))?;
         for c in &page {
             if c.questionnaire_id != q.id() {
                 problems.row([
@@ -260,13 +270,8 @@ async fn write_all(
                 problem_count += 1;
             }
             extras.confirmations(q, &plan.lang, c)?;
-            let history = store
-                .case_history(c.case_id)
-                .await
-                .map_err(|e| format!("cannot read the history of case {}: {e}", c.case_id))?;
-            if let Some(h) = history {
-                extras.history(c, &h)?;
-            }
+            let history = records.remove(&c.case_id).unwrap_or_default();
+            extras.history(c, &history)?;
             cases += 1;
         }
         match page.last() {

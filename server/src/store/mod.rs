@@ -13,7 +13,7 @@ pub mod sqlite;
 pub mod summary_sql;
 mod types;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -29,9 +29,9 @@ pub use office_types::{
     NewPublication, PublishOutcome, PublishedSummary, RecoveryKey, newest_per_population,
 };
 pub use review_types::{
-    COMMAND_LINE_REVIEWER, CaseHistory, DistrictExtent, FrameBuildingRow, HistoryDecision,
-    MapPoint, NewReview, NewReviewer, PlacedDecision, QueueEntry, Reviewer, RevisionEvents, Role,
-    Scope,
+    COMMAND_LINE_REVIEWER, CaseHistory, CaseRecords, DistrictExtent, FrameBuildingRow,
+    HistoryDecision, MapPoint, NewReview, NewReviewer, PlacedDecision, QueueEntry, Reviewer,
+    RevisionEvents, Role, Scope,
 };
 pub use types::{Counts, DeviceRecord, District, NewCode, NewDevice, StoreError, StoredCase};
 
@@ -190,6 +190,12 @@ pub trait Storage: Send + Sync {
     -> StoreFuture<'a, Vec<QueueEntry>>;
     /// The history of a case, when it exists.
     fn case_history(&self, case_id: Uuid) -> StoreFuture<'_, Option<CaseHistory>>;
+    /// The revisions' events and the decisions of each of `case_ids` (a page of an export),
+    /// by case; a case with neither is absent. One read for the page, not one per case.
+    fn case_records<'a>(
+        &'a self,
+        case_ids: &'a [Uuid],
+    ) -> StoreFuture<'a, HashMap<Uuid, CaseRecords>>;
     /// A case as stored (its latest revision, with its document), when it exists.
     fn stored_case(&self, case_id: Uuid) -> StoreFuture<'_, Option<StoredCase>>;
     /// Decisions on cases of `scope`, newest first, at most `limit`.

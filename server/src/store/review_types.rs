@@ -153,6 +153,17 @@ pub struct RevisionEvents {
     pub events: serde_json::Value,
 }
 
+/// A case's stored revisions with their events and its decisions, oldest first: what the
+/// export writes beside a case's answers, read for a whole page of cases at once
+/// ([`crate::store::Storage::case_records`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaseRecords {
+    /// Revisions with their events, oldest first.
+    pub revisions: Vec<RevisionEvents>,
+    /// Decisions, oldest first.
+    pub decisions: Vec<HistoryDecision>,
+}
+
 /// A decision in a case's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryDecision {

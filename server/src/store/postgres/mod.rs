@@ -11,7 +11,7 @@ mod schema;
 mod shared_state;
 mod summaries;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
 use census_core::coverage::publish::Centroid;
@@ -26,8 +26,8 @@ use uuid::Uuid;
 
 use crate::incoming::IncomingBatch;
 use crate::store::{
-    CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow, Ingested,
-    MapPoint, NewCode, NewDevice, NewPublication, NewReview, NewReviewer, PublishOutcome,
+    CaseHistory, CaseRecords, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow,
+    Ingested, MapPoint, NewCode, NewDevice, NewPublication, NewReview, NewReviewer, PublishOutcome,
     PublishedSummary, QueueEntry, RecoveryKey, Reviewer, Scope, Storage, StoreError, StoreFuture,
     StoredCase,
 };
@@ -398,6 +398,10 @@ impl Storage for PgStore {
 
     fn case_history(&self, case_id: Uuid) -> StoreFuture<'_, Option<CaseHistory>> {
         Box::pin(coverage::case_history(&self.pool, case_id))
+    }
+
+    fn case_records<'a>(&'a self, ids: &'a [Uuid]) -> StoreFuture<'a, HashMap<Uuid, CaseRecords>> {
+        Box::pin(export::case_records(&self.pool, ids))
     }
 
     fn stored_case(&self, case_id: Uuid) -> StoreFuture<'_, Option<StoredCase>> {

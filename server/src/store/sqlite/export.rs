@@ -1,5 +1,8 @@
-//! SQLite queries that page through stored cases (`census-server export`, `--since`) and
-//! review decisions (a device's download).
+//! SQLite queries that page through stored cases (`census-server export`, `--since`), what
+//! the typed export reads beside a page of cases, and review decisions (a device's
+//! download).
+
+use std::collections::HashMap;
 
 use census_core::wire::ReviewDecision;
 use rusqlite::{Connection, params};
@@ -7,7 +10,7 @@ use uuid::Uuid;
 
 use super::json_list;
 use super::rows::stored_case_from_row;
-use crate::store::{StoreError, StoredCase};
+use crate::store::{CaseRecords, HistoryDecision, RevisionEvents, StoreError, StoredCase};
 
 /// Cases received at or after `since` (RFC 3339, UTC) at their latest revision, by case id
 /// after `after`, at most `limit`. Walks the primary key, so a whole pass is one scan.
@@ -90,6 +93,69 @@ pub fn reviews_since(
             comment,
             at,
         });
+    }
+    Ok(out)
+}
+
+/// The revisions' events and the decisions of the cases `case_ids`, by case (a case with
+/// neither is absent): one query each for the whole page.
+pub fn case_records(
+    conn: &Connection,
+    case_ids: &[Uuid],
+) -> Result<HashMap<Uuid, CaseRecords>, StoreError> {
+    let mut out: HashMap<Uuid, CaseRecords> = HashMap::new();
+    if case_ids.is_empty() {
+        return Ok(out);
+    }
+    let ids: Vec<String> = case_ids.iter().map(Uuid::to_string).collect();
+    let ids = json_list(&ids)?;
+    let mut st = conn.prepare_cached(
+        "SELECT case_id, revision, events FROM case_events
+             WHERE case_id IN (SELECT value FROM json_each(?1)) ORDER BY case_id, revision",
+    )?;
+    let rows = st.query_map([&ids], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, revision, events) = row?;
+        out.entry(Uuid::parse_str(&id)?)
+            .or_default()
+            .revisions
+            .push(RevisionEvents {
+                revision: revision as u64,
+                events: serde_json::from_str(&events)?,
+            });
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT case_id, revision, decision, comment, at, reviewer, reviewer_role,
+               revision_read
+             FROM reviews WHERE case_id IN (SELECT value FROM json_each(?1))
+             ORDER BY case_id, cursor",
+    )?;
+    let rows = st.query_map([&ids], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            HistoryDecision {
+                revision: r.get::<_, i64>(1)? as u64,
+                decision: r.get(2)?,
+                comment: r.get(3)?,
+                at: r.get(4)?,
+                reviewer: r.get(5)?,
+                reviewer_role: r.get(6)?,
+                revision_read: r.get::<_, Option<i64>>(7)?.map(|v| v as u64),
+            },
+        ))
+    })?;
+    for row in rows {
+        let (id, decision) = row?;
+        out.entry(Uuid::parse_str(&id)?)
+            .or_default()
+            .decisions
+            .push(decision);
     }
     Ok(out)
 }

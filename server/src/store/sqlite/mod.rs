@@ -14,7 +14,7 @@ mod rows;
 pub(crate) mod shared_state;
 mod summaries;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use census_core::coverage::publish::Centroid;
@@ -27,8 +27,8 @@ use uuid::Uuid;
 use crate::incoming::IncomingBatch;
 use crate::store::coverage_sql as q;
 use crate::store::{
-    CaseHistory, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow, Ingested,
-    MapPoint, NewCode, NewDevice, NewPublication, NewReview, NewReviewer, PublishOutcome,
+    CaseHistory, CaseRecords, Counts, DeviceRecord, District, DistrictExtent, FrameBuildingRow,
+    Ingested, MapPoint, NewCode, NewDevice, NewPublication, NewReview, NewReviewer, PublishOutcome,
     PublishedSummary, QueueEntry, RecoveryKey, Reviewer, Scope, Storage, StoreError, StoreFuture,
     StoredCase,
 };
@@ -437,6 +437,10 @@ impl Storage for SqliteStore {
 
     fn case_history(&self, case_id: Uuid) -> StoreFuture<'_, Option<CaseHistory>> {
         self.run_ref(move |conn| coverage::case_history(&*lock(conn)?, case_id))
+    }
+
+    fn case_records<'a>(&'a self, ids: &'a [Uuid]) -> StoreFuture<'a, HashMap<Uuid, CaseRecords>> {
+        self.run_ref(move |conn| export::case_records(&*lock(conn)?, ids))
     }
 
     fn stored_case(&self, case_id: Uuid) -> StoreFuture<'_, Option<StoredCase>> {
