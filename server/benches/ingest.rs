@@ -65,9 +65,7 @@ impl Households<'_> {
         (0..n as u32)
             .map(|i| match self {
                 Households::App(replay) => replay.household(district, from + i),
-                Households::Synthetic => {
-                    census_case(district, from + i, 4 + (i % 2) as usize, 1)
-                }
+                Households::Synthetic => census_case(district, from + i, 4 + (i % 2) as usize, 1),
             })
             .collect()
     }
@@ -365,8 +363,7 @@ fn main() {
         .collect();
     let replay = Replay::load();
     println!(
-        "App households: {:.1} persons each on average (fixture of the app's own records).\n"
-        ,
+        "App households: {:.1} persons each on average (fixture of the app's own records).\n",
         replay.persons_per_household()
     );
     println!("| measure | value |");
@@ -409,7 +406,10 @@ fn main() {
             );
             rates.push(rate);
         }
-        println!("| app / synthetic households | {:.2} |", rates[1] / rates[0]);
+        println!(
+            "| app / synthetic households | {:.2} |",
+            rates[1] / rates[0]
+        );
         for kind in &stores {
             concurrency(kind, total, &replay).await;
         }
