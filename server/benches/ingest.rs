@@ -10,7 +10,9 @@
 //!   devices, into SQLite and PostgreSQL (when `CENSUS_TEST_DATABASE_URL` is set);
 //! - households/s and bytes stored per household as the database grows, slice after slice
 //!   of 20,000, up to `INGEST_GROWTH` households (default 0: skipped; the figure is
-//!   200,000).
+//!   200,000);
+//! - on PostgreSQL, the real binary reached directly, then one and two instances behind a
+//!   real HAProxy (`INGEST_BALANCER=0` skips it).
 //!
 //! `cargo bench -p census-server --bench ingest`; `INGEST_STORES=sqlite` (or `postgres`)
 //! runs one database only.
@@ -19,6 +21,13 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+#[path = "../tests/binary/mod.rs"]
+mod binary;
+#[path = "../tests/haproxy/mod.rs"]
+mod haproxy;
+
+#[path = "ingest_support/balanced.rs"]
+mod balanced;
 #[path = "ingest_support/replay.rs"]
 mod replay;
 #[path = "ingest_support/sizes.rs"]
@@ -113,8 +122,13 @@ fn build_time(kind: Households<'_>) {
     );
 }
 
-/// One run's shape: `devices` tablets (districts `{prefix}-000`…), each sending `batches`
-/// batches of `size` households.
+/// Households per district, about a census enumeration area: every run has districts of
+/// this size, so the device count changes only how many tablets send at once, not the shape
+/// of the data (a district's summaries are recomputed from its facts at each batch).
+const PER_DISTRICT: usize = 200;
+
+/// One run's shape: `devices` tablets, each sending `batches` batches of `size` households
+/// (`size` divides [`PER_DISTRICT`]), district after district (`{prefix}-{device}-{k}`).
 struct Plan<'a> {
     prefix: &'a str,
     devices: usize,
@@ -122,13 +136,40 @@ struct Plan<'a> {
     size: usize,
 }
 
+impl Plan<'_> {
+    /// The districts device `device` enumerates.
+    fn districts(&self, device: usize) -> Vec<String> {
+        let n = (self.batches * self.size).div_ceil(PER_DISTRICT);
+        (0..n)
+            .map(|k| format!("{}-{device:03}-{k:03}", self.prefix))
+            .collect()
+    }
+
+    /// Batch `batch` of device `device`: its district and first dwelling number.
+    fn batch_place(&self, device: usize, batch: usize) -> (String, u32) {
+        let first = batch * self.size;
+        let district = format!("{}-{device:03}-{:03}", self.prefix, first / PER_DISTRICT);
+        (district, (first % PER_DISTRICT + 1) as u32)
+    }
+
+    /// The households of every batch of device `device`, in order.
+    fn batches_of(&self, kind: Households<'_>, device: usize) -> Vec<Vec<CaseRecord>> {
+        (0..self.batches)
+            .map(|b| {
+                let (district, from) = self.batch_place(device, b);
+                kind.make(&district, self.size, from)
+            })
+            .collect()
+    }
+}
+
 /// Households per second over HTTP for `plan` into `store` (the envelopes are built before
 /// the clock starts; every household must be stored once).
 async fn ingest(store: Arc<dyn Storage>, plan: &Plan<'_>, kind: Households<'_>) -> f64 {
-    let ids: Vec<String> = (0..plan.devices)
-        .map(|i| format!("{}-{i:03}", plan.prefix))
+    let frame: Vec<_> = (0..plan.devices)
+        .flat_map(|i| plan.districts(i))
+        .map(|d| district(&d))
         .collect();
-    let frame: Vec<_> = ids.iter().map(|d| district(d)).collect();
     store.import_districts(&frame).await.unwrap();
     let config = ServerConfig {
         rate_burst: 1_000_000,
@@ -145,15 +186,16 @@ async fn ingest(store: Arc<dyn Storage>, plan: &Plan<'_>, kind: Households<'_>) 
     };
     let server = Arc::new(start(store, config).await);
     let mut work = Vec::new();
-    for (i, d) in ids.iter().enumerate() {
+    for i in 0..plan.devices {
+        let districts = plan.districts(i);
+        let names: Vec<&str> = districts.iter().map(String::as_str).collect();
         let dev = server
-            .enrol(&format!("tab-{i}-{}", uuid::Uuid::new_v4()), "E", &[d])
+            .enrol(&format!("tab-{i}-{}", uuid::Uuid::new_v4()), "E", &names)
             .await;
-        let envelopes: Vec<Vec<u8>> = (0..plan.batches)
-            .map(|b| {
-                let from = (b * plan.size + 1) as u32;
-                envelope(&dev, &payload(&dev, kind.make(d, plan.size, from)))
-            })
+        let envelopes: Vec<Vec<u8>> = plan
+            .batches_of(kind, i)
+            .into_iter()
+            .map(|cases| envelope(&dev, &payload(&dev, cases)))
             .collect();
         work.push((dev.token.clone(), envelopes));
     }
@@ -298,12 +340,19 @@ impl Sizer {
             Sizer::Postgres(url, schema) => sizes::postgres_bytes(url, schema).await,
         }
     }
+
+    /// Frees what the store took: the temporary directory, or the PostgreSQL schema.
+    async fn discard(self) {
+        if let Sizer::Postgres(url, schema) = self {
+            sizes::drop_postgres_schema(&url, &schema).await;
+        }
+    }
 }
 
 /// Households/s at a fixed volume from 1, 8 and 50 devices (batches of 100).
 async fn concurrency(kind: &str, total: usize, replay: &Replay) {
     for devices in [1, 8, 50] {
-        let Some((store, _sizer)) = fresh_store(kind).await else {
+        let Some((store, sizer)) = fresh_store(kind).await else {
             println!("| {kind} | skipped: CENSUS_TEST_DATABASE_URL unset |");
             return;
         };
@@ -315,8 +364,16 @@ async fn concurrency(kind: &str, total: usize, replay: &Replay) {
             size: 100,
         };
         let rate = ingest(store, &plan, Households::App(replay)).await;
+        let scans = match &sizer {
+            Sizer::Postgres(url, schema) => {
+                let (scans, rows) = sizes::postgres_seq_scans(url, schema, "case_facts").await;
+                format!(" ({scans} sequential scans of case_facts, {rows} rows read by them)")
+            }
+            Sizer::Sqlite { .. } => String::new(),
+        };
+        sizer.discard().await;
         println!(
-            "| {kind}, {devices} devices × {batches} batches × 100 app households ({}) | {rate:.0} households/s |",
+            "| {kind}, {devices} devices × {batches} batches × 100 app households ({}) | {rate:.0} households/s{scans} |",
             devices * batches * 100
         );
     }
@@ -351,6 +408,8 @@ async fn growth(kind: &str, up_to: usize, replay: &Replay) {
             bytes as f64 / stored as f64 / 1000.0
         );
     }
+    drop(store);
+    sizer.discard().await;
 }
 
 fn main() {
@@ -417,6 +476,10 @@ fn main() {
             for kind in &stores {
                 growth(kind, up_to, &replay).await;
             }
+        }
+        let balancer = std::env::var("INGEST_BALANCER").map_or(true, |v| v != "0");
+        if balancer && stores.iter().any(|s| s == "postgres") {
+            balanced::run(total, &replay).await;
         }
     });
 }

@@ -91,6 +91,18 @@ fn sqlite_version(path: &std::path::Path) -> (i64, i64) {
     .unwrap()
 }
 
+/// Every `(case, revision, event count, events)` row of `case_events`, in key order.
+fn sqlite_events(path: &std::path::Path) -> Vec<(String, i64, i64, String)> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut st = conn
+        .prepare("SELECT case_id, revision, event_count, events FROM case_events ORDER BY 1, 2")
+        .unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_database_of_the_last_build_without_migrations_upgrades_in_place() {
     let dir = tempfile::tempdir().unwrap();
@@ -99,9 +111,28 @@ async fn sqlite_database_of_the_last_build_without_migrations_upgrades_in_place(
         .unwrap()
         .execute_batch(SQLITE_BEFORE)
         .unwrap();
+    let events_before = sqlite_events(&path);
+    assert!(!events_before.is_empty(), "the old database holds events");
     let store = SqliteStore::open(path.to_str().unwrap()).unwrap();
     let latest = sqlite_migrations::latest();
     assert_eq!(sqlite_version(&path), (latest, latest));
+    assert_eq!(
+        sqlite_events(&path),
+        events_before,
+        "every event array kept through migration 6"
+    );
+    let events_table: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'case_events'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        !events_table.to_uppercase().contains("WITHOUT ROWID"),
+        "{events_table}"
+    );
     let reviews = store
         .reviews_since(&["DR-1".to_owned()], 0, 10)
         .await

@@ -35,3 +35,35 @@ pub async fn postgres_bytes(url: &str, schema: &str) -> u64 {
         .expect("size query");
     u64::try_from(row.get::<_, i64>(0)).unwrap_or(0)
 }
+
+/// Drops PostgreSQL schema `schema` and everything in it (a bench's data, once measured).
+pub async fn drop_postgres_schema(url: &str, schema: &str) {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect to drop");
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+        .await
+        .expect("drop schema");
+}
+
+/// Sequential scans of table `table` in schema `schema` since the schema was created, and
+/// the rows they read (`pg_stat_user_tables`; backends report their counts when idle, so
+/// this waits 11 s first).
+pub async fn postgres_seq_scans(url: &str, schema: &str, table: &str) -> (i64, i64) {
+    tokio::time::sleep(std::time::Duration::from_secs(11)).await;
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect for statistics");
+    tokio::spawn(connection);
+    let row = client
+        .query_one(
+            "SELECT COALESCE(sum(seq_scan), 0)::bigint, COALESCE(sum(seq_tup_read), 0)::bigint
+             FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = $2",
+            &[&schema, &table],
+        )
+        .await
+        .expect("statistics query");
+    (row.get(0), row.get(1))
+}

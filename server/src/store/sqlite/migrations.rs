@@ -53,6 +53,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "review queue facts: case_facts.head_name and case_facts.soft_checks",
         apply: review_facts,
     },
+    Migration {
+        version: 6,
+        name: "case_events as a rowid table: event arrays appended, keys in a small index",
+        apply: case_events_by_rowid,
+    },
 ];
 
 /// The schema version this build writes: the last migration's number.
@@ -97,6 +102,11 @@ fn review_facts(conn: &Connection) -> Result<(), StoreError> {
             ("case_facts", "soft_checks", "BIGINT NOT NULL DEFAULT 0"),
         ],
     )
+}
+
+fn case_events_by_rowid(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(crate::store::sqlite::rows::CASE_EVENTS_BY_ROWID)
+        .map_err(StoreError::from)
 }
 
 /// The version the database holds (0: none recorded; a database of an older build).

@@ -40,6 +40,20 @@ CREATE TABLE IF NOT EXISTS reviews (
   decision TEXT NOT NULL, comment TEXT NOT NULL, at TEXT NOT NULL);
 ";
 
+/// Migration 6: `case_events` as a rowid table. Its rows are large (a revision's events,
+/// tens of kB); in a `WITHOUT ROWID` table they lived in the key's B-tree, so each random
+/// case id split and rewrote leaves scattered over the file, more of them as the database
+/// grew. Now the arrays are appended in insertion order and the key lives in a small index.
+pub const CASE_EVENTS_BY_ROWID: &str = "
+CREATE TABLE case_events_by_rowid (
+  case_id TEXT NOT NULL, revision INTEGER NOT NULL, event_count INTEGER NOT NULL,
+  events TEXT NOT NULL, PRIMARY KEY (case_id, revision));
+INSERT INTO case_events_by_rowid (case_id, revision, event_count, events)
+  SELECT case_id, revision, event_count, events FROM case_events;
+DROP TABLE case_events;
+ALTER TABLE case_events_by_rowid RENAME TO case_events;
+";
+
 /// Reads a `SELECT * FROM districts` row.
 pub fn district_from_row(r: &Row<'_>) -> rusqlite::Result<District> {
     Ok(District {
