@@ -200,16 +200,36 @@ async fn ingest(store: Arc<dyn Storage>, plan: &Plan<'_>, kind: Households<'_>) 
         work.push((dev.token.clone(), envelopes));
     }
     let total = plan.devices * plan.batches * plan.size;
+    send_all(&server.http, &server.url, work, total).await
+}
+
+/// Sends each device's envelopes (`(token, envelopes)`) to `base`, the devices at once and
+/// each its batches in order, and returns households/s; every one of the `total` households
+/// must be stored once.
+async fn send_all(
+    http: &reqwest::Client,
+    base: &str,
+    work: Vec<(String, Vec<Vec<u8>>)>,
+    total: usize,
+) -> f64 {
     let start_at = Instant::now();
     let mut tasks = Vec::new();
     for (token, envelopes) in work {
-        let server = Arc::clone(&server);
+        let http = http.clone();
+        let url = format!("{base}/v1/batches");
         tasks.push(tokio::spawn(async move {
             let mut stored = 0;
-            for e in envelopes {
-                let (status, body) = server.post_batch(&token, e).await;
-                assert_eq!(status, 200, "{body}");
-                let reply: census_core::wire::BatchReply = serde_json::from_value(body).unwrap();
+            for body in envelopes {
+                let resp = http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/octet-stream")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(resp.status(), 200, "{:?}", resp.text().await);
+                let reply: census_core::wire::BatchReply = resp.json().await.unwrap();
                 stored += reply
                     .results
                     .iter()

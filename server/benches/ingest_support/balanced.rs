@@ -3,11 +3,9 @@
 //! and what a second instance gives on this machine.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use census_core::wire::{
-    BatchReply, CaseOutcome, DeviceKey, EnrolReply, EnrolRequest, b64_encode, decode_key32,
-};
+use census_core::wire::{DeviceKey, EnrolReply, EnrolRequest, b64_encode, decode_key32};
 use census_server::secrets;
 use census_server::store::{NewCode, Storage};
 
@@ -51,18 +49,18 @@ pub async fn run(total: usize, replay: &Replay) {
         Route::Balanced { instances: 1 },
         Route::Balanced { instances: 2 },
     ] {
-        let rate = once(&url, route, total, replay).await;
+        let (rate, sent) = once(&url, route, total, replay).await;
         let base = *first.get_or_insert(rate);
         println!(
-            "| PostgreSQL, {}, 50 devices, {total} app households | {rate:.0} households/s ({:.2} of direct) |",
+            "| PostgreSQL, {}, 50 devices, {sent} app households | {rate:.0} households/s ({:.2} of direct) |",
             route.name(),
             rate / base
         );
     }
 }
 
-/// One measured run of `route`.
-async fn once(url: &str, route: Route, total: usize, replay: &Replay) -> f64 {
+/// One measured run of `route`: households/s and how many were sent.
+async fn once(url: &str, route: Route, total: usize, replay: &Replay) -> (f64, usize) {
     let schema = format!("lbbench_{}", uuid::Uuid::new_v4().simple());
     let admin: Arc<dyn Storage> = Arc::new(
         census_server::store::postgres::PgStore::connect_in_schema(url, &schema)
@@ -137,47 +135,12 @@ async fn once(url: &str, route: Route, total: usize, replay: &Replay) -> f64 {
     }
 
     let sent = plan.devices * plan.batches * plan.size;
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for (token, envelopes) in work {
-        let http = http.clone();
-        let base = base.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut stored = 0;
-            for body in envelopes {
-                let reply: BatchReply = http
-                    .post(format!("{base}/v1/batches"))
-                    .bearer_auth(&token)
-                    .header("content-type", "application/octet-stream")
-                    .body(body)
-                    .send()
-                    .await
-                    .unwrap()
-                    .error_for_status()
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
-                stored += reply
-                    .results
-                    .iter()
-                    .filter(|r| r.outcome == CaseOutcome::Stored)
-                    .count();
-            }
-            stored
-        }));
-    }
-    let mut stored = 0;
-    for t in tasks {
-        stored += t.await.unwrap();
-    }
-    let rate = sent as f64 / start.elapsed().as_secs_f64();
-    assert_eq!(stored, sent, "every household stored once");
+    let rate = crate::send_all(&http, &base, work, sent).await;
     drop(balancer);
     drop(servers);
     drop(admin);
     sizes::drop_postgres_schema(url, &schema).await;
-    rate
+    (rate, sent)
 }
 
 /// Waits until `base/health` answers 200 (the balancer marks instances up after a check).
