@@ -61,14 +61,8 @@ pub async fn run(total: usize, replay: &Replay) {
 
 /// One measured run of `route`: households/s and how many were sent.
 async fn once(url: &str, route: Route, total: usize, replay: &Replay) -> (f64, usize) {
-    let schema = format!("lbbench_{}", uuid::Uuid::new_v4().simple());
-    let admin: Arc<dyn Storage> = Arc::new(
-        census_server::store::postgres::PgStore::connect_in_schema(url, &schema)
-            .await
-            .unwrap(),
-    );
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let database = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    let (database, schema) = binary::postgres_fresh_schema(url, "lbbench").await;
+    let admin: Arc<dyn Storage> = census_server::store::open(&database).await.unwrap();
     crate::support::set_recovery_key(admin.as_ref()).await;
 
     let data = tempfile::tempdir().unwrap();

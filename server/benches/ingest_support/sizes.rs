@@ -20,10 +20,7 @@ pub fn sqlite_bytes(path: &std::path::Path) -> u64 {
 
 /// The tables of PostgreSQL schema `schema` with their indexes and TOAST, in bytes.
 pub async fn postgres_bytes(url: &str, schema: &str) -> u64 {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect for size");
-    tokio::spawn(connection);
+    let client = connect(url).await;
     let row = client
         .query_one(
             "SELECT COALESCE(sum(pg_total_relation_size(c.oid)), 0)::bigint
@@ -38,10 +35,7 @@ pub async fn postgres_bytes(url: &str, schema: &str) -> u64 {
 
 /// Drops PostgreSQL schema `schema` and everything in it (a bench's data, once measured).
 pub async fn drop_postgres_schema(url: &str, schema: &str) {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to drop");
-    tokio::spawn(connection);
+    let client = connect(url).await;
     client
         .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
         .await
@@ -53,10 +47,7 @@ pub async fn drop_postgres_schema(url: &str, schema: &str) {
 /// this waits 11 s first).
 pub async fn postgres_seq_scans(url: &str, schema: &str, table: &str) -> (i64, i64) {
     tokio::time::sleep(std::time::Duration::from_secs(11)).await;
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect for statistics");
-    tokio::spawn(connection);
+    let client = connect(url).await;
     let row = client
         .query_one(
             "SELECT COALESCE(sum(seq_scan), 0)::bigint, COALESCE(sum(seq_tup_read), 0)::bigint
@@ -66,4 +57,13 @@ pub async fn postgres_seq_scans(url: &str, schema: &str, table: &str) -> (i64, i
         .await
         .expect("statistics query");
     (row.get(0), row.get(1))
+}
+
+/// A connection to `url`, driven on the runtime.
+async fn connect(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect to PostgreSQL");
+    tokio::spawn(connection);
+    client
 }

@@ -119,10 +119,18 @@ pub fn start_on(
 /// `url` with its connections working in a fresh schema (created here), so the binary's
 /// tables stay apart from other tests'.
 pub async fn postgres_url_in_fresh_schema(url: &str, prefix: &str) -> String {
+    postgres_fresh_schema(url, prefix).await.0
+}
+
+/// As [`postgres_url_in_fresh_schema`], with the schema's name (to measure or drop it).
+pub async fn postgres_fresh_schema(url: &str, prefix: &str) -> (String, String) {
     let schema = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
     census_server::store::postgres::PgStore::connect_in_schema(url, &schema)
         .await
         .unwrap();
     let sep = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{sep}options=-c%20search_path%3D{schema}")
+    (
+        format!("{url}{sep}options=-c%20search_path%3D{schema}"),
+        schema,
+    )
 }
