@@ -45,6 +45,11 @@ use census_server::store::sqlite::{SqliteStore, Synchronous};
 use replay::Replay;
 use support::*;
 
+/// The allocator the server binary runs with (`src/main.rs`), so that the in-process server
+/// measured here allocates as the real one does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()

@@ -11,6 +11,11 @@ use census_server::store::{self, NewCode, Storage};
 use census_server::{admin, export, frame, office_keys, secrets};
 use clap::Parser;
 
+/// mimalloc rather than glibc's malloc: ingest builds and frees small values per event, and
+/// glibc's allocator took about a quarter of the server's CPU on the app's households.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()

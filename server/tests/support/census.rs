@@ -12,13 +12,17 @@ use census_core::wire::{CaseRecord, EventRecord};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-/// The bundled census questionnaire.
+/// The bundled census questionnaire, compiled once per test binary (a household built per
+/// call would otherwise spend most of its time compiling it).
 pub fn questionnaire() -> Arc<Questionnaire> {
-    census_core::load::load_questionnaire(
-        "rgph2024.json",
-        census_server::validate::BUNDLED_QUESTIONNAIRE,
-    )
-    .unwrap()
+    static COMPILED: std::sync::OnceLock<Arc<Questionnaire>> = std::sync::OnceLock::new();
+    Arc::clone(COMPILED.get_or_init(|| {
+        census_core::load::load_questionnaire(
+            "rgph2024.json",
+            census_server::validate::BUNDLED_QUESTIONNAIRE,
+        )
+        .unwrap()
+    }))
 }
 
 /// A dwelling with one household of `persons` persons (the first the head), each answer
