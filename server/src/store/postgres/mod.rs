@@ -9,6 +9,7 @@ mod office;
 mod review_reads;
 mod schema;
 mod shared_state;
+mod statistics;
 mod summaries;
 
 use std::collections::{BTreeMap, HashMap};
@@ -41,6 +42,7 @@ fn u32_of(v: i64) -> Result<u32, StoreError> {
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
+    statistics: statistics::Statistics,
 }
 
 impl PgStore {
@@ -94,7 +96,10 @@ impl PgStore {
         let pool = Pool::builder(manager).max_size(16).build()?;
         migrations::migrate(&pool).await?;
         summaries::rebuild_if_stale(&pool).await?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            statistics: statistics::Statistics::default(),
+        })
     }
 }
 
@@ -251,7 +256,13 @@ impl Storage for PgStore {
         payload: &'a IncomingBatch,
         accepted: &'a [(String, String)],
     ) -> StoreFuture<'a, Ingested> {
-        Box::pin(ingest::ingest_tx(&self.pool, device, payload, accepted))
+        Box::pin(async move {
+            let ingested = ingest::ingest_tx(&self.pool, device, payload, accepted).await?;
+            if !ingested.replayed {
+                self.statistics.batch_stored(&self.pool);
+            }
+            Ok(ingested)
+        })
     }
 
     fn reassign_case<'a>(
