@@ -240,16 +240,25 @@ async fn postgres_database_of_the_last_build_without_migrations_upgrades_in_plac
     keeps_its_data_and_takes_new_batches(Arc::new(store)).await;
     drop(PgStore::connect_in_schema(&url, &schema).await.unwrap());
     assert_eq!(postgres_version(&url, &schema).await, (latest, latest));
-    // Migration 6: the large JSON columns are compressed with lz4 (Debian's PostgreSQL has it).
+    // Migration 6: the documents and event arrays are json text, the large JSON columns are
+    // compressed with lz4 (Debian's PostgreSQL has it).
+    let columns = "FROM pg_attribute
+         WHERE attrelid IN ('cases'::regclass, 'case_events'::regclass, 'batches'::regclass)
+           AND attname IN ('case_json', 'events', 'reply')";
     let lz4 = postgres_pair(
         &url,
         &schema,
-        "SELECT count(*) FILTER (WHERE attcompression = 'l'), count(*) FROM pg_attribute
-         WHERE attrelid IN ('cases'::regclass, 'case_events'::regclass, 'batches'::regclass)
-           AND attname IN ('case_json', 'events', 'reply')",
+        &format!("SELECT count(*) FILTER (WHERE attcompression = 'l'), count(*) {columns}"),
     )
     .await;
     assert_eq!(lz4, (3, 3));
+    let json = postgres_pair(
+        &url,
+        &schema,
+        &format!("SELECT count(*) FILTER (WHERE atttypid = 'json'::regtype), count(*) {columns}"),
+    )
+    .await;
+    assert_eq!(json, (2, 3));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

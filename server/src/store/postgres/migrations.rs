@@ -55,8 +55,9 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 6,
-        name: "case documents, event arrays and batch replies compressed with lz4 (was pglz)",
-        sql: lz4_documents,
+        name: "case documents and event arrays as json text (was jsonb); large values \
+               compressed with lz4 (was pglz)",
+        sql: json_text_documents,
     },
 ];
 
@@ -90,11 +91,17 @@ fn review_facts() -> String {
     crate::store::summary_sql::REVIEW_FACTS_COLUMNS.to_string()
 }
 
-/// pglz took about a quarter of PostgreSQL's CPU at ingest of the app's households (perf):
-/// lz4 compresses the large JSON values several times faster. Rows already stored keep
-/// pglz (both are read alike); a server built without lz4 keeps pglz for all.
-fn lz4_documents() -> String {
-    "DO $$ BEGIN
+/// The case documents and event arrays are kept as the JSON text the device sent (`json`,
+/// was `jsonb`) and large values are compressed with lz4 (was pglz). At ingest of the app's
+/// households PostgreSQL spent most of its CPU building `jsonb` (sorting every object's
+/// keys, copying strings character by character) and in pglz; nothing reads these columns
+/// with `jsonb` operators (the server reads them whole), and `json` input only validates.
+/// The type change rewrites both tables once (an existing large database needs that time).
+/// A server built without lz4 keeps pglz.
+fn json_text_documents() -> String {
+    "ALTER TABLE cases ALTER COLUMN case_json TYPE json USING case_json::json;
+     ALTER TABLE case_events ALTER COLUMN events TYPE json USING events::json;
+     DO $$ BEGIN
        ALTER TABLE cases ALTER COLUMN case_json SET COMPRESSION lz4;
        ALTER TABLE case_events ALTER COLUMN events SET COMPRESSION lz4;
        ALTER TABLE batches ALTER COLUMN reply SET COMPRESSION lz4;
