@@ -76,8 +76,9 @@ pub async fn write_facts(
     ctx: &FactsContext,
 ) -> Result<(Option<FactsBefore>, FactsRow), StoreError> {
     let f = FactsRow::of(case, &device.enumerator_id, last_seq, ctx);
+    let read_before = tx.prepare_cached(FACTS_BEFORE).await?;
     let before = tx
-        .query_opt(FACTS_BEFORE, &[&f.case_id])
+        .query_opt(&read_before, &[&f.case_id])
         .await?
         .map(|r| FactsBefore {
             district_id: r.get(0),
