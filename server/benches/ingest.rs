@@ -86,15 +86,7 @@ impl Households<'_> {
 }
 
 fn bench_device() -> Device {
-    Device {
-        id: "bench-tab".into(),
-        key: census_core::wire::DeviceKey::generate().unwrap(),
-        token: String::new(),
-        office_public: census_core::wire::OfficeSecret::generate()
-            .unwrap()
-            .public_key(),
-        enumerator: "E-1".into(),
-    }
+    unenrolled_device("bench-tab")
 }
 
 /// The client's build of a 1,000-household batch: median and max of 15, and the JSON and

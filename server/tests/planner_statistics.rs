@@ -40,15 +40,7 @@ async fn tables_are_analysed_after_the_tenth_batch() {
     let schema = format!("stats_{}", uuid::Uuid::new_v4().simple());
     let store = PgStore::connect_in_schema(&url, &schema).await.unwrap();
     store.import_districts(&[district("DR-S")]).await.unwrap();
-    let device = support::Device {
-        id: "stats-tab".into(),
-        key: census_core::wire::DeviceKey::generate().unwrap(),
-        token: String::new(),
-        office_public: census_core::wire::OfficeSecret::generate()
-            .unwrap()
-            .public_key(),
-        enumerator: "E-1".into(),
-    };
+    let device = support::unenrolled_device("stats-tab");
     let record = DeviceRecord {
         device_id: device.id.clone(),
         enumerator_id: "E-1".into(),

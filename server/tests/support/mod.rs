@@ -287,6 +287,18 @@ pub fn household_case(district: &str, dwelling: u32, persons: usize, revision: u
     }
 }
 
+/// A device that is not enrolled anywhere (`id`, enumerator `E-1`, fresh keys, an office
+/// key of its own): for building batches that go straight to a store, without HTTP.
+pub fn unenrolled_device(id: &str) -> Device {
+    Device {
+        id: id.into(),
+        key: DeviceKey::generate().unwrap(),
+        token: String::new(),
+        office_public: OfficeSecret::generate().unwrap().public_key(),
+        enumerator: "E-1".into(),
+    }
+}
+
 pub fn payload(device: &Device, cases: Vec<CaseRecord>) -> BatchPayload {
     BatchPayload {
         wire_version: WIRE_VERSION,
