@@ -25,6 +25,18 @@ use crate::store::{
 };
 use crate::summaries::{FactsBefore, Touched};
 
+/// [`UPSERT_FACTS`] in one statement with [`FACTS_BEFORE`]: the row it replaced (district,
+/// head key, persons, status) and whether there was one, read from the snapshot before the
+/// write (one statement per case instead of two).
+static UPSERT_FACTS_RETURNING_BEFORE: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| {
+        format!(
+            "WITH old AS ({FACTS_BEFORE}) {UPSERT_FACTS}
+             RETURNING (SELECT district_id FROM old), (SELECT head_key FROM old),
+               (SELECT persons FROM old), (SELECT status FROM old), EXISTS (SELECT 1 FROM old)"
+        )
+    });
+
 fn parse_boundary(json: &str) -> Result<census_core::coverage::Boundary, StoreError> {
     serde_json::from_str(json)
         .map_err(|e| StoreError::Backend(format!("stored district boundary: {e}")))
@@ -76,43 +88,44 @@ pub async fn write_facts(
     ctx: &FactsContext,
 ) -> Result<(Option<FactsBefore>, FactsRow), StoreError> {
     let f = FactsRow::of(case, &device.enumerator_id, last_seq, ctx);
-    let read_before = tx.prepare_cached(FACTS_BEFORE).await?;
-    let before = tx
-        .query_opt(&read_before, &[&f.case_id])
-        .await?
-        .map(|r| FactsBefore {
-            district_id: r.get(0),
-            head_key: r.get(1),
-            persons: r.get(2),
-            status: r.get(3),
-        });
-    let st = tx.prepare_cached(UPSERT_FACTS).await?;
-    tx.execute(
-        &st,
-        &[
-            &f.case_id,
-            &f.district_id,
-            &f.building_number,
-            &f.dwelling_number,
-            &f.household_number,
-            &f.status,
-            &f.enumerator_id,
-            &f.persons,
-            &f.head_key,
-            &f.lat,
-            &f.lon,
-            &f.first_at,
-            &f.last_at,
-            &f.last_day,
-            &f.active_seconds,
-            &f.outside_m,
-            &PAUSE_SECONDS,
-            &f.population.as_str(),
-            &f.head_name,
-            &f.soft_checks,
-        ],
-    )
-    .await?;
+    let st = tx.prepare_cached(&UPSERT_FACTS_RETURNING_BEFORE).await?;
+    let row = tx
+        .query_one(
+            &st,
+            &[
+                &f.case_id,
+                &f.district_id,
+                &f.building_number,
+                &f.dwelling_number,
+                &f.household_number,
+                &f.status,
+                &f.enumerator_id,
+                &f.persons,
+                &f.head_key,
+                &f.lat,
+                &f.lon,
+                &f.first_at,
+                &f.last_at,
+                &f.last_day,
+                &f.active_seconds,
+                &f.outside_m,
+                &PAUSE_SECONDS,
+                &f.population.as_str(),
+                &f.head_name,
+                &f.soft_checks,
+            ],
+        )
+        .await?;
+    let before = if row.try_get::<_, bool>(4)? {
+        Some(FactsBefore {
+            district_id: row.try_get(0)?,
+            head_key: row.try_get(1)?,
+            persons: row.try_get(2)?,
+            status: row.try_get(3)?,
+        })
+    } else {
+        None
+    };
     Ok((before, f))
 }
 
