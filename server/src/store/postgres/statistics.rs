@@ -11,10 +11,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use deadpool_postgres::Pool;
 
-/// The tables ingest reads or writes that grow with the census.
-pub const GROWING_TABLES: &str = "cases, case_events, batches, case_facts, listed_buildings, \
-    listed_dwellings, tally_cases, tally_listing, tally_days, tally_apart, omitted_dwellings, \
-    unvisited_buildings, repeated_numbers, head_counts";
+use crate::store::summary_sql;
+
+/// What refreshes the statistics of the tables ingest reads or writes that grow with the
+/// census: the cases, their events, batches and listing, then the facts and summaries as a
+/// rebuild of the summaries analyses them ([`summary_sql::ANALYZE`]).
+pub fn analyse_growing_tables() -> String {
+    format!(
+        "ANALYZE cases, case_events, batches, listed_buildings, listed_dwellings; {}",
+        summary_sql::ANALYZE
+    )
+}
 
 /// After how many stored batches of this process the tables are analysed.
 pub const ANALYSE_AFTER: [u64; 3] = [10, 100, 1_000];
@@ -27,7 +34,7 @@ pub struct Statistics {
 
 impl Statistics {
     /// Notes one more stored batch; at a count of [`ANALYSE_AFTER`], starts an ANALYZE of
-    /// [`GROWING_TABLES`] on a connection of `pool` (a failure is logged, nothing else).
+    /// the growing tables ([`analyse_growing_tables`]) on a connection of `pool` (a failure is logged, nothing else).
     pub fn batch_stored(&self, pool: &Pool) {
         let count = self.stored.fetch_add(1, Ordering::Relaxed) + 1;
         if !ANALYSE_AFTER.contains(&count) {
@@ -37,7 +44,7 @@ impl Statistics {
         tokio::spawn(async move {
             let analysed = match pool.get().await {
                 Ok(client) => client
-                    .batch_execute(&format!("ANALYZE {GROWING_TABLES}"))
+                    .batch_execute(&analyse_growing_tables())
                     .await
                     .map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
