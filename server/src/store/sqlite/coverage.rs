@@ -11,6 +11,7 @@ use census_core::coverage::{
 use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
 use uuid::Uuid;
 
+use super::packed::StoredJson;
 use crate::facts::{
     FACTS_BEFORE, FACTS_COLUMNS, FactsContext, FactsRow, PAUSE_SECONDS, UPSERT_FACTS,
     household_facts,
@@ -353,14 +354,14 @@ pub fn case_history(conn: &Connection, case_id: Uuid) -> Result<Option<CaseHisto
     let mut st = conn
         .prepare("SELECT revision, events FROM case_events WHERE case_id = ?1 ORDER BY revision")?;
     let rows = st.query_map([&key], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        Ok((r.get::<_, i64>(0)?, r.get::<_, StoredJson>(1)?))
     })?;
     let mut revisions = Vec::new();
     for row in rows {
         let (rev, events) = row?;
         revisions.push(RevisionEvents {
             revision: rev as u64,
-            events: serde_json::from_str(&events)?,
+            events: serde_json::from_str(&events.0)?,
         });
     }
     let mut st = conn.prepare(

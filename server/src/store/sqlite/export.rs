@@ -9,6 +9,7 @@ use rusqlite::{Connection, params};
 use uuid::Uuid;
 
 use super::json_list;
+use super::packed::StoredJson;
 use super::rows::stored_case_from_row;
 use crate::store::{CaseRecords, HistoryDecision, RevisionEvents, StoreError, StoredCase};
 
@@ -117,7 +118,7 @@ pub fn case_records(
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
+            r.get::<_, StoredJson>(2)?,
         ))
     })?;
     for row in rows {
@@ -127,7 +128,7 @@ pub fn case_records(
             .revisions
             .push(RevisionEvents {
                 revision: revision as u64,
-                events: serde_json::from_str(&events)?,
+                events: serde_json::from_str(&events.0)?,
             });
     }
     let mut st = conn.prepare_cached(

@@ -2,11 +2,14 @@
 //! listing and each case written with its facts, the coverage summaries brought up to date
 //! before the commit.
 
+use std::borrow::Cow;
+
 use census_core::wire::{BatchReply, CaseOutcome, CaseResult};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::facts::FactsContext;
 use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::store::sqlite::packed::pack;
 use crate::store::sqlite::{coverage, summaries};
 use crate::store::{DeviceRecord, Ingested, Scope, StoreError, precheck};
 use crate::summaries::Touched;
@@ -16,18 +19,34 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339()
 }
 
-/// A case's long-form text, serialised before the connection is locked.
-pub fn long_form_text(case: &IncomingCase) -> Result<Option<String>, StoreError> {
-    case.long_form
-        .as_ref()
-        .map(|lf| serde_json::to_string(lf).map_err(StoreError::from))
-        .transpose()
+/// A case's columns that take CPU to build, built before the connection is locked so the
+/// single writer only writes: the long-form text, the packed document and the packed events
+/// (all of them, as sent: the common case, every event new).
+pub struct PreparedCase {
+    long_form: Option<String>,
+    case: Vec<u8>,
+    all_events: Vec<u8>,
+}
+
+impl PreparedCase {
+    /// Builds a case's prepared columns.
+    pub fn of(case: &IncomingCase) -> Result<PreparedCase, StoreError> {
+        Ok(PreparedCase {
+            long_form: case
+                .long_form
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()?,
+            case: pack(case.case.get()),
+            all_events: pack(case.events.get()),
+        })
+    }
 }
 
 /// Stores a verified batch (see `Storage::ingest_incoming`).
 pub fn ingest_tx(
     conn: &mut Connection,
-    long_forms: &[Option<String>],
+    prepared: &[PreparedCase],
     device: &DeviceRecord,
     payload: &IncomingBatch,
     accepted: &[(String, String)],
@@ -59,13 +78,13 @@ pub fn ingest_tx(
         tracing::warn!(device = %device.device_id, skipped, "listing rows outside the device's districts skipped");
     }
     let mut results = Vec::with_capacity(payload.cases.len());
-    for (case, long_form) in payload.cases.iter().zip(long_forms) {
+    for (case, prepared) in payload.cases.iter().zip(prepared) {
         let outcome = match precheck(case, device, accepted) {
             Some(reason) => CaseOutcome::Rejected { reason },
             None => store_case(
                 &tx,
                 case,
-                long_form,
+                prepared,
                 device,
                 (&batch_key, &received),
                 (&ctx, &mut touched),
@@ -103,7 +122,7 @@ pub fn ingest_tx(
 fn store_case(
     tx: &rusqlite::Transaction<'_>,
     case: &IncomingCase,
-    long_form: &Option<String>,
+    prepared: &PreparedCase,
     device: &DeviceRecord,
     (batch_key, received): (&str, &str),
     (ctx, touched): (&FactsContext, &mut Touched),
@@ -164,8 +183,8 @@ fn store_case(
         case.questionnaire_id,
         case.questionnaire_version,
         case.status,
-        long_form,
-        case.case.get(),
+        prepared.long_form,
+        prepared.case,
         case.updated_at,
         device.device_id,
         batch_key,
@@ -173,11 +192,15 @@ fn store_case(
         max_seq.max(last_seq),
     ])?;
     if let Some((count, events_text)) = case.new_events(last_seq).map_err(StoreError::Backend)? {
+        let packed = match events_text {
+            Cow::Borrowed(_) => Cow::Borrowed(&prepared.all_events),
+            Cow::Owned(some) => Cow::Owned(pack(&some)),
+        };
         tx.prepare_cached(
             "INSERT OR IGNORE INTO case_events (case_id, revision, event_count, events)
              VALUES (?1, ?2, ?3, ?4)",
         )?
-        .execute(params![case_key, revision, count as i64, events_text])?;
+        .execute(params![case_key, revision, count as i64, &*packed])?;
     }
     coverage::write_facts(tx, case, device, last_seq, (ctx, touched))?;
     Ok(CaseOutcome::Stored)

@@ -58,6 +58,12 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "case_events as a rowid table: event arrays appended, keys in a small index",
         apply: case_events_by_rowid,
     },
+    Migration {
+        version: 7,
+        name: "case documents and event arrays written lz4-compressed (blobs); rows written \
+               before stay text and are read as they are",
+        apply: packed_json,
+    },
 ];
 
 /// The schema version this build writes: the last migration's number.
@@ -107,6 +113,13 @@ fn review_facts(conn: &Connection) -> Result<(), StoreError> {
 fn case_events_by_rowid(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(crate::store::sqlite::rows::CASE_EVENTS_BY_ROWID)
         .map_err(StoreError::from)
+}
+
+/// Nothing to rewrite: the columns keep their declared type and old rows stay readable
+/// (`packed::StoredJson` reads text and blobs). The number is what matters: a build before
+/// this one cannot read the blobs, and refuses a database at this version.
+fn packed_json(_: &Connection) -> Result<(), StoreError> {
+    Ok(())
 }
 
 /// The version the database holds (0: none recorded; a database of an older build).

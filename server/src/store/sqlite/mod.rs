@@ -9,6 +9,7 @@ pub(crate) mod identity;
 mod ingest;
 pub mod migrations;
 mod office;
+mod packed;
 mod review_reads;
 mod rows;
 pub(crate) mod shared_state;
@@ -269,12 +270,12 @@ impl Storage for SqliteStore {
         accepted: &'a [(String, String)],
     ) -> StoreFuture<'a, Ingested> {
         self.run_ref(move |conn| {
-            let long_forms = payload
+            let prepared = payload
                 .cases
                 .iter()
-                .map(ingest::long_form_text)
+                .map(ingest::PreparedCase::of)
                 .collect::<Result<Vec<_>, _>>()?;
-            ingest::ingest_tx(&mut *lock(conn)?, &long_forms, device, payload, accepted)
+            ingest::ingest_tx(&mut *lock(conn)?, &prepared, device, payload, accepted)
         })
     }
 

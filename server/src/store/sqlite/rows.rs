@@ -4,6 +4,7 @@ use census_core::sampling::SamplingPlan;
 use rusqlite::Row;
 use uuid::Uuid;
 
+use super::packed::StoredJson;
 use crate::store::{District, StoreError, StoredCase};
 
 /// Tables, created when missing. Ids are text (UUIDs hyphenated), JSON is text. Events are
@@ -79,7 +80,7 @@ pub fn stored_case_from_row(r: &Row<'_>) -> rusqlite::Result<Result<StoredCase, 
     let case_id: String = r.get(0)?;
     let revision: i64 = r.get(1)?;
     let long_form: Option<String> = r.get(9)?;
-    let case_json: String = r.get(10)?;
+    let case_json: StoredJson = r.get(10)?;
     let parsed = (|| {
         Ok(StoredCase {
             case_id: Uuid::parse_str(&case_id)?,
@@ -99,7 +100,7 @@ pub fn stored_case_from_row(r: &Row<'_>) -> rusqlite::Result<Result<StoredCase, 
                         "case {case_id}: its stored long-form decision cannot be read: {e}"
                     ))
                 })?,
-            case: serde_json::from_str(&case_json).map_err(|e| {
+            case: serde_json::from_str(&case_json.0).map_err(|e| {
                 StoreError::Backend(format!(
                     "case {case_id}: its stored JSON cannot be read: {e}"
                 ))
