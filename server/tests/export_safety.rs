@@ -252,11 +252,11 @@ async fn damage(backend: &Backend, case_id: Uuid, json_text: &str) {
                 .await
                 .unwrap();
         let task = tokio::spawn(connection);
-        let value: Value = serde_json::from_str(json_text).unwrap();
+        // Written as a document stored before packing (its text's bytes), read as such.
         let n = client
             .execute(
                 "UPDATE cases SET case_json = $1 WHERE case_id = $2",
-                &[&value, &case_id],
+                &[&json_text.as_bytes(), &case_id],
             )
             .await
             .unwrap();

@@ -45,6 +45,7 @@ async fn keeps_its_data_and_takes_new_batches(store: Arc<dyn Storage>) {
     let mut old = support::census_case("DR-1", 1, 3, 2);
     old.case_id = cases[0].case_id;
     let new = support::census_case("DR-1", 40, 4, 1);
+    let (old_id, new_id) = (old.case_id, new.case_id);
     let dev = support::Device {
         id: device.device_id.clone(),
         key: census_core::wire::DeviceKey::generate().unwrap(),
@@ -70,6 +71,20 @@ async fn keeps_its_data_and_takes_new_batches(store: Arc<dyn Storage>) {
         "{reply:?}"
     );
     assert_eq!(store.counts().await.unwrap().cases, 6);
+    // Documents and event arrays written before migration 7 (plain JSON) and after it
+    // (packed) read back alike: a case not sent again, the one sent again (its events all
+    // stored before, so no second array), the new one.
+    let untouched = cases[1].case_id;
+    for (id, revisions) in [(untouched, 1), (old_id, 1), (new_id, 1)] {
+        let case = store.stored_case(id).await.unwrap().unwrap();
+        assert_eq!(case.case["format"], "census-case", "{id}");
+        let history = store.case_history(id).await.unwrap().unwrap();
+        assert_eq!(history.revisions.len(), revisions, "{id}");
+        assert!(
+            history.revisions.iter().all(|r| r.events.is_array()),
+            "{id}: {history:?}"
+        );
+    }
     // The coverage summaries follow the stored facts.
     let report = store
         .gather_coverage(
@@ -139,6 +154,19 @@ async fn sqlite_database_of_the_last_build_without_migrations_upgrades_in_place(
         .unwrap();
     assert_eq!(reviews.len(), 1, "the review written before the upgrade");
     keeps_its_data_and_takes_new_batches(Arc::new(store)).await;
+    let kinds: (i64, i64) = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FILTER (WHERE typeof(case_json) = 'blob'), count(*) FROM cases",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        kinds,
+        (2, 6),
+        "the two cases written since migration 7 are packed"
+    );
     // Opened again: nothing more to apply.
     drop(SqliteStore::open(path.to_str().unwrap()).unwrap());
     assert_eq!(sqlite_version(&path), (latest, latest));
@@ -240,8 +268,8 @@ async fn postgres_database_of_the_last_build_without_migrations_upgrades_in_plac
     keeps_its_data_and_takes_new_batches(Arc::new(store)).await;
     drop(PgStore::connect_in_schema(&url, &schema).await.unwrap());
     assert_eq!(postgres_version(&url, &schema).await, (latest, latest));
-    // Migration 6: the documents and event arrays are json text, the large JSON columns are
-    // compressed with lz4 (Debian's PostgreSQL has it).
+    // Migrations 6 and 7: the documents and event arrays are bytea (packed by the server),
+    // the large columns are compressed with lz4 (Debian's PostgreSQL has it).
     let columns = "FROM pg_attribute
          WHERE attrelid IN ('cases'::regclass, 'case_events'::regclass, 'batches'::regclass)
            AND attname IN ('case_json', 'events', 'reply')";
@@ -252,13 +280,21 @@ async fn postgres_database_of_the_last_build_without_migrations_upgrades_in_plac
     )
     .await;
     assert_eq!(lz4, (3, 3));
-    let json = postgres_pair(
+    let bytea = postgres_pair(
         &url,
         &schema,
-        &format!("SELECT count(*) FILTER (WHERE atttypid = 'json'::regtype), count(*) {columns}"),
+        &format!("SELECT count(*) FILTER (WHERE atttypid = 'bytea'::regtype), count(*) {columns}"),
     )
     .await;
-    assert_eq!(json, (2, 3));
+    assert_eq!(bytea, (2, 3));
+    // The old documents are their JSON text; the two written since are packed.
+    let packed = postgres_pair(
+        &url,
+        &schema,
+        "SELECT count(*) FILTER (WHERE get_byte(case_json, 0) = 1), count(*) FROM cases",
+    )
+    .await;
+    assert_eq!(packed, (2, 6));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

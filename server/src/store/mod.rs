@@ -6,6 +6,7 @@
 
 pub mod coverage_sql;
 mod office_types;
+pub mod packed;
 pub mod postgres;
 pub mod reassign;
 mod review_types;

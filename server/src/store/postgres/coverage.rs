@@ -9,7 +9,7 @@ use census_core::coverage::{
     Population,
 };
 use deadpool_postgres::{Pool, Transaction};
-use tokio_postgres::types::{Json, ToSql};
+use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use crate::facts::{
@@ -18,6 +18,7 @@ use crate::facts::{
 };
 use crate::incoming::{IncomingBatch, IncomingCase};
 use crate::store::coverage_sql::{self as q, QUEUE};
+use crate::store::packed::StoredJson;
 use crate::store::postgres::summaries;
 use crate::store::{
     CaseHistory, DeviceRecord, DistrictExtent, FrameBuildingRow, HistoryDecision, MapPoint,
@@ -371,11 +372,13 @@ pub async fn case_history(pool: &Pool, case_id: Uuid) -> Result<Option<CaseHisto
         )
         .await?
         .iter()
-        .map(|r| RevisionEvents {
-            revision: r.get::<_, i64>(0) as u64,
-            events: r.get::<_, Json<serde_json::Value>>(1).0,
+        .map(|r| {
+            Ok(RevisionEvents {
+                revision: r.try_get::<_, i64>(0)? as u64,
+                events: r.try_get::<_, StoredJson>(1)?.value()?,
+            })
         })
-        .collect();
+        .collect::<Result<_, StoreError>>()?;
     let decisions = client
         .query(
             "SELECT revision, decision, comment, at, reviewer, reviewer_role, revision_read

@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use deadpool_postgres::Pool;
-use tokio_postgres::types::Json;
 use uuid::Uuid;
 
 use super::case_from_row;
 use super::schema::CASE_COLUMNS;
+use crate::store::packed::StoredJson;
 use crate::store::{CaseRecords, HistoryDecision, RevisionEvents, StoreError, StoredCase};
 
 /// Cases received at or after `since` (RFC 3339) at their latest revision, by case id after
@@ -70,7 +70,7 @@ pub async fn case_records(
             .revisions
             .push(RevisionEvents {
                 revision: r.try_get::<_, i64>(1)? as u64,
-                events: r.try_get::<_, Json<serde_json::Value>>(2)?.0,
+                events: r.try_get::<_, StoredJson>(2)?.value()?,
             });
     }
     for r in &decisions {

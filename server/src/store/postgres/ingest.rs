@@ -5,12 +5,12 @@
 use census_core::wire::{BatchReply, CaseOutcome, CaseResult};
 use deadpool_postgres::{Pool, Transaction};
 use futures_util::future::join_all;
-use serde_json::value::RawValue;
 use tokio_postgres::types::Json;
 use uuid::Uuid;
 
 use crate::facts::{FactsContext, FactsRow};
 use crate::incoming::{IncomingBatch, IncomingCase};
+use crate::store::packed::PackedCase;
 use crate::store::postgres::schema::{INSERT_EVENTS, UPSERT_CASE};
 use crate::store::postgres::{coverage, summaries};
 use crate::store::{DeviceRecord, Ingested, Scope, StoreError, precheck};
@@ -23,7 +23,7 @@ use crate::validate::ownership::{MAX_REVISION_STEP, StoredCopy, WriteRule, decid
 async fn upsert_case(
     tx: &Transaction<'_>,
     upsert: &tokio_postgres::Statement,
-    case: &IncomingCase,
+    (case, packed): (&IncomingCase, &PackedCase),
     device: &DeviceRecord,
     batch_id: Uuid,
 ) -> Result<Option<i64>, StoreError> {
@@ -41,7 +41,7 @@ async fn upsert_case(
                 &case.questionnaire_version,
                 &case.status,
                 &case.long_form.as_ref().map(Json),
-                &Json(&*case.case),
+                &packed.case,
                 &case.updated_at,
                 &device.device_id,
                 &batch_id,
@@ -63,7 +63,7 @@ type FactsChange = (Option<FactsBefore>, FactsRow);
 async fn finish_case(
     tx: &Transaction<'_>,
     insert: &tokio_postgres::Statement,
-    case: &IncomingCase,
+    (case, packed): (&IncomingCase, &PackedCase),
     device: &DeviceRecord,
     written: Option<i64>,
     ctx: &FactsContext,
@@ -103,21 +103,15 @@ async fn finish_case(
         };
         return Ok((outcome, None));
     };
-    if let Some((count, text)) = case.new_events(last_seq).map_err(StoreError::Backend)? {
-        let owned;
-        let events: &RawValue = if count == case.event_seqs.len() {
-            &case.events
-        } else {
-            owned = RawValue::from_string(text.into_owned())?;
-            &owned
-        };
+    let events = packed.events_after(case, last_seq);
+    if let Some((count, events)) = events.map_err(StoreError::Backend)? {
         tx.execute(
             insert,
             &[
                 &case.case_id,
                 &(case.revision as i64),
                 &(count as i64),
-                &Json(events),
+                &&*events,
             ],
         )
         .await?;
@@ -149,6 +143,7 @@ async fn store_cases(
         shapes: summaries::load_shapes(tx, &Scope::Districts(device.districts.clone())).await?,
         items: payload.coverage_items.clone(),
     };
+    let packed: Vec<PackedCase> = payload.cases.iter().map(PackedCase::of).collect();
     let checks: Vec<Option<String>> = payload
         .cases
         .iter()
@@ -162,7 +157,8 @@ async fn store_cases(
         outcomes.push(outcome);
     };
     if has_duplicate_ids(&payload.cases) {
-        for (case, check) in payload.cases.iter().zip(checks) {
+        for ((case, packed), check) in payload.cases.iter().zip(&packed).zip(checks) {
+            let case = (case, packed);
             note(match check {
                 Some(reason) => (CaseOutcome::Rejected { reason }, None),
                 None => {
@@ -173,37 +169,50 @@ async fn store_cases(
         }
         return Ok(outcomes);
     }
-    let written = join_all(payload.cases.iter().zip(&checks).map(|(case, check)| {
-        let upsert = &upsert;
-        async move {
-            match check {
-                Some(_) => Ok(None),
-                None => upsert_case(tx, upsert, case, device, payload.batch_id)
-                    .await
-                    .map(Some),
-            }
-        }
-    }))
-    .await;
-    let finished = join_all(payload.cases.iter().zip(written).zip(&checks).map(
-        |((case, written), check)| {
-            let (insert, ctx) = (&insert, &ctx);
-            async move {
-                match (check, written?) {
-                    (Some(reason), _) => Ok((
-                        CaseOutcome::Rejected {
-                            reason: reason.clone(),
-                        },
-                        None,
-                    )),
-                    (None, Some(w)) => finish_case(tx, insert, case, device, w, ctx).await,
-                    (None, None) => Err(StoreError::Backend(
-                        "case neither checked nor written".into(),
-                    )),
+    let written = join_all(
+        payload
+            .cases
+            .iter()
+            .zip(&packed)
+            .zip(&checks)
+            .map(|(case, check)| {
+                let upsert = &upsert;
+                async move {
+                    match check {
+                        Some(_) => Ok(None),
+                        None => upsert_case(tx, upsert, case, device, payload.batch_id)
+                            .await
+                            .map(Some),
+                    }
                 }
-            }
-        },
-    ))
+            }),
+    )
+    .await;
+    let finished = join_all(
+        payload
+            .cases
+            .iter()
+            .zip(&packed)
+            .zip(written)
+            .zip(&checks)
+            .map(|((case, written), check)| {
+                let (insert, ctx) = (&insert, &ctx);
+                async move {
+                    match (check, written?) {
+                        (Some(reason), _) => Ok((
+                            CaseOutcome::Rejected {
+                                reason: reason.clone(),
+                            },
+                            None,
+                        )),
+                        (None, Some(w)) => finish_case(tx, insert, case, device, w, ctx).await,
+                        (None, None) => Err(StoreError::Backend(
+                            "case neither checked nor written".into(),
+                        )),
+                    }
+                }
+            }),
+    )
     .await;
     for result in finished {
         note(result?);

@@ -34,6 +34,8 @@ use crate::store::{
 };
 use schema::{CASE_COLUMNS, UPSERT_DISTRICT};
 
+use crate::store::packed::StoredJson;
+
 fn u32_of(v: i64) -> Result<u32, StoreError> {
     u32::try_from(v).map_err(StoreError::from)
 }
@@ -134,7 +136,7 @@ pub(super) fn case_from_row(r: &tokio_postgres::Row) -> Result<StoredCase, Store
         questionnaire_version: r.get(7),
         status: r.get(8),
         long_form: r.get(9),
-        case: r.get(10),
+        case: r.get::<_, StoredJson>(10).value()?,
         updated_at: r.get(11),
         device_id: r.get(12),
     })

@@ -47,7 +47,7 @@ INSERT INTO cases (case_id, revision, district_id, building_number, dwelling_num
   household_number, questionnaire_id, questionnaire_version, status, long_form, case_json,
   updated_at, device_id, batch_id, last_seq)
 SELECT $1::uuid, $2::bigint, $3::text, $4::bigint, $5::bigint, $6::bigint, $7::text,
-  $8::text, $9::text, $10::jsonb, $11::json, $12::text, $13::text, $14::uuid, $16::bigint
+  $8::text, $9::text, $10::jsonb, $11::bytea, $12::text, $13::text, $14::uuid, $16::bigint
 WHERE ($2::bigint <= $17::bigint OR EXISTS (SELECT 1 FROM old))
   AND $18::bigint <= COALESCE((SELECT last_seq FROM old), 0) + 1
 ON CONFLICT (case_id) DO UPDATE SET revision = excluded.revision,

@@ -11,13 +11,13 @@ use census_core::coverage::{
 use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
 use uuid::Uuid;
 
-use super::packed::StoredJson;
 use crate::facts::{
     FACTS_BEFORE, FACTS_COLUMNS, FactsContext, FactsRow, PAUSE_SECONDS, UPSERT_FACTS,
     household_facts,
 };
 use crate::incoming::{IncomingBatch, IncomingCase};
 use crate::store::coverage_sql::{self as q, QUEUE};
+use crate::store::packed::StoredJson;
 use crate::store::{
     CaseHistory, DeviceRecord, HistoryDecision, MapPoint, QueueEntry, Reviewer, RevisionEvents,
     Role, Scope, StoreError,

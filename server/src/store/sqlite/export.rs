@@ -9,8 +9,8 @@ use rusqlite::{Connection, params};
 use uuid::Uuid;
 
 use super::json_list;
-use super::packed::StoredJson;
 use super::rows::stored_case_from_row;
+use crate::store::packed::StoredJson;
 use crate::store::{CaseRecords, HistoryDecision, RevisionEvents, StoreError, StoredCase};
 
 /// Cases received at or after `since` (RFC 3339, UTC) at their latest revision, by case id

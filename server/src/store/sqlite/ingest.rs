@@ -2,14 +2,12 @@
 //! listing and each case written with its facts, the coverage summaries brought up to date
 //! before the commit.
 
-use std::borrow::Cow;
-
 use census_core::wire::{BatchReply, CaseOutcome, CaseResult};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::facts::FactsContext;
 use crate::incoming::{IncomingBatch, IncomingCase};
-use crate::store::sqlite::packed::pack;
+use crate::store::packed::PackedCase;
 use crate::store::sqlite::{coverage, summaries};
 use crate::store::{DeviceRecord, Ingested, Scope, StoreError, precheck};
 use crate::summaries::Touched;
@@ -21,11 +19,10 @@ fn now() -> String {
 
 /// A case's columns that take CPU to build, built before the connection is locked so the
 /// single writer only writes: the long-form text, the packed document and the packed events
-/// (all of them, as sent: the common case, every event new).
+/// (see [`PackedCase`]).
 pub struct PreparedCase {
     long_form: Option<String>,
-    case: Vec<u8>,
-    all_events: Vec<u8>,
+    packed: PackedCase,
 }
 
 impl PreparedCase {
@@ -37,8 +34,7 @@ impl PreparedCase {
                 .as_ref()
                 .map(serde_json::to_string)
                 .transpose()?,
-            case: pack(case.case.get()),
-            all_events: pack(case.events.get()),
+            packed: PackedCase::of(case),
         })
     }
 }
@@ -184,18 +180,15 @@ fn store_case(
         case.questionnaire_version,
         case.status,
         prepared.long_form,
-        prepared.case,
+        prepared.packed.case,
         case.updated_at,
         device.device_id,
         batch_key,
         received,
         max_seq.max(last_seq),
     ])?;
-    if let Some((count, events_text)) = case.new_events(last_seq).map_err(StoreError::Backend)? {
-        let packed = match events_text {
-            Cow::Borrowed(_) => Cow::Borrowed(&prepared.all_events),
-            Cow::Owned(some) => Cow::Owned(pack(&some)),
-        };
+    let events = prepared.packed.events_after(case, last_seq);
+    if let Some((count, packed)) = events.map_err(StoreError::Backend)? {
         tx.prepare_cached(
             "INSERT OR IGNORE INTO case_events (case_id, revision, event_count, events)
              VALUES (?1, ?2, ?3, ?4)",

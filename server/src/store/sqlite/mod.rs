@@ -9,7 +9,6 @@ pub(crate) mod identity;
 mod ingest;
 pub mod migrations;
 mod office;
-mod packed;
 mod review_reads;
 mod rows;
 pub(crate) mod shared_state;

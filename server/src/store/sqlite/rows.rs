@@ -4,7 +4,7 @@ use census_core::sampling::SamplingPlan;
 use rusqlite::Row;
 use uuid::Uuid;
 
-use super::packed::StoredJson;
+use crate::store::packed::StoredJson;
 use crate::store::{District, StoreError, StoredCase};
 
 /// Tables, created when missing. Ids are text (UUIDs hyphenated), JSON is text. Events are
