@@ -8,7 +8,7 @@ use census_core::coverage::{
     Boundary, BoundingBox, Counts, CoverageRules, DayProgress, EnumeratorDayTotal, FrameDistrict,
     Gathered, HouseholdFacts, Level, Population,
 };
-use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use uuid::Uuid;
 
 use crate::facts::{
@@ -56,7 +56,7 @@ pub(crate) fn scoped(sql: &str, scope: &Scope) -> Result<(String, Vec<String>), 
 /// Writes a stored case's facts (`last_seq`: the highest event seq stored before) and notes
 /// what the summaries must follow.
 pub fn write_facts(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     case: &IncomingCase,
     device: &DeviceRecord,
     last_seq: i64,
@@ -104,7 +104,7 @@ pub fn write_facts(
 /// Writes the batch's listing rows of the device's own districts (others are skipped and
 /// counted), noting their districts. Returns (written, skipped).
 pub fn write_listing(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     batch: &IncomingBatch,
     device: &DeviceRecord,
     touched: &mut Touched,

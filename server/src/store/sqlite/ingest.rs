@@ -3,7 +3,7 @@
 //! before the commit.
 
 use census_core::wire::{BatchReply, CaseOutcome, CaseResult};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::facts::FactsContext;
 use crate::incoming::{IncomingBatch, IncomingCase};
@@ -39,15 +39,15 @@ impl PreparedCase {
     }
 }
 
-/// Stores a verified batch (see `Storage::ingest_incoming`).
+/// Stores a verified batch (see `Storage::ingest_incoming`) on `tx`, inside the savepoint
+/// the writer gives it in its commit group (see `group_commit`).
 pub fn ingest_tx(
-    conn: &mut Connection,
+    tx: &Connection,
     prepared: &[PreparedCase],
     device: &DeviceRecord,
     payload: &IncomingBatch,
     accepted: &[(String, String)],
 ) -> Result<Ingested, StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let batch_key = payload.batch_id.to_string();
     let seen: Option<(String, String)> = tx
         .prepare_cached("SELECT device_id, reply FROM batches WHERE batch_id = ?1")?
@@ -66,10 +66,10 @@ pub fn ingest_tx(
     let received = now();
     let mut touched = Touched::default();
     let ctx = FactsContext {
-        shapes: summaries::load_shapes(&tx, &Scope::Districts(device.districts.clone()))?,
+        shapes: summaries::load_shapes(tx, &Scope::Districts(device.districts.clone()))?,
         items: payload.coverage_items.clone(),
     };
-    let (_, skipped) = coverage::write_listing(&tx, payload, device, &mut touched)?;
+    let (_, skipped) = coverage::write_listing(tx, payload, device, &mut touched)?;
     if skipped > 0 {
         tracing::warn!(device = %device.device_id, skipped, "listing rows outside the device's districts skipped");
     }
@@ -78,7 +78,7 @@ pub fn ingest_tx(
         let outcome = match precheck(case, device, accepted) {
             Some(reason) => CaseOutcome::Rejected { reason },
             None => store_case(
-                &tx,
+                tx,
                 case,
                 prepared,
                 device,
@@ -92,7 +92,7 @@ pub fn ingest_tx(
             outcome,
         });
     }
-    summaries::apply(&tx, &touched)?;
+    summaries::apply(tx, &touched)?;
     let reply = BatchReply {
         batch_id: payload.batch_id,
         results,
@@ -108,7 +108,6 @@ pub fn ingest_tx(
         payload.cases.len() as i64,
         serde_json::to_string(&reply)?
     ])?;
-    tx.commit()?;
     Ok(Ingested {
         reply,
         replayed: false,
@@ -116,7 +115,7 @@ pub fn ingest_tx(
 }
 
 fn store_case(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     case: &IncomingCase,
     prepared: &PreparedCase,
     device: &DeviceRecord,

@@ -1,10 +1,12 @@
-//! SQLite storage: one file, one connection behind a mutex, work on tokio's blocking pool.
+//! SQLite storage: one file, one connection behind a mutex (batches committed in groups,
+//! `group_commit`), work on tokio's blocking pool.
 //! (The workspace's rusqlite is built with SQLCipher; without a key it is plain SQLite.)
 
 mod checkpoint;
 pub(crate) mod coverage;
 mod durability;
 mod export;
+mod group_commit;
 pub(crate) mod identity;
 mod ingest;
 pub mod migrations;
@@ -15,7 +17,7 @@ pub(crate) mod shared_state;
 mod summaries;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use census_core::coverage::publish::Centroid;
 use census_core::coverage::{CoverageRules, Gathered, Level};
@@ -35,6 +37,7 @@ use crate::store::{
 use checkpoint::WRITER_AUTOCHECKPOINT_PAGES;
 use coverage::sqlite_params;
 pub use durability::Synchronous;
+use group_commit::Writer;
 use rows::district_from_row;
 
 fn now() -> String {
@@ -54,7 +57,7 @@ const MMAP_BYTES: i64 = 268_435_456;
 /// The SQLite store.
 #[derive(Clone)]
 pub struct SqliteStore {
-    conn: Arc<Mutex<Connection>>,
+    conn: Arc<Writer>,
     /// Keeps the background checkpoint thread running while a clone of the store exists.
     _alive: Arc<()>,
 }
@@ -83,7 +86,7 @@ impl SqliteStore {
         let alive = Arc::new(());
         checkpoint::start(path, &alive).map_err(StoreError::Backend)?;
         Ok(SqliteStore {
-            conn: Arc::new(Mutex::new(conn)),
+            conn: Arc::new(Writer::new(conn)),
             _alive: alive,
         })
     }
@@ -98,7 +101,7 @@ impl SqliteStore {
     fn run_ref<'a, T, F>(&'a self, f: F) -> StoreFuture<'a, T>
     where
         T: Send + 'a,
-        F: FnOnce(&Mutex<Connection>) -> Result<T, StoreError> + Send + 'a,
+        F: FnOnce(&Writer) -> Result<T, StoreError> + Send + 'a,
     {
         Box::pin(async move {
             let work = || f(&self.conn);
@@ -117,9 +120,7 @@ impl SqliteStore {
         let conn = Arc::clone(&self.conn);
         Box::pin(async move {
             tokio::task::spawn_blocking(move || {
-                let mut guard = conn
-                    .lock()
-                    .map_err(|_| StoreError::Backend("connection lock poisoned".into()))?;
+                let mut guard = conn.lock()?;
                 f(&mut guard)
             })
             .await
@@ -128,9 +129,9 @@ impl SqliteStore {
     }
 }
 
-fn lock(conn: &Mutex<Connection>) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
+/// The writer's connection for work other than a batch (see [`Writer::lock`]).
+fn lock(conn: &Writer) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
     conn.lock()
-        .map_err(|_| StoreError::Backend("connection lock poisoned".into()))
 }
 
 impl Storage for SqliteStore {
@@ -274,7 +275,7 @@ impl Storage for SqliteStore {
                 .iter()
                 .map(ingest::PreparedCase::of)
                 .collect::<Result<Vec<_>, _>>()?;
-            ingest::ingest_tx(&mut *lock(conn)?, &prepared, device, payload, accepted)
+            conn.ingest(|conn| ingest::ingest_tx(conn, &prepared, device, payload, accepted))
         })
     }
 
