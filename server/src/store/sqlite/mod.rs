@@ -58,6 +58,9 @@ const MMAP_BYTES: i64 = 268_435_456;
 #[derive(Clone)]
 pub struct SqliteStore {
     conn: Arc<Writer>,
+    /// A second connection for the question every request asks (who is this token?): it
+    /// reads committed rows only, and neither waits for nor cuts short a commit group.
+    reader: Arc<std::sync::Mutex<Connection>>,
     /// Keeps the background checkpoint thread running while a clone of the store exists.
     _alive: Arc<()>,
 }
@@ -83,10 +86,14 @@ impl SqliteStore {
         // instead of re-reading pages from the OS at every batch (default: 2 MB).
         conn.pragma_update(None, "cache_size", CACHE_KIB)?;
         conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+        let reader = Connection::open(path)?;
+        reader.busy_timeout(std::time::Duration::from_secs(10))?;
+        reader.pragma_update(None, "query_only", true)?;
         let alive = Arc::new(());
         checkpoint::start(path, &alive).map_err(StoreError::Backend)?;
         Ok(SqliteStore {
             conn: Arc::new(Writer::new(conn)),
+            reader: Arc::new(std::sync::Mutex::new(reader)),
             _alive: alive,
         })
     }
@@ -105,6 +112,26 @@ impl SqliteStore {
     {
         Box::pin(async move {
             let work = || f(&self.conn);
+            match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+                Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+                _ => work(),
+            }
+        })
+    }
+
+    /// Runs `f` on the reading connection, in place as [`SqliteStore::run_ref`] does.
+    fn run_read<'a, T, F>(&'a self, f: F) -> StoreFuture<'a, T>
+    where
+        T: Send + 'a,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'a,
+    {
+        Box::pin(async move {
+            let work = || {
+                let conn = self.reader.lock().map_err(|_| {
+                    StoreError::Backend("the reading connection is unusable".into())
+                })?;
+                f(&conn)
+            };
             match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
                 Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
                 _ => work(),
@@ -228,7 +255,7 @@ impl Storage for SqliteStore {
         token_hash: &'a [u8; 32],
     ) -> StoreFuture<'a, Option<DeviceRecord>> {
         let hash = *token_hash;
-        self.run(move |conn| {
+        self.run_read(move |conn| {
             let row: Option<(String, String, Vec<u8>, String)> = conn
                 .prepare_cached(
                     "SELECT device_id, enumerator_id, public_key, districts FROM devices
@@ -419,7 +446,7 @@ impl Storage for SqliteStore {
         &'a self,
         token_hash: &'a [u8; 32],
     ) -> StoreFuture<'a, Option<Reviewer>> {
-        self.run_ref(move |conn| coverage::reviewer_by_token(&*lock(conn)?, token_hash))
+        self.run_read(move |conn| coverage::reviewer_by_token(conn, token_hash))
     }
 
     fn area_districts<'a>(&'a self, level: Level, id: &'a str) -> StoreFuture<'a, Vec<String>> {
