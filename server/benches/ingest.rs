@@ -404,6 +404,7 @@ async fn growth(kind: &str, up_to: usize, replay: &Replay) {
     };
     let mut stored = 0;
     let mut first = None;
+    let mut written = sizes::process_disk_writes();
     for slice in 0.. {
         if stored >= up_to {
             break;
@@ -418,9 +419,20 @@ async fn growth(kind: &str, up_to: usize, replay: &Replay) {
         let rate = ingest(Arc::clone(&store), &plan, Households::App(replay)).await;
         stored += 20_000;
         let bytes = sizer.bytes().await;
+        // Written to disk for the slice: its sends, the background checkpoints and the size
+        // check's own checkpoint (which moves the rest of the log into the file).
+        let now_written = sizes::process_disk_writes();
+        let slice_writes = match (kind, written, now_written) {
+            ("sqlite", Some(a), Some(b)) => format!(
+                " | {:.1} kB written to disk per household",
+                b.saturating_sub(a) as f64 / 20_000.0 / 1000.0
+            ),
+            _ => String::new(),
+        };
+        written = now_written;
         let base = *first.get_or_insert(rate);
         println!(
-            "| {kind}, {stored} stored | {rate:.0} households/s ({:.2} of the first slice) | {:.1} kB per household |",
+            "| {kind}, {stored} stored | {rate:.0} households/s ({:.2} of the first slice) | {:.1} kB per household{slice_writes} |",
             rate / base,
             bytes as f64 / stored as f64 / 1000.0
         );

@@ -67,3 +67,13 @@ async fn connect(url: &str) -> tokio_postgres::Client {
     tokio::spawn(connection);
     client
 }
+
+/// Bytes this process has caused to be written to disk so far (`write_bytes` of
+/// `/proc/self/io`: the SQLite writer and its checkpoints run in the bench's process;
+/// PostgreSQL's writes are its own). `None` where the kernel does not say.
+pub fn process_disk_writes() -> Option<u64> {
+    let io = std::fs::read_to_string("/proc/self/io").ok()?;
+    io.lines()
+        .find_map(|l| l.strip_prefix("write_bytes:"))
+        .and_then(|v| v.trim().parse().ok())
+}
