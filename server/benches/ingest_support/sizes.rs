@@ -34,12 +34,23 @@ pub async fn postgres_bytes(url: &str, schema: &str) -> u64 {
 }
 
 /// Drops PostgreSQL schema `schema` and everything in it (a bench's data, once measured).
+/// A server's background `ANALYZE` of the same tables may still run and deadlock with the
+/// drop (PostgreSQL then cancels one of them): the drop is tried again, and a schema that
+/// cannot be dropped is reported and left (it holds only bench data).
 pub async fn drop_postgres_schema(url: &str, schema: &str) {
     let client = connect(url).await;
-    client
-        .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
-        .await
-        .expect("drop schema");
+    let mut last = None;
+    for _ in 0..5 {
+        match client
+            .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+            .await
+        {
+            Ok(()) => return,
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+    eprintln!("bench schema {schema} left in place: {last:?}");
 }
 
 /// Sequential scans of table `table` in schema `schema` since the schema was created, and
