@@ -335,16 +335,22 @@ mod tests {
         assert_eq!(stored(&writer), vec![5]);
     }
 
+    /// Sends batch 1 while another batch seems to wait for the connection, so that batch 1
+    /// leaves its group open; returns once it has.
+    fn leave_a_group_open(writer: &Arc<Writer>) -> thread::JoinHandle<Result<i64, StoreError>> {
+        writer.groups.lock().unwrap().queued = 1;
+        let sender = {
+            let writer = Arc::clone(writer);
+            thread::spawn(move || writer.ingest(|conn| insert(conn, 1)))
+        };
+        wait_until(writer, |g| g.open.is_some() && g.members == 1);
+        sender
+    }
+
     #[test]
     fn other_work_on_the_connection_commits_an_open_group_first() {
         let writer = writer();
-        // A batch believed to be followed by another leaves its group open.
-        writer.groups.lock().unwrap().queued = 1;
-        let sender = {
-            let writer = Arc::clone(&writer);
-            thread::spawn(move || writer.ingest(|conn| insert(conn, 1)))
-        };
-        wait_until(&writer, |g| g.open.is_some() && g.members == 1);
+        let sender = leave_a_group_open(&writer);
         let conn = writer.lock().unwrap();
         assert!(
             conn.is_autocommit(),
@@ -359,12 +365,7 @@ mod tests {
     #[test]
     fn a_group_whose_last_batch_never_comes_is_committed_by_its_waiting_batch() {
         let writer = writer();
-        writer.groups.lock().unwrap().queued = 1;
-        let sender = {
-            let writer = Arc::clone(&writer);
-            thread::spawn(move || writer.ingest(|conn| insert(conn, 1)))
-        };
-        wait_until(&writer, |g| g.open.is_some() && g.members == 1);
+        let sender = leave_a_group_open(&writer);
         // The batch that was waiting goes away without writing.
         writer.groups.lock().unwrap().queued = 0;
         assert_eq!(sender.join().unwrap().unwrap(), 1);
