@@ -361,7 +361,7 @@ pub fn case_history(conn: &Connection, case_id: Uuid) -> Result<Option<CaseHisto
         let (rev, events) = row?;
         revisions.push(RevisionEvents {
             revision: rev as u64,
-            events: serde_json::from_str(&events.0)?,
+            events: events.value()?,
         });
     }
     let mut st = conn.prepare(

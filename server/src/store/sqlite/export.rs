@@ -128,7 +128,7 @@ pub fn case_records(
             .revisions
             .push(RevisionEvents {
                 revision: revision as u64,
-                events: serde_json::from_str(&events.0)?,
+                events: events.value()?,
             });
     }
     let mut st = conn.prepare_cached(

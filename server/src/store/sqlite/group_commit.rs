@@ -120,13 +120,9 @@ impl Writer {
             groups.queued > 0 && members < MAX_GROUP
         };
         if !leave_open {
-            let committed = conn.execute_batch("COMMIT").map_err(StoreError::from);
-            if committed.is_err() && !conn.is_autocommit() {
-                let _ = conn.execute_batch("ROLLBACK");
-            }
-            self.finished_with(group, committed)?;
+            let committed = self.commit_group(&conn, group)?;
             drop(conn);
-            return written.and_then(|t| self.outcome(group).map(|()| t));
+            return written.and_then(|t| committed.map(|()| t));
         }
         drop(conn);
         let value = written?;
@@ -143,12 +139,22 @@ impl Writer {
         let Some(group) = self.groups()?.open else {
             return Ok(());
         };
+        self.commit_group(conn, group)?
+    }
+
+    /// Commits group `group` (rolled back if the commit fails) and records its outcome,
+    /// which it returns; the outer `Err` is only a poisoned state lock.
+    fn commit_group(
+        &self,
+        conn: &Connection,
+        group: u64,
+    ) -> Result<Result<(), StoreError>, StoreError> {
         let committed = conn.execute_batch("COMMIT").map_err(StoreError::from);
         if committed.is_err() && !conn.is_autocommit() {
             let _ = conn.execute_batch("ROLLBACK");
         }
         self.finished_with(group, committed.clone())?;
-        committed
+        Ok(committed)
     }
 
     /// Records group `group` as finished with `outcome` and wakes its waiting batches.

@@ -110,13 +110,7 @@ impl SqliteStore {
         T: Send + 'a,
         F: FnOnce(&Writer) -> Result<T, StoreError> + Send + 'a,
     {
-        Box::pin(async move {
-            let work = || f(&self.conn);
-            match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-                Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
-                _ => work(),
-            }
-        })
+        Box::pin(async move { in_place(|| f(&self.conn)) })
     }
 
     /// Runs `f` on the reading connection, in place as [`SqliteStore::run_ref`] does.
@@ -126,16 +120,12 @@ impl SqliteStore {
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'a,
     {
         Box::pin(async move {
-            let work = || {
+            in_place(|| {
                 let conn = self.reader.lock().map_err(|_| {
                     StoreError::Backend("the reading connection is unusable".into())
                 })?;
                 f(&conn)
-            };
-            match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-                Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
-                _ => work(),
-            }
+            })
         })
     }
 
@@ -153,6 +143,15 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Backend(format!("database task failed: {e}")))?
         })
+    }
+}
+
+/// Runs blocking database work in place: through `block_in_place` on a multi-thread
+/// runtime (the worker's other tasks move elsewhere), inline otherwise.
+fn in_place<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
     }
 }
 

@@ -100,7 +100,7 @@ pub fn stored_case_from_row(r: &Row<'_>) -> rusqlite::Result<Result<StoredCase, 
                         "case {case_id}: its stored long-form decision cannot be read: {e}"
                     ))
                 })?,
-            case: serde_json::from_str(&case_json.0).map_err(|e| {
+            case: case_json.value().map_err(|e| {
                 StoreError::Backend(format!(
                     "case {case_id}: its stored JSON cannot be read: {e}"
                 ))
