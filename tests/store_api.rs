@@ -430,3 +430,21 @@ fn cartography_buildings_are_confirmed_corrected_or_marked_demolished() {
         .unwrap();
     assert_eq!(listed(&store), 3);
 }
+
+/// Case ids are time-ordered (UUID version 7): a case created later sorts after, as text
+/// too, so the office's case-id indexes grow at their end.
+#[test]
+fn case_ids_sort_in_creation_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_key, mut store) = open_new(dir.path());
+    let ids: Vec<_> = (1..=20)
+        .map(|n| store.create_case(&new_case("D1", 1, n), &ctx("l")).unwrap())
+        .collect();
+    for id in &ids {
+        assert_eq!(id.0.get_version_num(), 7, "{id}");
+    }
+    let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let mut sorted = texts.clone();
+    sorted.sort();
+    assert_eq!(texts, sorted, "ids in creation order");
+}

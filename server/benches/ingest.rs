@@ -15,7 +15,8 @@
 //!   real HAProxy (`INGEST_BALANCER=0` skips it).
 //!
 //! `cargo bench -p census-server --bench ingest`; `INGEST_STORES=sqlite` (or `postgres`)
-//! runs one database only.
+//! runs one database only. Case ids are time-ordered as the app makes them;
+//! `INGEST_CASE_IDS=random` sends random ones (older tablets), the case-id indexes' worst case.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../tests/support/mod.rs"]
@@ -451,8 +452,14 @@ fn main() {
         .collect();
     let replay = Replay::load();
     println!(
-        "App households: {:.1} persons each on average (fixture of the app's own records).\n",
-        replay.persons_per_household()
+        "App households: {:.1} persons each on average (fixture of the app's own records), \
+         case ids {}.\n",
+        replay.persons_per_household(),
+        if replay.random_ids() {
+            "random (version 4, INGEST_CASE_IDS=random)"
+        } else {
+            "time-ordered as the app makes them (version 7)"
+        }
     );
     println!("| measure | value |");
     println!("|---|---|");

@@ -89,8 +89,14 @@ pub(super) fn revisit_text(time: NaiveDateTime) -> String {
 
 impl Store {
     /// Creates a household case (status not started, revision 1) and queues it for sending.
+    ///
+    /// Its id is a time-ordered UUID (version 7: the creation time in milliseconds, then
+    /// random bits; later cases of this tablet sort after earlier ones). The office's indexes
+    /// on case ids then grow at their end as cases arrive, instead of dirtying a leaf anywhere
+    /// in the tree for each household (version 4), which made the office's writes per
+    /// household grow with its database. The creation time is already in the case's events.
     pub fn create_case(&mut self, new: &NewCase, ctx: &EventContext) -> Result<CaseId, StoreError> {
-        let case_id = CaseId(uuid::Uuid::new_v4());
+        let case_id = CaseId(uuid::Uuid::now_v7());
         let id = case_id.to_string();
         let now = now_text();
         let tx = self

@@ -14,6 +14,10 @@ pub struct Replay {
     /// The names typed in the templates (persons and respondents), made unique per copy so
     /// that the office's duplicate search sees distinct households.
     names: Vec<String>,
+    /// Whether copies get time-ordered ids, as the app makes them (version 7, the default),
+    /// or random ones (version 4, as tablets before December 2026 made them:
+    /// `INGEST_CASE_IDS=random`), the worst case for the office's case-id indexes.
+    random_ids: bool,
 }
 
 impl Replay {
@@ -26,7 +30,12 @@ impl Replay {
         }
         names.sort();
         names.dedup();
-        Replay { templates, names }
+        let random_ids = std::env::var("INGEST_CASE_IDS").is_ok_and(|v| v == "random");
+        Replay {
+            templates,
+            names,
+            random_ids,
+        }
     }
 
     /// Persons per household in the fixture, on average.
@@ -47,13 +56,23 @@ impl Replay {
         persons as f64 / self.templates.len() as f64
     }
 
+    /// Whether copies get random case ids (see the field).
+    pub fn random_ids(&self) -> bool {
+        self.random_ids
+    }
+
     /// Household `n` of `district`: a copy of template `n mod len` with a new case id, its
     /// place (building `n/3 + 1`, dwelling `n mod 3 + 1`) in the record, the case's inputs
-    /// and the events that carry them, and its names suffixed with `n`.
+    /// and the events that carry them, and its names followed by a random word and `n`.
     pub fn household(&self, district: &str, n: u32) -> CaseRecord {
         let mut v = self.templates[n as usize % self.templates.len()].clone();
         let (building, dwelling) = (n / 3 + 1, n % 3 + 1);
-        v["case_id"] = Value::String(uuid::Uuid::new_v4().to_string());
+        let case_id = if self.random_ids {
+            uuid::Uuid::new_v4()
+        } else {
+            uuid::Uuid::now_v7()
+        };
+        v["case_id"] = Value::String(case_id.to_string());
         v["district_id"] = district.into();
         v["building_number"] = building.into();
         v["dwelling_number"] = dwelling.into();
@@ -76,7 +95,11 @@ impl Replay {
                 }
             }
         }
-        let suffix = format!(" {district}-{n}");
+        // A family name drawn at random as well: in the field a head's name falls anywhere in
+        // the office's name indexes (`case_facts_by_head`, `head_counts`), not in the order
+        // households arrive, as a suffix alone would make it.
+        let family = uuid::Uuid::new_v4().simple().to_string();
+        let suffix = format!(" {} {district}-{n}", &family[..12]);
         rename(&mut v, &self.names, &suffix);
         serde_json::from_value(v).expect("a wire record")
     }
