@@ -10,7 +10,7 @@
 //!   devices, into SQLite and PostgreSQL (when `CENSUS_TEST_DATABASE_URL` is set);
 //! - households/s and bytes stored per household as the database grows, slice after slice
 //!   of 20,000, up to `INGEST_GROWTH` households (default 0: skipped; the figure is
-//!   200,000);
+//!   200,000), then one slice into an empty database again (the machine's drift over the run);
 //! - on PostgreSQL, the real binary reached directly, then one and two instances behind a
 //!   real HAProxy (`INGEST_BALANCER=0` skips it).
 //!
@@ -405,6 +405,7 @@ async fn growth(kind: &str, up_to: usize, replay: &Replay) {
     };
     let mut stored = 0;
     let mut first = None;
+    let mut last = None;
     let mut written = sizes::process_disk_writes();
     for slice in 0.. {
         if stored >= up_to {
@@ -432,6 +433,7 @@ async fn growth(kind: &str, up_to: usize, replay: &Replay) {
         };
         written = now_written;
         let base = *first.get_or_insert(rate);
+        last = Some(rate);
         println!(
             "| {kind}, {stored} stored | {rate:.0} households/s ({:.2} of the first slice) | {:.1} kB per household{slice_writes} |",
             rate / base,
@@ -440,6 +442,23 @@ async fn growth(kind: &str, up_to: usize, replay: &Replay) {
     }
     drop(store);
     sizer.discard().await;
+    // The machine is shared: its speed drifts over a run of several minutes. The same slice
+    // into an empty database right after the last one tells growth from drift.
+    if let (Some(last), Some((fresh, sizer))) = (last, fresh_store(kind).await) {
+        let plan = Plan {
+            prefix: "GF",
+            devices: 50,
+            batches: 4,
+            size: 100,
+        };
+        let rate = ingest(Arc::clone(&fresh), &plan, Households::App(replay)).await;
+        println!(
+            "| {kind}, an empty database again, right after | {rate:.0} households/s (the last slice is {:.2} of it) |",
+            last / rate
+        );
+        drop(fresh);
+        sizer.discard().await;
+    }
 }
 
 fn main() {
