@@ -134,7 +134,17 @@ struct Plan<'a> {
     size: usize,
 }
 
-impl Plan<'_> {
+impl<'a> Plan<'a> {
+    /// A slice of the growth measure: 50 devices × 4 batches × 100 households (20,000).
+    fn growth_slice(prefix: &'a str) -> Plan<'a> {
+        Plan {
+            prefix,
+            devices: 50,
+            batches: 4,
+            size: 100,
+        }
+    }
+
     /// The districts device `device` enumerates.
     fn districts(&self, device: usize) -> Vec<String> {
         let n = (self.batches * self.size).div_ceil(PER_DISTRICT);
@@ -412,12 +422,7 @@ async fn growth(kind: &str, up_to: usize, replay: &Replay) {
             break;
         }
         let prefix = format!("G{slice:02}");
-        let plan = Plan {
-            prefix: &prefix,
-            devices: 50,
-            batches: 4,
-            size: 100,
-        };
+        let plan = Plan::growth_slice(&prefix);
         let rate = ingest(Arc::clone(&store), &plan, Households::App(replay)).await;
         stored += 20_000;
         let bytes = sizer.bytes().await;
@@ -445,12 +450,7 @@ async fn growth(kind: &str, up_to: usize, replay: &Replay) {
     // The machine is shared: its speed drifts over a run of several minutes. The same slice
     // into an empty database right after the last one tells growth from drift.
     if let (Some(last), Some((fresh, sizer))) = (last, fresh_store(kind).await) {
-        let plan = Plan {
-            prefix: "GF",
-            devices: 50,
-            batches: 4,
-            size: 100,
-        };
+        let plan = Plan::growth_slice("GF");
         let rate = ingest(Arc::clone(&fresh), &plan, Households::App(replay)).await;
         println!(
             "| {kind}, an empty database again, right after | {rate:.0} households/s (the last slice is {:.2} of it) |",
