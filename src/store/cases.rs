@@ -91,10 +91,12 @@ impl Store {
     /// Creates a household case (status not started, revision 1) and queues it for sending.
     ///
     /// Its id is a time-ordered UUID (version 7: the creation time in milliseconds, then
-    /// random bits; later cases of this tablet sort after earlier ones). The office's indexes
-    /// on case ids then grow at their end as cases arrive, instead of dirtying a leaf anywhere
-    /// in the tree for each household (version 4), which made the office's writes per
-    /// household grow with its database. The creation time is already in the case's events.
+    /// random bits; later cases of this tablet sort after earlier ones while its clock runs
+    /// forward). The office's indexes on case ids then grow at their end as cases arrive,
+    /// instead of dirtying a leaf anywhere in the tree for each household (version 4), which
+    /// made the office's writes per household grow with its database. A clock set back only
+    /// costs that locality: ids stay unique (their random bits). The creation time is already in
+    /// the case's events.
     pub fn create_case(&mut self, new: &NewCase, ctx: &EventContext) -> Result<CaseId, StoreError> {
         let case_id = CaseId(uuid::Uuid::now_v7());
         let id = case_id.to_string();
